@@ -1,0 +1,196 @@
+"""Stage 6, assemble: the whole `Document`, in the order report.yaml gives.
+
+Chapters are parsed in part order (so footnotes are numbered through the report), then each
+block marker is replaced by content generated from the resolved findings. The markers are a
+registry of named generators, one function each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from generator.diagnostics import Diagnostics, did_you_mean
+from generator.merge import MergedChapter, long_date, month_year
+from generator.model import (Contents, ContentsEntry, Cover, Document, DocumentInfo, FootnoteRef, Heading,
+                             KeyQuestionRow, KeyQuestionTable, OrderedList, Paragraph, Part, Rating,
+                             RatingsGroup, RatingsRow, RatingsSummary, Source, Text, walk)
+from generator.parse import Marker, ParseState, parse_chapter
+from generator.resolve import Resolved, ResolvedStandard
+from generator.validate import ScaleItem
+
+
+def rating_node(item: ScaleItem, caption: str = "") -> Rating:
+    return Rating(item.label, item.id, item.colour, item.text_colour, caption)
+
+
+def standard_heading_text(rs: ResolvedStandard) -> str:
+    return f"{rs.standard.code}. {rs.standard.title}"
+
+
+def format_percentage(value: float) -> str:
+    return f"{value:g}%"
+
+
+@dataclass
+class PartContext:
+    """What a marker's generator may read: the report, and where in it we are."""
+
+    resolved: Resolved
+    contents: tuple[ContentsEntry, ...]
+    state: ParseState
+    domain: str | None = None
+    standard: ResolvedStandard | None = None
+    placed: dict[str, Source] = field(default_factory=dict)
+    tables: set[str] = field(default_factory=set)
+
+    @property
+    def diags(self) -> Diagnostics:
+        return self.state.diags
+
+
+# --------------------------------------------------------------------------- marker generators
+
+def marker_contents(marker: Marker, ctx: PartContext) -> list:
+    return [Contents(ctx.contents, marker.source)]
+
+
+def marker_ratings(marker: Marker, ctx: PartContext) -> list:
+    resolved, fw = ctx.resolved, ctx.resolved.framework
+    meta = resolved.validated.report.metadata
+    groups = []
+    for domain in fw.domains:
+        rows = tuple(RatingsRow(f"{s.code} {s.title}",
+                                rating_node(resolved.standards[s.id].rating)
+                                if resolved.standards[s.id].rating else None)
+                     for s in domain.standards)
+        groups.append(RatingsGroup(f"{domain.id}. {domain.title}", rows))
+    facts = ((fw.labels.fieldwork_started, long_date(meta.fieldwork_start)),
+             (fw.labels.score, f"{resolved.score}/{resolved.max_score}"))
+    overall = rating_node(resolved.overall, fw.labels.overall_rating) if resolved.overall else None
+    return [RatingsSummary(meta.unit, facts, overall, fw.labels.standard, fw.labels.rating,
+                           tuple(groups), marker.source)]
+
+
+def marker_recommendations(marker: Marker, ctx: PartContext) -> list:
+    fw = ctx.resolved.framework
+    blocks = []
+    for group in ctx.resolved.validated.report.recommendations:
+        blocks.append(Paragraph((Text(fw.recommendations_lead.format(addressee=group.addressee)),),
+                                marker.source, ("lead",)))
+        items = tuple((Paragraph((Text(item),), marker.source),) for item in group.items)
+        blocks.append(OrderedList(items, 1, marker.source))
+    return blocks
+
+
+def marker_standard(marker: Marker, ctx: PartContext) -> list:
+    rs = ctx.resolved.standards.get(marker.args.strip())
+    if rs is None:
+        ctx.diags.error("standard-unknown", f"'{marker.args}' is not a standard of {ctx.resolved.framework.id}"
+                        + did_you_mean(marker.args, ctx.resolved.standards), marker.source.path,
+                        marker.source.line)
+        return []
+    if rs.id in ctx.placed:
+        ctx.diags.error("standard-duplicate", f"standard {rs.id} is already placed at {ctx.placed[rs.id]}",
+                        marker.source.path, marker.source.line)
+    ctx.placed[rs.id] = marker.source
+    ctx.standard = rs
+    fw = ctx.resolved.framework
+    blocks = [Heading(2, (Text(standard_heading_text(rs)),), ctx.state.unique_id(standard_heading_text(rs)),
+                      marker.source, ("standard",)),
+              Paragraph((Text(rs.standard.statement),), marker.source, ("statement",))]
+    if rs.rating:
+        blocks.append(rating_node(rs.rating, fw.labels.rating))
+    return blocks
+
+
+def marker_key_questions(marker: Marker, ctx: PartContext) -> list:
+    rs = ctx.standard
+    if rs is None or not rs.key_questions:
+        ctx.diags.error("key-questions-misplaced", "'::: key-questions' must follow a '::: standard' "
+                        "marker of a standard rated by key questions", marker.source.path, marker.source.line)
+        return []
+    ctx.tables.add(rs.id)
+    labels = ctx.resolved.framework.key_question_table
+    rows = tuple(KeyQuestionRow(kq.question, format_percentage(kq.value), kq.lowest) for kq in rs.key_questions)
+    return [KeyQuestionTable("", labels.question_header, labels.value_header, labels.lowest_note, rows,
+                             marker.source)]
+
+
+MARKERS = {
+    "contents": marker_contents,
+    "ratings": marker_ratings,
+    "recommendations": marker_recommendations,
+    "standard": marker_standard,
+    "key-questions": marker_key_questions,
+}
+
+
+# --------------------------------------------------------------------------- assembly
+
+def expand(blocks: tuple, ctx: PartContext) -> tuple:
+    out = []
+    for block in blocks:
+        if not isinstance(block, Marker):
+            if isinstance(block, Heading) and block.level == 2:
+                ctx.standard = None  # a new section ends the standard's findings
+            out.append(block)
+            continue
+        generator = MARKERS.get(block.name)
+        if generator is None:
+            ctx.diags.error("marker-unknown", f"unknown block '::: {block.name}'" + did_you_mean(block.name, MARKERS),
+                            block.source.path, block.source.line)
+            continue
+        out.extend(generator(block, ctx))
+    return tuple(out)
+
+
+def _check_heading_order(blocks: tuple, diags: Diagnostics) -> None:
+    level = 1
+    for block in blocks:
+        if isinstance(block, Heading):
+            if block.level > level + 1:
+                where = block.source or Source("<generated>", 0)
+                diags.error("heading-skip", f"heading level {block.level} follows level {level}; "
+                            f"use {'#' * (level + 1)}", where.path, where.line)
+            level = block.level
+
+
+def _check_standards_placed(ctx: PartContext, report_path) -> None:
+    for rs in ctx.resolved.standards.values():
+        if rs.rating is None and not rs.key_questions:
+            continue
+        if rs.id not in ctx.placed:
+            ctx.diags.error("standard-unplaced", f"standard {rs.id} ({rs.standard.title}) is not placed in any "
+                            f"chapter: add '::: standard {rs.id}' to its domain's chapter", report_path)
+        elif rs.key_questions and rs.id not in ctx.tables:
+            where = ctx.placed[rs.id]
+            ctx.diags.error("key-questions-unplaced", f"standard {rs.id} is rated by key questions but its table "
+                            "is not placed: add '::: key-questions' after its rating sentence", where.path, where.line)
+
+
+def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagnostics) -> Document | None:
+    spec, fw = resolved.validated.report, resolved.framework
+    meta = spec.metadata
+    state = ParseState(diags)
+    domains = {d.id: d for d in fw.domains}
+    titles = [p.title or f"{p.domain}. {domains[p.domain].title}" for p in spec.parts]
+    ids = [state.unique_id(title) for title in titles]
+    contents = tuple(ContentsEntry(t, i) for p, t, i in zip(spec.parts, titles, ids) if p.contents)
+    ctx = PartContext(resolved, contents, state)
+    parts = []
+    for part, title, part_id in zip(spec.parts, titles, ids):
+        ctx.domain, ctx.standard = part.domain, None
+        blocks = expand(parse_chapter(merged[part.file], state), ctx)
+        _check_heading_order(blocks, diags)
+        notes = tuple(n for n in walk(blocks) if isinstance(n, FootnoteRef))
+        parts.append(Part(part_id, title, blocks, notes, part.contents))
+    _check_standards_placed(ctx, resolved.validated.sources.report.path)
+    if diags.errors:
+        return None
+    unit = meta.unit
+    lead = meta.title.removesuffix(unit).strip() if meta.title.endswith(unit) else meta.title
+    cover = Cover(meta.inspectorate, lead, unit, meta.region,
+                  f"{meta.inspectorate}, {month_year(meta.published_date)}")
+    info = DocumentInfo(meta.title, meta.short_title, meta.language, meta.inspectorate, meta.subject,
+                        tuple(meta.keywords), meta.published_date.isoformat())
+    return Document(info, cover, tuple(parts))

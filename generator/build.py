@@ -1,0 +1,90 @@
+"""The pipeline, stage by stage, and the safe writing of its outputs.
+
+`check` runs load -> validate -> resolve -> merge -> parse -> assemble and writes nothing;
+`build` then writes each requested format to a temporary file beside its target and moves
+them into place only when every format succeeded, so a failed build loses nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.assemble import assemble
+from generator.diagnostics import ContentError, Diagnostics
+from generator.load import load
+from generator.merge import merge
+from generator.model import Document
+from generator.resolve import resolve
+from generator.validate import validate
+from generator.write_html import write_html
+from generator.write_pdf import write_pdf
+
+FORMATS = ("pdf", "html")
+
+
+@dataclass
+class Built:
+    document: Document
+    outputs: dict[str, Path]
+    diagnostics: Diagnostics
+
+
+def check(report_dir: Path, diags: Diagnostics | None = None) -> Document:
+    """Stages 1-6. Raises ContentError carrying every diagnostic if the content has errors."""
+    diags = diags if diags is not None else Diagnostics()
+
+    def stop_if_errors(value):
+        if value is None or diags.errors:
+            raise ContentError(diags)
+        return value
+
+    sources = load(report_dir, diags)
+    validated = stop_if_errors(validate(sources, diags))
+    resolved = stop_if_errors(resolve(validated, diags))
+    merged = stop_if_errors(merge(resolved, diags))
+    return stop_if_errors(assemble(resolved, merged, diags))
+
+
+def _write_html(doc: Document, report_dir: Path, target, diags: Diagnostics) -> None:
+    target.write(write_html(doc, "screen").encode("utf-8"))
+
+
+def _write_pdf(doc: Document, report_dir: Path, target, diags: Diagnostics) -> None:
+    write_pdf(doc, report_dir, target, diags)
+
+
+WRITERS = {"pdf": _write_pdf, "html": _write_html}
+
+
+def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict: bool = False) -> Built:
+    report_dir = report_dir.resolve()
+    diags = Diagnostics()
+    doc = check(report_dir, diags)
+    slug = report_dir.name
+    out_dir = (out_dir or Path("out") / slug).resolve()
+    if out_dir == report_dir or out_dir.is_relative_to(report_dir):
+        diags.error("out-inside-content", "the output folder must not be inside the report folder", out_dir)
+        raise ContentError(diags)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    temps: dict[str, Path] = {}
+    try:
+        for fmt in formats:
+            fd, name = tempfile.mkstemp(prefix=f".{slug}.", suffix=f".{fmt}.tmp", dir=out_dir)
+            temps[fmt] = Path(name)
+            with os.fdopen(fd, "wb") as handle:
+                WRITERS[fmt](doc, report_dir, handle, diags)
+        if diags.has_errors(strict):
+            raise ContentError(diags)
+        outputs = {}
+        for fmt, temp in temps.items():
+            final = out_dir / f"{slug}.{fmt}"
+            os.chmod(temp, 0o644)
+            os.replace(temp, final)
+            outputs[fmt] = final
+        return Built(doc, outputs, diags)
+    finally:
+        for temp in temps.values():
+            temp.unlink(missing_ok=True)

@@ -1,0 +1,108 @@
+"""The command line: thin click commands, each calling one function of the package.
+
+Exit status: 0 success, 1 the content has errors, 2 the command was misused.
+`main(argv)` is callable from tests.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+EXIT_CONTENT = 1
+EXIT_USAGE = 2
+
+
+def _print_diagnostics(diags) -> None:
+    for diag in diags.sorted():
+        click.echo(str(diag), err=True)
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    from generator.build import FORMATS  # noqa: PLC0415 - keep `--help` fast
+
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise click.BadParameter(f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}")
+    return formats
+
+
+def _report_dir(value: str) -> Path:
+    path = Path(value)
+    if not path.is_dir():
+        raise click.BadParameter(f"'{value}' is not a folder")
+    return path
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="reportgen")
+def cli():
+    """Build rated inspection reports from Markdown and YAML."""
+
+
+@cli.command()
+@click.argument("report_dir", metavar="DIR")
+@click.option("--format", "formats", default="pdf,html", show_default=True,
+              help="Comma-separated formats: pdf, html.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder [default: out/<slug>/].")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def build(report_dir, formats, out_dir, strict):
+    """Build DIR into OUT/<slug>.<format>."""
+    from generator.build import build as run_build  # noqa: PLC0415
+    from generator.diagnostics import ContentError  # noqa: PLC0415
+
+    try:
+        built = run_build(_report_dir(report_dir), out_dir, _formats(formats), strict)
+    except ContentError as exc:
+        _print_diagnostics(exc.diagnostics)
+        click.echo(f"build failed: {len(exc.diagnostics.errors) or len(exc.diagnostics.items)} problem(s); "
+                   "nothing was written", err=True)
+        sys.exit(EXIT_CONTENT)
+    _print_diagnostics(built.diagnostics)
+    for path in built.outputs.values():
+        click.echo(f"wrote {path}")
+
+
+@cli.command()
+@click.argument("report_dir", metavar="DIR")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def check(report_dir, strict):
+    """Validate DIR and report every problem; writes nothing."""
+    from generator.build import check as run_check  # noqa: PLC0415
+    from generator.diagnostics import ContentError, Diagnostics  # noqa: PLC0415
+
+    diags = Diagnostics()
+    try:
+        run_check(_report_dir(report_dir), diags)
+    except ContentError:
+        _print_diagnostics(diags)
+        sys.exit(EXIT_CONTENT)
+    _print_diagnostics(diags)
+    if diags.has_errors(strict):
+        sys.exit(EXIT_CONTENT)
+    click.echo(f"{report_dir}: ok")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def text(file):
+    """Print the normalised text of a built PDF or HTML file."""
+    from generator.text import UnsupportedFile, file_text  # noqa: PLC0415
+
+    try:
+        click.echo(file_text(file), nl=False)
+    except UnsupportedFile as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point; usage errors exit 2 (click's convention), content errors 1."""
+    cli.main(args=argv, prog_name="reportgen")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,90 @@
+"""Diagnostics: problems found in a user's content, as values with stable codes.
+
+Every stage appends to a `Diagnostics` list instead of raising; the build stops between stages
+if any error was found, and all problems are reported at once as
+``path:line[:col]: severity[code]: message``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    path: str
+    line: int
+    column: int
+    severity: str
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line:
+            where += f":{self.line}"
+            if self.column:
+                where += f":{self.column}"
+        return f"{where}: {self.severity}[{self.code}]: {self.message}"
+
+
+@dataclass
+class Diagnostics:
+    """An ordered collection of diagnostics; paths are shown relative to `base`."""
+
+    base: Path | None = None
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def add(self, code: str, message: str, path: Path | str | None = None, line: int = 0,
+            column: int = 0, severity: str = ERROR) -> None:
+        self.items.append(Diagnostic(self._show(path), line or 0, column or 0, severity, code, message))
+
+    def error(self, code: str, message: str, path=None, line: int = 0, column: int = 0) -> None:
+        self.add(code, message, path, line, column, ERROR)
+
+    def warning(self, code: str, message: str, path=None, line: int = 0, column: int = 0) -> None:
+        self.add(code, message, path, line, column, WARNING)
+
+    def _show(self, path: Path | str | None) -> str:
+        if path is None:
+            return "<reportgen>"
+        path = Path(path)
+        try:
+            return str(path.resolve().relative_to(Path.cwd().resolve()))
+        except ValueError:
+            return str(path)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == ERROR]
+
+    def has_errors(self, strict: bool = False) -> bool:
+        return any(d.severity == ERROR or strict for d in self.items)
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(set(self.items))
+
+
+class ContentError(Exception):
+    """Raised between stages when the content has errors; carries every diagnostic."""
+
+    def __init__(self, diagnostics: Diagnostics):
+        super().__init__(f"{len(diagnostics.errors)} error(s)")
+        self.diagnostics = diagnostics
+
+
+def did_you_mean(word: str, choices) -> str:
+    """A suggestion suffix for a misspelt name, or an empty string."""
+    choices = [str(c) for c in choices]
+    lowered = {c.lower(): c for c in choices}
+    if word.lower() in lowered:
+        return f"; did you mean '{lowered[word.lower()]}'?"
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean '{close[0]}'?"
+    return ""

@@ -1,0 +1,274 @@
+"""The one document model every writer reads.
+
+Blocks and inlines are small frozen dataclasses. Each node type has a `kind` (its writer
+function's name, e.g. ``paragraph``); every writer handles every kind (tests/test_parity.py).
+Blocks carry `source`, the chapter file and line they came from, for located messages.
+Everything a writer shows is computed here or before: numbers, ratings, ordering.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+
+@dataclass(frozen=True)
+class Source:
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+class Node:
+    kind: ClassVar[str]
+
+
+# --------------------------------------------------------------------------- inlines
+
+@dataclass(frozen=True)
+class Text(Node):
+    kind: ClassVar[str] = "text"
+    text: str
+
+
+@dataclass(frozen=True)
+class Emph(Node):
+    kind: ClassVar[str] = "emph"
+    children: tuple
+
+
+@dataclass(frozen=True)
+class Strong(Node):
+    kind: ClassVar[str] = "strong"
+    children: tuple
+
+
+@dataclass(frozen=True)
+class Code(Node):
+    kind: ClassVar[str] = "code"
+    text: str
+
+
+@dataclass(frozen=True)
+class Link(Node):
+    kind: ClassVar[str] = "link"
+    href: str
+    children: tuple
+
+
+@dataclass(frozen=True)
+class LineBreak(Node):
+    kind: ClassVar[str] = "line_break"
+
+
+@dataclass(frozen=True)
+class FootnoteRef(Node):
+    """A footnote, at the place of its call. `number` is its place in the whole report."""
+
+    kind: ClassVar[str] = "footnote_ref"
+    number: int
+    id: str
+    children: tuple  # the note's inline content
+
+
+# --------------------------------------------------------------------------- blocks
+
+@dataclass(frozen=True)
+class Heading(Node):
+    kind: ClassVar[str] = "heading"
+    level: int
+    children: tuple
+    id: str
+    source: Source | None = None
+    classes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Paragraph(Node):
+    kind: ClassVar[str] = "paragraph"
+    children: tuple
+    source: Source | None = None
+    classes: tuple[str, ...] = ()  # e.g. ("statement",) for a standard's statement
+
+
+@dataclass(frozen=True)
+class BulletList(Node):
+    kind: ClassVar[str] = "bullet_list"
+    items: tuple  # of tuples of blocks
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class OrderedList(Node):
+    kind: ClassVar[str] = "ordered_list"
+    items: tuple  # of tuples of blocks
+    start: int = 1
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class BlockQuote(Node):
+    kind: ClassVar[str] = "block_quote"
+    children: tuple
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Table(Node):
+    """A data table from Markdown: one header row, then body rows; cells are inline tuples."""
+
+    kind: ClassVar[str] = "table"
+    header: tuple
+    rows: tuple
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Image(Node):
+    kind: ClassVar[str] = "image"
+    src: str  # path relative to the report folder
+    alt: str
+    caption: tuple = ()
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Rating(Node):
+    """A rating as a labelled badge: the word always, the colour only as support."""
+
+    kind: ClassVar[str] = "rating"
+    label: str
+    scale_id: str
+    colour: str
+    text_colour: str
+    caption: str = ""  # e.g. "Rating" or "Overall rating", said before the word
+
+
+@dataclass(frozen=True)
+class KeyQuestionRow:
+    question: str
+    value: str  # formatted, e.g. "32%"
+    lowest: bool
+
+
+@dataclass(frozen=True)
+class KeyQuestionTable(Node):
+    kind: ClassVar[str] = "key_question_table"
+    caption: str
+    question_header: str
+    value_header: str
+    lowest_note: str
+    rows: tuple[KeyQuestionRow, ...]
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class RatingsRow:
+    standard: str  # "P 1.1 Leadership"
+    rating: Rating | None
+    not_rated_label: str = ""
+
+
+@dataclass(frozen=True)
+class RatingsGroup:
+    title: str
+    rows: tuple[RatingsRow, ...]
+
+
+@dataclass(frozen=True)
+class RatingsSummary(Node):
+    """The ratings page: unit, fieldwork date, score, overall rating, each standard's rating."""
+
+    kind: ClassVar[str] = "ratings_summary"
+    unit: str
+    facts: tuple[tuple[str, str], ...]  # (label, value), e.g. ("Score", "3/21")
+    overall: Rating | None
+    standard_header: str
+    rating_header: str
+    groups: tuple[RatingsGroup, ...]
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class ContentsEntry:
+    title: str
+    target: str  # the part's id
+
+
+@dataclass(frozen=True)
+class Contents(Node):
+    kind: ClassVar[str] = "contents"
+    entries: tuple[ContentsEntry, ...]
+    source: Source | None = None
+
+
+# --------------------------------------------------------------------------- document
+
+@dataclass(frozen=True)
+class Part:
+    """One top-level part: its title is the part's only level-1 heading."""
+
+    id: str
+    title: str
+    blocks: tuple
+    footnotes: tuple[FootnoteRef, ...] = ()  # in order, for writers that list notes per part
+    in_contents: bool = True
+
+
+@dataclass(frozen=True)
+class Cover:
+    inspectorate: str
+    lead: str  # "An inspection of probation services in:"
+    unit: str
+    region: str
+    imprint: str  # "HM Inspectorate of Probation, March 2024"
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    title: str
+    short_title: str
+    language: str
+    author: str
+    subject: str
+    keywords: tuple[str, ...]
+    date: str  # ISO date of publication, used for every date in the outputs
+
+
+@dataclass(frozen=True)
+class Document:
+    info: DocumentInfo
+    cover: Cover
+    parts: tuple[Part, ...]
+
+
+BLOCK_TYPES: tuple[type[Node], ...] = (Heading, Paragraph, BulletList, OrderedList, BlockQuote, Table,
+                                       Image, Rating, KeyQuestionTable, RatingsSummary, Contents)
+INLINE_TYPES: tuple[type[Node], ...] = (Text, Emph, Strong, Code, Link, LineBreak, FootnoteRef)
+NODE_TYPES = BLOCK_TYPES + INLINE_TYPES
+
+
+def walk(blocks) -> "list[Node]":
+    """Every node under `blocks`, depth first, in reading order."""
+    out = []
+
+    def visit(node):
+        out.append(node)
+        for child in _children(node):
+            visit(child)
+
+    for block in blocks:
+        visit(block)
+    return out
+
+
+def _children(node) -> list:
+    if isinstance(node, (BulletList, OrderedList)):
+        return [b for item in node.items for b in item]
+    if isinstance(node, Table):
+        return [i for row in (node.header, *node.rows) for cell in row for i in cell]
+    if isinstance(node, Image):
+        return list(node.caption)
+    return list(getattr(node, "children", ()))

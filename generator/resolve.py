@@ -1,0 +1,127 @@
+"""Stage 3, resolve: apply the framework to the findings.
+
+Each standard gets its rating (inspector judgement, or its lowest key question placed in the
+framework's percentage bands), its points; the report gets its score, maximum and overall rating.
+A rating or score the author states must agree with the computed one.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+
+from generator.diagnostics import Diagnostics
+from generator.validate import Band, Domain, Framework, Rounding, ScaleItem, Standard, Validated, line_of
+
+ROUNDING_MODES = {"half-up": ROUND_HALF_UP, "half-even": ROUND_HALF_EVEN, "floor": ROUND_FLOOR}
+
+
+@dataclass(frozen=True)
+class KeyQuestionResult:
+    question: str
+    value: float  # as rounded by the framework's rule
+    lowest: bool
+
+
+@dataclass(frozen=True)
+class ResolvedStandard:
+    standard: Standard
+    domain: Domain
+    rating: ScaleItem | None  # None: not rated
+    key_questions: tuple[KeyQuestionResult, ...] = ()
+    band_description: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.standard.id
+
+    @property
+    def points(self) -> int:
+        return self.rating.points if self.rating else 0
+
+    @property
+    def lowest(self) -> float | None:
+        return min((kq.value for kq in self.key_questions), default=None)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    validated: Validated
+    standards: dict[str, ResolvedStandard]  # framework order
+    score: int
+    max_score: int
+    overall: ScaleItem | None
+
+    @property
+    def framework(self) -> Framework:
+        return self.validated.framework
+
+
+def round_percentage(value: float, rounding: Rounding) -> float:
+    """The framework's one rounding rule, applied before any banding."""
+    quantum = Decimal(1).scaleb(-rounding.places)
+    rounded = Decimal(str(value)).quantize(quantum, rounding=ROUNDING_MODES[rounding.method])
+    return float(rounded)
+
+
+def band_for(value: float, bands: list[Band]) -> Band:
+    """The band whose lower bound is the highest one not above `value`."""
+    eligible = [b for b in bands if value >= b.lower]
+    if not eligible:
+        raise ValueError(f"{value} is below every band")
+    return max(eligible, key=lambda b: b.lower)
+
+
+def rate_by_key_questions(standard: Standard, figures: list[float], fw: Framework):
+    values = [round_percentage(v, fw.rounding) for v in figures]
+    lowest = min(values)
+    band = band_for(lowest, fw.key_question_bands)
+    results = tuple(KeyQuestionResult(q, v, math.isclose(v, lowest))
+                    for q, v in zip(standard.key_questions, values, strict=True))
+    return fw.rating_by_id(band.rating), results, band.description
+
+
+def overall_for(score: int, fw: Framework) -> ScaleItem | None:
+    if not fw.overall_bands:
+        return None
+    return fw.rating_by_id(band_for(score, fw.overall_bands).rating)
+
+
+def resolve(validated: Validated, diags: Diagnostics) -> Resolved | None:
+    fw, spec = validated.framework, validated.report
+    report_file = validated.sources.report
+    standards: dict[str, ResolvedStandard] = {}
+    for domain in fw.domains:
+        for standard in domain.standards:
+            finding = spec.findings.get(standard.id)
+            if standard.rated_by == "not_rated" or finding is None or finding.not_rated:
+                standards[standard.id] = ResolvedStandard(standard, domain, None)
+                continue
+            stated = fw.rating_by_label(finding.rating) if finding.rating else None
+            if standard.rated_by == "judgement":
+                standards[standard.id] = ResolvedStandard(standard, domain, stated)
+                continue
+            rating, results, description = rate_by_key_questions(standard, finding.key_questions, fw)
+            if stated is not None and stated != rating:
+                line, col = line_of(report_file, ("findings", standard.id, "rating"))
+                diags.error("rating-disagrees",
+                            f"{standard.id} is stated as '{stated.label}' but its key questions give "
+                            f"'{rating.label}' (lowest {min(r.value for r in results):g}%)",
+                            report_file.path, line, col)
+            standards[standard.id] = ResolvedStandard(standard, domain, rating, results, description)
+    rated = [s for s in standards.values() if s.rating is not None]
+    score = sum(s.points for s in rated)
+    max_score = len(rated) * max(item.points for item in fw.scale)
+    overall = overall_for(score, fw)
+    if spec.score is not None and spec.score != score:
+        line, col = line_of(report_file, ("score",))
+        diags.error("score-disagrees", f"score is stated as {spec.score} but the ratings give "
+                    f"{score}/{max_score}", report_file.path, line, col)
+    if spec.overall_rating is not None and overall is not None and spec.overall_rating != overall.label:
+        line, col = line_of(report_file, ("overall_rating",))
+        diags.error("rating-disagrees", f"overall rating is stated as '{spec.overall_rating}' but "
+                    f"the score {score}/{max_score} gives '{overall.label}'", report_file.path, line, col)
+    if diags.errors:
+        return None
+    return Resolved(validated, standards, score, max_score, overall)

@@ -1,0 +1,24 @@
+"""Where the package's own templates, styles and frameworks are.
+
+In a checkout they sit at the top of the repository (templates/, styles/); in an installed
+wheel they are copied inside the package (see pyproject.toml), so look there first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _find(name: str) -> Path:
+    inside = PACKAGE_DIR / name
+    if inside.is_dir():
+        return inside
+    return PACKAGE_DIR.parent / name
+
+
+TEMPLATES_DIR = _find("templates")
+STYLES_DIR = _find("styles")
+FONTS_DIR = STYLES_DIR / "fonts"
+FRAMEWORKS_DIR = PACKAGE_DIR / "frameworks"

@@ -1,0 +1,86 @@
+"""Stage 7b, write PDF: WeasyPrint paginates the print HTML as tagged PDF/UA-1.
+
+Fonts and styles come from the package's styles/; the URL fetcher serves files only from the
+report folder and styles/, and refuses everything else (reported as diagnostics).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from generator.diagnostics import Diagnostics
+from generator.model import Document
+from generator.resources import STYLES_DIR
+from generator.write_html import HtmlWriter
+
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_identifier": b"reportgen", "uncompressed_pdf": False}
+
+
+def _fetcher_class():
+    from weasyprint import URLFetcher  # noqa: PLC0415 - weasyprint is slow to import; only the PDF needs it
+
+    class LocalFetcher(URLFetcher):
+        """Serves file: URLs inside `roots` and data: URLs; refuses the rest."""
+
+        def __init__(self, roots: list[Path]):
+            super().__init__(allowed_protocols={"file", "data"})
+            self.roots = [root.resolve() for root in roots]
+            self.refused: list[str] = []
+
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            if parts.scheme == "data":
+                return super().fetch(url, headers)
+            if parts.scheme == "file":
+                path = Path(unquote(parts.path)).resolve()
+                if any(path.is_relative_to(root) for root in self.roots):
+                    return super().fetch(url, headers)
+            self.refused.append(url)
+            raise ValueError(f"reportgen refuses to fetch {url}")
+
+    return LocalFetcher
+
+
+def print_html(doc: Document) -> str:
+    return HtmlWriter("print").document(doc)
+
+
+def render_pdf(html: str, base_dir: Path, target, diags: Diagnostics | None = None) -> None:
+    """Paginate `html` (from `print_html`) into `target`, a path or a binary file."""
+    from weasyprint import CSS, HTML  # noqa: PLC0415
+    from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
+
+    fetcher = _fetcher_class()([base_dir, STYLES_DIR])
+    fonts = FontConfiguration()
+    stylesheets = [CSS(filename=str(STYLES_DIR / name), url_fetcher=fetcher, font_config=fonts)
+                   for name in ("base.css", "print.css")]
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect()
+    logger.addHandler(handler)
+    try:
+        document = HTML(string=html, base_url=str(base_dir.resolve()) + "/", url_fetcher=fetcher).render(
+            stylesheets=stylesheets, font_config=fonts)
+        document.write_pdf(target, **PDF_OPTIONS)
+    finally:
+        logger.removeHandler(handler)
+    if diags is not None:
+        for url in fetcher.refused:
+            diags.error("url-refused", f"refused to fetch {url}: only files inside the report folder are read",
+                        base_dir / "report.yaml")
+
+
+class _Collect(logging.Handler):
+    """Keeps WeasyPrint's messages off the user's terminal; they are not content errors."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+def write_pdf(doc: Document, base_dir: Path, target, diags: Diagnostics | None = None) -> None:
+    render_pdf(print_html(doc), base_dir, target, diags)
