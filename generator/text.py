@@ -26,31 +26,36 @@ def normalise(text: str, furniture: list[str] = ()) -> str:
             continue
         lines.append(line)
     text = "\n".join(lines)
-    text = re.sub(r"(\w)-\n(\w)", r"\1\2", text)  # hyphen breaks (never present in our own output)
+    text = re.sub(r"(?:\s*\.){4,}\s*", " ", text)  # contents leaders: "Foreword ....... 4"
+    # A line that ends in a hyphen: our outputs are never hyphenated, so the hyphen is a real
+    # one ("high-quality" broken after its hyphen); join the lines and keep it.
+    text = re.sub(r"(\w-)\n(?=\w)", r"\1", text)
+    # A URL broken after a slash (never with a hyphen): join it back.
+    text = re.sub(r"((?:https?://|www\.)\S*/)\n(?=\S)", r"\1", text)
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip() + "\n"
 
 
 def pdf_text(path: Path) -> str:
+    """Text in content-stream order (pdftotext -raw: real hyphens kept, nothing de-hyphenated).
+
+    WeasyPrint draws list markers after a page's text, so lines holding only a marker are
+    dropped; the running header (the document's title) and "Page N of M" are page furniture.
+    """
     if shutil.which("pdftotext"):
-        raw = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
+        raw = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], check=True,
                              capture_output=True).stdout.decode("utf-8")
     else:  # pragma: no cover - poppler-utils is installed by `make`
-        from pypdf import PdfReader  # noqa: PLC0415
-        raw = "\f".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
-    pages = raw.split("\f")
-    title = _first_line_header(pages)
-    furniture = [r"Page \d+ of \d+"] + ([re.escape(title)] if title else [])
-    return normalise("\n".join(pages), furniture)
+        raw = "\f".join(page.extract_text() or "" for page in _reader(path).pages)
+    title = (_reader(path).metadata or {}).get("/Title")
+    furniture = [r"Page \d+ of \d+", r"•", r"\d+\."] + ([re.escape(str(title))] if title else [])
+    return normalise(raw, furniture)
 
 
-def _first_line_header(pages: list[str]) -> str | None:
-    """The running header: the first line shared by most pages."""
-    firsts = [p.strip().split("\n", 1)[0].strip() for p in pages if p.strip()]
-    if len(firsts) < 3:
-        return None
-    best = max(set(firsts), key=firsts.count)
-    return best if firsts.count(best) >= len(firsts) // 2 else None
+def _reader(path: Path):
+    from pypdf import PdfReader  # noqa: PLC0415
+
+    return PdfReader(str(path))
 
 
 class _HtmlText(html.parser.HTMLParser):

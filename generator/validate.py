@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from generator.diagnostics import Diagnostics, did_you_mean
 from generator.load import Sources, YamlFile, available_frameworks
@@ -261,6 +261,7 @@ def _report_errors(exc: ValidationError, model: type[BaseModel], yaml_file: Yaml
 
 
 def _parse(model: type[BaseModel], yaml_file: YamlFile, diags: Diagnostics):
+    """The whole typed model, or None; errors are reported, each at its value's line."""
     if not isinstance(yaml_file.data, dict):
         diags.error("yaml-not-mapping", "expected a mapping of fields (key: value) at the top level",
                     yaml_file.path, 1)
@@ -270,6 +271,20 @@ def _parse(model: type[BaseModel], yaml_file: YamlFile, diags: Diagnostics):
     except ValidationError as exc:
         _report_errors(exc, model, yaml_file, diags)
         return None
+
+
+def _valid_fields(model: type[BaseModel], yaml_file: YamlFile) -> dict:
+    """The top-level fields that are valid on their own, so cross-checks can still run on them
+    when another part of the file is broken (every problem is reported at once)."""
+    data = yaml_file.data if isinstance(yaml_file.data, dict) else {}
+    valid = {}
+    for name, info in model.model_fields.items():
+        if name in data:
+            try:
+                valid[name] = TypeAdapter(info.annotation).validate_python(data[name])
+            except ValidationError:
+                pass
+    return valid
 
 
 # --------------------------------------------------------------------------- cross-checks
@@ -287,11 +302,13 @@ def _check_framework(fw: Framework, path, diags: Diagnostics) -> None:
                         path)
 
 
-def _check_report(spec: ReportSpec, fw: Framework, sources: Sources, diags: Diagnostics) -> None:
+def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnostics) -> None:
+    """Checks across report.yaml and the framework, on whichever top-level fields are valid."""
     rf = sources.report
     standards = {s.id: s for s in fw.standards}
     labels = [s.label for s in fw.scale]
-    for sid, finding in spec.findings.items():
+    findings = fields.get("findings", {})
+    for sid, finding in findings.items():
         line, col = line_of(rf, ("findings", sid))
         standard = standards.get(sid)
         if standard is None:
@@ -315,16 +332,17 @@ def _check_report(spec: ReportSpec, fw: Framework, sources: Sources, diags: Diag
             diags.error("rating-missing", f"{sid} is rated by inspector judgement: give rating: "
                         f"one of {', '.join(labels)}", rf.path, line, col)
     for standard in fw.standards:
-        if standard.rated_by != "not_rated" and standard.id not in spec.findings:
+        if "findings" in fields and standard.rated_by != "not_rated" and standard.id not in findings:
             line, col = line_of(rf, ("findings",))
             diags.error("standard-missing", f"no finding for standard {standard.id} ({standard.title})",
                         rf.path, line, col)
-    if spec.overall_rating is not None and fw.rating_by_label(spec.overall_rating) is None:
+    overall = fields.get("overall_rating")
+    if overall is not None and fw.rating_by_label(overall) is None:
         line, col = line_of(rf, ("overall_rating",))
-        diags.error("rating-unknown", f"'{spec.overall_rating}' is not a rating of {fw.id}"
-                    + did_you_mean(spec.overall_rating, labels), rf.path, line, col)
+        diags.error("rating-unknown", f"'{overall}' is not a rating of {fw.id}"
+                    + did_you_mean(overall, labels), rf.path, line, col)
     domains = {d.id for d in fw.domains}
-    for index, part in enumerate(spec.parts):
+    for index, part in enumerate(fields.get("parts", [])):
         line, col = line_of(rf, ("parts", index))
         if part.file not in sources.chapters:
             diags.error("chapter-missing", f"chapter file 'chapters/{part.file}' not found"
@@ -350,8 +368,9 @@ def validate(sources: Sources, diags: Diagnostics) -> Validated | None:
     framework = _parse(Framework, sources.framework, diags) if sources.framework else None
     if framework:
         _check_framework(framework, sources.framework.path, diags)
-    if spec and framework:
-        _check_report(spec, framework, sources, diags)
+    if framework:
+        fields = dict(spec) if spec else _valid_fields(ReportSpec, sources.report)
+        _check_report(fields, framework, sources, diags)
     if spec is None or framework is None or diags.errors:
         return None
     return Validated(sources, framework, spec)

@@ -1,0 +1,113 @@
+"""Resolving the example, and what changing a finding does to ratings, score and overall rating."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+import pytest
+
+from generator.build import build, check
+from generator.diagnostics import ContentError, Diagnostics
+from generator.load import load
+from generator.resolve import resolve
+from generator.text import file_text
+from generator.validate import validate
+from tests.conftest import SURREY, copy_report
+
+
+def resolved_of(report_dir: Path):
+    diags = Diagnostics()
+    resolved = resolve(validate(load(report_dir, diags), diags), diags)
+    assert not diags.items, [str(d) for d in diags.items]
+    return resolved
+
+
+def set_key_questions(report_dir: Path, standard: str, figures: list[int]) -> None:
+    path = report_dir / "report.yaml"
+    text = path.read_text(encoding="utf-8")
+    new, count = re.subn(rf"(  {re.escape(standard)}: {{key_questions: )\[[^\]]*\]",
+                         lambda m: m[1] + "[" + ", ".join(map(str, figures)) + "]", text)
+    assert count == 1
+    path.write_text(new, encoding="utf-8")
+
+
+def test_the_example_scores_3_of_21_inadequate():
+    resolved = resolved_of(SURREY)
+    assert (resolved.score, resolved.max_score, resolved.overall.label) == (3, 21, "Inadequate")
+    ratings = {sid: rs.rating.label for sid, rs in resolved.standards.items()}
+    assert ratings == {"P1.1": "Requires improvement", "P1.2": "Requires improvement",
+                       "P1.3": "Requires improvement", "P2.1": "Inadequate", "P2.2": "Inadequate",
+                       "P2.3": "Inadequate", "P2.4": "Inadequate"}
+
+
+def test_changing_one_figure_changes_rating_score_and_overall(tmp_path):
+    report = copy_report(tmp_path)
+    set_key_questions(report, "P2.1", [70, 73, 68])  # lowest 68: Good (2 points)
+    resolved = resolved_of(report)
+    assert resolved.standards["P2.1"].rating.label == "Good"
+    assert (resolved.score, resolved.overall.label) == (5, "Inadequate")
+    set_key_questions(report, "P2.1", [81, 90, 80])  # Outstanding: 3 points -> 6/21
+    resolved = resolved_of(report)
+    assert resolved.standards["P2.1"].rating.label == "Outstanding"
+    assert (resolved.score, resolved.overall.label) == (6, "Requires improvement")
+
+
+def test_raising_reviewing_above_80_changes_nothing_else(tmp_path):
+    """The issue's acceptance line: Reviewing Outstanding, 6/21 Requires improvement, no other change."""
+    before_dir = tmp_path / "before"
+    before = build(SURREY, before_dir, formats=("html",)).outputs["html"]
+    report = copy_report(tmp_path)
+    set_key_questions(report, "P2.4", [81, 85, 90])
+    after = build(report, tmp_path / "after", formats=("html",)).outputs["html"]
+    diff = [line for line in difflib.unified_diff(file_text(before).splitlines(), file_text(after).splitlines(),
+                                                  n=0, lineterm="")
+            if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert sorted(diff) == sorted([
+        "-Score 3/21", "+Score 6/21",
+        "-Overall rating: Inadequate", "+Overall rating: Requires improvement",
+        "-P 2.4 Reviewing Inadequate", "+P 2.4 Reviewing Outstanding",
+        "-Rating: Inadequate", "+Rating: Outstanding",
+        "-Does reviewing focus sufficiently on supporting the compliance and engagement of the person on "
+        "probation? 59%",
+        "+Does reviewing focus sufficiently on supporting the compliance and engagement of the person on "
+        "probation? 81% (lowest score)",
+        "-Does reviewing focus sufficiently on supporting desistance? 32%",
+        "+Does reviewing focus sufficiently on supporting desistance? 85%",
+        "-Does reviewing focus sufficiently on keeping other people safe? 27% (lowest score)",
+        "+Does reviewing focus sufficiently on keeping other people safe? 90%",
+    ])
+
+
+def test_a_stated_rating_that_disagrees_is_an_error_naming_both(tmp_path):
+    report = copy_report(tmp_path)
+    path = report / "report.yaml"
+    path.write_text(path.read_text().replace("P2.1: {key_questions: [46, 73, 32]}",
+                                             "P2.1: {key_questions: [46, 73, 32], rating: Good}"))
+    with pytest.raises(ContentError) as err:
+        check(report)
+    messages = [str(d) for d in err.value.diagnostics.items]
+    assert len(messages) == 1
+    assert re.search(r"report\.yaml:\d+:\d+: error\[rating-disagrees\]: P2\.1 is stated as 'Good' but its key "
+                     r"questions give 'Inadequate' \(lowest 32%\)", messages[0])
+
+
+def test_a_stated_score_and_overall_rating_are_checked(tmp_path):
+    report = copy_report(tmp_path)
+    path = report / "report.yaml"
+    path.write_text(path.read_text().replace("\nrecommendations:", "\nscore: 4\noverall_rating: Good\n"
+                                             "recommendations:"))
+    with pytest.raises(ContentError) as err:
+        check(report)
+    codes = sorted((d.code, d.message) for d in err.value.diagnostics.items)
+    assert codes == [("rating-disagrees", "overall rating is stated as 'Good' but the score 3/21 gives 'Inadequate'"),
+                     ("score-disagrees", "score is stated as 4 but the ratings give 3/21")]
+
+
+def test_stated_values_that_agree_are_accepted(tmp_path):
+    report = copy_report(tmp_path)
+    path = report / "report.yaml"
+    path.write_text(path.read_text().replace("\nrecommendations:", "\nscore: 3\noverall_rating: Inadequate\n"
+                                             "recommendations:"))
+    check(report)
