@@ -168,10 +168,11 @@ def _check_standards_placed(ctx: PartContext, report_path) -> None:
                             "is not placed: add '::: key-questions' after its rating sentence", where.path, where.line)
 
 
-def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagnostics) -> Document | None:
+def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagnostics,
+             allow_remote: bool = False) -> Document | None:
     spec, fw = resolved.validated.report, resolved.framework
     meta = spec.metadata
-    state = ParseState(diags)
+    state = ParseState(diags, resolved.validated.sources.report_dir, allow_remote)
     domains = {d.id: d for d in fw.domains}
     titles = [p.title or f"{p.domain}. {domains[p.domain].title}" for p in spec.parts]
     ids = [state.unique_id(title) for title in titles]

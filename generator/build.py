@@ -32,8 +32,10 @@ class Built:
     diagnostics: Diagnostics
 
 
-def check(report_dir: Path, diags: Diagnostics | None = None) -> Document:
-    """Stages 1-6. Raises ContentError carrying every diagnostic if the content has errors."""
+def check(report_dir: Path, diags: Diagnostics | None = None, allow_remote: bool = False) -> Document:
+    """Stages 1-6. Raises ContentError carrying every diagnostic if the content has errors.
+
+    `allow_remote` lets images be http(s) URLs (fetched when the PDF is written)."""
     diags = diags if diags is not None else Diagnostics()
 
     def stop_if_errors(value):
@@ -45,24 +47,34 @@ def check(report_dir: Path, diags: Diagnostics | None = None) -> Document:
     validated = stop_if_errors(validate(sources, diags))
     resolved = stop_if_errors(resolve(validated, diags))
     merged = stop_if_errors(merge(resolved, diags))
-    return stop_if_errors(assemble(resolved, merged, diags))
+    return stop_if_errors(assemble(resolved, merged, diags, allow_remote))
 
 
-def _write_html(doc: Document, report_dir: Path, target, diags: Diagnostics) -> None:
+@dataclass(frozen=True)
+class Options:
+    """How a build runs, beyond which formats: passed to every writer."""
+
+    strict: bool = False
+    allow_remote: bool = False
+
+
+def _write_html(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options) -> None:
     target.write(write_html(doc, "screen").encode("utf-8"))
 
 
-def _write_pdf(doc: Document, report_dir: Path, target, diags: Diagnostics) -> None:
-    write_pdf(doc, report_dir, target, diags)
+def _write_pdf(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options) -> None:
+    write_pdf(doc, report_dir, target, diags, allow_remote=options.allow_remote)
 
 
 WRITERS = {"pdf": _write_pdf, "html": _write_html}
 
 
-def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict: bool = False) -> Built:
+def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict: bool = False,
+          allow_remote: bool = False) -> Built:
+    options = Options(strict, allow_remote)
     report_dir = report_dir.resolve()
     diags = Diagnostics()
-    doc = check(report_dir, diags)
+    doc = check(report_dir, diags, allow_remote)
     slug = report_dir.name
     out_dir = (out_dir or Path("out") / slug).resolve()
     if out_dir == report_dir or out_dir.is_relative_to(report_dir):
@@ -75,8 +87,8 @@ def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict
             fd, name = tempfile.mkstemp(prefix=f".{slug}.", suffix=f".{fmt}.tmp", dir=out_dir)
             temps[fmt] = Path(name)
             with os.fdopen(fd, "wb") as handle:
-                WRITERS[fmt](doc, report_dir, handle, diags)
-        if diags.has_errors(strict):
+                WRITERS[fmt](doc, report_dir, handle, diags, options)
+        if diags.has_errors(options.strict):
             raise ContentError(diags)
         outputs = {}
         for fmt, temp in temps.items():

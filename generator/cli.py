@@ -50,13 +50,14 @@ def cli():
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder [default: out/<slug>/].")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def build(report_dir, formats, out_dir, strict):
+@click.option("--allow-remote", is_flag=True, help="Allow images from http(s) URLs (off: only local files).")
+def build(report_dir, formats, out_dir, strict, allow_remote):
     """Build DIR into OUT/<slug>.<format>."""
     from generator.build import build as run_build  # noqa: PLC0415
     from generator.diagnostics import ContentError  # noqa: PLC0415
 
     try:
-        built = run_build(_report_dir(report_dir), out_dir, _formats(formats), strict)
+        built = run_build(_report_dir(report_dir), out_dir, _formats(formats), strict, allow_remote)
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics)
         click.echo(f"build failed: {len(exc.diagnostics.errors) or len(exc.diagnostics.items)} problem(s); "
@@ -70,14 +71,15 @@ def build(report_dir, formats, out_dir, strict):
 @cli.command()
 @click.argument("report_dir", metavar="DIR")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def check(report_dir, strict):
+@click.option("--allow-remote", is_flag=True, help="Allow images from http(s) URLs.")
+def check(report_dir, strict, allow_remote):
     """Validate DIR and report every problem; writes nothing."""
     from generator.build import check as run_check  # noqa: PLC0415
     from generator.diagnostics import ContentError, Diagnostics  # noqa: PLC0415
 
     diags = Diagnostics()
     try:
-        run_check(_report_dir(report_dir), diags)
+        run_check(_report_dir(report_dir), diags, allow_remote)
     except ContentError:
         _print_diagnostics(diags)
         sys.exit(EXIT_CONTENT)

@@ -8,10 +8,13 @@ extensions of ours add the source line of every top-level block and the block ma
 from __future__ import annotations
 
 import html
+import html.parser
 import re
 import unicodedata
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import markdown
 from markdown.blockparser import BlockParser
@@ -21,12 +24,20 @@ from markdown.treeprocessors import Treeprocessor
 from markdown import util as md_util
 from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 
-from generator.diagnostics import Diagnostics
+from generator.diagnostics import Diagnostics, did_you_mean
 from generator.merge import MergedChapter
 from generator.model import (BlockQuote, BulletList, Code, Emph, FootnoteRef, Heading, Image, LineBreak,
-                             Link, OrderedList, Paragraph, Source, Strong, Table, Text)
+                             Link, OrderedList, Paragraph, Source, Strong, Table, Text, walk)
 
+LINK_SCHEMES = {"http", "https", "mailto"}
 MARKER_RE = re.compile(r"^:::[ \t]*([A-Za-z][\w-]*)(?:[ \t]+(.*?))?[ \t]*$")
+UNDEFINED_NOTE_RE = re.compile(r"\[\^([^\]\s]+)\]")
+ENTITY_RE = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|\w+);")
+TAG_RE = re.compile(r"<(/?)([A-Za-z][\w-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)/?>")
+EVENT_RE = re.compile(r"\bon[a-z]+\s*=", re.I)
+HTML_TRANSPARENT = {"b", "i", "em", "strong", "sup", "sub", "abbr", "span", "small", "u", "mark", "cite", "q"}
+HTML_DANGEROUS = {"script", "style", "iframe", "object", "embed", "link", "meta", "base", "form", "input",
+                  "button", "frame", "frameset", "applet", "svg", "math", "template", "textarea", "select"}
 HTML_PLACEHOLDER_RE = re.compile(re.escape(md_util.STX) + r"wzxhzdk:(\d+)" + re.escape(md_util.ETX))
 
 
@@ -44,8 +55,17 @@ class ParseState:
     """What parsing shares across the chapters of one report, in document order."""
 
     diags: Diagnostics
+    report_dir: Path | None = None  # images are looked up here
+    allow_remote: bool = False  # http(s) images allowed (--allow-remote)
     footnotes: int = 0
     ids: set[str] = field(default_factory=set)
+
+    def claim_id(self, anchor: str) -> bool:
+        """Reserve an author-given anchor; False if it is taken already."""
+        if anchor in self.ids:
+            return False
+        self.ids.add(anchor)
+        return True
 
     def unique_id(self, text: str) -> str:
         base = slugify(text) or "section"
@@ -130,9 +150,13 @@ class ChapterParser:
         self.state = state
         self.notes: dict[str, etree.Element] = {}
         self.line = 1
+        self.skipping: str | None = None  # inside a removed <script>/<style>...: drop text
 
     def error(self, code: str, message: str) -> None:
         self.state.diags.error(code, message, self.path, self.line)
+
+    def warning(self, code: str, message: str) -> None:
+        self.state.diags.warning(code, message, self.path, self.line)
 
     # blocks
     def blocks(self, elements) -> tuple:
@@ -155,14 +179,20 @@ class ChapterParser:
     def block_p(self, el):
         if len(el) == 1 and el[0].tag == "img" and not (el.text or "").strip() and not (el[0].tail or "").strip():
             return self.image(el[0])
-        return Paragraph(self.inlines(el), self.source(), tuple(el.get("class", "").split()))
+        children = self.inlines(el)
+        if not children:
+            return None  # e.g. a raw HTML block that was removed
+        return Paragraph(children, self.source(), tuple(el.get("class", "").split()))
 
     def heading(self, el, level: int):
         if level == 1:
             self.error("heading-level-1", "a chapter starts at '##': the part's title is its only level-1 heading")
         children = self.inlines(el)
         text = "".join(n.text for n in children if isinstance(n, Text))
-        return Heading(level, children, el.get("id") or self.state.unique_id(text), self.source())
+        anchor = el.get("id")
+        if anchor and not self.state.claim_id(anchor):
+            self.error("anchor-duplicate", f"the anchor '#{anchor}' is used twice; anchors must be unique in the report")
+        return Heading(level, children, anchor or self.state.unique_id(text), self.source())
 
     def block_h1(self, el): return self.heading(el, 1)
     def block_h2(self, el): return self.heading(el, 2)
@@ -211,10 +241,25 @@ class ChapterParser:
         self.error("markdown-unsupported", "code blocks are not supported in a report chapter")
 
     def image(self, img):
+        src = (img.get("src") or "").strip()
         alt = img.get("alt", "").strip()
         if not alt:
-            self.error("image-alt-missing", f"image '{img.get('src')}' has no alt text: write ![what it shows](path)")
-        return Image(img.get("src", ""), alt, (), self.source())
+            self.error("image-alt-missing", f"image '{src}' has no alt text: write ![what it shows]({src})")
+        scheme = urlsplit(src).scheme.lower()
+        if scheme in ("http", "https"):
+            if not self.state.allow_remote:
+                self.error("url-remote", f"image '{src}' is on the web; reportgen reads only files inside the "
+                           "report folder (use --allow-remote to fetch it)")
+        elif scheme or src.startswith("/"):
+            self.error("url-refused", f"image '{src}' must be a path inside the report folder")
+        elif self.state.report_dir is not None:
+            path = (self.state.report_dir / src).resolve()
+            if not path.is_relative_to(self.state.report_dir.resolve()):
+                self.error("url-refused", f"image '{src}' is outside the report folder")
+            elif not path.is_file():
+                near = did_you_mean(Path(src).name, [p.name for p in path.parent.glob("*")] if path.parent.is_dir() else [])
+                self.error("image-missing", f"image '{src}' not found" + near)
+        return Image(src, alt, (), self.source())
 
     # inlines
     def inlines(self, el) -> tuple:
@@ -238,16 +283,52 @@ class ChapterParser:
         out = []
         pos = 0
         for match in HTML_PLACEHOLDER_RE.finditer(text):
-            out.append(Text(text[pos:match.start()]))
+            if not self.skipping:
+                out.append(Text(text[pos:match.start()]))
             raw = self.md.htmlStash.rawHtmlBlocks[int(match[1])]
             raw = raw if isinstance(raw, str) else etree.tostring(raw, encoding="unicode")
-            if re.fullmatch(r"&(#\d+|#x[0-9a-fA-F]+|\w+);", raw):
-                out.append(Text(html.unescape(raw)))
-            else:
-                self.error("html-raw", f"raw HTML {raw[:40]!r} is not supported; use Markdown")
+            out.extend(self.raw_html(raw))
             pos = match.end()
-        out.append(Text(text[pos:]))
-        return [t for t in out if t.text]
+        if not self.skipping:
+            out.append(Text(text[pos:]))
+        for node in out:
+            if isinstance(node, Text):
+                for label in UNDEFINED_NOTE_RE.findall(node.text):
+                    self.error("footnote-undefined", f"footnote [^{label}] has no definition in this chapter: "
+                               f"add a line '[^{label}]: ...'" + did_you_mean(label, self.notes))
+        return [t for t in out if not isinstance(t, Text) or t.text]
+
+    def raw_html(self, raw: str) -> list:
+        """The safe subset of raw HTML (README, "Raw HTML"): entities and <br> are kept, formatting
+        tags are reduced to their text, dangerous tags are removed with their content."""
+        raw = raw.strip()
+        if ENTITY_RE.fullmatch(raw):
+            return [Text(html.unescape(raw))]
+        tag = TAG_RE.fullmatch(raw)
+        if tag is None:  # a block of HTML: keep its text, report what was removed
+            reader = _HtmlBlock()
+            reader.feed(raw)
+            reader.close()
+            for name in sorted(reader.removed):
+                self.warning("html-removed", f"<{name}> removed: not allowed in a report")
+            for name in sorted(reader.unsupported):
+                self.warning("html-unsupported", f"<{name}> is not supported; only its text is kept")
+            if reader.handlers:
+                self.warning("html-event-handler", "event-handler attributes (on...) removed")
+            return [Text(reader.text())] if reader.text().strip() else []
+        closing, name, attrs = tag[1] == "/", tag[2].lower(), tag[3]
+        if EVENT_RE.search(attrs):
+            self.warning("html-event-handler", f"event-handler attribute removed from <{name}>")
+        if name in HTML_DANGEROUS:
+            if not closing:
+                self.warning("html-removed", f"<{name}> removed with its content: not allowed in a report")
+            self.skipping = None if closing else name
+            return []
+        if name == "br":
+            return [LineBreak()]
+        if name not in HTML_TRANSPARENT and not closing:
+            self.warning("html-unsupported", f"<{name}> is not supported; only its text is kept")
+        return []
 
     def inline_em(self, el): return Emph(self.inlines(el))
     def inline_strong(self, el): return Strong(self.inlines(el))
@@ -256,10 +337,20 @@ class ChapterParser:
 
     def inline_a(self, el):
         href = (el.get("href") or "").strip()
-        if not href or href == "#" or href.lower().startswith("javascript:"):
+        scheme = urlsplit(href).scheme.lower()
+        if not href or href == "#":
             self.error("link-empty", f"link target {href!r} is not a real address; give a URL "
                        "(or use {{ links.<name> }} from report.yaml)")
-        return Link(href, self.inlines(el))
+        elif scheme not in LINK_SCHEMES and not href.startswith("#"):
+            self.error("link-scheme", f"link target {href!r}: only {', '.join(sorted(LINK_SCHEMES - {''}))} "
+                       "addresses are allowed")
+        if "attachment" in (el.get("rel") or "").lower().split():
+            self.error("attachment-refused", f"rel=\"attachment\" on {href!r}: files are attached to the PDF only "
+                       "when report.yaml declares them")
+        children = self.inlines(el)
+        if not any(isinstance(n, Text) and n.text.strip() for n in walk(children)):
+            self.error("link-text-missing", f"the link to {href!r} has no text")
+        return Link(href, children)
 
     def inline_img(self, el):
         self.error("image-inline", "an image must stand alone in its paragraph")
@@ -287,6 +378,38 @@ class ChapterParser:
             if "footnote" in div.get("class", "").split():
                 for li in div.iter("li"):
                     self.notes[li.get("id", "").removeprefix("fn:")] = li
+
+
+class _HtmlBlock(html.parser.HTMLParser):
+    """Text of a raw HTML block, without dangerous elements and their content."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.removed: set[str] = set()
+        self.unsupported: set[str] = set()
+        self.handlers = False
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if any(name.lower().startswith("on") for name, _ in attrs):
+            self.handlers = True
+        if tag in HTML_DANGEROUS:
+            self.removed.add(tag)
+            self.skip += tag not in ("link", "meta", "base", "input")
+        elif tag not in HTML_TRANSPARENT and tag != "br":
+            self.unsupported.add(tag)
+
+    def handle_endtag(self, tag):
+        if tag in HTML_DANGEROUS and self.skip and tag not in ("link", "meta", "base", "input"):
+            self.skip -= 1
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data)
+
+    def text(self) -> str:
+        return re.sub(r"\s+", " ", "".join(self.parts)).strip()
 
 
 def _without_backrefs(p):

@@ -24,14 +24,16 @@ def _fetcher_class():
     class LocalFetcher(URLFetcher):
         """Serves file: URLs inside `roots` and data: URLs; refuses the rest."""
 
-        def __init__(self, roots: list[Path]):
-            super().__init__(allowed_protocols={"file", "data"})
+        def __init__(self, roots: list[Path], allow_remote: bool = False):
+            super().__init__(allowed_protocols={"file", "data", "http", "https"} if allow_remote
+                             else {"file", "data"}, timeout=20)
             self.roots = [root.resolve() for root in roots]
+            self.allow_remote = allow_remote
             self.refused: list[str] = []
 
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
-            if parts.scheme == "data":
+            if parts.scheme == "data" or (self.allow_remote and parts.scheme in ("http", "https")):
                 return super().fetch(url, headers)
             if parts.scheme == "file":
                 path = Path(unquote(parts.path)).resolve()
@@ -47,12 +49,13 @@ def print_html(doc: Document) -> str:
     return HtmlWriter("print").document(doc)
 
 
-def render_pdf(html: str, base_dir: Path, target, diags: Diagnostics | None = None) -> None:
+def render_pdf(html: str, base_dir: Path, target, diags: Diagnostics | None = None,
+               allow_remote: bool = False) -> None:
     """Paginate `html` (from `print_html`) into `target`, a path or a binary file."""
     from weasyprint import CSS, HTML  # noqa: PLC0415
     from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
 
-    fetcher = _fetcher_class()([base_dir, STYLES_DIR])
+    fetcher = _fetcher_class()([base_dir, STYLES_DIR], allow_remote)
     fonts = FontConfiguration()
     stylesheets = [CSS(filename=str(STYLES_DIR / name), url_fetcher=fetcher, font_config=fonts)
                    for name in ("base.css", "print.css")]
@@ -82,5 +85,6 @@ class _Collect(logging.Handler):
         self.records.append(record)
 
 
-def write_pdf(doc: Document, base_dir: Path, target, diags: Diagnostics | None = None) -> None:
-    render_pdf(print_html(doc), base_dir, target, diags)
+def write_pdf(doc: Document, base_dir: Path, target, diags: Diagnostics | None = None,
+              allow_remote: bool = False) -> None:
+    render_pdf(print_html(doc), base_dir, target, diags, allow_remote)
