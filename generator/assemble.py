@@ -16,7 +16,7 @@ from generator.model import (Contents, ContentsEntry, Cover, Document, DocumentI
                              RatingsGroup, RatingsRow, RatingsSummary, Source, Text, walk)
 from generator.parse import Marker, ParseState, parse_chapter
 from generator.resolve import Resolved, ResolvedStandard
-from generator.validate import ScaleItem
+from generator.validate import ScaleItem, line_of
 
 
 def rating_node(item: ScaleItem, caption: str = "") -> Rating:
@@ -90,7 +90,9 @@ def marker_standard(marker: Marker, ctx: PartContext) -> list:
                         marker.source.line)
         return []
     if rs.id in ctx.placed:
-        ctx.diags.error("standard-duplicate", f"standard {rs.id} is already placed at {ctx.placed[rs.id]}",
+        first = ctx.placed[rs.id]
+        ctx.diags.error("standard-duplicate", f"standard {rs.id} is already placed at "
+                        f"{ctx.diags.show(first.path)}:{first.line}",
                         marker.source.path, marker.source.line)
     ctx.placed[rs.id] = marker.source
     ctx.standard = rs
@@ -155,13 +157,17 @@ def _check_heading_order(blocks: tuple, diags: Diagnostics) -> None:
             level = block.level
 
 
-def _check_standards_placed(ctx: PartContext, report_path) -> None:
+def _check_standards_placed(ctx: PartContext) -> None:
+    report = ctx.resolved.validated.sources.report
+    parts = ctx.resolved.validated.report.parts
     for rs in ctx.resolved.standards.values():
         if rs.rating is None and not rs.key_questions:
             continue
         if rs.id not in ctx.placed:
+            index = next((i for i, p in enumerate(parts) if p.domain == rs.domain.id), None)
+            line, col = line_of(report, ("parts", index) if index is not None else ("parts",))
             ctx.diags.error("standard-unplaced", f"standard {rs.id} ({rs.standard.title}) is not placed in any "
-                            f"chapter: add '::: standard {rs.id}' to its domain's chapter", report_path)
+                            f"chapter: add '::: standard {rs.id}' to its domain's chapter", report.path, line, col)
         elif rs.key_questions and rs.id not in ctx.tables:
             where = ctx.placed[rs.id]
             ctx.diags.error("key-questions-unplaced", f"standard {rs.id} is rated by key questions but its table "
@@ -185,7 +191,7 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
         _check_heading_order(blocks, diags)
         notes = tuple(n for n in walk(blocks) if isinstance(n, FootnoteRef))
         parts.append(Part(part_id, title, blocks, notes, part.contents))
-    _check_standards_placed(ctx, resolved.validated.sources.report.path)
+    _check_standards_placed(ctx)
     if diags.errors:
         return None
     unit = meta.unit

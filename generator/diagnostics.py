@@ -50,6 +50,10 @@ class Diagnostics:
     def warning(self, code: str, message: str, path=None, line: int = 0, column: int = 0) -> None:
         self.add(code, message, path, line, column, WARNING)
 
+    def show(self, path: Path | str | None) -> str:
+        """A path as messages show it: relative to the working folder where possible."""
+        return self._show(path)
+
     def _show(self, path: Path | str | None) -> str:
         if path is None:
             return "<reportgen>"

@@ -56,8 +56,10 @@ def context(resolved: Resolved) -> dict:
 
 
 def environment() -> SandboxedEnvironment:
+    # Comments are {## ... ##}, so that Markdown's attribute lists ({#anchor}) pass through.
     env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False,
-                               keep_trailing_newline=True)
+                               keep_trailing_newline=True, comment_start_string="{##",
+                               comment_end_string="##}")
     env.filters.update(FILTERS)
     return env
 

@@ -146,6 +146,7 @@ class ChapterParser:
 
     def __init__(self, chapter: MergedChapter, md: markdown.Markdown, state: ParseState):
         self.path = chapter.source.path
+        self.lines = chapter.text.splitlines()
         self.md = md
         self.state = state
         self.notes: dict[str, etree.Element] = {}
@@ -172,6 +173,19 @@ class ChapterParser:
             if node is not None:
                 out.append(node)
         return tuple(out)
+
+    def check_attributes(self, root) -> None:
+        """attr_list lets an author set any attribute; event handlers are dropped with a warning
+        (the model keeps no arbitrary attributes, so nothing else reaches an output)."""
+        for top in root:
+            self.line = int(top.get("data-line") or self.line)
+            for name in (n for sub in top.iter() for n in sub.attrib if n.lower().startswith("on")):
+                self.warning("html-event-handler", f"attribute '{name}' removed: event handlers are not allowed")
+
+    def locate(self, snippet: str) -> int:
+        """The first line of the chapter holding `snippet` (for content Markdown moved or removed)."""
+        snippet = snippet.strip().split("\n", 1)[0]
+        return next((i for i, line in enumerate(self.lines, 1) if snippet and snippet in line), self.line)
 
     def source(self) -> Source:
         return Source(str(self.path), self.line)
@@ -306,6 +320,7 @@ class ChapterParser:
             return [Text(html.unescape(raw))]
         tag = TAG_RE.fullmatch(raw)
         if tag is None:  # a block of HTML: keep its text, report what was removed
+            self.line = self.locate(raw)
             reader = _HtmlBlock()
             reader.feed(raw)
             reader.close()
@@ -436,10 +451,11 @@ def parse_chapter(chapter: MergedChapter, state: ParseState) -> tuple:
     root = md.captured_tree
     parser = ChapterParser(chapter, md, state)
     parser.collect_notes(root)
+    parser.check_attributes(root)
     blocks = parser.blocks(root)
     used = {el.find("a").get("href", "").removeprefix("#fn:") for el in root.iter("sup") if el.find("a") is not None}
     for label in parser.notes:
         if label not in used:
             state.diags.warning("footnote-unused", f"footnote [^{label}] is defined but never referenced",
-                                chapter.source.path)
+                                chapter.source.path, parser.locate(f"[^{label}]:"))
     return blocks

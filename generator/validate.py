@@ -253,6 +253,9 @@ def _report_errors(exc: ValidationError, model: type[BaseModel], yaml_file: Yaml
                         yaml_file.path, line, col)
         elif kind == "missing":
             diags.error("key-missing", f"missing required field '{dotted}'", yaml_file.path, line, col)
+        elif "key_questions" in loc and kind in ("less_than_equal", "greater_than_equal"):
+            diags.error("figure-out-of-range", f"{dotted}: {err.get('input')!r} is not a percentage (0-100)",
+                        yaml_file.path, line, col)
         else:
             msg = err["msg"].removeprefix("Value error, ")
             diags.error("value-invalid", f"{dotted}: {msg} (got {err.get('input')!r})"
@@ -262,6 +265,9 @@ def _report_errors(exc: ValidationError, model: type[BaseModel], yaml_file: Yaml
 
 def _parse(model: type[BaseModel], yaml_file: YamlFile, diags: Diagnostics):
     """The whole typed model, or None; errors are reported, each at its value's line."""
+    if yaml_file.data is None:
+        diags.error("file-empty", "the file is empty: it needs the fields described in the README", yaml_file.path, 1)
+        return None
     if not isinstance(yaml_file.data, dict):
         diags.error("yaml-not-mapping", "expected a mapping of fields (key: value) at the top level",
                     yaml_file.path, 1)
@@ -311,9 +317,10 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
     for sid, finding in findings.items():
         line, col = line_of(rf, ("findings", sid))
         standard = standards.get(sid)
-        if standard is None:
+        if standard is None:  # suggest a standard that has no finding yet, if one is close
+            missing = [s for s in standards if s not in findings]
             diags.error("standard-unknown", f"'{sid}' is not a standard of {fw.id}"
-                        + did_you_mean(sid, standards), rf.path, line, col)
+                        + (did_you_mean(sid, missing) or did_you_mean(sid, standards)), rf.path, line, col)
             continue
         if finding.rating is not None and fw.rating_by_label(finding.rating) is None:
             rline, rcol = line_of(rf, ("findings", sid, "rating"))
@@ -342,6 +349,11 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
         diags.error("rating-unknown", f"'{overall}' is not a rating of {fw.id}"
                     + did_you_mean(overall, labels), rf.path, line, col)
     domains = {d.id for d in fw.domains}
+    used = {part.file for part in fields.get("parts", [])}
+    if "parts" in fields:
+        for name, chapter in sources.chapters.items():
+            if name not in used:
+                diags.warning("chapter-unused", f"chapters/{name} is not listed in report.yaml parts", chapter.path, 1)
     for index, part in enumerate(fields.get("parts", [])):
         line, col = line_of(rf, ("parts", index))
         if part.file not in sources.chapters:

@@ -76,7 +76,7 @@ def test_a_failed_build_leaves_earlier_outputs_as_they_were(tmp_path):
     yaml.write_text(yaml.read_text().replace("[46, 73, 32]", "[46, 173, 32]"))
     result = run("build", report, "--format", "html", "--out", out)
     assert result.returncode == 1
-    assert "error[value-invalid]" in result.stderr and "less than or equal to 100" in result.stderr
+    assert "error[figure-out-of-range]" in result.stderr and "173 is not a percentage" in result.stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
