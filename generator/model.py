@@ -25,6 +25,10 @@ class Node:
     kind: ClassVar[str]
 
 
+class NodeNotRendered(Exception):
+    """A writer met a node kind it has no function for: an error, never silently dropped."""
+
+
 # --------------------------------------------------------------------------- inlines
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Stage 8, text: the normalised plain text of a built PDF or HTML file.
+"""Stage 8, text: the normalised plain text of a built PDF, DOCX or HTML file.
 
 Used by golden tests and by `reportgen text` / `diff`: page furniture (running header, page
 numbers) is dropped, words broken by a hyphen at a line end are joined, white space is folded.
@@ -96,7 +96,15 @@ def html_text(path: Path) -> str:
     return normalise(re.sub(r"\n\s*\n+", "\n", text))
 
 
-READERS = {".pdf": pdf_text, ".html": html_text, ".htm": html_text}
+def docx_text(path: Path) -> str:
+    """Body paragraphs and table rows one a line (a footnote reference reads as its number, as
+    in the PDF), then the footnotes after a blank line, each as "N. text"."""
+    from generator.docx_xml import read_text  # noqa: PLC0415 - python-docx only when reading a DOCX
+
+    return normalise(read_text(path))
+
+
+READERS = {".pdf": pdf_text, ".html": html_text, ".htm": html_text, ".docx": docx_text}
 
 
 def file_text(path: Path) -> str:

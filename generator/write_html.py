@@ -8,12 +8,12 @@ styles inline).
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import jinja2
 from markupsafe import Markup
 
-from generator.model import Document, Node
+from generator.model import Document, Node, NodeNotRendered
 from generator.resources import STYLES_DIR, TEMPLATES_DIR
 
 MEDIA = ("print", "screen")
@@ -24,8 +24,13 @@ def css_string(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ")
 
 
-class NodeNotRendered(Exception):
-    """A node kind this writer has no function for: an error, never silently dropped."""
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """One environment per process: it keeps the compiled templates."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR / "html"), autoescape=True,
+                             undefined=jinja2.StrictUndefined)
+    env.filters["css_string"] = css_string
+    return env
 
 
 class HtmlWriter:
@@ -33,10 +38,7 @@ class HtmlWriter:
         if media not in MEDIA:
             raise ValueError(f"media must be one of {MEDIA}")
         self.media = media
-        self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR / "html"),
-                                      autoescape=True, undefined=jinja2.StrictUndefined,
-                                      trim_blocks=False, lstrip_blocks=False)
-        self.env.filters["css_string"] = css_string
+        self.env = environment()
 
     @cached_property
     def nodes(self):

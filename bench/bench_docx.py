@@ -1,0 +1,86 @@
+"""Benchmark: writing the Surrey report as DOCX, against pandoc converting the same text.
+
+Run: .venv/bin/python bench/bench_docx.py [--runs N]. Measured: `write_docx` on the checked
+document (the DOCX writer alone: reference loading, every node, footnotes, the deterministic
+zip; target: median at most 0.5 s), and, in the same run and interleaved (the machine is shared
+and noisy), `pandoc -f html -t docx` on the print HTML of the same document when pandoc is
+installed (apt-get install pandoc). Prints the medians and their ratio. Also timed, for
+context: the whole `build --format docx` (load..write, atomic move).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from generator.build import build, check  # noqa: E402
+from generator.write_docx import write_docx  # noqa: E402
+from generator.write_pdf import print_html  # noqa: E402
+
+REPORT = ROOT / "content" / "surrey-pdu"
+TARGET = 0.5  # seconds, median of the DOCX writer
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    doc = check(REPORT)
+    pandoc = shutil.which("pandoc")
+    writer, whole, other = [], [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        html = tmp / "print.html"
+        html.write_text(print_html(doc), encoding="utf-8")
+
+        def docx_writer():
+            write_docx(doc, REPORT, io.BytesIO())
+
+        def pandoc_docx():
+            subprocess.run([pandoc, "-f", "html", "-t", "docx", "-o", str(tmp / "pandoc.docx"), str(html)],
+                           check=True, cwd=REPORT)
+
+        def build_docx():
+            build(REPORT, tmp / "out", formats=("docx",))
+
+        docx_writer()  # warm-up: imports, the reference document read once
+        build_docx()
+        if pandoc:
+            pandoc_docx()
+        for _ in range(args.runs):
+            writer.append(timed(docx_writer))
+            whole.append(timed(build_docx))
+            if pandoc:
+                other.append(timed(pandoc_docx))
+    w = statistics.median(writer)
+    print(f"runs: {args.runs}")
+    print(f"reportgen DOCX writer (write_docx):     median {w:.3f} s  (min {min(writer):.3f})  "
+          f"target <= {TARGET} s: {'ok' if w <= TARGET else 'MISSED'}")
+    print(f"reportgen build --format docx (whole):  median {statistics.median(whole):.3f} s  (min {min(whole):.3f})")
+    if pandoc:
+        version = subprocess.run([pandoc, "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+        p = statistics.median(other)
+        print(f"{version} -f html -t docx:      median {p:.3f} s  (min {min(other):.3f})")
+        print(f"ratio reportgen writer / pandoc: {w / p:.3f}")
+    else:
+        print("pandoc not installed (apt-get install pandoc): no comparison")
+
+
+if __name__ == "__main__":
+    main()

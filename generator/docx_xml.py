@@ -1,0 +1,736 @@
+"""The WordprocessingML that python-docx 1.2 lacks, in one place.
+
+python-docx builds paragraphs, runs, tables, sections, headers and pictures; this module adds
+what it has no API for: footnotes (the footnotes.xml part), fields (TOC, PAGE, NUMPAGES),
+bookmarks and hyperlinks, list numbering (abstractNum/num with restarts), table header rows,
+cell shading and table captions, image alt text, style definitions (borders, shading, table
+styles, document defaults with the language), settings (updateFields), and a deterministic
+package writer. Nothing else in the project builds WordprocessingML.
+
+Every child element is inserted in the order the schema requires (the *_ORDER tuples), because
+Word refuses a document whose elements are out of order even where LibreOffice does not.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import PartFactory
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.parts.numbering import NumberingPart
+from docx.parts.story import StoryPart
+
+
+# --------------------------------------------------------------------------- schema order
+
+PPR_ORDER = ("w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl",
+             "w:numPr", "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens",
+             "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN",
+             "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+             "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+             "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+RPR_ORDER = ("w:rStyle", "w:rFonts", "w:b", "w:bCs", "w:i", "w:iCs", "w:caps", "w:smallCaps", "w:strike",
+             "w:dstrike", "w:outline", "w:shadow", "w:emboss", "w:imprint", "w:noProof", "w:snapToGrid",
+             "w:vanish", "w:webHidden", "w:color", "w:spacing", "w:w", "w:kern", "w:position", "w:sz", "w:szCs",
+             "w:highlight", "w:u", "w:effect", "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs",
+             "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath")
+TBLPR_ORDER = ("w:tblStyle", "w:tblpPr", "w:tblOverlap", "w:bidiVisual", "w:tblStyleRowBandSize",
+               "w:tblStyleColBandSize", "w:tblW", "w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd",
+               "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription")
+TCPR_ORDER = ("w:cnfStyle", "w:tcW", "w:gridSpan", "w:hMerge", "w:vMerge", "w:tcBorders", "w:shd", "w:noWrap",
+              "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark")
+TRPR_ORDER = ("w:cnfStyle", "w:divId", "w:gridBefore", "w:gridAfter", "w:wBefore", "w:wAfter", "w:cantSplit",
+              "w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden")
+STYLE_ORDER = ("w:name", "w:aliases", "w:basedOn", "w:next", "w:link", "w:autoRedefine", "w:hidden",
+               "w:uiPriority", "w:semiHidden", "w:unhideWhenUsed", "w:qFormat", "w:locked", "w:personal",
+               "w:personalCompose", "w:personalReply", "w:rsid", "w:pPr", "w:rPr", "w:tblPr", "w:trPr", "w:tcPr",
+               "w:tblStylePr")
+SETTINGS_ORDER = ("w:writeProtection", "w:view", "w:zoom", "w:removePersonalInformation", "w:removeDateAndTime",
+                  "w:doNotDisplayPageBoundaries", "w:displayBackgroundShape", "w:printPostScriptOverText",
+                  "w:printFractionalCharacterWidth", "w:printFormsData", "w:embedTrueTypeFonts",
+                  "w:embedSystemFonts", "w:saveSubsetFonts", "w:saveFormsData", "w:mirrorMargins",
+                  "w:alignBordersAndEdges", "w:bordersDoNotSurroundHeader", "w:bordersDoNotSurroundFooter",
+                  "w:gutterAtTop", "w:hideSpellingErrors", "w:hideGrammaticalErrors", "w:activeWritingStyle",
+                  "w:proofState", "w:formsDesign", "w:attachedTemplate", "w:linkStyles",
+                  "w:stylePaneFormatFilter", "w:stylePaneSortMethod", "w:documentType", "w:mailMerge",
+                  "w:revisionView", "w:trackRevisions", "w:doNotTrackMoves", "w:doNotTrackFormatting",
+                  "w:documentProtection", "w:autoFormatOverride", "w:styleLockTheme", "w:styleLockQFSet",
+                  "w:defaultTabStop", "w:autoHyphenation", "w:consecutiveHyphenLimit", "w:hyphenationZone",
+                  "w:doNotHyphenateCaps", "w:showEnvelope", "w:summaryLength", "w:clickAndTypeStyle",
+                  "w:defaultTableStyle", "w:evenAndOddHeaders", "w:bookFoldRevPrinting", "w:bookFoldPrinting",
+                  "w:bookFoldPrintingSheets", "w:drawingGridHorizontalSpacing", "w:drawingGridVerticalSpacing",
+                  "w:displayHorizontalDrawingGridEvery", "w:displayVerticalDrawingGridEvery",
+                  "w:doNotUseMarginsForDrawingGridOrigin", "w:drawingGridHorizontalOrigin",
+                  "w:drawingGridVerticalOrigin", "w:doNotShadeFormData", "w:noPunctuationKerning",
+                  "w:characterSpacingControl", "w:printTwoOnOne", "w:strictFirstAndLastChars",
+                  "w:noLineBreaksAfter", "w:noLineBreaksBefore", "w:savePreviewPicture",
+                  "w:doNotValidateAgainstSchema", "w:saveInvalidXml", "w:ignoreMixedContent",
+                  "w:alwaysShowPlaceholderText", "w:doNotDemarcateInvalidXml", "w:saveXmlDataOnly",
+                  "w:useXSLTWhenSaving", "w:saveThroughXslt", "w:showXMLTags", "w:alwaysMergeEmptyNamespace",
+                  "w:updateFields", "w:hdrShapeDefaults", "w:footnotePr", "w:endnotePr", "w:compat", "w:docVars",
+                  "w:rsids", "m:mathPr", "w:attachedSchema", "w:themeFontLang", "w:clrSchemeMapping",
+                  "w:doNotIncludeSubdocsInStats", "w:doNotAutoCompressPictures", "w:forceUpgrade", "w:captions",
+                  "w:readModeInkLockDown", "w:smartTagType", "sl:schemaLibrary", "w:shapeDefaults",
+                  "w:doNotEmbedSmartTags", "w:decimalSymbol", "w:listSeparator")
+ORDERS = {"w:pPr": PPR_ORDER, "w:rPr": RPR_ORDER, "w:tblPr": TBLPR_ORDER, "w:tcPr": TCPR_ORDER,
+          "w:trPr": TRPR_ORDER, "w:style": STYLE_ORDER, "w:settings": SETTINGS_ORDER}
+_ORDER_INDEX = {qn(tag): {qn(t): i for i, t in enumerate(order)} for tag, order in ORDERS.items()}
+
+
+def element(tag: str, attrs: dict | None = None, *children, text: str | None = None):
+    """A new element: `element("w:ind", {"w:left": "360"})`; attribute names are prefixed."""
+    node = OxmlElement(tag, {qn(k): str(v) for k, v in (attrs or {}).items()})
+    for child in children:
+        node.append(child)
+    if text is not None:
+        node.text = text
+        if text != text.strip() or "  " in text:
+            node.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    return node
+
+
+def put(parent, child, replace: bool = True):
+    """Insert `child` into `parent` at its schema place, replacing an existing one of its tag."""
+    order = _ORDER_INDEX.get(parent.tag, {})
+    existing = parent.find(child.tag)
+    if existing is not None and replace:
+        existing.addprevious(child)
+        parent.remove(existing)
+        return child
+    rank = order.get(child.tag)
+    if rank is not None:
+        for sibling in parent:
+            if order.get(sibling.tag, -1) > rank:
+                sibling.addprevious(child)
+                return child
+    parent.append(child)
+    return child
+
+
+def props(owner, tag: str):
+    """The owner's property element (w:pPr of a w:p or w:style, w:rPr, w:tblPr...), created if absent."""
+    found = owner.find(qn(tag))
+    if found is None:
+        found = element(tag)
+        if owner.tag in (qn("w:p"), qn("w:r"), qn("w:tbl"), qn("w:tr"), qn("w:tc")):
+            owner.insert(0, found)
+        else:
+            put(owner, found)
+    return found
+
+
+def set_prop(owner, prop_tag: str, tag: str, attrs: dict | None = None):
+    """Set one property: `set_prop(p, "w:pPr", "w:keepNext")`."""
+    return put(props(owner, prop_tag), element(tag, attrs))
+
+
+# --------------------------------------------------------------------------- paragraphs and runs
+
+def paragraph_style(p, style_id: str | None) -> None:
+    if style_id:
+        set_prop(p, "w:pPr", "w:pStyle", {"w:val": style_id})
+
+
+def run_style(r, style_id: str | None) -> None:
+    if style_id:
+        set_prop(r, "w:rPr", "w:rStyle", {"w:val": style_id})
+
+
+def run(text: str = "", style_id: str | None = None, bold: bool = False, italic: bool = False):
+    """A w:r holding `text` (tabs and line breaks as w:tab and w:br)."""
+    r = element("w:r")
+    if style_id:
+        run_style(r, style_id)
+    if bold:
+        set_prop(r, "w:rPr", "w:b")
+    if italic:
+        set_prop(r, "w:rPr", "w:i")
+    for index, line in enumerate(text.split("\n")):
+        if index:
+            r.append(element("w:br"))
+        for tab_index, chunk in enumerate(line.split("\t")):
+            if tab_index:
+                r.append(element("w:tab"))
+            if chunk:
+                r.append(element("w:t", text=chunk))
+    return r
+
+
+def line_break():
+    return element("w:r", None, element("w:br"))
+
+
+def list_numbering(p, num_id: int, level: int) -> None:
+    set_prop(p, "w:pPr", "w:numPr")
+    num_pr = props(p, "w:pPr").find(qn("w:numPr"))
+    num_pr.append(element("w:ilvl", {"w:val": level}))
+    num_pr.append(element("w:numId", {"w:val": num_id}))
+
+
+def bookmark(p, bookmark_id: int, name: str, around: bool = True):
+    """A bookmark over the whole paragraph (start after its pPr, end at its end)."""
+    start = element("w:bookmarkStart", {"w:id": bookmark_id, "w:name": name})
+    ppr = p.find(qn("w:pPr"))
+    if ppr is not None:
+        ppr.addnext(start)
+    else:
+        p.insert(0, start)
+    if around:
+        p.append(element("w:bookmarkEnd", {"w:id": bookmark_id}))
+    return start
+
+
+def bookmark_end(bookmark_id: int):
+    return element("w:bookmarkEnd", {"w:id": bookmark_id})
+
+
+def hyperlink(r_id: str | None = None, anchor: str | None = None):
+    """A w:hyperlink to an external relationship `r_id`, or to a bookmark `anchor`."""
+    attrs = {"r:id": r_id} if r_id else {"w:anchor": anchor}
+    attrs["w:history"] = "1"
+    return element("w:hyperlink", attrs)
+
+
+def field_runs(instruction: str, result: list | None = None, style_id: str | None = None) -> list:
+    """The runs of a complex field: begin, instruction, separate, cached result runs, end."""
+    def char(kind):
+        r = element("w:r", None, element("w:fldChar", {"w:fldCharType": kind}))
+        run_style(r, style_id)
+        return r
+
+    instr = element("w:r", None, element("w:instrText", text=f" {instruction.strip()} "))
+    run_style(instr, style_id)
+    return [char("begin"), instr, char("separate"), *(result or []), char("end")]
+
+
+def field_start(instruction: str) -> list:
+    """The opening runs of a field whose result spans several paragraphs (a TOC)."""
+    return field_runs(instruction)[:3]
+
+
+def field_end():
+    return element("w:r", None, element("w:fldChar", {"w:fldCharType": "end"}))
+
+
+def footnote_reference(note_id: int, style_id: str | None):
+    r = element("w:r")
+    run_style(r, style_id)
+    r.append(element("w:footnoteReference", {"w:id": note_id}))
+    return r
+
+
+# --------------------------------------------------------------------------- tables
+
+def table_properties(tbl, style_id: str | None, caption: str = "", width_pct: int = 100) -> None:
+    """Table style, full width, which conditional formats apply (header row only), caption."""
+    tbl_pr = props(tbl, "w:tblPr")
+    if style_id:
+        put(tbl_pr, element("w:tblStyle", {"w:val": style_id}))
+    put(tbl_pr, element("w:tblW", {"w:w": width_pct * 50, "w:type": "pct"}))
+    put(tbl_pr, element("w:tblLayout", {"w:type": "fixed"}))
+    put(tbl_pr, element("w:tblLook", {"w:val": "0620", "w:firstRow": "1", "w:lastRow": "0", "w:firstColumn": "0",
+                                      "w:lastColumn": "0", "w:noHBand": "1", "w:noVBand": "1"}))
+    if caption:
+        put(tbl_pr, element("w:tblCaption", {"w:val": caption}))
+
+
+def column_widths(tbl, widths_twips: list[int]) -> None:
+    grid = tbl.find(qn("w:tblGrid"))
+    for col, width in zip(grid.findall(qn("w:gridCol")), widths_twips):
+        col.set(qn("w:w"), str(width))
+    for tr in tbl.findall(qn("w:tr")):
+        for tc, width in zip(tr.findall(qn("w:tc")), widths_twips):
+            put(props(tc, "w:tcPr"), element("w:tcW", {"w:w": width, "w:type": "dxa"}))
+
+
+def header_row(tr) -> None:
+    """Mark a row "repeat as header row at the top of each page"."""
+    put(props(tr, "w:trPr"), element("w:tblHeader"))
+
+
+def cant_split(tr) -> None:
+    put(props(tr, "w:trPr"), element("w:cantSplit"))
+
+
+def shading(fill: str) -> object:
+    return element("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": fill.lstrip("#").upper()})
+
+
+def cell_shading(tc, fill: str) -> None:
+    put(props(tc, "w:tcPr"), shading(fill))
+
+
+# --------------------------------------------------------------------------- images
+
+def image_alt_text(inline, alt: str) -> None:
+    """Alt text on the drawing (wp:docPr/@descr, what Word and screen readers read) and the picture;
+    no wrap distances (LibreOffice otherwise indents an inline picture by its default 0.13 in)."""
+    for side in ("distT", "distB", "distL", "distR"):
+        inline.set(side, "0")
+    for tag in ("wp:docPr", "pic:cNvPr"):
+        for node in inline.iter(qn(tag)):
+            node.set("descr", alt)
+
+
+# --------------------------------------------------------------------------- numbering
+
+BULLETS = ("\u2022", "\u2013", "\u25aa")
+NUMBER_FORMATS = (("decimal", "%{n}."), ("lowerLetter", "%{n}."), ("lowerRoman", "%{n}."))
+LIST_INDENT = 360  # twips per level
+
+
+def get_or_add_numbering(document_part):
+    """The numbering part, created (python-docx 1.2 cannot) when the reference has none."""
+    try:
+        return document_part.part_related_by(RT.NUMBERING).element
+    except KeyError:
+        root = parse_xml(f"<w:numbering {nsdecls('w')}/>")
+        part = NumberingPart(PackURI("/word/numbering.xml"), CT.WML_NUMBERING, root, document_part.package)
+        document_part.relate_to(part, RT.NUMBERING)
+        return root
+
+
+def add_abstract_numbering(numbering, kind: str) -> int:
+    """A nine-level list definition, `kind` "bullet" or "decimal"; returns its abstractNumId."""
+    used = [int(a.get(qn("w:abstractNumId"))) for a in numbering.findall(qn("w:abstractNum"))]
+    abstract_id = max(used, default=-1) + 1
+    abstract = element("w:abstractNum", {"w:abstractNumId": abstract_id},
+                       element("w:nsid", {"w:val": f"{0x52470000 + abstract_id:08X}"}),
+                       element("w:multiLevelType", {"w:val": "hybridMultilevel"}))
+    for level in range(9):
+        if kind == "bullet":
+            fmt, text = "bullet", BULLETS[level % len(BULLETS)]
+        else:
+            fmt, pattern = NUMBER_FORMATS[level % len(NUMBER_FORMATS)]
+            text = pattern.format(n=level + 1)
+        left = LIST_INDENT * (level + 1)
+        lvl = element("w:lvl", {"w:ilvl": level},
+                      element("w:start", {"w:val": 1}),
+                      element("w:numFmt", {"w:val": fmt}),
+                      element("w:lvlText", {"w:val": text}),
+                      element("w:lvlJc", {"w:val": "left"}),
+                      element("w:pPr", None, element("w:ind", {"w:left": left, "w:hanging": LIST_INDENT})))
+        abstract.append(lvl)
+    last = numbering.findall(qn("w:abstractNum"))
+    if last:
+        last[-1].addnext(abstract)
+    else:
+        numbering.insert(0, abstract)
+    return abstract_id
+
+
+def add_numbering_instance(numbering, abstract_id: int, restart: tuple[int, int] | None = None) -> int:
+    """A w:num on `abstract_id`; `restart` = (level, start) restarts that level (a new list)."""
+    used = [int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num"))]
+    num_id = max(used, default=0) + 1
+    num = element("w:num", {"w:numId": num_id}, element("w:abstractNumId", {"w:val": abstract_id}))
+    if restart is not None:
+        level, start = restart
+        num.append(element("w:lvlOverride", {"w:ilvl": level}, element("w:startOverride", {"w:val": start})))
+    numbering.append(num)
+    return num_id
+
+
+# --------------------------------------------------------------------------- footnotes
+
+class FootnotesPart(StoryPart):
+    """word/footnotes.xml: python-docx 1.2 loads it as an opaque blob; this makes it an XML story."""
+
+
+PartFactory.part_type_for.setdefault(CT.WML_FOOTNOTES, FootnotesPart)
+
+_SEPARATORS = (("separator", "w:separator"), ("continuationSeparator", "w:continuationSeparator"))
+
+
+def get_or_add_footnotes(document_part, settings) -> tuple[FootnotesPart, object, int]:
+    """(part, w:footnotes, first free id): the reference's separators kept, its notes removed."""
+    try:
+        part = document_part.part_related_by(RT.FOOTNOTES)
+    except KeyError:
+        part = None
+    if part is not None and not isinstance(part, FootnotesPart):
+        raise TypeError("the document was opened before generator.docx_xml registered its footnotes part")
+    if part is None:
+        root = parse_xml(f"<w:footnotes {nsdecls('w', 'r')}/>")
+        for note_id, (kind, tag) in zip((-1, 0), _SEPARATORS):
+            root.append(element("w:footnote", {"w:type": kind, "w:id": note_id},
+                                element("w:p", None,
+                                        element("w:pPr", None, element("w:spacing", {"w:after": 0, "w:line": 240,
+                                                                                     "w:lineRule": "auto"})),
+                                        element("w:r", None, element(tag)))))
+        part = FootnotesPart(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, root, document_part.package)
+        document_part.relate_to(part, RT.FOOTNOTES)
+    root = part.element
+    kept = []
+    for note in root.findall(qn("w:footnote")):
+        if note.get(qn("w:type")) in ("separator", "continuationSeparator", "continuationNotice"):
+            kept.append(note)
+        else:
+            root.remove(note)
+    ids = [int(n.get(qn("w:id"))) for n in kept]
+    foot_pr = element("w:footnotePr")
+    for note in kept:
+        if note.get(qn("w:type")) in ("separator", "continuationSeparator"):
+            foot_pr.append(element("w:footnote", {"w:id": note.get(qn("w:id"))}))
+    put(settings, foot_pr)
+    return part, root, max(ids, default=0) + 1
+
+
+def add_footnote(root, note_id: int, text_style: str | None, mark_style: str | None):
+    """A new w:footnote; returns its paragraph, which holds the note mark and a space."""
+    p = element("w:p")
+    paragraph_style(p, text_style)
+    mark = element("w:r")
+    run_style(mark, mark_style)
+    mark.append(element("w:footnoteRef"))
+    p.append(mark)
+    p.append(run(" "))
+    root.append(element("w:footnote", {"w:id": note_id}, p))
+    return p
+
+
+# --------------------------------------------------------------------------- settings and styles
+
+def update_fields_on_open(settings) -> None:
+    put(settings, element("w:updateFields", {"w:val": "true"}))
+
+
+def theme_font_language(settings, language: str) -> None:
+    put(settings, element("w:themeFontLang", {"w:val": language}))
+
+
+def document_defaults(styles, language: str | None = None, font: str | None = None, size_pt: float | None = None,
+                      colour: str | None = None, space_after_pt: float | None = None,
+                      line: int | None = None) -> None:
+    """Set w:docDefaults: the language (w:lang), and optionally font, size, colour, spacing."""
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = element("w:docDefaults")
+        styles.insert(0, defaults)
+    rpr_default = defaults.find(qn("w:rPrDefault"))
+    if rpr_default is None:
+        rpr_default = element("w:rPrDefault")
+        defaults.insert(0, rpr_default)
+    rpr = rpr_default.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = element("w:rPr")
+        rpr_default.append(rpr)
+    run_properties(rpr, font=font, size_pt=size_pt, colour=colour)
+    if language:
+        lang = rpr.find(qn("w:lang"))
+        if lang is None:
+            lang = put(rpr, element("w:lang"))
+        lang.set(qn("w:val"), language)
+    if space_after_pt is not None or line is not None:
+        ppr_default = defaults.find(qn("w:pPrDefault"))
+        if ppr_default is None:
+            ppr_default = element("w:pPrDefault")
+            defaults.append(ppr_default)
+        ppr = ppr_default.find(qn("w:pPr"))
+        if ppr is None:
+            ppr = element("w:pPr")
+            ppr_default.append(ppr)
+        paragraph_properties(ppr, space_after_pt=space_after_pt, line=line)
+
+
+def run_properties(rpr, font: str | None = None, size_pt: float | None = None, colour: str | None = None,
+                   bold: bool | None = None, italic: bool | None = None, fill: str | None = None,
+                   underline: str | None = None, superscript: bool = False) -> None:
+    """Set character properties on a w:rPr (of a style or of docDefaults); theme fonts are removed."""
+    if font:
+        put(rpr, element("w:rFonts", {"w:ascii": font, "w:hAnsi": font, "w:eastAsia": font, "w:cs": font}))
+    if bold is not None:
+        put(rpr, element("w:b", None if bold else {"w:val": "0"}))
+        put(rpr, element("w:bCs", None if bold else {"w:val": "0"}))
+    if italic is not None:
+        put(rpr, element("w:i", None if italic else {"w:val": "0"}))
+        put(rpr, element("w:iCs", None if italic else {"w:val": "0"}))
+    if colour:
+        put(rpr, element("w:color", {"w:val": colour.lstrip("#").upper()}))
+    if size_pt:
+        put(rpr, element("w:sz", {"w:val": round(size_pt * 2)}))
+        put(rpr, element("w:szCs", {"w:val": round(size_pt * 2)}))
+    if underline:
+        put(rpr, element("w:u", {"w:val": underline}))
+    if fill:
+        put(rpr, shading(fill))
+    if superscript:
+        put(rpr, element("w:vertAlign", {"w:val": "superscript"}))
+
+
+def paragraph_properties(ppr, space_before_pt: float | None = None, space_after_pt: float | None = None,
+                         line: int | None = None, keep_next: bool | None = None,
+                         page_break_before: bool | None = None, left_twips: int | None = None,
+                         hanging_twips: int | None = None, align: str | None = None,
+                         left_border: tuple[float, str, float] | None = None,
+                         top_border: tuple[float, str, float] | None = None,
+                         right_tab_twips: int | None = None, tab_leader: str = "none",
+                         outline_level: int | None = None, contextual_spacing: bool | None = None) -> None:
+    """Set paragraph properties on a w:pPr (of a style or of docDefaults)."""
+    if keep_next is not None:
+        put(ppr, element("w:keepNext", None if keep_next else {"w:val": "0"}))
+    if page_break_before is not None:
+        put(ppr, element("w:pageBreakBefore", None if page_break_before else {"w:val": "0"}))
+    borders = [(side, spec) for side, spec in (("w:top", top_border), ("w:left", left_border)) if spec]
+    if borders:
+        pbdr = element("w:pBdr")
+        for side, (width_pt, colour, space_pt) in borders:
+            pbdr.append(element(side, {"w:val": "single", "w:sz": round(width_pt * 8), "w:space": round(space_pt),
+                                       "w:color": colour.lstrip("#").upper()}))
+        put(ppr, pbdr)
+    if right_tab_twips is not None:
+        put(ppr, element("w:tabs", None, element("w:tab", {"w:val": "right", "w:leader": tab_leader,
+                                                           "w:pos": right_tab_twips})))
+    if space_before_pt is not None or space_after_pt is not None or line is not None:
+        spacing = ppr.find(qn("w:spacing"))
+        if spacing is None:
+            spacing = put(ppr, element("w:spacing"))
+        if space_before_pt is not None:
+            spacing.set(qn("w:before"), str(round(space_before_pt * 20)))
+        if space_after_pt is not None:
+            spacing.set(qn("w:after"), str(round(space_after_pt * 20)))
+        if line is not None:
+            spacing.set(qn("w:line"), str(line))
+            spacing.set(qn("w:lineRule"), "auto")
+    if left_twips is not None or hanging_twips is not None:
+        attrs = {"w:left": left_twips or 0}
+        if hanging_twips:
+            attrs["w:hanging"] = hanging_twips
+        put(ppr, element("w:ind", attrs))
+    if contextual_spacing is not None:
+        put(ppr, element("w:contextualSpacing", None if contextual_spacing else {"w:val": "0"}))
+    if align:
+        put(ppr, element("w:jc", {"w:val": align}))
+    if outline_level is not None:
+        put(ppr, element("w:outlineLvl", {"w:val": outline_level}))
+
+
+def reset_style(style) -> None:
+    """Drop a style's own formatting (keeping its outline level), to define it afresh."""
+    outline = style.find(f"{qn('w:pPr')}/{qn('w:outlineLvl')}")
+    for tag in ("w:pPr", "w:rPr", "w:tblPr", "w:trPr", "w:tcPr", "w:tblStylePr"):
+        for found in style.findall(qn(tag)):
+            style.remove(found)
+    if outline is not None:
+        put(props(style, "w:pPr"), outline)
+
+
+def table_style(style, border_colour: str, border_pt: float, header_fill: str, cell_margins_twips: tuple[int, int],
+                space_after_pt: float = 0) -> None:
+    """A table style: grid borders, cell margins, and a header row (firstRow) bold on a fill."""
+    reset_style(style)
+    ppr = props(style, "w:pPr")
+    paragraph_properties(ppr, space_before_pt=0, space_after_pt=space_after_pt)
+    tbl_pr = props(style, "w:tblPr")
+    borders = element("w:tblBorders")
+    for side in ("w:top", "w:left", "w:bottom", "w:right", "w:insideH", "w:insideV"):
+        borders.append(element(side, {"w:val": "single", "w:sz": round(border_pt * 8), "w:space": 0,
+                                      "w:color": border_colour.lstrip("#").upper()}))
+    put(tbl_pr, borders)
+    vertical, horizontal = cell_margins_twips
+    margins = element("w:tblCellMar")
+    for side, value in (("w:top", vertical), ("w:left", horizontal), ("w:bottom", vertical),
+                        ("w:right", horizontal)):
+        margins.append(element(side, {"w:w": value, "w:type": "dxa"}))
+    put(tbl_pr, margins)
+    first_row = element("w:tblStylePr", {"w:type": "firstRow"},
+                        element("w:rPr", None, element("w:b"), element("w:bCs")),
+                        element("w:trPr", None, element("w:tblHeader")),
+                        element("w:tcPr", None, shading(header_fill)))
+    put(style, first_row)
+
+
+def style_element(styles, style_id: str):
+    for style in styles.findall(qn("w:style")):
+        if style.get(qn("w:styleId")) == style_id:
+            return style
+    return None
+
+
+def copy_style(source_styles, target_styles, style_id: str) -> bool:
+    """Copy the style `style_id` (and the styles it is based on or linked to) between style sheets."""
+    style = style_element(source_styles, style_id)
+    if style is None or style_element(target_styles, style_id) is not None:
+        return style is not None
+    target_styles.append(copy.deepcopy(style))
+    for tag in ("w:basedOn", "w:link", "w:next"):
+        ref = style.find(qn(tag))
+        if ref is not None:
+            copy_style(source_styles, target_styles, ref.get(qn("w:val")))
+    return True
+
+
+def character_style(styles, style_id: str, name: str, **run_props):
+    """A new character style (for a rating: bold, its colour, its fill)."""
+    style = element("w:style", {"w:type": "character", "w:customStyle": "1", "w:styleId": style_id},
+                    element("w:name", {"w:val": name}),
+                    element("w:basedOn", {"w:val": "DefaultParagraphFont"}),
+                    element("w:uiPriority", {"w:val": 1}),
+                    element("w:qFormat"))
+    run_properties(props(style, "w:rPr"), **run_props)
+    styles.append(style)
+    return style
+
+
+def font_entry(fonts, name: str, alt_name: str, family: str, panose: str) -> None:
+    """Declare a font in fontTable.xml with the font Word substitutes when it is missing."""
+    for font in fonts.findall(qn("w:font")):
+        if font.get(qn("w:name")) == name:
+            fonts.remove(font)
+    fonts.insert(0, element("w:font", {"w:name": name},
+                            element("w:altName", {"w:val": alt_name}),
+                            element("w:panose1", {"w:val": panose}),
+                            element("w:charset", {"w:val": "00"}),
+                            element("w:family", {"w:val": family}),
+                            element("w:pitch", {"w:val": "variable"})))
+
+
+def theme_fonts(theme_xml: bytes, latin: str) -> bytes:
+    """The theme (word/theme/theme1.xml) with `latin` as its heading and body font."""
+    root = parse_xml(theme_xml)
+    for scheme in root.iter(qn("a:majorFont"), qn("a:minorFont")):
+        face = scheme.find(qn("a:latin"))
+        face.set("typeface", latin)
+        for attr in ("panose", "pitchFamily", "charset"):
+            face.attrib.pop(attr, None)
+    return serialize(root)
+
+
+def parse_part(blob: bytes):
+    return parse_xml(blob)
+
+
+# --------------------------------------------------------------------------- the package
+
+def deterministic_package(data: bytes, when: dt.date) -> bytes:
+    """The same package with fixed entry times and modes, [Content_Types].xml and rels first."""
+    date_time = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        names = src.namelist()
+        first = [n for n in ("[Content_Types].xml", "_rels/.rels") if n in names]
+        for name in first + sorted(n for n in names if n not in first):
+            info = zipfile.ZipInfo(name, date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            dst.writestr(info, src.read(name), compresslevel=6)
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- reading text back
+
+_SKIP = {qn("w:instrText"), qn("w:delText")}
+
+
+def _inline_text(node, notes: dict[str, int], out: list[str]) -> None:
+    for child in node:
+        tag = child.tag
+        if tag == qn("w:t"):
+            out.append(child.text or "")
+        elif tag == qn("w:tab") and node.tag == qn("w:r"):
+            out.append("\t")
+        elif tag in (qn("w:br"), qn("w:cr")):
+            out.append("\n")
+        elif tag == qn("w:noBreakHyphen"):
+            out.append("-")
+        elif tag == qn("w:softHyphen"):
+            out.append("\u00ad")
+        elif tag == qn("w:footnoteReference"):
+            note_id = child.get(qn("w:id"))
+            notes.setdefault(note_id, len(notes) + 1)
+            out.append(str(notes[note_id]))
+        elif tag in _SKIP or tag in (qn("w:del"), qn("w:pPr"), qn("w:rPr"), qn("w:footnoteRef")):
+            continue
+        else:
+            _inline_text(child, notes, out)
+
+
+def _blocks_text(container, notes: dict[str, int], lines: list[str]) -> None:
+    for child in container:
+        if child.tag == qn("w:p"):
+            out: list[str] = []
+            _inline_text(child, notes, out)
+            lines.append("".join(out))
+        elif child.tag == qn("w:tbl"):
+            for tr in child.findall(qn("w:tr")):
+                cells = []
+                for tc in tr.findall(qn("w:tc")):
+                    inner: list[str] = []
+                    _blocks_text(tc, notes, inner)
+                    cells.append(" ".join(line for line in inner if line))
+                lines.append(" ".join(cells))
+        elif child.tag in (qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")):
+            _blocks_text(child, notes, lines)
+
+
+def read_text(path: Path) -> str:
+    """The text of a DOCX: body paragraphs and table rows one a line, then "N. note" per footnote.
+
+    A footnote reference reads as its number where it stands ("1,205,616,1"), as in the PDF;
+    the notes follow the body after a blank line, in the order of their references.
+    """
+    import docx  # noqa: PLC0415
+
+    document = docx.Document(str(path))
+    notes: dict[str, int] = {}
+    lines: list[str] = []
+    _blocks_text(document.element.body, notes, lines)
+    try:
+        part = document.part.part_related_by(RT.FOOTNOTES)
+    except KeyError:
+        part = None
+    if part is not None and notes:
+        root = part.element if hasattr(part, "element") else parse_xml(part.blob)
+        bodies = {}
+        for note in root.findall(qn("w:footnote")):
+            note_lines: list[str] = []
+            _blocks_text(note, {}, note_lines)
+            bodies[note.get(qn("w:id"))] = " ".join(line.strip() for line in note_lines if line.strip())
+        lines.append("")
+        for note_id, number in sorted(notes.items(), key=lambda item: item[1]):
+            lines.append(f"{number}. {bodies.get(note_id, '')}")
+    return "\n".join(lines)
+
+
+def serialize(root) -> bytes:
+    from docx.opc.oxml import serialize_part_xml  # noqa: PLC0415
+
+    return serialize_part_xml(root)
+
+
+def save(document, when: dt.date) -> bytes:
+    """The document's package as bytes, made deterministic (python-docx stamps zip entries with now)."""
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return deterministic_package(buffer.getvalue(), when)
+
+
+def app_properties(application: str) -> bytes:
+    """A minimal docProps/app.xml naming the application that made the file."""
+    ns = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+    vt = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+    return (f"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+            f'<Properties xmlns="{ns}" xmlns:vt="{vt}"><Template>Normal.dotm</Template>'
+            f"<Application>{application}</Application><DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop>"
+            f"<LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
+            f"<HyperlinksChanged>false</HyperlinksChanged></Properties>").encode()
+
+
+def remove_default(styles, tag: str) -> None:
+    """Remove a run property (e.g. w:color) from the document defaults."""
+    for found in styles.findall(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn(tag)}"):
+        found.getparent().remove(found)
+
+
+def space_before(p, points: float) -> None:
+    """Paragraph spacing above one paragraph (w:spacing/@w:before)."""
+    paragraph_properties(props(p, "w:pPr"), space_before_pt=points)

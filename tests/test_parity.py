@@ -1,0 +1,127 @@
+"""Every writer handles every node type: what the HTML writer renders, the DOCX writer renders too.
+
+A node a writer has no function for is an error (NodeNotRendered), never silently dropped.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from typing import ClassVar
+
+import pytest
+
+from generator.model import (NODE_TYPES, NodeNotRendered, BlockQuote, BulletList, Code, Contents, ContentsEntry, Cover, Document,
+                             DocumentInfo, Emph, FootnoteRef, Heading, Image, KeyQuestionRow, KeyQuestionTable,
+                             LineBreak, Link, Node, OrderedList, Paragraph, Part, Rating, RatingsGroup, RatingsRow,
+                             RatingsSummary, Strong, Table, Text, walk)
+from generator.text import docx_text
+from generator.write_docx import BLOCKS, INLINES, DocxWriter, write_docx
+from generator.write_html import HtmlWriter
+
+
+@pytest.mark.parametrize("node_type", NODE_TYPES, ids=lambda t: t.kind)
+def test_docx_writer_handles_what_the_html_writer_handles(node_type):
+    assert HtmlWriter().handles(node_type.kind), f"the HTML writer lost {node_type.kind}"
+    assert DocxWriter.handles(node_type.kind), f"the DOCX writer has no function for {node_type.kind}"
+
+
+def test_docx_writer_functions_are_named_after_the_kinds():
+    kinds = {t.kind for t in NODE_TYPES}
+    for registry in (BLOCKS, INLINES):
+        for kind, fn in registry.items():
+            assert fn.__name__ == kind and kind in kinds, kind
+    assert set(BLOCKS) | set(INLINES) == kinds
+    assert not set(BLOCKS) & set(INLINES)
+
+
+def info() -> DocumentInfo:
+    return DocumentInfo("A test report", "Test", "en-GB", "A tester", "Testing", ("a", "b"), "2024-05-01")
+
+
+def cover() -> Cover:
+    return Cover("The Inspectorate", "An inspection of:", "Unit", "Region", "The Inspectorate, May 2024")
+
+
+def one_part(*blocks) -> Document:
+    return Document(info(), cover(), (Part("part", "Part", tuple(blocks)),))
+
+
+@dataclass(frozen=True)
+class Unknown(Node):
+    kind: ClassVar[str] = "unknown_widget"
+    text: str = "never dropped"
+
+
+@pytest.mark.parametrize("blocks", [(Unknown(),), (Paragraph((Unknown(),)),), (Text("an inline as a block"),),
+                                    (Paragraph((Paragraph((Text("a block inside a paragraph"),)),)),)],
+                         ids=["unknown-block", "unknown-inline", "inline-as-block", "block-as-inline"])
+def test_a_node_the_docx_writer_cannot_render_is_an_error(blocks):
+    with pytest.raises(NodeNotRendered):
+        DocxWriter().document(one_part(*blocks))
+
+
+def every_node_type(image_src: str) -> Document:
+    """A small document with at least one node of every type of the model."""
+    note = FootnoteRef(1, "fn-1", (Text("The note, with a "), Link("https://example.org/n", (Text("link"),)),
+                                   Text(".")))
+    ratings = (Rating("Good", "good", "#00703C", "#FFFFFF", "Rating"),
+               Rating("Inadequate", "inadequate", "#D4351C", "#FFFFFF"))
+    blocks = (
+        Contents((ContentsEntry("Everything", "everything"),)),
+        Heading(2, (Text("Inlines"),), "inlines"),
+        Paragraph((Text("Plain, "), Emph((Text("emphasis"),)), Text(", "), Strong((Text("strong "),
+                   Emph((Text("and both"),)))), Text(", "), Code("code()"), Text(", "),
+                   Link("mailto:someone@example.org", (Text("a mail link"),)), Text(", "),
+                   Link("#inlines", (Text("a link to a heading"),)), LineBreak(), Text("after a break"),
+                   note, Text(" end.")), None, ("lead",)),
+        Heading(3, (Text("Blocks"),), "blocks"),
+        BulletList(((Paragraph((Text("bullet one"),)),),
+                    (Paragraph((Text("bullet two"),)), BulletList(((Paragraph((Text("nested bullet"),)),),)),
+                     Paragraph((Text("bullet two, second paragraph"),))))),
+        OrderedList(((Paragraph((Text("third item"),)),), (Paragraph((Text("fourth item"),)),)), start=3),
+        BlockQuote((Paragraph((Text("A quotation."),)),)),
+        Table(((Text("Name"),), (Text("Value"),)), (((Text("alpha"),), (Strong((Text("1"),)),)),)),
+        Image(image_src, "A blue rectangle", (Text("Figure 1: a caption"),)),
+        ratings[0],
+        KeyQuestionTable("Key questions", "Key question", "Percentage", "lowest score",
+                         (KeyQuestionRow("Is it good?", "80%", False), KeyQuestionRow("Is it safe?", "20%", True))),
+        RatingsSummary("Unit", (("Score", "5/9"),), ratings[1], "Standard", "Rating",
+                       (RatingsGroup("Domain", (RatingsRow("S 1", ratings[0]),
+                                                RatingsRow("S 2", None, "Not rated"))),)),
+    )
+    return Document(info(), cover(), (Part("everything", "Everything", blocks, (note,)),))
+
+
+def test_a_document_with_every_node_type_renders_every_node(tmp_path):
+    from PIL import Image as PILImage
+
+    (tmp_path / "images").mkdir()
+    PILImage.new("RGB", (300, 150), (29, 93, 144)).save(tmp_path / "images" / "figure.png")
+    doc = every_node_type("images/figure.png")
+    kinds = {n.kind for part in doc.parts for n in walk(part.blocks)}
+    assert kinds == {t.kind for t in NODE_TYPES}, "the fixture covers every node type"
+    HtmlWriter("screen").document(doc)
+    target = tmp_path / "every.docx"
+    write_docx(doc, tmp_path, target)
+    text = docx_text(target)
+    for expected in ("Plain, emphasis, strong and both, code(), a mail link, a link to a heading\nafter a break1 end.",
+                     "bullet one", "nested bullet", "bullet two, second paragraph", "third item", "A quotation.",
+                     "Name Value", "alpha 1", "Figure 1: a caption", "Rating: Good", "Is it safe? 20% (lowest score)",
+                     "Score 5/9", "\nInadequate\n", "S 2 Not rated",
+                     "1. The note, with a link."):
+        assert expected in text, expected
+    with zipfile.ZipFile(target) as package:
+        document = package.read("word/document.xml").decode()
+        numbering = package.read("word/numbering.xml").decode()
+    assert 'descr="A blue rectangle"' in document
+    assert 'w:anchor="_inlines"' in document
+    assert '<w:startOverride w:val="3"/>' in numbering, "an ordered list keeps its start"
+    assert document.count("<w:ilvl w:val=\"1\"/>") == 1, "the nested bullet is one level in"
+
+
+def test_the_writer_needs_no_report_folder_for_a_document_without_images():
+    buffer = io.BytesIO()
+    write_docx(one_part(Paragraph((Text("Hello"),))), None, buffer)
+    assert buffer.getvalue()[:2] == b"PK"
