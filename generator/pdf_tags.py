@@ -1,0 +1,668 @@
+"""Stage 7b, after WeasyPrint: repair the structure tree of its tagged PDF (pikepdf).
+
+WeasyPrint 70 tags each page on its own (weasyprint/pdf/tags.py), which leaves these gaps:
+
+- page-margin content (running header, "Page N of M") is marked content that no structure
+  element reaches, and is not an Artifact;
+- an element that crosses a page break becomes one structure element per page (a paragraph
+  split in two, `<main>` as one Part per page);
+- an `<a>` with a `::after` (the contents page's leader and page number) is a Link inside a
+  Link inside a Link, and every annotation's /Contents is the bare URL or anchor name;
+- TH cells have no /Scope; LI holds its P with no LBody; footnotes are Spans in a stray
+  NonStruct at the end of each page, not Notes reachable from their call.
+
+`fix_pdf(data, hints)` fixes all of them and returns the new bytes. Most fixes read the PDF alone;
+the ones that need to know which HTML element a structure element came from (merging split
+elements, footnotes, link text, decorative images) use `hints`, made by `layout_hints(document)`
+from WeasyPrint's laid-out pages: a shadow of the tree WeasyPrint builds, node for node. The
+shadow is checked against the PDF tag by tag; if it does not match (another WeasyPrint
+version), those fixes are skipped, never guessed.
+
+The fixes are a registry (`FIXES`), one small function each, run in order over a `Tree`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name
+
+# --------------------------------------------------------------------------- shadow of WeasyPrint's tagging
+
+
+@dataclass(eq=False)
+class Shadow:
+    """What WeasyPrint's tagger made of one box: its tag and the HTML element it came from."""
+
+    tag: str
+    key: tuple | None = None  # (id(element), element_tag); the same for every piece of one element
+    element: object = None  # the HTML element (kept alive so that `key` stays unique)
+    leader: bool = False  # the box of a CSS leader(): dots that only lead the eye
+    children: list = field(default_factory=list)
+
+
+def _element_key(box):
+    if box.element is None:
+        return None, None
+    return (id(box.element), box.element_tag), box.element
+
+
+def _shadow_box(box, parent_tag: str, parent: Shadow | None, boxes, absolute, pdf_tag):
+    """Mirror of weasyprint.pdf.tags._build_box_tree (v70), yielding Shadows instead of objects."""
+    if isinstance(box, absolute.AbsolutePlaceholder):
+        box = box._box
+    element_tag = None if box.element is None else box.element_tag
+    tag = pdf_tag(element_tag)
+    if element_tag in ("html", "body") or isinstance(box, boxes.PageBox):
+        if isinstance(box, boxes.ParentBox) and not isinstance(box, boxes.LineBox):
+            for child in box.children:
+                yield from _shadow_box(child, parent_tag, parent, boxes, absolute, pdf_tag)
+            return
+    elif isinstance(box, boxes.MarginBox):
+        return  # built by WeasyPrint but never linked to the tree
+    elif tag in ("TD", "TH"):
+        if parent_tag in ("TD", "TH"):
+            tag = "NonStruct"
+    elif tag == "LI":
+        no_bullet = box.element_tag == "li" and (
+            "list-item" not in box.style["display"] or box.style["list_style_type"] == "none")
+        if parent_tag == "LI":
+            tag = "LBody"
+        elif parent_tag == "LBody":
+            tag = "NonStruct"
+        elif box.element_tag in ("dt", "dd") or no_bullet:
+            key, element = _element_key(box)
+            wrapper = Shadow("LI", (key, "li-wrapper") if key else None, element)
+            wrapper.children.extend(_shadow_box(box, "LI", wrapper, boxes, absolute, pdf_tag))
+            yield wrapper
+            return
+    key, element = _element_key(box)
+    shadow = Shadow(tag, key, element, leader=getattr(box, "is_leader", False))
+    if tag == "Table" and box.is_table_wrapper:
+        table = box.get_wrapped_table()
+        if table:
+            children = []
+            for child in box.children:
+                children.extend(child.children if child is table else [child])
+            box = table.copy_with_children(children)
+    if box.widget_annotation:
+        shadow.children.append(Shadow("Form"))
+    for child in box.children:
+        for child in (child.children if isinstance(child, boxes.LineBox) else [child]):
+            if isinstance(child, boxes.TextBox):
+                if tag != "Link":
+                    shadow.children.append(Shadow("Span"))
+                continue
+            nested_list = child.element_tag in ("ul", "ol") and tag == "LI"
+            target = parent if nested_list and parent is not None else shadow
+            index = len(target.children)
+            target.children[index:index] = list(
+                _shadow_box(child, target.tag, target, boxes, absolute, pdf_tag))
+    yield shadow
+
+
+def layout_hints(document) -> list[list[Shadow]]:
+    """Per page, the top-level structure elements WeasyPrint makes, with their HTML elements."""
+    from weasyprint.formatting_structure import boxes  # noqa: PLC0415 - weasyprint is slow to import
+    from weasyprint.layout import absolute  # noqa: PLC0415
+    from weasyprint.pdf.tags import _get_pdf_tag  # noqa: PLC0415
+
+    return [list(_shadow_box(page._page_box, "Document", None, boxes, absolute, _get_pdf_tag))
+            for page in document.pages]
+
+
+# --------------------------------------------------------------------------- the structure tree as Python objects
+
+
+@dataclass(eq=False)
+class MC:
+    """A marked-content sequence: its page (a pikepdf page object) and MCID."""
+
+    page: object
+    mcid: int
+
+
+@dataclass(eq=False)
+class ObjRef:
+    obj: object  # the OBJR dictionary
+    annot: object
+
+
+@dataclass(eq=False)
+class Elem:
+    obj: object  # the StructElem dictionary
+    tag: str
+    page: object  # pikepdf page dictionary of /Pg, or None
+    kids: list
+    shadow: Shadow | None = None
+    loaded: tuple = ()  # (tag, parent Elem or None, kids) as read, to write back only what changed
+
+    def elems(self):
+        return [k for k in self.kids if isinstance(k, Elem)]
+
+    def walk(self):
+        yield self
+        for kid in self.elems():
+            yield from kid.walk()
+
+    def mcs(self, out: list | None = None) -> list:
+        """Every marked-content sequence under this element, in reading order."""
+        out = [] if out is None else out
+        for kid in self.kids:
+            if isinstance(kid, MC):
+                out.append(kid)
+            elif isinstance(kid, Elem):
+                kid.mcs(out)
+        return out
+
+    def changed(self, parent) -> bool:
+        tag, loaded_parent, kids = self.loaded or (None, None, ())
+        return (tag != self.tag or loaded_parent is not parent or len(kids) != len(self.kids)
+                or any(a is not b for a, b in zip(kids, self.kids)))
+
+
+MCR, OBJR = Name.MCR, Name.OBJR
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    if isinstance(value, Array):
+        return list(value)
+    return [value]
+
+
+class Tree:
+    """The document's structure tree, loaded once, changed in Python, written back once."""
+
+    def __init__(self, pdf: pikepdf.Pdf):
+        self.pdf = pdf
+        self.root = pdf.Root.StructTreeRoot
+        self.pages = {page.objgen: page for page in pdf.pages}
+        self.top = [self._load(k, None, None) for k in _as_list(self.root.get("/K")) if isinstance(k, Dictionary)]
+        self.page_numbers = {page.objgen: i for i, page in enumerate(pdf.pages)}
+        self.artifacts: dict[tuple, dict[int, Dictionary]] = {}  # page objgen -> mcid -> Artifact properties
+        self.notes: list[str] = []
+        self._contents: dict[tuple, bytes] = {}
+
+    def _load(self, obj, page, parent) -> Elem:
+        own_page = obj.get("/Pg")
+        page = own_page if own_page is not None else page
+        kids = []
+        elem = Elem(obj, str(obj.get("/S", "/NonStruct"))[1:], own_page, kids)
+        for kid in _as_list(obj.get("/K")):
+            if isinstance(kid, int):
+                kids.append(MC(page, kid))
+            elif isinstance(kid, Dictionary):
+                kind = kid.get("/Type")
+                if kind == MCR:
+                    kids.append(MC(kid.get("/Pg", page), int(kid.MCID)))
+                elif kind == OBJR:
+                    kids.append(ObjRef(kid, kid.Obj))
+                else:
+                    kids.append(self._load(kid, page, elem))
+        elem.loaded = (elem.tag, parent, tuple(kids))
+        return elem
+
+    def walk(self):
+        for top in self.top:
+            yield from top.walk()
+
+    def contents(self, page) -> bytes:
+        """The page's content stream, decoded once."""
+        if page.objgen not in self._contents:
+            self._contents[page.objgen] = _contents(page)
+        return self._contents[page.objgen]
+
+    def new_elem(self, tag: str, kids: list, like: Elem) -> Elem:
+        obj = self.pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name("/" + tag)))
+        return Elem(obj, tag, like.page, kids)
+
+    def reached(self) -> set[tuple]:
+        return {(mc.page.objgen, mc.mcid) for top in self.top for mc in top.mcs() if mc.page is not None}
+
+    def make_artifact(self, elem: Elem, properties: Dictionary) -> None:
+        for mc in elem.mcs():
+            self.artifacts.setdefault(mc.page.objgen, {})[mc.mcid] = properties
+
+    # ----------------------------------------------------------------------- writing back
+
+    def write(self) -> None:
+        by_mc: dict[tuple, object] = {}
+        by_annot: list[tuple[object, object]] = []
+
+        def write_elem(elem: Elem, parent: Elem | None, parent_obj) -> None:
+            obj = elem.obj
+            if not elem.changed(parent):  # as read: only record where its content is
+                for kid in elem.kids:
+                    if isinstance(kid, Elem):
+                        write_elem(kid, elem, obj)
+                    elif isinstance(kid, MC):
+                        by_mc[(kid.page.objgen, kid.mcid)] = obj
+                    else:
+                        by_annot.append((kid.annot, obj))
+                return
+            obj.S = Name("/" + elem.tag)
+            obj.P = parent_obj
+            first_mc = next((k for k in elem.kids if isinstance(k, MC)), None)
+            if elem.page is None and first_mc is not None:
+                elem.page = first_mc.page
+            if elem.page is not None:
+                obj.Pg = elem.page
+            kids = Array()
+            for kid in elem.kids:
+                if isinstance(kid, Elem):
+                    write_elem(kid, elem, obj)
+                    kids.append(kid.obj)
+                elif isinstance(kid, MC):
+                    by_mc[(kid.page.objgen, kid.mcid)] = obj
+                    if elem.page is not None and kid.page.objgen == elem.page.objgen:
+                        kids.append(kid.mcid)
+                    else:
+                        kids.append(Dictionary(Type=Name.MCR, Pg=kid.page, MCID=kid.mcid))
+                else:
+                    kids.append(kid.obj)
+                    by_annot.append((kid.annot, obj))
+            obj.K = kids
+
+        for top in self.top:
+            write_elem(top, None, self.root)
+        self.root.K = Array([top.obj for top in self.top])
+        nums, per_page = {}, {}
+        for (objgen, mcid), obj in by_mc.items():
+            per_page.setdefault(objgen, {})[mcid] = obj
+        for page in self.pdf.pages:
+            if "/StructParents" not in page.obj:
+                continue
+            mcids = per_page.get(page.objgen, {})
+            array = Array([mcids.get(i) for i in range(max(mcids) + 1)] if mcids else [])
+            nums[int(page.obj.StructParents)] = self.pdf.make_indirect(array)
+        for annot, obj in by_annot:
+            if "/StructParent" in annot:
+                nums[int(annot.StructParent)] = obj
+        flat = Array()
+        for key in sorted(nums):
+            flat.extend([key, nums[key]])
+        self.root.ParentTree = self.pdf.make_indirect(Dictionary(Nums=flat))
+        self.root.ParentTreeNextKey = max(nums, default=-1) + 1
+        ids = {}
+        for elem in self.walk():
+            if "/ID" in elem.obj:
+                ids[str(elem.obj.ID)] = elem.obj
+        if ids:
+            flat_ids = Array()
+            for key in sorted(ids):
+                flat_ids.extend([pikepdf.String(key), ids[key]])
+            self.root.IDTree = Dictionary(Names=flat_ids)
+        elif "/IDTree" in self.root:
+            del self.root["/IDTree"]
+
+
+# --------------------------------------------------------------------------- fixes, one function each
+
+PAGINATION = "Pagination"
+
+
+def attach_hints(tree: Tree, hints) -> None:
+    """Pair each structure element with the Shadow of the box it came from; all or nothing."""
+    if hints is None:
+        tree.notes.append("no layout hints: split elements, footnotes and link text left as WeasyPrint made them")
+        return
+    shadows = [s for page in hints for s in page]
+    pairs: list[tuple[Elem, Shadow]] = []
+
+    def pair(elems, shadows_, path) -> bool:
+        if len(elems) != len(shadows_):
+            tree.notes.append(f"layout hints do not match the PDF at {path}: {len(elems)} elements, "
+                              f"{len(shadows_)} expected")
+            return False
+        for elem, shadow in zip(elems, shadows_):
+            if elem.tag != shadow.tag:
+                tree.notes.append(f"layout hints do not match the PDF at {path}/{elem.tag}: expected {shadow.tag}")
+                return False
+            pairs.append((elem, shadow))
+            if not pair(elem.elems(), shadow.children, f"{path}/{elem.tag}"):
+                return False
+        return True
+
+    top_kids = tree.top[0].elems() if len(tree.top) == 1 and tree.top[0].tag == "Document" else []
+    if pair(top_kids, shadows, "Document"):
+        for elem, shadow in pairs:
+            elem.shadow = shadow
+
+
+def _key(elem: Elem):
+    return (elem.tag, elem.shadow.key) if elem.shadow is not None and elem.shadow.key is not None else None
+
+
+def _page_index(tree: Tree, elem: Elem) -> int:
+    page = elem.page or next((mc.page for mc in elem.mcs()), None)
+    return tree.page_numbers.get(page.objgen, -1) if page is not None else -1
+
+
+def merge_split_elements(tree: Tree) -> None:
+    """Pieces of one HTML element on later pages join its first piece (one P, one Part, ...), and
+    the pieces of a link broken over lines join into one Link.
+
+    A repeated table header (THead/TFoot on a continuation page) is page furniture: its content
+    becomes an Artifact and its cells' IDs are mapped to the first header's.
+    """
+    id_map: dict[str, str] = {}
+
+    def merge(kids: list) -> list:
+        out, first = [], {}
+        for kid in kids:
+            key = _key(kid) if isinstance(kid, Elem) and kid.tag != "Span" else None
+            earlier = first.get(key) if key else None
+            # pieces of one element sit on later pages; a link broken over lines is pieces on one page too
+            if earlier is not None and (kid.tag == "Link" or _page_index(tree, kid) > _page_index(tree, earlier)):
+                if kid.tag in ("THead", "TFoot"):
+                    _map_ids(earlier, kid, id_map)
+                    tree.make_artifact(kid, Dictionary(Type=Name.Pagination))
+                else:
+                    earlier.kids.extend(kid.kids)
+                continue
+            if key:
+                first[key] = kid
+            out.append(kid)
+        for kid in out:
+            if isinstance(kid, Elem):
+                kid.kids = merge(kid.kids)
+        return out
+
+    if len(tree.top) == 1:
+        tree.top[0].kids = merge(tree.top[0].kids)
+    if id_map:
+        for elem in tree.walk():
+            attrs = elem.obj.get("/A")
+            if elem.tag == "TD" and isinstance(attrs, Dictionary) and "/Headers" in attrs:
+                attrs.Headers = Array([pikepdf.String(id_map.get(str(h), str(h))) for h in attrs.Headers])
+
+
+def _map_ids(first: Elem, repeat: Elem, id_map: dict) -> None:
+    ths = {_key(e): e for e in first.walk() if e.tag == "TH"}
+    for elem in repeat.walk():
+        original = ths.get(_key(elem)) if elem.tag == "TH" else None
+        if original is not None and "/ID" in elem.obj and "/ID" in original.obj:
+            id_map[str(elem.obj.ID)] = str(original.obj.ID)
+
+
+def _elements_as_artifacts(tree: Tree, is_artifact, keep_annotations: bool) -> None:
+    """Every element `is_artifact(elem)` accepts becomes a Layout Artifact, out of the tree; with
+    `keep_annotations`, the annotations it held stay in the tree at its place."""
+    def keep(kids: list) -> list:
+        out = []
+        for kid in kids:
+            if isinstance(kid, Elem) and is_artifact(kid):
+                tree.make_artifact(kid, Dictionary(Type=Name.Layout))
+                if keep_annotations:
+                    out.extend(k for k in kid.kids if isinstance(k, ObjRef))
+                continue
+            if isinstance(kid, Elem):
+                kid.kids = keep(kid.kids)
+            out.append(kid)
+        return out
+
+    for top in tree.top:
+        top.kids = keep(top.kids)
+
+
+def leaders_as_artifacts(tree: Tree) -> None:
+    """The dots of a CSS leader() (contents page) are layout: Artifacts; annotations stay."""
+    _elements_as_artifacts(tree, lambda e: e.shadow is not None and e.shadow.leader, keep_annotations=True)
+
+
+def one_link_per_link(tree: Tree) -> None:
+    """A Link inside a Link (an `<a>` and its ::after) becomes one Link holding every annotation."""
+
+    def flatten(kids: list) -> list:
+        out = []
+        for kid in kids:
+            if isinstance(kid, Elem) and kid.tag == "Link":
+                out.extend(flatten(kid.kids))
+            else:
+                out.append(kid)
+        return out
+
+    for elem in tree.walk():
+        if elem.tag == "Link":
+            elem.kids = flatten(elem.kids)
+
+
+def link_descriptions(tree: Tree) -> None:
+    """Each link annotation's /Contents says what the link says, not its bare URL or anchor."""
+    for elem in tree.walk():
+        if elem.tag != "Link" or elem.shadow is None or elem.shadow.element is None:
+            continue
+        text = " ".join("".join(elem.shadow.element.itertext()).split())
+        if not text:
+            continue
+        for kid in elem.kids:
+            if isinstance(kid, ObjRef):
+                kid.annot.Contents = pikepdf.String(text)
+
+
+def footnotes_as_notes(tree: Tree) -> None:
+    """A footnote becomes a Note with an ID, placed right after its call (a Reference) in the text."""
+    calls, notes = {}, []
+    parents = {id(kid): elem for elem in tree.walk() for kid in elem.elems()}
+    for elem in tree.walk():
+        shadow = elem.shadow
+        if shadow is None or shadow.element is None:
+            continue
+        tag = shadow.key[1] if shadow.key else ""
+        if tag.endswith("::footnote-call"):
+            calls[id(shadow.element)] = elem
+        elif elem.tag == "Span" and "footnote" in (shadow.element.get("class") or "").split():
+            notes.append(elem)
+    for number, note in enumerate(notes, 1):
+        call = calls.get(id(note.shadow.element))
+        holder = parents.get(id(note))
+        where = parents.get(id(call)) if call is not None else None
+        if call is None or holder is None or where is None:
+            continue
+        holder.kids.remove(note)
+        where.kids.insert(where.kids.index(call) + 1, note)
+        note.tag, call.tag = "Note", "Reference"
+        for kid in note.elems():
+            if kid.shadow is not None and kid.shadow.key and kid.shadow.key[1].endswith("::footnote-marker"):
+                kid.tag = "Lbl"
+        note.obj.ID = pikepdf.String(note.shadow.element.get("id") or f"note-{number}")
+    _drop_empty(tree)
+
+
+def _drop_empty(tree: Tree) -> None:
+    def keep(kids: list) -> list:
+        out = []
+        for kid in kids:
+            if isinstance(kid, Elem):
+                kid.kids = keep(kid.kids)
+                if not kid.kids and kid.tag == "NonStruct":
+                    continue
+            out.append(kid)
+        return out
+
+    for top in tree.top:
+        top.kids = keep(top.kids)
+
+
+def list_item_bodies(tree: Tree) -> None:
+    """LI holds only Lbl and LBody (ISO 32000-1 Table 336): other children go into one LBody."""
+    for elem in list(tree.walk()):
+        if elem.tag != "LI":
+            continue
+        kids, run = [], []
+        for kid in elem.kids + [None]:
+            if kid is None or (isinstance(kid, Elem) and kid.tag in ("Lbl", "LBody")):
+                if run:
+                    kids.append(tree.new_elem("LBody", run, elem))
+                    run = []
+                if kid is not None:
+                    kids.append(kid)
+            else:
+                run.append(kid)
+        elem.kids = kids
+
+
+def table_header_scope(tree: Tree) -> None:
+    """Every TH gets /Scope: from the HTML scope attribute, else Column in a header row, else Row."""
+    def rows(elem):
+        for kid in elem.elems():
+            if kid.tag == "TR":
+                yield kid, elem.tag
+            elif kid.tag in ("THead", "TBody", "TFoot"):
+                yield from ((row, kid.tag) for row, _ in rows(kid))
+
+    for table in tree.walk():
+        if table.tag != "Table":
+            continue
+        for row, group in rows(table):
+            cells = row.elems()
+            all_th = all(c.tag == "TH" for c in cells)
+            for cell in cells:
+                if cell.tag != "TH":
+                    continue
+                scope = None
+                if cell.shadow is not None and cell.shadow.element is not None:
+                    scope = {"row": "Row", "col": "Column", "rowgroup": "Row", "colgroup": "Column"}.get(
+                        cell.shadow.element.get("scope", ""))
+                scope = scope or ("Column" if group in ("THead", "TFoot") or all_th else "Row")
+                attrs = cell.obj.get("/A")
+                if isinstance(attrs, Array):
+                    attrs = next((a for a in attrs if isinstance(a, Dictionary) and a.get("/O") == Name.Table), None)
+                if not isinstance(attrs, Dictionary):
+                    attrs = Dictionary(O=Name.Table)
+                    cell.obj.A = attrs
+                if "/Scope" not in attrs:
+                    attrs.Scope = Name("/" + scope)
+
+
+def decorative_figures(tree: Tree) -> None:
+    """A Figure from `<img alt="">` is decoration: an Artifact, out of the tree."""
+    _elements_as_artifacts(tree, lambda e: (e.tag == "Figure" and "/Alt" not in e.obj and e.shadow is not None
+                                            and e.shadow.element is not None and e.shadow.element.get("alt") == ""),
+                           keep_annotations=False)
+
+
+def margin_content_as_artifacts(tree: Tree) -> None:
+    """Marked content no structure element reaches (WeasyPrint's page margins) becomes an Artifact."""
+    reached = tree.reached()
+    for page in tree.pdf.pages:
+        for mcid in _page_mcids(tree, page):
+            if (page.objgen, mcid) not in reached:
+                tree.artifacts.setdefault(page.objgen, {}).setdefault(mcid, None)
+
+
+def _page_mcids(tree: Tree, page) -> list[int]:
+    return [int(m[1]) for m in _BDC.finditer(tree.contents(page))]
+
+
+FIXES = {  # in order; `attach_hints` runs before them all (fix_tree)
+    "decorative-figures": decorative_figures,
+    "footnotes": footnotes_as_notes,
+    "merge-split": merge_split_elements,
+    "leaders": leaders_as_artifacts,
+    "one-link": one_link_per_link,
+    "link-text": link_descriptions,
+    "list-bodies": list_item_bodies,
+    "th-scope": table_header_scope,
+    "margin-artifacts": margin_content_as_artifacts,
+}
+
+
+# --------------------------------------------------------------------------- content streams
+
+_BDC = re.compile(rb"/[^\s<>/\[\]()]+\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
+_CM = re.compile(rb"((?:-?[\d.]+\s+){6})cm\b")
+_TM = re.compile(rb"((?:-?[\d.]+\s+){6})Tm\b")
+
+
+def _rewrite_artifacts(tree: Tree) -> None:
+    """Turn each marked-content sequence listed in tree.artifacts into an /Artifact sequence.
+
+    Works on the bytes of WeasyPrint's content streams (one per page, `/Tag <</MCID n>> BDC`),
+    which is several times faster than parsing and unparsing every operator. A Pagination
+    artifact is a /Header above the middle of the page, else a /Footer: its first text matrix
+    is placed by the transformations at the start of the page (WeasyPrint's flip and scale).
+    """
+    for page in tree.pdf.pages:
+        todo = tree.artifacts.get(page.objgen)
+        if not todo:
+            continue
+        data = tree.contents(page)
+        height = float(page.mediabox[3]) - float(page.mediabox[1])
+        first = _BDC.search(data)
+        ctm = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+        for match in _CM.finditer(data, 0, first.start() if first else 0):
+            ctm = _multiply(tuple(float(x) for x in match[1].split()), ctm)
+
+        def replace(match):
+            mcid = int(match[1])
+            if mcid not in todo:
+                return match[0]
+            properties = todo[mcid]
+            if properties is None:
+                properties = {"Type": "Pagination"}
+                end = data.find(b"EMC", match.end())
+                tm = _TM.search(data, match.end(), end if end >= 0 else len(data))
+                if tm is not None:
+                    numbers = [float(x) for x in tm[1].split()]
+                    y = _apply(ctm, numbers[4], numbers[5])[1]
+                    properties["Subtype"] = "Header" if y > height / 2 else "Footer"
+            else:
+                properties = {str(k)[1:]: str(v)[1:] for k, v in properties.items()}
+            entries = " ".join(f"/{k} /{v}" for k, v in properties.items())
+            return f"/Artifact <<{entries}>> BDC".encode()
+
+        page.obj.Contents = tree.pdf.make_stream(_BDC.sub(replace, data))
+
+
+def _multiply(m, n):
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n  # noqa: N806
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def _apply(m, x, y):
+    a, b, c, d, e, f = m
+    return a * x + c * y + e, b * x + d * y + f
+
+
+def _contents(page) -> bytes:
+    contents = page.obj.get("/Contents")
+    if isinstance(contents, pikepdf.Array):
+        return b"\n".join(part.read_bytes() for part in contents)
+    return contents.read_bytes() if contents is not None else b""
+
+
+# --------------------------------------------------------------------------- entry point
+
+@dataclass
+class Result:
+    data: bytes
+    notes: list[str]
+
+
+def fix_tree(data: bytes, hints=None) -> Result:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        if "/StructTreeRoot" not in pdf.Root:
+            return Result(data, ["no structure tree: nothing to fix"])
+        tree = Tree(pdf)
+        attach_hints(tree, hints)
+        for fix in FIXES.values():
+            fix(tree)
+        tree.write()
+        _rewrite_artifacts(tree)
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True, compress_streams=True,
+                 object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                 stream_decode_level=pikepdf.StreamDecodeLevel.none)
+        return Result(out.getvalue(), tree.notes)
+
+
+def fix_pdf(data: bytes, hints=None) -> bytes:
+    """The repaired PDF's bytes (same input, same bytes)."""
+    return fix_tree(data, hints).data
