@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: demo test bench system-deps clean
+.PHONY: demo test bench system-deps test-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,14 +15,17 @@ $(STAMP): pyproject.toml
 system-deps:
 	bash scripts/system-deps.sh
 
+test-deps:
+	bash scripts/system-deps.sh --test
+
 demo: system-deps $(STAMP)
 	$(BIN)/reportgen build content/surrey-pdu
 
-test: system-deps $(STAMP)
+test: test-deps $(STAMP)
 	$(BIN)/python -m pytest -q
 
-bench: system-deps $(STAMP)
-	$(BIN)/python bench/bench_pdf.py
+bench: test-deps $(STAMP)
+	for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf out $(VENV)

@@ -19,10 +19,11 @@ from generator.merge import merge
 from generator.model import Document
 from generator.resolve import resolve
 from generator.validate import validate
+from generator.write_docx import write_docx
 from generator.write_html import write_html
 from generator.write_pdf import write_pdf
 
-FORMATS = ("pdf", "html")
+FORMATS = ("pdf", "docx", "html")
 
 
 @dataclass
@@ -56,6 +57,7 @@ class Options:
 
     strict: bool = False
     allow_remote: bool = False
+    reference_doc: Path | None = None  # DOCX styles from this file instead of report.yaml's or ours
 
 
 def _write_html(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options) -> None:
@@ -66,12 +68,27 @@ def _write_pdf(doc: Document, report_dir: Path, target, diags: Diagnostics, opti
     write_pdf(doc, report_dir, target, diags, allow_remote=options.allow_remote)
 
 
-WRITERS = {"pdf": _write_pdf, "html": _write_html}
+def _write_docx(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options) -> None:
+    write_docx(doc, report_dir, target, diags, reference_doc=options.reference_doc,
+               allow_remote=options.allow_remote)
+
+
+WRITERS = {"pdf": _write_pdf, "docx": _write_docx, "html": _write_html}
+
+
+def _check_accessibility(written: Path, fmt: str, final: Path, diags: Diagnostics) -> None:
+    """The `reportgen a11y` checks on a just-written output: failures are warnings `a11y-<rule>`."""
+    from generator.a11y import FORMATS, check_file  # noqa: PLC0415
+
+    if fmt not in FORMATS:
+        return
+    for failure in check_file(written, fmt, str(final)):
+        diags.warning(f"a11y-{failure.rule}", f"{failure.where}: {failure.message} ({failure.reference})", final)
 
 
 def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict: bool = False,
-          allow_remote: bool = False) -> Built:
-    options = Options(strict, allow_remote)
+          allow_remote: bool = False, reference_doc: Path | None = None) -> Built:
+    options = Options(strict, allow_remote, reference_doc)
     report_dir = report_dir.resolve()
     diags = Diagnostics()
     doc = check(report_dir, diags, allow_remote)
@@ -88,6 +105,8 @@ def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict
             temps[fmt] = Path(name)
             with os.fdopen(fd, "wb") as handle:
                 WRITERS[fmt](doc, report_dir, handle, diags, options)
+            if not diags.errors:  # a writer that failed leaves nothing worth checking
+                _check_accessibility(temps[fmt], fmt, out_dir / f"{slug}.{fmt}", diags)
         if diags.has_errors(options.strict):
             raise ContentError(diags)
         outputs = {}

@@ -45,19 +45,23 @@ def cli():
 
 @cli.command()
 @click.argument("report_dir", metavar="DIR")
-@click.option("--format", "formats", default="pdf,html", show_default=True,
-              help="Comma-separated formats: pdf, html.")
+@click.option("--format", "formats", default="pdf,docx,html", show_default=True,
+              help="Comma-separated formats: pdf, docx, html.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder [default: out/<slug>/].")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--allow-remote", is_flag=True, help="Allow images from http(s) URLs (off: only local files).")
-def build(report_dir, formats, out_dir, strict, allow_remote):
+@click.option("--reference-doc", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Take the DOCX styles from this .docx (a house template) instead of report.yaml's "
+                   "docx_reference or styles/reference.docx.")
+def build(report_dir, formats, out_dir, strict, allow_remote, reference_doc):
     """Build DIR into OUT/<slug>.<format>."""
     from generator.build import build as run_build  # noqa: PLC0415
     from generator.diagnostics import ContentError  # noqa: PLC0415
 
     try:
-        built = run_build(_report_dir(report_dir), out_dir, _formats(formats), strict, allow_remote)
+        built = run_build(_report_dir(report_dir), out_dir, _formats(formats), strict, allow_remote,
+                          reference_doc)
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics)
         click.echo(f"build failed: {len(exc.diagnostics.errors) or len(exc.diagnostics.items)} problem(s); "
@@ -92,13 +96,32 @@ def check(report_dir, strict, allow_remote):
 @cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def text(file):
-    """Print the normalised text of a built PDF or HTML file."""
+    """Print the normalised text of a built PDF, DOCX or HTML file."""
     from generator.text import UnsupportedFile, file_text  # noqa: PLC0415
 
     try:
         click.echo(file_text(file), nl=False)
     except UnsupportedFile as exc:
         raise click.UsageError(str(exc)) from None
+
+
+@cli.command()
+@click.argument("files", metavar="FILE...", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def a11y(files):
+    """Check built PDF, DOCX and HTML files for accessibility (PDF/UA, WCAG 2.2)."""
+    from generator.a11y import NotCheckable, check_files  # noqa: PLC0415
+
+    try:
+        failures = check_files(files)
+    except NotCheckable as exc:
+        raise click.UsageError(str(exc)) from None
+    for failure in failures:
+        click.echo(str(failure))
+    if failures:
+        click.echo(f"{len(failures)} accessibility failure(s) in {len({f.path for f in failures})} file(s)", err=True)
+        sys.exit(EXIT_CONTENT)
+    click.echo(f"{len(files)} file(s): no accessibility failures")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+import yaml
+from yaml.constructor import SafeConstructor
 
 from generator.diagnostics import Diagnostics
 from generator.resources import FRAMEWORKS_DIR
@@ -21,10 +21,12 @@ CHAPTERS_DIR = "chapters"
 
 @dataclass
 class YamlFile:
-    """A parsed YAML file; `data` is ruamel's round-trip tree, which knows the line of each value."""
+    """A parsed YAML file: plain data, and the 1-based (line, column) of every mapping key and
+    sequence item, by its path of keys and indexes (see `validate.line_of`)."""
 
     path: Path
     data: object
+    positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -42,10 +44,8 @@ class Sources:
     chapters: dict[str, ChapterFile] = field(default_factory=dict)
 
 
-def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
-    return yaml
+# libyaml's C parser when PyYAML has it (it does in the wheels): ten times ruamel's speed.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read_yaml(path: Path, diags: Diagnostics) -> YamlFile | None:
@@ -59,17 +59,46 @@ def read_yaml(path: Path, diags: Diagnostics) -> YamlFile | None:
         diags.error("file-unreadable", f"cannot read: {exc.strerror}", path)
         return None
     try:
-        data = _yaml().load(text)
-    except MarkedYAMLError as exc:
+        root = yaml.compose(text, Loader=_LOADER)
+    except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         diags.error("yaml-syntax", f"YAML syntax: {problem}", path,
                     mark.line + 1 if mark else 0, mark.column + 1 if mark else 0)
         return None
-    except YAMLError as exc:  # pragma: no cover - ruamel raises marked errors for syntax
+    except yaml.YAMLError as exc:  # pragma: no cover - the parser raises marked errors for syntax
         diags.error("yaml-syntax", f"YAML syntax: {exc}", path)
         return None
-    return YamlFile(path, data)
+    positions: dict[tuple, tuple[int, int]] = {}
+    data = _construct(root, (), positions, SafeConstructor(), path, diags) if root is not None else None
+    return YamlFile(path, data, positions)
+
+
+def _construct(node, loc: tuple, positions: dict, constructor: SafeConstructor, path: Path, diags: Diagnostics):
+    """Plain data from a composed node, recording where each key and item is."""
+    if isinstance(node, yaml.MappingNode):
+        constructor.flatten_mapping(node)  # merge keys (<<)
+        out = {}
+        for key_node, value_node in node.value:
+            key = constructor.construct_object(key_node, deep=True)
+            where = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if not isinstance(key, (str, int, float, bool)) or key is None:
+                diags.error("yaml-key-invalid", "a key must be a plain word or number", path, *where)
+                continue
+            if key in out:
+                diags.error("yaml-duplicate-key", f"the key '{key}' is given twice (first at line "
+                            f"{positions[loc + (key,)][0]})", path, *where)
+                continue
+            positions[loc + (key,)] = where
+            out[key] = _construct(value_node, loc + (key,), positions, constructor, path, diags)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        items = []
+        for index, item in enumerate(node.value):
+            positions[loc + (index,)] = (item.start_mark.line + 1, item.start_mark.column + 1)
+            items.append(_construct(item, loc + (index,), positions, constructor, path, diags))
+        return items
+    return constructor.construct_object(node, deep=True)
 
 
 def framework_candidates(report_dir: Path, framework_id: str) -> list[Path]:

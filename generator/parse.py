@@ -360,8 +360,8 @@ class ChapterParser:
             self.error("link-scheme", f"link target {href!r}: only {', '.join(sorted(LINK_SCHEMES - {''}))} "
                        "addresses are allowed")
         if "attachment" in (el.get("rel") or "").lower().split():
-            self.error("attachment-refused", f"rel=\"attachment\" on {href!r}: files are attached to the PDF only "
-                       "when report.yaml declares them")
+            self.error("attachment-refused", f"rel=\"attachment\" on {href!r}: reportgen never attaches files "
+                       "to the PDF from chapter content; link to the file instead")
         children = self.inlines(el)
         if not any(isinstance(n, Text) and n.text.strip() for n in walk(children)):
             self.error("link-text-missing", f"the link to {href!r} has no text")
@@ -446,6 +446,9 @@ def _merge_text(nodes: list) -> list:
 
 
 def parse_chapter(chapter: MergedChapter, state: ParseState) -> tuple:
+    if not chapter.text.strip():
+        state.diags.warning("chapter-empty", "the chapter is empty", chapter.source.path, 1)
+        return ()
     md = markdown_processor()
     md.convert(chapter.text)
     root = md.captured_tree

@@ -179,6 +179,7 @@ class ReportSpec(Model):
     recommendations: list[RecommendationGroup] = []
     links: dict[str, str] = {}
     parts: Annotated[list[Part], Field(min_length=1)]
+    docx_reference: str | None = None  # a .docx whose styles the DOCX uses, relative to the report folder
 
     @field_validator("links")
     @classmethod
@@ -199,25 +200,13 @@ class Validated:
 # --------------------------------------------------------------------------- locating values
 
 def line_of(yaml_file: YamlFile, loc: tuple) -> tuple[int, int]:
-    """1-based (line, column) of the value at `loc` in a ruamel tree, or of its nearest parent."""
-    node = yaml_file.data
-    line, col = 1, 1
-    for key in loc:
-        try:
-            if isinstance(node, dict):
-                if key not in node:
-                    break
-                line, col = node.lc.key(key)
-                line, col = line + 1, col + 1
-            elif isinstance(node, list) and isinstance(key, int) and key < len(node):
-                line, col = node.lc.item(key)
-                line, col = line + 1, col + 1
-            else:
-                break
-            node = node[key]
-        except (AttributeError, KeyError, TypeError):
-            break
-    return line, col
+    """1-based (line, column) of the value at `loc` (a path of keys and indexes), or of its
+    nearest parent that is in the file."""
+    for end in range(len(loc), 0, -1):
+        where = yaml_file.positions.get(tuple(loc[:end]))
+        if where:
+            return where
+    return 1, 1
 
 
 def _model_fields(model: type[BaseModel], loc: tuple) -> list[str]:

@@ -10,6 +10,7 @@ import logging
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from generator import pdf_tags
 from generator.diagnostics import Diagnostics
 from generator.model import Document
 from generator.resources import STYLES_DIR
@@ -65,7 +66,13 @@ def render_pdf(html: str, base_dir: Path, target, diags: Diagnostics | None = No
     try:
         document = HTML(string=html, base_url=str(base_dir.resolve()) + "/", url_fetcher=fetcher).render(
             stylesheets=stylesheets, font_config=fonts)
-        document.write_pdf(target, **PDF_OPTIONS)
+        raw = document.write_pdf(**PDF_OPTIONS)
+        # Repair WeasyPrint's structure tree: artifacts, split elements, links, TH scope (pdf_tags.py).
+        fixed = pdf_tags.fix_pdf(raw, pdf_tags.layout_hints(document))
+        if hasattr(target, "write"):
+            target.write(fixed)
+        else:
+            Path(target).write_bytes(fixed)
     finally:
         logger.removeHandler(handler)
     if diags is not None:

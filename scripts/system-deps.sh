@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Install the Debian packages reportgen and its tests need, if any is missing.
-# Pango is WeasyPrint's text engine; poppler-utils gives pdftotext/pdffonts/pdftoppm to the tests;
-# libharfbuzz-subset0 makes WeasyPrint's font subsetting fast and deterministic.
+# Install the Debian packages reportgen needs, if any is missing.
+#   scripts/system-deps.sh          what building needs: Pango (WeasyPrint's text engine) and
+#                                   libharfbuzz-subset0 (fast, deterministic font subsetting)
+#   scripts/system-deps.sh --test   and what the tests need: poppler-utils (pdftotext, pdffonts,
+#                                   pdfinfo), qpdf (qpdf --check), libreoffice-writer (tests/test_docx.py
+#                                   opens the DOCX in a real client: soffice --headless)
 set -euo pipefail
-want=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils "$@")
+want=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+if [ "${1:-}" = "--test" ]; then
+  want+=(poppler-utils qpdf libreoffice-writer)
+fi
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -61,3 +64,12 @@ def copy_report(tmp_path: Path) -> Path:
     dest = tmp_path / "surrey-pdu"
     shutil.copytree(SURREY, dest)
     return dest
+
+
+def run_reportgen(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """`python -m generator ARGS` as a user runs it; a traceback on stderr fails the test."""
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    result = subprocess.run([sys.executable, "-m", "generator", *map(str, args)], capture_output=True, text=True,
+                            cwd=cwd, env=env)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 
 from tests.conftest import ROOT, SURREY, copy_report
+from tests.conftest import run_reportgen as run
 
 LOCATED = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+)(:\d+)?: (error|warning)\[(?P<code>[a-z0-9-]+)\]: .+$")
-
-
-def run(*args, cwd=ROOT):
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    result = subprocess.run([sys.executable, "-m", "generator", *map(str, args)], capture_output=True, text=True,
-                            cwd=cwd, env=env)
-    assert "Traceback" not in result.stderr, result.stderr
-    return result
 
 
 def test_check_the_example_succeeds():
