@@ -25,7 +25,7 @@ test: test-deps $(STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: test-deps $(STAMP)
-	for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	status=0; for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || status=1; done; exit $$status
 
 clean:
 	rm -rf out $(VENV)

@@ -9,6 +9,7 @@ assertions live here, not in the test suite.
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
 import sys
 import tempfile
@@ -46,8 +47,11 @@ def main() -> int:
         out = Path(tmp)
         with_steps(out)  # warm-up: imports, fonts
         without_steps(out)
-        for _ in range(runs):
-            for name, step in (("without", without_steps), ("with", with_steps)):
+        for run in range(runs):
+            # alternate which goes first, and start each from a collected heap: no order bias
+            pair = (("without", without_steps), ("with", with_steps))
+            for name, step in (pair if run % 2 == 0 else pair[::-1]):
+                gc.collect()
                 start = time.perf_counter()
                 step(out)
                 timings[name].append(time.perf_counter() - start)

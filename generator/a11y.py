@@ -332,7 +332,7 @@ def _link_annotations(doc: PdfFile):
 @rule("pdf-link-tagged", "Matterhorn 28-011", "every link annotation belongs to a Link element")
 def pdf_link_tagged(doc: PdfFile):
     inside = {}
-    for elem, path in doc.elements:
+    for elem, _path in doc.elements:
         for kid in elem.kids:
             if hasattr(kid, "annot"):
                 inside[kid.annot.objgen] = elem.tag

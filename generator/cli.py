@@ -106,6 +106,25 @@ def text(file):
 
 
 @cli.command()
+@click.argument("old", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, path_type=Path))
+def diff(old, new):
+    """Unified diff of the normalised text of two built files, or of two report folders."""
+    from generator.diagnostics import ContentError  # noqa: PLC0415
+    from generator.text import UnsupportedFile, diff_text  # noqa: PLC0415
+
+    if old.is_dir() != new.is_dir():
+        raise click.UsageError("give two built files or two report folders")
+    try:
+        click.echo(diff_text(old, new), nl=False)
+    except UnsupportedFile as exc:
+        raise click.UsageError(str(exc)) from None
+    except ContentError as exc:
+        _print_diagnostics(exc.diagnostics)
+        sys.exit(EXIT_CONTENT)
+
+
+@cli.command()
 @click.argument("files", metavar="FILE...", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def a11y(files):

@@ -8,7 +8,7 @@ Everything a writer shows is computed here or before: numbers, ratings, ordering
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar
 
 

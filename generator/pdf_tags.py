@@ -90,8 +90,8 @@ def _shadow_box(box, parent_tag: str, parent: Shadow | None, boxes, absolute, pd
             box = table.copy_with_children(children)
     if box.widget_annotation:
         shadow.children.append(Shadow("Form"))
-    for child in box.children:
-        for child in (child.children if isinstance(child, boxes.LineBox) else [child]):
+    for outer in box.children:
+        for child in (outer.children if isinstance(outer, boxes.LineBox) else [outer]):
             if isinstance(child, boxes.TextBox):
                 if tag != "Link":
                     shadow.children.append(Shadow("Span"))
@@ -144,9 +144,13 @@ class Elem:
         return [k for k in self.kids if isinstance(k, Elem)]
 
     def walk(self):
-        yield self
-        for kid in self.elems():
-            yield from kid.walk()
+        """This element and every element under it, depth first in reading order (no recursion:
+        the fixes walk the whole tree many times)."""
+        stack = [self]
+        while stack:
+            elem = stack.pop()
+            yield elem
+            stack.extend(k for k in reversed(elem.kids) if isinstance(k, Elem))
 
     def mcs(self, out: list | None = None) -> list:
         """Every marked-content sequence under this element, in reading order."""

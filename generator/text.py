@@ -112,3 +112,20 @@ def file_text(path: Path) -> str:
     if reader is None:
         raise UnsupportedFile(f"cannot read text from '{path.suffix}' files; known: {', '.join(READERS)}")
     return reader(path)
+
+
+def diff_text(old: Path, new: Path) -> str:
+    """A unified diff of the normalised text of two built files, or of two report folders (each
+    built to HTML in a temporary folder: the same text as every format's, without pagination)."""
+    import difflib  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    if old.is_dir():
+        from generator.build import build  # noqa: PLC0415
+
+        with tempfile.TemporaryDirectory() as tmp:
+            texts = [file_text(build(folder, Path(tmp) / str(i), formats=("html",)).outputs["html"])
+                     for i, folder in enumerate((old, new))]
+    else:
+        texts = [file_text(old), file_text(new)]
+    return "".join(difflib.unified_diff(texts[0].splitlines(True), texts[1].splitlines(True), str(old), str(new)))

@@ -105,3 +105,16 @@ def test_broken_report_yaml_never_tracebacks(tmp_path, case):
     assert result.returncode == 1, result.stdout
     lines = result.stderr.strip().splitlines()
     assert lines and all(LOCATED.match(line) for line in lines), result.stderr
+
+
+def test_diff_of_two_drafts_shows_only_what_changed(tmp_path):
+    report = copy_report(tmp_path)
+    yaml = report / "report.yaml"
+    yaml.write_text(yaml.read_text().replace("[59, 32, 27]", "[81, 85, 90]"))
+    result = run("diff", SURREY, report)
+    assert result.returncode == 0, result.stderr
+    changed = [line for line in result.stdout.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert "-Score 3/21" in changed and "+Score 6/21" in changed
+    assert "+Overall rating: Requires improvement" in changed
+    assert len(changed) == 14
+    assert run("diff", SURREY, ROOT / "pyproject.toml").returncode == 2
