@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from generator.diagnostics import Diagnostics, did_you_mean
 from generator.merge import MergedChapter, long_date, month_year
-from generator.model import (Contents, ContentsEntry, Cover, Document, DocumentInfo, FootnoteRef, Heading,
+from generator.model import (Contents, ContentsEntry, Cover, Document, DocumentInfo, DocxReference, FootnoteRef, Heading,
                              KeyQuestionRow, KeyQuestionTable, OrderedList, Paragraph, Part, Rating,
                              RatingsGroup, RatingsRow, RatingsSummary, Source, Text, walk)
 from generator.parse import Marker, ParseState, parse_chapter
@@ -200,4 +200,12 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
                   f"{meta.inspectorate}, {month_year(meta.published_date)}")
     info = DocumentInfo(meta.title, meta.short_title, meta.language, meta.inspectorate, meta.subject,
                         tuple(meta.keywords), meta.published_date.isoformat())
-    return Document(info, cover, tuple(parts))
+    return Document(info, cover, tuple(parts), _docx_reference(resolved))
+
+
+def _docx_reference(resolved: Resolved) -> DocxReference | None:
+    sources, value = resolved.validated.sources, resolved.validated.report.docx_reference
+    if not value:
+        return None
+    line, _ = line_of(sources.report, ("docx_reference",))
+    return DocxReference(str((sources.report_dir / value).resolve()), Source(str(sources.report.path), line))

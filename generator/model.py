@@ -242,10 +242,19 @@ class DocumentInfo:
 
 
 @dataclass(frozen=True)
+class DocxReference:
+    """A house template whose styles the DOCX takes (report.yaml `docx_reference:`)."""
+
+    path: str  # the .docx, inside the report folder
+    declared_at: Source  # report.yaml and the line naming it, for messages
+
+
+@dataclass(frozen=True)
 class Document:
     info: DocumentInfo
     cover: Cover
     parts: tuple[Part, ...]
+    docx_reference: DocxReference | None = None
 
 
 BLOCK_TYPES: tuple[type[Node], ...] = (Heading, Paragraph, BulletList, OrderedList, BlockQuote, Table,

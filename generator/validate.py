@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
@@ -337,6 +338,18 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
         line, col = line_of(rf, ("overall_rating",))
         diags.error("rating-unknown", f"'{overall}' is not a rating of {fw.id}"
                     + did_you_mean(overall, labels), rf.path, line, col)
+    reference = fields.get("docx_reference")
+    if reference:
+        line, col = line_of(rf, ("docx_reference",))
+        base = sources.report_dir.resolve()
+        path = (base / reference).resolve()
+        if not path.is_relative_to(base):
+            diags.error("docx-reference-outside", f"docx_reference '{reference}' is outside the report folder; "
+                        "use --reference-doc for a shared house template", rf.path, line, col)
+        elif not path.is_file():
+            diags.error("docx-reference-missing", f"reference document '{reference}' not found"
+                        + did_you_mean(Path(reference).name, [p.name for p in base.glob("*.docx")]),
+                        rf.path, line, col)
     domains = {d.id for d in fw.domains}
     used = {part.file for part in fields.get("parts", [])}
     if "parts" in fields:

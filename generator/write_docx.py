@@ -634,27 +634,17 @@ def _ids(doc: Document) -> list[str]:
 
 # --------------------------------------------------------------------------- the reference document
 
-def reference_for(report_dir: Path | None, reference_doc: Path | None, diags: Diagnostics) -> Path | None:
-    """The reference document: --reference-doc, else report.yaml `docx_reference:`, else ours.
-
-    `docx_reference:` is relative to the report folder and must stay inside it. Returns None
-    (with an error reported) when the chosen file is missing or is not a Word document.
-    """
-    where: tuple = (None, 0)
+def reference_for(doc: Document, reference_doc: Path | None, diags: Diagnostics) -> Path | None:
+    """The reference document: --reference-doc, else report.yaml's `docx_reference:` (checked to
+    exist inside the report folder by `validate`), else ours. Returns None (with an error
+    reported) when the chosen file is missing or is not a Word document."""
     if reference_doc is not None:
-        path = Path(reference_doc)
-        where = (path, 0)
+        path, where = Path(reference_doc), (Path(reference_doc), 0)
+    elif doc.docx_reference is not None:
+        path = Path(doc.docx_reference.path)
+        where = (doc.docx_reference.declared_at.path, doc.docx_reference.declared_at.line)
     else:
-        value, line = _report_reference(report_dir) if report_dir else (None, 0)
-        if not value:
-            return REFERENCE
-        where = (report_dir / "report.yaml", line)
-        base = report_dir.resolve()
-        path = (base / value).resolve()
-        if not path.is_relative_to(base):
-            diags.error("docx-reference-outside", f"docx_reference '{value}' is outside the report folder; "
-                        "use --reference-doc for a shared house template", *where)
-            return None
+        return REFERENCE
     if not path.is_file():
         diags.error("docx-reference-missing", f"reference document '{path}' not found", *where)
         return None
@@ -668,23 +658,11 @@ def reference_for(report_dir: Path | None, reference_doc: Path | None, diags: Di
     return path
 
 
-def _report_reference(report_dir: Path) -> tuple[str | None, int]:
-    """report.yaml's `docx_reference:` (validated as a string by `check`) and its line."""
-    from generator.load import REPORT_FILE, read_yaml  # noqa: PLC0415
-    from generator.validate import line_of  # noqa: PLC0415
-
-    yaml_file = read_yaml(report_dir / REPORT_FILE, Diagnostics())
-    data = yaml_file.data if yaml_file else None
-    if not isinstance(data, dict) or not data.get("docx_reference"):
-        return None, 0
-    return str(data["docx_reference"]), line_of(yaml_file, ("docx_reference",))[0]
-
-
 def write_docx(doc: Document, base_dir: Path | None, target, diags: Diagnostics | None = None,
                reference_doc: Path | None = None, allow_remote: bool = False) -> None:
     """Write `doc` as DOCX to `target` (a path or a binary file); problems go to `diags`."""
     diags = diags if diags is not None else Diagnostics()
-    reference = reference_for(base_dir, reference_doc, diags)
+    reference = reference_for(doc, reference_doc, diags)
     if reference is None:
         return
     data = DocxWriter(reference, base_dir, diags, allow_remote).document(doc)
