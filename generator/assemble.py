@@ -84,10 +84,12 @@ def marker_recommendations(marker: Marker, ctx: PartContext) -> list:
 
 def marker_standard(marker: Marker, ctx: PartContext) -> list:
     rs = ctx.resolved.standards.get(marker.args.strip())
-    if rs is None:
+    if rs is None:  # suggest an unplaced standard of this part's domain first
+        standards = ctx.resolved.standards
+        here = [sid for sid, s in standards.items() if s.domain.id == ctx.domain and sid not in ctx.placed]
         ctx.diags.error("standard-unknown", f"'{marker.args}' is not a standard of {ctx.resolved.framework.id}"
-                        + did_you_mean(marker.args, ctx.resolved.standards), marker.source.path,
-                        marker.source.line)
+                        + (did_you_mean(marker.args, here) or did_you_mean(marker.args, standards)),
+                        marker.source.path, marker.source.line)
         return []
     if rs.id in ctx.placed:
         first = ctx.placed[rs.id]

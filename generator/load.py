@@ -42,6 +42,7 @@ class Sources:
     report: YamlFile | None
     framework: YamlFile | None = None
     chapters: dict[str, ChapterFile] = field(default_factory=dict)
+    unreadable: set[str] = field(default_factory=set)  # chapters that exist but could not be read
 
 
 # libyaml's C parser when PyYAML has it (it does in the wheels): ten times ruamel's speed.
@@ -143,13 +144,18 @@ def _load_chapters(sources: Sources, diags: Diagnostics) -> None:
     if not folder.is_dir():
         return
     for path in sorted(folder.rglob("*.md")):
-        raw = path.read_bytes()
+        name = path.relative_to(folder).as_posix()
         try:
+            raw = path.read_bytes()
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
             diags.error("encoding", f"not UTF-8 text (byte {exc.start}); save the chapter as UTF-8",
                         path, line)
+            sources.unreadable.add(name)
             continue
-        name = path.relative_to(folder).as_posix()
+        except OSError as exc:
+            diags.error("file-unreadable", f"cannot read: {exc.strerror}", path)
+            sources.unreadable.add(name)
+            continue
         sources.chapters[name] = ChapterFile(path, name, text.lstrip("\ufeff"))

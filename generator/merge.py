@@ -7,6 +7,7 @@ string. Errors are reported at the chapter's own file and line.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import traceback
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -14,7 +15,7 @@ from types import MappingProxyType
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
-from generator.diagnostics import Diagnostics
+from generator.diagnostics import Diagnostics, did_you_mean
 from generator.load import ChapterFile
 from generator.resolve import Resolved
 
@@ -64,6 +65,36 @@ def environment() -> SandboxedEnvironment:
     return env
 
 
+def _names(value) -> list[str]:
+    """The names an expression can read on `value`: mapping keys or public attributes."""
+    if hasattr(value, "keys"):
+        return [str(k) for k in value.keys()]
+    fields = getattr(type(value), "model_fields", None)
+    return list(fields) if fields else [n for n in dir(value) if not n.startswith("_")]
+
+
+def undefined_message(message: str, source_line: str, ctx: dict) -> str:
+    """Jinja's 'X object has no attribute Y' said in the author's terms: the expression as written
+    in the chapter, and the names that do exist there."""
+    missing = re.search(r"has no attribute '([^']+)'|'([^']+)' is undefined", message)
+    if missing is None:
+        return message
+    name = missing[1] or missing[2]
+    if missing[2]:  # a top-level name
+        return f"'{name}' is not defined" + (did_you_mean(name, ctx) or f"; names available: {', '.join(sorted(ctx))}")
+    written = re.search(rf"([A-Za-z_]\w*(?:\.\w+|\[[^\]]+\])*)\.{re.escape(name)}\b", source_line)
+    if written is None:
+        return f"no '{name}' here"
+    owner, value = written[1], None
+    parts = re.findall(r"\w+", owner)
+    value = ctx.get(parts[0])
+    for part in parts[1:]:
+        value = value.get(part) if hasattr(value, "get") else getattr(value, part, None)
+    known = _names(value) if value is not None else []
+    return f"'{owner}.{name}' is not defined: '{owner}' has no '{name}'" + (
+        did_you_mean(name, known) or (f"; it has: {', '.join(known)}" if known else ""))
+
+
 def _template_line(exc: BaseException, filename: str) -> int:
     """The line of the chapter template where a runtime error happened (Jinja rewrites frames)."""
     line = 0
@@ -84,8 +115,9 @@ def merge_chapter(env: SandboxedEnvironment, chapter: ChapterFile, ctx: dict,
     try:
         text = env.template_class.from_code(env, code, env.globals, None).render(ctx)
     except jinja2.UndefinedError as exc:
-        diags.error("jinja-undefined", f"{exc.message}; names available: {', '.join(sorted(ctx))}",
-                    chapter.path, _template_line(exc, filename))
+        line = _template_line(exc, filename)
+        source_line = chapter.text.splitlines()[line - 1] if 0 < line <= chapter.text.count("\n") + 1 else ""
+        diags.error("jinja-undefined", undefined_message(exc.message or "", source_line, ctx), chapter.path, line)
         return None
     except SecurityError as exc:
         diags.error("jinja-unsafe", f"not allowed in a chapter: {exc}", chapter.path,

@@ -285,17 +285,19 @@ def _valid_fields(model: type[BaseModel], yaml_file: YamlFile) -> dict:
 
 # --------------------------------------------------------------------------- cross-checks
 
-def _check_framework(fw: Framework, path, diags: Diagnostics) -> None:
+def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> None:
     scale_ids = [s.id for s in fw.scale]
     for key in ("key_question_bands", "overall_bands"):
-        for band in getattr(fw, key):
+        for index, band in enumerate(getattr(fw, key)):
             if band.rating not in scale_ids:
                 diags.error("framework-invalid", f"{key}: rating '{band.rating}' is not on the scale"
-                            + did_you_mean(band.rating, scale_ids), path)
-    for standard in fw.standards:
-        if standard.rated_by == "key_questions" and not standard.key_questions:
-            diags.error("framework-invalid", f"standard {standard.id} is rated by key questions but lists none",
-                        path)
+                            + did_you_mean(band.rating, scale_ids), yaml_file.path,
+                            *line_of(yaml_file, (key, index, "rating")))
+    for d, domain in enumerate(fw.domains):
+        for s, standard in enumerate(domain.standards):
+            if standard.rated_by == "key_questions" and not standard.key_questions:
+                diags.error("framework-invalid", f"standard {standard.id} is rated by key questions but lists none",
+                            yaml_file.path, *line_of(yaml_file, ("domains", d, "standards", s)))
 
 
 def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnostics) -> None:
@@ -358,7 +360,7 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
                 diags.warning("chapter-unused", f"chapters/{name} is not listed in report.yaml parts", chapter.path, 1)
     for index, part in enumerate(fields.get("parts", [])):
         line, col = line_of(rf, ("parts", index))
-        if part.file not in sources.chapters:
+        if part.file not in sources.chapters and part.file not in sources.unreadable:
             diags.error("chapter-missing", f"chapter file 'chapters/{part.file}' not found"
                         + did_you_mean(part.file, sources.chapters), rf.path, line, col)
         if part.domain is None and not part.title:
@@ -381,7 +383,7 @@ def validate(sources: Sources, diags: Diagnostics) -> Validated | None:
                     sources.report.path, line, col)
     framework = _parse(Framework, sources.framework, diags) if sources.framework else None
     if framework:
-        _check_framework(framework, sources.framework.path, diags)
+        _check_framework(framework, sources.framework, diags)
     if framework:
         fields = dict(spec) if spec else _valid_fields(ReportSpec, sources.report)
         _check_report(fields, framework, sources, diags)
