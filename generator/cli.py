@@ -106,6 +106,22 @@ def text(file):
 
 
 @cli.command()
+@click.argument("report_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--framework", "framework_id", required=True, help="Framework id, e.g. hmip-pdu-2023.")
+def new(report_dir, framework_id):
+    """Create a report folder DIR laid out from a framework."""
+    from generator.diagnostics import ContentError  # noqa: PLC0415
+    from generator.scaffold import scaffold  # noqa: PLC0415
+
+    try:
+        written = scaffold(report_dir, framework_id)
+    except ContentError as exc:
+        _print_diagnostics(exc.diagnostics)
+        sys.exit(EXIT_CONTENT)
+    click.echo(f"created {report_dir} ({len(written)} files); next: reportgen check {report_dir}")
+
+
+@cli.command()
 @click.argument("old", type=click.Path(exists=True, path_type=Path))
 @click.argument("new", type=click.Path(exists=True, path_type=Path))
 def diff(old, new):
