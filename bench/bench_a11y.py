@@ -20,7 +20,8 @@ from unittest import mock
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator import a11y, pdf_tags  # noqa: E402
+from generator import checks as a11y
+from generator.writers.pdf import tags as pdf_tags  # noqa: E402
 from generator.build import build  # noqa: E402
 
 REPORT = ROOT / "content" / "surrey-pdu"

@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generator.build import build, check  # noqa: E402
-from generator.write_docx import write_docx  # noqa: E402
-from generator.write_pdf import print_html  # noqa: E402
+from generator.writers.docx.writer import write_docx  # noqa: E402
+from generator.writers.html import print_html  # noqa: E402
 
 REPORT = ROOT / "content" / "surrey-pdu"
 TARGET = 0.5  # seconds, median of the DOCX writer

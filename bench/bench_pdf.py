@@ -24,7 +24,8 @@ from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
 from generator.build import build, check  # noqa: E402
 from generator.resources import STYLES_DIR  # noqa: E402
-from generator.write_pdf import PDF_OPTIONS, print_html  # noqa: E402
+from generator.writers.html import print_html  # noqa: E402
+from generator.writers.pdf.render import PDF_OPTIONS  # noqa: E402
 
 REPORT = ROOT / "content" / "surrey-pdu"
 

@@ -12,16 +12,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.assemble import assemble
 from generator.diagnostics import ContentError, Diagnostics
-from generator.load import load
-from generator.merge import merge
 from generator.model import Document
-from generator.resolve import resolve
-from generator.validate import validate
-from generator.write_docx import write_docx
-from generator.write_html import write_html
-from generator.write_pdf import write_pdf
+from generator.stages.assemble import assemble
+from generator.stages.load import load
+from generator.stages.merge import merge
+from generator.stages.resolve import resolve
+from generator.stages.validate import validate
 
 FORMATS = ("pdf", "docx", "html")
 
@@ -60,15 +57,26 @@ class Options:
     reference_doc: Path | None = None  # DOCX styles from this file instead of report.yaml's or ours
 
 
+# Each writer is imported only when its format is asked for (WeasyPrint and python-docx are slow
+# to import). The PDF is the HTML writer's print HTML, paginated: composed here, so that no writer
+# imports another.
+
 def _write_html(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options) -> None:
+    from generator.writers.html import write_html  # noqa: PLC0415
+
     target.write(write_html(doc, "screen").encode("utf-8"))
 
 
 def _write_pdf(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options) -> None:
-    write_pdf(doc, report_dir, target, diags, allow_remote=options.allow_remote)
+    from generator.writers.html import write_html  # noqa: PLC0415
+    from generator.writers.pdf.render import write_pdf  # noqa: PLC0415
+
+    write_pdf(write_html(doc, "print"), report_dir, target, diags, allow_remote=options.allow_remote)
 
 
 def _write_docx(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options) -> None:
+    from generator.writers.docx.writer import write_docx  # noqa: PLC0415
+
     write_docx(doc, report_dir, target, diags, reference_doc=options.reference_doc,
                allow_remote=options.allow_remote)
 
@@ -78,7 +86,7 @@ WRITERS = {"pdf": _write_pdf, "docx": _write_docx, "html": _write_html}
 
 def _check_accessibility(written: Path, fmt: str, final: Path, diags: Diagnostics) -> None:
     """The `reportgen a11y` checks on a just-written output: failures are warnings `a11y-<rule>`."""
-    from generator.a11y import FORMATS, check_file  # noqa: PLC0415
+    from generator.checks import FORMATS, check_file  # noqa: PLC0415
 
     if fmt not in FORMATS:
         return

@@ -145,7 +145,7 @@ def diff(old, new):
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def a11y(files):
     """Check built PDF, DOCX and HTML files for accessibility (PDF/UA, WCAG 2.2)."""
-    from generator.a11y import NotCheckable, check_files  # noqa: PLC0415
+    from generator.checks import NotCheckable, check_files  # noqa: PLC0415
 
     try:
         failures = check_files(files)

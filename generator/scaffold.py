@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.diagnostics import ContentError, Diagnostics, did_you_mean
-from generator.load import available_frameworks, framework_candidates, read_yaml
-from generator.validate import Framework, _parse
+from generator.stages.load import available_frameworks, framework_candidates, read_yaml
+from generator.stages.validate import Framework, _parse
 
 REPORT_YAML = """\
 # A report of the {framework} framework ({name}).

@@ -99,7 +99,7 @@ def html_text(path: Path) -> str:
 def docx_text(path: Path) -> str:
     """Body paragraphs and table rows one a line (a footnote reference reads as its number, as
     in the PDF), then the footnotes after a blank line, each as "N. text"."""
-    from generator.docx_xml import read_text  # noqa: PLC0415 - python-docx only when reading a DOCX
+    from generator.formats.docx_text import read_text  # noqa: PLC0415 - python-docx only when reading a DOCX
 
     return normalise(read_text(path))
 

@@ -38,7 +38,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT  # noqa: E402
 from docx.oxml.ns import qn  # noqa: E402
 from docx.shared import Mm  # noqa: E402
 
-from generator import docx_xml as X  # noqa: E402
+from generator.writers.docx import xml as X  # noqa: E402
 
 OUT = ROOT / "styles" / "reference.docx"
 DATE = dt.date(2024, 1, 1)

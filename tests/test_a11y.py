@@ -16,12 +16,13 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from generator import pdf_tags
-from generator.a11y import RULES, NotCheckable, check_file
+from generator.writers.pdf import tags as pdf_tags
+from generator.checks import RULES, NotCheckable, check_file
 from generator.build import WRITERS, build, check
 from generator.model import (BulletList, Contents, Heading, OrderedList, Paragraph, Rating, RatingsSummary,
                              walk)
-from generator.write_pdf import print_html, render_pdf
+from generator.writers.html import print_html
+from generator.writers.pdf.render import render_pdf
 from tests.conftest import ROOT, SURREY
 from tests.conftest import run_reportgen as run_cli
 
@@ -478,7 +479,7 @@ def test_unknown_kind_of_file_is_not_checkable(tmp_path):
 
 
 def test_build_reports_a11y_failures_as_warnings_and_strict_makes_them_fatal(tmp_path, monkeypatch):
-    from generator import a11y
+    from generator import checks as a11y
     from generator.diagnostics import ContentError
 
     def one_failure(path, fmt=None, shown=None):

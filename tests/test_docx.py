@@ -22,10 +22,10 @@ from lxml import etree
 
 from generator.build import FORMATS, build, check
 from generator.diagnostics import ContentError
-from generator.docx_xml import run_properties
+from generator.writers.docx.xml import run_properties
 from generator.model import BlockQuote, BulletList, FootnoteRef, Heading, Link, OrderedList, Paragraph, walk
 from generator.text import file_text
-from generator.write_docx import write_docx
+from generator.writers.docx.writer import write_docx
 from tests.conftest import ROOT, SURREY, copy_report
 from tests.seedtext import coverage
 

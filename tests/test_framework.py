@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from generator.load import read_yaml
+from generator.stages.load import read_yaml
 from generator.diagnostics import Diagnostics
-from generator.resolve import band_for, overall_for, rate_by_key_questions, round_percentage
+from generator.stages.resolve import band_for, overall_for, rate_by_key_questions, round_percentage
 from generator.resources import FRAMEWORKS_DIR
-from generator.validate import Framework, Rounding
+from generator.stages.validate import Framework, Rounding
 
 
 @pytest.fixture(scope="module")

@@ -17,8 +17,8 @@ from generator.model import (NODE_TYPES, NodeNotRendered, BlockQuote, BulletList
                              LineBreak, Link, Node, OrderedList, Paragraph, Part, Rating, RatingsGroup, RatingsRow,
                              RatingsSummary, Strong, Table, Text, walk)
 from generator.text import docx_text
-from generator.write_docx import BLOCKS, INLINES, DocxWriter, write_docx
-from generator.write_html import HtmlWriter
+from generator.writers.docx.writer import BLOCKS, INLINES, DocxWriter, write_docx
+from generator.writers.html import HtmlWriter
 
 
 @pytest.mark.parametrize("node_type", NODE_TYPES, ids=lambda t: t.kind)

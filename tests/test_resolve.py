@@ -10,10 +10,10 @@ import pytest
 
 from generator.build import build, check
 from generator.diagnostics import ContentError, Diagnostics
-from generator.load import load
-from generator.resolve import resolve
+from generator.stages.load import load
+from generator.stages.resolve import resolve
 from generator.text import file_text
-from generator.validate import validate
+from generator.stages.validate import validate
 from tests.conftest import SURREY, copy_report
 
 

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from generator.build import build, check
 from generator.diagnostics import ContentError, Diagnostics
-from generator.write_pdf import _fetcher_class, render_pdf
+from generator.writers.pdf.render import _fetcher_class, render_pdf
 from tests.conftest import copy_report
 
 

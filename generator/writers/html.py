@@ -1,4 +1,4 @@
-"""Stage 7a, write HTML: the document model through Jinja2 templates that only loop and print.
+"""The HTML writer: the document model through Jinja2 templates that only loop and print.
 
 `templates/html/nodes.html.j2` has one macro per node kind; `render` dispatches on `node.kind`.
 The same writer makes the HTML that WeasyPrint paginates (media "print": footnotes float to the
@@ -66,3 +66,8 @@ class HtmlWriter:
 
 def write_html(doc: Document, media: str = "screen") -> str:
     return HtmlWriter(media).document(doc)
+
+
+def print_html(doc: Document) -> str:
+    """The HTML that the PDF writer paginates (media "print")."""
+    return write_html(doc, "print")

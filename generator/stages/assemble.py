@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from generator.diagnostics import Diagnostics, did_you_mean
-from generator.merge import MergedChapter, long_date, month_year
+from generator.stages.merge import MergedChapter, long_date, month_year
 from generator.model import (Contents, ContentsEntry, Cover, Document, DocumentInfo, DocxReference, FootnoteRef, Heading,
                              KeyQuestionRow, KeyQuestionTable, OrderedList, Paragraph, Part, Rating,
                              RatingsGroup, RatingsRow, RatingsSummary, Source, Text, walk)
-from generator.parse import Marker, ParseState, parse_chapter
-from generator.resolve import Resolved, ResolvedStandard
-from generator.validate import ScaleItem, line_of
+from generator.stages.parse import Marker, ParseState, parse_chapter
+from generator.stages.resolve import Resolved, ResolvedStandard
+from generator.stages.validate import ScaleItem, line_of
 
 
 def rating_node(item: ScaleItem, caption: str = "") -> Rating:

@@ -31,7 +31,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 from docx.text.paragraph import Paragraph
 
-from generator import docx_xml as X
+from generator.writers.docx import xml as X
 from generator.diagnostics import Diagnostics
 from generator.model import Document, Heading, Image, Node, NodeNotRendered, Rating, Strong, Text, walk
 from generator.resources import STYLES_DIR

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 from generator.diagnostics import Diagnostics
-from generator.validate import Band, Domain, Framework, Rounding, ScaleItem, Standard, Validated, line_of
+from generator.stages.validate import Band, Domain, Framework, Rounding, ScaleItem, Standard, Validated, line_of
 
 ROUNDING_MODES = {"half-up": ROUND_HALF_UP, "half-even": ROUND_HALF_EVEN, "floor": ROUND_FLOOR}
 

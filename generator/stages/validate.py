@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from generator.diagnostics import Diagnostics, did_you_mean
-from generator.load import Sources, YamlFile, available_frameworks
+from generator.stages.load import Sources, YamlFile, available_frameworks
 
 HEX_COLOUR = r"^#[0-9A-Fa-f]{6}$"
 

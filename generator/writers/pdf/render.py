@@ -1,4 +1,7 @@
-"""Stage 7b, write PDF: WeasyPrint paginates the print HTML as tagged PDF/UA-1.
+"""The PDF writer: WeasyPrint paginates the HTML writer's print HTML as tagged PDF/UA-1.
+
+The build hands it `write_html(doc, "print")`: the PDF is that HTML paginated, so the two can
+never disagree, and this package never imports the HTML writer.
 
 Fonts and styles come from the package's styles/; the URL fetcher serves files only from the
 report folder and styles/, and refuses everything else (reported as diagnostics).
@@ -10,11 +13,9 @@ import logging
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from generator import pdf_tags
+from generator.writers.pdf import tags as pdf_tags
 from generator.diagnostics import Diagnostics
-from generator.model import Document
 from generator.resources import STYLES_DIR
-from generator.write_html import HtmlWriter
 
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_identifier": b"reportgen", "uncompressed_pdf": False}
 
@@ -46,13 +47,9 @@ def _fetcher_class():
     return LocalFetcher
 
 
-def print_html(doc: Document) -> str:
-    return HtmlWriter("print").document(doc)
-
-
 def render_pdf(html: str, base_dir: Path, target, diags: Diagnostics | None = None,
                allow_remote: bool = False) -> None:
-    """Paginate `html` (from `print_html`) into `target`, a path or a binary file."""
+    """Paginate `html` (the HTML writer's print media) into `target`, a path or a binary file."""
     from weasyprint import CSS, HTML  # noqa: PLC0415
     from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
 
@@ -92,6 +89,4 @@ class _Collect(logging.Handler):
         self.records.append(record)
 
 
-def write_pdf(doc: Document, base_dir: Path, target, diags: Diagnostics | None = None,
-              allow_remote: bool = False) -> None:
-    render_pdf(print_html(doc), base_dir, target, diags, allow_remote)
+write_pdf = render_pdf

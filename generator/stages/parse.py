@@ -25,7 +25,7 @@ from markdown import util as md_util
 from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 
 from generator.diagnostics import Diagnostics, did_you_mean
-from generator.merge import MergedChapter
+from generator.stages.merge import MergedChapter
 from generator.model import (BlockQuote, BulletList, Code, Emph, FootnoteRef, Heading, Image, LineBreak,
                              Link, OrderedList, Paragraph, Source, Strong, Table, Text, walk)
 

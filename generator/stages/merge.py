@@ -16,8 +16,8 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from generator.diagnostics import Diagnostics, did_you_mean
-from generator.load import ChapterFile
-from generator.resolve import Resolved
+from generator.stages.load import ChapterFile
+from generator.stages.resolve import Resolved
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,6 @@
+"""Readers of the output file formats, shared by the writers, the checks and `text`.
+
+A tagged PDF's structure tree (`pdf_tree`) and the text of a DOCX (`docx_text`): code that
+understands a file format without knowing how our writers made it, so that the checks and the
+text reader can use it without importing a writer. Imports nothing from generator but itself.
+"""
