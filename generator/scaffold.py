@@ -77,18 +77,20 @@ def _domain_chapter(domain) -> str:
     return "\n".join(blocks)
 
 
-def scaffold(folder: Path, framework_id: str) -> list[Path]:
+def scaffold(folder: Path, framework_id: str, framework_dirs=()) -> list[Path]:
     """Create `folder` from the framework; returns the files written. Never overwrites."""
     diags = Diagnostics()
     if folder.exists() and any(folder.iterdir()):
         diags.error("new-exists", "the folder exists and is not empty; reportgen new never overwrites", folder)
         raise ContentError(diags)
-    path = next((p for p in framework_candidates(folder, framework_id) if p.is_file()), None)
-    if path is None:
-        diags.error("framework-unknown", f"unknown framework '{framework_id}'"
-                    + did_you_mean(framework_id, available_frameworks(folder)), folder)
+    found = next(((p, root) for p, root in framework_candidates(folder, framework_id, framework_dirs)
+                  if p.exists() or p.is_symlink()), None)
+    if found is None:
+        diags.error("framework-unknown", f"unknown framework '{framework_id}' (give a framework id, not a path; "
+                    "use --frameworks DIR for a folder of your own)"
+                    + did_you_mean(Path(framework_id).stem, available_frameworks(folder, framework_dirs)), folder)
         raise ContentError(diags)
-    yaml_file = read_yaml(path, diags)
+    yaml_file = read_yaml(found[0], diags, (found[1],))
     fw = _parse(Framework, yaml_file, diags) if yaml_file else None
     if fw is None:
         raise ContentError(diags)

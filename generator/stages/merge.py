@@ -1,23 +1,41 @@
 """Stage 4, merge: render each chapter as a Jinja2 template over the resolved findings.
 
-The environment is sandboxed and strict: a misspelt name is a located error, never an empty
-string. Errors are reported at the chapter's own file and line.
+A chapter is untrusted text, so the template engine is bounded on every side:
+
+- it sees **plain data only**: strings, numbers, booleans, None, tuples and read-only mappings of
+  them (`context()`); no model object, and no method of any value is callable (`is_safe_attribute`
+  refuses every callable attribute, `str.format` included); the callables are the declared filters
+  and a bounded `range`;
+- it **cannot build huge values**: `*`, `**`, `+`, `%` and `~` check the size of their result
+  before computing it; filter arguments and results are bounded; `range` draws on a budget of
+  iterations per chapter;
+- each render has a **time limit and an output-size limit**, and so has the whole merge; going
+  over is a located `jinja-limit` error, never a hang. A memory ceiling (RLIMIT_AS) is a last guard.
+
+A misspelt name is a located error, never an empty string. Errors are reported at the chapter's
+own file and line.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+import sys
+import time
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import MappingProxyType
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from generator.diagnostics import Diagnostics, did_you_mean
 from generator.stages.load import ChapterFile
-from generator.stages.resolve import Resolved
+from generator.stages.resolve import Resolved, ResolvedStandard
 
 
 @dataclass(frozen=True)
@@ -26,51 +44,277 @@ class MergedChapter:
     text: str
 
 
-def long_date(value: dt.date) -> str:
+class Limits:
+    """The bounds of one merge; a class attribute each, so tests can tighten them."""
+
+    chapter_seconds = 5.0  # one chapter's render
+    merge_seconds = 20.0  # all chapters together
+    chapter_output = 5 * 1024 * 1024  # characters one chapter may render to
+    merge_output = 20 * 1024 * 1024
+    value_size = 1024 * 1024  # characters (or items) one computed value may hold
+    iterations = 1_000_000  # items `range` may produce in one chapter
+    argument = 10_000  # the largest number a filter takes as an argument (a width, a count)
+    memory_headroom = 1024 * 1024 * 1024  # bytes of address space a render may add
+
+
+class TemplateLimit(Exception):
+    """A chapter went over one of the Limits."""
+
+
+# --------------------------------------------------------------------------- plain data
+
+def _date(value) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value if len(value) > 7 else value + "-01")
+        except ValueError:
+            pass
+    raise ValueError(f"{value!r} is not a date (YYYY-MM-DD or YYYY-MM)")
+
+
+def long_date(value) -> str:
     """15 January 2024"""
+    value = _date(value)
     return f"{value.day} {value:%B %Y}"
 
 
-def month_year(value: dt.date) -> str:
+def month_year(value) -> str:
     """March 2024"""
-    return f"{value:%B %Y}"
+    return f"{_date(value):%B %Y}"
+
+
+def plain(value):
+    """`value` as plain immutable data: str, int, float, bool, None, tuples and read-only mappings;
+    dates become ISO strings. Anything else is a programming error, never handed to a template."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return tuple(plain(v) for v in value)
+    if isinstance(value, dict) or isinstance(value, MappingProxyType):
+        return MappingProxyType({str(k): plain(v) for k, v in value.items()})
+    if hasattr(value, "model_dump"):  # a validated (pydantic) value: its fields, as data
+        return plain(value.model_dump(by_alias=False))
+    raise TypeError(f"not plain data: {type(value).__name__}")
+
+
+def _standard(rs: ResolvedStandard) -> dict:
+    return {
+        "id": rs.id, "code": rs.standard.code, "title": rs.standard.title, "statement": rs.standard.statement,
+        "rated_by": rs.standard.rated_by, "domain": {"id": rs.domain.id, "title": rs.domain.title},
+        "rating": rs.rating.model_dump() if rs.rating else None, "points": rs.points,
+        "key_questions": [{"question": kq.question, "value": kq.value, "lowest": kq.lowest}
+                          for kq in rs.key_questions],
+        "lowest": rs.lowest, "band_description": rs.band_description,
+    }
 
 
 FILTERS = {"long_date": long_date, "month_year": month_year}
 
 
-def context(resolved: Resolved) -> dict:
-    """What a chapter can read: names documented in README, "Using findings in Markdown"."""
+def context(resolved: Resolved) -> MappingProxyType:
+    """What a chapter can read (README, "Using findings inside Markdown"): plain data only."""
     spec = resolved.validated.report
     sample = dict(spec.sample)
-    if {"community_orders", "licences"} <= sample.keys():
+    if isinstance(sample.get("community_orders"), int) and isinstance(sample.get("licences"), int):
         sample.setdefault("cases", sample["community_orders"] + sample["licences"])
-    return {
+    return plain({
         "report": spec.metadata,
-        "sample": MappingProxyType(sample),
-        "links": MappingProxyType(dict(spec.links)),
-        "standards": MappingProxyType(resolved.standards),
+        "sample": sample,
+        "links": dict(spec.links),
+        "standards": {sid: _standard(rs) for sid, rs in resolved.standards.items()},
         "score": resolved.score,
         "max_score": resolved.max_score,
         "overall": resolved.overall.label if resolved.overall else None,
-    }
+    })
 
 
-def environment() -> SandboxedEnvironment:
-    # Comments are {## ... ##}, so that Markdown's attribute lists ({#anchor}) pass through.
-    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False,
-                               keep_trailing_newline=True, comment_start_string="{##",
-                               comment_end_string="##}")
-    env.filters.update(FILTERS)
-    return env
+# --------------------------------------------------------------------------- the bounded sandbox
+
+def _size(value) -> int:
+    return len(value) if isinstance(value, (str, tuple, list, bytes)) else 0
+
+
+def _check_size(value, what: str = "a value"):
+    if _size(value) > Limits.value_size:
+        raise TemplateLimit(f"{what} would hold {_size(value):,} characters; at most {Limits.value_size:,}")
+    return value
+
+
+def _bounded_binop(operator: str, left, right):
+    numbers = (int, float)
+    if operator == "%" and isinstance(left, str):
+        raise SecurityError("string formatting ('%') is not allowed in a chapter; use {{ }} and filters")
+    if operator == "*":
+        for seq, count in ((left, right), (right, left)):
+            if isinstance(seq, (str, tuple, list)) and isinstance(count, int) and count * len(seq) > Limits.value_size:
+                raise TemplateLimit(f"a repeated value would hold {count * len(seq):,} items; "
+                                    f"at most {Limits.value_size:,}")
+    if operator == "**" and isinstance(left, numbers) and isinstance(right, numbers):
+        if abs(right) > 1024 or (abs(left) > 1 and right * math.log2(abs(left)) > 1024):
+            raise TemplateLimit(f"{left} ** {right} is too large a number")
+    if operator == "+" and _size(left) + _size(right) > Limits.value_size:
+        raise TemplateLimit(f"joining two values of {_size(left):,} and {_size(right):,} characters")
+    result = ImmutableSandboxedEnvironment.default_binop_table[operator](left, right)
+    if isinstance(result, int) and not isinstance(result, bool) and result.bit_length() > 4096:
+        raise TemplateLimit("a number too large to print")
+    return result
+
+
+class _BoundedCodeGenerator(CodeGenerator):
+    """Compiles `a ~ b` (and implicit concatenation) through the environment's bounded join."""
+
+    def visit_Concat(self, node: nodes.Concat, frame) -> None:  # noqa: N802 - Jinja's visitor name
+        self.write("environment.bounded_join((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
+def _bounded_filter(name: str, func):
+    """A built-in filter whose numeric arguments and result are bounded."""
+    skip = 1 if hasattr(func, "jinja_pass_arg") else 0  # the context Jinja passes first
+
+    def wrapper(*args, **kwargs):
+        value, rest = (args[skip] if len(args) > skip else None), list(args[skip + 1:]) + list(kwargs.values())
+        for arg in rest:
+            if isinstance(arg, (int, float)) and not isinstance(arg, bool) and abs(arg) > Limits.argument:
+                raise TemplateLimit(f"filter '{name}': argument {arg} is larger than {Limits.argument:,}")
+        if name == "replace" and len(rest) >= 2 and isinstance(value, str):
+            old, new = str(rest[0]), str(rest[1])
+            estimate = len(value) + (value.count(old) if old else len(value) + 1) * len(new)
+            if estimate > Limits.value_size:
+                raise TemplateLimit(f"filter 'replace' would make {estimate:,} characters; at most "
+                                    f"{Limits.value_size:,}")
+        return _check_size(func(*args, **kwargs), f"the result of filter '{name}'")
+
+    wrapper.__name__ = func.__name__
+    if skip:
+        wrapper.jinja_pass_arg = func.jinja_pass_arg
+    return wrapper
+
+
+# The built-in filters a report needs; the others (format, center, indent, wordwrap, pprint, random,
+# xmlattr, urlize, attr, safe, ...) are not available in a chapter.
+ALLOWED_FILTERS = ("abs", "capitalize", "count", "d", "default", "dictsort", "first", "float", "int", "items",
+                   "join", "last", "length", "list", "lower", "map", "max", "min", "reject", "rejectattr",
+                   "replace", "reverse", "round", "select", "selectattr", "sort", "string", "striptags", "sum",
+                   "title", "trim", "truncate", "unique", "upper", "wordcount", "batch", "slice", "groupby",
+                   "filesizeformat", "e", "escape")
+
+
+class ChapterEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox chapters render in: plain data, declared filters, bounded everything."""
+
+    code_generator_class = _BoundedCodeGenerator
+    intercepted_binops = frozenset({"*", "**", "+", "%", "//"})
+
+    def __init__(self):
+        # Comments are {## ... ##}, so that Markdown's attribute lists ({#anchor}) pass through.
+        super().__init__(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
+                         comment_start_string="{##", comment_end_string="##}")
+        self.filters = {name: _bounded_filter(name, self.filters[name]) for name in ALLOWED_FILTERS}
+        self.filters.update(FILTERS)
+        self.globals.clear()  # no lipsum, cycler, joiner, namespace, dict
+        self.globals["range"] = self._range
+        self.iterations = Limits.iterations
+
+    def _range(self, *args):
+        for arg in args:
+            if not isinstance(arg, int) or isinstance(arg, bool):
+                raise TemplateLimit(f"range() takes whole numbers, not {arg!r}")
+        items = range(*args)
+        self.iterations -= len(items)
+        if self.iterations < 0:
+            raise TemplateLimit(f"loops over range() went past {Limits.iterations:,} items in this chapter")
+        return items
+
+    def bounded_join(self, parts) -> str:
+        strings = [str(p) for p in parts]
+        total = sum(map(len, strings))
+        if total > Limits.value_size:
+            raise TemplateLimit(f"'~' would make a value of {total:,} characters; at most {Limits.value_size:,}")
+        return "".join(strings)
+
+    def call_binop(self, context, operator, left, right):
+        return _bounded_binop(operator, left, right)
+
+    def is_safe_attribute(self, obj, attr, value) -> bool:
+        # Plain data only: no method of any value (str.upper, dict.items, str.format) is callable.
+        return not callable(value) and super().is_safe_attribute(obj, attr, value)
+
+    def wrap_str_format(self, value):
+        return None  # str.format and format_map are methods like any other: refused
+
+    def getattr(self, obj, attribute):
+        # A mapping's keys come before its methods: `sample.items` is the sample called "items".
+        if isinstance(obj, MappingProxyType) and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
+def environment() -> ChapterEnvironment:
+    return ChapterEnvironment()
+
+
+@contextmanager
+def _memory_ceiling(headroom: int):
+    """Lower the address-space limit to what the process uses now plus `headroom`, for the render:
+    an allocation past it raises MemoryError in Python instead of exhausting the machine."""
+    try:
+        import resource  # noqa: PLC0415 - POSIX only
+
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            used = int(statm.read().split()[0]) * resource.getpagesize()
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        ceiling = used + headroom
+        if hard != resource.RLIM_INFINITY:
+            ceiling = min(ceiling, hard)
+        if soft != resource.RLIM_INFINITY and soft < ceiling:
+            ceiling = soft
+        resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
+    except (ImportError, OSError, ValueError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+@contextmanager
+def _deadline(filename: str, seconds: float):
+    """Raise TemplateLimit inside the template's own code once `seconds` have passed (a trace on the
+    template's frames only; filters and the engine run untraced)."""
+    end = time.monotonic() + seconds
+    previous = sys.gettrace()
+
+    def local(frame, event, arg):
+        if time.monotonic() > end:
+            raise TemplateLimit(f"the chapter took more than {seconds:g} s to render")
+        return local
+
+    def tracer(frame, event, arg):
+        if frame.f_code.co_filename == filename:
+            if time.monotonic() > end:
+                raise TemplateLimit(f"the chapter took more than {seconds:g} s to render")
+            return local
+        return None
+
+    sys.settrace(tracer)
+    try:
+        yield
+    finally:
+        sys.settrace(previous)
 
 
 def _names(value) -> list[str]:
-    """The names an expression can read on `value`: mapping keys or public attributes."""
-    if hasattr(value, "keys"):
-        return [str(k) for k in value.keys()]
-    fields = getattr(type(value), "model_fields", None)
-    return list(fields) if fields else [n for n in dir(value) if not n.startswith("_")]
+    """The names an expression can read on `value`: a mapping's keys."""
+    return [str(k) for k in value.keys()] if isinstance(value, MappingProxyType) else []
 
 
 def undefined_message(message: str, source_line: str, ctx: dict) -> str:
@@ -89,7 +333,7 @@ def undefined_message(message: str, source_line: str, ctx: dict) -> str:
     parts = re.findall(r"\w+", owner)
     value = ctx.get(parts[0])
     for part in parts[1:]:
-        value = value.get(part) if hasattr(value, "get") else getattr(value, part, None)
+        value = value.get(part) if isinstance(value, MappingProxyType) else None
     known = _names(value) if value is not None else []
     return f"'{owner}.{name}' is not defined: '{owner}' has no '{name}'" + (
         did_you_mean(name, known) or (f"; it has: {', '.join(known)}" if known else ""))
@@ -104,16 +348,34 @@ def _template_line(exc: BaseException, filename: str) -> int:
     return line
 
 
-def merge_chapter(env: SandboxedEnvironment, chapter: ChapterFile, ctx: dict,
-                  diags: Diagnostics) -> MergedChapter | None:
+def _render(env: ChapterEnvironment, template, ctx, filename: str, seconds: float) -> str:
+    """Render through `generate()`, counting output as it comes, under the deadline and ceiling."""
+    env.iterations = Limits.iterations
+    out, size = [], 0
+    with _memory_ceiling(Limits.memory_headroom), _deadline(filename, seconds):
+        for chunk in template.generate(ctx):
+            size += len(chunk)
+            if size > Limits.chapter_output:
+                raise TemplateLimit(f"the chapter renders to more than {Limits.chapter_output:,} characters")
+            out.append(chunk)
+    return "".join(out)
+
+
+def merge_chapter(env: ChapterEnvironment, chapter: ChapterFile, ctx, diags: Diagnostics,
+                  seconds: float | None = None) -> MergedChapter | None:
     filename = str(chapter.path)
+    seconds = Limits.chapter_seconds if seconds is None else seconds
     try:
         code = env.compile(chapter.text, name=chapter.name, filename=filename)
     except jinja2.TemplateSyntaxError as exc:
         diags.error("jinja-syntax", f"template syntax: {exc.message}", chapter.path, exc.lineno)
         return None
+    except RecursionError:
+        diags.error("jinja-limit", "the chapter's template is nested too deeply", chapter.path, 1)
+        return None
     try:
-        text = env.template_class.from_code(env, code, env.globals, None).render(ctx)
+        template = env.template_class.from_code(env, code, env.globals, None)
+        text = _render(env, template, ctx, filename, seconds)
     except jinja2.UndefinedError as exc:
         line = _template_line(exc, filename)
         source_line = chapter.text.splitlines()[line - 1] if 0 < line <= chapter.text.count("\n") + 1 else ""
@@ -123,9 +385,13 @@ def merge_chapter(env: SandboxedEnvironment, chapter: ChapterFile, ctx: dict,
         diags.error("jinja-unsafe", f"not allowed in a chapter: {exc}", chapter.path,
                     _template_line(exc, filename))
         return None
-    except Exception as exc:  # any other runtime error inside an author's expression
-        diags.error("jinja-error", f"{type(exc).__name__}: {exc}", chapter.path,
-                    _template_line(exc, filename))
+    except (TemplateLimit, MemoryError, RecursionError) as exc:
+        reason = {MemoryError: "the chapter used too much memory while rendering",
+                  RecursionError: "the chapter's template recursed too deeply"}.get(type(exc), str(exc))
+        diags.error("jinja-limit", reason, chapter.path, _template_line(exc, filename))
+        return None
+    except Exception as exc:  # noqa: BLE001 - any other runtime error inside an author's expression
+        diags.error("jinja-error", f"{type(exc).__name__}: {exc}", chapter.path, _template_line(exc, filename))
         return None
     return MergedChapter(chapter, text)
 
@@ -135,9 +401,17 @@ def merge(resolved: Resolved, diags: Diagnostics) -> dict[str, MergedChapter]:
     ctx = context(resolved)
     chapters = resolved.validated.sources.chapters
     wanted = [p.file for p in resolved.validated.report.parts]
-    merged = {}
+    merged, total = {}, 0
+    end = time.monotonic() + Limits.merge_seconds
     for name in dict.fromkeys(wanted):
-        result = merge_chapter(env, chapters[name], ctx, diags)
+        remaining = end - time.monotonic()
+        if remaining <= 0 or total > Limits.merge_output:
+            diags.error("jinja-limit", f"the chapters together took more than {Limits.merge_seconds:g} s or "
+                        f"{Limits.merge_output:,} characters to render; stopped before this one",
+                        chapters[name].path, 1)
+            break
+        result = merge_chapter(env, chapters[name], ctx, diags, min(Limits.chapter_seconds, remaining))
         if result:
             merged[name] = result
+            total += len(result.text)
     return merged

@@ -112,7 +112,7 @@ def resolve(validated: Validated, diags: Diagnostics) -> Resolved | None:
             standards[standard.id] = ResolvedStandard(standard, domain, rating, results, description)
     rated = [s for s in standards.values() if s.rating is not None]
     score = sum(s.points for s in rated)
-    max_score = len(rated) * max(item.points for item in fw.scale)
+    max_score = len(rated) * max((item.points for item in fw.scale), default=0)
     overall = overall_for(score, fw)
     if spec.score is not None and spec.score != score:
         line, col = line_of(report_file, ("score",))

@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from generator.diagnostics import Diagnostics, did_you_mean
-from generator.stages.load import Sources, YamlFile, available_frameworks
+from generator.stages.load import FRAMEWORK_ID, Sources, YamlFile, available_frameworks
 
 HEX_COLOUR = r"^#[0-9A-Fa-f]{6}$"
 
@@ -376,11 +376,16 @@ def validate(sources: Sources, diags: Diagnostics) -> Validated | None:
         return None
     spec = _parse(ReportSpec, sources.report, diags)
     framework_id = sources.report.data.get("framework") if isinstance(sources.report.data, dict) else None
-    if isinstance(framework_id, str) and sources.framework is None:
+    if isinstance(framework_id, str) and sources.framework is None and not sources.framework_failed:
         line, col = line_of(sources.report, ("framework",))
-        diags.error("framework-unknown", f"unknown framework '{framework_id}'"
-                    + did_you_mean(framework_id, available_frameworks(sources.report_dir)),
-                    sources.report.path, line, col)
+        known = available_frameworks(sources.report_dir, sources.framework_dirs)
+        if not FRAMEWORK_ID.match(framework_id) or ".." in framework_id:
+            diags.error("framework-unknown", f"framework must be the id of a framework (a plain name such as "
+                        f"{known[0] if known else 'hmip-pdu-2023'}), not a path: '{framework_id}'"
+                        + did_you_mean(Path(framework_id).stem, known), sources.report.path, line, col)
+        else:
+            diags.error("framework-unknown", f"unknown framework '{framework_id}'" + did_you_mean(framework_id, known),
+                        sources.report.path, line, col)
     framework = _parse(Framework, sources.framework, diags) if sources.framework else None
     if framework:
         _check_framework(framework, sources.framework, diags)
