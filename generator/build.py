@@ -1,19 +1,18 @@
 """The pipeline, stage by stage, and the safe writing of its outputs.
 
 `check` runs load -> validate -> resolve -> merge -> parse -> assemble and writes nothing;
-`build` then writes each requested format to a temporary file beside its target and moves
-them into place only when every format succeeded, so a failed build loses nothing.
+`build` then writes each requested format into a private staging folder and publishes them all
+or none (`generator.publish`), so a failed, interrupted or killed build loses nothing.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.diagnostics import ContentError, Diagnostics
 from generator.model import Document
+from generator.publish import Staging, interrupts_as_exceptions, recover
 from generator.stages.assemble import assemble
 from generator.stages.load import load
 from generator.stages.merge import merge
@@ -30,10 +29,12 @@ class Built:
     diagnostics: Diagnostics
 
 
-def check(report_dir: Path, diags: Diagnostics | None = None, allow_remote: bool = False) -> Document:
+def check(report_dir: Path, diags: Diagnostics | None = None, allow_remote: bool = False,
+          framework_dirs=()) -> Document:
     """Stages 1-6. Raises ContentError carrying every diagnostic if the content has errors.
 
-    `allow_remote` lets images be http(s) URLs (fetched when the PDF is written)."""
+    `allow_remote` lets images be http(s) URLs (fetched when the PDF is written);
+    `framework_dirs` are folders the user named for frameworks (`--frameworks`)."""
     diags = diags if diags is not None else Diagnostics()
 
     def stop_if_errors(value):
@@ -41,7 +42,7 @@ def check(report_dir: Path, diags: Diagnostics | None = None, allow_remote: bool
             raise ContentError(diags)
         return value
 
-    sources = load(report_dir, diags)
+    sources = load(report_dir, diags, framework_dirs)
     validated = stop_if_errors(validate(sources, diags))
     resolved = stop_if_errors(resolve(validated, diags))
     merged = stop_if_errors(merge(resolved, diags))
@@ -95,35 +96,34 @@ def _check_accessibility(written: Path, fmt: str, final: Path, diags: Diagnostic
 
 
 def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict: bool = False,
-          allow_remote: bool = False, reference_doc: Path | None = None) -> Built:
+          allow_remote: bool = False, reference_doc: Path | None = None, framework_dirs=()) -> Built:
     options = Options(strict, allow_remote, reference_doc)
     report_dir = report_dir.resolve()
     diags = Diagnostics()
-    doc = check(report_dir, diags, allow_remote)
+    doc = check(report_dir, diags, allow_remote, framework_dirs)
     slug = report_dir.name
     out_dir = (out_dir or Path("out") / slug).resolve()
     if out_dir == report_dir or out_dir.is_relative_to(report_dir):
         diags.error("out-inside-content", "the output folder must not be inside the report folder", out_dir)
         raise ContentError(diags)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    temps: dict[str, Path] = {}
+    targets = {f"{slug}.{fmt}": out_dir / f"{slug}.{fmt}" for fmt in formats}
     try:
-        for fmt in formats:
-            fd, name = tempfile.mkstemp(prefix=f".{slug}.", suffix=f".{fmt}.tmp", dir=out_dir)
-            temps[fmt] = Path(name)
-            with os.fdopen(fd, "wb") as handle:
-                WRITERS[fmt](doc, report_dir, handle, diags, options)
-            if not diags.errors:  # a writer that failed leaves nothing worth checking
-                _check_accessibility(temps[fmt], fmt, out_dir / f"{slug}.{fmt}", diags)
-        if diags.has_errors(options.strict):
-            raise ContentError(diags)
-        outputs = {}
-        for fmt, temp in temps.items():
-            final = out_dir / f"{slug}.{fmt}"
-            os.chmod(temp, 0o644)
-            os.replace(temp, final)
-            outputs[fmt] = final
-        return Built(doc, outputs, diags)
-    finally:
-        for temp in temps.values():
-            temp.unlink(missing_ok=True)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        recover(out_dir, slug)
+        with interrupts_as_exceptions(), Staging(out_dir, slug) as staging:
+            for fmt in formats:
+                staged = staging.path(f"{slug}.{fmt}")
+                with open(staged, "wb") as handle:
+                    WRITERS[fmt](doc, report_dir, handle, diags, options)
+                if not diags.errors:  # a writer that failed leaves nothing worth checking
+                    _check_accessibility(staged, fmt, targets[staged.name], diags)
+            if diags.has_errors(options.strict):
+                raise ContentError(diags)
+            staging.publish(targets)
+    except OSError as exc:  # a full disk, a read-only or unreadable output folder, a target in the way
+        named = Path(exc.filename) if exc.filename else None
+        where = named if named in targets.values() else out_dir  # never name the staging folder
+        diags.error("output-failed", f"cannot write the outputs: {exc.strerror or exc}; "
+                    "the previous outputs are unchanged", where)
+        raise ContentError(diags) from None
+    return Built(doc, {fmt: targets[f"{slug}.{fmt}"] for fmt in formats}, diags)

@@ -1,7 +1,8 @@
 """The command line: thin click commands, each calling one function of the package.
 
-Exit status: 0 success, 1 the content has errors, 2 the command was misused.
-`main(argv)` is callable from tests.
+Exit status: 0 success, 1 the content has errors, 2 the command was misused, 70 an internal
+error (a bug in reportgen: one line and a hint to report it; the traceback only with --debug),
+128+N interrupted by signal N (nothing was published). `main(argv)` is callable from tests.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import click
 
 EXIT_CONTENT = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE
 
 
 def _print_diagnostics(diags) -> None:
@@ -37,10 +39,24 @@ def _report_dir(value: str) -> Path:
     return path
 
 
+def _framework_dirs(ctx, param, values) -> tuple[Path, ...]:
+    return tuple(Path(v) for v in values)
+
+
+frameworks_option = click.option(
+    "--frameworks", "framework_dirs", multiple=True, callback=_framework_dirs,
+    type=click.Path(exists=True, file_okay=False), metavar="DIR",
+    help="A folder of framework files (<id>.yaml) to look in, besides the report's frameworks/ and the "
+         "shipped ones; may be repeated. Only folders named here are read outside the report.")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="reportgen")
-def cli():
+@click.option("--debug", is_flag=True, help="On an internal error, show the Python traceback.")
+@click.pass_context
+def cli(ctx, debug):
     """Build rated inspection reports from Markdown and YAML."""
+    ctx.obj = {"debug": debug}
 
 
 @cli.command()
@@ -54,14 +70,15 @@ def cli():
 @click.option("--reference-doc", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Take the DOCX styles from this .docx (a house template) instead of report.yaml's "
                    "docx_reference or styles/reference.docx.")
-def build(report_dir, formats, out_dir, strict, allow_remote, reference_doc):
+@frameworks_option
+def build(report_dir, formats, out_dir, strict, allow_remote, reference_doc, framework_dirs):
     """Build DIR into OUT/<slug>.<format>."""
     from generator.build import build as run_build  # noqa: PLC0415
     from generator.diagnostics import ContentError  # noqa: PLC0415
 
     try:
         built = run_build(_report_dir(report_dir), out_dir, _formats(formats), strict, allow_remote,
-                          reference_doc)
+                          reference_doc, framework_dirs)
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics)
         click.echo(f"build failed: {len(exc.diagnostics.errors) or len(exc.diagnostics.items)} problem(s); "
@@ -76,14 +93,15 @@ def build(report_dir, formats, out_dir, strict, allow_remote, reference_doc):
 @click.argument("report_dir", metavar="DIR")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--allow-remote", is_flag=True, help="Allow images from http(s) URLs.")
-def check(report_dir, strict, allow_remote):
+@frameworks_option
+def check(report_dir, strict, allow_remote, framework_dirs):
     """Validate DIR and report every problem; writes nothing."""
     from generator.build import check as run_check  # noqa: PLC0415
     from generator.diagnostics import ContentError, Diagnostics  # noqa: PLC0415
 
     diags = Diagnostics()
     try:
-        run_check(_report_dir(report_dir), diags, allow_remote)
+        run_check(_report_dir(report_dir), diags, allow_remote, framework_dirs)
     except ContentError:
         _print_diagnostics(diags)
         sys.exit(EXIT_CONTENT)
@@ -108,13 +126,14 @@ def text(file):
 @cli.command()
 @click.argument("report_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--framework", "framework_id", required=True, help="Framework id, e.g. hmip-pdu-2023.")
-def new(report_dir, framework_id):
+@frameworks_option
+def new(report_dir, framework_id, framework_dirs):
     """Create a report folder DIR laid out from a framework."""
     from generator.diagnostics import ContentError  # noqa: PLC0415
     from generator.scaffold import scaffold  # noqa: PLC0415
 
     try:
-        written = scaffold(report_dir, framework_id)
+        written = scaffold(report_dir, framework_id, framework_dirs)
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics)
         sys.exit(EXIT_CONTENT)
@@ -160,8 +179,39 @@ def a11y(files):
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point; usage errors exit 2 (click's convention), content errors 1."""
-    cli.main(args=argv, prog_name="reportgen")
+    """Entry point; usage errors exit 2 (click's convention), content errors 1.
+
+    The last guard: an interruption exits 128+N; anything else that escapes is a bug in reportgen,
+    said in one line with a hint to report it (the traceback only with --debug), exit 70."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        cli.main(args=args, prog_name="reportgen", standalone_mode=False)
+        sys.exit(0)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("reportgen: aborted", err=True)
+        sys.exit(EXIT_CONTENT)
+    except SystemExit:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - the one place that turns any escape into a message
+        from generator.publish import Interrupted  # noqa: PLC0415
+
+        if isinstance(exc, (Interrupted, KeyboardInterrupt)):
+            signum = getattr(exc, "signum", 2)
+            click.echo(f"reportgen: interrupted ({exc or 'SIGINT'}); the previous outputs are unchanged", err=True)
+            sys.exit(128 + signum)
+        if "--debug" in args:
+            import traceback  # noqa: PLC0415
+
+            traceback.print_exception(exc)
+        click.echo(f"reportgen: internal-error: {type(exc).__name__}: {str(exc)[:300]}\n"
+                   "This is a bug in reportgen, not in your report. Please report it with the command you ran "
+                   "(run again with --debug for the details).", err=True)
+        sys.exit(EXIT_INTERNAL)
 
 
 if __name__ == "__main__":  # pragma: no cover
