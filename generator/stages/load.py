@@ -61,6 +61,9 @@ MAX_YAML_NODES = 200_000  # anchors and aliases can multiply a small file (the "
 MAX_YAML_DEPTH = 60
 
 
+_PLAIN_COLLECTIONS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+
 class _TooLarge(Exception):
     pass
 
@@ -109,6 +112,10 @@ def _construct(node, loc: tuple, positions: dict, constructor: SafeConstructor, 
         raise _TooLarge(f"more than {MAX_YAML_NODES:,} values (anchors and aliases repeated?)")
     if len(loc) > MAX_YAML_DEPTH:
         raise _TooLarge(f"values nested more than {MAX_YAML_DEPTH} deep")
+    if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_COLLECTIONS:
+        diags.error("yaml-value", f"the tag {node.tag} is not read: only plain YAML values are read",
+                    path, node.start_mark.line + 1, node.start_mark.column + 1)
+        return None
     if isinstance(node, yaml.MappingNode):
         try:
             constructor.flatten_mapping(node)  # merge keys (<<)

@@ -1,0 +1,434 @@
+"""A report folder is untrusted input: one case per class of attack, each asserting the exact
+diagnostic, or that nothing leaked (README, "Threat model").
+
+Classes: code execution through the template context; reads outside the report folder
+(framework paths, symlinks, FIFOs, huge files); template bombs (time, memory, output); values
+PyYAML's constructor rejects; publish that must be all or none, also when the build is
+interrupted or killed; and the last guard of the command line.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from types import MappingProxyType
+
+import pytest
+
+from generator.build import build, check
+from generator.cli import main
+from generator.diagnostics import ContentError, Diagnostics
+from generator.stages import merge as merge_stage
+from generator.stages.load import load
+from generator.stages.resolve import resolve
+from generator.stages.validate import validate
+from tests.conftest import ROOT, SURREY, copy_report
+
+SECRET = "TOP-SECRET-7f3a9c"
+
+
+@pytest.fixture
+def secret_file(tmp_path) -> Path:
+    """A file outside every report folder that no build may read."""
+    path = tmp_path / "outside" / "secret.md"
+    path.parent.mkdir()
+    path.write_text(f"{SECRET}\n", encoding="utf-8")
+    return path
+
+
+def run(args, capsys) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(a) for a in args])
+    out = capsys.readouterr()
+    return exit_info.value.code, out.out, out.err
+
+
+def append(report: Path, chapter: str, text: str) -> Path:
+    path = report / "chapters" / chapter
+    path.write_text(path.read_text(encoding="utf-8") + "\n\n" + text + "\n", encoding="utf-8")
+    return path
+
+
+def line_of(path: Path, needle: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
+
+
+def diagnostics(report: Path, **kwargs) -> list:
+    diags = Diagnostics()
+    with pytest.raises(ContentError):
+        check(report, diags, **kwargs)
+    return diags.items
+
+
+def outputs_text(folder: Path) -> str:
+    from generator.text import file_text
+
+    return "".join(file_text(p) for p in sorted(folder.glob("*.*")))
+
+
+# =========================================================================== templates get plain data
+
+
+def test_the_chapter_context_is_plain_immutable_data():
+    diags = Diagnostics()
+    resolved = resolve(validate(load(SURREY, diags), diags), diags)
+    seen = 0
+
+    def walk(value, where):
+        nonlocal seen
+        seen += 1
+        if isinstance(value, MappingProxyType):
+            for key, item in value.items():
+                assert isinstance(key, str), where
+                walk(item, f"{where}.{key}")
+        elif isinstance(value, tuple):
+            for index, item in enumerate(value):
+                walk(item, f"{where}[{index}]")
+        else:
+            assert value is None or type(value) in (str, int, float, bool), f"{where}: {type(value).__name__}"
+
+    walk(merge_stage.context(resolved), "context")
+    assert seen > 100  # the whole context was walked: report, sample, links, every standard
+
+
+@pytest.mark.parametrize("expression, code", [
+    ("{{ report.model_validate_json('{}') }}", "jinja-undefined"),  # no model methods: they are not there
+    ("{{ report.title.upper() }}", "jinja-unsafe"),  # no method of any value
+    ("{{ '{0.__class__}'.format(report) }}", "jinja-unsafe"),  # str.format is a method too
+    ("{{ '%s' % report }}", "jinja-unsafe"),
+    ("{{ links.items() }}", "jinja-unsafe"),
+    ("{{ report.__class__.__init__.__globals__ }}", "jinja-unsafe"),
+    ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "jinja-unsafe"),
+    ("{{ lipsum(10) }}", "jinja-undefined"),
+    ("{% set ns = namespace(a=1) %}", "jinja-undefined"),
+    ("{{ cycler(1, 2) }}", "jinja-undefined"),
+    ("{{ 'x' | center(80) }}", "jinja-syntax"),  # filters not declared do not exist
+])
+def test_no_expression_reaches_code(tmp_path, expression, code):
+    report = copy_report(tmp_path)
+    chapter = append(report, "foreword.md", expression)
+    items = diagnostics(report)
+    assert [(d.code, Path(d.path).name, d.line) for d in items] == [(code, "foreword.md", line_of(chapter, expression))]
+
+
+def test_plain_data_still_reads_as_documented(tmp_path):
+    report = copy_report(tmp_path)
+    append(report, "foreword.md", "Facts: {{ standards['P2.1'].rating.label }}, {{ report.chief_inspector.name }}, "
+                                  "{{ links | dictsort | length }} links, {{ report.fieldwork_start | long_date }}, "
+                                  "{{ sample.cases }} cases.")
+    built = build(report, tmp_path / "out", formats=("html",))
+    assert ("Facts: Inadequate, Martin Jones CBE, 6 links, 15 January 2024, 37 cases."
+            in outputs_text(built.outputs["html"].parent))
+
+
+# =========================================================================== bounded templates
+
+
+BOMBS = {
+    "nested ranges": "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}",
+    "a long string": "{{ 'x' * 600000000 }}",
+    "a long list": "{{ [0] * 10**8 }}",
+    "doubling with ~": "{% set a = 'xxxxxxxxxx' %}" + "{% set a = a ~ a %}" * 40 + "{{ a }}",
+    "a huge power": "{{ 7 ** 100000 }}",
+    "replace that multiplies": "{{ ('a' * 100000) | replace('a', 'b' * 100000) }}",
+    "a recursive macro": "{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}",
+    "a filter with a huge argument": "{{ report.title | truncate(1000000000) }}",
+}
+
+
+@pytest.mark.parametrize("name", list(BOMBS))
+def test_template_bombs_end_with_a_located_limit(tmp_path, name):
+    report = copy_report(tmp_path)
+    chapter = append(report, "foreword.md", BOMBS[name])
+    items = diagnostics(report)
+    assert [(d.code, Path(d.path).name, d.line) for d in items] == [
+        ("jinja-limit", "foreword.md", line_of(chapter, BOMBS[name][:20]))], items
+
+
+def test_a_slow_chapter_is_stopped_by_the_time_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(merge_stage.Limits, "chapter_seconds", 0.5)
+    report = copy_report(tmp_path)
+    chapter = append(report, "foreword.md", "{% set s = 'x' * 100000 %}\n"
+                                            "{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}")
+    items = diagnostics(report)
+    assert [(d.code, d.line) for d in items] == [("jinja-limit", line_of(chapter, "{% for a in s"))]
+    assert "took more than 0.5 s" in items[0].message
+
+
+def test_output_over_the_limit_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(merge_stage.Limits, "chapter_output", 100_000)
+    report = copy_report(tmp_path)
+    append(report, "foreword.md", "{% for i in range(1000) %}{{ 'y' * 1000 }}{% endfor %}")
+    items = diagnostics(report)
+    assert [d.code for d in items] == ["jinja-limit"]
+    assert "more than 100,000 characters" in items[0].message
+
+
+def test_memory_is_bounded_by_the_ceiling(tmp_path, monkeypatch):
+    """Doubling inside {% set %} blocks is not an operator we can check: the address-space ceiling
+    turns it into a MemoryError, reported as jinja-limit."""
+    monkeypatch.setattr(merge_stage.Limits, "memory_headroom", 256 * 1024 * 1024)
+    report = copy_report(tmp_path)
+    append(report, "foreword.md", "{% set a = 'x' * 1000 %}" + "{% set a %}{{ a }}{{ a }}{% endset %}" * 40)
+    items = diagnostics(report)
+    assert [(d.code, d.message) for d in items] == [("jinja-limit", "the chapter used too much memory while rendering")]
+
+
+# =========================================================================== reads stay inside the report
+
+
+@pytest.mark.parametrize("value", ["/etc/passwd", "../../frameworks/x", "..", "hmip-pdu-2023/../../x"])
+def test_framework_is_an_id_never_a_path(tmp_path, value, capsys):
+    report = copy_report(tmp_path)
+    path = report / "report.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("framework: hmip-pdu-2023", f"framework: '{value}'"))
+    status, _, err = run(["check", report], capsys)
+    assert status == 1
+    assert f"report.yaml:{line_of(path, 'framework:')}:1: error[framework-unknown]: framework must be the id" in err
+    assert "root:" not in err
+
+
+def test_new_refuses_a_framework_path(tmp_path, capsys):
+    status, _, err = run(["new", tmp_path / "r", "--framework", "/etc/passwd"], capsys)
+    assert status == 1 and "error[framework-unknown]" in err and "not a path" in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_symlinked_framework_outside_is_refused(tmp_path):
+    report = copy_report(tmp_path)
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text((ROOT / "generator/frameworks/hmip-pdu-2023.yaml").read_text())
+    (report / "frameworks").mkdir()
+    (report / "frameworks" / "hmip-pdu-2023.yaml").symlink_to(outside)
+    items = diagnostics(report)
+    assert [(d.code, Path(d.path).name) for d in items] == [("path-outside", "hmip-pdu-2023.yaml")]
+    assert str(outside) in items[0].message
+
+
+def test_frameworks_named_on_the_command_line_are_read(tmp_path, capsys):
+    report = copy_report(tmp_path)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "house-2025.yaml").write_text((ROOT / "generator/frameworks/hmip-pdu-2023.yaml").read_text())
+    path = report / "report.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("framework: hmip-pdu-2023", "framework: house-2025"))
+    assert run(["check", report], capsys)[0] == 1
+    status, out, _ = run(["check", report, "--frameworks", shared], capsys)
+    assert status == 0 and out.endswith(": ok\n")
+
+
+@pytest.mark.parametrize("target", ["chapter", "report.yaml"])
+def test_a_symlink_to_a_file_outside_is_refused_and_never_published(tmp_path, secret_file, target, capsys):
+    report = copy_report(tmp_path)
+    if target == "chapter":
+        link = report / "chapters" / "foreword.md"
+    else:
+        secret_file.write_text((report / "report.yaml").read_text() + f"# {SECRET}\n")
+        link = report / "report.yaml"
+    link.unlink()
+    link.symlink_to(secret_file)
+    status, _, err = run(["build", report, "--out", tmp_path / "out"], capsys)
+    assert status == 1
+    assert f"{link.name}: error[path-outside]: " in err and str(secret_file) in err
+    assert SECRET not in err
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def test_a_symlinked_image_outside_is_refused(tmp_path, secret_file):
+    report = copy_report(tmp_path)
+    (report / "images").mkdir()
+    (report / "images" / "chart.png").symlink_to(secret_file)
+    chapter = append(report, "foreword.md", "![A chart](images/chart.png)")
+    items = diagnostics(report)
+    assert [(d.code, d.line) for d in items] == [("url-refused", line_of(chapter, "images/chart.png"))]
+
+
+def test_a_chapter_that_is_a_fifo_is_refused_without_blocking(tmp_path):
+    report = copy_report(tmp_path)
+    os.mkfifo(report / "chapters" / "spare.md")
+    started = time.monotonic()
+    items = diagnostics(report)
+    assert time.monotonic() - started < 30  # a blocking read would never return
+    assert ("file-not-regular", "spare.md") in {(d.code, Path(d.path).name) for d in items}
+
+
+def test_a_chapter_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
+    report = copy_report(tmp_path)
+    with open(report / "chapters" / "foreword.md", "r+b") as handle:
+        handle.truncate(6 * 1024 * 1024)  # sparse: the check must come from its size, not a read
+    items = diagnostics(report)
+    assert [(d.code, Path(d.path).name) for d in items] == [("file-too-large", "foreword.md")]
+    assert "at most 5 MB" in items[0].message
+
+
+# =========================================================================== YAML values, no tracebacks
+
+
+@pytest.mark.parametrize("line, code, message", [
+    ("!!python/object/apply:os.system ['echo pwned']", "yaml-value", "only plain YAML values"),
+    ("!!python/name:os.system", "yaml-value", "only plain YAML values"),
+    ("!!binary 'AAAA'", None, None),  # a plain YAML type: read, then refused by the schema
+    ("2024-02-30", "yaml-value", "quote it to keep it as text"),
+])
+def test_values_the_yaml_constructor_rejects_are_located(tmp_path, line, code, message, capsys):
+    report = copy_report(tmp_path)
+    path = report / "report.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("subject: ", f"subject: {line}\n  old_subject: ", 1))
+    status, _, err = run(["check", report], capsys)
+    assert status == 1 and "Traceback" not in err
+    if code:
+        assert f"report.yaml:{line_of(path, 'subject: ' + line[:10])}:" in err and f"error[{code}]" in err
+        assert message in err
+
+
+def test_an_alias_bomb_is_refused(tmp_path, capsys):
+    report = copy_report(tmp_path)
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join('*' + chr(97 + i) for _ in range(10))}]\n" for i in range(8))
+    (report / "report.yaml").write_text(bomb)
+    status, _, err = run(["check", report], capsys)
+    assert status == 1 and "error[yaml-too-large]" in err
+
+
+def test_sample_values_of_mixed_types_do_not_crash(tmp_path):
+    report = copy_report(tmp_path)
+    path = report / "report.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "community_orders: 26" in text
+    path.write_text(text.replace("community_orders: 26", "community_orders: twenty-six"))
+    check(report)  # `cases` is only computed from two numbers
+
+
+# =========================================================================== all or none, interrupted or killed
+
+
+def _two_versions(tmp_path) -> tuple[Path, Path, dict[str, bytes]]:
+    report = copy_report(tmp_path)
+    out = tmp_path / "out"
+    build(report, out, formats=("html", "docx"))
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    append(report, "foreword.md", "A sentence added in the second draft.")
+    return report, out, before
+
+
+def _state(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")}
+
+
+def test_outputs_are_world_readable(tmp_path):
+    built = build(SURREY, tmp_path / "out", formats=("html",))
+    assert built.outputs["html"].stat().st_mode & 0o777 == 0o644
+
+
+def test_a_publish_that_fails_half_way_puts_everything_back(tmp_path, capsys):
+    report, out, before = _two_versions(tmp_path)
+    (out / "surrey-pdu.html").unlink()
+    (out / "surrey-pdu.html").mkdir()  # the HTML cannot be replaced; the DOCX is moved first
+    (out / "surrey-pdu.html" / "x").write_text("in the way")
+    status, _, err = run(["build", report, "--out", out, "--format", "docx,html"], capsys)
+    assert status == 1 and "error[output-failed]" in err and "previous outputs are unchanged" in err
+    assert (out / "surrey-pdu.docx").read_bytes() == before["surrey-pdu.docx"]
+    assert sorted(p.name for p in out.iterdir()) == ["surrey-pdu.docx", "surrey-pdu.html"]
+
+
+def test_a_failed_build_leaves_no_temporary_files(tmp_path):
+    report, out, before = _two_versions(tmp_path)
+    append(report, "foreword.md", "{{ undefined_name }}")
+    with pytest.raises(ContentError):
+        build(report, out, formats=("html", "docx"))
+    assert _state(out) == before and sorted(p.name for p in out.iterdir()) == sorted(before)
+
+
+BUILD_SCRIPT = textwrap.dedent("""
+    import os, sys, time
+    sys.path.insert(0, {root!r})
+    from pathlib import Path
+    from generator import publish
+    from generator.cli import main
+    mode = sys.argv[1]
+    if mode == "kill-mid-publish":  # SIGKILL between two renames: the worst moment
+        real = os.replace
+        def replace(src, dst):
+            real(src, dst)
+            if str(dst).endswith((".docx", ".html")):
+                os.kill(os.getpid(), 9)
+        publish.os.replace = replace
+    if mode == "slow-writer":  # stay inside the writers long enough to be signalled
+        from generator import build
+        real_writer = build.WRITERS["html"]
+        def slow(*args):
+            real_writer(*args)
+            Path(sys.argv[3]).write_text("writing")
+            time.sleep(60)
+        build.WRITERS["html"] = slow
+    main(["build", sys.argv[2], "--out", {out!r}, "--format", "html,docx"])
+""")
+
+
+def _run_build(tmp_path, report: Path, out: Path, mode: str, signum: int | None = None):
+    script = tmp_path / "build_script.py"
+    script.write_text(BUILD_SCRIPT.format(root=str(ROOT), out=str(out)))
+    flag = tmp_path / "writing.flag"
+    proc = subprocess.Popen([sys.executable, str(script), mode, str(report), str(flag)], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if signum is not None:
+        deadline = time.monotonic() + 120
+        while not flag.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        proc.send_signal(signum)
+    stdout, stderr = proc.communicate(timeout=180)
+    return proc.returncode, stderr
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_an_interrupted_build_cleans_up_and_changes_nothing(tmp_path, signum):
+    report, out, before = _two_versions(tmp_path)
+    status, stderr = _run_build(tmp_path, report, out, "slow-writer", signum)
+    assert status == 128 + signum, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert _state(out) == before
+    assert sorted(p.name for p in out.iterdir()) == sorted(before)  # no staging folder left
+
+
+def test_a_build_killed_mid_publish_is_rolled_back_by_the_next_build(tmp_path):
+    report, out, before = _two_versions(tmp_path)
+    status, _ = _run_build(tmp_path, report, out, "kill-mid-publish")
+    assert status == -9
+    assert any(p.name.startswith(".surrey-pdu.build-") for p in out.iterdir())  # what SIGKILL leaves
+    assert _state(out) != before  # one output is already the new one: the state a crash leaves
+    from generator.publish import recover
+
+    recover(out, "surrey-pdu")
+    assert _state(out) == before  # rolled back to the previous outputs, byte for byte
+    assert sorted(p.name for p in out.iterdir()) == sorted(before)
+
+
+def test_a_build_killed_while_writing_leaves_outputs_and_the_next_build_cleans_up(tmp_path):
+    report, out, before = _two_versions(tmp_path)
+    status, _ = _run_build(tmp_path, report, out, "slow-writer", signal.SIGKILL)
+    assert status == -9
+    assert _state(out) == before
+    built = build(report, out, formats=("html", "docx"))
+    assert sorted(p.name for p in out.iterdir()) == sorted(before)  # the stale staging folder is gone
+    assert "second draft" in outputs_text(built.outputs["html"].parent)
+
+
+# =========================================================================== the last guard
+
+
+def test_a_bug_is_one_line_exit_70_and_the_traceback_only_with_debug(tmp_path, monkeypatch, capsys):
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr("generator.build.resolve", broken)
+    status, _, err = run(["check", SURREY], capsys)
+    assert status == 70
+    assert err.splitlines()[0] == "reportgen: internal-error: ZeroDivisionError: a bug"
+    assert "Traceback" not in err and "--debug" in err
+    status, _, err = run(["--debug", "check", SURREY], capsys)
+    assert status == 70 and "Traceback" in err and "ZeroDivisionError: a bug" in err
