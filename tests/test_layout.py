@@ -24,6 +24,8 @@ FORBIDDEN = {
     "model": {"stages", "writers", "checks", "formats", "build", "cli", "text", "scaffold"},
     "diagnostics": {"stages", "writers", "checks", "formats", "build", "cli", "text", "scaffold", "model"},
     "resources": {"stages", "writers", "checks", "formats", "build", "cli", "text", "scaffold", "model"},
+    "inputs": {"stages", "writers", "checks", "formats", "build", "cli", "text", "scaffold", "model", "publish"},
+    "publish": {"stages", "writers", "checks", "formats", "build", "cli", "text", "scaffold", "model", "inputs"},
     "build": {"cli"},
     "text": {"cli"},
     "scaffold": {"cli", "build", "writers", "checks"},
