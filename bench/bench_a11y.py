@@ -8,21 +8,19 @@ assertions live here, not in the test suite.
 
 from __future__ import annotations
 
-import argparse
-import gc
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 from unittest import mock
+
+from timing import interleaved, runs_argument
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator import checks as a11y
-from generator.writers.pdf import tags as pdf_tags  # noqa: E402
+from generator import checks as a11y  # noqa: E402
 from generator.build import build  # noqa: E402
+from generator.writers.pdf import tags as pdf_tags  # noqa: E402
 
 REPORT = ROOT / "content" / "surrey-pdu"
 
@@ -39,28 +37,14 @@ def without_steps(out: Path) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=7, help="runs of each (at least 5)")
-    args = parser.parse_args()
-    runs = max(args.runs, 5)
-    timings: dict[str, list[float]] = {"with": [], "without": []}
+    runs = runs_argument(__doc__)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        with_steps(out)  # warm-up: imports, fonts
-        without_steps(out)
-        for run in range(runs):
-            # alternate which goes first, and start each from a collected heap: no order bias
-            pair = (("without", without_steps), ("with", with_steps))
-            for name, step in (pair if run % 2 == 0 else pair[::-1]):
-                gc.collect()
-                start = time.perf_counter()
-                step(out)
-                timings[name].append(time.perf_counter() - start)
-    base, full = statistics.median(timings["without"]), statistics.median(timings["with"])
-    ratio = full / base
-    print(f"runs: {runs} of each, interleaved")
-    print(f"PDF build without repair and check: median {base:.3f} s  (min {min(timings['without']):.3f})")
-    print(f"PDF build with repair and check:    median {full:.3f} s  (min {min(timings['with']):.3f})")
+        timings = interleaved({"without": lambda: without_steps(out), "with": lambda: with_steps(out)}, runs)
+    ratio = timings.ratio("with", "without")
+    print(timings.header())
+    print(f"PDF build without repair and check: {timings.summary('without')}")
+    print(f"PDF build with repair and check:    {timings.summary('with')}")
     print(f"ratio with / without: {ratio:.3f}  (target <= 1.15)")
     return 0 if ratio <= 1.15 else 1
 

@@ -10,15 +10,14 @@ context: the whole `build --format docx` (load..write, atomic move).
 
 from __future__ import annotations
 
-import argparse
 import io
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from timing import interleaved, runs_argument
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -31,19 +30,10 @@ REPORT = ROOT / "content" / "surrey-pdu"
 TARGET = 0.5  # seconds, median of the DOCX writer
 
 
-def timed(fn) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=7)
-    args = parser.parse_args()
+    runs = runs_argument(__doc__)
     doc = check(REPORT)
     pandoc = shutil.which("pandoc")
-    writer, whole, other = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         html = tmp / "print.html"
@@ -59,25 +49,19 @@ def main() -> None:
         def build_docx():
             build(REPORT, tmp / "out", formats=("docx",))
 
-        docx_writer()  # warm-up: imports, the reference document read once
-        build_docx()
+        jobs = {"writer": docx_writer, "whole": build_docx}
         if pandoc:
-            pandoc_docx()
-        for _ in range(args.runs):
-            writer.append(timed(docx_writer))
-            whole.append(timed(build_docx))
-            if pandoc:
-                other.append(timed(pandoc_docx))
-    w = statistics.median(writer)
-    print(f"runs: {args.runs}")
-    print(f"reportgen DOCX writer (write_docx):     median {w:.3f} s  (min {min(writer):.3f})  "
+            jobs["pandoc"] = pandoc_docx
+        timings = interleaved(jobs, runs)
+    w = timings.median("writer")
+    print(timings.header())
+    print(f"reportgen DOCX writer (write_docx):     {timings.summary('writer')}  "
           f"target <= {TARGET} s: {'ok' if w <= TARGET else 'MISSED'}")
-    print(f"reportgen build --format docx (whole):  median {statistics.median(whole):.3f} s  (min {min(whole):.3f})")
+    print(f"reportgen build --format docx (whole):  {timings.summary('whole')}")
     if pandoc:
         version = subprocess.run([pandoc, "--version"], capture_output=True, text=True).stdout.split("\n")[0]
-        p = statistics.median(other)
-        print(f"{version} -f html -t docx:      median {p:.3f} s  (min {min(other):.3f})")
-        print(f"ratio reportgen writer / pandoc: {w / p:.3f}")
+        print(f"{version} -f html -t docx:      {timings.summary('pandoc')}")
+        print(f"ratio reportgen writer / pandoc: {timings.ratio('writer', 'pandoc'):.3f}")
     else:
         print("pandoc not installed (apt-get install pandoc): no comparison")
 

@@ -7,14 +7,12 @@ ratio of medians (target: at most 1.2).
 
 from __future__ import annotations
 
-import argparse
-import gc
 import io
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from timing import interleaved, runs_argument
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -42,28 +40,15 @@ def weasyprint_alone(html: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=7)
-    args = parser.parse_args()
+    runs = runs_argument(__doc__)
     html = print_html(check(REPORT))
-    toolkit, alone = [], []
     with tempfile.TemporaryDirectory() as tmp:
-        toolkit_build(Path(tmp))  # warm-up: imports, font loading
-        weasyprint_alone(html)
-        for run in range(args.runs):
-            # alternate which goes first, and start each from a collected heap: no order bias
-            pair = [(toolkit, lambda: toolkit_build(Path(tmp))), (alone, lambda: weasyprint_alone(html))]
-            for times, job in (pair if run % 2 == 0 else pair[::-1]):
-                gc.collect()
-                start = time.perf_counter()
-                job()
-                times.append(time.perf_counter() - start)
-    t, w = statistics.median(toolkit), statistics.median(alone)
-    print(f"runs: {args.runs}")
-    print(f"toolkit PDF build (load..write, repair, a11y check, atomic move): median {t:.3f} s  "
-          f"(min {min(toolkit):.3f})")
-    print(f"WeasyPrint alone on the same HTML:            median {w:.3f} s  (min {min(alone):.3f})")
-    print(f"ratio toolkit / WeasyPrint: {t / w:.3f}  (target <= 1.2)")
+        timings = interleaved({"toolkit": lambda: toolkit_build(Path(tmp)), "alone": lambda: weasyprint_alone(html)},
+                              runs)
+    print(timings.header())
+    print(f"toolkit PDF build (load..write, repair, a11y check, atomic move): {timings.summary('toolkit')}")
+    print(f"WeasyPrint alone on the same HTML:            {timings.summary('alone')}")
+    print(f"ratio toolkit / WeasyPrint: {timings.ratio('toolkit', 'alone'):.3f}  (target <= 1.2)")
 
 
 if __name__ == "__main__":

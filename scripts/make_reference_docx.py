@@ -131,16 +131,16 @@ def define_style(styles, style_id, name, kind, based_on, next_id, builtin, run_p
             style.remove(found)
     X.put(style, X.element("w:qFormat"))
     if para_props:
-        X.paragraph_properties(X.props(style, "w:pPr"), **para_props)
+        X.paragraph_properties(X.get_or_add(style, "w:pPr"), **para_props)
     if run_props:
-        X.run_properties(X.props(style, "w:rPr"), **run_props)
+        X.run_properties(X.get_or_add(style, "w:rPr"), **run_props)
     link = style.find(qn("w:link"))
     if link is not None:  # a linked character style ("Heading 1 Char") formats like its paragraph style
         linked = X.style_element(styles, link.get(qn("w:val")))
         if linked is not None:
             X.reset_style(linked)
             if run_props:
-                X.run_properties(X.props(linked, "w:rPr"), **run_props)
+                X.run_properties(X.get_or_add(linked, "w:rPr"), **run_props)
     return style
 
 

@@ -7,8 +7,9 @@ cell shading and table captions, image alt text, style definitions (borders, sha
 styles, document defaults with the language), settings (updateFields), and a deterministic
 package writer. Nothing else in the project builds WordprocessingML.
 
-Every child element is inserted in the order the schema requires (the *_ORDER tuples), because
-Word refuses a document whose elements are out of order even where LibreOffice does not.
+Every child element is inserted in the order the schema requires (the *_ORDER tuples), by `put`
+or, for one found or else created, by `get_or_add`, because Word refuses a document whose
+elements are out of order even where LibreOffice does not.
 """
 
 from __future__ import annotations
@@ -80,9 +81,15 @@ SETTINGS_ORDER = ("w:writeProtection", "w:view", "w:zoom", "w:removePersonalInfo
                   "w:doNotIncludeSubdocsInStats", "w:doNotAutoCompressPictures", "w:forceUpgrade", "w:captions",
                   "w:readModeInkLockDown", "w:smartTagType", "sl:schemaLibrary", "w:shapeDefaults",
                   "w:doNotEmbedSmartTags", "w:decimalSymbol", "w:listSeparator")
+STYLES_ORDER = ("w:docDefaults", "w:latentStyles", "w:style")
+DOC_DEFAULTS_ORDER = ("w:rPrDefault", "w:pPrDefault")
 ORDERS = {"w:pPr": PPR_ORDER, "w:rPr": RPR_ORDER, "w:tblPr": TBLPR_ORDER, "w:tcPr": TCPR_ORDER,
-          "w:trPr": TRPR_ORDER, "w:style": STYLE_ORDER, "w:settings": SETTINGS_ORDER}
+          "w:trPr": TRPR_ORDER, "w:style": STYLE_ORDER, "w:settings": SETTINGS_ORDER, "w:styles": STYLES_ORDER,
+          "w:docDefaults": DOC_DEFAULTS_ORDER}
 _ORDER_INDEX = {qn(tag): {qn(t): i for i, t in enumerate(order)} for tag, order in ORDERS.items()}
+# the properties of a paragraph, run, table, row or cell come first, before any of its content
+PROPERTIES_FIRST = {"w:p": "w:pPr", "w:r": "w:rPr", "w:tbl": "w:tblPr", "w:tr": "w:trPr", "w:tc": "w:tcPr"}
+_FIRST = {qn(owner): qn(tag) for owner, tag in PROPERTIES_FIRST.items()}
 
 
 def element(tag: str, attrs: dict | None = None, *children, text: str | None = None):
@@ -105,6 +112,9 @@ def put(parent, child, replace: bool = True):
         existing.addprevious(child)
         parent.remove(existing)
         return child
+    if _FIRST.get(parent.tag) == child.tag:
+        parent.insert(0, child)
+        return child
     rank = order.get(child.tag)
     if rank is not None:
         for sibling in parent:
@@ -115,21 +125,16 @@ def put(parent, child, replace: bool = True):
     return child
 
 
-def props(owner, tag: str):
-    """The owner's property element (w:pPr of a w:p or w:style, w:rPr, w:tblPr...), created if absent."""
-    found = owner.find(qn(tag))
-    if found is None:
-        found = element(tag)
-        if owner.tag in (qn("w:p"), qn("w:r"), qn("w:tbl"), qn("w:tr"), qn("w:tc")):
-            owner.insert(0, found)
-        else:
-            put(owner, found)
-    return found
+def get_or_add(parent, tag: str):
+    """The parent's `tag` child (w:pPr of a w:p or w:style, w:docDefaults, w:spacing...), created
+    empty at its schema place if absent."""
+    found = parent.find(qn(tag))
+    return found if found is not None else put(parent, element(tag))
 
 
 def set_prop(owner, prop_tag: str, tag: str, attrs: dict | None = None):
     """Set one property: `set_prop(p, "w:pPr", "w:keepNext")`."""
-    return put(props(owner, prop_tag), element(tag, attrs))
+    return put(get_or_add(owner, prop_tag), element(tag, attrs))
 
 
 # --------------------------------------------------------------------------- paragraphs and runs
@@ -169,8 +174,7 @@ def line_break():
 
 
 def list_numbering(p, num_id: int, level: int) -> None:
-    set_prop(p, "w:pPr", "w:numPr")
-    num_pr = props(p, "w:pPr").find(qn("w:numPr"))
+    num_pr = set_prop(p, "w:pPr", "w:numPr")
     num_pr.append(element("w:ilvl", {"w:val": level}))
     num_pr.append(element("w:numId", {"w:val": num_id}))
 
@@ -231,7 +235,7 @@ def footnote_reference(note_id: int, style_id: str | None):
 
 def table_properties(tbl, style_id: str | None, caption: str = "", width_pct: int = 100) -> None:
     """Table style, full width, which conditional formats apply (header row only), caption."""
-    tbl_pr = props(tbl, "w:tblPr")
+    tbl_pr = get_or_add(tbl, "w:tblPr")
     if style_id:
         put(tbl_pr, element("w:tblStyle", {"w:val": style_id}))
     put(tbl_pr, element("w:tblW", {"w:w": width_pct * 50, "w:type": "pct"}))
@@ -248,16 +252,16 @@ def column_widths(tbl, widths_twips: list[int]) -> None:
         col.set(qn("w:w"), str(width))
     for tr in tbl.findall(qn("w:tr")):
         for tc, width in zip(tr.findall(qn("w:tc")), widths_twips):
-            put(props(tc, "w:tcPr"), element("w:tcW", {"w:w": width, "w:type": "dxa"}))
+            put(get_or_add(tc, "w:tcPr"), element("w:tcW", {"w:w": width, "w:type": "dxa"}))
 
 
 def header_row(tr) -> None:
     """Mark a row "repeat as header row at the top of each page"."""
-    put(props(tr, "w:trPr"), element("w:tblHeader"))
+    put(get_or_add(tr, "w:trPr"), element("w:tblHeader"))
 
 
 def cant_split(tr) -> None:
-    put(props(tr, "w:trPr"), element("w:cantSplit"))
+    put(get_or_add(tr, "w:trPr"), element("w:cantSplit"))
 
 
 def shading(fill: str) -> object:
@@ -265,7 +269,7 @@ def shading(fill: str) -> object:
 
 
 def cell_shading(tc, fill: str) -> None:
-    put(props(tc, "w:tcPr"), shading(fill))
+    put(get_or_add(tc, "w:tcPr"), shading(fill))
 
 
 # --------------------------------------------------------------------------- images
@@ -411,33 +415,13 @@ def document_defaults(styles, language: str | None = None, font: str | None = No
                       colour: str | None = None, space_after_pt: float | None = None,
                       line: int | None = None) -> None:
     """Set w:docDefaults: the language (w:lang), and optionally font, size, colour, spacing."""
-    defaults = styles.find(qn("w:docDefaults"))
-    if defaults is None:
-        defaults = element("w:docDefaults")
-        styles.insert(0, defaults)
-    rpr_default = defaults.find(qn("w:rPrDefault"))
-    if rpr_default is None:
-        rpr_default = element("w:rPrDefault")
-        defaults.insert(0, rpr_default)
-    rpr = rpr_default.find(qn("w:rPr"))
-    if rpr is None:
-        rpr = element("w:rPr")
-        rpr_default.append(rpr)
+    defaults = get_or_add(styles, "w:docDefaults")
+    rpr = get_or_add(get_or_add(defaults, "w:rPrDefault"), "w:rPr")
     run_properties(rpr, font=font, size_pt=size_pt, colour=colour)
     if language:
-        lang = rpr.find(qn("w:lang"))
-        if lang is None:
-            lang = put(rpr, element("w:lang"))
-        lang.set(qn("w:val"), language)
+        get_or_add(rpr, "w:lang").set(qn("w:val"), language)
     if space_after_pt is not None or line is not None:
-        ppr_default = defaults.find(qn("w:pPrDefault"))
-        if ppr_default is None:
-            ppr_default = element("w:pPrDefault")
-            defaults.append(ppr_default)
-        ppr = ppr_default.find(qn("w:pPr"))
-        if ppr is None:
-            ppr = element("w:pPr")
-            ppr_default.append(ppr)
+        ppr = get_or_add(get_or_add(defaults, "w:pPrDefault"), "w:pPr")
         paragraph_properties(ppr, space_after_pt=space_after_pt, line=line)
 
 
@@ -490,9 +474,7 @@ def paragraph_properties(ppr, space_before_pt: float | None = None, space_after_
         put(ppr, element("w:tabs", None, element("w:tab", {"w:val": "right", "w:leader": tab_leader,
                                                            "w:pos": right_tab_twips})))
     if space_before_pt is not None or space_after_pt is not None or line is not None:
-        spacing = ppr.find(qn("w:spacing"))
-        if spacing is None:
-            spacing = put(ppr, element("w:spacing"))
+        spacing = get_or_add(ppr, "w:spacing")
         if space_before_pt is not None:
             spacing.set(qn("w:before"), str(round(space_before_pt * 20)))
         if space_after_pt is not None:
@@ -520,16 +502,16 @@ def reset_style(style) -> None:
         for found in style.findall(qn(tag)):
             style.remove(found)
     if outline is not None:
-        put(props(style, "w:pPr"), outline)
+        put(get_or_add(style, "w:pPr"), outline)
 
 
 def table_style(style, border_colour: str, border_pt: float, header_fill: str, cell_margins_twips: tuple[int, int],
                 space_after_pt: float = 0) -> None:
     """A table style: grid borders, cell margins, and a header row (firstRow) bold on a fill."""
     reset_style(style)
-    ppr = props(style, "w:pPr")
+    ppr = get_or_add(style, "w:pPr")
     paragraph_properties(ppr, space_before_pt=0, space_after_pt=space_after_pt)
-    tbl_pr = props(style, "w:tblPr")
+    tbl_pr = get_or_add(style, "w:tblPr")
     borders = element("w:tblBorders")
     for side in ("w:top", "w:left", "w:bottom", "w:right", "w:insideH", "w:insideV"):
         borders.append(element(side, {"w:val": "single", "w:sz": round(border_pt * 8), "w:space": 0,
@@ -575,7 +557,7 @@ def character_style(styles, style_id: str, name: str, **run_props):
                     element("w:basedOn", {"w:val": "DefaultParagraphFont"}),
                     element("w:uiPriority", {"w:val": 1}),
                     element("w:qFormat"))
-    run_properties(props(style, "w:rPr"), **run_props)
+    run_properties(get_or_add(style, "w:rPr"), **run_props)
     styles.append(style)
     return style
 
@@ -658,4 +640,4 @@ def remove_default(styles, tag: str) -> None:
 
 def space_before(p, points: float) -> None:
     """Paragraph spacing above one paragraph (w:spacing/@w:before)."""
-    paragraph_properties(props(p, "w:pPr"), space_before_pt=points)
+    paragraph_properties(get_or_add(p, "w:pPr"), space_before_pt=points)

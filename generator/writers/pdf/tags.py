@@ -122,6 +122,23 @@ def layout_hints(document) -> list[list[Shadow]]:
 PAGINATION = "Pagination"
 
 
+def _rewrite_kids(kids: list, replace) -> list:
+    """`kids` rewritten depth first: `replace(elem)` says what stands for each element among them.
+
+    None keeps the element and rewrites its own kids the same way; a list (empty to drop it,
+    `[elem]` to keep it as it is, other kids to splice in) stands in its place as it is. Marked
+    content and annotations are kept.
+    """
+    out = []
+    for kid in kids:
+        instead = replace(kid) if isinstance(kid, Elem) else [kid]
+        if instead is None:
+            kid.kids = _rewrite_kids(kid.kids, replace)
+            instead = [kid]
+        out.extend(instead)
+    return out
+
+
 def attach_hints(tree: Tree, hints) -> None:
     """Pair each structure element with the Shadow of the box it came from; all or nothing."""
     if hints is None:
@@ -209,21 +226,14 @@ def _map_ids(first: Elem, repeat: Elem, id_map: dict) -> None:
 def _elements_as_artifacts(tree: Tree, is_artifact, keep_annotations: bool) -> None:
     """Every element `is_artifact(elem)` accepts becomes a Layout Artifact, out of the tree; with
     `keep_annotations`, the annotations it held stay in the tree at its place."""
-    def keep(kids: list) -> list:
-        out = []
-        for kid in kids:
-            if isinstance(kid, Elem) and is_artifact(kid):
-                tree.make_artifact(kid, Dictionary(Type=Name.Layout))
-                if keep_annotations:
-                    out.extend(k for k in kid.kids if isinstance(k, ObjRef))
-                continue
-            if isinstance(kid, Elem):
-                kid.kids = keep(kid.kids)
-            out.append(kid)
-        return out
+    def replace(elem: Elem) -> list | None:
+        if not is_artifact(elem):
+            return None
+        tree.make_artifact(elem, Dictionary(Type=Name.Layout))
+        return [k for k in elem.kids if isinstance(k, ObjRef)] if keep_annotations else []
 
     for top in tree.top:
-        top.kids = keep(top.kids)
+        top.kids = _rewrite_kids(top.kids, replace)
 
 
 def leaders_as_artifacts(tree: Tree) -> None:
@@ -234,18 +244,12 @@ def leaders_as_artifacts(tree: Tree) -> None:
 def one_link_per_link(tree: Tree) -> None:
     """A Link inside a Link (an `<a>` and its ::after) becomes one Link holding every annotation."""
 
-    def flatten(kids: list) -> list:
-        out = []
-        for kid in kids:
-            if isinstance(kid, Elem) and kid.tag == "Link":
-                out.extend(flatten(kid.kids))
-            else:
-                out.append(kid)
-        return out
+    def flatten(elem: Elem) -> list:
+        return _rewrite_kids(elem.kids, flatten) if elem.tag == "Link" else [elem]
 
     for elem in tree.walk():
         if elem.tag == "Link":
-            elem.kids = flatten(elem.kids)
+            elem.kids = _rewrite_kids(elem.kids, flatten)
 
 
 def link_descriptions(tree: Tree) -> None:
@@ -291,18 +295,13 @@ def footnotes_as_notes(tree: Tree) -> None:
 
 
 def _drop_empty(tree: Tree) -> None:
-    def keep(kids: list) -> list:
-        out = []
-        for kid in kids:
-            if isinstance(kid, Elem):
-                kid.kids = keep(kid.kids)
-                if not kid.kids and kid.tag == "NonStruct":
-                    continue
-            out.append(kid)
-        return out
+    """A NonStruct left with no kids (once its own kids are rewritten) leaves the tree."""
+    def drop(elem: Elem) -> list:
+        elem.kids = _rewrite_kids(elem.kids, drop)
+        return [] if not elem.kids and elem.tag == "NonStruct" else [elem]
 
     for top in tree.top:
-        top.kids = keep(top.kids)
+        top.kids = _rewrite_kids(top.kids, drop)
 
 
 def list_item_bodies(tree: Tree) -> None:

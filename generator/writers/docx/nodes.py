@@ -1,0 +1,326 @@
+"""The DOCX writer's functions, one per node kind, named after the kind.
+
+Each is registered in `BLOCKS` (it writes paragraphs and tables into a `Where`) or `INLINES` (it
+writes runs into an `At`), and both registries dispatch the same way (`Kinds.render`): a node
+that has no function there raises `NodeNotRendered`, never silently dropped. A function
+receives the writer (`w`, a `DocxWriter`) for what the body shares: paragraphs in a style,
+runs, tables, bookmarks, lists, footnotes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import urllib.request
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from docx.image.exceptions import InvalidImageStreamError, UnexpectedEndOfFileError, UnrecognizedImageError
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
+
+from generator.model import Node, NodeNotRendered, Strong, Text
+from generator.writers.docx import xml as X
+from generator.writers.docx.page import TEXT_WIDTH
+
+if TYPE_CHECKING:
+    from generator.writers.docx.writer import DocxWriter
+
+LINK_SCHEMES = ("http", "https", "mailto")
+PARAGRAPH_CLASSES = {"statement": "Statement", "lead": "Lead"}  # model class -> paragraph style
+CONTENTS_RANGE = "_RgContents"  # bookmark over the parts the contents lists (TOC \b)
+TOC_LEVELS = "1-1"  # the model's contents lists the parts: their Heading 1 titles
+REMOTE_TIMEOUT, REMOTE_LIMIT = 30, 20 * 2**20  # seconds, bytes: for --allow-remote images
+
+
+# --------------------------------------------------------------------------- where output goes
+
+@dataclass(frozen=True)
+class Where:
+    """Where blocks go: a python-docx container (the body or a cell), and the list/quote around them."""
+
+    container: object
+    level: int = -1  # list nesting, -1 outside lists
+    num_id: int | None = None  # the numbering of a list item's first paragraph
+    quote: bool = False
+
+
+@dataclass(frozen=True)
+class At:
+    """Where inlines go: a w:p or w:hyperlink element, the part it belongs to, and the marks around it."""
+
+    target: object
+    part: object
+    marks: frozenset = frozenset()
+    in_note: bool = False
+
+    def mark(self, name: str) -> "At":
+        return replace(self, marks=self.marks | {name})
+
+
+# --------------------------------------------------------------------------- dispatch
+
+class Kinds(dict):
+    """Node kind -> the function that writes it, `fn(w, node, to)`: one registry for blocks, one for inlines."""
+
+    def __init__(self, placement: str):
+        super().__init__()
+        self.placement = placement  # how the error names the place: "as a block", "inside a paragraph"
+
+    def register(self, fn):
+        """Decorator: `fn` writes the node kind it is named after."""
+        self[fn.__name__] = fn
+        return fn
+
+    def render(self, w: "DocxWriter", nodes, to) -> None:
+        for node in nodes:
+            fn = self.get(node.kind) if isinstance(node, Node) else None
+            if fn is None:
+                source = getattr(node, "source", None)
+                raise NodeNotRendered(f"the DOCX writer cannot render {type(node).__name__} {self.placement}"
+                                      + (f" (from {source})" if source else ""))
+            fn(w, node, to)
+
+
+BLOCKS = Kinds("as a block")
+INLINES = Kinds("inside a paragraph")
+block, inline = BLOCKS.register, INLINES.register
+
+
+# --------------------------------------------------------------------------- inlines
+
+@inline
+def text(w: "DocxWriter", node, at: At) -> None:
+    w.run(at, re.sub(r"[ \t\r\n]+", " ", node.text))  # soft line breaks are spaces, as in HTML
+
+
+@inline
+def emph(w, node, at: At) -> None:
+    w.inlines(node.children, at.mark("emph"))
+
+
+@inline
+def strong(w, node, at: At) -> None:
+    w.inlines(node.children, at.mark("strong"))
+
+
+@inline
+def code(w, node, at: At) -> None:
+    w.run(at.mark("code"), node.text)
+
+
+@inline
+def link(w, node, at: At) -> None:
+    href = node.href.strip()
+    scheme = urlsplit(href).scheme.lower()
+    if href.startswith("#") and href[1:] in w.bookmark_names:
+        target = X.hyperlink(anchor=w.bookmark_names[href[1:]])
+    elif scheme in LINK_SCHEMES:
+        target = X.hyperlink(r_id=at.part.relate_to(href, RT.HYPERLINK, is_external=True))
+    else:
+        w.diags.warning("docx-link-unsupported", f"link to {href!r} is kept as text in the DOCX: only "
+                        f"{', '.join(LINK_SCHEMES)} links and links to a heading (#id) become hyperlinks")
+        w.inlines(node.children, at)
+        return
+    at.target.append(target)
+    w.inlines(node.children, replace(at, target=target).mark("link"))
+
+
+@inline
+def line_break(w, node, at: At) -> None:
+    at.target.append(X.line_break())
+
+
+@inline
+def footnote_ref(w, node, at: At) -> None:
+    if at.in_note:
+        raise NodeNotRendered(f"the DOCX writer cannot put footnote {node.number} inside another footnote")
+    note_id = w.footnote(node)
+    at.target.append(X.footnote_reference(note_id, w.styles.id("Footnote Reference")))
+
+
+# --------------------------------------------------------------------------- blocks
+
+@block
+def heading(w, node, where: Where) -> None:
+    p = w.paragraph(where, f"Heading {min(node.level, 9)}")
+    w.inlines(node.children, w.at(p))
+    w.bookmark(p, node.id)
+    w.last_heading = plain(node.children)
+
+
+@block
+def paragraph(w, node, where: Where) -> None:
+    if where.num_id is not None:
+        style = "List Paragraph"
+    elif where.level >= 0:
+        style = "List Continue" + ("" if where.level == 0 else f" {min(where.level + 1, 3)}")
+    elif where.quote:
+        style = "Quote"
+    else:
+        style = next((PARAGRAPH_CLASSES[c] for c in node.classes if c in PARAGRAPH_CLASSES), "Normal")
+    p = w.paragraph(where, style)
+    if where.num_id is not None:
+        X.list_numbering(p, where.num_id, where.level)
+    w.inlines(node.children, w.at(p))
+
+
+@block
+def bullet_list(w, node, where: Where) -> None:
+    w.list_items(node.items, where, w.lists.bullets())
+
+
+@block
+def ordered_list(w, node, where: Where) -> None:
+    """Each ordered list is a new w:num restarting at its start: recommendations restart per list."""
+    level = min(where.level + 1, 8)
+    w.list_items(node.items, where, w.lists.ordered(level, node.start))
+
+
+@block
+def block_quote(w, node, where: Where) -> None:
+    w.blocks(node.children, replace(where, quote=True))
+
+
+@block
+def table(w, node, where: Where) -> None:
+    columns = max([len(node.header), *(len(row) for row in node.rows)] or [1])
+    rows = ([node.header] if node.header else []) + list(node.rows)
+    tbl, cells = w.table(where, len(rows), [1 / columns] * columns, "", header=bool(node.header))
+    for row_cells, row in zip(cells, rows):
+        for cell, content in zip(row_cells, row):
+            w.inlines(content, w.at(cell))
+
+
+@block
+def image(w, node, where: Where) -> None:
+    source = image_source(w, node)
+    if source is None:
+        return  # reported as an error: the build fails and writes nothing
+    p = w.paragraph(where, "Figure")
+    try:
+        shape = Paragraph(p, where.container).add_run().add_picture(source)
+    except (UnrecognizedImageError, InvalidImageStreamError, UnexpectedEndOfFileError):
+        w.error(node, "docx-image-unsupported", f"image '{node.src}' is not a readable PNG, JPEG, GIF, BMP or "
+                "TIFF file; Word cannot show it")
+        p.getparent().remove(p)
+        return
+    if shape.width > TEXT_WIDTH:
+        shape.height = round(shape.height * TEXT_WIDTH / shape.width)
+        shape.width = TEXT_WIDTH
+    X.image_alt_text(shape._inline, node.alt)  # noqa: SLF001
+    if node.caption:
+        w.inlines(node.caption, w.at(w.paragraph(where, "Caption")))
+
+
+def image_source(w: "DocxWriter", node):
+    """The image file's path, or its bytes fetched from the web (--allow-remote); None on error."""
+    scheme = urlsplit(node.src).scheme.lower()
+    if scheme in ("http", "https"):
+        if not w.allow_remote:
+            w.error(node, "url-remote", f"image '{node.src}' is on the web; use --allow-remote to fetch it")
+            return None
+        try:
+            with urllib.request.urlopen(node.src, timeout=REMOTE_TIMEOUT) as response:  # noqa: S310
+                return io.BytesIO(response.read(REMOTE_LIMIT + 1)[:REMOTE_LIMIT])
+        except (OSError, ValueError) as exc:
+            w.error(node, "docx-image-fetch", f"cannot fetch image '{node.src}': {exc}")
+            return None
+    base = (w.base_dir or Path.cwd()).resolve()
+    path = (base / node.src).resolve()
+    if scheme or not path.is_relative_to(base):
+        w.error(node, "url-refused", f"image '{node.src}' must be a path inside the report folder")
+    elif not path.is_file():
+        w.error(node, "image-missing", f"image '{node.src}' not found")
+    else:
+        return str(path)
+    return None
+
+
+@block
+def rating(w, node, where: Where) -> None:
+    p = w.paragraph(where, "Rating")
+    at = w.at(p)
+    if node.caption:
+        w.inlines((Strong((Text(f"{node.caption}:"),)), Text(" ")), at)
+    w.rating_word(node, at)
+
+
+@block
+def key_question_table(w, node, where: Where) -> None:
+    """Questions and values; the lowest in bold and said in words: "32% (lowest score)"."""
+    if node.caption:
+        w.inlines((Text(node.caption),), w.at(w.paragraph(where, "Caption")))
+    tbl, cells = w.table(where, len(node.rows) + 1, [0.78, 0.22], node.caption or w.last_heading, header=True)
+    w.inlines((Text(node.question_header),), w.at(cells[0][0]))
+    w.inlines((Text(node.value_header),), w.at(cells[0][1]))
+    for (question_cell, value_cell), row in zip(cells[1:], node.rows):
+        if row.lowest:
+            w.inlines((Strong((Text(row.question),)),), w.at(question_cell))
+            at = w.at(value_cell)
+            w.inlines((Strong((Text(row.value),)), Text(" ")), at)
+            at.target.append(X.run(f"({node.lowest_note})", w.styles.id("Lowest Note")))
+        else:
+            w.inlines((Text(row.question),), w.at(question_cell))
+            w.inlines((Text(row.value),), w.at(value_cell))
+
+
+@block
+def ratings_summary(w, node, where: Where) -> None:
+    """The unit, the facts, the overall rating, then a table per group of standards."""
+    w.inlines((Text(node.unit),), w.at(w.paragraph(where, "Ratings Unit")))
+    for label, value in node.facts:
+        w.inlines((Text(f"{label} "), Strong((Text(value),))), w.at(w.paragraph(where, "Normal")))
+    if node.overall:
+        rating(w, node.overall, where)
+    for group in node.groups:
+        w.inlines((Text(group.title),), w.at(w.paragraph(where, "Caption")))
+        tbl, cells = w.table(where, len(group.rows) + 1, [0.6, 0.4], group.title, header=True)
+        w.inlines((Text(node.standard_header),), w.at(cells[0][0]))
+        w.inlines((Text(node.rating_header),), w.at(cells[0][1]))
+        for (standard_cell, rating_cell), row in zip(cells[1:], group.rows):
+            w.inlines((Text(row.standard),), w.at(standard_cell))
+            if row.rating:
+                X.cell_shading(rating_cell.getparent(), row.rating.colour)
+                w.rating_word(row.rating, w.at(rating_cell))
+            else:
+                w.inlines((Text(row.not_rated_label),), w.at(rating_cell))
+
+
+@block
+def contents(w, node, where: Where) -> None:
+    """A TOC field over the parts' Heading 1 titles; the model's entries are its cached result.
+
+    Word updates it on open (w:updateFields in settings) and adds page numbers; until then, and
+    in readers that do not update fields, the entries read right and link to their parts.
+    """
+    instruction = f'TOC \\o "{TOC_LEVELS}" \\h \\z \\u \\b {CONTENTS_RANGE}'
+    paragraphs = []
+    for entry in node.entries:
+        p = w.paragraph(where, "TOC 1")
+        anchor = X.hyperlink(anchor=w.bookmark_name(entry.target))
+        anchor.append(X.run(entry.title))
+        p.append(anchor)
+        paragraphs.append(p)
+    if not paragraphs:
+        paragraphs.append(w.paragraph(where, "TOC 1"))
+    previous = paragraphs[0].find(qn("w:pPr"))
+    for r in X.field_start(instruction):
+        previous.addnext(r)
+        previous = r
+    paragraphs[-1].append(X.field_end())
+    w.contents_targets.update(entry.target for entry in node.entries)
+
+
+def plain(nodes) -> str:
+    """The text of inline nodes, without footnote calls (a table's caption from its heading)."""
+    out = []
+    for node in nodes:
+        if isinstance(node, Text):
+            out.append(node.text)
+        elif hasattr(node, "children") and node.kind != "footnote_ref":
+            out.append(plain(node.children))
+    return "".join(out)

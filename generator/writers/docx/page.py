@@ -1,0 +1,45 @@
+"""The page and what is on every page: size and margins, running header, footer with page numbers.
+
+Page size and margins are the PDF's (styles/print.css), whatever the reference says; the
+reference's own headers and footers are dropped.
+"""
+
+from __future__ import annotations
+
+from docx.shared import Mm
+
+from generator.writers.docx import xml as X
+
+# The PDF's page (styles/print.css @page): A4, 25 mm top and bottom, 20 mm left and right.
+PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
+MARGIN_TOP = MARGIN_BOTTOM = Mm(25)
+MARGIN_LEFT = MARGIN_RIGHT = Mm(20)
+HEADER_DISTANCE = FOOTER_DISTANCE = Mm(12.5)
+TEXT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT  # EMU
+TEXT_WIDTH_TWIPS = round(TEXT_WIDTH / 635)  # EMU -> twentieths of a point
+
+
+def setup_page(document, title: str, styles) -> None:
+    """The last section of `document` (python-docx): the PDF's page, the title in the running
+    header, "Page N of M" in the footer, neither on the first page (the cover)."""
+    section = document.sections[-1]
+    for hf in (section.header, section.first_page_header, section.even_page_header,
+               section.footer, section.first_page_footer, section.even_page_footer):
+        hf.is_linked_to_previous = True  # drop the reference's own
+    section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
+    section.top_margin, section.bottom_margin = MARGIN_TOP, MARGIN_BOTTOM
+    section.left_margin, section.right_margin = MARGIN_LEFT, MARGIN_RIGHT
+    section.header_distance, section.footer_distance = HEADER_DISTANCE, FOOTER_DISTANCE
+    section.gutter = 0
+    section.different_first_page_header_footer = True  # the cover has neither
+    section.header.is_linked_to_previous = False
+    header = section.header.paragraphs[0]._p  # noqa: SLF001
+    X.paragraph_style(header, styles.id("Header"))
+    header.append(X.run(title))
+    section.footer.is_linked_to_previous = False
+    footer = section.footer.paragraphs[0]._p  # noqa: SLF001
+    X.paragraph_style(footer, styles.id("Footer"))
+    footer.append(X.run("Page "))
+    footer.extend(X.field_runs("PAGE", [X.run("1")]))
+    footer.append(X.run(" of "))
+    footer.extend(X.field_runs("NUMPAGES", [X.run("1")]))
