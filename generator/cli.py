@@ -32,6 +32,31 @@ def _formats(value: str) -> tuple[str, ...]:
     return formats
 
 
+class FileError(click.ClickException):
+    """A file named on the command line cannot be read as its kind: one line, exit status 2.
+
+    `reportgen: error: 'x.pdf' is not a readable PDF: <reason>` (see generator.formats.package)."""
+
+    exit_code = EXIT_USAGE
+
+    def show(self, file=None) -> None:
+        click.echo(f"reportgen: error: {self.format_message()}", err=True)
+
+
+def _reference_doc(ctx, param, value: Path | None) -> Path | None:
+    """--reference-doc: an untrusted file, opened once here within the ZIP limits, so that a file
+    that is not a Word document is a usage error before anything is built."""
+    if value is None:
+        return None
+    from generator.formats.package import UnreadableFile, open_docx  # noqa: PLC0415
+
+    try:
+        open_docx(value)
+    except UnreadableFile as exc:
+        raise FileError(f"--reference-doc: {exc}") from None
+    return value
+
+
 def _report_dir(value: str) -> Path:
     path = Path(value)
     if not path.is_dir():
@@ -68,6 +93,7 @@ def cli(ctx, debug):
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--allow-remote", is_flag=True, help="Allow images from http(s) URLs (off: only local files).")
 @click.option("--reference-doc", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              callback=_reference_doc,
               help="Take the DOCX styles from this .docx (a house template) instead of report.yaml's "
                    "docx_reference or styles/reference.docx.")
 @frameworks_option
@@ -115,12 +141,12 @@ def check(report_dir, strict, allow_remote, framework_dirs):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def text(file):
     """Print the normalised text of a built PDF, DOCX or HTML file."""
-    from generator.text import UnsupportedFile, file_text  # noqa: PLC0415
+    from generator.text import UnreadableFile, file_text  # noqa: PLC0415
 
     try:
         click.echo(file_text(file), nl=False)
-    except UnsupportedFile as exc:
-        raise click.UsageError(str(exc)) from None
+    except UnreadableFile as exc:
+        raise FileError(str(exc)) from None
 
 
 @cli.command()
@@ -146,14 +172,16 @@ def new(report_dir, framework_id, framework_dirs):
 def diff(old, new):
     """Unified diff of the normalised text of two built files, or of two report folders."""
     from generator.diagnostics import ContentError  # noqa: PLC0415
-    from generator.text import UnsupportedFile, diff_text  # noqa: PLC0415
+    from generator.text import UnreadableFile, diff_text  # noqa: PLC0415
 
     if old.is_dir() != new.is_dir():
-        raise click.UsageError("give two built files or two report folders")
+        folder, file = (old, new) if old.is_dir() else (new, old)
+        raise click.UsageError(f"'{folder}' is a folder but '{file}' is not: give two built files or two "
+                               "report folders")
     try:
         click.echo(diff_text(old, new), nl=False)
-    except UnsupportedFile as exc:
-        raise click.UsageError(str(exc)) from None
+    except UnreadableFile as exc:
+        raise FileError(str(exc)) from None
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics)
         sys.exit(EXIT_CONTENT)
@@ -169,7 +197,7 @@ def a11y(files):
     try:
         failures = check_files(files)
     except NotCheckable as exc:
-        raise click.UsageError(str(exc)) from None
+        raise FileError(str(exc)) from None
     for failure in failures:
         click.echo(str(failure))
     if failures:

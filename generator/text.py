@@ -2,6 +2,8 @@
 
 Used by golden tests and by `reportgen text` / `diff`: page furniture (running header, page
 numbers) is dropped, words broken by a hyphen at a line end are joined, white space is folded.
+The file is untrusted: it is opened through `generator.formats.package`, and anything that cannot
+be read raises `UnreadableFile` (`UnsupportedFile`) with a one-line message naming it.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from generator.formats.package import DamagedFile, UnreadableFile, kind_of, one_line, open_pdf, read_html
 
-class UnsupportedFile(Exception):
-    pass
+UnsupportedFile = UnreadableFile  # the name `reportgen text` and `diff` have always caught
 
 
 def normalise(text: str, furniture: list[str] = ()) -> str:
@@ -42,20 +44,36 @@ def pdf_text(path: Path) -> str:
     WeasyPrint draws list markers after a page's text, so lines holding only a marker are
     dropped; the running header (the document's title) and "Page N of M" are page furniture.
     """
+    title = _pdf_title(path)  # opening it first refuses what is not a readable PDF
     if shutil.which("pdftotext"):
-        raw = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], check=True,
-                             capture_output=True).stdout.decode("utf-8")
+        done = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True)
+        if done.returncode != 0:
+            lines = [line for line in done.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+            said = lines[-1].strip() if lines else f"exit status {done.returncode}"
+            raise DamagedFile(path, "pdf", f"pdftotext: {said}")
+        raw = done.stdout.decode("utf-8", "replace")
     else:  # pragma: no cover - poppler-utils is installed by `make`
-        raw = "\f".join(page.extract_text() or "" for page in _reader(path).pages)
-    title = (_reader(path).metadata or {}).get("/Title")
-    furniture = [r"Page \d+ of \d+", r"•", r"\d+\."] + ([re.escape(str(title))] if title else [])
+        raw = _pypdf_text(path)
+    furniture = [r"Page \d+ of \d+", r"•", r"\d+\."] + ([re.escape(title)] if title else [])
     return normalise(raw, furniture)
 
 
-def _reader(path: Path):
+def _pdf_title(path: Path) -> str | None:
+    import pikepdf  # noqa: PLC0415
+
+    with open_pdf(path) as pdf:
+        info = pdf.trailer.get("/Info")
+        title = info.get("/Title") if isinstance(info, pikepdf.Dictionary) else None
+        return str(title) if isinstance(title, pikepdf.String) and str(title) else None
+
+
+def _pypdf_text(path: Path) -> str:  # pragma: no cover - poppler-utils is installed by `make`
     from pypdf import PdfReader  # noqa: PLC0415
 
-    return PdfReader(str(path))
+    try:
+        return "\f".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+    except Exception as exc:  # noqa: BLE001 - pypdf's errors on a damaged file
+        raise DamagedFile(path, "pdf", one_line(exc, path)) from None
 
 
 class _HtmlText(html.parser.HTMLParser):
@@ -89,7 +107,7 @@ class _HtmlText(html.parser.HTMLParser):
 
 def html_text(path: Path) -> str:
     parser = _HtmlText()
-    source = path.read_text(encoding="utf-8")
+    source = read_html(path)
     source = re.sub(r'<a class="skip-link"[^>]*>.*?</a>', "", source)
     parser.feed(source)
     text = "".join(parser.out)
@@ -101,17 +119,22 @@ def docx_text(path: Path) -> str:
     in the PDF), then the footnotes after a blank line, each as "N. text"."""
     from generator.formats.docx_text import read_text  # noqa: PLC0415 - python-docx only when reading a DOCX
 
-    return normalise(read_text(path))
+    try:
+        return normalise(read_text(path))
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # noqa: BLE001 - opened, but its XML holds what python-docx cannot walk
+        raise DamagedFile(path, "docx", f"{type(exc).__name__}: {one_line(exc, path)}") from None
 
 
 READERS = {".pdf": pdf_text, ".html": html_text, ".htm": html_text, ".docx": docx_text}
 
 
 def file_text(path: Path) -> str:
-    reader = READERS.get(path.suffix.lower())
-    if reader is None:
-        raise UnsupportedFile(f"cannot read text from '{path.suffix}' files; known: {', '.join(READERS)}")
-    return reader(path)
+    """The normalised text of a PDF, DOCX or HTML file (by its suffix). Raises UnreadableFile."""
+    path = Path(path)
+    kind_of(path)  # an unknown suffix is refused, naming the file
+    return READERS[path.suffix.lower()](path)
 
 
 def diff_text(old: Path, new: Path) -> str:

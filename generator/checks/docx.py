@@ -24,9 +24,9 @@ def _w(name: str) -> str:
 @reader("docx")
 class DocxFile:
     def __init__(self, path: Path):
-        import docx  # noqa: PLC0415
+        from generator.formats.package import open_docx  # noqa: PLC0415 - python-docx only for a DOCX
 
-        self.document = docx.Document(str(path))
+        self.document = open_docx(path)  # UnreadableFile / DamagedFile: see generator.formats.package
         self.body = self.document.element.body
         self.styles = {s.style_id: s for s in self.document.styles}
 

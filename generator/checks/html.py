@@ -15,8 +15,12 @@ class HtmlFile:
     def __init__(self, path: Path):
         import lxml.html  # noqa: PLC0415
 
-        self.source = path.read_text(encoding="utf-8")
-        self.root = lxml.html.document_fromstring(self.source)
+        from generator.formats.package import read_html  # noqa: PLC0415
+
+        self.source = read_html(path)  # UnreadableFile: see generator.formats.package
+        # Bytes, so that an XHTML page's `<?xml ... encoding=...?>` declaration is accepted.
+        self.root = lxml.html.document_fromstring(self.source.encode("utf-8"),
+                                                  parser=lxml.html.HTMLParser(encoding="utf-8"))
 
     def close(self) -> None:
         pass

@@ -19,8 +19,10 @@ class PdfFile:
     def __init__(self, path: Path):
         import pikepdf  # noqa: PLC0415 - only PDF checks need it
 
+        from generator.formats.package import open_pdf  # noqa: PLC0415
+
         self.pikepdf = pikepdf
-        self.pdf = pikepdf.open(path)
+        self.pdf = open_pdf(path)  # UnreadableFile / DamagedFile: see generator.formats.package
         self.root = self.pdf.Root
         self.page_numbers = {page.objgen: i + 1 for i, page in enumerate(self.pdf.pages)}
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from generator.formats.package import DamagedFile, UnreadableFile
+
 FORMATS = ("pdf", "docx", "html")
 
 
@@ -40,7 +42,10 @@ class Failure:
 
 
 class NotCheckable(Exception):
-    """The file is of a kind this checker does not read (a usage error, not a failure)."""
+    """The file is of a kind this checker does not read, or cannot be opened as its kind at all
+    (`generator.formats.package.UnreadableFile`: empty, wrong kind, encrypted, over the limits):
+    a usage error, not a failure. A file of its kind but broken inside (`DamagedFile`) is the
+    failure `<format>-readable`."""
 
 
 RULES: dict[str, Rule] = {}
@@ -62,7 +67,8 @@ def format_of(path: Path) -> str | None:
 
 
 def check_file(path: Path, fmt: str | None = None, shown: str | None = None) -> list[Failure]:
-    """Every failure of every rule for `path`. Raises NotCheckable for an unknown kind of file."""
+    """Every failure of every rule for `path`. Raises NotCheckable for an unknown kind of file and
+    for one that cannot be opened as its kind (see `NotCheckable`)."""
     path = Path(path)
     fmt = fmt or format_of(path)
     if fmt not in FORMATS:
@@ -72,6 +78,11 @@ def check_file(path: Path, fmt: str | None = None, shown: str | None = None) -> 
         doc = READERS[fmt](path)
     except NotCheckable:
         raise
+    except DamagedFile as exc:  # of its kind, broken inside: a failure to report
+        return [Failure(shown, "file", f"{fmt}-readable", "WCAG 2.2 4.1.1",
+                        f"cannot be read as {fmt.upper()}: {exc.reason}")]
+    except UnreadableFile as exc:  # not a file of its kind at all: misuse
+        raise NotCheckable(exc.about(shown)) from None
     except Exception as exc:  # noqa: BLE001 - a broken file is a failure to report, not a crash
         return [Failure(shown, "file", f"{fmt}-readable", "WCAG 2.2 4.1.1", f"cannot be read as {fmt.upper()}: {exc}")]
     failures = []

@@ -1,6 +1,7 @@
 """The text of a DOCX as a reader sees it: body paragraphs and table rows, then the footnotes.
 
-Reads any .docx (ours or anyone's) with python-docx and lxml; used by `generator.text`.
+Reads any .docx (ours or anyone's) with python-docx and lxml, opened through
+`generator.formats.package` (the ZIP package's limits); used by `generator.text`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from pathlib import Path
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
+
+from generator.formats.package import open_docx
 
 _SKIP = {qn("w:instrText"), qn("w:delText")}
 
@@ -61,9 +64,7 @@ def read_text(path: Path) -> str:
     A footnote reference reads as its number where it stands ("1,205,616,1"), as in the PDF;
     the notes follow the body after a blank line, in the order of their references.
     """
-    import docx  # noqa: PLC0415
-
-    document = docx.Document(str(path))
+    document = open_docx(path)
     notes: dict[str, int] = {}
     lines: list[str] = []
     _blocks_text(document.element.body, notes, lines)
