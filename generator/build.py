@@ -87,11 +87,16 @@ WRITERS = {"pdf": _write_pdf, "docx": _write_docx, "html": _write_html}
 
 def _check_accessibility(written: Path, fmt: str, final: Path, diags: Diagnostics) -> None:
     """The `reportgen a11y` checks on a just-written output: failures are warnings `a11y-<rule>`."""
-    from generator.checks import FORMATS, check_file  # noqa: PLC0415
+    from generator.checks import FORMATS, NotCheckable, check_file  # noqa: PLC0415
 
     if fmt not in FORMATS:
         return
-    for failure in check_file(written, fmt, str(final)):
+    try:
+        failures = check_file(written, fmt, str(final))
+    except NotCheckable as exc:  # an output past the readers' limits (e.g. over 200 MB)
+        diags.warning("a11y-not-checked", f"the accessibility checks could not read it: {exc}", final)
+        return
+    for failure in failures:
         diags.warning(f"a11y-{failure.rule}", f"{failure.where}: {failure.message} ({failure.reference})", final)
 
 
