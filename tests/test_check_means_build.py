@@ -268,21 +268,25 @@ def _edge_report(tmp_path: Path) -> Path:
     return report
 
 
-def test_accepted_edge_values_build_in_every_format_and_read_back(tmp_path):
+def test_accepted_edge_values_build_in_every_format_and_read_back(tmp_path, capsys):
+    """`reportgen check --strict` passes, so `reportgen build --strict` must too (not a warning)."""
     report = _edge_report(tmp_path)
-    built = build(report, tmp_path / "out", formats=("pdf", "docx", "html"))
-    assert not built.diagnostics.items, [str(d) for d in built.diagnostics.items]
-    for fmt, path in built.outputs.items():
+    out = tmp_path / "out"
+    assert run_cli(["check", str(report), "--strict"], capsys) == (0, [])
+    status, lines = run_cli(["build", str(report), "--format", "pdf,docx,html", "--out", str(out), "--strict"], capsys)
+    assert status == 0 and not lines, lines
+    outputs = {fmt: out / f"surrey-pdu.{fmt}" for fmt in ("pdf", "docx", "html")}
+    for fmt, path in outputs.items():
         text = " ".join(file_text(path).split())  # a 20-deep quote is a word a line wide in the PDF
         for expected in (ASTRAL, "Région", "مرحبا", "The deepest quote", "level 20", "deepest",
                          f"recommendation {RECOMMENDATIONS - 1} \U0001D400", "The \U0001F600 Board should:"):
             assert expected in text, f"{fmt}: {expected!r} not read back"
-    props = docx.Document(str(built.outputs["docx"])).core_properties
+    props = docx.Document(str(outputs["docx"])).core_properties
     assert (props.title, props.subject) == (TITLE, SUBJECT)
     assert props.created.year == 2099
-    with pikepdf.open(built.outputs["pdf"]) as pdf:
+    with pikepdf.open(outputs["pdf"]) as pdf:
         assert (str(pdf.docinfo["/Title"]), str(pdf.docinfo["/Subject"])) == (TITLE, SUBJECT)
-    html = built.outputs["html"].read_text(encoding="utf-8")
+    html = outputs["html"].read_text(encoding="utf-8")
     assert f"<title>{TITLE}</title>" in html
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from generator.diagnostics import Diagnostics, did_you_mean
 from generator.stages.merge import MergedChapter, long_date, month_year
 from generator.model import (Contents, ContentsEntry, Cover, Document, DocumentInfo, DocxReference, FootnoteRef, Heading,
-                             KeyQuestionRow, KeyQuestionTable, OrderedList, Paragraph, Part, Rating,
+                             KeyQuestionRow, KeyQuestionTable, Link, OrderedList, Paragraph, Part, Rating,
                              RatingsGroup, RatingsRow, RatingsSummary, Source, Text, walk)
 from generator.stages.parse import Marker, ParseState, parse_chapter
 from generator.stages.resolve import Resolved, ResolvedStandard
@@ -195,6 +195,7 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
         notes = tuple(n for n in walk(blocks) if isinstance(n, FootnoteRef))
         parts.append(Part(part_id, title, blocks, notes, part.contents))
     _check_standards_placed(ctx)
+    _check_anchors(parts, diags)
     if diags.errors:
         return None
     unit = meta.unit
@@ -206,6 +207,21 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
     document = Document(info, cover, tuple(parts), _docx_reference(resolved))
     _check_writable_text(document, resolved, diags)
     return None if diags.errors else document
+
+
+def _check_anchors(parts: list[Part], diags: Diagnostics) -> None:
+    """A link to '#id' must name a part or a heading of the report: the DOCX can only link to
+    those (as bookmarks), and in HTML and PDF it would go nowhere."""
+    anchors = {part.id for part in parts} | {node.id for part in parts for node in walk(part.blocks)
+                                            if isinstance(node, Heading)}
+    for part in parts:
+        for block in part.blocks:
+            for node in walk((block,)):
+                anchor = node.href[1:] if isinstance(node, Link) and node.href.startswith("#") else None
+                if anchor and anchor not in anchors:  # a bare '#' is parse's link-empty
+                    where = getattr(block, "source", None) or Source("<generated>", 0)
+                    diags.error("link-anchor-unknown", f"link target '{node.href}' is no heading or part of the "
+                                "report" + did_you_mean(anchor, anchors), where.path, where.line)
 
 
 def _check_writable_text(document: Document, resolved: Resolved, diags: Diagnostics) -> None:

@@ -185,6 +185,7 @@ class ChapterParser:
         self.skipping: str | None = None  # inside a removed <script>/<style>...: drop text
         self.depth = 0  # block quotes and list items around the block being converted
         self.in_note: str | None = None  # the label of the footnote whose text is being converted
+        self.in_link: str | None = None  # the target of the link whose text is being converted
         self.reported: set[tuple] = set()  # (code, label): a note called twice is reported once
 
     def error(self, code: str, message: str) -> None:
@@ -460,7 +461,11 @@ class ChapterParser:
         if "attachment" in (el.get("rel") or "").lower().split():
             self.error("attachment-refused", f"rel=\"attachment\" on {href!r}: reportgen never attaches files "
                        "to the PDF from chapter content; link to the file instead")
-        children = self.inlines(el)
+        outer, self.in_link = self.in_link, href
+        try:
+            children = self.inlines(el)
+        finally:
+            self.in_link = outer
         if not any(isinstance(n, Text) and n.text.strip() for n in walk(children)):
             self.error("link-text-missing", f"the link to {href!r} has no text")
         return Link(href, children)
@@ -476,6 +481,11 @@ class ChapterParser:
         note = self.notes.get(label)
         if note is None:
             self.error("footnote-undefined", f"footnote [^{label}] has no definition in this chapter")
+            return None
+        if self.in_link is not None:  # the PDF's Link element cannot hold a Note
+            self.line = self.locate(f"[^{label}]", from_line=self.line)
+            self.error("footnote-in-link", f"footnote [^{label}] is called inside the text of the link to "
+                       f"{self.in_link!r}: put the call after the link")
             return None
         if self.in_note is not None:
             if ("footnote-nested", label, self.in_note) not in self.reported:
