@@ -67,6 +67,7 @@ IMAGE_MAX_PIXELS = 50_000_000  # a 50-megapixel camera picture; decoding it take
 # resolution field is wrong and the picture would be metres wide or millimetres small in Word.
 IMAGE_DPI_MIN, IMAGE_DPI_MAX = 20, 4800
 EXIF_ORIENTATION = 0x0112
+TABLE_MAX_COLUMNS = 63  # Word's limit ("Word specifications and limits")
 # The pixel modes WeasyPrint 70 draws (RGB, RGBA, L, LA, CMYK) or converts first ("1", "P", "I");
 # any other (a 16-bit greyscale PNG is "I;16") comes out as garbage in the PDF.
 IMAGE_MODES = {"1", "P", "I", "L", "LA", "RGB", "RGBA", "CMYK"}
@@ -321,6 +322,10 @@ class ChapterParser:
     def block_table(self, el):
         head = el.find("thead/tr")
         rows = el.findall("tbody/tr")
+        columns = max([len(row) for row in ([head] if head is not None else []) + rows] or [0])
+        if columns > TABLE_MAX_COLUMNS:
+            self.error("table-too-wide", f"the table has {columns} columns; a Word table has at most "
+                       f"{TABLE_MAX_COLUMNS}: split it, or turn it round")
         header = tuple(self.inlines(c) for c in head) if head is not None else ()
         return Table(header, tuple(tuple(self.inlines(c) for c in row) for row in rows), self.source())
 
