@@ -7,16 +7,17 @@ registry of named generators, one function each.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from generator.diagnostics import Diagnostics, did_you_mean
 from generator.stages.merge import MergedChapter, long_date, month_year
 from generator.model import (Contents, ContentsEntry, Cover, Document, DocumentInfo, DocxReference, FootnoteRef, Heading,
-                             KeyQuestionRow, KeyQuestionTable, OrderedList, Paragraph, Part, Rating,
+                             KeyQuestionRow, KeyQuestionTable, Link, OrderedList, Paragraph, Part, Rating,
                              RatingsGroup, RatingsRow, RatingsSummary, Source, Text, walk)
 from generator.stages.parse import Marker, ParseState, parse_chapter
 from generator.stages.resolve import Resolved, ResolvedStandard
-from generator.stages.validate import ScaleItem, line_of
+from generator.stages.validate import CONTROL_RE, ScaleItem, describe_character, line_of
 
 
 def rating_node(item: ScaleItem, caption: str = "") -> Rating:
@@ -194,6 +195,7 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
         notes = tuple(n for n in walk(blocks) if isinstance(n, FootnoteRef))
         parts.append(Part(part_id, title, blocks, notes, part.contents))
     _check_standards_placed(ctx)
+    _check_anchors(parts, diags)
     if diags.errors:
         return None
     unit = meta.unit
@@ -202,7 +204,50 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
                   f"{meta.inspectorate}, {month_year(meta.published_date)}")
     info = DocumentInfo(meta.title, meta.short_title, meta.language, meta.inspectorate, meta.subject,
                         tuple(meta.keywords), meta.published_date.isoformat())
-    return Document(info, cover, tuple(parts), _docx_reference(resolved))
+    document = Document(info, cover, tuple(parts), _docx_reference(resolved))
+    _check_writable_text(document, resolved, diags)
+    return None if diags.errors else document
+
+
+def _check_anchors(parts: list[Part], diags: Diagnostics) -> None:
+    """A link to '#id' must name a part or a heading of the report: the DOCX can only link to
+    those (as bookmarks), and in HTML and PDF it would go nowhere."""
+    anchors = {part.id for part in parts} | {node.id for part in parts for node in walk(part.blocks)
+                                            if isinstance(node, Heading)}
+    for part in parts:
+        for block in part.blocks:
+            for node in walk((block,)):
+                anchor = node.href[1:] if isinstance(node, Link) and node.href.startswith("#") else None
+                if anchor and anchor not in anchors:  # a bare '#' is parse's link-empty
+                    where = getattr(block, "source", None) or Source("<generated>", 0)
+                    diags.error("link-anchor-unknown", f"link target '{node.href}' is no heading or part of the "
+                                "report" + did_you_mean(anchor, anchors), where.path, where.line)
+
+
+def _check_writable_text(document: Document, resolved: Resolved, diags: Diagnostics) -> None:
+    """The last word on what reaches the writers: no string of the document holds a character
+    they cannot write (validate and parse report each at its source; this catches any way round
+    them, at the nearest block's source)."""
+    seen: set[str] = set()
+
+    def visit(value, where: Source | None) -> None:
+        if isinstance(value, str):
+            match = CONTROL_RE.search(value)
+            if match and value not in seen:
+                seen.add(value)
+                path, line = (where.path, where.line) if where else (resolved.validated.sources.report.path, 0)
+                diags.error("control-character", f"the text {value[:40]!r} holds {describe_character(match[0])}; "
+                            "remove it", path, line)
+        elif isinstance(value, (tuple, list)):
+            for item in value:
+                visit(item, where)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            where = getattr(value, "source", None) or where
+            for f in dataclasses.fields(value):
+                if f.name != "source":
+                    visit(getattr(value, f.name), where)
+
+    visit(document, None)
 
 
 def _docx_reference(resolved: Resolved) -> DocxReference | None:

@@ -7,6 +7,7 @@ extensions of ours add the source line of every top-level block and the block ma
 
 from __future__ import annotations
 
+import difflib
 import html
 import html.parser
 import re
@@ -26,6 +27,7 @@ from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 
 from generator.diagnostics import Diagnostics, did_you_mean
 from generator.stages.merge import MergedChapter
+from generator.stages.validate import CONTROL_RE, describe_character
 from generator.model import (BlockQuote, BulletList, Code, Emph, FootnoteRef, Heading, Image, LineBreak,
                              Link, OrderedList, Paragraph, Source, Strong, Table, Text, walk)
 
@@ -39,6 +41,36 @@ HTML_TRANSPARENT = {"b", "i", "em", "strong", "sup", "sub", "abbr", "span", "sma
 HTML_DANGEROUS = {"script", "style", "iframe", "object", "embed", "link", "meta", "base", "form", "input",
                   "button", "frame", "frameset", "applet", "svg", "math", "template", "textarea", "select"}
 HTML_PLACEHOLDER_RE = re.compile(re.escape(md_util.STX) + r"wzxhzdk:(\d+)" + re.escape(md_util.ETX))
+
+# Elements of Python-Markdown's tree that hold blocks (the rest are inline marks), and how each
+# kind of block starts on its line in the source.
+BLOCK_TAGS = {"p", "ul", "ol", "blockquote", "table", "rg-marker", "div", "hr", "pre",
+              "h1", "h2", "h3", "h4", "h5", "h6"}
+CONTAINER_TAGS = {"li", "thead", "tbody", "tr", "th", "td", "div"}
+BLOCK_START_RE = {"ul": r"^\s*[-*+]\s", "ol": r"^\s*\d+[.)]\s", "blockquote": r"^\s*>", "table": r"^\s*\|",
+                  "rg-marker": r"^\s*:::", "hr": r"^\s*([-*_])\s*\1\s*\1", "pre": r"^\s{8}"}
+
+# Nesting: Python-Markdown, the writers and WeasyPrint all recurse once per level of block quote or
+# list, so a chapter may nest at most MAX_NESTING levels; deeper is refused before Markdown runs.
+MAX_NESTING = 20
+NESTING_MARK_RE = re.compile(r"[ \t]*(?:>|(?:[-*+]|\d{1,9}[.)])(?=[ \t]|$))")
+TAB_LENGTH = 4  # Python-Markdown's indent per level
+
+# Images: what all three writers take. python-docx reads BMP, GIF, JPEG, PNG and TIFF; WeasyPrint
+# what Pillow reads, and SVG; browsers neither TIFF nor (reliably) BMP: PNG, JPEG and GIF are common
+# to all. Pillow names a JPEG with several pictures (cameras) "MPO": it is a JPEG to the writers.
+IMAGE_FORMATS = {"PNG": "PNG", "JPEG": "JPEG", "MPO": "JPEG", "GIF": "GIF"}
+IMAGE_MAX_BYTES = 20 * 2**20  # the DOCX writer's limit on a fetched image, for every image
+IMAGE_MAX_PIXELS = 50_000_000  # a 50-megapixel camera picture; decoding it takes 200 MB
+# The DOCX sizes a picture by its resolution (pixels / dpi), python-docx reading it, 72 when the file
+# gives none. 0 dpi divides by zero; below 20 dpi or above 4800 (the finest scanners) the
+# resolution field is wrong and the picture would be metres wide or millimetres small in Word.
+IMAGE_DPI_MIN, IMAGE_DPI_MAX = 20, 4800
+EXIF_ORIENTATION = 0x0112
+TABLE_MAX_COLUMNS = 63  # Word's limit ("Word specifications and limits")
+# The pixel modes WeasyPrint 70 draws (RGB, RGBA, L, LA, CMYK) or converts first ("1", "P", "I");
+# any other (a 16-bit greyscale PNG is "I;16") comes out as garbage in the PDF.
+IMAGE_MODES = {"1", "P", "I", "L", "LA", "RGB", "RGBA", "CMYK"}
 
 
 @dataclass(frozen=True)
@@ -146,12 +178,16 @@ class ChapterParser:
 
     def __init__(self, chapter: MergedChapter, md: markdown.Markdown, state: ParseState):
         self.path = chapter.source.path
-        self.lines = chapter.text.splitlines()
+        self.lines = source_lines(chapter.text)
         self.md = md
         self.state = state
         self.notes: dict[str, etree.Element] = {}
         self.line = 1
         self.skipping: str | None = None  # inside a removed <script>/<style>...: drop text
+        self.depth = 0  # block quotes and list items around the block being converted
+        self.in_note: str | None = None  # the label of the footnote whose text is being converted
+        self.in_link: str | None = None  # the target of the link whose text is being converted
+        self.reported: set[tuple] = set()  # (code, label): a note called twice is reported once
 
     def error(self, code: str, message: str) -> None:
         self.state.diags.error(code, message, self.path, self.line)
@@ -182,10 +218,36 @@ class ChapterParser:
             for name in (n for sub in top.iter() for n in sub.attrib if n.lower().startswith("on")):
                 self.warning("html-event-handler", f"attribute '{name}' removed: event handlers are not allowed")
 
-    def locate(self, snippet: str) -> int:
-        """The first line of the chapter holding `snippet` (for content Markdown moved or removed)."""
+    def check_inline_nesting(self, root) -> bool:
+        """False (with an error at its block) if emphasis, links and other inline marks nest deeper
+        than MAX_NESTING anywhere (Python-Markdown builds such trees; the writers would recurse)."""
+        ok = True
+        tops = []
+        for top in root:
+            if top.tag == "div" and "footnote" in top.get("class", "").split():
+                tops.extend((li, self.locate(f"[^{li.get('id', '').removeprefix('fn:')}]:"))
+                            for li in top.findall("ol/li"))
+            else:
+                tops.append((top, int(top.get("data-line") or self.line)))
+        for top, line in tops:
+            deepest, stack = 0, [(top, 0)]
+            while stack:
+                el, depth = stack.pop()
+                depth += el.tag not in BLOCK_TAGS | CONTAINER_TAGS
+                deepest = max(deepest, depth)
+                stack.extend((child, depth) for child in el)
+            if deepest > MAX_NESTING:
+                ok = False
+                self.state.diags.error("nesting-too-deep", f"emphasis, links and other marks nest {deepest} levels "
+                                       f"deep here; a report nests at most {MAX_NESTING}", self.path, line)
+        return ok
+
+    def locate(self, snippet: str, from_line: int = 1) -> int:
+        """The first line of the chapter (from `from_line`) holding `snippet` (for content Markdown
+        moved or removed)."""
         snippet = snippet.strip().split("\n", 1)[0]
-        return next((i for i, line in enumerate(self.lines, 1) if snippet and snippet in line), self.line)
+        return next((i for i, line in enumerate(self.lines, 1) if i >= from_line and snippet and snippet in line),
+                    self.line)
 
     def source(self) -> Source:
         return Source(str(self.path), self.line)
@@ -216,13 +278,33 @@ class ChapterParser:
     def block_h6(self, el): return self.heading(el, 6)
 
     def list_items(self, el) -> tuple:
-        items = []
-        for li in el:
-            if len(li) and li[0].tag in ("p", "ul", "ol", "blockquote"):
-                items.append(self.blocks(li))
+        self.depth += 1
+        try:
+            return tuple(self.list_item(li) for li in el)
+        finally:
+            self.depth -= 1
+
+    def list_item(self, li) -> tuple:
+        """A list item's blocks. In a tight list an item's text is loose in the <li>, before its
+        sublist (`<li>item<ul>...</ul></li>`): it becomes a paragraph, never dropped."""
+        out = []
+        run = etree.Element("p")
+        run.text = li.text
+
+        def flush():
+            if (run.text or "").strip() or len(run):
+                out.append(Paragraph(self.inlines(run), self.source()))
+
+        for child in li:
+            if child.tag in BLOCK_TAGS:
+                flush()
+                out.extend(self.blocks((child,)))
+                run = etree.Element("p")
+                run.text = child.tail
             else:
-                items.append((Paragraph(self.inlines(li), self.source()),))
-        return tuple(items)
+                run.append(child)
+        flush()
+        return tuple(out) or (Paragraph((), self.source()),)
 
     def block_ul(self, el):
         return BulletList(self.list_items(el), self.source())
@@ -231,15 +313,30 @@ class ChapterParser:
         return OrderedList(self.list_items(el), int(el.get("start", 1)), self.source())
 
     def block_blockquote(self, el):
-        return BlockQuote(self.blocks(el), self.source())
+        self.depth += 1
+        try:
+            return BlockQuote(self.blocks(el), self.source())
+        finally:
+            self.depth -= 1
 
     def block_table(self, el):
         head = el.find("thead/tr")
         rows = el.findall("tbody/tr")
+        columns = max([len(row) for row in ([head] if head is not None else []) + rows] or [0])
+        if columns > TABLE_MAX_COLUMNS:
+            self.error("table-too-wide", f"the table has {columns} columns; a Word table has at most "
+                       f"{TABLE_MAX_COLUMNS}: split it, or turn it round")
         header = tuple(self.inlines(c) for c in head) if head is not None else ()
         return Table(header, tuple(tuple(self.inlines(c) for c in row) for row in rows), self.source())
 
     def block_rg_marker(self, el):
+        if self.depth:
+            pattern = re.compile(r":::[ \t]*" + re.escape(el.get("name")) + r"\b")
+            self.line = next((i for i, line in enumerate(self.lines, 1) if i >= self.line and pattern.search(line)),
+                             self.line)
+            self.error("marker-nested", f"'::: {el.get('name')}' is inside a block quote or list, where generated "
+                       "content cannot go: put the marker on a line of its own, outside the quote or list")
+            return None
         return Marker(el.get("name"), el.get("args"), self.source())
 
     def block_div(self, el):
@@ -273,6 +370,9 @@ class ChapterParser:
             elif not path.is_file():
                 near = did_you_mean(Path(src).name, [p.name for p in path.parent.glob("*")] if path.parent.is_dir() else [])
                 self.error("image-missing", f"image '{src}' not found" + near)
+            else:
+                for code, message in check_image(path, src):
+                    self.error(code, message)
         return Image(src, alt, (), self.source())
 
     # inlines
@@ -307,6 +407,10 @@ class ChapterParser:
             out.append(Text(text[pos:]))
         for node in out:
             if isinstance(node, Text):
+                for match in CONTROL_RE.finditer(node.text):  # raw ones stop the chapter before Markdown
+                    line = self.locate("&#", from_line=self.line)
+                    self.state.diags.error("control-character", f"a character reference ('&#...;') here makes "
+                                           f"{describe_character(match[0])}; remove it", self.path, line)
                 for label in UNDEFINED_NOTE_RE.findall(node.text):
                     self.error("footnote-undefined", f"footnote [^{label}] has no definition in this chapter: "
                                f"add a line '[^{label}]: ...'" + did_you_mean(label, self.notes))
@@ -362,7 +466,11 @@ class ChapterParser:
         if "attachment" in (el.get("rel") or "").lower().split():
             self.error("attachment-refused", f"rel=\"attachment\" on {href!r}: reportgen never attaches files "
                        "to the PDF from chapter content; link to the file instead")
-        children = self.inlines(el)
+        outer, self.in_link = self.in_link, href
+        try:
+            children = self.inlines(el)
+        finally:
+            self.in_link = outer
         if not any(isinstance(n, Text) and n.text.strip() for n in walk(children)):
             self.error("link-text-missing", f"the link to {href!r} has no text")
         return Link(href, children)
@@ -379,19 +487,57 @@ class ChapterParser:
         if note is None:
             self.error("footnote-undefined", f"footnote [^{label}] has no definition in this chapter")
             return None
+        if self.in_link is not None:  # the PDF's Link element cannot hold a Note
+            self.line = self.locate(f"[^{label}]", from_line=self.line)
+            self.error("footnote-in-link", f"footnote [^{label}] is called inside the text of the link to "
+                       f"{self.in_link!r}: put the call after the link")
+            return None
+        if self.in_note is not None:
+            if ("footnote-nested", label, self.in_note) not in self.reported:
+                self.reported.add(("footnote-nested", label, self.in_note))
+                self.state.diags.error(
+                    "footnote-nested", f"footnote [^{self.in_note}] calls footnote [^{label}]: a footnote cannot "
+                    "hold another; write the second note's text into the first", self.path,
+                    self.note_call_line(self.in_note, label))
+            return None
         self.state.footnotes += 1
         body = []
-        for child in note:
-            if child.tag == "p":
-                if body:
-                    body.append(Text(" "))
-                body.extend(self.inlines(_without_backrefs(child)))
+        self.in_note = label
+        try:
+            for child in note:
+                if child.tag == "p":
+                    if body:
+                        body.append(Text(" "))
+                    body.extend(self.inlines(_without_backrefs(child)))
+                elif ("footnote-block", label) not in self.reported:
+                    self.reported.add(("footnote-block", label))
+                    start = self.locate(f"[^{label}]:")
+                    shape = BLOCK_START_RE.get(child.tag, r"^\s*#")  # else a heading
+                    line = next((i for i, text in enumerate(self.lines, 1) if i > start and re.match(shape, text)),
+                                start)
+                    self.state.diags.error(
+                        "footnote-block", f"footnote [^{label}] holds {_describe_block(child)}: a footnote can hold "
+                        "only paragraphs of text", self.path, line)
+        finally:
+            self.in_note = None
         return FootnoteRef(self.state.footnotes, f"fn-{self.state.footnotes}", tuple(_merge_text(body)))
+
+    def note_call_line(self, outer: str, inner: str) -> int:
+        """The line where the definition of note `outer` calls note `inner`."""
+        start = self.locate(f"[^{outer}]:")
+        call = re.compile(re.escape(f"[^{inner}]") + r"(?!:)")
+        for number in range(start, len(self.lines) + 1):
+            text = self.lines[number - 1]
+            if number == start:
+                text = text.split(f"[^{outer}]:", 1)[-1]
+            if call.search(text):
+                return number
+        return start
 
     def collect_notes(self, root) -> None:
         for div in root.iter("div"):
             if "footnote" in div.get("class", "").split():
-                for li in div.iter("li"):
+                for li in div.findall("ol/li"):  # the notes, not the items of a list inside one
                     self.notes[li.get("id", "").removeprefix("fn:")] = li
 
 
@@ -427,6 +573,94 @@ class _HtmlBlock(html.parser.HTMLParser):
         return re.sub(r"\s+", " ", "".join(self.parts)).strip()
 
 
+def check_image(path: Path, src: str) -> list[tuple[str, str]]:
+    """Problems that would make a writer drop or refuse the image at `path`, as (code, message):
+    the checks each writer's own reader makes (Pillow for WeasyPrint, python-docx's header
+    parser for Word), done here so that a report that checks clean builds with every figure."""
+    from PIL import Image as PILImage  # noqa: PLC0415 - only reports with images pay for Pillow
+    from PIL import ImageFile, UnidentifiedImageError  # noqa: PLC0415
+
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return [("image-invalid", f"image '{src}' cannot be read: {exc.strerror}")]
+    if size == 0:
+        return [("image-invalid", f"image '{src}' is an empty file")]
+    if size > IMAGE_MAX_BYTES:
+        return [("image-too-large", f"image '{src}' is {size / 2**20:.1f} MiB; a figure may be at most "
+                 f"{IMAGE_MAX_BYTES // 2**20} MiB: save it smaller (fewer pixels, or as JPEG)")]
+    save_again = "save it again from an image editor as PNG or JPEG"
+    kind = "image"
+    # Pillow's own settings, for the time of the check: damage must show (WeasyPrint sets
+    # LOAD_TRUNCATED_IMAGES on import), and the pixel limit is ours (Pillow's is first a warning).
+    truncated, bomb = ImageFile.LOAD_TRUNCATED_IMAGES, PILImage.MAX_IMAGE_PIXELS
+    ImageFile.LOAD_TRUNCATED_IMAGES, PILImage.MAX_IMAGE_PIXELS = False, None
+    try:
+        with PILImage.open(path) as im:  # the header only
+            kind, (width, height) = im.format, im.size
+        if kind not in IMAGE_FORMATS:
+            return [("image-format", f"image '{src}' is {kind}: Word, PDF and HTML outputs all take only "
+                     f"PNG, JPEG or GIF; save it as PNG")]
+        if width * height > IMAGE_MAX_PIXELS:
+            return [("image-too-large", f"image '{src}' is {width} x {height} pixels ({width * height / 1e6:.0f} "
+                     f"megapixels); a figure may have at most {IMAGE_MAX_PIXELS // 1_000_000} megapixels: "
+                     "scale it down")]
+        with PILImage.open(path) as im:
+            im.verify()  # PNG: every chunk's checksum
+        with PILImage.open(path) as im:
+            im.load()  # the pixels, decoded: the size was bounded above
+            orientation = im.getexif().get(EXIF_ORIENTATION, 1)  # after load: a PNG's may follow its pixels
+            mode = im.mode
+    except UnidentifiedImageError:
+        what = "an SVG drawing" if b"<svg" in path.read_bytes()[:4096].lower() else "not an image reportgen can read"
+        return [("image-format", f"image '{src}' is {what}: Word, PDF and HTML outputs all take only PNG, JPEG "
+                 "or GIF; save it as PNG")]
+    except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds for a damaged file
+        return [("image-invalid", f"image '{src}' is a damaged {kind} file ({_reason(exc)}): {save_again}")]
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES, PILImage.MAX_IMAGE_PIXELS = truncated, bomb
+    if mode not in IMAGE_MODES:
+        return [("image-format", f"image '{src}' is a {IMAGE_FORMATS[kind]} in a colour mode the PDF writer "
+                 f"cannot draw ({mode}" + (", 16 bits a sample" if "16" in mode else "") + "): save it as an "
+                 "8-bit RGB or greyscale PNG")]
+    problems = []
+    if orientation not in (1, None):
+        problems.append(("image-orientation", f"image '{src}' is stored turned or flipped, with an Exif "
+                         f"orientation ({orientation}) saying how to show it: PDF and HTML follow it, Word does "
+                         "not; rotate the picture itself in an image editor and save it without the orientation"))
+    try:
+        from docx.image.image import Image as DocxImage  # noqa: PLC0415 - the header parser the DOCX writer uses
+
+        header = DocxImage.from_file(str(path))
+        dpi = (header.horz_dpi, header.vert_dpi)
+    except Exception:  # noqa: BLE001 - python-docx raises many kinds for a header it cannot read
+        extra = (" (a JPEG needs a JFIF or Exif header; CMYK JPEGs often lack one)"
+                 if IMAGE_FORMATS[kind] == "JPEG" else "")
+        problems.append(("image-invalid", f"image '{src}': Word documents cannot read this {IMAGE_FORMATS[kind]} "
+                         f"file{extra}: {save_again}, in RGB colour"))
+        return problems
+    if not all(IMAGE_DPI_MIN <= d <= IMAGE_DPI_MAX for d in dpi):
+        problems.append(("image-dpi", f"image '{src}' says its resolution is {dpi[0]} x {dpi[1]} dpi; Word sizes a "
+                         f"picture by it, and {IMAGE_DPI_MIN}-{IMAGE_DPI_MAX} dpi is sane: set it (e.g. to 96 or "
+                         "300 dpi) in an image editor"))
+    elif dpi[0] != dpi[1]:
+        problems.append(("image-dpi", f"image '{src}' has a different resolution across ({dpi[0]} dpi) and down "
+                         f"({dpi[1]} dpi): Word would stretch it, PDF and HTML would not; give it one resolution "
+                         "(e.g. 96 or 300 dpi) in an image editor"))
+    return problems
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return text[:120] or type(exc).__name__
+
+
+def _describe_block(el) -> str:
+    return {"ul": "a list", "ol": "a list", "blockquote": "a block quote", "table": "a table",
+            "rg-marker": f"the block marker '::: {el.get('name')}'", "pre": "a code block",
+            "hr": "a horizontal rule"}.get(el.tag, "a heading" if re.fullmatch(r"h\d", el.tag) else f"<{el.tag}>")
+
+
 def _without_backrefs(p):
     for parent in list(p.iter()):
         for a in list(parent):
@@ -445,14 +679,91 @@ def _merge_text(nodes: list) -> list:
     return out
 
 
+def source_lines(text: str) -> list[str]:
+    """The lines of a chapter as Python-Markdown and editors count them (str.splitlines would also
+    break at form feeds, U+2028 and other characters that are not line ends here)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def source_line(chapter: MergedChapter, merged_line: int) -> int:
+    """The line of the chapter's source that made line `merged_line` of its merged text: the same
+    line where the template left the text as it was, else the template line (an expression or
+    statement) that produced it."""
+    source, merged = source_lines(chapter.source.text), source_lines(chapter.text)
+    if source == merged:
+        return merged_line
+    index = merged_line - 1
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, source, merged, autojunk=False).get_opcodes():
+        if not j1 <= index < j2:
+            continue
+        if tag == "equal":
+            return i1 + index - j1 + 1
+        if i1 < i2:  # replaced lines: the most alike of them
+            return max(range(i1, i2), key=lambda i: (difflib.SequenceMatcher(None, source[i], merged[index]).ratio(),
+                                                     -i)) + 1
+        # inserted lines (a loop's output): the nearest template line above
+        above = [i for i in range(min(i1, len(source)) - 1, -1, -1) if "{%" in source[i] or "{{" in source[i]]
+        return (above[0] if above else min(i1, max(len(source) - 1, 0))) + 1
+    return max(min(merged_line, len(source)), 1)
+
+
+def check_characters(chapter: MergedChapter, diags: Diagnostics) -> bool:
+    """No control character (see validate.CONTROL_RE) in the chapter, as written (at its line and
+    column) or as merged (a value or expression can bring one in). False if any was found: the
+    chapter is not parsed (Python-Markdown itself uses STX and ETX as markers)."""
+    path = chapter.source.path
+    found = False
+    for number, line in enumerate(source_lines(chapter.source.text), 1):
+        for match in CONTROL_RE.finditer(line):
+            found = True
+            diags.error("control-character", f"{describe_character(match[0])}; remove it", path, number,
+                        match.start() + 1)
+    if found:
+        return False
+    for number, line in enumerate(source_lines(chapter.text), 1):
+        for match in CONTROL_RE.finditer(line):
+            found = True
+            diags.error("control-character", f"the text merged from this line holds {describe_character(match[0])}; "
+                        "remove it from the value or expression", path, source_line(chapter, number))
+    return not found
+
+
+def nesting_depth(line: str) -> int:
+    """How deep a line nests at most: its block-quote and list markers, and its indentation in
+    steps of TAB_LENGTH (an upper bound of what Python-Markdown will nest)."""
+    indent = len(line.expandtabs(TAB_LENGTH)) - len(line.expandtabs(TAB_LENGTH).lstrip())
+    depth, pos = indent // TAB_LENGTH, 0
+    while (match := NESTING_MARK_RE.match(line, pos)) is not None:
+        depth += 1
+        pos = match.end()
+    return depth
+
+
+def check_nesting(chapter: MergedChapter, diags: Diagnostics) -> bool:
+    """False (with an error on each offending line) if a line nests deeper than MAX_NESTING."""
+    deep = [(number, depth) for number, line in enumerate(source_lines(chapter.text), 1)
+            if len(line) > MAX_NESTING and (depth := nesting_depth(line)) > MAX_NESTING]
+    if deep:  # the first such line; the rest are most often the same structure going on
+        number, depth = deep[0]
+        more = f" ({len(deep) - 1} more lines nest deeper than {MAX_NESTING})" if len(deep) > 1 else ""
+        diags.error("nesting-too-deep", f"this line nests {depth} levels deep (block quotes, lists and "
+                    f"indentation of {TAB_LENGTH} spaces); a report nests at most {MAX_NESTING}{more}",
+                    chapter.source.path, source_line(chapter, number))
+    return not deep
+
+
 def parse_chapter(chapter: MergedChapter, state: ParseState) -> tuple:
     if not chapter.text.strip():
         state.diags.warning("chapter-empty", "the chapter is empty", chapter.source.path, 1)
+        return ()
+    if not check_characters(chapter, state.diags) or not check_nesting(chapter, state.diags):
         return ()
     md = markdown_processor()
     md.convert(chapter.text)
     root = md.captured_tree
     parser = ChapterParser(chapter, md, state)
+    if not parser.check_inline_nesting(root):
+        return ()
     parser.collect_notes(root)
     parser.check_attributes(root)
     blocks = parser.blocks(root)

@@ -9,16 +9,68 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from generator.diagnostics import Diagnostics, did_you_mean
 from generator.stages.load import FRAMEWORK_ID, Sources, YamlFile, available_frameworks
 
 HEX_COLOUR = r"^#[0-9A-Fa-f]{6}$"
+
+# --------------------------------------------------------------------------- what the writers can hold
+
+# Characters no output can hold: XML 1.0 (DOCX, the PDF's tagged structure) refuses the C0 controls
+# but tab, LF and CR, the surrogates and U+FFFE/U+FFFF (lxml raises, WeasyPrint draws nothing);
+# DEL and the C1 controls are legal XML but invisible in every output and almost always
+# Windows-1252 text read as Latin-1, so they are refused too.
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_C0_NAMES = ("NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI DLE DC1 DC2 DC3 DC4 NAK SYN ETB "
+             "CAN EM SUB ESC FS GS RS US").split()
+
+# Word's document properties (title, subject, author, keywords) hold at most 255 characters;
+# python-docx raises beyond that. Counted in UTF-16 code units, as Word stores them.
+DOCX_PROPERTY_LIMIT = 255
+LANGUAGE_LIMIT = 35  # RFC 5646 4.4.1: a language tag fits in 35 characters
+# Dates: a DOCX is a zip file, whose entry dates run from 1980 to 2107; reportgen accepts the years
+# 1980-2099 for every date of report.yaml, so that a mistyped year is an error, not a crash.
+YEAR_MIN, YEAR_MAX = 1980, 2099
+
+
+def describe_character(char: str) -> str:
+    """What a refused character is and why, for a message: 'control character U+001B (ESC) ...'."""
+    code = ord(char)
+    name = _C0_NAMES[code] if code < 0x20 else "DEL" if code == 0x7F else unicodedata.name(char, "")
+    if 0xD800 <= code <= 0xDFFF:
+        return f"lone surrogate U+{code:04X}, which no output can hold"
+    if code in (0xFFFE, 0xFFFF):
+        return f"noncharacter U+{code:04X}, which Word and PDF files cannot hold"
+    out = f"control character U+{code:04X}" + (f" ({name})" if name else "")
+    if code < 0x20:
+        return out + ", which Word and PDF files cannot hold"
+    out += ", which every output would drop"
+    if 0x80 <= code <= 0x9F:
+        try:
+            out += f" (probably '{bytes([code]).decode('cp1252')}' from Windows-1252 text read as Latin-1)"
+        except UnicodeDecodeError:
+            pass
+    return out
+
+
+def utf16_length(value: str) -> int:
+    return len(value.encode("utf-16-le")) // 2
+
+
+def _counted(value: str) -> str:
+    """How a length was counted, when it matters."""
+    if utf16_length(value) == len(value):
+        return ""
+    return " as Word counts them (a character beyond U+FFFF, e.g. an emoji, counts as two)"
 
 
 class Model(BaseModel):
@@ -109,35 +161,98 @@ class Framework(Model):
 
 # --------------------------------------------------------------------------- report
 
+def _not_blank(value: str) -> str:
+    """Text the outputs show must show something (a blank title, heading or list item is an empty
+    element: an accessibility failure in every output)."""
+    if not value.strip():
+        raise PydanticCustomError("value_empty", "blank; the outputs show this text: fill it in")
+    return value
+
+
+NotBlank = Annotated[str, AfterValidator(_not_blank)]
+
+DOCX_DATES = " (it dates the DOCX file, a zip file, whose dates run from 1980 to 2107)"
+
+
+def _year_in_range(year: int, shown: str, why: str) -> None:
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise PydanticCustomError("date_out_of_range", "{shown} is outside the years {low}-{high} that reportgen "
+                                  "accepts{why}; check the year",
+                                  {"shown": shown, "low": YEAR_MIN, "high": YEAR_MAX, "why": why})
+
+
+
 class Person(Model):
-    name: str
-    role: str
+    name: NotBlank
+    role: NotBlank
 
 
 class Publisher(Model):
-    name: str
+    name: NotBlank
     address: list[str]
 
 
 class Metadata(Model):
     """Facts about the publication; every one can be used in chapters as {{ report.<field> }}."""
 
-    title: str
-    short_title: str
-    unit: str
+    title: NotBlank
+    short_title: NotBlank
+    unit: NotBlank
     unit_long: str | None = None
-    region: str
-    inspectorate: str
+    region: NotBlank
+    inspectorate: NotBlank
     published: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
     fieldwork_start: dt.date
-    lead_inspector: str
+    lead_inspector: NotBlank
     chief_inspector: Person
     isbn: Annotated[str, Field(pattern=r"^97[89]-?[0-9-]{10,14}$")]
-    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en-GB"
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+                                   max_length=LANGUAGE_LIMIT)] = "en-GB"
     copyright_year: int
     subject: str = ""
     keywords: list[str] = []
     publisher: Publisher
+
+    @field_validator("title", "short_title", "subject", "inspectorate")
+    @classmethod
+    def _fits_docx_property(cls, value: str) -> str:
+        """Title, subject and author (inspectorate) are Word document properties; short_title is
+        held to the same limit, being the short form of the title."""
+        length = utf16_length(value)
+        if length > DOCX_PROPERTY_LIMIT:
+            raise PydanticCustomError("value_too_long", "{length} characters{counted}; Word's document properties "
+                                      "hold at most {limit}: shorten it",
+                                      {"length": length, "limit": DOCX_PROPERTY_LIMIT, "counted": _counted(value)})
+        return value
+
+    @field_validator("keywords")
+    @classmethod
+    def _keywords_fit_docx_property(cls, value: list[str]) -> list[str]:
+        length = utf16_length(", ".join(value))
+        if length > DOCX_PROPERTY_LIMIT:
+            raise PydanticCustomError("value_too_long", "the keywords come to {length} characters{counted} (joined "
+                                      "with ', '); Word's keywords property holds at most {limit}: use fewer or "
+                                      "shorter keywords", {"length": length, "limit": DOCX_PROPERTY_LIMIT,
+                                                           "counted": _counted(", ".join(value))})
+        return value
+
+    @field_validator("published")
+    @classmethod
+    def _published_in_range(cls, value: str) -> str:
+        _year_in_range(int(value[:4]), value, DOCX_DATES)
+        return value
+
+    @field_validator("fieldwork_start")
+    @classmethod
+    def _fieldwork_in_range(cls, value: dt.date) -> dt.date:
+        _year_in_range(value.year, value.isoformat(), "")
+        return value
+
+    @field_validator("copyright_year")
+    @classmethod
+    def _copyright_in_range(cls, value: int) -> int:
+        _year_in_range(value, str(value), "")
+        return value
 
     @property
     def published_date(self) -> dt.date:
@@ -157,8 +272,8 @@ class Finding(Model):
 
 
 class RecommendationGroup(Model):
-    addressee: str
-    items: Annotated[list[str], Field(min_length=1)]
+    addressee: NotBlank
+    items: Annotated[list[NotBlank], Field(min_length=1)]
 
 
 class Part(Model):
@@ -230,6 +345,10 @@ def _model_fields(model: type[BaseModel], loc: tuple) -> list[str]:
     return [f.alias or name for name, f in model.model_fields.items()]
 
 
+CUSTOM_CODES = {"value_too_long": "value-too-long", "date_out_of_range": "date-out-of-range",
+                "value_empty": "value-empty"}
+
+
 def _report_errors(exc: ValidationError, model: type[BaseModel], yaml_file: YamlFile,
                    diags: Diagnostics) -> None:
     for err in exc.errors():
@@ -243,6 +362,8 @@ def _report_errors(exc: ValidationError, model: type[BaseModel], yaml_file: Yaml
                         yaml_file.path, line, col)
         elif kind == "missing":
             diags.error("key-missing", f"missing required field '{dotted}'", yaml_file.path, line, col)
+        elif kind in CUSTOM_CODES:
+            diags.error(CUSTOM_CODES[kind], f"{dotted}: {err['msg']}", yaml_file.path, line, col)
         elif "key_questions" in loc and kind in ("less_than_equal", "greater_than_equal"):
             diags.error("figure-out-of-range", f"{dotted}: {err.get('input')!r} is not a percentage (0-100)",
                         yaml_file.path, line, col)
@@ -283,10 +404,88 @@ def _valid_fields(model: type[BaseModel], yaml_file: YamlFile) -> dict:
     return valid
 
 
+# --------------------------------------------------------------------------- characters
+
+_NAMED_ESCAPES = {0x00: "0", 0x07: "a", 0x08: "b", 0x0B: "v", 0x0C: "f", 0x1B: "e", 0x85: "N"}
+
+
+def _hex(value: int, digits: int) -> str:
+    return "".join(f"[{c}{c.upper()}]" if c.isalpha() else c for c in f"{value:0{digits}x}")
+
+
+def _escape_re(char: str) -> re.Pattern:
+    """The ways a YAML double-quoted string can write `char` (it cannot appear raw: the YAML reader
+    refuses non-printable characters)."""
+    code = ord(char)
+    forms = [re.escape("\\" + _NAMED_ESCAPES[code])] if code in _NAMED_ESCAPES else []
+    if code <= 0xFF:
+        forms.append(r"\\x" + _hex(code, 2))
+    if code <= 0xFFFF:
+        forms.append(r"\\u" + _hex(code, 4))
+    forms.append(r"\\U" + _hex(code, 8))
+    return re.compile("|".join(forms))
+
+
+def check_characters(yaml_file: YamlFile, diags: Diagnostics) -> None:
+    """Every string of a YAML file (keys too) must be text the outputs can hold: no control
+    characters (see CONTROL_RE). Each is reported at the escape that wrote it where it can be
+    found, else at its key."""
+    try:
+        lines = yaml_file.path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    starts = sorted({line for line, _ in yaml_file.positions.values()})
+
+    def where(loc: tuple, value: str, index: int) -> tuple[int, int]:
+        line, col = line_of(yaml_file, loc)
+        if loc not in yaml_file.positions:
+            return line, col
+        end = next((s for s in starts if s > line), len(lines) + 1)
+        pattern = _escape_re(value[index])
+        nth = value[:index].count(value[index])
+        seen = 0
+        for number in range(line, min(end, len(lines) + 1)):
+            text = lines[number - 1]
+            for match in pattern.finditer(text, col - 1 if number == line else 0):
+                if seen == nth:
+                    return number, match.start() + 1
+                seen += 1
+        return line, col
+
+    def report(loc: tuple, value: str, what: str) -> None:
+        for match in CONTROL_RE.finditer(value):
+            line, col = where(loc, value, match.start())
+            diags.error("control-character", f"{what}, character {match.start() + 1}: "
+                        f"{describe_character(match[0])}; remove it", yaml_file.path, line, col)
+
+    def visit(value, loc: tuple) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str):
+                    report(loc + (key,), key, f"the key {key!r}")
+                visit(item, loc + (key,))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                visit(item, loc + (index,))
+        elif isinstance(value, str):
+            report(loc, value, ".".join(str(k) for k in loc) or "(top level)")
+
+    visit(yaml_file.data, ())
+
+
 # --------------------------------------------------------------------------- cross-checks
 
 def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> None:
     scale_ids = [s.id for s in fw.scale]
+    try:  # assemble fills in {addressee}, and nothing else
+        fields = [(name, spec, conversion) for _, name, spec, conversion
+                  in string.Formatter().parse(fw.recommendations_lead) if name is not None]
+    except ValueError as exc:
+        fields = [(str(exc), "", None)]
+    if any(f != ("addressee", "", None) for f in fields):
+        diags.error("framework-invalid", "recommendations_lead may name only {addressee} (write '{{' and '}}' "
+                    f"for braces): {fw.recommendations_lead!r}", yaml_file.path,
+                    *line_of(yaml_file, ("recommendations_lead",)))
     for key in ("key_question_bands", "overall_bands"):
         for index, band in enumerate(getattr(fw, key)):
             if band.rating not in scale_ids:
@@ -366,6 +565,9 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
         if part.domain is None and not part.title:
             diags.error("part-title-missing", "a part needs a title, or a domain: of the framework",
                         rf.path, line, col)
+        elif part.title is not None and not part.title.strip():
+            diags.error("part-title-missing", "a part's title cannot be blank: write one, or give a domain: of the "
+                        "framework and no title", rf.path, line, col)
         if part.domain is not None and part.domain not in domains:
             diags.error("domain-unknown", f"'{part.domain}' is not a domain of {fw.id}"
                         + did_you_mean(part.domain, domains), rf.path, line, col)
@@ -374,6 +576,9 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
 def validate(sources: Sources, diags: Diagnostics) -> Validated | None:
     if sources.report is None:
         return None
+    check_characters(sources.report, diags)
+    if sources.framework is not None:
+        check_characters(sources.framework, diags)
     spec = _parse(ReportSpec, sources.report, diags)
     framework_id = sources.report.data.get("framework") if isinstance(sources.report.data, dict) else None
     if isinstance(framework_id, str) and sources.framework is None and not sources.framework_failed:
@@ -392,6 +597,10 @@ def validate(sources: Sources, diags: Diagnostics) -> Validated | None:
     if framework:
         fields = dict(spec) if spec else _valid_fields(ReportSpec, sources.report)
         _check_report(fields, framework, sources, diags)
+    if spec is not None and not spec.metadata.subject.strip():
+        line, col = line_of(sources.report, ("metadata", "subject"))
+        diags.warning("value-empty", "metadata.subject is not given: the documents' properties should say what "
+                      "the report is about (a build warns a11y-docx-properties)", sources.report.path, line, col)
     if spec is None or framework is None or diags.errors:
         return None
     return Validated(sources, framework, spec)
