@@ -12,7 +12,7 @@ import yaml
 from generator.cli import main
 from tests.conftest import copy_report
 
-CASES = yaml.safe_load((Path(__file__).parent / "bad" / "cases.yaml").read_text(encoding="utf-8"))
+CASES = yaml.safe_load((Path(__file__).parent.parent / "bad" / "cases.yaml").read_text(encoding="utf-8"))
 LINE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+)(?::\d+)?: (?P<severity>error|warning)\[(?P<code>[a-z0-9-]+)\]: "
                   r"(?P<message>.+)$")
 
