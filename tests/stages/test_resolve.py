@@ -54,10 +54,9 @@ def test_changing_one_figure_changes_rating_score_and_overall(tmp_path):
     assert (resolved.score, resolved.overall.label) == (6, "Requires improvement")
 
 
-def test_raising_reviewing_above_80_changes_nothing_else(tmp_path):
+def test_raising_reviewing_above_80_changes_nothing_else(tmp_path, surrey_build):
     """The issue's acceptance line: Reviewing Outstanding, 6/21 Requires improvement, no other change."""
-    before_dir = tmp_path / "before"
-    before = build(SURREY, before_dir, formats=("html",)).outputs["html"]
+    before = surrey_build.outputs["html"]
     report = copy_report(tmp_path)
     set_key_questions(report, "P2.4", [81, 85, 90])
     after = build(report, tmp_path / "after", formats=("html",)).outputs["html"]

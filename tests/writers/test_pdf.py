@@ -8,9 +8,7 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from generator.build import build
 from generator.text import file_text
-from tests.conftest import SURREY
 from tests.seedtext import coverage
 
 
@@ -128,9 +126,3 @@ def test_html_is_self_contained_and_semantic(surrey_build):
     assert html.count("<main") == 1 and html.count("<h1") == len(surrey_build.document.parts) == 9
     assert '<th scope="col">Key question</th>' in html
     assert not re.search(r"<h1[^>]*>\s*</h1>", html)
-
-
-def test_same_content_gives_the_same_bytes(tmp_path, surrey_build):
-    again = build(SURREY, tmp_path, formats=("pdf", "html"))
-    for fmt in ("pdf", "html"):
-        assert again.outputs[fmt].read_bytes() == surrey_build.outputs[fmt].read_bytes(), fmt
