@@ -109,7 +109,11 @@ def test_stated_values_that_agree_are_accepted(tmp_path):
     path = report / "report.yaml"
     path.write_text(path.read_text().replace("\nrecommendations:", "\nscore: 3\noverall_rating: Inadequate\n"
                                              "recommendations:"))
-    check(report)
+    diags = Diagnostics()
+    document = check(report, diags)
+    assert diags.items == []
+    summary = next(n for part in document.parts for n in part.blocks if n.kind == "ratings_summary")
+    assert ("Score", "3/21") in summary.facts and summary.overall.label == "Inadequate"
 
 
 def test_a_not_rated_standard_is_out_of_the_score_and_its_maximum(tmp_path):

@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 import subprocess
 
+import pikepdf
 import pytest
 from pypdf import PdfReader
 
+from generator.model import Heading, walk
 from generator.text import file_text
+from tests.modeltext import footnote_calls, plain
+from tests.readback import structure
 from tests.seedtext import coverage
 
 
@@ -20,6 +24,12 @@ def pdf(surrey_build):
 @pytest.fixture(scope="module")
 def pdf_text(pdf):
     return file_text(pdf)
+
+
+@pytest.fixture(scope="module")
+def pages(pdf) -> list[str]:
+    """Each page's text, by pypdf (a reader other than the pdftotext behind `file_text`)."""
+    return [page.extract_text() for page in PdfReader(str(pdf)).pages]
 
 
 def pdfinfo(path) -> dict:
@@ -53,14 +63,29 @@ def test_every_font_is_embedded_with_unicode_map(pdf):
         assert "Lato" in row, row
 
 
-def test_bookmarks_follow_the_headings(pdf):
-    outline = PdfReader(str(pdf)).outline
-    top = [item.title for item in outline if not isinstance(item, list)]
-    assert top[:4] == ["Contents", "Acknowledgements", "Foreword", "Ratings"]
-    assert "1. Organisational arrangements and activity" in top
-    children = next(item for item in outline if isinstance(item, list) and any(
-        getattr(c, "title", "") == "P 1.1. Leadership" for c in item))
-    assert children
+def test_bookmarks_follow_the_headings(pdf, surrey_doc):
+    """The outline is the heading tree: each part's title, its level-2 headings under it, and
+    their level-3 headings under them, in order."""
+    def tree(items) -> list:
+        out = []
+        for item in items:
+            if isinstance(item, list):
+                out[-1] = (out[-1][0], tree(item))
+            else:
+                out.append((item.title, []))
+        return out
+
+    expected = []
+    for part in surrey_doc.parts:
+        sections = []
+        for node in walk(part.blocks):
+            if isinstance(node, Heading) and node.level == 2:
+                sections.append((plain(node.children), []))
+            elif isinstance(node, Heading) and node.level == 3:
+                sections[-1][1].append((plain(node.children), []))
+        expected.append((part.title, sections))
+    assert tree(PdfReader(str(pdf)).outline) == expected
+    assert ("P 1.1. Leadership", [("Strengths:", []), ("Areas for improvement:", [])]) in expected[6][1]
 
 
 def test_the_score_and_overall_rating_are_shown(pdf_text):
@@ -68,22 +93,38 @@ def test_the_score_and_overall_rating_are_shown(pdf_text):
     assert "Overall rating: Inadequate" in pdf_text
 
 
-def test_contents_has_real_page_numbers(pdf, pdf_text):
-    reader = PdfReader(str(pdf))
-    pages = [page.extract_text() for page in reader.pages]
+def test_contents_has_real_page_numbers(pages, pdf_text):
     for title in ("Foreword", "Ratings", "Background", "2. Service delivery"):
         number = int(re.search(rf"^{re.escape(title)} (\d+)$", pdf_text, re.M)[1])
         assert pages[number - 1].lstrip().startswith(title) or f"\n{title}\n" in pages[number - 1], title
 
 
-def test_footnotes_sit_at_the_foot_of_the_page_of_their_call(pdf):
-    reader = PdfReader(str(pdf))
-    for page in reader.pages:
-        text = page.extract_text()
-        for number in re.findall(r"^(\d)\. (?:Source|Prioritisation|The rating)", text, re.M):
-            assert re.search(rf"[a-z,.]{number}\s", text), f"footnote {number} is not on its call's page"
-    full = "\n".join(p.extract_text() for p in reader.pages)
-    assert len(re.findall(r"^\d\. (?:Source|Prioritisation|The rating)", full, re.M)) == 7
+def test_footnotes_sit_at_the_foot_of_the_page_of_their_call(pages, surrey_doc):
+    """Each note's text is on the page of its call, and the call is the note's number glued to the
+    word the model puts before it ("1,205,616,1 with"), numbered 1..N through the report."""
+    calls = footnote_calls(surrey_doc)
+    assert [c.number for c in calls] == list(range(1, 8))
+    for call in calls:
+        note = f"{call.number}. {call.note_text[:40]}"
+        on = [i for i, text in enumerate(pages) if note in " ".join(text.split())]
+        assert len(on) == 1, f"note {call.number} is on pages {on}"
+        written = re.escape(call.before) + str(call.number) + (r"\s+" + re.escape(call.after) if call.after else r"$")
+        assert re.search(written, pages[on[0]], re.M), f"the call of note {call.number} is not on page {on[0] + 1}"
+        assert not any(re.search(written, text, re.M) for i, text in enumerate(pages) if i != on[0])
+
+
+def test_footnotes_are_drawn_below_the_text_of_their_page(pdf, surrey_drawn):
+    """Each Note's lines are drawn below every tagged line of its page that is not a note (at the foot)."""
+    drawn = surrey_drawn
+    with pikepdf.open(pdf) as opened:
+        notes = [(str(e.obj.ID), set(e.mcids())) for e in structure(opened).walk() if e.tag == "Note"]
+    assert len(notes) == 7
+    in_notes = set().union(*(mcids for _, mcids in notes))
+    for note_id, mcids in notes:
+        (page,) = {p for p, _ in mcids}
+        top_of_note = max(drawn.heights[key][1] for key in mcids if key in drawn.heights)
+        text = [low for (p, mcid), (low, _) in drawn.heights.items() if p == page and (p, mcid) not in in_notes]
+        assert text and top_of_note < min(text), f"{note_id} is not at the foot of page {page + 1}"
 
 
 def test_lowest_key_question_is_marked_in_words(pdf_text):
