@@ -1,4 +1,11 @@
-"""Shared fixtures: the golden-file check (``pytest --update-golden``) and one build of the example."""
+"""Shared fixtures: the golden-file check (``pytest --update-golden``), the example built once for
+the whole session, and the command line run in-process or, where that is the point, as a program.
+
+The example (content/surrey-pdu) is built once to PDF, DOCX and HTML (`surrey_build`); every test
+that only reads those files shares it. The same build keeps WeasyPrint's own PDF and the layout
+hints it gave the structure repair (`surrey_raw`), so that the repair can be tested on its real
+input without paginating the example again.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +14,14 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = Path(__file__).resolve().parent / "golden"
+TESTS = Path(__file__).resolve().parent
+GOLDEN = TESTS / "golden"
 SURREY = ROOT / "content" / "surrey-pdu"
 
 
@@ -43,6 +52,63 @@ def golden(request):
     return check
 
 
+# --------------------------------------------------------------------------- the example, built once
+
+
+@dataclass(frozen=True)
+class RawPdf:
+    """WeasyPrint's PDF of the example before the structure repair, and the hints the repair got."""
+
+    data: bytes
+    hints: list
+
+
+@pytest.fixture(scope="session")
+def _surrey(tmp_path_factory):
+    from generator.build import FORMATS, build
+    from generator.writers.pdf import tags
+
+    captured = []
+    original = tags.fix_pdf
+
+    def keep(data, hints=None):  # pass-through: the build's output is what it always is
+        captured.append(RawPdf(data, hints))
+        return original(data, hints)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tags, "fix_pdf", keep)
+        built = build(SURREY, tmp_path_factory.mktemp("surrey-out"), formats=FORMATS)
+    assert set(built.outputs) == set(FORMATS) and len(captured) == 1
+    return built, captured[0]
+
+
+@pytest.fixture(scope="session")
+def surrey_build(_surrey):
+    """The example built once to PDF, DOCX and HTML for the whole session (read it, never change it)."""
+    return _surrey[0]
+
+
+@pytest.fixture(scope="session")
+def surrey_raw(_surrey) -> RawPdf:
+    """WeasyPrint's own PDF of the session's build, before `tags.fix_pdf`, and its layout hints."""
+    return _surrey[1]
+
+
+@pytest.fixture(scope="session")
+def surrey_doc(surrey_build):
+    """The example's document model: `check(SURREY)`, as the session's build made it."""
+    return surrey_build.document
+
+
+@pytest.fixture(scope="session")
+def surrey_drawn(surrey_build):
+    """The text drawn in each marked-content sequence and artifact of the session's PDF
+    (tests/readback.py: `page_text`)."""
+    from tests.readback import page_text
+
+    return page_text(surrey_build.outputs["pdf"])
+
+
 @pytest.fixture(scope="session")
 def surrey_copy(tmp_path_factory) -> Path:
     """A private copy of the example report folder (tests may build from it)."""
@@ -51,23 +117,64 @@ def surrey_copy(tmp_path_factory) -> Path:
     return dest
 
 
-@pytest.fixture(scope="session")
-def surrey_build(tmp_path_factory):
-    """The example built once to PDF and HTML for the whole session."""
-    from generator.build import build
-
-    out = tmp_path_factory.mktemp("out")
-    return build(SURREY, out, formats=("pdf", "html"))
-
-
 def copy_report(tmp_path: Path) -> Path:
     dest = tmp_path / "surrey-pdu"
     shutil.copytree(SURREY, dest)
     return dest
 
 
+RELABELLED = {"chapters/background.md": "ons", "chapters/domain-2.md": "kq-assessment"}
+
+
+@pytest.fixture(scope="session")
+def relabelled_build(tmp_path_factory):
+    """The example with a footnote of background.md and one of domain-2.md both labelled `[^1]`
+    (a label is the author's, and only unique within its chapter), built once to all formats."""
+    from generator.build import build
+
+    report = copy_report(tmp_path_factory.mktemp("relabelled"))
+    for name, label in RELABELLED.items():
+        path = report / name
+        text = path.read_text(encoding="utf-8")
+        assert text.count(f"[^{label}]") == 2, name  # its call and its definition
+        path.write_text(text.replace(f"[^{label}]", "[^1]"), encoding="utf-8")
+    return build(report, tmp_path_factory.mktemp("relabelled-out"))
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+@dataclass(frozen=True)
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def reportgen(capsys):
+    """`reportgen(*args)`: the command line run in this process (`generator.cli.main`).
+
+    An exception that escapes main (a traceback, for a user) fails the test; the exit status,
+    stdout and stderr come back as from a subprocess."""
+    from generator.cli import main
+
+    def run(*args) -> Ran:
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as exit_info:
+            main([str(a) for a in args])
+        out = capsys.readouterr()
+        code = exit_info.value.code
+        return Ran(0 if code is None else code, out.out, out.err)
+
+    return run
+
+
 def run_reportgen(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    """`python -m generator ARGS` as a user runs it; a traceback on stderr fails the test."""
+    """`python -m generator ARGS` as a user runs it; a traceback on stderr fails the test.
+
+    A subprocess costs half a second: use the `reportgen` fixture unless a second process is the
+    point of the test."""
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     result = subprocess.run([sys.executable, "-m", "generator", *map(str, args)], capture_output=True, text=True,
                             cwd=cwd, env=env)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from generator.build import build
-from tests.conftest import run_reportgen
 
 
 def fill_in(report_yaml, values: dict[str, str]) -> None:
@@ -16,13 +15,13 @@ def fill_in(report_yaml, values: dict[str, str]) -> None:
     report_yaml.write_text(text.replace("      - ~", "      - improve the quality of assessment"), encoding="utf-8")
 
 
-def test_new_report_lists_what_to_fill_in_then_builds(tmp_path):
+def test_new_report_lists_what_to_fill_in_then_builds(tmp_path, reportgen):
     folder = tmp_path / "content" / "leeds-pdu"
-    result = run_reportgen("new", folder, "--framework", "hmip-pdu-2023")
+    result = reportgen("new", folder, "--framework", "hmip-pdu-2023")
     assert result.returncode == 0, result.stderr
     assert (folder / "chapters" / "domain-2.md").read_text().count("::: key-questions") == 4
 
-    check = run_reportgen("check", folder)
+    check = reportgen("check", folder)
     assert check.returncode == 1
     codes = re.findall(r"error\[([a-z-]+)\]", check.stderr)
     assert codes.count("rating-missing") == 3 and codes.count("key-questions-missing") == 4
@@ -36,7 +35,7 @@ def test_new_report_lists_what_to_fill_in_then_builds(tmp_path):
         "P2.1: {key_questions": "[81, 85, 90]", "P2.2: {key_questions": "[70, 66, 90]",
         "P2.3: {key_questions": "[50, 85, 90]", "P2.4: {key_questions": "[49, 85, 90]",
     })
-    assert run_reportgen("check", folder).returncode == 0
+    assert reportgen("check", folder).returncode == 0
     built = build(folder, tmp_path / "out", formats=("html",))
     assert built.document.parts[2].title == "Ratings"
     html = built.outputs["html"].read_text(encoding="utf-8")
@@ -44,10 +43,10 @@ def test_new_report_lists_what_to_fill_in_then_builds(tmp_path):
     assert "Overall rating:</span> <span class=\"badge rating-good\"" in html
 
 
-def test_new_never_overwrites_and_knows_its_frameworks(tmp_path):
+def test_new_never_overwrites_and_knows_its_frameworks(tmp_path, reportgen):
     (tmp_path / "notes.txt").write_text("an existing file")
-    again = run_reportgen("new", tmp_path, "--framework", "hmip-pdu-2023")
+    again = reportgen("new", tmp_path, "--framework", "hmip-pdu-2023")
     assert again.returncode == 1 and "new-exists" in again.stderr
-    unknown = run_reportgen("new", tmp_path / "x", "--framework", "hmip-pdu-2032")
+    unknown = reportgen("new", tmp_path / "x", "--framework", "hmip-pdu-2032")
     assert unknown.returncode == 1 and "did you mean 'hmip-pdu-2023'?" in unknown.stderr
     assert not (tmp_path / "x").exists()

@@ -54,10 +54,9 @@ def test_changing_one_figure_changes_rating_score_and_overall(tmp_path):
     assert (resolved.score, resolved.overall.label) == (6, "Requires improvement")
 
 
-def test_raising_reviewing_above_80_changes_nothing_else(tmp_path):
+def test_raising_reviewing_above_80_changes_nothing_else(tmp_path, surrey_build):
     """The issue's acceptance line: Reviewing Outstanding, 6/21 Requires improvement, no other change."""
-    before_dir = tmp_path / "before"
-    before = build(SURREY, before_dir, formats=("html",)).outputs["html"]
+    before = surrey_build.outputs["html"]
     report = copy_report(tmp_path)
     set_key_questions(report, "P2.4", [81, 85, 90])
     after = build(report, tmp_path / "after", formats=("html",)).outputs["html"]
@@ -110,4 +109,27 @@ def test_stated_values_that_agree_are_accepted(tmp_path):
     path = report / "report.yaml"
     path.write_text(path.read_text().replace("\nrecommendations:", "\nscore: 3\noverall_rating: Inadequate\n"
                                              "recommendations:"))
-    check(report)
+    diags = Diagnostics()
+    document = check(report, diags)
+    assert diags.items == []
+    summary = next(n for part in document.parts for n in part.blocks if n.kind == "ratings_summary")
+    assert ("Score", "3/21") in summary.facts and summary.overall.label == "Inadequate"
+
+
+def test_a_not_rated_standard_is_out_of_the_score_and_its_maximum(tmp_path):
+    """`not_rated: true` takes the standard out of the score, and its points out of the maximum:
+    the maximum is the scale's top points times the number of *rated* standards."""
+    report = copy_report(tmp_path)
+    path = report / "report.yaml"
+    path.write_text(path.read_text().replace("  P1.1: {rating: Requires improvement}\n", "  P1.1: {not_rated: true}\n"))
+    before, after = resolved_of(SURREY), resolved_of(report)
+    top = max(item.points for item in after.framework.scale)
+    assert after.standards["P1.1"].rating is None
+    assert after.max_score == before.max_score - top == 18
+    assert after.score == before.score - before.standards["P1.1"].points == 2
+    built = build(report, tmp_path / "out", formats=("html", "docx"))
+    for fmt, output in built.outputs.items():
+        lines = file_text(output).splitlines()  # the ratings page's lines among them
+        assert "Score 2/18" in lines, (fmt, [line for line in lines if line.startswith("Score")])
+        assert "P 1.1 Leadership" in lines, "the standard is listed, with no rating word"
+        assert "P 1.2 Staffing Requires improvement" in lines

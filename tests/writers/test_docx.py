@@ -1,8 +1,8 @@
 """The DOCX of the example, read back from the file: one test per promise of the DOCX writer.
 
-The DOCX is built once for the module; structure is read with python-docx and lxml (XPath over
-the package's parts), text with `generator.text.file_text`, and a real client (LibreOffice,
-installed by scripts/system-deps.sh) opens it.
+The DOCX is the session's build of the example (tests/conftest.py); structure is read with
+python-docx and lxml (XPath over the package's parts), text with `generator.text.file_text`, and a
+real client (LibreOffice, installed by scripts/system-deps.sh) opens it.
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ import pytest
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from lxml import etree
 
-from generator.build import FORMATS, build, check
+from generator.build import build
 from generator.diagnostics import ContentError
 from generator.writers.docx.xml import run_properties
 from generator.model import BlockQuote, BulletList, FootnoteRef, Heading, Link, OrderedList, Paragraph, walk
 from generator.text import file_text
 from generator.writers.docx.writer import write_docx
-from tests.conftest import ROOT, SURREY, copy_report
+from tests.conftest import GOLDEN, ROOT, SURREY, copy_report
 from tests.seedtext import coverage
 
 NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
@@ -49,17 +49,14 @@ def texts(node) -> str:
 # --------------------------------------------------------------------------- fixtures
 
 @pytest.fixture(scope="module")
-def doc():
-    return check(SURREY)
+def doc(surrey_doc):
+    return surrey_doc
 
 
 @pytest.fixture(scope="module")
-def path(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("docx")
-    built = build(SURREY, out, formats=("docx",))
-    assert set(built.outputs) == {"docx"}
-    assert not built.diagnostics.items, built.diagnostics.items
-    return built.outputs["docx"]
+def path(surrey_build) -> Path:
+    assert not surrey_build.diagnostics.items, surrey_build.diagnostics.items
+    return surrey_build.outputs["docx"]
 
 
 @pytest.fixture(scope="module")
@@ -478,32 +475,18 @@ def test_a_bad_docx_reference_is_a_located_error_and_nothing_is_written(tmp_path
     assert not list((tmp_path / "out").glob("*.docx"))
 
 
-def test_build_with_format_docx_writes_only_the_docx(tmp_path):
-    from click.testing import CliRunner
-
-    from generator.cli import cli
-
-    result = CliRunner().invoke(cli, ["build", str(SURREY), "--format", "docx", "--out", str(tmp_path)])
-    assert result.exit_code == 0, result.output
+def test_build_with_format_docx_writes_only_the_docx(tmp_path, path, reportgen):
+    result = reportgen("build", SURREY, "--format", "docx", "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"wrote {tmp_path / 'surrey-pdu.docx'}\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["surrey-pdu.docx"]
+    assert (tmp_path / "surrey-pdu.docx").read_bytes() == path.read_bytes()
 
 
-def test_a_plain_build_writes_pdf_docx_and_html():
-    from generator.cli import cli
-
-    assert FORMATS == ("pdf", "docx", "html")
-    option = next(p for p in cli.commands["build"].params if p.name == "formats")
-    assert option.default.split(",") == list(FORMATS)
-
-
-def test_reportgen_text_reads_a_docx(path):
-    from click.testing import CliRunner
-
-    from generator.cli import cli
-
-    result = CliRunner().invoke(cli, ["text", str(path)])
-    assert result.exit_code == 0
-    assert result.output == file_text(path)
-    assert result.output.rstrip().endswith("is placed in a rating band, indicated in bold in the table.")
-    assert "\n1. Source: Office for National Statistics." in result.output, "footnotes at the end, numbered"
-    assert "1,205,616,1 with" in result.output, "a reference reads as its number where it stands"
+def test_reportgen_text_reads_a_docx(path, reportgen):
+    result = reportgen("text", path)
+    assert result.returncode == 0
+    assert result.stdout == (GOLDEN / "surrey-pdu.docx.txt").read_text(encoding="utf-8")
+    assert result.stdout.rstrip().endswith("is placed in a rating band, indicated in bold in the table.")
+    assert "\n1. Source: Office for National Statistics." in result.stdout, "footnotes at the end, numbered"
+    assert "1,205,616,1 with" in result.stdout, "a reference reads as its number where it stands"

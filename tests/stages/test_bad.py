@@ -1,5 +1,6 @@
-"""The corpus of broken reports (tests/bad/cases.yaml): each gives its diagnostic, at its line,
-with exit status 1 (warnings: 0, and 1 under --strict), and never a traceback."""
+"""The corpus of broken reports (every tests/bad/*.yaml, each a list of cases): each gives its
+diagnostic, at its line, with exit status 1 (warnings: 0, and 1 under --strict), and never a
+traceback."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.cli import main
-from tests.conftest import copy_report
+from tests.conftest import TESTS, copy_report
 
-CASES = yaml.safe_load((Path(__file__).parent / "bad" / "cases.yaml").read_text(encoding="utf-8"))
+CORPUS = sorted((TESTS / "bad").glob("*.yaml"))
+CASES = [dict(case, corpus=path.name) for path in CORPUS
+         for case in yaml.safe_load(path.read_text(encoding="utf-8")) or []]
 LINE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+)(?::\d+)?: (?P<severity>error|warning)\[(?P<code>[a-z0-9-]+)\]: "
                   r"(?P<message>.+)$")
 
@@ -32,23 +34,21 @@ def mutate(report: Path, case: dict) -> Path:
     return path
 
 
-def run_cli(args, capsys) -> tuple[int, list[str]]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.err.strip().splitlines()
-
-
-def test_the_corpus_is_large_enough():
+def test_the_corpus_is_large_enough_and_every_file_is_read():
+    assert "cases.yaml" in [p.name for p in CORPUS]
     assert len(CASES) >= 30
-    assert len({c["id"] for c in CASES}) == len(CASES)
+    ids = [c["id"] for c in CASES]
+    assert len(set(ids)) == len(ids), "case ids are unique across tests/bad/*.yaml"
+    for path in CORPUS:
+        assert any(c["corpus"] == path.name for c in CASES), f"{path.name} holds no case"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
-def test_broken_report_gives_its_located_diagnostic(case, tmp_path, capsys):
+def test_broken_report_gives_its_located_diagnostic(case, tmp_path, reportgen):
     report = copy_report(tmp_path)
     path = mutate(report, case)
-    status, lines = run_cli(["check", str(report), "--strict"], capsys)
+    result = reportgen("check", report, "--strict")
+    status, lines = result.returncode, result.stderr.strip().splitlines()
     assert status == 1, lines
     parsed = [LINE.match(line) for line in lines]
     assert all(parsed), f"unlocated or malformed lines: {lines}"
@@ -69,5 +69,4 @@ def test_broken_report_gives_its_located_diagnostic(case, tmp_path, capsys):
         assert any(case["message"] in m["message"] for m in hits), lines
     if severity == "warning":  # without --strict, a warning alone does not fail the check
         only_warnings = all(m["severity"] == "warning" for m in parsed)
-        status, _ = run_cli(["check", str(report)], capsys)
-        assert status == (0 if only_warnings else 1)
+        assert reportgen("check", report).returncode == (0 if only_warnings else 1)

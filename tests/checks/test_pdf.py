@@ -1,0 +1,98 @@
+"""The PDF accessibility rules (generator/checks/pdf.py): the example passes them all; small files
+made here from a good one, each broken in one way, fail with the rule that names that thing."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from generator.checks import check_file
+from generator.writers.pdf.render import render_pdf
+from tests.readback import structure
+
+
+def rule_ids(path, fmt=None) -> set[str]:
+    return {failure.rule for failure in check_file(Path(path), fmt)}
+
+
+def test_example_pdf_passes(surrey_build):
+    assert check_file(surrey_build.outputs["pdf"]) == []
+    assert not [d for d in surrey_build.diagnostics.items if d.code.startswith("a11y-")]
+
+
+def test_two_notes_with_one_id_fail(surrey_build, tmp_path):
+    """Matterhorn 19-003/19-004: each Note has an /ID of its own (the example's, with one changed)."""
+    path = tmp_path / "notes.pdf"
+    with pikepdf.open(surrey_build.outputs["pdf"]) as pdf:
+        notes = [e.obj for e in structure(pdf).walk() if e.tag == "Note"]
+        assert [str(n.ID) for n in notes] == [f"fn-{i}" for i in range(1, 8)]
+        notes[1].ID = pikepdf.String(str(notes[0].ID))
+        del notes[2]["/ID"]
+        pdf.save(path)
+    failures = [f for f in check_file(path) if f.rule == "pdf-note-id"]
+    assert sorted(f.message for f in failures) == ["Note /ID 'fn-1' is not unique (Matterhorn 19-004)",
+                                                   "Note without /ID"]
+    assert all(f.where.startswith("page ") and "/Note[" in f.where for f in failures), failures
+
+
+GOOD_HTML = """<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>A small report</title></head>
+<body><main id="main"><section><h1>Findings</h1><p>One paragraph of text.</p>
+<ul><li><p>An item.</p></li></ul>
+<h2>Table</h2><table class="data"><thead><tr><th scope="col">Name</th><th scope="col">Value</th></tr></thead>
+<tbody><tr><td>A</td><td>1</td></tr></tbody></table>
+<figure><img src="dot.png" alt="A red dot"><figcaption>A figure.</figcaption></figure>
+</section></main></body></html>"""
+
+PDF_BREAKS = {
+    "pdf-figure-alt": lambda h: h.replace(' alt="A red dot"', ""),
+    "pdf-heading-skip": lambda h: h.replace("<h2>Table</h2>", "<h3>Table</h3>"),
+    "pdf-table-header": lambda h: re.sub(r"<thead>.*?</thead>", "", h),
+    "pdf-title": lambda h: h.replace("<title>A small report</title>", ""),
+    "pdf-lang": lambda h: h.replace(' lang="en-GB"', ""),
+}
+
+
+@pytest.fixture(scope="module")
+def pdf_dir(tmp_path_factory):
+    from PIL import Image
+
+    folder = tmp_path_factory.mktemp("pdf-fixtures")
+    Image.new("RGB", (12, 12), (200, 0, 0)).save(folder / "dot.png")
+    return folder
+
+
+def make_pdf(folder: Path, name: str, html: str) -> Path:
+    target = folder / f"{name}.pdf"
+    render_pdf(html, folder, target)
+    return target
+
+
+def test_small_good_pdf_passes(pdf_dir):
+    assert check_file(make_pdf(pdf_dir, "good", GOOD_HTML)) == []
+
+
+@pytest.mark.parametrize("rule_id", sorted(PDF_BREAKS))
+def test_broken_pdf_fails_with_its_rule(pdf_dir, rule_id):
+    path = make_pdf(pdf_dir, rule_id, PDF_BREAKS[rule_id](GOOD_HTML))
+    assert rule_id in rule_ids(path)
+
+
+def test_untagged_pdf_fails(pdf_dir, reportgen):
+    from weasyprint import HTML
+
+    path = pdf_dir / "untagged.pdf"
+    HTML(string=GOOD_HTML, base_url=str(pdf_dir) + "/").write_pdf(path)
+    assert {"pdf-tagged", "pdf-untagged-content", "pdf-xmp"} <= rule_ids(path)
+    result = reportgen("a11y", path)
+    assert result.returncode == 1
+    line = next(line for line in result.stdout.splitlines() if "pdf-untagged-content" in line)
+    assert re.match(rf"{re.escape(str(path))}: page 1: pdf-untagged-content \[Matterhorn 01-005\]: ", line), line
+
+
+def test_a_broken_pdf_file_is_a_failure_not_a_crash(tmp_path):
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(b"%PDF-1.7\nnot really\n")
+    assert rule_ids(path) == {"pdf-readable"}

@@ -1,0 +1,41 @@
+"""Parsing chapters: what the author writes becomes model nodes numbered through the whole report.
+
+Footnote labels are the author's and only unique within a chapter (`[^1]` may start every
+chapter); the notes' numbers and ids are the report's own: 1..N in reading order, unique in
+every output.
+"""
+
+from __future__ import annotations
+
+import re
+
+from generator.model import FootnoteRef, walk
+from generator.text import file_text
+from tests.readback import html_ids
+
+
+def test_the_same_label_in_two_chapters_gives_two_notes_numbered_through_the_report(relabelled_build):
+    doc = relabelled_build.document
+    refs = [n for part in doc.parts for n in walk(part.blocks) if isinstance(n, FootnoteRef)]
+    assert [(r.number, r.id) for r in refs] == [(n, f"fn-{n}") for n in range(1, 8)]
+    assert [n.id for part in doc.parts for n in part.footnotes] == [r.id for r in refs]
+
+
+def test_the_same_label_in_two_chapters_gives_unique_ids_in_the_html(relabelled_build):
+    html = relabelled_build.outputs["html"]
+    page = html_ids(html)
+    assert len(page.ids) == len(set(page.ids)), sorted({i for i in page.ids if page.ids.count(i) > 1})
+    numbers = [str(n) for n in range(1, 8)]
+    assert page.calls == [(f"fn-{n}", f"fn-{n}-ref") for n in numbers]
+    assert page.notes == [(f"fn-{n}", n) for n in numbers]
+    source = html.read_text(encoding="utf-8")
+    first = re.search(r'<li id="fn-1" value="1">(.*?)</li>', source, re.S)[1]
+    fourth = re.search(r'<li id="fn-4" value="4">(.*?)</li>', source, re.S)[1]
+    assert first.startswith("Source: Office for National Statistics.")  # background.md's [^1]
+    assert fourth.startswith("The rating for the standard is driven by the score")  # domain-2.md's [^1]
+
+
+def test_the_same_label_in_two_chapters_reads_the_same_in_every_format(relabelled_build, surrey_build):
+    """Relabelling changes nothing a reader sees."""
+    for fmt in ("html", "docx"):
+        assert file_text(relabelled_build.outputs[fmt]) == file_text(surrey_build.outputs[fmt]), fmt
