@@ -41,7 +41,7 @@ def test_text_of_an_unknown_kind_of_file_is_refused(tmp_path, reportgen):
     with pytest.raises(UnsupportedFile):
         file_text(notes)
     result = reportgen("text", notes)
-    assert result.returncode == 2 and "cannot read text from '.txt' files" in result.stderr
+    assert result.returncode == 2 and "is not a PDF, DOCX or HTML file" in result.stderr and "notes.txt" in result.stderr
 
 
 def test_diff_of_two_built_files_shows_the_changed_lines(surrey_build, tmp_path, reportgen):

@@ -18,7 +18,6 @@ import copy
 import datetime as dt
 import io
 import zipfile
-from pathlib import Path
 
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from generator.formats.pdf_tree import MC, Elem, ObjRef, Tree  # noqa: F401 - MC: see the fixes
+from generator.formats.pdf_tree import Elem, ObjRef, Tree
 
 # --------------------------------------------------------------------------- shadow of WeasyPrint's tagging
 
