@@ -356,8 +356,10 @@ class ChapterParser:
         alt = img.get("alt", "").strip()
         if not alt:
             self.error("image-alt-missing", f"image '{src}' has no alt text: write ![what it shows]({src})")
-        scheme = urlsplit(src).scheme.lower()
-        if scheme in ("http", "https"):
+        scheme = _scheme(src)
+        if scheme is None:
+            self.error("url-invalid", f"image {src!r} is not a valid address or path")
+        elif scheme in ("http", "https"):
             if not self.state.allow_remote:
                 self.error("url-remote", f"image '{src}' is on the web; reportgen reads only files inside the "
                            "report folder (use --allow-remote to fetch it)")
@@ -456,8 +458,11 @@ class ChapterParser:
 
     def inline_a(self, el):
         href = (el.get("href") or "").strip()
-        scheme = urlsplit(href).scheme.lower()
-        if not href or href == "#":
+        scheme = _scheme(href)
+        if scheme is None:
+            self.error("url-invalid", f"link target {href!r} is not a valid address (check its brackets and "
+                       "characters)")
+        elif not href or href == "#":
             self.error("link-empty", f"link target {href!r} is not a real address; give a URL "
                        "(or use {{ links.<name> }} from report.yaml)")
         elif scheme not in LINK_SCHEMES and not href.startswith("#"):
@@ -667,6 +672,15 @@ def _without_backrefs(p):
             if a.tag == "a" and "footnote-backref" in a.get("class", ""):
                 parent.remove(a)
     return p
+
+
+def _scheme(url: str) -> str | None:
+    """The URL's scheme, lower case ('' for a relative path); None if it cannot be parsed at all
+    (e.g. unbalanced brackets in the host: 'https://[x')."""
+    try:
+        return urlsplit(url).scheme.lower()
+    except ValueError:
+        return None
 
 
 def _merge_text(nodes: list) -> list:
