@@ -21,7 +21,7 @@ import pytest
 
 from generator.cli import main
 from generator.formats import package
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_report
 
 REFERENCE_DOCX = ROOT / "styles" / "reference.docx"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
@@ -366,3 +366,15 @@ def test_a_zip_bomb_is_refused_with_bounded_memory(tmp_path, bombs, bomb, comman
                              "(50 MB)"}[bomb]
     assert message in result.stderr and f"'{path}'" in result.stderr
     assert peak_kb < 300_000, f"peak memory {peak_kb} KB"
+
+
+def test_a_zip_bomb_as_docx_reference_in_report_yaml_is_refused_by_check(tmp_path, bombs, reportgen):
+    report = copy_report(tmp_path)
+    (report / "house.docx").write_bytes(bombs["bomb"].read_bytes())
+    path = report / "report.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("framework: hmip-pdu-2023\n",
+                                                            "framework: hmip-pdu-2023\ndocx_reference: house.docx\n"))
+    result = reportgen("check", report)
+    assert result.returncode == 1
+    assert ("report.yaml:5:1: error[docx-reference-invalid]: 'house.docx' is not a readable DOCX: refused: "
+            "word/document.xml expands to 2.1 GB") in result.stderr

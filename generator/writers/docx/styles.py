@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import docx
 from docx.oxml.ns import qn
 
 from generator.diagnostics import Diagnostics
+from generator.formats.package import UnreadableFile, open_docx
 from generator.model import Document, NodeNotRendered, Rating
 from generator.resources import STYLES_DIR
 from generator.writers.docx import xml as X
@@ -50,11 +50,10 @@ def reference_for(doc: Document, reference_doc: Path | None, diags: Diagnostics)
         diags.error("docx-reference-missing", f"reference document '{path}' not found", *where)
         return None
     try:
-        with zipfile.ZipFile(path) as package:
-            package.getinfo("word/document.xml")
+        open_docx(path)  # the zip limits and a full read, before python-docx reads it again
         open_reference(path)
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        diags.error("docx-reference-invalid", f"'{path.name}' is not a Word document (.docx): {exc}", *where)
+    except UnreadableFile as exc:
+        diags.error("docx-reference-invalid", str(exc.about(path.name)), *where)
         return None
     return path
 
