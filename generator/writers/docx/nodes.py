@@ -82,6 +82,7 @@ class Kinds(dict):
                 source = getattr(node, "source", None)
                 raise NodeNotRendered(f"the DOCX writer cannot render {type(node).__name__} {self.placement}"
                                       + (f" (from {source})" if source else ""))
+            w.source = getattr(node, "source", None) or w.source
             fn(w, node, to)
 
 
@@ -121,8 +122,8 @@ def link(w, node, at: At) -> None:
     elif scheme in LINK_SCHEMES:
         target = X.hyperlink(r_id=at.part.relate_to(href, RT.HYPERLINK, is_external=True))
     else:
-        w.diags.warning("docx-link-unsupported", f"link to {href!r} is kept as text in the DOCX: only "
-                        f"{', '.join(LINK_SCHEMES)} links and links to a heading (#id) become hyperlinks")
+        w.warning(node, "docx-link-unsupported", f"link to {href!r} is kept as text in the DOCX: only "
+                  f"{', '.join(LINK_SCHEMES)} links and links to a heading (#id) become hyperlinks")
         w.inlines(node.children, at)
         return
     at.target.append(target)

@@ -48,6 +48,7 @@ class DocxWriter:
     base_dir: Path | None = None
     diags: Diagnostics = field(default_factory=Diagnostics)
     allow_remote: bool = False  # http(s) images are fetched (--allow-remote), as the PDF does
+    source: object = None  # the chapter file and line of the block being written, for messages
 
     @staticmethod
     def handles(kind: str) -> bool:
@@ -208,8 +209,15 @@ class DocxWriter:
         return note_id
 
     def error(self, node, code: str, message: str) -> None:
-        source = getattr(node, "source", None)
-        self.diags.error(code, message, source.path if source else None, source.line if source else 0)
+        self.diags.error(code, message, *self.where(node))
+
+    def warning(self, node, code: str, message: str) -> None:
+        self.diags.warning(code, message, *self.where(node))
+
+    def where(self, node) -> tuple:
+        """(path, line) of `node`, or of the block being written (inlines carry no source)."""
+        source = getattr(node, "source", None) or self.source
+        return (source.path, source.line) if source else (None, 0)
 
 
 def _ids(doc: Document) -> list[str]:
