@@ -64,24 +64,18 @@ def _report_dir(value: str) -> Path:
     return path
 
 
-def _framework_dirs(ctx, param, values) -> tuple[Path, ...]:
-    return tuple(Path(v) for v in values)
-
-
 frameworks_option = click.option(
-    "--frameworks", "framework_dirs", multiple=True, callback=_framework_dirs,
-    type=click.Path(exists=True, file_okay=False), metavar="DIR",
+    "--frameworks", "framework_dirs", multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="DIR",
     help="A folder of framework files (<id>.yaml) to look in, besides the report's frameworks/ and the "
          "shipped ones; may be repeated. Only folders named here are read outside the report.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="reportgen")
-@click.option("--debug", is_flag=True, help="On an internal error, show the Python traceback.")
-@click.pass_context
-def cli(ctx, debug):
+@click.option("--debug", is_flag=True, help="On an internal error, show the Python traceback (read by `main`).")
+def cli(debug):
     """Build rated inspection reports from Markdown and YAML."""
-    ctx.obj = {"debug": debug}
 
 
 @cli.command()
