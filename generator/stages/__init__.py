@@ -1,7 +1,7 @@
 """The pipeline's stages, in the order data flows: load -> validate -> resolve -> merge -> parse -> assemble.
 
-Each module is one stage and reads only what the stages before it made: `load` reads files,
-`validate` types them, `resolve` applies the framework, `merge` renders chapters as sandboxed
+Each module (parse: a package of its own) is one stage and reads only what the stages before it
+made: `load` reads files, `validate` types them, `resolve` applies the framework, `merge` renders chapters as sandboxed
 templates, `parse` turns Markdown into model nodes, `assemble` builds the whole `Document`.
 A stage may import earlier stages, `generator.model`, `generator.diagnostics` and
 `generator.resources`; never a writer, a check, `build` or `cli` (tests/test_layout.py).
