@@ -39,3 +39,31 @@ def test_the_same_label_in_two_chapters_reads_the_same_in_every_format(relabelle
     """Relabelling changes nothing a reader sees."""
     for fmt in ("html", "docx"):
         assert file_text(relabelled_build.outputs[fmt]) == file_text(surrey_build.outputs[fmt]), fmt
+
+
+# --------------------------------------------------------------------------- source lines, carried
+
+
+def test_source_lines_carried_block_to_block_equal_a_full_recount(monkeypatch):
+    """The line parser carries its count of remaining newlines from block to block (linear in the
+    chapter's size); on any mix of Markdown constructs it must equal counting them all again."""
+    import random
+
+    from generator.stages.parse import extensions
+
+    carried = extensions._LineParser._carry
+    compared = []
+
+    def checked(self, blocks, window, remaining):
+        compared.append((carried(self, blocks, window, remaining), extensions._newlines(blocks)))
+        return compared[-1][1]
+
+    pieces = ["- a\n- b\n\n    continued\n", "> q\nlazy\n\n> q2", "1. x\n2. y\n\n   para\n", "    code\n\n    more",
+              "x", "", "\n\n\n", "::: standard P1.1", "|a|b|\n|-|-|\n|1|2|", "## h\ntext", "[^n]: note\n    more",
+              "- x\n\n\n- y", "a\n\n\n\nb", "Text[^n] here."]
+    rng = random.Random(7)
+    monkeypatch.setattr(extensions._LineParser, "_carry", checked)
+    for _ in range(400):
+        extensions.markdown_processor().convert("\n\n".join(rng.choice(pieces) for _ in range(rng.randint(1, 25))))
+    assert len(compared) > 3000
+    assert [c for c in compared if c[0] != c[1]] == []
