@@ -2,7 +2,7 @@
 ends in success or located diagnostics (exit 0 or 1, never a traceback), and when `check` says ok,
 the build succeeds too.
 
-A few hundred examples run in the suite; `make fuzz` runs 10,000 (REPORTGEN_FUZZ_EXAMPLES).
+200 examples run in the suite; `make fuzz` runs 10,000 (REPORTGEN_FUZZ_EXAMPLES).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from generator.cli import main
 from tests.conftest import ROOT, SURREY
 
-EXAMPLES = int(os.environ.get("REPORTGEN_FUZZ_EXAMPLES", "120"))
+EXAMPLES = int(os.environ.get("REPORTGEN_FUZZ_EXAMPLES", "200"))
 FRAMEWORK = ROOT / "generator" / "frameworks" / "hmip-pdu-2023.yaml"
 FILES = ["report.yaml", "frameworks/hmip-pdu-2023.yaml", "chapters/domain-2.md", "chapters/ratings.md"]
 VALUES = ["~", "[]", "{}", "''", "0", "-1", "1e309", "99999999999999999999", "true", "x", "'\x1b'", "\"\\0\"",
