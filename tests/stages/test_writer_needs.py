@@ -290,8 +290,6 @@ def test_a_long_word_reads_back_from_docx_and_html(tmp_path):
         assert LONG_WORD in file_text(path)
 
 
-@pytest.mark.xfail(strict=True, reason="styles/base.css lets an unbreakable word run off the PDF page "
-                   "(no overflow-wrap on body text): a writer fix, left to the PDF writer's owners")
 def test_a_long_word_reads_back_from_the_pdf(tmp_path):
     report = copy_report(tmp_path)
     chapter = report / "chapters" / "foreword.md"
