@@ -28,7 +28,7 @@ bench: test-deps $(STAMP)
 	status=0; for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || status=1; done; exit $$status
 
 fuzz: test-deps $(STAMP)
-	REPORTGEN_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz_inputs.py
+	REPORTGEN_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py
 
 clean:
 	rm -rf out $(VENV)
