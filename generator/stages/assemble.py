@@ -211,6 +211,8 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
         return None
     unit = meta.unit or ""
     lead = meta.title.removesuffix(unit).strip() if unit and meta.title.endswith(unit) else meta.title
+    if not unit:  # a report of no one unit (a thematic): the title is the cover's large line
+        lead, unit = "", meta.title
     cover = Cover(meta.inspectorate, lead, unit, meta.region or "",
                   f"{meta.inspectorate}, {month_year(meta.published_date)}")
     info = DocumentInfo(meta.title, meta.short_title, meta.language, meta.inspectorate, meta.subject,
