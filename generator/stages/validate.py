@@ -628,7 +628,7 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
     # band tables
     band_tables = [("key_question_bands", 0.0, 100.0, False)]
     if fw.overall == "bands":
-        low = min(points.values(), default=0) * len(scored)
+        low = 0  # points are never negative, and a report may mark every standard not rated
         high = max(points.values(), default=0) * len(scored)
         band_tables.append(("overall_bands", float(low), float(high), True))
     elif fw.overall_bands:
@@ -703,14 +703,16 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
                           "the condition never holds", ("overall_rules", r, "when", c))
         if not valid:
             return
-        # every count of ratings the scored standards can have must meet a rule; every rule must be met first
-        # by some count (a rule after one that always matches is dead)
-        combinations = math.comb(len(scored) + len(scale_ids) - 1, len(scale_ids) - 1)
+        # every count of ratings the scored standards can have (some may be marked not rated in a report)
+        # must meet a rule; every rule must be met first by some count (a rule after one that always
+        # matches is dead)
+        combinations = sum(math.comb(n + len(scale_ids) - 1, len(scale_ids) - 1) for n in range(len(scored) + 1))
         if combinations > RULE_COMBINATIONS_LIMIT:
             return
         used = [False] * len(rules)
         unmatched = None
-        for counts in count_vectors(scale_ids, len(scored)):
+        every_count = (counts for total in range(len(scored) + 1) for counts in count_vectors(scale_ids, total))
+        for counts in every_count:
             first = next((r for r, rule in enumerate(rules) if rule_matches(rule, counts)), None)
             if first is None:
                 unmatched = unmatched or counts
@@ -718,7 +720,7 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
                 used[first] = True
         if unmatched is not None:
             shown = ", ".join(f"{n} {sid}" for sid, n in unmatched.items() if n)
-            error(f"overall_rules: no rule applies when the {len(scored)} scored standards are rated {shown}: "
+            error(f"overall_rules: no rule applies when the scored standards are rated {shown or 'nothing (all not rated)'}: "
                   "end the rules with one that has no conditions (when: []) or cover every case",
                   ("overall_rules",))
         for r, rule_used in enumerate(used):
