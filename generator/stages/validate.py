@@ -767,8 +767,13 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
         if standard.rated_by == "judgement" and finding.rating is None and not finding.not_rated:
             diags.error("rating-missing", f"{sid} is rated by inspector judgement: give rating: "
                         f"one of {', '.join(labels)}", rf.path, line, col)
-    for standard in fw.standards:
-        if "findings" in fields and standard.rated_by != "not_rated" and standard.id not in findings:
+    rated = [s for s in fw.standards if s.rated_by != "not_rated"]
+    if rated and isinstance(rf.data, dict) and "findings" not in rf.data:
+        diags.error("key-missing", f"findings: {fw.id} rates {len(rated)} standards: give findings: with one entry "
+                    f"each ({', '.join(s.id for s in rated)})", rf.path, 1)
+        rated = []
+    for standard in rated:
+        if "findings" in fields and standard.id not in findings:
             line, col = line_of(rf, ("findings",))
             diags.error("standard-missing", f"no finding for standard {standard.id} ({standard.title})",
                         rf.path, line, col)

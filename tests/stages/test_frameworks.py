@@ -251,3 +251,13 @@ def test_a_rule_based_report_builds_with_no_score(tmp_path):
         assert "Overall rating: Good" in lines, (fmt, lines[:40])
         assert "5 Well-led Requires improvement" in lines
         assert not any(line.startswith("Score") for line in lines)
+
+
+def test_a_rated_report_without_findings_is_one_located_error(tmp_path):
+    report = copy(YJS, tmp_path)
+    text = (report / "report.yaml").read_text()
+    start, end = text.index("findings:\n"), text.index("\nscore: 5")
+    (report / "report.yaml").write_text(text[:start] + text[end + 1:])
+    items = diagnostics(report)
+    assert [(d.code, d.line) for d in items] == [("key-missing", 1)], items
+    assert "1.1" in items[0].message and "4.1" in items[0].message
