@@ -1,4 +1,4 @@
-# Quick start: `make demo` builds the example report into out/, `make test` runs the suite.
+# Quick start: `make demo` builds every example report in content/ into out/, `make test` runs the suite.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
@@ -19,7 +19,7 @@ test-deps:
 	bash scripts/system-deps.sh --test
 
 demo: system-deps $(STAMP)
-	$(BIN)/reportgen build content/surrey-pdu
+	@set -e; for report in content/*/report.yaml; do $(BIN)/reportgen build "$$(dirname "$$report")"; done
 
 test: test-deps $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -53,8 +53,7 @@ links: {{}}
 parts:
   - {{file: contents.md, title: Contents, contents: false}}
   - {{file: foreword.md, title: Foreword}}
-  - {{file: ratings.md, title: Ratings}}
-  - {{file: recommendations.md, title: Recommendations}}
+{ratings_part}  - {{file: recommendations.md, title: Recommendations}}
   - {{file: background.md, title: Background}}
 {domain_parts}
 """
@@ -99,16 +98,19 @@ def scaffold(folder: Path, framework_id: str, framework_dirs=()) -> list[Path]:
         "report.yaml": REPORT_YAML.format(
             framework=fw.id, name=fw.name, folder=folder, unit=unit, inspectorate=fw.inspectorate,
             labels=", ".join(s.label for s in fw.scale),
-            findings="\n".join(_finding(s) for s in fw.standards if s.rated_by != "not_rated"),
+            findings="\n".join(_finding(s) for s in fw.standards if s.rated_by != "not_rated") or "  {}",
+            ratings_part="  - {file: ratings.md, title: Ratings}\n" if fw.rated else "",
             domain_parts="\n".join(f'  - {{file: domain-{d.id}.md, domain: "{d.id}"}}' for d in fw.domains)),
         "chapters/contents.md": "::: contents\n",
         "chapters/foreword.md": "The foreword.\n",
-        "chapters/ratings.md": "::: ratings\n",
         "chapters/recommendations.md": "As a result of our inspection findings, we have made these recommendations.\n"
                                        "\n::: recommendations\n",
         "chapters/background.md": "We conducted fieldwork in {{ report.unit }}, beginning "
-                                  "{{ report.fieldwork_start | long_date }}.\n",
+                                  "{{ report.fieldwork_start | long_date }}.\n"
+                                  if {"unit", "fieldwork_start"} <= set(fw.required_metadata) else "The background.\n",
     }
+    if fw.rated:  # an unrated framework (a thematic) has no ratings page
+        files["chapters/ratings.md"] = "::: ratings\n"
     for domain in fw.domains:
         files[f"chapters/domain-{domain.id}.md"] = _domain_chapter(domain)
     written = []

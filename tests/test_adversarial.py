@@ -214,7 +214,8 @@ def test_frameworks_named_on_the_command_line_are_read(tmp_path, capsys):
     report = copy_report(tmp_path)
     shared = tmp_path / "shared"
     shared.mkdir()
-    (shared / "house-2025.yaml").write_text((ROOT / "generator/frameworks/hmip-pdu-2023.yaml").read_text())
+    (shared / "house-2025.yaml").write_text((ROOT / "generator/frameworks/hmip-pdu-2023.yaml").read_text()
+                                            .replace("\nid: hmip-pdu-2023\n", "\nid: house-2025\n"))
     path = report / "report.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("framework: hmip-pdu-2023", "framework: house-2025"))
     assert run(["check", report], capsys)[0] == 1

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from generator.build import build
 
 
@@ -50,3 +52,14 @@ def test_new_never_overwrites_and_knows_its_frameworks(tmp_path, reportgen):
     unknown = reportgen("new", tmp_path / "x", "--framework", "hmip-pdu-2032")
     assert unknown.returncode == 1 and "did you mean 'hmip-pdu-2023'?" in unknown.stderr
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("framework", ["hmip-yjs-2021", "hmip-thematic", "cqc-style-illustrative"])
+def test_new_from_every_shipped_framework_lists_only_what_to_fill_in(tmp_path, reportgen, framework):
+    folder = tmp_path / "content" / "example"
+    assert reportgen("new", folder, "--framework", framework).returncode == 0
+    check = reportgen("check", folder)
+    assert check.returncode == 1
+    codes = set(re.findall(r"error\[([a-z-]+)\]", check.stderr))
+    assert codes <= {"value-invalid", "key-missing", "rating-missing", "key-questions-missing"}, check.stderr
+    assert (folder / "chapters" / "ratings.md").exists() == (framework != "hmip-thematic")

@@ -14,7 +14,7 @@ from generator.diagnostics import Diagnostics, did_you_mean
 from generator.stages.merge import MergedChapter, long_date, month_year
 from generator.model import (Contents, ContentsEntry, Cover, Document, DocumentInfo, DocxReference, FootnoteRef, Heading,
                              KeyQuestionRow, KeyQuestionTable, Link, OrderedList, Paragraph, Part, Rating,
-                             RatingsGroup, RatingsRow, RatingsSummary, Source, Text, walk)
+                             RatingsGroup, RatingsRow, RatingsSummary, Source, Strong, Text, walk)
 from generator.stages.parse import Marker, ParseState, parse_chapter
 from generator.stages.resolve import Resolved, ResolvedStandard
 from generator.stages.validate import CONTROL_RE, ScaleItem, describe_character, line_of
@@ -57,18 +57,26 @@ def marker_contents(marker: Marker, ctx: PartContext) -> list:
 
 def marker_ratings(marker: Marker, ctx: PartContext) -> list:
     resolved, fw = ctx.resolved, ctx.resolved.framework
+    if not fw.rated:
+        ctx.diags.error("ratings-unrated", f"'::: ratings': {fw.id} rates nothing (it has no scale), so there is "
+                        "no ratings page: remove the marker", marker.source.path, marker.source.line)
+        return []
     meta = resolved.validated.report.metadata
     groups = []
     for domain in fw.domains:
         rows = tuple(RatingsRow(f"{s.code} {s.title}",
                                 rating_node(resolved.standards[s.id].rating)
-                                if resolved.standards[s.id].rating else None)
+                                if resolved.standards[s.id].rating else None,
+                                fw.labels.not_rated or "")
                      for s in domain.standards)
         groups.append(RatingsGroup(f"{domain.id}. {domain.title}", rows))
-    facts = ((fw.labels.fieldwork_started, long_date(meta.fieldwork_start)),
-             (fw.labels.score, f"{resolved.score}/{resolved.max_score}"))
+    facts = []
+    if meta.fieldwork_start is not None:
+        facts.append((fw.labels.fieldwork_started, long_date(meta.fieldwork_start)))
+    if resolved.score is not None:
+        facts.append((fw.labels.score, f"{resolved.score}/{resolved.max_score}"))
     overall = rating_node(resolved.overall, fw.labels.overall_rating) if resolved.overall else None
-    return [RatingsSummary(meta.unit, facts, overall, fw.labels.standard, fw.labels.rating,
+    return [RatingsSummary(meta.unit or "", tuple(facts), overall, fw.labels.standard, fw.labels.rating,
                            tuple(groups), marker.source)]
 
 
@@ -105,6 +113,9 @@ def marker_standard(marker: Marker, ctx: PartContext) -> list:
               Paragraph((Text(rs.standard.statement),), marker.source, ("statement",))]
     if rs.rating:
         blocks.append(rating_node(rs.rating, fw.labels.rating))
+    elif fw.rated and fw.labels.not_rated:
+        blocks.append(Paragraph((Strong((Text(f"{fw.labels.rating}:"),)), Text(" "), Text(fw.labels.not_rated)),
+                                marker.source, ("not-rated",)))
     return blocks
 
 
@@ -198,9 +209,11 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
     _check_anchors(parts, diags)
     if diags.errors:
         return None
-    unit = meta.unit
-    lead = meta.title.removesuffix(unit).strip() if meta.title.endswith(unit) else meta.title
-    cover = Cover(meta.inspectorate, lead, unit, meta.region,
+    unit = meta.unit or ""
+    lead = meta.title.removesuffix(unit).strip() if unit and meta.title.endswith(unit) else meta.title
+    if not unit:  # a report of no one unit (a thematic): the title is the cover's large line
+        lead, unit = "", meta.title
+    cover = Cover(meta.inspectorate, lead, unit, meta.region or "",
                   f"{meta.inspectorate}, {month_year(meta.published_date)}")
     info = DocumentInfo(meta.title, meta.short_title, meta.language, meta.inspectorate, meta.subject,
                         tuple(meta.keywords), meta.published_date.isoformat())

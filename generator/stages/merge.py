@@ -121,15 +121,19 @@ def context(resolved: Resolved) -> MappingProxyType:
     sample = dict(spec.sample)
     if isinstance(sample.get("community_orders"), int) and isinstance(sample.get("licences"), int):
         sample.setdefault("cases", sample["community_orders"] + sample["licences"])
-    return plain({
+    names = {
         "report": spec.metadata,
         "sample": sample,
         "links": dict(spec.links),
         "standards": {sid: _standard(rs) for sid, rs in resolved.standards.items()},
-        "score": resolved.score,
-        "max_score": resolved.max_score,
-        "overall": resolved.overall.label if resolved.overall else None,
-    })
+    }
+    # a framework that gives no score (or no overall rating) offers none: using one is a located
+    # jinja-undefined error, never a printed "None" or "0/0"
+    if resolved.score is not None:
+        names.update(score=resolved.score, max_score=resolved.max_score)
+    if resolved.overall is not None:
+        names["overall"] = resolved.overall.label
+    return plain(names)
 
 
 # --------------------------------------------------------------------------- the bounded sandbox

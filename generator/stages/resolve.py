@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 from generator.diagnostics import Diagnostics
-from generator.stages.validate import Band, Domain, Framework, Rounding, ScaleItem, Standard, Validated, line_of
+from generator.stages.validate import (Band, Domain, Framework, Rounding, ScaleItem, Standard, Validated, line_of,
+                                       rule_matches)
 
 ROUNDING_MODES = {"half-up": ROUND_HALF_UP, "half-even": ROUND_HALF_EVEN, "floor": ROUND_FLOOR}
 
@@ -49,9 +50,9 @@ class ResolvedStandard:
 class Resolved:
     validated: Validated
     standards: dict[str, ResolvedStandard]  # framework order
-    score: int
-    max_score: int
-    overall: ScaleItem | None
+    score: int | None  # None: the framework gives no score
+    max_score: int | None
+    overall: ScaleItem | None  # None: the framework gives no overall rating
 
     @property
     def framework(self) -> Framework:
@@ -82,10 +83,29 @@ def rate_by_key_questions(standard: Standard, figures: list[float], fw: Framewor
     return fw.rating_by_id(band.rating), results, band.description
 
 
-def overall_for(score: int, fw: Framework) -> ScaleItem | None:
-    if not fw.overall_bands:
-        return None
-    return fw.rating_by_id(band_for(score, fw.overall_bands).rating)
+def scored_standards(standards) -> list[ResolvedStandard]:
+    """The rated standards that count in the score and the overall rating."""
+    return [s for s in standards if s.rating is not None and s.standard.scored]
+
+
+def rating_counts(counted) -> dict[str, int]:
+    """How many of the counted standards have each rating (by scale id)."""
+    counts: dict[str, int] = {}
+    for s in counted:
+        counts[s.rating.id] = counts.get(s.rating.id, 0) + 1
+    return counts
+
+
+def overall_for(score: int, fw: Framework, counts: dict[str, int] | None = None) -> ScaleItem | None:
+    """The overall rating: the score placed in the bands, the first count rule that matches the
+    counts of ratings, or none."""
+    if fw.overall == "bands" and fw.overall_bands:
+        return fw.rating_by_id(band_for(score, fw.overall_bands).rating)
+    if fw.overall == "rules":
+        counts = counts or {}
+        rule = next((r for r in fw.overall_rules if rule_matches(r, counts)), None)
+        return fw.rating_by_id(rule.rating) if rule else None
+    return None
 
 
 def resolve(validated: Validated, diags: Diagnostics) -> Resolved | None:
@@ -110,18 +130,21 @@ def resolve(validated: Validated, diags: Diagnostics) -> Resolved | None:
                             f"'{rating.label}' (lowest {min(r.value for r in results):g}%)",
                             report_file.path, line, col)
             standards[standard.id] = ResolvedStandard(standard, domain, rating, results, description)
-    rated = [s for s in standards.values() if s.rating is not None]
-    score = sum(s.points for s in rated)
-    max_score = len(rated) * max((item.points for item in fw.scale), default=0)
-    overall = overall_for(score, fw)
-    if spec.score is not None and spec.score != score:
+    counted = scored_standards(standards.values())
+    score = sum(s.points for s in counted)
+    max_score = len(counted) * max((item.points for item in fw.scale), default=0)
+    overall = overall_for(score, fw, rating_counts(counted))
+    if not fw.has_score:
+        score = max_score = None
+    if spec.score is not None and score is not None and spec.score != score:
         line, col = line_of(report_file, ("score",))
         diags.error("score-disagrees", f"score is stated as {spec.score} but the ratings give "
                     f"{score}/{max_score}", report_file.path, line, col)
     if spec.overall_rating is not None and overall is not None and spec.overall_rating != overall.label:
         line, col = line_of(report_file, ("overall_rating",))
+        given = f"the score {score}/{max_score}" if score is not None else "the ratings"
         diags.error("rating-disagrees", f"overall rating is stated as '{spec.overall_rating}' but "
-                    f"the score {score}/{max_score} gives '{overall.label}'", report_file.path, line, col)
+                    f"{given} gives '{overall.label}'", report_file.path, line, col)
     if diags.errors:
         return None
     return Resolved(validated, standards, score, max_score, overall)

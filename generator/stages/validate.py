@@ -8,6 +8,7 @@ the file and line of the offending value.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import string
 import unicodedata
@@ -111,6 +112,7 @@ class Standard(Model):
     statement: str
     rated_by: Literal["judgement", "key_questions", "not_rated"]
     key_questions: list[str] = []
+    scored: bool = True  # False: rated and shown, but left out of the score and its maximum
 
 
 class Domain(Model):
@@ -126,11 +128,30 @@ class KeyQuestionTableLabels(Model):
 
 
 class Labels(Model):
-    score: str
-    overall_rating: str
-    fieldwork_started: str
+    score: str | None = None
+    overall_rating: str | None = None
+    fieldwork_started: str | None = None
+    rating: str | None = None
+    standard: str | None = None
+    not_rated: str | None = None  # shown wherever a rating would be, for a standard not rated
+
+
+class Condition(Model):
+    """How many standards have `rating`: at least and/or at most so many."""
+
     rating: str
-    standard: str
+    at_least: Annotated[int, Field(ge=0)] | None = None
+    at_most: Annotated[int, Field(ge=0)] | None = None
+
+
+class Rule(Model):
+    """The overall rating is `rating` when every condition holds (first matching rule wins)."""
+
+    rating: str
+    when: list[Condition] = []
+
+
+OPTIONAL_METADATA = ("unit", "region", "fieldwork_start", "lead_inspector")
 
 
 class Framework(Model):
@@ -139,17 +160,29 @@ class Framework(Model):
     id: str
     name: str
     inspectorate: str
-    scale: list[ScaleItem]
+    scale: list[ScaleItem] = []  # empty: an unrated framework (thematic inspections)
     rounding: Rounding = Rounding()
     key_question_bands: list[Band] = []
+    overall: Literal["bands", "rules", "none"] = "bands"
     overall_bands: list[Band] = []
-    key_question_table: KeyQuestionTableLabels
+    overall_rules: list[Rule] = []
+    score: bool = True  # False: no score is shown or offered to chapters
+    required_metadata: list[Literal["unit", "region", "fieldwork_start", "lead_inspector"]] = list(OPTIONAL_METADATA)
+    key_question_table: KeyQuestionTableLabels | None = None
     recommendations_lead: str
-    labels: Labels
-    domains: list[Domain]
+    labels: Labels = Labels()
+    domains: list[Domain] = []
 
     def rating_by_id(self, rating_id: str) -> ScaleItem:
         return next(item for item in self.scale if item.id == rating_id)
+
+    @property
+    def rated(self) -> bool:
+        return bool(self.scale)
+
+    @property
+    def has_score(self) -> bool:
+        return self.rated and self.score
 
     def rating_by_label(self, label: str) -> ScaleItem | None:
         return next((item for item in self.scale if item.label == label), None)
@@ -197,13 +230,13 @@ class Metadata(Model):
 
     title: NotBlank
     short_title: NotBlank
-    unit: NotBlank
+    unit: NotBlank | None = None  # unit, region, fieldwork_start, lead_inspector: required by the framework
     unit_long: str | None = None
-    region: NotBlank
+    region: NotBlank | None = None
     inspectorate: NotBlank
     published: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
-    fieldwork_start: dt.date
-    lead_inspector: NotBlank
+    fieldwork_start: dt.date | None = None
+    lead_inspector: NotBlank | None = None
     chief_inspector: Person
     isbn: Annotated[str, Field(pattern=r"^97[89]-?[0-9-]{10,14}$")]
     language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
@@ -244,7 +277,9 @@ class Metadata(Model):
 
     @field_validator("fieldwork_start")
     @classmethod
-    def _fieldwork_in_range(cls, value: dt.date) -> dt.date:
+    def _fieldwork_in_range(cls, value: dt.date | None) -> dt.date | None:
+        if value is None:
+            return value
         _year_in_range(value.year, value.isoformat(), "")
         return value
 
@@ -289,7 +324,7 @@ class ReportSpec(Model):
     framework: str
     metadata: Metadata
     sample: dict[str, int | str] = {}
-    findings: dict[str, Finding]
+    findings: dict[str, Finding] = {}
     score: int | None = None
     overall_rating: str | None = None
     recommendations: list[RecommendationGroup] = []
@@ -475,7 +510,49 @@ def check_characters(yaml_file: YamlFile, diags: Diagnostics) -> None:
 
 # --------------------------------------------------------------------------- cross-checks
 
+def _duplicates(values: list) -> list[tuple[int, object, int]]:
+    """(index, value, index of the first) for each value seen before."""
+    seen: dict = {}
+    out = []
+    for index, value in enumerate(values):
+        if value in seen:
+            out.append((index, value, seen[value]))
+        else:
+            seen[value] = index
+    return out
+
+
+def rule_matches(rule: Rule, counts: dict[str, int]) -> bool:
+    """Whether every condition of an overall rule holds for these counts of ratings (by scale id)."""
+    return all((c.at_least is None or counts.get(c.rating, 0) >= c.at_least)
+               and (c.at_most is None or counts.get(c.rating, 0) <= c.at_most) for c in rule.when)
+
+
+def count_vectors(ids: list[str], total: int):
+    """Every way `total` standards can have the ratings `ids` (each count 0..total, summing to total)."""
+    if not ids:
+        yield {}
+        return
+    if len(ids) == 1:
+        yield {ids[0]: total}
+        return
+    for n in range(total + 1):
+        for rest in count_vectors(ids[1:], total - n):
+            yield {ids[0]: n, **rest}
+
+
+RULE_COMBINATIONS_LIMIT = 200_000
+
+
 def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> None:
+    """Every mistake in a framework that could make the arithmetic wrong is a located error."""
+
+    def error(message: str, loc: tuple) -> None:
+        diags.error("framework-invalid", message, yaml_file.path, *line_of(yaml_file, loc))
+
+    stem = Path(str(yaml_file.path)).stem
+    if fw.id != stem:
+        error(f"id '{fw.id}' must match the file's name ('{stem}.yaml'): write id: {stem}", ("id",))
     scale_ids = [s.id for s in fw.scale]
     try:  # assemble fills in {addressee}, and nothing else
         fields = [(name, spec, conversion) for _, name, spec, conversion
@@ -483,20 +560,173 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
     except ValueError as exc:
         fields = [(str(exc), "", None)]
     if any(f != ("addressee", "", None) for f in fields):
-        diags.error("framework-invalid", "recommendations_lead may name only {addressee} (write '{{' and '}}' "
-                    f"for braces): {fw.recommendations_lead!r}", yaml_file.path,
-                    *line_of(yaml_file, ("recommendations_lead",)))
-    for key in ("key_question_bands", "overall_bands"):
-        for index, band in enumerate(getattr(fw, key)):
+        names = [f[0] for f in fields if f[0] != "addressee"]
+        hint = did_you_mean(names[0], ["addressee"]) if names else ""
+        error("recommendations_lead may name only {addressee} (write '{{' and '}}' "
+              f"for braces): {fw.recommendations_lead!r}{hint}", ("recommendations_lead",))
+    # the scale: unique ids and labels, points unique and best first
+    for index, value, first in _duplicates(scale_ids):
+        error(f"scale: the id '{value}' is given twice (first at scale item {first + 1})", ("scale", index, "id"))
+    for index, value, first in _duplicates([s.label for s in fw.scale]):
+        error(f"scale: the label '{value}' is given twice (first at scale item {first + 1})",
+              ("scale", index, "label"))
+    for index, value, first in _duplicates([s.points for s in fw.scale]):
+        error(f"scale: {value} points are given twice (first at scale item {first + 1}); each rating needs its "
+              "own points", ("scale", index, "points"))
+    for index in range(1, len(fw.scale)):
+        if fw.scale[index].points > fw.scale[index - 1].points:
+            error(f"scale: the scale is listed best first, but '{fw.scale[index].id}' has more points "
+                  f"({fw.scale[index].points}) than '{fw.scale[index - 1].id}' ({fw.scale[index - 1].points}) "
+                  "before it", ("scale", index, "points"))
+    for index, item in enumerate(fw.scale):
+        if item.points < 0:
+            error(f"scale: points cannot be negative ({item.id}: {item.points})", ("scale", index, "points"))
+    points = {s.id: s.points for s in fw.scale}
+    # domains and standards
+    for index, value, first in _duplicates([d.id for d in fw.domains]):
+        error(f"domains: the domain id '{value}' is given twice", ("domains", index, "id"))
+    all_standards = [(d, s, st) for d, domain in enumerate(fw.domains) for s, st in enumerate(domain.standards)]
+    seen_ids: dict[str, tuple] = {}
+    for d, s, standard in all_standards:
+        loc = ("domains", d, "standards", s)
+        if standard.id in seen_ids:
+            error(f"the standard id '{standard.id}' is given twice (first in domain "
+                  f"'{fw.domains[seen_ids[standard.id][0]].id}')", loc + ("id",))
+        seen_ids.setdefault(standard.id, (d, s))
+        if standard.rated_by == "key_questions" and not standard.key_questions:
+            error(f"standard {standard.id} is rated by key questions but lists none", loc)
+        if standard.rated_by != "key_questions" and standard.key_questions:
+            error(f"standard {standard.id} lists key questions but is rated by {standard.rated_by}: write "
+                  "rated_by: key_questions, or remove them", loc + ("key_questions",))
+        if not fw.rated and standard.rated_by != "not_rated":
+            error(f"standard {standard.id} is rated by {standard.rated_by}, but the framework has no scale: "
+                  "write rated_by: not_rated, or add a scale", loc + ("rated_by",))
+    kq_standards = [st for _, _, st in all_standards if st.rated_by == "key_questions"]
+    scored = [st for _, _, st in all_standards if st.rated_by != "not_rated" and st.scored]
+    # labels the generated parts need
+    needed = []
+    if fw.rated:
+        needed += ["rating", "standard", "not_rated", "fieldwork_started"]
+        if fw.has_score:
+            needed.append("score")
+        if fw.overall != "none":
+            needed.append("overall_rating")
+    for name in needed:
+        value = getattr(fw.labels, name)
+        if value is None or not value.strip():
+            error(f"labels.{name} is needed (the ratings page and standard blocks show it): give it",
+                  ("labels", name) if value is not None else ("labels",))
+    if kq_standards and fw.key_question_table is None:
+        error("key_question_table is needed: standards are rated by key questions", ("domains",))
+    if not fw.rated:
+        for key in ("key_question_bands", "overall_bands", "overall_rules"):
+            if getattr(fw, key):
+                error(f"{key} is given but the framework has no scale: remove it, or add a scale", (key,))
+        if fw.overall != "none":
+            error("a framework with no scale has no overall rating: write overall: none", ("overall",))
+        return
+    # band tables
+    band_tables = [("key_question_bands", 0.0, 100.0, False)]
+    if fw.overall == "bands":
+        low = 0  # points are never negative, and a report may mark every standard not rated
+        high = max(points.values(), default=0) * len(scored)
+        band_tables.append(("overall_bands", float(low), float(high), True))
+    elif fw.overall_bands:
+        error(f"overall_bands is given but the overall rating is by {fw.overall}: remove it, or write "
+              "overall: bands", ("overall_bands",))
+    if fw.overall != "rules" and fw.overall_rules:
+        error(f"overall_rules is given but the overall rating is by {fw.overall}: remove it, or write "
+              "overall: rules", ("overall_rules",))
+    for key, low, high, integers in band_tables:
+        bands = getattr(fw, key)
+        if not bands:
+            if key == "overall_bands" or kq_standards:
+                error(f"{key} is empty: give at least one band from {low:g}"
+                      + ("" if key == "key_question_bands" else " (or write overall: none or overall: rules)"),
+                      (key,))
+            continue
+        for index, band in enumerate(bands):
             if band.rating not in scale_ids:
-                diags.error("framework-invalid", f"{key}: rating '{band.rating}' is not on the scale"
-                            + did_you_mean(band.rating, scale_ids), yaml_file.path,
-                            *line_of(yaml_file, (key, index, "rating")))
-    for d, domain in enumerate(fw.domains):
-        for s, standard in enumerate(domain.standards):
-            if standard.rated_by == "key_questions" and not standard.key_questions:
-                diags.error("framework-invalid", f"standard {standard.id} is rated by key questions but lists none",
-                            yaml_file.path, *line_of(yaml_file, ("domains", d, "standards", s)))
+                error(f"{key}: rating '{band.rating}' is not on the scale" + did_you_mean(band.rating, scale_ids),
+                      (key, index, "rating"))
+        for index, value, first in _duplicates([b.lower for b in bands]):
+            error(f"{key}: two bands start at {value:g} (the first is band {first + 1}); only one can apply",
+                  (key, index, "from"))
+        lowest = min(b.lower for b in bands)
+        if lowest > low:
+            index = next(i for i, b in enumerate(bands) if b.lower == lowest)
+            error(f"{key}: the lowest band starts at {lowest:g}, so a value from {low:g} to below {lowest:g} has "
+                  f"no rating: make the lowest band start at {low:g}", (key, index, "from"))
+        ordered = sorted(enumerate(bands), key=lambda ib: -ib[1].lower)
+        for position, (index, band) in enumerate(ordered):
+            upper = ordered[position - 1][1].lower if position else math.inf
+            if band.lower == upper:
+                continue  # a duplicate start, reported above
+            start = max(band.lower, low)
+            if integers:
+                start = math.ceil(start)
+            reachable = start < upper and start <= high
+            if not reachable:
+                error(f"{key}: the band from {band.lower:g} ({band.rating}) can never apply: "
+                      + (f"the highest possible value is {high:g}" if band.lower > high
+                         else f"no {'whole number' if integers else 'value'} from {band.lower:g} reaches it before "
+                         f"the next band at {upper:g}"), (key, index, "from"))
+            if position and band.rating in points and ordered[position - 1][1].rating in points \
+                    and points[band.rating] > points[ordered[position - 1][1].rating]:
+                error(f"{key}: the band from {band.lower:g} gives '{band.rating}', better than the higher band from "
+                      f"{upper:g} ('{ordered[position - 1][1].rating}'): a higher value must never rate worse",
+                      (key, index, "rating"))
+    # ordered count rules
+    if fw.overall == "rules":
+        rules = fw.overall_rules
+        if not rules:
+            error("overall: rules, but overall_rules is empty: give the rules, first match wins", ("overall_rules",))
+            return
+        valid = True
+        for r, rule in enumerate(rules):
+            if rule.rating not in scale_ids:
+                valid = False
+                error(f"overall_rules: rating '{rule.rating}' is not on the scale" + did_you_mean(rule.rating, scale_ids),
+                      ("overall_rules", r, "rating"))
+            for c, condition in enumerate(rule.when):
+                if condition.rating not in scale_ids:
+                    valid = False
+                    error(f"overall_rules: a condition counts '{condition.rating}', which is not on the scale"
+                          + did_you_mean(condition.rating, scale_ids), ("overall_rules", r, "when", c, "rating"))
+                if condition.at_least is None and condition.at_most is None:
+                    valid = False
+                    error("overall_rules: a condition needs at_least or at_most", ("overall_rules", r, "when", c))
+                elif condition.at_least is not None and condition.at_most is not None \
+                        and condition.at_least > condition.at_most:
+                    valid = False
+                    error(f"overall_rules: at_least {condition.at_least} is more than at_most {condition.at_most}: "
+                          "the condition never holds", ("overall_rules", r, "when", c))
+        if not valid:
+            return
+        # every count of ratings the scored standards can have (some may be marked not rated in a report)
+        # must meet a rule; every rule must be met first by some count (a rule after one that always
+        # matches is dead)
+        combinations = sum(math.comb(n + len(scale_ids) - 1, len(scale_ids) - 1) for n in range(len(scored) + 1))
+        if combinations > RULE_COMBINATIONS_LIMIT:
+            return
+        used = [False] * len(rules)
+        unmatched = None
+        every_count = (counts for total in range(len(scored) + 1) for counts in count_vectors(scale_ids, total))
+        for counts in every_count:
+            first = next((r for r, rule in enumerate(rules) if rule_matches(rule, counts)), None)
+            if first is None:
+                unmatched = unmatched or counts
+            else:
+                used[first] = True
+        if unmatched is not None:
+            shown = ", ".join(f"{n} {sid}" for sid, n in unmatched.items() if n)
+            error(f"overall_rules: no rule applies when the scored standards are rated {shown or 'nothing (all not rated)'}: "
+                  "end the rules with one that has no conditions (when: []) or cover every case",
+                  ("overall_rules",))
+        for r, rule_used in enumerate(used):
+            if not rule_used:
+                error(f"overall_rules: rule {r + 1} ('{rules[r].rating}') can never apply: an earlier rule "
+                      "always matches first", ("overall_rules", r))
 
 
 def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnostics) -> None:
@@ -512,6 +742,14 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
             missing = [s for s in standards if s not in findings]
             diags.error("standard-unknown", f"'{sid}' is not a standard of {fw.id}"
                         + (did_you_mean(sid, missing) or did_you_mean(sid, standards)), rf.path, line, col)
+            continue
+        if standard.rated_by == "not_rated" and (finding.rating is not None or finding.key_questions is not None):
+            diags.error("rating-unexpected", f"{sid} is not rated in {fw.id}, so the rating or figures given here "
+                        "would be ignored: remove them", rf.path, line, col)
+            continue
+        if finding.not_rated and (finding.rating is not None or finding.key_questions is not None):
+            diags.error("rating-unexpected", f"{sid} is marked not_rated but is also given a rating or figures: "
+                        "remove one or the other", rf.path, line, col)
             continue
         if finding.rating is not None and fw.rating_by_label(finding.rating) is None:
             rline, rcol = line_of(rf, ("findings", sid, "rating"))
@@ -529,13 +767,30 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
         if standard.rated_by == "judgement" and finding.rating is None and not finding.not_rated:
             diags.error("rating-missing", f"{sid} is rated by inspector judgement: give rating: "
                         f"one of {', '.join(labels)}", rf.path, line, col)
-    for standard in fw.standards:
-        if "findings" in fields and standard.rated_by != "not_rated" and standard.id not in findings:
+    rated = [s for s in fw.standards if s.rated_by != "not_rated"]
+    if rated and isinstance(rf.data, dict) and "findings" not in rf.data:
+        diags.error("key-missing", f"findings: {fw.id} rates {len(rated)} standards: give findings: with one entry "
+                    f"each ({', '.join(s.id for s in rated)})", rf.path, 1)
+        rated = []
+    for standard in rated:
+        if "findings" in fields and standard.id not in findings:
             line, col = line_of(rf, ("findings",))
             diags.error("standard-missing", f"no finding for standard {standard.id} ({standard.title})",
                         rf.path, line, col)
+    metadata = rf.data.get("metadata") if isinstance(rf.data, dict) else None
+    if isinstance(metadata, dict):  # raw: reported even when another metadata field is invalid
+        for name in fw.required_metadata:
+            if metadata.get(name) is None:
+                line, col = line_of(rf, ("metadata", name) if name in metadata else ("metadata",))
+                diags.error("key-missing", f"metadata.{name} is required by {fw.id}: give it", rf.path, line, col)
+    if fields.get("score") is not None and not fw.has_score:
+        line, col = line_of(rf, ("score",))
+        diags.error("score-unexpected", f"{fw.id} gives no score: remove score", rf.path, line, col)
     overall = fields.get("overall_rating")
-    if overall is not None and fw.rating_by_label(overall) is None:
+    if overall is not None and fw.overall == "none":
+        line, col = line_of(rf, ("overall_rating",))
+        diags.error("rating-unexpected", f"{fw.id} gives no overall rating: remove overall_rating", rf.path, line, col)
+    elif overall is not None and fw.rating_by_label(overall) is None:
         line, col = line_of(rf, ("overall_rating",))
         diags.error("rating-unknown", f"'{overall}' is not a rating of {fw.id}"
                     + did_you_mean(overall, labels), rf.path, line, col)

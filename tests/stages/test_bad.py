@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import TESTS, copy_report
+from tests.conftest import ROOT, TESTS, copy_report
 
 CORPUS = sorted((TESTS / "bad").glob("*.yaml"))
 CASES = [dict(case, corpus=path.name) for path in CORPUS
@@ -21,6 +21,9 @@ LINE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+)(?::\d+)?: (?P<severity>erro
 
 def mutate(report: Path, case: dict) -> Path:
     path = report / (case.get("file") or case["add"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if "copy" in case:  # start from a file of the checkout (e.g. a shipped framework), then edit it
+        path.write_text((ROOT / case["copy"]).read_text(encoding="utf-8"), encoding="utf-8")
     if "write" in case:
         path.write_text(case["write"], encoding="utf-8")
         return path

@@ -131,5 +131,5 @@ def test_a_not_rated_standard_is_out_of_the_score_and_its_maximum(tmp_path):
     for fmt, output in built.outputs.items():
         lines = file_text(output).splitlines()  # the ratings page's lines among them
         assert "Score 2/18" in lines, (fmt, [line for line in lines if line.startswith("Score")])
-        assert "P 1.1 Leadership" in lines, "the standard is listed, with no rating word"
+        assert "P 1.1 Leadership Not rated" in lines, "the standard is listed with the framework's not-rated label"
         assert "P 1.2 Staffing Requires improvement" in lines

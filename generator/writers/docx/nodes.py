@@ -272,7 +272,8 @@ def key_question_table(w, node, where: Where) -> None:
 @block
 def ratings_summary(w, node, where: Where) -> None:
     """The unit, the facts, the overall rating, then a table per group of standards."""
-    w.inlines((Text(node.unit),), w.at(w.paragraph(where, "Ratings Unit")))
+    if node.unit:
+        w.inlines((Text(node.unit),), w.at(w.paragraph(where, "Ratings Unit")))
     for label, value in node.facts:
         w.inlines((Text(f"{label} "), Strong((Text(value),))), w.at(w.paragraph(where, "Normal")))
     if node.overall:

@@ -105,9 +105,12 @@ class DocxWriter:
         title = self.paragraph(where, "Title")
         if cover.lead:
             title.append(X.run(cover.lead))
-            title.append(X.line_break())
-        title.append(X.run(cover.unit, self.styles.id("Cover Unit")))
-        self.paragraph(where, "Cover Region").append(X.run(cover.region))
+        if cover.unit:
+            if cover.lead:
+                title.append(X.line_break())
+            title.append(X.run(cover.unit, self.styles.id("Cover Unit")))
+        if cover.region:
+            self.paragraph(where, "Cover Region").append(X.run(cover.region))
         self.paragraph(where, "Cover Imprint").append(X.run(cover.imprint))
 
     def _contents_range(self, doc: Document, spans: dict) -> None:
