@@ -4,18 +4,32 @@
 #                                   libharfbuzz-subset0 (fast, deterministic font subsetting)
 #   scripts/system-deps.sh --test   and what the tests need: poppler-utils (pdftotext, pdffonts,
 #                                   pdfinfo), qpdf (qpdf --check), libreoffice-writer (tests/test_docx.py
-#                                   opens the DOCX in a real client: soffice --headless)
+#                                   opens the DOCX in a real client: soffice --headless),
+#                                   chromium and node with npm (the browser tests drive Debian's
+#                                   chromium with puppeteer-core; tests/browser/package.json), then
+#                                   tests/browser's npm packages (axe-core, puppeteer-core) from the lock file
 set -euo pipefail
 want=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 if [ "${1:-}" = "--test" ]; then
-  want+=(poppler-utils qpdf libreoffice-writer)
+  want+=(poppler-utils qpdf libreoffice-writer chromium)
+  # node and npm: Debian's packages unless a node with npm is already on the PATH
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then want+=(nodejs npm); fi
 fi
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-echo "system-deps: installing ${missing[*]}" >&2
-SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "system-deps: installing ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ "${1:-}" = "--test" ]; then
+  browser="$(dirname "$0")/../tests/browser"
+  # reinstall when the lock file changed since the last install
+  if [ ! -f "$browser/node_modules/.package-lock.json" ] || [ "$browser/package-lock.json" -nt "$browser/node_modules/.package-lock.json" ]; then
+    echo "system-deps: npm ci in tests/browser" >&2
+    (cd "$browser" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+fi

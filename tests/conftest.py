@@ -180,3 +180,16 @@ def run_reportgen(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:
                             cwd=cwd, env=env)
     assert "Traceback" not in result.stderr, result.stderr
     return result
+
+
+# --------------------------------------------------------------------------- a real browser
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, driven by puppeteer-core (tests/browser/): one browser for the session."""
+    from tests.browser import Browser
+
+    session = Browser()  # raises with what to install when `make test-deps` has not run
+    yield session
+    session.close()
