@@ -132,6 +132,31 @@ def check(report_dir, strict, allow_remote, framework_dirs):
 
 
 @cli.command()
+@click.argument("report_dir", metavar="DIR")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--allow-remote", is_flag=True, help="Allow images from http(s) URLs.")
+@frameworks_option
+def serve(report_dir, port, allow_remote, framework_dirs):
+    """Preview DIR in the browser, rebuilt each time a file of it changes (Ctrl-C stops)."""
+    from generator.preview import PortInUse, serve as run_serve  # noqa: PLC0415
+
+    def ready(url, preview):
+        state = "ok" if preview.ok else "has errors (shown in the page)"
+        click.echo(f"serving {report_dir} at {url} ({state}); Ctrl-C stops", err=True)
+
+    def changed(generation, changes):
+        click.echo(f"rebuilt ({len(changes)} change{'s' if len(changes) != 1 else ''})", err=True)
+
+    try:
+        run_serve(_report_dir(report_dir), port, framework_dirs, allow_remote, ready, changed)
+    except PortInUse as exc:
+        raise click.UsageError(str(exc)) from None
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+
+
+@cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def text(file):
     """Print the normalised text of a built PDF, DOCX or HTML file."""

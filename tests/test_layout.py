@@ -27,6 +27,7 @@ FORBIDDEN = {
     "inputs": {"stages", "writers", "checks", "formats", "build", "cli", "text", "scaffold", "model", "publish"},
     "publish": {"stages", "writers", "checks", "formats", "build", "cli", "text", "scaffold", "model", "inputs"},
     "build": {"cli"},
+    "preview": {"cli", "stages", "writers", "checks"},
     "text": {"cli"},
     "scaffold": {"cli", "build", "writers", "checks"},
 }
