@@ -90,15 +90,18 @@ def cli(debug):
               callback=_reference_doc,
               help="Take the DOCX styles from this .docx (a house template) instead of report.yaml's "
                    "docx_reference or styles/reference.docx.")
+@click.option("--draft/--final", "draft", default=None,
+              help="Mark the outputs as a draft (watermark, banner, version on the cover), or not; "
+                   "[default: report.yaml's status].")
 @frameworks_option
-def build(report_dir, formats, out_dir, strict, allow_remote, reference_doc, framework_dirs):
+def build(report_dir, formats, out_dir, strict, allow_remote, reference_doc, framework_dirs, draft):
     """Build DIR into OUT/<slug>.<format>."""
     from generator.build import build as run_build  # noqa: PLC0415
     from generator.diagnostics import ContentError  # noqa: PLC0415
 
     try:
         built = run_build(_report_dir(report_dir), out_dir, _formats(formats), strict, allow_remote,
-                          reference_doc, framework_dirs)
+                          reference_doc, framework_dirs, draft)
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics)
         click.echo(f"build failed: {len(exc.diagnostics.errors) or len(exc.diagnostics.items)} problem(s); "

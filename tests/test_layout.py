@@ -25,6 +25,7 @@ FORBIDDEN = {
     "diagnostics": {"stages", "writers", "checks", "formats", "build", "cli", "text", "scaffold", "model"},
     "resources": {"stages", "writers", "checks", "formats", "build", "cli", "text", "scaffold", "model"},
     "inputs": {"stages", "writers", "checks", "formats", "build", "cli", "text", "scaffold", "model", "publish"},
+    "provenance": {"stages", "writers", "checks", "formats", "build", "cli", "text", "scaffold", "model", "publish"},
     "publish": {"stages", "writers", "checks", "formats", "build", "cli", "text", "scaffold", "model", "inputs"},
     "build": {"cli"},
     "preview": {"cli", "stages", "writers", "checks"},

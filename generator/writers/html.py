@@ -60,7 +60,7 @@ class HtmlWriter:
             stylesheet = Markup("\n".join((STYLES_DIR / name).read_text(encoding="utf-8")
                                           for name in ("base.css", "screen.css")))
         template = self.env.get_template("report.html.j2")
-        return template.render(info=doc.info, cover=doc.cover, parts=doc.parts, render=self.render,
+        return template.render(info=doc.info, cover=doc.cover, parts=doc.parts, draft=doc.draft, render=self.render,
                                media=self.media, stylesheet=stylesheet)
 
 

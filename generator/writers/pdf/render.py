@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from generator.writers.pdf import tags as pdf_tags
+from generator.writers.pdf.watermark import watermark_css
 from generator.diagnostics import Diagnostics
 from generator.resources import STYLES_DIR
 
@@ -48,8 +49,9 @@ def _fetcher_class():
 
 
 def render_pdf(html: str, base_dir: Path, target, diags: Diagnostics | None = None,
-               allow_remote: bool = False) -> None:
-    """Paginate `html` (the HTML writer's print media) into `target`, a path or a binary file."""
+               allow_remote: bool = False, watermark: str | None = None) -> None:
+    """Paginate `html` (the HTML writer's print media) into `target`, a path or a binary file;
+    `watermark`: a draft's label, drawn on every page as an Artifact (`watermark.py`)."""
     from weasyprint import CSS, HTML  # noqa: PLC0415
     from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
 
@@ -57,6 +59,12 @@ def render_pdf(html: str, base_dir: Path, target, diags: Diagnostics | None = No
     fonts = FontConfiguration()
     stylesheets = [CSS(filename=str(STYLES_DIR / name), url_fetcher=fetcher, font_config=fonts)
                    for name in ("base.css", "print.css")]
+    if watermark:
+        css, missing = watermark_css(watermark)
+        stylesheets.append(CSS(string=css, font_config=fonts))
+        if missing and diags is not None:
+            diags.warning("watermark-glyph", f"the watermark cannot draw {''.join(missing)!r} in the theme's "
+                          "font: those characters are left out", base_dir / "report.yaml")
     logger = logging.getLogger("weasyprint")
     handler = _Collect()
     logger.addHandler(handler)
