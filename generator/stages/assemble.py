@@ -216,6 +216,8 @@ def marker_glossary(marker: Marker, ctx: PartContext) -> list:
     return [Glossary(tuple(sorted(glossary.items(), key=lambda kv: kv[0].casefold())), marker.source)]
 
 
+KEEP_BEFORE = ("key-questions", "chart")  # the paragraph just before these introduces them: never left behind
+
 MARKERS = {
     "contents": marker_contents,
     "ratings": marker_ratings,
@@ -242,6 +244,8 @@ def expand(blocks: tuple, ctx: PartContext) -> tuple:
             ctx.diags.error("marker-unknown", f"unknown block '::: {block.name}'" + did_you_mean(block.name, MARKERS),
                             block.source.path, block.source.line)
             continue
+        if block.name in KEEP_BEFORE and out and isinstance(out[-1], Paragraph):
+            out[-1] = replace(out[-1], classes=(*out[-1].classes, "keep"))  # kept on the page of its table
         out.extend(generator(block, ctx))
     return tuple(out)
 

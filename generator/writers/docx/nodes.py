@@ -183,6 +183,8 @@ def paragraph(w, node, where: Where) -> None:
     else:
         style = next((PARAGRAPH_CLASSES[c] for c in node.classes if c in PARAGRAPH_CLASSES), "Normal")
     p = w.paragraph(where, style)
+    if "keep" in node.classes:
+        X.keep_with_next(p)
     if where.num_id is not None:
         X.list_numbering(p, where.num_id, where.level)
     w.inlines(node.children, w.at(p))
@@ -332,7 +334,7 @@ def callout(w, node, where: Where) -> None:
 def glossary(w, node, where: Where) -> None:
     """Each abbreviation in bold, then what it stands for, one paragraph each."""
     for term, meaning in node.entries:
-        w.inlines((Strong((Text(term),)), Text(f"\u2003{meaning}")), w.at(w.paragraph(where, "Normal")))
+        w.inlines((Strong((Text(term),)), Text(f" {meaning}")), w.at(w.paragraph(where, "Normal")))
 
 
 def image_source(w: "DocxWriter", node):

@@ -308,7 +308,8 @@ def paragraph_align(p, align: str) -> None:
 def box_paragraph(p, border: str, fill: str) -> None:
     """A paragraph of a boxed block: a left border and shading, as the PDF's box."""
     ppr = get_or_add(p, "w:pPr")
-    paragraph_properties(ppr, left_border=(4, border, 8), left_twips=220)
+    in_list = ppr.find(qn("w:numPr")) is not None  # a list item keeps its numbering's indent
+    paragraph_properties(ppr, left_border=(4, border, 8), left_twips=None if in_list else 220)
     put(ppr, element("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": fill.lstrip("#").upper()}))
 
 
