@@ -587,6 +587,11 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
         hint = did_you_mean(names[0], ["addressee"]) if names else ""
         error("recommendations_lead may name only {addressee} (write '{{' and '}}' "
               f"for braces): {fw.recommendations_lead!r}{hint}", ("recommendations_lead",))
+    caption = fw.key_question_table.caption if fw.key_question_table else None
+    unknown = sorted(set(re.findall(r"\{([^{}]*)\}", caption or "")) - {"code", "title"})
+    if unknown:  # assemble fills in {code} and {title}, and nothing else
+        error(f"key_question_table.caption may name only {{code}} and {{title}}: {caption!r}"
+              + did_you_mean(unknown[0], ["code", "title"]), ("key_question_table", "caption"))
     # the scale: unique ids and labels, points unique and best first
     for index, value, first in _duplicates(scale_ids):
         error(f"scale: the id '{value}' is given twice (first at scale item {first + 1})", ("scale", index, "id"))
