@@ -212,3 +212,27 @@ def test_chart_node_carries_its_data_table(built):
     assert isinstance(chart.data, Table)
     assert [c[0].text for c in chart.data.header] == ["Category", "Community orders", "Licences"]
     assert chart.numbered.label == "Figure 4" and chart.numbered.id == "figure-caseload"
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx", "html"])
+def test_the_accessibility_checks_pass_every_output(built, fmt):
+    from generator.checks import check_file
+
+    assert check_file(built[fmt]) == []
+
+
+def test_the_same_content_builds_the_same_bytes(built, tmp_path):
+    again = build(EXAMPLE, tmp_path / "again").outputs
+    for fmt in ("pdf", "docx", "html"):
+        assert again[fmt].read_bytes() == built[fmt].read_bytes(), fmt
+
+
+def test_every_figure_shows_in_a_browser_with_no_request_outside_the_page(browser, built):
+    browser.open(built["html"], width=390)  # a phone: no figure wider than the screen
+    images = browser.eval("[...document.images].map(i => [i.complete && i.naturalWidth > 0, "
+                          "i.getBoundingClientRect().width, i.currentSrc.slice(0, 5)])")
+    assert len(images) == 6
+    assert all(loaded and src == "data:" for loaded, _, src in images), images
+    assert max(width for _, width, _ in images) <= 390
+    assert browser.eval("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    assert browser.errors() == []
