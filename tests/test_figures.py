@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import base64
 import re
-import subprocess
-import sys
 import zipfile
 from html import unescape
-from pathlib import Path
 
 import pikepdf
 import pytest
 
 from generator.build import build
 from generator.model import Chart, Table, walk
-from generator.resources import blocks_data
 from generator.writers.docx.page import TEXT_WIDTH
 from tests.conftest import ROOT
 from tests.readback import page_text, structure
@@ -171,37 +167,6 @@ def test_docx_alignment_and_keep_together(docx_xml):
     assert "<w:keepNext/>" in north  # a small table: its rows keep with the next
     rating = re.search(r'<w:p><w:pPr><w:pStyle w:val="Rating"/>(.*?)</w:pPr>', docx_xml)[1]
     assert "<w:keepNext/>" in rating
-
-
-# --------------------------------------------------------------------------- charts
-
-def test_chart_is_deterministic_and_has_no_date(built):
-    from generator.stages import charts
-
-    bars = charts.Bars(("a", "b"), (("n", (1.0, 2.0)),), (("#1d70b8", "#1d70b8"),))
-    one, two = charts.draw(bars), charts.draw(bars)
-    assert one == two
-    assert "<dc:date>" not in one[0] and "Matplotlib" not in one[0]
-
-
-def _luminance(hex_colour: str) -> float:
-    channels = [int(hex_colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
-    r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-@pytest.mark.parametrize("colour", [*blocks_data()["chart"]["series"], blocks_data()["chart"]["edge"],
-                                    blocks_data()["chart"]["grid"], blocks_data()["callout"]["border"]])
-def test_chart_colours_contrast_three_to_one_with_white(colour):
-    assert (1.05) / (_luminance(colour) + 0.05) >= 3, colour
-
-
-def test_matplotlib_is_imported_only_for_a_report_with_a_chart():
-    code = ("import sys; from pathlib import Path; from generator.build import check; "
-            "check(Path('content/surrey-pdu')); print('matplotlib' in sys.modules); "
-            "check(Path('content/figures-example')); print('matplotlib' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    assert out.split() == ["False", "True"]
 
 
 def test_chart_node_carries_its_data_table(built):

@@ -130,6 +130,9 @@ REFUSED = {
     # SVG figures are taken (tests/test_figures.py); one that is not self-contained is refused
     "linked.svg": (lambda: b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
                    b'<image xlink:href="file:///etc/passwd" width="9" height="9"/></svg>', "url-refused"),
+    "styled.svg": (lambda: b'<svg xmlns="http://www.w3.org/2000/svg"><style>@import "https://example.org/x.css";'
+                   b'</style><rect style="fill: url(http://example.org/p.svg#g)" width="9" height="9"/></svg>',
+                   "url-refused"),
     "script.svg": (lambda: b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
                    "image-invalid"),
     "entity.svg": (lambda: b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x "y">]>'

@@ -3,6 +3,7 @@ size, damage, colour mode, orientation, resolution), reading it as Pillow and py
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 # Images: what all three writers take. python-docx reads BMP, GIF, JPEG, PNG and TIFF; WeasyPrint
@@ -102,6 +103,7 @@ def check_image(path: Path, src: str) -> list[tuple[str, str]]:
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 SVG_REFUSED = {"script", "foreignObject", "iframe", "embed", "object"}
+SVG_URL_RE = re.compile(r"(?:url\(|@import\s+)([^);]*)", re.IGNORECASE)
 
 
 def check_svg(path: Path, src: str) -> list[tuple[str, str]]:
@@ -122,6 +124,11 @@ def check_svg(path: Path, src: str) -> list[tuple[str, str]]:
         return [("image-format", f"image '{src}' is XML but not an SVG drawing")]
     for el in root.iter():
         name = el.tag.rsplit("}", 1)[-1] if isinstance(el.tag, str) else ""
+        for value in (*el.attrib.values(), el.text or ""):
+            for target in SVG_URL_RE.findall(value):
+                if not target.strip(" '\"").startswith(("#", "data:")):
+                    return [("url-refused", f"image '{src}' refers to {target.strip()[:80]!r} in its styles: an SVG "
+                             "figure must be self-contained")]
         if name in SVG_REFUSED:
             return [("image-invalid", f"image '{src}' holds <{name}>: a figure may not run code or embed other "
                      "content; save it as plain SVG or PNG")]
