@@ -321,13 +321,12 @@ def callout(w, node, where: Where) -> None:
     shading (colours from styles/blocks.yaml)."""
     colours = blocks_data()["callout"]
     body = w.docx.element.body if where.container is w.docx else None
-    start = len(body) if body is not None else 0
+    start = len(body.findall(qn("w:p"))) if body is not None else 0  # new paragraphs go before w:sectPr
     heading(w, Heading(node.level, (Text(node.title),), node.id, node.source), where)
     w.blocks(node.children, where)
     if body is not None:
-        for p in list(body)[start:]:
-            if p.tag == qn("w:p"):
-                X.box_paragraph(p, colours["border"], colours["background"])
+        for p in body.findall(qn("w:p"))[start:]:
+            X.box_paragraph(p, colours["border"], colours["background"])
 
 
 @block

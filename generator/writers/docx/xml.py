@@ -305,11 +305,18 @@ def paragraph_align(p, align: str) -> None:
     set_prop(p, "w:pPr", "w:jc", {"w:val": {"left": "left", "center": "center", "right": "right"}[align]})
 
 
+BOX_INDENT = 220  # twips between a box's border and its text
+
+
 def box_paragraph(p, border: str, fill: str) -> None:
     """A paragraph of a boxed block: a left border and shading, as the PDF's box."""
     ppr = get_or_add(p, "w:pPr")
-    in_list = ppr.find(qn("w:numPr")) is not None  # a list item keeps its numbering's indent
-    paragraph_properties(ppr, left_border=(4, border, 8), left_twips=None if in_list else 220)
+    level = ppr.find(f"{qn('w:numPr')}/{qn('w:ilvl')}")
+    if level is None:
+        paragraph_properties(ppr, left_border=(4, border, 8), left_twips=BOX_INDENT)
+    else:  # a list item: its numbering's indent, moved into the box
+        paragraph_properties(ppr, left_border=(4, border, 8), hanging_twips=LIST_INDENT,
+                             left_twips=BOX_INDENT + LIST_INDENT * (int(level.get(qn("w:val"))) + 1))
     put(ppr, element("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": fill.lstrip("#").upper()}))
 
 
