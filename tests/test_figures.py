@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import re
+import subprocess
 import zipfile
 from html import unescape
 
@@ -142,10 +143,27 @@ def test_docx_captions_are_caption_style_with_seq_fields_under_bookmarks(docx_xm
 def test_docx_references_are_ref_fields_to_bookmarks(docx_xml):
     bookmarks = set(re.findall(r'<w:bookmarkStart w:id="\d+" w:name="([^"]+)"', docx_xml))
     refs = re.findall(r"<w:instrText[^>]*> REF (\S+) \\h </w:instrText>", docx_xml)
+    pagerefs = re.findall(r"<w:instrText[^>]*> PAGEREF (\S+) \\h </w:instrText>", docx_xml)
     assert len(refs) >= 6
-    assert set(refs) <= bookmarks
+    assert set(refs) <= bookmarks and pagerefs == refs
     text = "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", docx_xml))
-    assert "(Figure 2)" in text and "Table 1" in text
+    assert "(Figure 2 on page ?)" in text and "Table 1" in text  # the page: Word fills it in
+
+
+def test_docx_references_get_their_page_when_laid_out(built, tmp_path):
+    """PAGEREF fields to the same bookmarks; LibreOffice, laying the DOCX out, fills in the page of
+    each target (Word does the same when it updates fields on opening)."""
+    import shutil
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice is missing: run `make system-deps`"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to",
+                    "pdf", "--outdir", str(tmp_path), str(built["docx"])], capture_output=True, timeout=180)
+    pages = subprocess.run(["pdftotext", str(tmp_path / "figures-example.pdf"), "-"], capture_output=True,
+                           text=True, check=True).stdout.split("\f")
+    figure_page = next(i for i, t in enumerate(pages, 1) if "Figure 2: The PDU's three office sites" in t)
+    text = " ".join(" ".join(pages).split())
+    assert f"(Figure 2 on page {figure_page})" in text
 
 
 def test_docx_pictures_fit_the_text_width_and_decoration_is_marked(built):
