@@ -219,3 +219,26 @@ def test_every_figure_shows_in_a_browser_with_no_request_outside_the_page(browse
     assert max(width for _, width, _ in images) <= 390
     assert browser.eval("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
     assert browser.errors() == []
+
+
+def test_a_long_table_repeats_its_header_on_each_page(tmp_path):
+    import shutil
+
+    report = tmp_path / "figures-example"
+    shutil.copytree(EXAMPLE, report)
+    rows = "".join(f"| Person {n} | {n} |\n" for n in range(1, 81))
+    chapter = report / "chapters" / "figures.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nTable: Eighty rows\n\n| Name | Number |\n"
+                       "|:--|--:|\n" + rows, encoding="utf-8")
+    pdf = build(report, tmp_path / "out", formats=("pdf", "docx")).outputs
+    from pypdf import PdfReader
+
+    pages = [p.extract_text() for p in PdfReader(str(pdf["pdf"])).pages]
+    holding = [t for t in pages if "Person " in t]
+    assert len(holding) >= 2
+    assert all("Name" in t and "Number" in t for t in holding)
+    import docx
+
+    table = next(t for t in docx.Document(str(pdf["docx"])).tables if t.cell(1, 0).text == "Person 1")
+    assert table._tbl.tr_lst[0].trPr.xml.count("tblHeader") == 1  # noqa: SLF001 - Word repeats this row
+    assert "keepNext" not in table._tbl.xml  # noqa: SLF001 - a long table may break between rows
