@@ -242,3 +242,10 @@ def test_a_long_table_repeats_its_header_on_each_page(tmp_path):
     table = next(t for t in docx.Document(str(pdf["docx"])).tables if t.cell(1, 0).text == "Person 1")
     assert table._tbl.tr_lst[0].trPr.xml.count("tblHeader") == 1  # noqa: SLF001 - Word repeats this row
     assert "keepNext" not in table._tbl.xml  # noqa: SLF001 - a long table may break between rows
+
+
+def test_pdf_abbreviation_at_first_use_carries_its_expansion(built):
+    with pikepdf.open(built["pdf"]) as pdf:
+        expansions = [(e.tag, str(e.obj.E)) for e in structure(pdf).walk() if "/E" in e.obj]
+    assert ("Span", "Multi-agency public protection arrangements") in expansions
+    assert len(expansions) == len(set(expansions)) == 3  # each abbreviation once: its first use
