@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -402,12 +403,24 @@ def test_text_has_the_seed_sentences(path):
     assert found / total >= 0.98, f"{total - found} of {total} seed sentences missing, e.g. {missing[:5]}"
 
 
-def test_libreoffice_opens_it_and_lays_out_a_plausible_report(path, tmp_path):
+def no_lato_fontconfig(tmp_path: Path) -> dict:
+    """An environment in which fontconfig knows only DejaVu: a machine without the theme's fonts."""
+    conf = tmp_path / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+                    "<dir>/usr/share/fonts/truetype/dejavu</dir>"
+                    f"<cachedir>{tmp_path}/fc-cache</cachedir></fontconfig>")
+    env = {**os.environ, "FONTCONFIG_FILE": str(conf)}
+    families = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True, env=env).stdout
+    assert "Lato" not in families
+    return env
+
+
+def test_libreoffice_without_lato_lays_it_out_in_the_embedded_lato(path, tmp_path):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     assert soffice, "LibreOffice is missing: run `make system-deps` (scripts/system-deps.sh installs it)"
     result = subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
                              "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
-                            capture_output=True, text=True, timeout=180)
+                            capture_output=True, text=True, timeout=180, env=no_lato_fontconfig(tmp_path))
     pdf = tmp_path / "surrey-pdu.pdf"
     assert pdf.exists(), result.stderr
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
@@ -416,6 +429,62 @@ def test_libreoffice_opens_it_and_lays_out_a_plausible_report(path, tmp_path):
     text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                                    check=True).stdout.split())
     assert f"Page 2 of {pages}" in text and "32% (lowest score)" in text
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    used = {line.split()[0].split("+")[-1] for line in fonts.splitlines()[2:]}
+    assert used == {"Lato-Regular", "Lato-Bold", "Lato-Italic", "Lato-BoldItalic"}, used
+
+
+def deobfuscated_fonts(path: Path, parts: dict) -> dict:
+    """{w:embed* tag: (font, family)} from fontTable.xml and the word/fonts/*.odttf parts."""
+    from fontTools.ttLib import TTFont
+
+    table = parts["word/fontTable.xml"]
+    targets = {rel.get("Id"): rel.get("Target") for rel in parts["word/_rels/fontTable.xml.rels"]}
+    found = {}
+    for embed in table.iter(f"{W}embedRegular", f"{W}embedBold", f"{W}embedItalic", f"{W}embedBoldItalic"):
+        key = bytes.fromhex(embed.get(f"{W}fontKey").strip("{}").replace("-", ""))[::-1]
+        with zipfile.ZipFile(path) as package:
+            data = bytearray(package.read("word/" + targets[embed.get(f"{{{NS['r']}}}id")]))
+        for i in range(32):
+            data[i] ^= key[i % 16]
+        font = TTFont(io.BytesIO(bytes(data)))
+        family = embed.getparent().get(f"{W}name")
+        assert font["name"].getBestFamilyName() == family
+        found[etree.QName(embed).localname] = (font, family)
+    return found
+
+
+def test_the_theme_fonts_are_embedded_subset_and_obfuscated(parts, path):
+    fonts = deobfuscated_fonts(path, parts)
+    assert set(fonts) == {"embedRegular", "embedBold", "embedItalic", "embedBoldItalic"}
+    assert {family for _, family in fonts.values()} == {"Lato"}
+    settings = parts["word/settings.xml"]
+    assert settings.find(f"{W}embedTrueTypeFonts") is not None and settings.find(f"{W}saveSubsetFonts") is not None
+    types = parts["[Content_Types].xml"]
+    assert [o.get("ContentType") for o in types if o.get("PartName", "").endswith(".odttf")] == \
+        ["application/vnd.openxmlformats-officedocument.obfuscatedFont"] * 4
+    # every character of the text has a glyph in the regular face; the face is a subset
+    regular = fonts["embedRegular"][0]
+    cmap = regular.getBestCmap()
+    text = file_text(path)
+    missing = {c for c in text if not c.isspace() and ord(c) not in cmap}
+    assert not missing, missing
+    from fontTools.ttLib import TTFont
+
+    assert len(cmap) < len(TTFont(ROOT / "styles" / "fonts" / "Lato-Regular.ttf").getBestCmap()) / 4
+
+
+def test_a_house_template_in_another_font_embeds_nothing(tmp_path):
+    document = docx.Document(str(ROOT / "styles" / "reference.docx"))
+    for fonts in document.styles.element.iter(W + "rFonts"):
+        for attr in ("ascii", "hAnsi", "eastAsia", "cs"):
+            if fonts.get(W + attr) == "Lato":
+                fonts.set(W + attr, "Arial")
+    document.save(str(tmp_path / "house.docx"))
+    built = build(SURREY, tmp_path / "out", formats=("docx",), reference_doc=tmp_path / "house.docx")
+    with zipfile.ZipFile(built.outputs["docx"]) as package:
+        assert not [name for name in package.namelist() if name.endswith(".odttf")]
+        assert b"embedRegular" not in package.read("word/fontTable.xml")
 
 
 def test_reference_docx_is_what_the_script_makes(tmp_path):

@@ -13,6 +13,7 @@ The writer, by what each module does:
 - `page`: page size and margins (the PDF's, styles/print.css, whatever the reference says), the
   running header and the footer;
 - `numbering`: list numbering and footnotes;
+- `fonts`: the theme's fonts embedded in the package (subset, obfuscated, in fontTable.xml);
 - `xml`: what python-docx has no API for (footnotes, fields, bookmarks, hyperlinks, list
   numbering, table header rows, alt text, language, settings); no other module builds raw
   WordprocessingML.
@@ -29,7 +30,9 @@ from docx.oxml.ns import qn
 
 from generator.diagnostics import Diagnostics
 from generator.model import Callout, Document, Heading, Numbered, Rating, walk
+from generator.resources import FONTS_DIR
 from generator.writers.docx import xml as X
+from generator.writers.docx.fonts import embed_fonts
 from generator.writers.docx.nodes import BLOCKS, CONTENTS_RANGE, INLINES, At, Where
 from generator.writers.docx.numbering import Footnotes, Lists
 from generator.writers.docx.page import TEXT_WIDTH_TWIPS, setup_page
@@ -97,6 +100,7 @@ class DocxWriter:
             self.blocks(part.blocks, where)
             spans[part.id] = (h1, body[-2])
         self._contents_range(doc, spans)
+        embed_fonts(self.docx, FONTS_DIR)
         return X.save(self.docx, dt.date.fromisoformat(doc.info.date))
 
     def _cover(self, doc: Document, where: Where) -> None:

@@ -81,10 +81,12 @@ SETTINGS_ORDER = ("w:writeProtection", "w:view", "w:zoom", "w:removePersonalInfo
                   "w:readModeInkLockDown", "w:smartTagType", "sl:schemaLibrary", "w:shapeDefaults",
                   "w:doNotEmbedSmartTags", "w:decimalSymbol", "w:listSeparator")
 STYLES_ORDER = ("w:docDefaults", "w:latentStyles", "w:style")
+FONT_ORDER = ("w:altName", "w:panose1", "w:charset", "w:family", "w:notTrueType", "w:pitch", "w:sig",
+              "w:embedRegular", "w:embedBold", "w:embedItalic", "w:embedBoldItalic")
 DOC_DEFAULTS_ORDER = ("w:rPrDefault", "w:pPrDefault")
 ORDERS = {"w:pPr": PPR_ORDER, "w:rPr": RPR_ORDER, "w:tblPr": TBLPR_ORDER, "w:tcPr": TCPR_ORDER,
           "w:trPr": TRPR_ORDER, "w:style": STYLE_ORDER, "w:settings": SETTINGS_ORDER, "w:styles": STYLES_ORDER,
-          "w:docDefaults": DOC_DEFAULTS_ORDER}
+          "w:docDefaults": DOC_DEFAULTS_ORDER, "w:font": FONT_ORDER}
 _ORDER_INDEX = {qn(tag): {qn(t): i for i, t in enumerate(order)} for tag, order in ORDERS.items()}
 # the properties of a paragraph, run, table, row or cell come first, before any of its content
 PROPERTIES_FIRST = {"w:p": "w:pPr", "w:r": "w:rPr", "w:tbl": "w:tblPr", "w:tr": "w:trPr", "w:tc": "w:tcPr"}
