@@ -249,3 +249,11 @@ def test_pdf_abbreviation_at_first_use_carries_its_expansion(built):
         expansions = [(e.tag, str(e.obj.E)) for e in structure(pdf).walk() if "/E" in e.obj]
     assert ("Span", "Multi-agency public protection arrangements") in expansions
     assert len(expansions) == len(set(expansions)) == 3  # each abbreviation once: its first use
+
+
+def test_a_reference_inside_a_footnote_is_resolved_in_every_format(built, html):
+    from generator.text import file_text
+
+    assert re.search(r'The team figures are in <a href="#table-teams" class="xref"[^>]*>Table 1</a>', html)
+    assert "The team figures are in Table 1 on page " in file_text(built["pdf"])
+    assert "The team figures are in Table 1 on page ?" in file_text(built["docx"])

@@ -299,6 +299,7 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
     parts = _number(parts, state)
     parts = _cross_references(parts, diags)
     parts = _abbreviations(parts, spec.glossary)
+    parts = [replace(p, footnotes=tuple(n for n in walk(p.blocks) if isinstance(n, FootnoteRef))) for p in parts]
     _check_anchors(parts, diags)
     if diags.errors:
         return None
