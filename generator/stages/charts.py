@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from functools import lru_cache
 
 from generator.model import Chart, Table, Text
 from generator.resources import FONTS_DIR, blocks_data
@@ -38,13 +39,10 @@ def number(value: float) -> str:
 def draw(bars: Bars) -> tuple[str, bytes, int, int]:
     """The chart as (SVG text, PNG bytes, width and height in CSS pixels)."""
     import matplotlib  # noqa: PLC0415 - only reports with a chart pay for matplotlib
-    from matplotlib import font_manager  # noqa: PLC0415
     from matplotlib.figure import Figure  # noqa: PLC0415
 
     style = blocks_data()["chart"]
-    font = FONTS_DIR / style["font"]
-    font_manager.fontManager.addfont(str(font))
-    family = font_manager.FontProperties(fname=str(font)).get_name()
+    family = _font_family(style["font"])
     rows = len(bars.categories) * max(1, len(bars.series))
     width, height = float(style["width_in"]), 0.9 + float(style["bar_in"]) * rows + 0.3 * (len(bars.series) > 1)
     settings = {"svg.hashsalt": "reportgen", "svg.fonttype": "path", "font.family": family, "font.size": 9,
@@ -82,6 +80,16 @@ def draw(bars: Bars) -> tuple[str, bytes, int, int]:
         fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
         fig.savefig(png, format="png", dpi=int(style["dpi"]), metadata={"Software": None})
     return svg.getvalue().decode("utf-8"), png.getvalue(), round(width * 96), round(height * 96)
+
+
+@lru_cache(maxsize=4)
+def _font_family(name: str) -> str:
+    """The family name of styles/fonts/`name`, registered with matplotlib once per process."""
+    from matplotlib import font_manager  # noqa: PLC0415
+
+    font = FONTS_DIR / name
+    font_manager.fontManager.addfont(str(font))
+    return font_manager.FontProperties(fname=str(font)).get_name()
 
 
 def _wrap(text: str, width: int = 38) -> str:

@@ -298,13 +298,12 @@ def svg_as_png(path: Path) -> tuple[io.BytesIO, int]:
     def refuse(url, resource_type=None):
         raise ValueError(f"reportgen refuses to fetch {url} from an SVG figure")
 
-    data = path.read_bytes()
-    natural = PNGSurface.convert(bytestring=data, url_fetcher=refuse, unsafe=False)
     from PIL import Image as PILImage  # noqa: PLC0415
 
-    with PILImage.open(io.BytesIO(natural)) as im:
-        width_px = im.size[0]
-    return io.BytesIO(PNGSurface.convert(bytestring=data, url_fetcher=refuse, unsafe=False, scale=SVG_SCALE)), width_px
+    png = PNGSurface.convert(bytestring=path.read_bytes(), url_fetcher=refuse, unsafe=False, scale=SVG_SCALE)
+    with PILImage.open(io.BytesIO(png)) as im:
+        width_px = round(im.size[0] / SVG_SCALE)
+    return io.BytesIO(png), width_px
 
 
 @block
