@@ -74,7 +74,7 @@ def draw(bars: Bars) -> tuple[str, bytes, int, int]:
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         if len(bars.series) > 1:
-            ax.legend(loc="lower right", frameon=False)
+            ax.legend(loc="lower right", frameon=True, framealpha=1, facecolor="white", edgecolor="white")
         fig.tight_layout()
         svg, png = io.BytesIO(), io.BytesIO()
         fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
