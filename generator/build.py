@@ -66,7 +66,7 @@ class Options:
 def _write_html(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options) -> None:
     from generator.writers.html import write_html  # noqa: PLC0415
 
-    target.write(write_html(doc, "screen").encode("utf-8"))
+    target.write(write_html(doc, "screen", report_dir).encode("utf-8"))
 
 
 def _write_pdf(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options) -> None:

@@ -91,8 +91,10 @@ class _HtmlText(html.parser.HTMLParser):
             self.skip += 1
         elif tag in self.BLOCKS:
             self.out.append("\n")
-        elif tag in ("td", "th"):
+        elif tag in ("td", "th", "dd"):
             self.out.append(" ")
+        elif tag == "dt":  # a glossary entry: "term meaning" on a line, as in the DOCX
+            self.out.append("\n")
 
     def handle_endtag(self, tag):
         if tag in self.SKIP:

@@ -362,6 +362,15 @@ def decorative_figures(tree: Tree) -> None:
                            keep_annotations=False)
 
 
+def abbreviation_expansions(tree: Tree) -> None:
+    """An `<abbr title>` (a glossary abbreviation at its first use) is a Span with its expansion, /E."""
+    for elem in tree.walk():
+        element = elem.shadow.element if elem.shadow is not None else None
+        if element is not None and element.tag == "abbr" and element.get("title"):
+            elem.tag = "Span"
+            elem.obj.E = pikepdf.String(element.get("title"))
+
+
 def margin_content_as_artifacts(tree: Tree) -> None:
     """Marked content no structure element reaches (WeasyPrint's page margins) becomes an Artifact."""
     reached = tree.reached()
@@ -384,6 +393,7 @@ FIXES = {  # in order; `attach_hints` runs before them all (fix_tree)
     "link-text": link_descriptions,
     "list-bodies": list_item_bodies,
     "th-scope": table_header_scope,
+    "abbreviations": abbreviation_expansions,
     "margin-artifacts": margin_content_as_artifacts,
 }
 
