@@ -118,8 +118,15 @@ class Preview:
                                          "The report cannot be built until these are fixed. Save a fix and "
                                          "this page reloads."), False
             except OSError as exc:  # the folder was removed or renamed while watched
+                document = None
                 page, ok = problems_page(self.name, [f"{self.report_dir}: error[report-unreadable]: {exc}"],
                                          "The report folder cannot be read."), False
+            except Exception as exc:  # noqa: BLE001 - a bug in reportgen: said in the page, the watch goes on
+                document = None
+                page, ok = problems_page(self.name, [f"reportgen: internal-error: {type(exc).__name__}: "
+                                                     f"{str(exc)[:300]}"],
+                                         "This is a bug in reportgen, not in your report. Please report it "
+                                         "(`reportgen --debug build` shows the details)."), False
             warnings = [str(d) for d in diags.sorted() if d.severity != "error"] if ok else []
             with self._changed:
                 self.generation += 1
