@@ -139,8 +139,10 @@ def check(report_dir, strict, allow_remote, framework_dirs):
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port on 127.0.0.1 (0: any free port).")
 @click.option("--allow-remote", is_flag=True, help="Allow images from http(s) URLs.")
+@click.option("--draft/--final", "draft", default=None,
+              help="Preview it as a draft or not [default: report.yaml's status].")
 @frameworks_option
-def serve(report_dir, port, allow_remote, framework_dirs):
+def serve(report_dir, port, allow_remote, draft, framework_dirs):
     """Preview DIR in the browser, rebuilt each time a file of it changes (Ctrl-C stops)."""
     from generator.preview import PortInUse, serve as run_serve  # noqa: PLC0415
 
@@ -152,7 +154,7 @@ def serve(report_dir, port, allow_remote, framework_dirs):
         click.echo(f"rebuilt ({len(changes)} change{'s' if len(changes) != 1 else ''})", err=True)
 
     try:
-        run_serve(_report_dir(report_dir), port, framework_dirs, allow_remote, ready, changed)
+        run_serve(_report_dir(report_dir), port, framework_dirs, allow_remote, ready, changed, draft)
     except PortInUse as exc:
         raise click.UsageError(str(exc)) from None
     except KeyboardInterrupt:

@@ -109,12 +109,13 @@ def watch(preview: Preview, folders: list[Path], stop: threading.Event, on_chang
 
 
 def serve(report_dir: Path, port: int = 8000, framework_dirs=(), allow_remote: bool = False,
-          on_ready=None, on_change=None) -> None:
+          on_ready=None, on_change=None, draft: bool | None = None) -> None:
     """Serve the preview of `report_dir` on 127.0.0.1:`port` until interrupted (Ctrl-C).
 
     `on_ready(url, preview)` is called once the server listens (port 0: any free port);
-    `on_change(generation, changes)` after each rebuild. Raises PortInUse."""
-    preview = Preview(report_dir, tuple(framework_dirs), allow_remote)
+    `on_change(generation, changes)` after each rebuild; `draft` as `build --draft/--final`.
+    Raises PortInUse."""
+    preview = Preview(report_dir, tuple(framework_dirs), allow_remote, draft)
     preview.rebuild()
     try:
         server = _Server((HOST, port), _Handler)

@@ -85,6 +85,7 @@ class Preview:
     report_dir: Path
     framework_dirs: tuple = ()
     allow_remote: bool = False
+    draft: bool | None = None  # as `build --draft/--final`; None: report.yaml's status
     generation: int = 0
     page: bytes = b""
     ok: bool = False  # the current generation built without errors
@@ -108,7 +109,7 @@ class Preview:
             diags = Diagnostics()
             document = None
             try:
-                document = check(self.report_dir, diags, self.allow_remote, self.framework_dirs)
+                document = check(self.report_dir, diags, self.allow_remote, self.framework_dirs, self.draft)
                 out = io.BytesIO()
                 WRITERS["html"](document, self.report_dir, out, diags, self.options())
                 page, ok = out.getvalue().decode("utf-8"), True

@@ -44,3 +44,12 @@ def test_the_bar_goes_before_the_end_of_the_body():
     page = with_preview_bar("<html><body><p>x</p></body></html>", 7, ["w.md:2: warning[y]: z"])
     assert page.index('var shown = "7"') < page.index("</body>")
     assert "1 warning" in page and "w.md:2: warning[y]: z" in page
+
+
+def test_a_draft_preview_has_the_banner_and_a_final_one_not(tmp_path):
+    preview = Preview(copy_report(tmp_path), draft=True)
+    preview.rebuild()
+    assert 'class="draft-banner"' in preview.page.decode("utf-8")
+    final = Preview(preview.report_dir)
+    final.rebuild()
+    assert 'class="draft-banner"' not in final.page.decode("utf-8")
