@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from generator.formats.pdf_tree import Elem, ObjRef, Tree
+from generator.formats.pdf_tree import MC, Elem, ObjRef, Tree
 
 # --------------------------------------------------------------------------- shadow of WeasyPrint's tagging
 
@@ -44,6 +44,9 @@ class Shadow:
     element: object = None  # the HTML element (kept alive so that `key` stays unique)
     leader: bool = False  # the box of a CSS leader(): dots that only lead the eye
     children: list = field(default_factory=list)
+    inline: bool = False  # an inline-level box (part of a line, inline-block too), not a block
+    text: str | None = None  # a Span of one text box: the text it draws
+    texts: list = field(default_factory=list)  # a Link: the text of each text box drawn in it
 
 
 def _element_key(box):
@@ -82,7 +85,8 @@ def _shadow_box(box, parent_tag: str, parent: Shadow | None, boxes, absolute, pd
             yield wrapper
             return
     key, element = _element_key(box)
-    shadow = Shadow(tag, key, element, leader=getattr(box, "is_leader", False))
+    shadow = Shadow(tag, key, element, leader=getattr(box, "is_leader", False),
+                    inline=isinstance(box, boxes.InlineLevelBox))
     if tag == "Table" and box.is_table_wrapper:
         table = box.get_wrapped_table()
         if table:
@@ -96,7 +100,9 @@ def _shadow_box(box, parent_tag: str, parent: Shadow | None, boxes, absolute, pd
         for child in (outer.children if isinstance(outer, boxes.LineBox) else [outer]):
             if isinstance(child, boxes.TextBox):
                 if tag != "Link":
-                    shadow.children.append(Shadow("Span"))
+                    shadow.children.append(Shadow("Span", inline=True, text=child.text))
+                else:
+                    shadow.texts.append(child.text)
                 continue
             nested_list = child.element_tag in ("ul", "ol") and tag == "LI"
             target = parent if nested_list and parent is not None else shadow
@@ -236,6 +242,34 @@ def _elements_as_artifacts(tree: Tree, is_artifact, keep_annotations: bool) -> N
         top.kids = _rewrite_kids(top.kids, replace)
 
 
+def leader_spaces(tree: Tree) -> None:
+    """A contents entry ("Foreword ...... 4") reads "Foreword 4", not "Foreword4", once its leader
+    dots are artifacts: the Link holding the leader gets its title and page number as /ActualText."""
+    for elem in tree.walk():
+        if elem.tag != "Link" or elem.shadow is None or elem.shadow.element is None or _generated(elem.shadow):
+            continue
+        inner = [e for e in elem.walk() if e is not elem]
+        if not any(e.shadow is not None and e.shadow.leader for e in inner):
+            continue
+        after = ["".join(e.shadow.texts) for e in inner if e.tag == "Link" and e.shadow is not None
+                 and not e.shadow.leader and _generated(e.shadow)]
+        words = " ".join([_source_text(elem.shadow.element), *after]).split()
+        elem.obj.ActualText = pikepdf.String(" ".join(words))
+
+
+def note_label_spaces(tree: Tree) -> None:
+    """A Note placed after its call (footnotes_as_notes) reads "per cent.2 2. The ...", not
+    "cent.22.": its Lbl gets its text with a space before it as /ActualText."""
+    for note in tree.walk():
+        if note.tag != "Note":
+            continue
+        for lbl in note.elems():
+            if lbl.tag == "Lbl":
+                text = "".join(e.shadow.text or "" for e in lbl.walk() if e.shadow is not None)
+                if text and not text[:1].isspace():
+                    lbl.obj.ActualText = pikepdf.String(" " + text)
+
+
 def leaders_as_artifacts(tree: Tree) -> None:
     """The dots of a CSS leader() (contents page) are layout: Artifacts; annotations stay."""
     _elements_as_artifacts(tree, lambda e: e.shadow is not None and e.shadow.leader, keep_annotations=True)
@@ -362,6 +396,131 @@ def decorative_figures(tree: Tree) -> None:
                            keep_annotations=False)
 
 
+def _with_ancestors(tree: Tree):
+    """(elem, ancestors) for every element, depth first in reading order."""
+    stack = [(top, ()) for top in reversed(tree.top)]
+    while stack:
+        elem, ancestors = stack.pop()
+        yield elem, ancestors
+        stack.extend((kid, ancestors + (elem,)) for kid in reversed(elem.elems()))
+
+
+def _generated(shadow) -> bool:
+    """The box of a pseudo-element (::marker, ::footnote-call, ::after): text the CSS made."""
+    return shadow is not None and shadow.key is not None and "::" in shadow.key[1]
+
+
+def _leaves(tree: Tree) -> dict:
+    """Per block element (its key), the text leaves drawn in it, in reading order: Spans of one
+    text box and Links (each piece of a link is a leaf); generated content is left out."""
+    blocks: dict = {}
+    for elem, ancestors in _with_ancestors(tree):
+        shadow = elem.shadow
+        if shadow is None or not (shadow.text is not None or (elem.tag == "Link" and shadow.texts)):
+            continue
+        block = None
+        for up in reversed((*ancestors, elem)):
+            if _generated(up.shadow):
+                block = None
+                break
+            if up is not elem and up.shadow is not None and up.shadow.element is not None and not up.shadow.inline:
+                block = up
+                break
+        if block is not None:
+            text = shadow.text if shadow.text is not None else "".join(shadow.texts)
+            blocks.setdefault(block.shadow.key, (block.shadow.element, []))[1].append((elem, text))
+    return blocks
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def _source_text(element) -> str:
+    """An HTML element's text as a reader hears it: its text nodes in order, a <br> as a space."""
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str):
+            parts.append(" " if child.tag.rpartition("}")[2] == "br" else _source_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def word_spaces(tree: Tree) -> None:
+    """Where a word break falls at a line wrap, or between a label and its value, the space is not
+    drawn (WeasyPrint strips it): the Span before it (or after it) gets an /ActualText with the
+    space, so that the text read in order has its words apart (ISO 32000-1 14.8.2.5). Where the
+    space falls inside a link broken over lines, the Link gets the link's text as /ActualText.
+
+    Where the spaces belong is read from the HTML: each block element's text is matched, leaf by
+    leaf, against the text drawn in it; a leaf that cannot be found (generated or hidden text)
+    decides nothing.
+    """
+    prefix, suffix, link_inside = set(), set(), set()
+    for element, leaves in _leaves(tree).values():
+        source = _normal(_source_text(element))
+        at, previous = 0, None
+        for elem, text in leaves:
+            core = _normal(text)
+            if not core:
+                continue
+            found = source.find(core, at)
+            if found < 0:
+                continue
+            if (previous is not None and found > at and source[at:found].isspace()
+                    and not previous[1][-1:].isspace() and not text[:1].isspace()):
+                before = previous[0]
+                if before.tag != "Link":
+                    suffix.add(id(before))
+                elif elem.tag != "Link":
+                    prefix.add(id(elem))
+                elif _key(before) == _key(elem):
+                    link_inside.add(_key(elem))
+                else:
+                    suffix.add(id(before))
+            at, previous = found + len(core), (elem, text)
+    for elem in tree.walk():
+        if id(elem) not in prefix | suffix:
+            continue
+        if elem.tag == "Link":
+            link_inside.add(_key(elem))  # its text, with the space after it, on its first piece
+            continue
+        elem.obj.ActualText = pikepdf.String(" " * (id(elem) in prefix) + elem.shadow.text + " " * (id(elem) in suffix))
+    pieces: dict = {}
+    for elem in tree.walk():
+        if elem.tag == "Link" and _key(elem) in link_inside:
+            pieces.setdefault(_key(elem), []).append(elem)
+    for key, elems in pieces.items():
+        text = " ".join(_source_text(elems[0].shadow.element).split())
+        trailing = " " if id(elems[-1]) in suffix else ""
+        elems[0].obj.ActualText = pikepdf.String(text + trailing)
+
+
+_EMPTY_MC = re.compile(rb"/[^\s<>/\[\]()]+\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC\s*(?:BT\s*ET\s*)?EMC\s*")
+
+
+def empty_marked_content(tree: Tree) -> None:
+    """A marked-content sequence that draws nothing (a collapsed space between a label and its
+    value) leaves the content stream, and the Span or NonStruct it was all of leaves the tree."""
+    empty = set()
+    for page in tree.pdf.pages:
+        data = tree.contents(page)
+        mcids = {int(m[1]) for m in _EMPTY_MC.finditer(data)}
+        if mcids:
+            empty |= {(page.objgen, mcid) for mcid in mcids}
+            tree.set_contents(page, _EMPTY_MC.sub(b"", data))
+    if not empty:
+        return
+
+    def drop(elem: Elem) -> list:
+        elem.kids = [k for k in _rewrite_kids(elem.kids, drop)
+                     if not (isinstance(k, MC) and k.page is not None and (k.page.objgen, k.mcid) in empty)]
+        return [] if not elem.kids and elem.tag in ("Span", "NonStruct") else [elem]
+
+    for top in tree.top:
+        top.kids = _rewrite_kids(top.kids, drop)
+
+
 def margin_content_as_artifacts(tree: Tree) -> None:
     """Marked content no structure element reaches (WeasyPrint's page margins) becomes an Artifact."""
     reached = tree.reached()
@@ -377,8 +536,12 @@ def _page_mcids(tree: Tree, page) -> list[int]:
 
 FIXES = {  # in order; `attach_hints` runs before them all (fix_tree)
     "decorative-figures": decorative_figures,
+    "empty-content": empty_marked_content,
+    "word-spaces": word_spaces,  # before merge-split: it reads each piece of a split link
     "footnotes": footnotes_as_notes,
+    "note-labels": note_label_spaces,
     "merge-split": merge_split_elements,
+    "leader-spaces": leader_spaces,
     "leaders": leaders_as_artifacts,
     "one-link": one_link_per_link,
     "link-text": link_descriptions,

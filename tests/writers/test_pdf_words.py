@@ -1,0 +1,109 @@
+"""Words in the PDF's tagged text: what a screen reader reads, structure element by structure
+element, from the content stream (the fonts' /ToUnicode maps, /ActualText where a Span has one),
+with no space guessed from where glyphs are drawn (pdftotext guesses; assistive technology does
+not, ISO 32000-1 14.8.2.5).
+
+The example's tagged text is compared word for word with its HTML text; WeasyPrint's own PDF of
+the same build (`surrey_raw`) shows the joined words the repair exists for.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+
+import pikepdf
+import pytest
+
+from generator.formats.pdf_text import block_texts, elem_text, marked_text
+from generator.formats.pdf_tree import MC, Elem, Tree
+from generator.text import html_text
+from generator.writers.pdf import tags as pdf_tags
+
+
+def _tagged_words(pdf: pikepdf.Pdf) -> tuple[Counter, Counter, list]:
+    """(words of the tagged text without list and note labels, the labels' words, the Spans that say nothing)."""
+    tree = Tree(pdf)
+    texts = marked_text(pdf)
+    words, labels = Counter(), Counter()
+    for elem, text in block_texts(tree, texts):
+        (labels if elem.tag == "Lbl" else words).update(text.split())
+    for elem in tree.walk():  # a Note's label runs on inside it: counted as a label, not a word
+        if elem.tag == "Note":
+            for lbl in elem.elems():
+                if lbl.tag == "Lbl":
+                    said = elem_text(lbl, texts).split()
+                    words.subtract(said)
+                    labels.update(said)
+    empty = [e for e in tree.walk() if e.tag == "Span" and not elem_text(e, texts).strip()]
+    return +words, labels, empty
+
+
+def _contents_page_numbers(pdf: pikepdf.Pdf) -> Counter:
+    """The page numbers of the contents entries: made by the paginator, not in the HTML."""
+    return Counter(str(e.obj.ActualText).split()[-1] for e in Tree(pdf).walk()
+                   if e.tag == "Link" and "/ActualText" in e.obj and str(e.obj.ActualText).split()[-1].isdigit())
+
+
+@pytest.fixture(scope="module")
+def html_words(surrey_build) -> Counter:
+    words = Counter(html_text(surrey_build.outputs["html"]).split())
+    words.pop("↩", None)  # the footnotes' back links: HTML only
+    return words
+
+
+def test_the_tagged_text_has_the_words_of_the_html_text(surrey_build, html_words):
+    with pikepdf.open(surrey_build.outputs["pdf"]) as pdf:
+        words, labels, empty = _tagged_words(pdf)
+        pages = _contents_page_numbers(pdf)
+    assert len(pages) >= 6 and labels  # the contents and the lists are there to be left out
+    words.subtract(pages)
+    assert +words == html_words, (f"in the PDF only: {(+words - html_words).most_common(20)}; "
+                                  f"in the HTML only: {(html_words - words).most_common(20)}")
+    assert empty == []
+
+
+def test_weasyprints_own_pdf_joins_words_at_line_wraps(surrey_raw, html_words):
+    """The test above can fail: without the repair, hundreds of words run together."""
+    with pikepdf.open(io.BytesIO(surrey_raw.data)) as pdf:
+        words, _labels, empty = _tagged_words(pdf)
+    joined = [w for w in (+words - html_words) if not w.isdigit() and w != "•"]
+    assert len(joined) > 300 and "Rating:Inadequate" in joined
+    assert len(empty) >= 10  # the collapsed spaces between a label and its value
+
+
+def test_every_actual_text_says_what_is_drawn_give_or_take_spaces(surrey_build):
+    with pikepdf.open(surrey_build.outputs["pdf"]) as pdf:
+        tree, texts = Tree(pdf), marked_text(pdf)
+
+        def drawn(elem: Elem) -> str:
+            return "".join((texts[(k.page.objgen, k.mcid)].text if (k.page.objgen, k.mcid) in texts else "")
+                           if isinstance(k, MC) else drawn(k) if isinstance(k, Elem) else "" for k in elem.kids)
+
+        actual = [(str(e.obj.ActualText), drawn(e)) for e in tree.walk() if "/ActualText" in e.obj]
+    assert len(actual) > 300
+    for said, shown in actual:
+        assert said.split() and "".join(said.split()) == "".join(shown.split()), (said, shown)
+
+
+def test_the_text_reader_agrees_with_pypdf_on_every_marked_content_sequence(surrey_build, surrey_drawn):
+    """Our reader (the fonts' /ToUnicode maps) against pypdf's, glyph for glyph (spaces aside:
+    pypdf adds some from positions)."""
+    with pikepdf.open(surrey_build.outputs["pdf"]) as pdf:
+        index = {page.objgen: i for i, page in enumerate(pdf.pages)}
+        ours = {(index[objgen], mcid): m.text for (objgen, mcid), m in marked_text(pdf).items()}
+    theirs = {key: text for key, text in surrey_drawn.marked.items() if text.strip()}
+    assert len(ours) > 500
+    assert {k for k, v in ours.items() if v.strip()} == set(theirs)
+    for key, text in theirs.items():
+        assert "".join(ours[key].split()) == "".join(text.split()), key
+
+
+def test_empty_marked_content_leaves_the_stream_and_its_span_the_tree(surrey_build, surrey_raw):
+    raw = pikepdf.open(io.BytesIO(surrey_raw.data))
+    empty_before = sum(len(pdf_tags._EMPTY_MC.findall(Tree(raw).contents(p))) for p in raw.pages)
+    with pikepdf.open(surrey_build.outputs["pdf"]) as pdf:
+        tree = Tree(pdf)
+        assert empty_before >= 10
+        assert sum(len(pdf_tags._EMPTY_MC.findall(tree.contents(p))) for p in pdf.pages) == 0
+        assert all(e.kids for e in tree.walk() if e.tag in ("Span", "NonStruct"))
