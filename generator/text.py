@@ -41,8 +41,9 @@ def normalise(text: str, furniture: list[str] = ()) -> str:
 def pdf_text(path: Path) -> str:
     """Text in content-stream order (pdftotext -raw: real hyphens kept, nothing de-hyphenated).
 
-    WeasyPrint draws list markers after a page's text, so lines holding only a marker are
-    dropped; the running header (the document's title) and "Page N of M" are page furniture.
+    Our PDFs hold each list marker just before its item (the PDF writer moves them there); other
+    PDFs may paint markers after a page's text, so lines holding only a marker are dropped. The
+    running header (the document's title) and "Page N of M" are page furniture.
     """
     title = _pdf_title(path)  # opening it first refuses what is not a readable PDF
     if shutil.which("pdftotext"):
