@@ -107,3 +107,42 @@ def test_empty_marked_content_leaves_the_stream_and_its_span_the_tree(surrey_bui
         assert empty_before >= 10
         assert sum(len(pdf_tags._EMPTY_MC.findall(tree.contents(p))) for p in pdf.pages) == 0
         assert all(e.kids for e in tree.walk() if e.tag in ("Span", "NonStruct"))
+
+
+def _labels_after_their_item(pdf: pikepdf.Pdf) -> tuple[int, int]:
+    """(list labels, labels whose marked content comes after the rest of their item's in the content stream),
+    in the order pikepdf parses each page's operators."""
+    order = {}
+    for page in pdf.pages:
+        at = 0
+        for operands, operator in pikepdf.parse_content_stream(page, "BDC"):
+            if len(operands) > 1 and isinstance(operands[1], pikepdf.Dictionary) and "/MCID" in operands[1]:
+                order[(page.objgen, int(operands[1].MCID))] = at
+                at += 1
+    labels = late = 0
+    for li in Tree(pdf).walk():
+        lbl = next((k for k in li.elems() if k.tag == "Lbl"), None) if li.tag == "LI" else None
+        item = [mc for k in li.elems() if k is not lbl for mc in k.mcs()] if lbl is not None else []
+        if not item or not lbl.mcs():
+            continue
+        labels += 1
+        label, first = lbl.mcs()[0], item[0]
+        key = (label.page.objgen, label.mcid)
+        late += label.page.objgen == first.page.objgen and order[key] > order[(first.page.objgen, first.mcid)]
+    return labels, late
+
+
+def test_list_labels_come_before_their_items_in_the_content(surrey_build, surrey_raw):
+    with pikepdf.open(surrey_build.outputs["pdf"]) as pdf:
+        labels, late = _labels_after_their_item(pdf)
+    assert labels > 50 and late == 0
+    with pikepdf.open(io.BytesIO(surrey_raw.data)) as raw:
+        assert _labels_after_their_item(raw)[1] > 50  # WeasyPrint paints them after the page's text
+
+
+def test_every_annotation_prints(surrey_build, surrey_raw):
+    with pikepdf.open(surrey_build.outputs["pdf"]) as pdf:
+        flags = [int(a.get("/F", 0)) for page in pdf.pages for a in page.obj.get("/Annots", [])]
+    assert len(flags) > 30 and all(f & 4 for f in flags)
+    with pikepdf.open(io.BytesIO(surrey_raw.data)) as raw:
+        assert not any(int(a.get("/F", 0)) & 4 for page in raw.pages for a in page.obj.get("/Annots", []))

@@ -612,6 +612,14 @@ def list_labels_first(tree: Tree) -> None:
             tree.set_contents(page, b"".join(out) + data[at:])
 
 
+def annotations_printable(tree: Tree) -> None:
+    """Every annotation carries the Print flag (/F bit 3): PDF/A requires it, and a printed copy
+    keeps what the screen shows (ISO 19005-2 6.3.3)."""
+    for page in tree.pdf.pages:
+        for annot in page.obj.get("/Annots", []):
+            annot.F = int(annot.get("/F", 0)) | 4
+
+
 FIXES = {  # in order; `attach_hints` runs before them all (fix_tree)
     "decorative-figures": decorative_figures,
     "empty-content": empty_marked_content,
@@ -627,6 +635,7 @@ FIXES = {  # in order; `attach_hints` runs before them all (fix_tree)
     "th-scope": table_header_scope,
     "margin-artifacts": margin_content_as_artifacts,
     "label-order": list_labels_first,
+    "print-flag": annotations_printable,
 }
 
 
