@@ -86,8 +86,13 @@ class _HtmlText(html.parser.HTMLParser):
         super().__init__()
         self.out: list[str] = []
         self.skip = 0
+        self.spans: list[bool] = []  # per open <span>: is it text for screen readers only?
 
     def handle_starttag(self, tag, attrs):
+        if tag == "span":  # a visually hidden span is not text the page shows
+            hidden = "visually-hidden" in (dict(attrs).get("class") or "").split()
+            self.spans.append(hidden)
+            self.skip += hidden
         if tag in self.SKIP:
             self.skip += 1
         elif tag in self.BLOCKS:
@@ -96,6 +101,8 @@ class _HtmlText(html.parser.HTMLParser):
             self.out.append(" ")
 
     def handle_endtag(self, tag):
+        if tag == "span" and self.spans:
+            self.skip -= self.spans.pop()
         if tag in self.SKIP:
             self.skip -= 1
         elif tag in self.BLOCKS:

@@ -33,6 +33,12 @@ def environment() -> jinja2.Environment:
     return env
 
 
+def heading_level(level: int) -> int:
+    """The HTML level of a heading of the model: the report's title is the page's one <h1>, a
+    part's title (model level 1) an <h2>, and so on down (past <h6>, an ARIA heading level)."""
+    return level + 1
+
+
 class HtmlWriter:
     def __init__(self, media: str = "print"):
         if media not in MEDIA:
@@ -42,7 +48,8 @@ class HtmlWriter:
 
     @cached_property
     def nodes(self):
-        return self.env.get_template("nodes.html.j2").make_module({"render": self.render, "media": self.media})
+        return self.env.get_template("nodes.html.j2").make_module({"render": self.render, "media": self.media,
+                                                                   "heading_level": heading_level})
 
     def handles(self, kind: str) -> bool:
         return callable(getattr(self.nodes, kind, None))
