@@ -329,3 +329,107 @@ def pdf_font_unicode(doc: PdfFile):
     for number, base, font in _fonts(doc):
         if "/ToUnicode" not in font and str(font.get("/Encoding", "")) not in standard:
             yield f"page {number}", f"font {base} has no /ToUnicode map"
+
+
+# --------------------------------------------------------------------------- the text as read in order
+
+def _marked(doc: PdfFile) -> dict:
+    """(page objgen, MCID) -> the text and painting of each marked-content sequence, read once."""
+    if "_marked" not in doc.__dict__:
+        from generator.formats.pdf_text import marked_text  # noqa: PLC0415
+
+        doc.__dict__["_marked"] = marked_text(doc.pdf)
+    return doc.__dict__["_marked"]
+
+
+def _runs(doc: PdfFile):
+    """(block element, path, pieces) for each run of inline content in a block-level element, in
+    reading order; a piece is (text, first Marked, last Marked) of one marked-content sequence, or
+    of an inline element with /ActualText (`generator.formats.pdf_text.Marked`: where text starts)."""
+    from generator.formats.pdf_text import is_block  # noqa: PLC0415
+    from generator.formats.pdf_tree import MC, Elem  # noqa: PLC0415
+
+    marked = _marked(doc)
+
+    def add(kid, pieces: list) -> None:
+        if isinstance(kid, MC):
+            m = marked.get((kid.page.objgen, kid.mcid)) if kid.page is not None else None
+            if m is not None and m.text:
+                pieces.append((m.text, m, m))
+        elif isinstance(kid, Elem) and "/ActualText" in kid.obj:
+            shown = [marked[(mc.page.objgen, mc.mcid)] for mc in kid.mcs()
+                     if mc.page is not None and (mc.page.objgen, mc.mcid) in marked]
+            shown = [m for m in shown if m.text]
+            pieces.append((str(kid.obj.ActualText), shown[0] if shown else None, shown[-1] if shown else None))
+        elif isinstance(kid, Elem):
+            for inner in kid.kids:
+                add(inner, pieces)
+
+    for elem, path in doc.elements:
+        if not is_block(elem) or "/ActualText" in elem.obj:
+            continue
+        pieces: list = []
+        for kid in elem.kids:
+            if isinstance(kid, Elem) and is_block(kid):
+                if pieces:
+                    yield elem, path, pieces
+                pieces = []
+            else:
+                add(kid, pieces)
+        if pieces:
+            yield elem, path, pieces
+
+
+_WORD_END = re.compile(r"[\w.,;:!?)\]'\"’”%]\Z")
+_WORD_START = re.compile(r"[\w(\['\"‘“]")
+
+
+@rule("pdf-joined-words", "ISO 32000-1 14.8.2.5", "a line that ends at a word break ends with a space in the text (or /ActualText)")
+def pdf_joined_words(doc: PdfFile):
+    for elem, path, pieces in _runs(doc):
+        for (a, _, end), (b, start, _) in zip(pieces, pieces[1:]):
+            if end is None or start is None or abs(end.last_y - start.first_y) < 1 or start.first_x > end.last_x:
+                continue  # the same line (or raised, as a note's call): a gap there is for the eye to judge
+            if _WORD_END.search(a) and _WORD_START.match(b):
+                joined = (a.split() or [""])[-1] + (b.split() or [""])[0]
+                yield doc.where(elem, path), (f'"{joined}": the line ends without a space before the next, '
+                                              "so the words run together when read")
+
+
+@rule("pdf-empty-content", "WCAG 2.2 1.3.1", "no marked content that draws nothing, no Span with nothing in it")
+def pdf_empty_content(doc: PdfFile):
+    empty = {key for key, m in _marked(doc).items() if not m.painted}
+    for elem, path in doc.elements:
+        mcs = [k for k in elem.kids if hasattr(k, "mcid")]
+        hollow = [mc.mcid for mc in mcs if mc.page is not None and (mc.page.objgen, mc.mcid) in empty]
+        if hollow:
+            yield doc.where(elem, path), f"{elem.tag} holds marked content that draws nothing (MCID {', '.join(map(str, hollow))})"
+        elif elem.tag == "Span" and not elem.kids and "/ActualText" not in elem.obj:
+            yield doc.where(elem, path), "empty Span"
+
+
+@rule("pdf-annotation-print", "PDF/A-2 6.3.2", "every annotation prints (/F Print set; Hidden, Invisible, NoView clear)")
+def pdf_annotation_print(doc: PdfFile):
+    for number, page in enumerate(doc.pdf.pages, 1):
+        for annot in page.obj.get("/Annots", []):
+            if annot.get("/Subtype") == "/Popup":
+                continue
+            flags = int(annot.get("/F", 0))
+            if not flags & 4 or flags & (1 | 2 | 32):
+                yield f"page {number}", f"{str(annot.get('/Subtype', '/Annot'))[1:]} annotation with /F {flags}: not printed as shown"
+
+
+@rule("pdf-label-order", "WCAG 2.2 1.3.2", "a list item's label comes before its body in the content, as in the tags")
+def pdf_label_order(doc: PdfFile):
+    order = {key: i for i, key in enumerate(_marked(doc))}
+    for elem, path in doc.elements:
+        if elem.tag != "LI":
+            continue
+        lbl = next((k for k in elem.elems() if k.tag == "Lbl"), None)
+        rest = [mc for k in elem.elems() if k is not lbl for mc in k.mcs()] if lbl is not None else []
+        label = lbl.mcs()[:1] if lbl is not None else []
+        if not label or not rest or label[0].page is None or rest[0].page is None:
+            continue
+        a, b = (label[0].page.objgen, label[0].mcid), (rest[0].page.objgen, rest[0].mcid)
+        if a[0] == b[0] and a in order and b in order and order[a] > order[b]:
+            yield doc.where(elem, path), "the label is drawn after the item's text: read in content order, it follows the item"

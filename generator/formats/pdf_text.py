@@ -80,15 +80,19 @@ def font_map(font) -> FontMap:
 
 @dataclass
 class Marked:
-    """One marked-content sequence as read: its text and the baselines (y, in page space) of its
-    first and last text-showing operator (None when it shows no text)."""
+    """One marked-content sequence as read: its text, and where (x, y of the text origin, in page
+    space) its first and last text-showing operator start (None when it shows no text)."""
 
     text: str = ""
     first_y: float | None = None
     last_y: float | None = None
+    first_x: float | None = None
+    last_x: float | None = None
+    painted: int = 0  # operators that paint: text shown, paths filled or stroked, images, shadings
 
 
-_OPS = "BDC BMC EMC BT Tf Tj TJ ' \" Tm Td TD T* cm q Q"
+_PAINT = {"Do", "sh", "f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "INLINE IMAGE"}
+_OPS = "BDC BMC EMC BT Tf Tj TJ ' \" Tm Td TD T* cm q Q " + " ".join(sorted(_PAINT - {"INLINE IMAGE"})) + " BI"
 
 
 def _multiply(m, n):
@@ -116,6 +120,8 @@ def page_marked_text(page, fonts: dict | None = None) -> dict[int, Marked]:
                 mcid = int(value) if value is not None else None
             artifact = str(operands[0]) == "/Artifact" or any(a for a, _ in stack)
             stack.append((artifact, mcid))
+            if mcid is not None and not artifact:
+                out.setdefault(mcid, Marked())
         elif op == "EMC":
             if stack:
                 stack.pop()
@@ -142,18 +148,24 @@ def page_marked_text(page, fonts: dict | None = None) -> dict[int, Marked]:
                 if obj.objgen not in fonts:
                     fonts[obj.objgen] = font_map(obj)
                 font = fonts[obj.objgen]
+        elif op in _PAINT:
+            mcid = next((m for _, m in reversed(stack) if m is not None), None)
+            if mcid is not None and not any(a for a, _ in stack):
+                out.setdefault(mcid, Marked()).painted += 1
         elif op in ("Tj", "TJ", "'", '"'):
             mcid = next((m for _, m in reversed(stack) if m is not None), None)
             if mcid is None or any(a for a, _ in stack) or font is None:
                 continue
             strings = operands[0] if op == "TJ" else operands[-1:]
             text = "".join(font.decode(bytes(s)) for s in strings if isinstance(s, pikepdf.String))
-            y = _multiply(tm, ctm)[5]
+            x, y = _multiply(tm, ctm)[4:]
             marked = out.setdefault(mcid, Marked())
             marked.text += text
+            marked.painted += 1
             if text:
-                marked.first_y = y if marked.first_y is None else marked.first_y
-                marked.last_y = y
+                if marked.first_y is None:
+                    marked.first_x, marked.first_y = x, y
+                marked.last_x, marked.last_y = x, y
     return out
 
 
@@ -187,10 +199,10 @@ BLOCKS = {"Document", "Part", "Art", "Sect", "Div", "BlockQuote", "Caption", "TO
           "TBody", "TFoot", "TR", "TH", "TD", "Figure", "Formula", "Form"}
 
 
-def _is_block(elem: Elem) -> bool:
+def is_block(elem: Elem) -> bool:
     if elem.tag in BLOCKS:
         return True
-    return elem.tag == "NonStruct" and any(_is_block(k) for k in elem.elems())
+    return elem.tag == "NonStruct" and any(is_block(k) for k in elem.elems())
 
 
 def block_texts(tree, texts: dict | None = None) -> list[tuple[Elem, str]]:
@@ -205,7 +217,7 @@ def block_texts(tree, texts: dict | None = None) -> list[tuple[Elem, str]]:
             out.append((elem, str(elem.obj.ActualText)))
             return
         for kid in elem.kids:
-            if isinstance(kid, Elem) and _is_block(kid):
+            if isinstance(kid, Elem) and is_block(kid):
                 if parts:
                     out.append((elem, "".join(parts)))
                     parts = []

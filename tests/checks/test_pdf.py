@@ -96,3 +96,35 @@ def test_a_broken_pdf_file_is_a_failure_not_a_crash(tmp_path):
     path = tmp_path / "broken.pdf"
     path.write_bytes(b"%PDF-1.7\nnot really\n")
     assert rule_ids(path) == {"pdf-readable"}
+
+
+@pytest.mark.parametrize("fix,rule_id,at_least", [("word-spaces", "pdf-joined-words", 300),
+                                                  ("empty-content", "pdf-empty-content", 10),
+                                                  ("print-flag", "pdf-annotation-print", 30),
+                                                  ("label-order", "pdf-label-order", 50)])
+def test_the_example_repaired_without_one_fix_fails_that_rule(surrey_raw, tmp_path, fix, rule_id, at_least):
+    """The rules that found WeasyPrint's gaps: the example's PDF, repaired with every fix but the
+    one for that gap, fails that rule (and only that one) where the gap is."""
+    from generator.writers.pdf import tags
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tags, "FIXES", {name: f for name, f in tags.FIXES.items() if name != fix})
+        data = tags.fix_pdf(surrey_raw.data, surrey_raw.hints)
+    path = tmp_path / "without.pdf"
+    path.write_bytes(data)
+    failures = check_file(path)
+    assert {f.rule for f in failures} == {rule_id}
+    assert len(failures) >= at_least
+    assert all(f.where.startswith("page ") for f in failures)
+
+
+def test_joined_words_name_the_words(surrey_build, tmp_path):
+    """Without the Spans' /ActualText, the words each line wrap runs together are named."""
+    path = tmp_path / "joined.pdf"
+    with pikepdf.open(surrey_build.outputs["pdf"]) as pdf:
+        for elem in structure(pdf).walk():
+            if elem.tag == "Span" and "/ActualText" in elem.obj:
+                del elem.obj["/ActualText"]
+        pdf.save(path)
+    messages = [f.message for f in check_file(path) if f.rule == "pdf-joined-words"]
+    assert any(m.startswith('"inEngland"') for m in messages), messages[:5]
