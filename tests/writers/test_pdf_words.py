@@ -10,6 +10,7 @@ the same build (`surrey_raw`) shows the joined words the repair exists for.
 from __future__ import annotations
 
 import io
+import re
 from collections import Counter
 
 import pikepdf
@@ -140,9 +141,47 @@ def test_list_labels_come_before_their_items_in_the_content(surrey_build, surrey
         assert _labels_after_their_item(raw)[1] > 50  # WeasyPrint paints them after the page's text
 
 
-def test_every_annotation_prints(surrey_build, surrey_raw):
+def test_every_annotation_prints(surrey_build):
+    """(WeasyPrint's PDF/A variant sets the flag too; its PDF/UA-1 variant does not: see
+    tests/checks/test_pdf.py for the file without the repair.)"""
     with pikepdf.open(surrey_build.outputs["pdf"]) as pdf:
         flags = [int(a.get("/F", 0)) for page in pdf.pages for a in page.obj.get("/Annots", [])]
     assert len(flags) > 30 and all(f & 4 for f in flags)
-    with pikepdf.open(io.BytesIO(surrey_raw.data)) as raw:
-        assert not any(int(a.get("/F", 0)) & 4 for page in raw.pages for a in page.obj.get("/Annots", []))
+
+
+# --------------------------------------------------------------------------- PDF/A-2u + PDF/UA-1
+
+
+def _claims(path) -> dict:
+    with pikepdf.open(path) as pdf:
+        xmp = pdf.Root.Metadata.read_bytes().decode("utf-8")
+        intents = list(pdf.Root.get("/OutputIntents", []))
+        return {"pdfa": re.findall(r'pdfaid:(part|conformance)="([^"]*)"', xmp),
+                "pdfua": re.findall(r"pdfuaid:part(?:>|=\")(\d)", xmp),
+                "extension": "<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>" in xmp,
+                "intents": [(str(i.S), i.DestOutputProfile.read_bytes()[36:40]) for i in intents]}
+
+
+def test_the_default_pdf_declares_pdfa_2u_and_pdfua_1(surrey_build):
+    assert _claims(surrey_build.outputs["pdf"]) == {
+        "pdfa": [("part", "2"), ("conformance", "U")], "pdfua": ["1"], "extension": True,
+        "intents": [("/GTS_PDFA1", b"acsp")]}  # an ICC profile: sRGB2014 as WeasyPrint ships it
+
+
+def test_pdf_standard_ua1_declares_pdfua_only(reportgen, tmp_path):
+    from tests.conftest import ROOT
+
+    ran = reportgen("build", ROOT / "content" / "thematic-example", "--format", "pdf", "--out", tmp_path,
+                    "--pdf-standard", "ua1")
+    assert ran.returncode == 0, ran.stderr
+    assert _claims(tmp_path / "thematic-example.pdf") == {"pdfa": [], "pdfua": ["1"], "extension": False,
+                                                           "intents": []}
+    assert reportgen("build", ROOT / "content" / "thematic-example", "--pdf-standard", "a1").returncode == 2
+
+
+def test_the_command_line_offers_the_writers_standards_default_first():
+    from generator.cli import PDF_STANDARDS
+    from generator.writers.pdf.render import DEFAULT_PDF_STANDARD
+    from generator.writers.pdf.render import PDF_STANDARDS as WRITER_STANDARDS
+
+    assert set(PDF_STANDARDS) == set(WRITER_STANDARDS) and PDF_STANDARDS[0] == DEFAULT_PDF_STANDARD

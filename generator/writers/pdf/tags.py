@@ -620,6 +620,37 @@ def annotations_printable(tree: Tree) -> None:
             annot.F = int(annot.get("/F", 0)) | 4
 
 
+_PDFUA_NS = "http://www.aiim.org/pdfua/ns/id/"
+_PDFUA_EXTENSION = f"""<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+ xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+<pdfaSchema:namespaceURI>{_PDFUA_NS}</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+<pdfaProperty:name>part</pdfaProperty:name>
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+<pdfaProperty:category>internal</pdfaProperty:category>
+<pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed</pdfaProperty:description>
+</rdf:li></rdf:Seq></pdfaSchema:property>
+</rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>
+<rdf:Description rdf:about="" xmlns:pdfuaid="{_PDFUA_NS}"><pdfuaid:part>1</pdfuaid:part></rdf:Description>
+"""
+
+
+def declare_pdfua(tree: Tree) -> None:
+    """A PDF/A file (WeasyPrint's PDF/A-2u variant) declares PDF/UA-1 too: pdfuaid:part in its XMP,
+    with the extension schema that PDF/A requires for a property outside its predefined schemas
+    (ISO 19005-2 6.6.2.3). A file that already says pdfuaid is left as it is."""
+    meta = tree.pdf.Root.get("/Metadata")
+    xmp = meta.read_bytes() if meta is not None else b""
+    if b"pdfaid" not in xmp or _PDFUA_NS.encode() in xmp or b"</rdf:RDF>" not in xmp:
+        return
+    xmp = xmp.replace(b"</rdf:RDF>", _PDFUA_EXTENSION.encode() + b"</rdf:RDF>", 1)
+    tree.pdf.Root.Metadata = tree.pdf.make_stream(xmp, Type=Name.Metadata, Subtype=Name.XML)
+
+
 FIXES = {  # in order; `attach_hints` runs before them all (fix_tree)
     "decorative-figures": decorative_figures,
     "empty-content": empty_marked_content,
@@ -636,6 +667,7 @@ FIXES = {  # in order; `attach_hints` runs before them all (fix_tree)
     "margin-artifacts": margin_content_as_artifacts,
     "label-order": list_labels_first,
     "print-flag": annotations_printable,
+    "pdfua-id": declare_pdfua,
 }
 
 
