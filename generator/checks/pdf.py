@@ -58,6 +58,14 @@ class PdfFile:
         return f"page {number}, {path}" if number else path
 
     @cached_property
+    def marked(self) -> dict:
+        """(page objgen, MCID) -> the text and painting of each marked-content sequence, in content
+        order (`generator.formats.pdf_text`), read once for the rules that need it."""
+        from generator.formats.pdf_text import marked_text  # noqa: PLC0415
+
+        return marked_text(self.pdf)
+
+    @cached_property
     def metadata(self) -> str:
         meta = self.root.get("/Metadata")
         try:
@@ -333,15 +341,6 @@ def pdf_font_unicode(doc: PdfFile):
 
 # --------------------------------------------------------------------------- the text as read in order
 
-def _marked(doc: PdfFile) -> dict:
-    """(page objgen, MCID) -> the text and painting of each marked-content sequence, read once."""
-    if "_marked" not in doc.__dict__:
-        from generator.formats.pdf_text import marked_text  # noqa: PLC0415
-
-        doc.__dict__["_marked"] = marked_text(doc.pdf)
-    return doc.__dict__["_marked"]
-
-
 def _runs(doc: PdfFile):
     """(block element, path, pieces) for each run of inline content in a block-level element, in
     reading order; a piece is (text, first Marked, last Marked) of one marked-content sequence, or
@@ -349,7 +348,7 @@ def _runs(doc: PdfFile):
     from generator.formats.pdf_text import is_block  # noqa: PLC0415
     from generator.formats.pdf_tree import MC, Elem  # noqa: PLC0415
 
-    marked = _marked(doc)
+    marked = doc.marked
 
     def add(kid, pieces: list) -> None:
         if isinstance(kid, MC):
@@ -398,7 +397,7 @@ def pdf_joined_words(doc: PdfFile):
 
 @rule("pdf-empty-content", "WCAG 2.2 1.3.1", "no marked content that draws nothing, no Span with nothing in it")
 def pdf_empty_content(doc: PdfFile):
-    empty = {key for key, m in _marked(doc).items() if not m.painted}
+    empty = {key for key, m in doc.marked.items() if not m.painted}
     for elem, path in doc.elements:
         mcs = [k for k in elem.kids if hasattr(k, "mcid")]
         hollow = [mc.mcid for mc in mcs if mc.page is not None and (mc.page.objgen, mc.mcid) in empty]
@@ -421,7 +420,7 @@ def pdf_annotation_print(doc: PdfFile):
 
 @rule("pdf-label-order", "WCAG 2.2 1.3.2", "a list item's label comes before its body in the content, as in the tags")
 def pdf_label_order(doc: PdfFile):
-    order = {key: i for i, key in enumerate(_marked(doc))}
+    order = {key: i for i, key in enumerate(doc.marked)}
     for elem, path in doc.elements:
         if elem.tag != "LI":
             continue
@@ -462,8 +461,12 @@ def _pdfa(doc: PdfFile) -> tuple[str, str] | None:
 
 
 def pdfa_unchecked(path: Path) -> str | None:
-    """For a PDF that claims PDF/A: one line saying which of its rules the checks cannot decide."""
-    doc = PdfFile(path)
+    """For a PDF that claims PDF/A: one line saying which of its rules the checks cannot decide.
+    None for any other file, and for one that cannot be read (`check_file` reports that)."""
+    try:
+        doc = PdfFile(path)
+    except Exception:  # noqa: BLE001 - unreadable or damaged: already a failure or a usage error
+        return None
     try:
         claim = _pdfa(doc)
     finally:

@@ -1,4 +1,4 @@
-"""The PDF writer: WeasyPrint paginates the HTML writer's print HTML as tagged PDF/UA-1.
+"""The PDF writer: WeasyPrint paginates the HTML writer's print HTML as tagged PDF/A-2u + PDF/UA-1 (or PDF/UA-1 only).
 
 The build hands it `write_html(doc, "print")`: the PDF is that HTML paginated, so the two can
 never disagree, and this package never imports the HTML writer.

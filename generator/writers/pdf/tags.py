@@ -10,6 +10,9 @@ WeasyPrint 70 tags each page on its own (weasyprint/pdf/tags.py), which leaves t
   Link inside a Link, and every annotation's /Contents is the bare URL or anchor name;
 - TH cells have no /Scope; LI holds its P with no LBody; footnotes are Spans in a stray
   NonStruct at the end of each page, not Notes reachable from their call.
+- the space at each line wrap is not drawn, and a collapsed space between a label and its value
+  is an empty marked-content sequence, so the text read in order runs words together; list
+  markers are painted after the page's text; annotations lack the Print flag.
 
 `fix_pdf(data, hints)` fixes all of them and returns the new bytes. Most fixes read the PDF alone;
 the ones that need to know which HTML element a structure element came from (merging split
@@ -479,8 +482,9 @@ def word_spaces(tree: Tree) -> None:
                 else:
                     suffix.add(id(before))
             at, previous = found + len(core), (elem, text)
+    spaced = prefix | suffix
     for elem in tree.walk():
-        if id(elem) not in prefix | suffix:
+        if id(elem) not in spaced:
             continue
         if elem.tag == "Link":
             link_inside.add(_key(elem))  # its text, with the space after it, on its first piece
@@ -544,7 +548,7 @@ def _marked_spans(data: bytes) -> dict[int, tuple[int, int, tuple]]:
     out: dict[int, tuple[int, int, tuple]] = {}
     state: dict = {}
     saved: list[dict] = []
-    open_: list[tuple[int | None, int]] = []  # (mcid, start) per open BDC/BMC
+    open_: list[tuple[int | None, int, tuple]] = []  # (mcid, start, state) per open BDC/BMC
     operands: list[tuple[int, bytes]] = []
     for match in _TOKEN.finditer(data):
         token = match[0]
@@ -614,7 +618,7 @@ def list_labels_first(tree: Tree) -> None:
 
 def annotations_printable(tree: Tree) -> None:
     """Every annotation carries the Print flag (/F bit 3): PDF/A requires it, and a printed copy
-    keeps what the screen shows (ISO 19005-2 6.3.3)."""
+    keeps what the screen shows (ISO 19005-2 6.3.2)."""
     for page in tree.pdf.pages:
         for annot in page.obj.get("/Annots", []):
             annot.F = int(annot.get("/F", 0)) | 4
