@@ -30,6 +30,10 @@ def _utf16(data: bytes) -> str:
     return data.decode("utf-16-be", "replace") if len(data) % 2 == 0 else data.decode("latin-1")
 
 
+def _unmapped(codes: str, table: dict) -> bool:
+    return not set(map(ord, codes)) <= table.keys()
+
+
 @dataclass
 class FontMap:
     """One font's codes -> Unicode: `width` bytes a code, `chars` from its /ToUnicode CMap."""
@@ -37,12 +41,22 @@ class FontMap:
     width: int
     chars: dict
 
-    def decode(self, data: bytes) -> str:
-        w = self.width
-        return "".join(self.chars.get(data[i:i + w], "\ufffd") for i in range(0, len(data) - w + 1, w))
+    def __post_init__(self):
+        # one code as one character (its number), mapped by str.translate: fast for long runs
+        self.table = {int.from_bytes(code, "big"): text for code, text in self.chars.items()}
 
-    def code_of(self, text: str) -> bytes | None:
-        return next((code for code, chars in self.chars.items() if chars == text), None)
+    def decode(self, data: bytes) -> str:
+        """The Unicode of a string of codes (a code the map lacks reads as U+FFFD)."""
+        if self.width == 2:
+            codes = data[:len(data) - len(data) % 2].decode("utf-16-be", "surrogatepass")
+        elif self.width == 1:
+            codes = data.decode("latin-1")
+        else:
+            return "".join(self.chars.get(data[i:i + self.width], "\ufffd")
+                           for i in range(0, len(data) - self.width + 1, self.width))
+        if _unmapped(codes, self.table):
+            return "".join(self.table.get(ord(c), "\ufffd") for c in codes)
+        return codes.translate(self.table)
 
 
 def font_map(font) -> FontMap:
@@ -101,6 +115,16 @@ def _multiply(m, n):
     return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
 
 
+def _shown_bytes(operand) -> bytes:
+    """The bytes a Tj string or a TJ array shows (a TJ's numbers are spacing, not text)."""
+    if isinstance(operand, pikepdf.String):
+        return bytes(operand)
+    raw = operand.unparse()
+    if b"(" not in raw:  # hex strings only (WeasyPrint's): one pass over the unparsed array
+        return bytes.fromhex(b"".join(_HEX.findall(raw)).decode())
+    return b"".join(bytes(s) for s in operand if isinstance(s, pikepdf.String))
+
+
 def page_marked_text(page, fonts: dict | None = None) -> dict[int, Marked]:
     """MCID -> Marked for one page (text in an /Artifact sequence is left out)."""
     fonts = {} if fonts is None else fonts  # objgen -> FontMap, shared between pages
@@ -156,8 +180,7 @@ def page_marked_text(page, fonts: dict | None = None) -> dict[int, Marked]:
             mcid = next((m for _, m in reversed(stack) if m is not None), None)
             if mcid is None or any(a for a, _ in stack) or font is None:
                 continue
-            strings = operands[0] if op == "TJ" else operands[-1:]
-            text = "".join(font.decode(bytes(s)) for s in strings if isinstance(s, pikepdf.String))
+            text = font.decode(_shown_bytes(operands[0] if op == "TJ" else operands[-1]))
             x, y = _multiply(tm, ctm)[4:]
             marked = out.setdefault(mcid, Marked())
             marked.text += text
