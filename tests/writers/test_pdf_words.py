@@ -185,3 +185,36 @@ def test_the_command_line_offers_the_writers_standards_default_first():
     from generator.writers.pdf.render import PDF_STANDARDS as WRITER_STANDARDS
 
     assert set(PDF_STANDARDS) == set(WRITER_STANDARDS) and PDF_STANDARDS[0] == DEFAULT_PDF_STANDARD
+
+
+NARROW = """<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Narrow</title>
+<style>main { width: 42mm; }</style></head>
+<body><h1>Words at line ends</h1><main><h2 class="part-title">Part</h2>
+<p>A paragraph long enough to wrap over several lines in this narrow column, with
+<a href="https://example.org/">a link whose text is long enough to break over two lines</a> and
+<strong>strong words</strong> after it.</p>
+<p>Alongidentifierwithnospaceswhatsoeverthatmustbreakinsideitself stays one word.</p>
+<p>A line<br>break and <span class="rating-caption">Label:</span> <span class="badge">Value</span>.</p>
+</main></body></html>"""
+
+
+def test_spaces_go_where_the_html_has_them_and_nowhere_else(tmp_path):
+    """A wrapped paragraph, a link broken over lines, a word too long for its line (broken inside
+    itself: no space may appear there), a <br>, a label and an inline-block value."""
+    from generator.writers.pdf.render import render_pdf
+
+    out = io.BytesIO()
+    render_pdf(NARROW, tmp_path, out)
+    with pikepdf.open(io.BytesIO(out.getvalue())) as pdf:
+        assert len(pdf.pages) >= 1
+        tree = Tree(pdf)
+        texts = marked_text(pdf)
+        said = [" ".join(text.split()) for elem, text in block_texts(tree, texts) if elem.tag == "P"]
+        lines = sum(1 for m in texts.values() if m.text.strip())
+    assert said == [
+        "A paragraph long enough to wrap over several lines in this narrow column, with a link whose text is "
+        "long enough to break over two lines and strong words after it.",
+        "Alongidentifierwithnospaceswhatsoeverthatmustbreakinsideitself stays one word.",
+        "A line break and Label: Value.",
+    ]
+    assert lines > 12  # the column is narrow enough that every paragraph wraps
