@@ -68,3 +68,14 @@ def test_footnotes_are_no_landmark_inside_a_section_and_back_links_say_what_they
     backs = re.findall(r'<a href="#[^"]+-ref" class="back">(.*?)</a>', html)
     assert backs and set(backs) == {'<span aria-hidden="true">↩</span><span class="visually-hidden">Back to the text</span>'}
     assert "aria-label=\"Back to" not in html
+
+
+def test_a_heading_is_one_level_below_its_model_level_and_past_h6_an_aria_heading():
+    from generator.model import Heading, Text
+    from generator.writers.html import HtmlWriter
+
+    writer = HtmlWriter("screen")
+    assert str(writer.render(Heading(2, (Text("Findings"),), "findings"))) == '<h3 id="findings">Findings</h3>\n'
+    assert str(writer.render(Heading(5, (Text("Deep"),), "deep"))).startswith('<h6 id="deep">')
+    assert str(writer.render(Heading(6, (Text("Deeper"),), "deeper"))) == (
+        '<p role="heading" aria-level="7" id="deeper" class="deep-heading">Deeper</p>\n')
