@@ -57,6 +57,7 @@ class Options:
     strict: bool = False
     allow_remote: bool = False
     reference_doc: Path | None = None  # DOCX styles from this file instead of report.yaml's or ours
+    pdf_standard: str | None = None  # what the PDF declares (writers/pdf/render.py PDF_STANDARDS); None: the default
 
 
 # Each writer is imported only when its format is asked for (WeasyPrint and python-docx are slow
@@ -73,8 +74,9 @@ def _write_pdf(doc: Document, report_dir: Path, target, diags: Diagnostics, opti
     from generator.writers.html import write_html  # noqa: PLC0415
     from generator.writers.pdf.render import write_pdf  # noqa: PLC0415
 
+    standard = {"standard": options.pdf_standard} if options.pdf_standard else {}
     write_pdf(write_html(doc, "print"), report_dir, target, diags, allow_remote=options.allow_remote,
-              watermark=doc.draft.label if doc.draft else None)
+              watermark=doc.draft.label if doc.draft else None, **standard)
 
 
 def _write_docx(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options) -> None:
@@ -104,8 +106,8 @@ def _check_accessibility(written: Path, fmt: str, final: Path, diags: Diagnostic
 
 def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict: bool = False,
           allow_remote: bool = False, reference_doc: Path | None = None, framework_dirs=(),
-          draft: bool | None = None) -> Built:
-    options = Options(strict, allow_remote, reference_doc)
+          pdf_standard: str | None = None, draft: bool | None = None) -> Built:
+    options = Options(strict, allow_remote, reference_doc, pdf_standard)
     report_dir = report_dir.resolve()
     diags = Diagnostics()
     doc = check(report_dir, diags, allow_remote, framework_dirs, draft)

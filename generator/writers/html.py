@@ -50,6 +50,12 @@ def environment() -> jinja2.Environment:
     return env
 
 
+def heading_level(level: int) -> int:
+    """The HTML level of a heading of the model: the report's title is the page's one <h1>, a
+    part's title (model level 1) an <h2>, and so on down (past <h6>, an ARIA heading level)."""
+    return level + 1
+
+
 class HtmlWriter:
     def __init__(self, media: str = "print", base_dir: Path | None = None):
         if media not in MEDIA:
@@ -61,7 +67,8 @@ class HtmlWriter:
     @cached_property
     def nodes(self):
         return self.env.get_template("nodes.html.j2").make_module({"render": self.render, "media": self.media,
-                                                                    "image_url": self.image_url})
+                                                                    "image_url": self.image_url,
+                                                                    "heading_level": heading_level})
 
     def image_url(self, node) -> str:
         """The screen page embeds each figure file (data: URI), read from the report folder (parse
