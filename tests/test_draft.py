@@ -119,3 +119,14 @@ def test_a_draft_with_no_version_anywhere_is_a_warning(tmp_path):
     built = build(report, tmp_path / "out", formats=("html",), draft=True)
     assert built.document.draft.version == ""
     assert [d.code for d in built.diagnostics.items if d.code == "version-missing"] == ["version-missing"]
+
+
+def test_the_draft_banner_passes_axe_in_chromium(browser, draft):
+    """The banner is inside the cover's header landmark, with enough contrast (axe-core)."""
+    from tests.browser import AXE_TAGS
+
+    browser.open(draft.outputs["html"], width=1280)
+    assert browser.eval("document.querySelector('header .draft-banner').textContent").startswith("DRAFT")
+    result = browser.axe(AXE_TAGS)
+    assert [(r["id"], [n["target"] for n in r["nodes"]]) for r in result["violations"]] == []
+    assert [(r["id"], [n["target"] for n in r["nodes"]]) for r in result["incomplete"]] == []
