@@ -163,22 +163,38 @@ def new(report_dir, framework_id, framework_dirs):
 @cli.command()
 @click.argument("old", type=click.Path(exists=True, path_type=Path))
 @click.argument("new", type=click.Path(exists=True, path_type=Path))
-def diff(old, new):
-    """Unified diff of the normalised text of two built files, or of two report folders."""
+@click.option("--html", "html_file", type=click.Path(dir_okay=False, writable=True, path_type=Path), metavar="FILE",
+              help="Also write a redline page to FILE: the new text with insertions and deletions marked, "
+                   "by part, the changed ratings and score at the top.")
+def diff(old, new, html_file):
+    """Unified diff of the normalised text of two built files, or of two report folders.
+
+    Exit status as diff(1): 0 the texts are the same, 1 they differ, 2 trouble (misuse, an
+    unreadable file, or a report folder with errors: those are not a difference)."""
     from generator.diagnostics import ContentError  # noqa: PLC0415
-    from generator.text import UnreadableFile, diff_text  # noqa: PLC0415
+    from generator.redline import read, redline_html, unified  # noqa: PLC0415
+    from generator.text import UnreadableFile  # noqa: PLC0415
 
     if old.is_dir() != new.is_dir():
         folder, file = (old, new) if old.is_dir() else (new, old)
         raise click.UsageError(f"'{folder}' is a folder but '{file}' is not: give two built files or two "
                                "report folders")
     try:
-        click.echo(diff_text(old, new), nl=False)
+        sides = read(old), read(new)
     except UnreadableFile as exc:
         raise FileError(str(exc)) from None
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics)
-        sys.exit(EXIT_CONTENT)
+        click.echo("diff: a report folder has errors; nothing compared", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(unified(*sides), nl=False)
+    if html_file is not None:
+        try:
+            html_file.write_text(redline_html(*sides), encoding="utf-8")
+        except OSError as exc:
+            raise FileError(f"cannot write '{html_file}': {exc.strerror or exc}") from None
+        click.echo(f"wrote {html_file}", err=True)
+    sys.exit(0 if sides[0].text == sides[1].text else 1)
 
 
 @cli.command()

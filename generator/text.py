@@ -70,8 +70,6 @@ def _footnote_calls(path: Path) -> list[list[tuple[str, str]]]:
 
     A call is a word of digits set smaller than the word it touches and raised above its
     baseline (`vertical-align: super`): what `pdftotext -bbox` shows as a word of its own."""
-    import html as html_module  # noqa: PLC0415
-
     done = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", str(path), "-"], capture_output=True)
     pages: list[list[tuple[str, str]]] = []
     for page in _BBOX_PAGE.findall(done.stdout.decode("utf-8", "replace")):
@@ -79,7 +77,7 @@ def _footnote_calls(path: Path) -> list[list[tuple[str, str]]]:
         before = None  # (x_max, y_min, y_max, text as it will read)
         for match in _BBOX_WORD.finditer(page):
             x_min, y_min, x_max, y_max = (float(v) for v in match.groups()[:4])
-            word = html_module.unescape(match.group(5))
+            word = html.unescape(match.group(5))
             if (before and word.isdigit() and abs(x_min - before[0]) < 1.0
                     and (y_max - y_min) < 0.8 * (before[2] - before[1]) and before[1] <= y_min and y_max < before[2]):
                 calls.append((before[3], word))
@@ -137,8 +135,11 @@ class _HtmlText(html.parser.HTMLParser):
         self.out: list[str] = []
         self.skip = 0
         self.calls: list[bool] = []  # per open <sup>: is it a footnote call?
+        self.cuts: list[tuple[int, str]] = []  # (where in `out`, id) of each <section class="part">
 
     def handle_starttag(self, tag, attrs):
+        if tag == "section" and "part" in (dict(attrs).get("class") or "").split():
+            self.cuts.append((len(self.out), dict(attrs).get("id") or ""))
         if tag == "sup":
             call = "footnote-ref" in (dict(attrs).get("class") or "").split()
             self.calls.append(call)
@@ -165,13 +166,29 @@ class _HtmlText(html.parser.HTMLParser):
             self.out.append(data.replace("\n", " "))
 
 
-def html_text(path: Path) -> str:
+def _html_parsed(path: Path) -> _HtmlText:
     parser = _HtmlText()
     source = read_html(path)
     source = re.sub(r'<a class="skip-link"[^>]*>.*?</a>', "", source)
     parser.feed(source)
-    text = "".join(parser.out)
-    return normalise(re.sub(r"\n\s*\n+", "\n", text))
+    return parser
+
+
+def _html_normalise(pieces: list[str]) -> str:
+    return normalise(re.sub(r"\n\s*\n+", "\n", "".join(pieces)))
+
+
+def html_text(path: Path) -> str:
+    return _html_normalise(_html_parsed(path).out)
+
+
+def html_parts(path: Path) -> list[tuple[str, str]]:
+    """The normalised text of a built HTML page part by part: (the part's id, its text), the
+    cover first with the id "" (each part is a `<section class="part">`)."""
+    parser = _html_parsed(path)
+    bounds = [(0, "")] + parser.cuts + [(len(parser.out), None)]
+    return [(ident, _html_normalise(parser.out[start:end]))
+            for (start, ident), (end, _) in zip(bounds, bounds[1:])]
 
 
 def docx_text(path: Path) -> str:
@@ -195,20 +212,3 @@ def file_text(path: Path) -> str:
     path = Path(path)
     kind_of(path)  # an unknown suffix is refused, naming the file
     return READERS[path.suffix.lower()](path)
-
-
-def diff_text(old: Path, new: Path) -> str:
-    """A unified diff of the normalised text of two built files, or of two report folders (each
-    built to HTML in a temporary folder: the same text as every format's, without pagination)."""
-    import difflib  # noqa: PLC0415
-    import tempfile  # noqa: PLC0415
-
-    if old.is_dir():
-        from generator.build import build  # noqa: PLC0415
-
-        with tempfile.TemporaryDirectory() as tmp:
-            texts = [file_text(build(folder, Path(tmp) / str(i), formats=("html",)).outputs["html"])
-                     for i, folder in enumerate((old, new))]
-    else:
-        texts = [file_text(old), file_text(new)]
-    return "".join(difflib.unified_diff(texts[0].splitlines(True), texts[1].splitlines(True), str(old), str(new)))
