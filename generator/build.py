@@ -100,14 +100,29 @@ def _check_accessibility(written: Path, fmt: str, final: Path, diags: Diagnostic
         diags.warning(f"a11y-{failure.rule}", f"{failure.where}: {failure.message} ({failure.reference})", final)
 
 
+def default_out_dir(report_dir: Path) -> Path:
+    """Where a report is built when no --out is given: `out/<slug>/` in the project root, the
+    nearest folder above the report whose `content/` folder holds it (`make demo`'s layout);
+    else `out/<slug>/` beside the report folder. Never relative to the working folder, so
+    `build .` from inside the report works."""
+    report_dir = report_dir.resolve()
+    for root in report_dir.parents:
+        if report_dir.is_relative_to(root / "content") and (root / "content").is_dir():
+            return root / "out" / report_dir.name
+    return report_dir.parent / "out" / report_dir.name
+
+
 def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict: bool = False,
-          allow_remote: bool = False, reference_doc: Path | None = None, framework_dirs=()) -> Built:
+          allow_remote: bool = False, reference_doc: Path | None = None, framework_dirs=(),
+          parallel: bool = True) -> Built:
+    """Check, write each format, publish. `parallel`: whether this build may run its formats
+    side by side (issue 12); `build DIR...` passes False, its process pool being the parallelism."""
     options = Options(strict, allow_remote, reference_doc)
     report_dir = report_dir.resolve()
     diags = Diagnostics()
     doc = check(report_dir, diags, allow_remote, framework_dirs)
     slug = report_dir.name
-    out_dir = (out_dir or Path("out") / slug).resolve()
+    out_dir = (out_dir or default_out_dir(report_dir)).resolve()
     if out_dir == report_dir or out_dir.is_relative_to(report_dir):
         diags.error("out-inside-content", "the output folder must not be inside the report folder", out_dir)
         raise ContentError(diags)

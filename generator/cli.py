@@ -79,11 +79,14 @@ def cli(debug):
 
 
 @cli.command()
-@click.argument("report_dir", metavar="DIR")
+@click.argument("report_dirs", metavar="[DIR]...", nargs=-1)
 @click.option("--format", "formats", default="pdf,docx,html", show_default=True,
               help="Comma-separated formats: pdf, docx, html.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder [default: out/<slug>/].")
+              help="Output folder [default: out/<slug>/ in the project root, see README]; with several "
+                   "DIRs, the parent folder: each report goes to OUT/<slug>/.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
+              help="With several DIRs: build N at a time [default: one per core].")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--allow-remote", is_flag=True, help="Allow images from http(s) URLs (off: only local files).")
 @click.option("--reference-doc", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -91,14 +94,18 @@ def cli(debug):
               help="Take the DOCX styles from this .docx (a house template) instead of report.yaml's "
                    "docx_reference or styles/reference.docx.")
 @frameworks_option
-def build(report_dir, formats, out_dir, strict, allow_remote, reference_doc, framework_dirs):
-    """Build DIR into OUT/<slug>.<format>."""
+def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_doc, framework_dirs):
+    """Build DIR (default: the current folder) into OUT/<slug>.<format>; several DIRs in parallel."""
+    formats = _formats(formats)
+    folders = [_report_dir(d) for d in report_dirs or (".",)]
+    if len(folders) > 1:
+        _build_several(folders, formats, out_dir, jobs, strict, allow_remote, reference_doc, framework_dirs)
+        return
     from generator.build import build as run_build  # noqa: PLC0415
     from generator.diagnostics import ContentError  # noqa: PLC0415
 
     try:
-        built = run_build(_report_dir(report_dir), out_dir, _formats(formats), strict, allow_remote,
-                          reference_doc, framework_dirs)
+        built = run_build(folders[0], out_dir, formats, strict, allow_remote, reference_doc, framework_dirs)
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics)
         click.echo(f"build failed: {len(exc.diagnostics.errors) or len(exc.diagnostics.items)} problem(s); "
@@ -107,6 +114,35 @@ def build(report_dir, formats, out_dir, strict, allow_remote, reference_doc, fra
     _print_diagnostics(built.diagnostics)
     for path in built.outputs.values():
         click.echo(f"wrote {path}")
+
+
+def _build_several(folders, formats, parent, jobs, strict, allow_remote, reference_doc, framework_dirs) -> None:
+    """`build DIR DIR...`: a process pool (generator.batch), one summary line per report as it
+    finishes, then every report's diagnostics; exit 1 if any report failed."""
+    from generator.batch import Job, build_many  # noqa: PLC0415
+
+    slugs: dict[str, Path] = {}
+    for folder in folders:
+        slug = folder.resolve().name
+        if slug in slugs and slugs[slug].resolve() != folder.resolve():
+            raise click.UsageError(f"'{slugs[slug]}' and '{folder}' have the same name '{slug}': their outputs "
+                                   "would overwrite each other")
+        slugs.setdefault(slug, folder)
+    folders = list(dict.fromkeys(f.resolve() for f in folders))
+    jobs_list = [Job(f, parent / f.name if parent else None, formats, strict, allow_remote, reference_doc,
+                     tuple(framework_dirs)) for f in folders]
+    results = build_many(jobs_list, jobs)
+    for result in results:
+        for line in result.diagnostics:
+            click.echo(line, err=True)
+    failed = [r for r in results if not r.ok]
+    click.echo(f"{len(results) - len(failed)} of {len(results)} report(s) built"
+               + (f"; failed: {', '.join(r.report_dir.name for r in failed)}" if failed else ""),
+               err=bool(failed))
+    if any(r.internal for r in failed):
+        sys.exit(EXIT_INTERNAL)
+    if failed:
+        sys.exit(EXIT_CONTENT)
 
 
 @cli.command()
