@@ -16,6 +16,7 @@ from generator.model import (Contents, ContentsEntry, Cover, Document, DocumentI
                              KeyQuestionRow, KeyQuestionTable, Link, OrderedList, Paragraph, Part, Rating,
                              RatingsGroup, RatingsRow, RatingsSummary, Source, Strong, Text, walk)
 from generator.stages.parse import Marker, ParseState, parse_chapter
+from generator.stages.parse.prose import ProseRatings
 from generator.stages.resolve import Resolved, ResolvedStandard
 from generator.stages.validate import CONTROL_RE, ScaleItem, describe_character, line_of
 
@@ -198,9 +199,11 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
     ids = [state.unique_id(title) for title in titles]
     contents = tuple(ContentsEntry(t, i) for p, t, i in zip(spec.parts, titles, ids) if p.contents)
     ctx = PartContext(resolved, contents, state)
+    prose = ProseRatings(resolved)
     parts = []
     for part, title, part_id in zip(spec.parts, titles, ids):
         ctx.domain, ctx.standard = part.domain, None
+        prose.check(merged[part.file], diags)
         blocks = expand(parse_chapter(merged[part.file], state), ctx)
         _check_heading_order(blocks, diags)
         notes = tuple(n for n in walk(blocks) if isinstance(n, FootnoteRef))
