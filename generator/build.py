@@ -45,7 +45,11 @@ def check(report_dir: Path, diags: Diagnostics | None = None, allow_remote: bool
     sources = load(report_dir, diags, framework_dirs)
     validated = stop_if_errors(validate(sources, diags))
     resolved = stop_if_errors(resolve(validated, diags))
-    merged = stop_if_errors(merge(resolved, diags))
+    merged = merge(resolved, diags)
+    if any(part.file not in merged for part in resolved.validated.report.parts):  # the merge stopped at a limit
+        raise ContentError(diags)
+    # on to parse and assemble even when a chapter's template failed (merge hands on its Markdown):
+    # every problem at once
     return stop_if_errors(assemble(resolved, merged, diags, allow_remote))
 
 

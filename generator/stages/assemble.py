@@ -11,7 +11,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from generator.diagnostics import Diagnostics, did_you_mean
-from generator.stages.merge import MergedChapter, long_date, month_year
+from generator.stages.merge import PLACEHOLDER, MergedChapter, long_date, month_year
 from generator.model import (Contents, ContentsEntry, Cover, Document, DocumentInfo, DocxReference, FootnoteRef, Heading,
                              KeyQuestionRow, KeyQuestionTable, Link, OrderedList, Paragraph, Part, Rating,
                              RatingsGroup, RatingsRow, RatingsSummary, Source, Strong, Text, walk)
@@ -203,8 +203,13 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
     parts = []
     for part, title, part_id in zip(spec.parts, titles, ids):
         ctx.domain, ctx.standard = part.domain, None
-        prose.check(merged[part.file], diags)
-        blocks = expand(parse_chapter(merged[part.file], state), ctx)
+        chapter = merged[part.file]
+        before = len(diags.items)
+        if chapter.complete:
+            prose.check(chapter, diags)
+        blocks = expand(parse_chapter(chapter, state), ctx)
+        if not chapter.complete:  # its template failed: only what its Markdown alone says stands
+            _drop_templated(diags, before, chapter)
         _check_heading_order(blocks, diags)
         notes = tuple(n for n in walk(blocks) if isinstance(n, FootnoteRef))
         parts.append(Part(part_id, title, blocks, notes, part.contents))
@@ -223,6 +228,16 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
     document = Document(info, cover, tuple(parts), _docx_reference(resolved))
     _check_writable_text(document, resolved, diags)
     return None if diags.errors else document
+
+
+def _drop_templated(diags: Diagnostics, before: int, chapter: MergedChapter) -> None:
+    """Of the diagnostics given since `before` on a chapter whose template failed, drop those on
+    lines a template construct touched or about a blanked expression (they would mislead), and
+    those not at a line of the chapter."""
+    where = diags.show(chapter.source.path)
+    diags.items[before:] = [d for d in diags.items[before:]
+                            if d.path == where and d.line and d.line not in chapter.templated_lines
+                            and PLACEHOLDER not in d.message]
 
 
 def _check_anchors(parts: list[Part], diags: Diagnostics) -> None:
