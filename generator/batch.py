@@ -58,8 +58,16 @@ class Result:
         if not self.ok:
             return f"FAILED  {name}: {self.errors or len(self.diagnostics)} problem(s); nothing was written"
         warned = f", {self.warnings} warning(s)" if self.warnings else ""
-        where = self.outputs[0].parent if self.outputs else ""
+        where = _shown(self.outputs[0].parent) if self.outputs else ""
         return f"ok      {name}: {len(self.outputs)} file(s) in {where}/ ({self.seconds:.1f} s{warned})"
+
+
+def _shown(path: Path) -> str:
+    """A folder as a summary line shows it: relative to the working folder where it is inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def build_one(job: Job) -> Result:
