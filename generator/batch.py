@@ -70,6 +70,26 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+class SameName(ValueError):
+    """Two report folders of the same name: their outputs would overwrite each other."""
+
+
+def plan(folders, parent: Path | None, formats, strict=False, allow_remote=False, reference_doc=None,
+         framework_dirs=()) -> list[Job]:
+    """One job per report folder (a folder named twice is built once); each to PARENT/<slug>/,
+    or to its default output folder. Raises SameName for two folders of the same name."""
+    seen: dict[str, Path] = {}
+    jobs = []
+    for folder in dict.fromkeys(Path(f).resolve() for f in folders):
+        if folder.name in seen:
+            raise SameName(f"'{seen[folder.name]}' and '{folder}' have the same name '{folder.name}': their outputs "
+                           "would overwrite each other")
+        seen[folder.name] = folder
+        jobs.append(Job(folder, parent / folder.name if parent else None, tuple(formats), strict, allow_remote,
+                        reference_doc, tuple(framework_dirs)))
+    return jobs
+
+
 def build_one(job: Job) -> Result:
     """One report, as the pool's worker runs it (also used in-process with --jobs 1)."""
     from generator.build import build  # noqa: PLC0415

@@ -119,18 +119,12 @@ def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_d
 def _build_several(folders, formats, parent, jobs, strict, allow_remote, reference_doc, framework_dirs) -> None:
     """`build DIR DIR...`: a process pool (generator.batch), one summary line per report as it
     finishes, then every report's diagnostics; exit 1 if any report failed."""
-    from generator.batch import Job, build_many  # noqa: PLC0415
+    from generator.batch import SameName, build_many, plan  # noqa: PLC0415
 
-    slugs: dict[str, Path] = {}
-    for folder in folders:
-        slug = folder.resolve().name
-        if slug in slugs and slugs[slug].resolve() != folder.resolve():
-            raise click.UsageError(f"'{slugs[slug]}' and '{folder}' have the same name '{slug}': their outputs "
-                                   "would overwrite each other")
-        slugs.setdefault(slug, folder)
-    folders = list(dict.fromkeys(f.resolve() for f in folders))
-    jobs_list = [Job(f, parent / f.name if parent else None, formats, strict, allow_remote, reference_doc,
-                     tuple(framework_dirs)) for f in folders]
+    try:
+        jobs_list = plan(folders, parent, formats, strict, allow_remote, reference_doc, framework_dirs)
+    except SameName as exc:
+        raise click.UsageError(str(exc)) from None
     results = build_many(jobs_list, jobs)
     for result in results:
         for line in result.diagnostics:

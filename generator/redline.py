@@ -94,7 +94,7 @@ class PartChange:
     blocks: list[Block]
 
 
-_TOKENS = re.compile(r"\n|[^\S\n]+|\[\d+\]|[\w’'-]+|[^\w\s]")
+_TOKENS = re.compile(r"\n|[^\S\n]+|\[\d+\]|\w+(?:['’-]\w+)*|[^\w\s]")  # a word keeps its inner ' and -
 
 
 def _words(old: list[str], new: list[str]) -> list[list[tuple[str, str]]]:
@@ -142,26 +142,37 @@ def _title(text: str, fallback: str) -> str:
 
 
 def part_changes(old: Side, new: Side) -> list[PartChange]:
-    """The new report's parts in order (a removed part where it stood), matched by id."""
+    """The new report's parts in order, matched with the old one's by id; a removed part after
+    the part it followed (at the end if none is left). A changed part's blocks leave out its title
+    line when it is the same in both (the page shows it as the part's heading)."""
     old_parts = dict(old.parts)
     new_ids = {ident for ident, _ in new.parts}
-    changes = []
     old_order = [ident for ident, _ in old.parts]
+    removed = [ident for ident in old_order if ident not in new_ids]
+
+    def gone(ident: str) -> PartChange:
+        text = old_parts[ident]
+        return PartChange(_title(text, ident), "removed", [Block(True, [[("del", line)] for line in text.splitlines()
+                                                                         if line])])
+
+    changes = []
     for ident, text in new.parts:
-        if ident in old_parts:
-            status = "same" if old_parts[ident] == text else "changed"
-            blocks = _part_blocks(old_parts[ident], text) if status == "changed" else []
-        else:
-            status, blocks = "added", [Block(True, [[("ins", line)] for line in text.splitlines() if line])]
+        if ident not in old_parts:
+            changes.append(PartChange(_title(text, ident), "added",
+                                      [Block(True, [[("ins", line)] for line in text.splitlines() if line])]))
+            continue
+        before, after = old_parts[ident].splitlines(), text.splitlines()
+        if before[:1] == after[:1] and ident:
+            before, after = before[1:], after[1:]
+        status = "same" if old_parts[ident] == text else "changed"
+        blocks = _part_blocks("\n".join(before), "\n".join(after)) if status == "changed" else []
         changes.append(PartChange(_title(text, ident) if ident else "Cover", status, blocks))
-        # a part the new report no longer has goes after the part it followed
-        at = old_order.index(ident) + 1 if ident in old_parts else None
-        while at is not None and at < len(old_order) and old_order[at] not in new_ids:
-            gone = old_parts[old_order[at]]
-            changes.append(PartChange(_title(gone, old_order[at]), "removed",
-                                      [Block(True, [[("del", line)] for line in gone.splitlines() if line])]))
+        at = old_order.index(ident) + 1
+        while at < len(old_order) and old_order[at] in removed:
+            changes.append(gone(old_order[at]))
+            removed.remove(old_order[at])
             at += 1
-    return changes
+    return changes + [gone(ident) for ident in removed]
 
 
 def rating_changes(old: Side, new: Side) -> list[tuple[str, str, str]] | None:

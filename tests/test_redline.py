@@ -67,7 +67,10 @@ def test_the_redline_shows_the_changed_ratings_at_the_top_and_the_words_by_part(
     assert result.returncode == 1, result.stderr
     page = Page(page_file.read_text(encoding="utf-8"))
     assert page.rows == [["What", "Was", "Now"], ["Score", "3/21", "5/21"], ["P 2.1 Assessment", "Inadequate", "Good"]]
-    assert set(page.parts) == {"Ratings", "2. Service delivery"}, "only the changed parts, by their titles"
+    assert set(page.parts) == {"Ratings", "1. Organisational arrangements and activity", "2. Service delivery"}, \
+        "only the changed parts, by their titles"
+    # domain 1's prose prints P2.1's rating ("all domain two standards had been rated as '...'")
+    assert page.parts["1. Organisational arrangements and activity"] == {"del": ["Inadequate"], "ins": ["Good"]}
     delivery = page.parts["2. Service delivery"]
     # word level: only the changed words are marked, not the whole line
     assert delivery["del"] == ["Inadequate", "46", "32"] and delivery["ins"] == ["Good", "70", "68"]
@@ -104,3 +107,14 @@ def test_two_built_files_redline_says_ratings_need_report_folders(surrey_build, 
     page = Page(page_file.read_text(encoding="utf-8"))
     assert page.parts == {"Ratings": {"del": ["3"], "ins": ["4"]}}
     assert "compared only between two report folders" in page_file.read_text(encoding="utf-8")
+
+
+def test_parts_added_and_removed_are_shown_where_they_stood():
+    from generator.redline import Side, part_changes
+
+    old = Side("old", "", (("", "Cover"), ("x", "X\nold text"), ("y", "Y\nsame")), None)
+    new = Side("new", "", (("", "Cover"), ("y", "Y\nsame"), ("z", "Z\nnew text")), None)
+    shown = [(p.title, p.status, [text for block in p.blocks for line in block.lines for _, text in line])
+             for p in part_changes(old, new)]
+    assert shown == [("Cover", "same", []), ("X", "removed", ["X", "old text"]), ("Y", "same", []),
+                     ("Z", "added", ["Z", "new text"])]
