@@ -474,7 +474,13 @@ def hint(loc: tuple) -> str | None:
 
 
 def _shown(value) -> str:
-    text = repr(value)
+    """A value as the author wrote it (YAML reads 2024-03-01 as a date, yes as true)."""
+    if isinstance(value, bool):
+        text = str(value).lower()
+    elif isinstance(value, (dt.date, int, float)):
+        text = str(value)
+    else:
+        text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -482,8 +488,9 @@ def instruction(err: dict, loc: tuple) -> str:
     """What to write instead of a value pydantic refused, in the author's terms."""
     kind, given, ctx = err["type"], err.get("input"), err.get("ctx") or {}
     field_hint = hint(loc)
-    if kind == "string_type" and isinstance(given, (int, float, bool)) and not isinstance(given, str):
-        return f"{field_hint or 'give text'}: {given!r} reads as a {type(given).__name__ if not isinstance(given, bool) else 'true/false'} value; put it in quotes"
+    if kind == "string_type" and isinstance(given, (int, float, bool)):  # YAML read it as a number or true/false
+        what = "true or false" if isinstance(given, bool) else "a number"
+        return f"{field_hint or 'give text'}: {_shown(given)} reads as {what}; put it in quotes"
     if kind == "string_pattern_mismatch" or kind in KINDS:
         return f"{field_hint or KINDS.get(kind, 'give a value of the right form')} (not {_shown(given)})"
     if kind == "literal_error":
