@@ -97,6 +97,9 @@ def cli(debug):
 def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_doc, framework_dirs):
     """Build DIR (default: the current folder) into OUT/<slug>.<format>; several DIRs in parallel."""
     formats = _formats(formats)
+    if not report_dirs and not Path("report.yaml").is_file():
+        raise click.UsageError("give the report folder: reportgen build DIR (or run it inside the folder that "
+                               "holds report.yaml)")
     folders = [_report_dir(d) for d in report_dirs or (".",)]
     if len(folders) > 1:
         _build_several(folders, formats, out_dir, jobs, strict, allow_remote, reference_doc, framework_dirs)

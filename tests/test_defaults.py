@@ -57,3 +57,8 @@ def test_from_the_project_root_and_from_elsewhere_the_same_folder(tmp_path):
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip() == f"wrote {project / 'out' / 'thematic-example' / 'thematic-example.html'}"
     assert not (elsewhere / "out").exists()
+
+
+def test_build_with_no_folder_outside_a_report_is_misuse(tmp_path):
+    result = program("build", cwd=tmp_path)
+    assert result.returncode == 2 and "give the report folder: reportgen build DIR" in result.stderr
