@@ -9,7 +9,9 @@ asked for, so the slow imports (WeasyPrint, python-docx) are paid once, not once
 
 While it runs: a progress bar on a terminal (tqdm), plain lines otherwise; as each report
 finishes, one summary line; at the end, every report's diagnostics. `parallel=False` is passed to
-each build: the pool is the parallelism, so a build must not also run its formats in parallel.
+each build in the pool (`generator.build.build`'s hook for writing the formats side by side):
+the pool is the parallelism, so a build must not also run its formats in parallel; with
+`--jobs 1` the reports are built in this process, one after another, with `parallel=True`.
 """
 
 from __future__ import annotations
@@ -90,15 +92,16 @@ def plan(folders, parent: Path | None, formats, strict=False, allow_remote=False
     return jobs
 
 
-def build_one(job: Job) -> Result:
-    """One report, as the pool's worker runs it (also used in-process with --jobs 1)."""
+def build_one(job: Job, parallel: bool = False) -> Result:
+    """One report, as the pool's worker runs it (`parallel=False`: the pool is the parallelism),
+    or in this process with --jobs 1 (`parallel=True`: the build may run its formats side by side)."""
     from generator.build import build  # noqa: PLC0415
     from generator.diagnostics import ERROR, ContentError  # noqa: PLC0415
 
     start = time.perf_counter()
     try:
         built = build(job.report_dir, job.out_dir, job.formats, job.strict, job.allow_remote, job.reference_doc,
-                      job.framework_dirs, parallel=False)
+                      job.framework_dirs, parallel=parallel)
     except ContentError as exc:
         items = exc.diagnostics.sorted()
         return Result(job.report_dir, False, (), tuple(map(str, items)),
@@ -161,7 +164,7 @@ def build_many(jobs: list[Job], workers: int | None = None, stream=None, tty: bo
     try:
         if workers == 1:
             for n, job in enumerate(jobs):
-                results[n] = build_one(job)
+                results[n] = build_one(job, parallel=True)
                 progress.done(results[n])
         else:
             with _pool(workers, jobs[0].formats) as pool:

@@ -57,3 +57,19 @@ def test_on_a_terminal_a_progress_bar_counts_the_reports(tmp_path, capsys):
     assert result.ok and result.outputs == (tmp_path / "t" / "thematic-example.html",)
     assert lines.getvalue().startswith("ok      thematic-example: 1 file(s) in ")
     assert "0/1 [" in capsys.readouterr().err, "the bar, on stderr"
+
+
+def test_a_pooled_build_does_not_also_write_its_formats_in_parallel(monkeypatch, tmp_path):
+    """The hook for parallel formats inside one build (issue 12): the pool's workers pass
+    parallel=False (the pool is the parallelism); --jobs 1 builds in this process, parallel=True."""
+    import generator.build
+
+    seen = []
+    monkeypatch.setattr(generator.build, "build", lambda *args, parallel: seen.append(parallel) or
+                        generator.build.Built(None, {}, generator.build.Diagnostics()))
+    job = Job(CONTENT / "thematic-example", tmp_path, ("html",))
+    from generator.batch import build_one
+
+    build_one(job)
+    build_many([job], 1, stream=io.StringIO(), tty=False)
+    assert seen == [False, True]
