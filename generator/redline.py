@@ -57,7 +57,7 @@ def read(path: Path) -> Side:
     if the folder's content has errors, UnreadableFile if a file cannot be read)."""
     if not path.is_dir():
         text = file_text(path)
-        parts = tuple(html_parts(path)) if path.suffix.lower() in (".html", ".htm") else (("", text),)
+        parts = tuple(html_parts(path)) if path.suffix.lower() in (".html", ".htm") else ((WHOLE, text),)
         return Side(str(path), text, parts, None)
     from generator.build import build  # noqa: PLC0415
 
@@ -65,6 +65,9 @@ def read(path: Path) -> Side:
         built = build(path, Path(tmp) / "out", formats=("html",))
         html = built.outputs["html"]
         return Side(str(path), file_text(html), tuple(html_parts(html)), ratings_of(built.document))
+
+
+WHOLE = "*"  # the id of the one part of a PDF's or DOCX's text (its parts are not marked in it)
 
 
 def unified(old: Side, new: Side) -> str:
@@ -137,8 +140,10 @@ def _part_blocks(old: str, new: str) -> list[Block]:
     return blocks
 
 
-def _title(text: str, fallback: str) -> str:
-    return next((line for line in text.splitlines() if line.strip()), fallback)
+def _title(text: str, ident: str) -> str:
+    if ident in ("", WHOLE):
+        return "Cover" if ident == "" else "Text"
+    return next((line for line in text.splitlines() if line.strip()), ident)
 
 
 def part_changes(old: Side, new: Side) -> list[PartChange]:
@@ -162,11 +167,11 @@ def part_changes(old: Side, new: Side) -> list[PartChange]:
                                       [Block(True, [[("ins", line)] for line in text.splitlines() if line])]))
             continue
         before, after = old_parts[ident].splitlines(), text.splitlines()
-        if before[:1] == after[:1] and ident:
+        if before[:1] == after[:1] and ident not in ("", WHOLE):
             before, after = before[1:], after[1:]
         status = "same" if old_parts[ident] == text else "changed"
         blocks = _part_blocks("\n".join(before), "\n".join(after)) if status == "changed" else []
-        changes.append(PartChange(_title(text, ident) if ident else "Cover", status, blocks))
+        changes.append(PartChange(_title(text, ident), status, blocks))
         at = old_order.index(ident) + 1
         while at < len(old_order) and old_order[at] in removed:
             changes.append(gone(old_order[at]))

@@ -118,3 +118,12 @@ def test_parts_added_and_removed_are_shown_where_they_stood():
              for p in part_changes(old, new)]
     assert shown == [("Cover", "same", []), ("X", "removed", ["X", "old text"]), ("Y", "same", []),
                      ("Z", "added", ["Z", "new text"])]
+
+
+def test_the_text_of_a_pdf_or_docx_is_one_part_called_text():
+    from generator.redline import WHOLE, Side, part_changes
+
+    old, new = Side("a.pdf", "x\ny\n", ((WHOLE, "x\ny"),), None), Side("b.pdf", "x\nz\n", ((WHOLE, "x\nz"),), None)
+    (part,) = part_changes(old, new)
+    assert (part.title, part.status) == ("Text", "changed")
+    assert [line for block in part.blocks for line in block.lines] == [[("", "x")], [("del", "y"), ("ins", "z")]]
