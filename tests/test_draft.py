@@ -130,3 +130,12 @@ def test_the_draft_banner_passes_axe_in_chromium(browser, draft):
     result = browser.axe(AXE_TAGS)
     assert [(r["id"], [n["target"] for n in r["nodes"]]) for r in result["violations"]] == []
     assert [(r["id"], [n["target"] for n in r["nodes"]]) for r in result["incomplete"]] == []
+
+
+def test_batch_builds_pass_draft_on(tmp_path):
+    from generator.batch import build_one, plan
+
+    report = copy_report(tmp_path)
+    (job,) = plan([report], tmp_path / "out", ("html",), draft=True)
+    assert build_one(job).ok
+    assert 'class="draft-banner"' in (tmp_path / "out" / "surrey-pdu" / "surrey-pdu.html").read_text(encoding="utf-8")
