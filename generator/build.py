@@ -62,20 +62,27 @@ class Options:
 # to import). The PDF is the HTML writer's print HTML, paginated: composed here, so that no writer
 # imports another.
 
-def _write_html(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options) -> None:
+# A writer may call `inspect(document)` with its output open in memory before writing it (the PDF
+# writer does, with the repaired pikepdf.Pdf): the build checks it there instead of reading the file.
+
+def _write_html(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options,
+                inspect=None) -> None:
     from generator.writers.html import write_html  # noqa: PLC0415
 
     target.write(write_html(doc, "screen").encode("utf-8"))
 
 
-def _write_pdf(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options) -> None:
+def _write_pdf(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options,
+               inspect=None) -> None:
     from generator.writers.html import write_html  # noqa: PLC0415
     from generator.writers.pdf.render import write_pdf  # noqa: PLC0415
 
-    write_pdf(write_html(doc, "print"), report_dir, target, diags, allow_remote=options.allow_remote)
+    write_pdf(write_html(doc, "print"), report_dir, target, diags, allow_remote=options.allow_remote,
+              inspect=inspect)
 
 
-def _write_docx(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options) -> None:
+def _write_docx(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options,
+                inspect=None) -> None:
     from generator.writers.docx.writer import write_docx  # noqa: PLC0415
 
     write_docx(doc, report_dir, target, diags, reference_doc=options.reference_doc,
@@ -96,8 +103,34 @@ def _check_accessibility(written: Path, fmt: str, final: Path, diags: Diagnostic
     except NotCheckable as exc:  # an output past the readers' limits (e.g. over 200 MB)
         diags.warning("a11y-not-checked", f"the accessibility checks could not read it: {exc}", final)
         return
+    _report_failures(failures, final, diags)
+
+
+def _report_failures(failures, final: Path, diags: Diagnostics) -> None:
     for failure in failures:
         diags.warning(f"a11y-{failure.rule}", f"{failure.where}: {failure.message} ({failure.reference})", final)
+
+
+def _write_and_check(fmt: str, doc: Document, report_dir: Path, staged: Path, final: Path, diags: Diagnostics,
+                     options: Options) -> None:
+    """Write `fmt` into `staged`, then run its accessibility checks (failures named for `final`):
+    on the writer's document in memory if it hands it over (`inspect`), else on the written file."""
+    from generator.checks import check_open  # noqa: PLC0415
+
+    failures: list | None = None
+
+    def inspect(opened) -> None:
+        nonlocal failures
+        failures = check_open(opened, fmt, str(final))
+
+    with open(staged, "wb") as handle:
+        WRITERS[fmt](doc, report_dir, handle, diags, options, inspect=inspect)
+    if diags.errors:  # a writer that failed leaves nothing worth checking
+        return
+    if failures is None:
+        _check_accessibility(staged, fmt, final, diags)
+    else:
+        _report_failures(failures, final, diags)
 
 
 def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict: bool = False,
@@ -117,11 +150,8 @@ def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict
         recover(out_dir, slug)
         with interrupts_as_exceptions(), Staging(out_dir, slug) as staging:
             for fmt in formats:
-                staged = staging.path(f"{slug}.{fmt}")
-                with open(staged, "wb") as handle:
-                    WRITERS[fmt](doc, report_dir, handle, diags, options)
-                if not diags.errors:  # a writer that failed leaves nothing worth checking
-                    _check_accessibility(staged, fmt, targets[staged.name], diags)
+                name = f"{slug}.{fmt}"
+                _write_and_check(fmt, doc, report_dir, staging.path(name), targets[name], diags, options)
             if diags.has_errors(options.strict):
                 raise ContentError(diags)
             staging.publish(targets)

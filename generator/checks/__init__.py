@@ -10,11 +10,11 @@ A format's module is imported only when a file of that format is checked (`runne
 checking an HTML page never imports pikepdf or python-docx; `RULES` here is every format's rules.
 """
 
-from generator.checks.runner import (FORMATS, Failure, NotCheckable, Rule, check_file, check_files, format_of,
-                                     load_all, rules_table)
+from generator.checks.runner import (FORMATS, Failure, NotCheckable, Rule, check_file, check_files, check_open,
+                                     format_of, load_all, rules_table)
 
-__all__ = ["FORMATS", "RULES", "Failure", "NotCheckable", "Rule", "check_file", "check_files", "format_of",
-           "load_all", "rules_table"]
+__all__ = ["FORMATS", "RULES", "Failure", "NotCheckable", "Rule", "check_file", "check_files", "check_open",
+           "format_of", "load_all", "rules_table"]
 
 
 def __getattr__(name: str):

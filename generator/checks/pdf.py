@@ -17,17 +17,31 @@ class PdfFile:
     OPERATORS = " ".join(sorted(TEXT_OPS | PAINT_OPS | {"BDC", "BMC", "EMC"}))
 
     def __init__(self, path: Path):
-        import pikepdf  # noqa: PLC0415 - only PDF checks need it
-
         from generator.formats.package import open_pdf  # noqa: PLC0415
 
+        self._read(open_pdf(path))  # UnreadableFile / DamagedFile: see generator.formats.package
+        self.owned = True
+
+    @classmethod
+    def of(cls, pdf) -> "PdfFile":
+        """The rules' view of a PDF already open in memory (a pikepdf.Pdf the caller closes): the
+        build checks the PDF it has just repaired without writing and parsing it again."""
+        self = cls.__new__(cls)
+        self._read(pdf)
+        self.owned = False
+        return self
+
+    def _read(self, pdf) -> None:
+        import pikepdf  # noqa: PLC0415 - only PDF checks need it
+
         self.pikepdf = pikepdf
-        self.pdf = open_pdf(path)  # UnreadableFile / DamagedFile: see generator.formats.package
+        self.pdf = pdf
         self.root = self.pdf.Root
         self.page_numbers = {page.objgen: i + 1 for i, page in enumerate(self.pdf.pages)}
 
     def close(self) -> None:
-        self.pdf.close()
+        if self.owned:
+            self.pdf.close()
 
     @cached_property
     def tree(self):

@@ -109,6 +109,17 @@ def run_rules(doc, fmt: str, shown: str) -> list[Failure]:
     return failures
 
 
+def check_open(opened, fmt: str, shown: str) -> list[Failure]:
+    """Every failure of `fmt`'s rules for a document already open in memory (for a PDF, a
+    pikepdf.Pdf: the build's repaired PDF before it is written). The caller closes it."""
+    load(fmt)
+    doc = READERS[fmt].of(opened)
+    try:
+        return run_rules(doc, fmt, shown)
+    finally:
+        doc.close()
+
+
 def check_files(paths: Iterable[Path]) -> list[Failure]:
     return [failure for path in paths for failure in check_file(Path(path))]
 

@@ -48,8 +48,11 @@ def _fetcher_class():
 
 
 def render_pdf(html: str, base_dir: Path, target, diags: Diagnostics | None = None,
-               allow_remote: bool = False) -> None:
-    """Paginate `html` (the HTML writer's print media) into `target`, a path or a binary file."""
+               allow_remote: bool = False, inspect=None) -> None:
+    """Paginate `html` (the HTML writer's print media) into `target`, a path or a binary file.
+
+    `inspect(pdf)`, if given, is called with the repaired PDF (an open pikepdf.Pdf) before it is
+    written: the build checks it there, so that the PDF is parsed once and written once."""
     from weasyprint import CSS, HTML  # noqa: PLC0415
     from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
 
@@ -64,12 +67,13 @@ def render_pdf(html: str, base_dir: Path, target, diags: Diagnostics | None = No
         document = HTML(string=html, base_url=str(base_dir.resolve()) + "/", url_fetcher=fetcher).render(
             stylesheets=stylesheets, font_config=fonts)
         raw = document.write_pdf(**PDF_OPTIONS)
+        hints = pdf_tags.layout_hints(document)
+        del document  # WeasyPrint's pages: the hints hold what the repair needs of them
         # Repair WeasyPrint's structure tree: artifacts, split elements, links, TH scope (pdf_tags.py).
-        fixed = pdf_tags.fix_pdf(raw, pdf_tags.layout_hints(document))
-        if hasattr(target, "write"):
-            target.write(fixed)
-        else:
-            Path(target).write_bytes(fixed)
+        with pdf_tags.repaired(raw, hints) as (pdf, _notes):
+            if inspect is not None:
+                inspect(pdf)
+            pdf_tags.save(pdf, target)
     finally:
         logger.removeHandler(handler)
     if diags is not None:
