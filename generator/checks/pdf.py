@@ -66,6 +66,11 @@ class PdfFile:
                 visit(top, top.tag)
         return out
 
+    @cached_property
+    def paths(self) -> dict[int, str]:
+        """id(elem) -> its path in `elements`."""
+        return {id(elem): path for elem, path in self.elements}
+
     def where(self, elem, path: str) -> str:
         page = elem.page or next((mc.page for mc in elem.mcs()), None)
         number = self.page_numbers.get(page.objgen) if page is not None else None
@@ -220,14 +225,15 @@ def _table_attribute(elem, key: str):
 
 @rule("pdf-th-scope", "Matterhorn 15-003", "every TH has /Scope (or the table uses Headers/IDs)")
 def pdf_th_scope(doc: PdfFile):
-    for table, table_path in doc.elements:
+    for table, _table_path in doc.elements:
         if table.tag != "Table":
             continue
-        uses_headers = any(_table_attribute(e, "/Headers") for e in table.walk() if e.tag == "TD")
-        for cell, path in doc.elements:
-            if cell.tag == "TH" and path.startswith(table_path + "/") and _table_attribute(cell, "/Scope") is None:
+        cells = [e for e in table.walk() if e.tag in ("TD", "TH")]  # this table's, never the whole tree's
+        uses_headers = any(_table_attribute(e, "/Headers") for e in cells if e.tag == "TD")
+        for cell in cells:
+            if cell.tag == "TH" and _table_attribute(cell, "/Scope") is None:
                 if not (uses_headers and "/ID" in cell.obj):
-                    yield doc.where(cell, path), "TH without /Scope"
+                    yield doc.where(cell, doc.paths[id(cell)]), "TH without /Scope"
 
 
 @rule("pdf-list-structure", "Matterhorn 09-005", "lists are L > LI > Lbl/LBody")

@@ -96,3 +96,20 @@ def test_a_broken_pdf_file_is_a_failure_not_a_crash(tmp_path):
     path = tmp_path / "broken.pdf"
     path.write_bytes(b"%PDF-1.7\nnot really\n")
     assert rule_ids(path) == {"pdf-readable"}
+
+
+def test_a_th_without_scope_fails_once_at_its_own_place(surrey_build, tmp_path):
+    """Matterhorn 15-003: the TH that lost its /Scope is named by its path, once, and no other."""
+    path = tmp_path / "scope.pdf"
+    with pikepdf.open(surrey_build.outputs["pdf"]) as pdf:
+        ths = [e for e in structure(pdf).walk() if e.tag == "TH"]
+        assert len(ths) > 3
+        attrs = ths[3].obj.A
+        attrs = next(a for a in attrs if "/Scope" in a) if isinstance(attrs, pikepdf.Array) else attrs
+        del attrs["/Scope"]
+        if "/ID" in ths[3].obj:  # else its table's Headers/IDs would stand in for the scope
+            del ths[3].obj["/ID"]
+        pdf.save(path)
+    failures = [f for f in check_file(path) if f.rule == "pdf-th-scope"]
+    assert [f.message for f in failures] == ["TH without /Scope"]
+    assert re.fullmatch(r"page \d+, Document/.*Table\[\d+\]/.*TH\[\d+\]", failures[0].where), failures[0].where
