@@ -10,6 +10,7 @@ report folder and styles/, and refuses everything else (reported as diagnostics)
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -66,7 +67,8 @@ def render_pdf(html: str, base_dir: Path, target, diags: Diagnostics | None = No
     try:
         document = HTML(string=html, base_url=str(base_dir.resolve()) + "/", url_fetcher=fetcher).render(
             stylesheets=stylesheets, font_config=fonts)
-        raw = document.write_pdf(**PDF_OPTIONS)
+        with _page_references_kept():
+            raw = document.write_pdf(**PDF_OPTIONS)
         hints = pdf_tags.layout_hints(document)
         del document  # WeasyPrint's pages: the hints hold what the repair needs of them
         # Repair WeasyPrint's structure tree: artifacts, split elements, links, TH scope (pdf_tags.py).
@@ -80,6 +82,33 @@ def render_pdf(html: str, base_dir: Path, target, diags: Diagnostics | None = No
         for url in fetcher.refused:
             diags.error("url-refused", f"refused to fetch {url}: only files inside the report folder are read",
                         base_dir / "report.yaml")
+
+
+@contextmanager
+def _page_references_kept():
+    """pydyf (0.13) builds the tuple of every page's reference anew on each read of
+    `PDF.page_references`, and WeasyPrint 70's tagger reads it once per structure element: quadratic
+    in pages (some 10 million steps at 400 pages). While a PDF is written, the tuple is kept until
+    a page is added. The same bytes; nothing is changed if pydyf has no such property."""
+    import pydyf  # noqa: PLC0415 - WeasyPrint's PDF writer, imported with it
+
+    original = getattr(pydyf.PDF, "page_references", None)
+    if not isinstance(original, property) or original.fget is None:
+        yield
+        return
+
+    def kept(pdf):
+        kids = pdf.pages["Kids"]
+        cached = pdf.__dict__.get("_reportgen_page_references")
+        if cached is None or cached[0] != len(kids):
+            cached = pdf.__dict__["_reportgen_page_references"] = (len(kids), original.fget(pdf))
+        return cached[1]
+
+    pydyf.PDF.page_references = property(kept)
+    try:
+        yield
+    finally:
+        pydyf.PDF.page_references = original
 
 
 class _Collect(logging.Handler):
