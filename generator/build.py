@@ -7,12 +7,13 @@ or none (`generator.publish`), so a failed, interrupted or killed build loses no
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.diagnostics import ContentError, Diagnostics
 from generator.model import Document
-from generator.publish import Staging, interrupts_as_exceptions, recover
+from generator.publish import Forked, Staging, can_fork, interrupts_as_exceptions, recover
 from generator.stages.assemble import assemble
 from generator.stages.load import load
 from generator.stages.merge import merge
@@ -56,6 +57,7 @@ class Options:
     strict: bool = False
     allow_remote: bool = False
     reference_doc: Path | None = None  # DOCX styles from this file instead of report.yaml's or ours
+    parallel: bool | None = None  # the other formats written beside the PDF (None: `_parallel` decides)
 
 
 # Each writer is imported only when its format is asked for (WeasyPrint and python-docx are slow
@@ -124,7 +126,7 @@ def _write_and_check(fmt: str, doc: Document, report_dir: Path, staged: Path, fi
         failures = check_open(opened, fmt, str(final))
 
     with open(staged, "wb") as handle:
-        WRITERS[fmt](doc, report_dir, handle, diags, options, inspect=inspect)
+        WRITERS[fmt](doc, report_dir, handle, diags, options, inspect)
     if diags.errors:  # a writer that failed leaves nothing worth checking
         return
     if failures is None:
@@ -133,9 +135,43 @@ def _write_and_check(fmt: str, doc: Document, report_dir: Path, staged: Path, fi
         _report_failures(failures, final, diags)
 
 
+# Both cores within one build: WeasyPrint's layout is CPU-bound and holds the GIL, so the DOCX and
+# HTML writers run in a forked child process (`publish.Forked`) while this one writes the PDF, into
+# the same staging folder; the child's diagnostics are merged back before anything is published.
+# A caller that already runs builds in parallel (a pool of builds) turns it off with
+# `Options(parallel=False)` or REPORTGEN_BUILD_JOBS=1, so as not to run two processes per core.
+
+def _parallel(options: Options, formats) -> bool:
+    if options.parallel is False or os.environ.get("REPORTGEN_BUILD_JOBS", "").strip() == "1":
+        return False
+    return "pdf" in formats and len(formats) > 1 and can_fork()
+
+
+def _write_formats(formats, doc: Document, report_dir: Path, staging: Staging, targets: dict[str, Path],
+                   diags: Diagnostics, options: Options) -> None:
+    """Write and check every format into `staging`: in order, or the PDF here and the others
+    beside it in a forked child (`_parallel`). Either way the same files and the same diagnostics."""
+    slug = report_dir.name
+
+    def write(fmts, into: Diagnostics) -> list:
+        for fmt in fmts:
+            name = f"{slug}.{fmt}"
+            _write_and_check(fmt, doc, report_dir, staging.path(name), targets[name], into, options)
+        return into.items
+
+    if not _parallel(options, formats):
+        write(formats, diags)
+        return
+    others = [fmt for fmt in formats if fmt != "pdf"]
+    with Forked(lambda: write(others, Diagnostics())) as child:
+        write(["pdf"], diags)
+        diags.items.extend(child.result())
+
+
 def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict: bool = False,
-          allow_remote: bool = False, reference_doc: Path | None = None, framework_dirs=()) -> Built:
-    options = Options(strict, allow_remote, reference_doc)
+          allow_remote: bool = False, reference_doc: Path | None = None, framework_dirs=(),
+          parallel: bool | None = None) -> Built:
+    options = Options(strict, allow_remote, reference_doc, parallel)
     report_dir = report_dir.resolve()
     diags = Diagnostics()
     doc = check(report_dir, diags, allow_remote, framework_dirs)
@@ -149,9 +185,7 @@ def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict
         out_dir.mkdir(parents=True, exist_ok=True)
         recover(out_dir, slug)
         with interrupts_as_exceptions(), Staging(out_dir, slug) as staging:
-            for fmt in formats:
-                name = f"{slug}.{fmt}"
-                _write_and_check(fmt, doc, report_dir, staging.path(name), targets[name], diags, options)
+            _write_formats(formats, doc, report_dir, staging, targets, diags, options)
             if diags.has_errors(options.strict):
                 raise ContentError(diags)
             staging.publish(targets)
