@@ -57,6 +57,7 @@ class Options:
     strict: bool = False
     allow_remote: bool = False
     reference_doc: Path | None = None  # DOCX styles from this file instead of report.yaml's or ours
+    pdf_standard: str | None = None  # what the PDF declares (writers/pdf/render.py PDF_STANDARDS); None: the default
     parallel: bool | None = None  # the other formats written beside the PDF (None: `_parallel` decides)
 
 
@@ -71,7 +72,7 @@ def _write_html(doc: Document, report_dir: Path, target, diags: Diagnostics, opt
                 inspect=None) -> None:
     from generator.writers.html import write_html  # noqa: PLC0415
 
-    target.write(write_html(doc, "screen").encode("utf-8"))
+    target.write(write_html(doc, "screen", report_dir).encode("utf-8"))
 
 
 def _write_pdf(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options,
@@ -79,8 +80,9 @@ def _write_pdf(doc: Document, report_dir: Path, target, diags: Diagnostics, opti
     from generator.writers.html import write_html  # noqa: PLC0415
     from generator.writers.pdf.render import write_pdf  # noqa: PLC0415
 
+    standard = {"standard": options.pdf_standard} if options.pdf_standard else {}
     write_pdf(write_html(doc, "print"), report_dir, target, diags, allow_remote=options.allow_remote,
-              inspect=inspect)
+              inspect=inspect, **standard)
 
 
 def _write_docx(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options,
@@ -170,8 +172,8 @@ def _write_formats(formats, doc: Document, report_dir: Path, staging: Staging, t
 
 def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict: bool = False,
           allow_remote: bool = False, reference_doc: Path | None = None, framework_dirs=(),
-          parallel: bool | None = None) -> Built:
-    options = Options(strict, allow_remote, reference_doc, parallel)
+          pdf_standard: str | None = None, parallel: bool | None = None) -> Built:
+    options = Options(strict, allow_remote, reference_doc, pdf_standard, parallel)
     report_dir = report_dir.resolve()
     diags = Diagnostics()
     doc = check(report_dir, diags, allow_remote, framework_dirs)

@@ -6,6 +6,7 @@ wheel they are copied inside the package (see pyproject.toml), so look there fir
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -22,3 +23,11 @@ TEMPLATES_DIR = _find("templates")
 STYLES_DIR = _find("styles")
 FONTS_DIR = STYLES_DIR / "fonts"
 FRAMEWORKS_DIR = PACKAGE_DIR / "frameworks"
+
+
+@lru_cache(maxsize=1)
+def blocks_data() -> dict:
+    """styles/blocks.yaml: the words and colours of figures, tables, charts and boxes."""
+    import yaml  # noqa: PLC0415
+
+    return yaml.safe_load((STYLES_DIR / "blocks.yaml").read_text(encoding="utf-8"))

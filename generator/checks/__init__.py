@@ -14,10 +14,14 @@ from generator.checks.runner import (FORMATS, Failure, NotCheckable, Rule, check
                                      format_of, load_all, rules_table)
 
 __all__ = ["FORMATS", "RULES", "Failure", "NotCheckable", "Rule", "check_file", "check_files", "check_open",
-           "format_of", "load_all", "rules_table"]
+           "format_of", "load_all", "pdfa_unchecked", "rules_table"]
 
 
 def __getattr__(name: str):
     if name == "RULES":  # every format's rules: load them all first
         return load_all()
+    if name == "pdfa_unchecked":  # the PDF rules' note: imports them (and pikepdf) only when asked for
+        from generator.checks.pdf import pdfa_unchecked  # noqa: PLC0415
+
+        return pdfa_unchecked
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
