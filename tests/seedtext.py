@@ -18,6 +18,7 @@ def _fold(text: str) -> str:
     """Fold white space, ligatures and footnote calls (a digit glued to a word: 'rating4 for')."""
     text = text.replace("\u00a0", " ").replace("\u00ad", "")
     text = text.replace("ﬁ", "fi").replace("ﬂ", "fl").replace("ﬀ", "ff").replace("ﬃ", "ffi")
+    text = re.sub(r"\[\d+\]", "", text)  # our footnote calls: "rating[4] for"
     text = re.sub(f"[{SUPERSCRIPTS}]", "", text)
     text = re.sub(r"(?<=[A-Za-z,.])[1-9](?=[\s,.]|$)", "", text)
     return re.sub(r"\s+", " ", text).strip()
