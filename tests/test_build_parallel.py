@@ -23,7 +23,13 @@ def test_only_a_pdf_with_other_formats_is_written_beside_them(monkeypatch):
     assert not build_module._parallel(build_module.Options(), FORMATS)
 
 
-def test_parallel_and_in_order_write_the_same_bytes_and_diagnostics(tmp_path):
+@pytest.fixture
+def can_fork(monkeypatch):
+    """Fork even if an earlier test left a thread running (`can_fork` refuses then)."""
+    monkeypatch.setattr(build_module, "can_fork", lambda: True)
+
+
+def test_parallel_and_in_order_write_the_same_bytes_and_diagnostics(tmp_path, can_fork):
     one = build(SURREY, tmp_path / "one", parallel=False)
     two = build(SURREY, tmp_path / "two", parallel=True)
     for fmt in FORMATS:
@@ -31,7 +37,7 @@ def test_parallel_and_in_order_write_the_same_bytes_and_diagnostics(tmp_path):
     assert one.diagnostics.sorted() == two.diagnostics.sorted()
 
 
-def test_the_child_s_diagnostics_come_back_and_an_error_there_publishes_nothing(tmp_path, monkeypatch):
+def test_the_child_s_diagnostics_come_back_and_an_error_there_publishes_nothing(tmp_path, monkeypatch, can_fork):
     report = copy_report(tmp_path)
     out = tmp_path / "out"
     built = build(report, out, formats=("pdf", "docx"))
@@ -53,7 +59,7 @@ def test_the_child_s_diagnostics_come_back_and_an_error_there_publishes_nothing(
     assert built.outputs
 
 
-def test_an_exception_in_the_child_fails_the_build_as_here(tmp_path, monkeypatch):
+def test_an_exception_in_the_child_fails_the_build_as_here(tmp_path, monkeypatch, can_fork):
     def full_disk(doc, report_dir, target, diags, options, inspect=None):
         raise OSError(28, "No space left on device")
 
