@@ -24,7 +24,11 @@ demo: system-deps $(STAMP)
 test: test-deps $(STAMP)
 	$(BIN)/python -m pytest -q
 
-bench: test-deps $(STAMP)
+$(VENV)/.bench-stamp: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	touch $@
+
+bench: test-deps $(STAMP) $(VENV)/.bench-stamp
 	status=0; for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || status=1; done; exit $$status
 
 fuzz: test-deps $(STAMP)

@@ -30,8 +30,9 @@ def with_steps(out: Path) -> None:
 
 
 def without_steps(out: Path) -> None:
-    with mock.patch.object(pdf_tags, "fix_pdf", lambda data, hints=None: data), \
+    with mock.patch.object(pdf_tags, "repair", lambda pdf, hints=None: []), \
             mock.patch.object(pdf_tags, "layout_hints", lambda document: None), \
+            mock.patch.object(a11y, "check_open", lambda *args, **kwargs: []), \
             mock.patch.object(a11y, "check_file", lambda *args, **kwargs: []):
         build(REPORT, out, formats=("pdf",))
 

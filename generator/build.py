@@ -7,12 +7,13 @@ or none (`generator.publish`), so a failed, interrupted or killed build loses no
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.diagnostics import ContentError, Diagnostics
 from generator.model import Document
-from generator.publish import Staging, interrupts_as_exceptions, recover
+from generator.publish import Forked, Staging, can_fork, interrupts_as_exceptions, recover
 from generator.stages.assemble import assemble
 from generator.stages.load import load
 from generator.stages.merge import merge
@@ -62,28 +63,35 @@ class Options:
     allow_remote: bool = False
     reference_doc: Path | None = None  # DOCX styles from this file instead of report.yaml's or ours
     pdf_standard: str | None = None  # what the PDF declares (writers/pdf/render.py PDF_STANDARDS); None: the default
+    parallel: bool | None = None  # the other formats written beside the PDF (None: `_parallel` decides)
 
 
 # Each writer is imported only when its format is asked for (WeasyPrint and python-docx are slow
 # to import). The PDF is the HTML writer's print HTML, paginated: composed here, so that no writer
 # imports another.
 
-def _write_html(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options) -> None:
+# A writer may call `inspect(document)` with its output open in memory before writing it (the PDF
+# writer does, with the repaired pikepdf.Pdf): the build checks it there instead of reading the file.
+
+def _write_html(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options,
+                inspect=None) -> None:
     from generator.writers.html import write_html  # noqa: PLC0415
 
     target.write(write_html(doc, "screen", report_dir).encode("utf-8"))
 
 
-def _write_pdf(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options) -> None:
+def _write_pdf(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options,
+               inspect=None) -> None:
     from generator.writers.html import write_html  # noqa: PLC0415
     from generator.writers.pdf.render import write_pdf  # noqa: PLC0415
 
     standard = {"standard": options.pdf_standard} if options.pdf_standard else {}
     write_pdf(write_html(doc, "print"), report_dir, target, diags, allow_remote=options.allow_remote,
-              watermark=doc.draft.label if doc.draft else None, **standard)
+              inspect=inspect, watermark=doc.draft.label if doc.draft else None, **standard)
 
 
-def _write_docx(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options) -> None:
+def _write_docx(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options,
+                inspect=None) -> None:
     from generator.writers.docx.writer import write_docx  # noqa: PLC0415
 
     write_docx(doc, report_dir, target, diags, reference_doc=options.reference_doc,
@@ -104,8 +112,67 @@ def _check_accessibility(written: Path, fmt: str, final: Path, diags: Diagnostic
     except NotCheckable as exc:  # an output past the readers' limits (e.g. over 200 MB)
         diags.warning("a11y-not-checked", f"the accessibility checks could not read it: {exc}", final)
         return
+    _report_failures(failures, final, diags)
+
+
+def _report_failures(failures, final: Path, diags: Diagnostics) -> None:
     for failure in failures:
         diags.warning(f"a11y-{failure.rule}", f"{failure.where}: {failure.message} ({failure.reference})", final)
+
+
+def _write_and_check(fmt: str, doc: Document, report_dir: Path, staged: Path, final: Path, diags: Diagnostics,
+                     options: Options) -> None:
+    """Write `fmt` into `staged`, then run its accessibility checks (failures named for `final`):
+    on the writer's document in memory if it hands it over (`inspect`), else on the written file."""
+    from generator.checks import check_open  # noqa: PLC0415
+
+    failures: list | None = None
+
+    def inspect(opened) -> None:
+        nonlocal failures
+        failures = check_open(opened, fmt, str(final))
+
+    with open(staged, "wb") as handle:
+        WRITERS[fmt](doc, report_dir, handle, diags, options, inspect)
+    if diags.errors:  # a writer that failed leaves nothing worth checking
+        return
+    if failures is None:
+        _check_accessibility(staged, fmt, final, diags)
+    else:
+        _report_failures(failures, final, diags)
+
+
+# Both cores within one build: WeasyPrint's layout is CPU-bound and holds the GIL, so the DOCX and
+# HTML writers run in a forked child process (`publish.Forked`) while this one writes the PDF, into
+# the same staging folder; the child's diagnostics are merged back before anything is published.
+# A caller that already runs builds in parallel (a pool of builds) turns it off with
+# `Options(parallel=False)` or REPORTGEN_BUILD_JOBS=1, so as not to run two processes per core.
+
+def _parallel(options: Options, formats) -> bool:
+    if options.parallel is False or os.environ.get("REPORTGEN_BUILD_JOBS", "").strip() == "1":
+        return False
+    return "pdf" in formats and len(formats) > 1 and can_fork()
+
+
+def _write_formats(formats, doc: Document, report_dir: Path, staging: Staging, targets: dict[str, Path],
+                   diags: Diagnostics, options: Options) -> None:
+    """Write and check every format into `staging`: in order, or the PDF here and the others
+    beside it in a forked child (`_parallel`). Either way the same files and the same diagnostics."""
+    slug = report_dir.name
+
+    def write(fmts, into: Diagnostics) -> list:
+        for fmt in fmts:
+            name = f"{slug}.{fmt}"
+            _write_and_check(fmt, doc, report_dir, staging.path(name), targets[name], into, options)
+        return into.items
+
+    if not _parallel(options, formats):
+        write(formats, diags)
+        return
+    others = [fmt for fmt in formats if fmt != "pdf"]
+    with Forked(lambda: write(others, Diagnostics())) as child:
+        write(["pdf"], diags)
+        diags.items.extend(child.result())
 
 
 def default_out_dir(report_dir: Path) -> Path:
@@ -124,9 +191,10 @@ def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict
           allow_remote: bool = False, reference_doc: Path | None = None, framework_dirs=(),
           pdf_standard: str | None = None, parallel: bool = True, draft: bool | None = None) -> Built:
     """Check, write each format, publish. `parallel`: whether this build may run its formats
-    side by side; `build DIR...` passes False, its process pool being the parallelism; `draft`
-    True or False overrides report.yaml's `status` (`--draft`, `--final`)."""
-    options = Options(strict, allow_remote, reference_doc, pdf_standard)
+    side by side (`_parallel`: the DOCX and HTML in a second process beside the PDF); `build
+    DIR...` passes False, its process pool being the parallelism. `draft` True or False
+    overrides report.yaml's `status` (`--draft`, `--final`)."""
+    options = Options(strict, allow_remote, reference_doc, pdf_standard, parallel)
     report_dir = report_dir.resolve()
     diags = Diagnostics()
     doc = check(report_dir, diags, allow_remote, framework_dirs, draft)
@@ -140,12 +208,7 @@ def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict
         out_dir.mkdir(parents=True, exist_ok=True)
         recover(out_dir, slug)
         with interrupts_as_exceptions(), Staging(out_dir, slug) as staging:
-            for fmt in formats:
-                staged = staging.path(f"{slug}.{fmt}")
-                with open(staged, "wb") as handle:
-                    WRITERS[fmt](doc, report_dir, handle, diags, options)
-                if not diags.errors:  # a writer that failed leaves nothing worth checking
-                    _check_accessibility(staged, fmt, targets[staged.name], diags)
+            _write_formats(formats, doc, report_dir, staging, targets, diags, options)
             if diags.has_errors(options.strict):
                 raise ContentError(diags)
             staging.publish(targets)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import re
 import shutil
 import signal
@@ -36,6 +37,9 @@ class Interrupted(BaseException):
     def __init__(self, signum: int):
         super().__init__(f"interrupted by {signal.Signals(signum).name}")
         self.signum = signum
+
+    def __reduce__(self):  # from a forked writer back to the build (see `Forked`)
+        return Interrupted, (self.signum,)
 
 
 @contextmanager
@@ -173,3 +177,97 @@ class Staging:
 
     def __exit__(self, *exc) -> None:
         self.remove()
+
+
+# --------------------------------------------------------------------------- a second process
+
+def can_fork() -> bool:
+    """A forked child is safe here: POSIX fork, more than one core, and no other thread running
+    (forking a threaded process may copy a lock held by another thread)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return hasattr(os, "fork") and cores > 1 and threading.active_count() == 1
+
+
+class Forked:
+    """`func()` run in a forked child process while this one goes on; `result()` waits for its
+    (picklable) return value, or raises what it raised.
+
+    The child is a copy of this process at the fork: it writes into the same staging folder, and
+    its handlers for SIGTERM, SIGHUP and SIGINT are this build's (`interrupts_as_exceptions`), so a
+    Ctrl-C, which reaches both, stops both. Leaving the `with` block before `result()` (an error or
+    an interruption in this process) kills the child and waits for it, so that the staging folder
+    is removed after the child has stopped writing into it. On Linux the child is also killed if
+    this process dies (SIGKILL): the next build's `recover` then removes what they left."""
+
+    def __init__(self, func):
+        self._read, write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: run, send the outcome, never return into the parent's stack
+            os.close(self._read)
+            _die_with_parent()
+            status = 0
+            try:
+                try:
+                    outcome = ("value", func())
+                except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+                    status = 1
+                    outcome = ("raised", exc)
+                try:
+                    data = pickle.dumps(outcome)
+                except Exception:  # noqa: BLE001 - an exception that does not pickle
+                    data = pickle.dumps(("raised", RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]}")))
+                with os.fdopen(write, "wb") as handle:
+                    handle.write(data)
+            finally:
+                os._exit(status)
+        os.close(write)
+        self._done = False
+
+    def result(self):
+        handle, self._read = os.fdopen(self._read, "rb"), None
+        with handle:
+            data = handle.read()
+        os.waitpid(self.pid, 0)
+        self._done = True
+        if not data:
+            raise RuntimeError("the writers' second process ended without a result")
+        kind, value = pickle.loads(data)  # noqa: S301 - our own child's bytes, over a private pipe
+        if kind == "raised":
+            raise value
+        return value
+
+    def stop(self) -> None:
+        """Kill the child if it is still running, and reap it."""
+        if self._done:
+            return
+        self._done = True
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+        if self._read is not None:
+            os.close(self._read)
+            self._read = None
+
+    def __enter__(self) -> "Forked":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this process when its parent dies (prctl PR_SET_PDEATHSIG); elsewhere nothing."""
+    try:
+        import ctypes  # noqa: PLC0415
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass

@@ -69,14 +69,14 @@ def _surrey(tmp_path_factory):
     from generator.writers.pdf import tags
 
     captured = []
-    original = tags.fix_pdf
+    original = tags.repaired
 
     def keep(data, hints=None):  # pass-through: the build's output is what it always is
         captured.append(RawPdf(data, hints))
         return original(data, hints)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(tags, "fix_pdf", keep)
+        patch.setattr(tags, "repaired", keep)
         built = build(SURREY, tmp_path_factory.mktemp("surrey-out"), formats=FORMATS)
     assert set(built.outputs) == set(FORMATS) and len(captured) == 1
     return built, captured[0]
@@ -90,7 +90,7 @@ def surrey_build(_surrey):
 
 @pytest.fixture(scope="session")
 def surrey_raw(_surrey) -> RawPdf:
-    """WeasyPrint's own PDF of the session's build, before `tags.fix_pdf`, and its layout hints."""
+    """WeasyPrint's own PDF of the session's build, before `tags.repaired`, and its layout hints."""
     return _surrey[1]
 
 

@@ -367,15 +367,15 @@ BUILD_SCRIPT = textwrap.dedent("""
             Path(sys.argv[3]).write_text("writing")
             time.sleep(60)
         build.WRITERS["html"] = slow
-    main(["build", sys.argv[2], "--out", {out!r}, "--format", "html,docx"])
+    main(["build", sys.argv[2], "--out", {out!r}, "--format", sys.argv[4]])
 """)
 
 
-def _run_build(tmp_path, report: Path, out: Path, mode: str, signum: int | None = None):
+def _run_build(tmp_path, report: Path, out: Path, mode: str, signum: int | None = None, formats="html,docx"):
     script = tmp_path / "build_script.py"
     script.write_text(BUILD_SCRIPT.format(root=str(ROOT), out=str(out)))
     flag = tmp_path / "writing.flag"
-    proc = subprocess.Popen([sys.executable, str(script), mode, str(report), str(flag)], cwd=tmp_path,
+    proc = subprocess.Popen([sys.executable, str(script), mode, str(report), str(flag), formats], cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if signum is not None:
         deadline = time.monotonic() + 120
@@ -394,6 +394,26 @@ def test_an_interrupted_build_cleans_up_and_changes_nothing(tmp_path, signum):
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert _state(out) == before
     assert sorted(p.name for p in out.iterdir()) == sorted(before)  # no staging folder left
+
+
+def test_an_interrupted_build_stops_its_second_process_and_changes_nothing(tmp_path):
+    """With the PDF, the HTML and DOCX are written by a forked child (build._write_formats): a
+    SIGTERM to the build while the child is still writing kills the child, and nothing is left."""
+    report, out, before = _run_pdf_versions(tmp_path)
+    status, stderr = _run_build(tmp_path, report, out, "slow-writer", signal.SIGTERM, formats="pdf,html,docx")
+    assert status == 128 + signal.SIGTERM, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert _state(out) == before
+    assert sorted(p.name for p in out.iterdir()) == sorted(before)  # no staging folder left
+
+
+def _run_pdf_versions(tmp_path):
+    report = copy_report(tmp_path)
+    out = tmp_path / "out"
+    build(report, out, formats=("pdf", "html", "docx"))
+    before = _state(out)
+    append(report, "foreword.md", "A sentence added in the second draft.")
+    return report, out, before
 
 
 def test_a_build_killed_mid_publish_is_rolled_back_by_the_next_build(tmp_path):

@@ -65,7 +65,7 @@ def test_a_pooled_build_does_not_also_write_its_formats_in_parallel(monkeypatch,
     import generator.build
 
     seen = []
-    monkeypatch.setattr(generator.build, "build", lambda *args, parallel: seen.append(parallel) or
+    monkeypatch.setattr(generator.build, "build", lambda *args, parallel, **options: seen.append(parallel) or
                         generator.build.Built(None, {}, generator.build.Diagnostics()))
     job = Job(CONTENT / "thematic-example", tmp_path, ("html",))
     from generator.batch import build_one

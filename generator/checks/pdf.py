@@ -17,17 +17,31 @@ class PdfFile:
     OPERATORS = " ".join(sorted(TEXT_OPS | PAINT_OPS | {"BDC", "BMC", "EMC"}))
 
     def __init__(self, path: Path):
-        import pikepdf  # noqa: PLC0415 - only PDF checks need it
-
         from generator.formats.package import open_pdf  # noqa: PLC0415
 
+        self._read(open_pdf(path))  # UnreadableFile / DamagedFile: see generator.formats.package
+        self.owned = True
+
+    @classmethod
+    def of(cls, pdf) -> "PdfFile":
+        """The rules' view of a PDF already open in memory (a pikepdf.Pdf the caller closes): the
+        build checks the PDF it has just repaired without writing and parsing it again."""
+        self = cls.__new__(cls)
+        self._read(pdf)
+        self.owned = False
+        return self
+
+    def _read(self, pdf) -> None:
+        import pikepdf  # noqa: PLC0415 - only PDF checks need it
+
         self.pikepdf = pikepdf
-        self.pdf = open_pdf(path)  # UnreadableFile / DamagedFile: see generator.formats.package
+        self.pdf = pdf
         self.root = self.pdf.Root
         self.page_numbers = {page.objgen: i + 1 for i, page in enumerate(self.pdf.pages)}
 
     def close(self) -> None:
-        self.pdf.close()
+        if self.owned:
+            self.pdf.close()
 
     @cached_property
     def tree(self):
@@ -51,6 +65,11 @@ class PdfFile:
             for top in self.tree.top:
                 visit(top, top.tag)
         return out
+
+    @cached_property
+    def paths(self) -> dict[int, str]:
+        """id(elem) -> its path in `elements`."""
+        return {id(elem): path for elem, path in self.elements}
 
     def where(self, elem, path: str) -> str:
         page = elem.page or next((mc.page for mc in elem.mcs()), None)
@@ -214,14 +233,15 @@ def _table_attribute(elem, key: str):
 
 @rule("pdf-th-scope", "Matterhorn 15-003", "every TH has /Scope (or the table uses Headers/IDs)")
 def pdf_th_scope(doc: PdfFile):
-    for table, table_path in doc.elements:
+    for table, _table_path in doc.elements:
         if table.tag != "Table":
             continue
-        uses_headers = any(_table_attribute(e, "/Headers") for e in table.walk() if e.tag == "TD")
-        for cell, path in doc.elements:
-            if cell.tag == "TH" and path.startswith(table_path + "/") and _table_attribute(cell, "/Scope") is None:
+        cells = [e for e in table.walk() if e.tag in ("TD", "TH")]  # this table's, never the whole tree's
+        uses_headers = any(_table_attribute(e, "/Headers") for e in cells if e.tag == "TD")
+        for cell in cells:
+            if cell.tag == "TH" and _table_attribute(cell, "/Scope") is None:
                 if not (uses_headers and "/ID" in cell.obj):
-                    yield doc.where(cell, path), "TH without /Scope"
+                    yield doc.where(cell, doc.paths[id(cell)]), "TH without /Scope"
 
 
 @rule("pdf-list-structure", "Matterhorn 09-005", "lists are L > LI > Lbl/LBody")

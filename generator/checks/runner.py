@@ -11,6 +11,7 @@ reference it enforces. A rule yields `(where, message)` pairs; `check_file` turn
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -74,6 +75,7 @@ def check_file(path: Path, fmt: str | None = None, shown: str | None = None) -> 
     if fmt not in FORMATS:
         raise NotCheckable(f"cannot check '{path.name}': known kinds are .pdf, .docx and .html")
     shown = shown or str(path)
+    load(fmt)
     try:
         doc = READERS[fmt](path)
     except NotCheckable:
@@ -85,19 +87,37 @@ def check_file(path: Path, fmt: str | None = None, shown: str | None = None) -> 
         raise NotCheckable(exc.about(shown)) from None
     except Exception as exc:  # noqa: BLE001 - a broken file is a failure to report, not a crash
         return [Failure(shown, "file", f"{fmt}-readable", "WCAG 2.2 4.1.1", f"cannot be read as {fmt.upper()}: {exc}")]
-    failures = []
     try:
-        for item in RULES.values():
-            if item.format == fmt:
-                try:
-                    failures.extend(Failure(shown, where, item.id, item.reference, message)
-                                    for where, message in item.check(doc))
-                except Exception as exc:  # noqa: BLE001 - an odd file must not hide the other rules
-                    failures.append(Failure(shown, "file", item.id, item.reference,
-                                            f"could not be checked ({type(exc).__name__}: {exc})"))
+        return run_rules(doc, fmt, shown)
     finally:
         doc.close()
+
+
+def run_rules(doc, fmt: str, shown: str) -> list[Failure]:
+    """Every failure of every rule of `fmt` on `doc`, an open reader (see `READERS`): for a caller
+    that already holds the document (the build checks the PDF it has just repaired in memory)."""
+    load(fmt)
+    failures = []
+    for item in RULES.values():
+        if item.format == fmt:
+            try:
+                failures.extend(Failure(shown, where, item.id, item.reference, message)
+                                for where, message in item.check(doc))
+            except Exception as exc:  # noqa: BLE001 - an odd file must not hide the other rules
+                failures.append(Failure(shown, "file", item.id, item.reference,
+                                        f"could not be checked ({type(exc).__name__}: {exc})"))
     return failures
+
+
+def check_open(opened, fmt: str, shown: str) -> list[Failure]:
+    """Every failure of `fmt`'s rules for a document already open in memory (for a PDF, a
+    pikepdf.Pdf: the build's repaired PDF before it is written). The caller closes it."""
+    load(fmt)
+    doc = READERS[fmt].of(opened)
+    try:
+        return run_rules(doc, fmt, shown)
+    finally:
+        doc.close()
 
 
 def check_files(paths: Iterable[Path]) -> list[Failure]:
@@ -115,7 +135,20 @@ def reader(fmt: str):
     return register
 
 
+def load(fmt: str) -> None:
+    """Import the module of `fmt`'s rules (`generator.checks.<fmt>`), which registers them."""
+    if fmt not in READERS:
+        importlib.import_module(f"generator.checks.{fmt}")
+
+
+def load_all() -> dict[str, Rule]:
+    """Every format's rules, format by format (pdf, docx, html), whichever was loaded first."""
+    for fmt in FORMATS:
+        load(fmt)
+    return {rule_id: item for fmt in FORMATS for rule_id, item in RULES.items() if item.format == fmt}
+
+
 def rules_table() -> Iterator[str]:
     """One line per rule: id, reference, what it checks (for the README and `--list`)."""
-    for item in RULES.values():
+    for item in load_all().values():
         yield f"{item.id}\t{item.reference}\t{item.title}"

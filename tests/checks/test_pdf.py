@@ -99,6 +99,23 @@ def test_a_broken_pdf_file_is_a_failure_not_a_crash(tmp_path):
     assert rule_ids(path) == {"pdf-readable"}
 
 
+def test_a_th_without_scope_fails_once_at_its_own_place(surrey_build, tmp_path):
+    """Matterhorn 15-003: the TH that lost its /Scope is named by its path, once, and no other."""
+    path = tmp_path / "scope.pdf"
+    with pikepdf.open(surrey_build.outputs["pdf"]) as pdf:
+        ths = [e for e in structure(pdf).walk() if e.tag == "TH"]
+        assert len(ths) > 3
+        attrs = ths[3].obj.A
+        attrs = next(a for a in attrs if "/Scope" in a) if isinstance(attrs, pikepdf.Array) else attrs
+        del attrs["/Scope"]
+        if "/ID" in ths[3].obj:  # else its table's Headers/IDs would stand in for the scope
+            del ths[3].obj["/ID"]
+        pdf.save(path)
+    failures = [f for f in check_file(path) if f.rule == "pdf-th-scope"]
+    assert [f.message for f in failures] == ["TH without /Scope"]
+    assert re.fullmatch(r"page \d+, Document/.*Table\[\d+\]/.*TH\[\d+\]", failures[0].where), failures[0].where
+
+
 @pytest.mark.parametrize("fix,rule_id,at_least", [("word-spaces", "pdf-joined-words", 300),
                                                   ("empty-content", "pdf-empty-content", 10),
                                                   ("print-flag", "pdf-annotation-print", 30),

@@ -77,3 +77,28 @@ def test_build_reports_a11y_failures_as_warnings_and_strict_makes_them_fatal(tmp
         build(SURREY, tmp_path / "strict", formats=("html",), strict=True)
     assert "a11y-pdf-lang" in {d.code for d in caught.value.diagnostics.items}
     assert not (tmp_path / "strict" / "surrey-pdu.html").exists()
+
+
+def test_a_pdf_build_parses_its_pdf_once_and_checks_it_as_the_file_reads(tmp_path, monkeypatch):
+    """The structure repair and the accessibility check share one in-memory PDF (parsed once, from
+    WeasyPrint's bytes, never reopened from the file), and the check finds there exactly what
+    `reportgen a11y` finds in the written file. Without the repair the PDF has failures to find."""
+    import pikepdf
+
+    from generator.writers.pdf import tags as pdf_tags
+
+    opened = []
+    original = pikepdf.open
+
+    def counting(source, *args, **kwargs):
+        opened.append(source)
+        return original(source, *args, **kwargs)
+
+    monkeypatch.setattr(pikepdf, "open", counting)
+    monkeypatch.setattr(pdf_tags, "FIXES", {})  # WeasyPrint's own tags: the rules fail
+    built = build(SURREY, tmp_path, formats=("pdf",))
+    assert len(opened) == 1 and not isinstance(opened[0], (str, Path))
+    in_build = sorted((d.code, d.message) for d in built.diagnostics.items if d.code.startswith("a11y-"))
+    from_file = sorted((f"a11y-{f.rule}", f"{f.where}: {f.message} ({f.reference})")
+                       for f in check_file(built.outputs["pdf"]))
+    assert in_build and in_build == from_file

@@ -115,7 +115,7 @@ def model_counts(doc) -> Counter:
 def render_raw(html: str, folder: Path) -> tuple[bytes, bytes, list]:
     """(repaired PDF, WeasyPrint's PDF, layout hints) of `html`, paginated as the PDF writer does."""
     captured = []
-    original = pdf_tags.fix_pdf
+    original = pdf_tags.repaired
 
     def keep(data, hints=None):
         captured.append((data, hints))
@@ -123,7 +123,7 @@ def render_raw(html: str, folder: Path) -> tuple[bytes, bytes, list]:
 
     out = io.BytesIO()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pdf_tags, "fix_pdf", keep)
+        patch.setattr(pdf_tags, "repaired", keep)
         render_pdf(html, folder, out)
     (raw, hints), = captured
     return out.getvalue(), raw, hints

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -78,9 +79,12 @@ def _fetcher_class():
 
 
 def render_pdf(html: str, base_dir: Path, target, diags: Diagnostics | None = None,
-               allow_remote: bool = False, standard: str = DEFAULT_PDF_STANDARD,
+               allow_remote: bool = False, standard: str = DEFAULT_PDF_STANDARD, inspect=None,
                watermark: str | None = None) -> None:
-    """Paginate `html` (the HTML writer's print media) into `target`, a path or a binary file;
+    """Paginate `html` (the HTML writer's print media) into `target`, a path or a binary file.
+
+    `inspect(pdf)`, if given, is called with the repaired PDF (an open pikepdf.Pdf) before it is
+    written: the build checks it there, so that the PDF is parsed once and written once.
     `watermark`: a draft's label, drawn on every page as an Artifact (`watermark.py`)."""
     from weasyprint import CSS, HTML  # noqa: PLC0415
     from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
@@ -107,19 +111,48 @@ def render_pdf(html: str, base_dir: Path, target, diags: Diagnostics | None = No
         document = HTML(string=html, base_url=str(base_dir.resolve()) + "/", url_fetcher=fetcher).render(
             stylesheets=stylesheets, font_config=fonts, color_profiles=profiles,
             output_intent=options["output_intent"])
-        raw = document.write_pdf(**options)
+        with _page_references_kept():
+            raw = document.write_pdf(**options)
+        hints = pdf_tags.layout_hints(document)
+        del document  # WeasyPrint's pages: the hints hold what the repair needs of them
         # Repair WeasyPrint's structure tree: artifacts, split elements, links, TH scope (pdf_tags.py).
-        fixed = pdf_tags.fix_pdf(raw, pdf_tags.layout_hints(document))
-        if hasattr(target, "write"):
-            target.write(fixed)
-        else:
-            Path(target).write_bytes(fixed)
+        with pdf_tags.repaired(raw, hints) as (pdf, _notes):
+            if inspect is not None:
+                inspect(pdf)
+            pdf_tags.save(pdf, target)
     finally:
         logger.removeHandler(handler)
     if diags is not None:
         for url in fetcher.refused:
             diags.error("url-refused", f"refused to fetch {url}: only files inside the report folder are read",
                         base_dir / "report.yaml")
+
+
+@contextmanager
+def _page_references_kept():
+    """pydyf (0.13) builds the tuple of every page's reference anew on each read of
+    `PDF.page_references`, and WeasyPrint 70's tagger reads it once per structure element: quadratic
+    in pages (some 10 million steps at 400 pages). While a PDF is written, the tuple is kept until
+    a page is added. The same bytes; nothing is changed if pydyf has no such property."""
+    import pydyf  # noqa: PLC0415 - WeasyPrint's PDF writer, imported with it
+
+    original = getattr(pydyf.PDF, "page_references", None)
+    if not isinstance(original, property) or original.fget is None:
+        yield
+        return
+
+    def kept(pdf):
+        kids = pdf.pages["Kids"]
+        cached = pdf.__dict__.get("_reportgen_page_references")
+        if cached is None or cached[0] != len(kids):
+            cached = pdf.__dict__["_reportgen_page_references"] = (len(kids), original.fget(pdf))
+        return cached[1]
+
+    pydyf.PDF.page_references = property(kept)
+    try:
+        yield
+    finally:
+        pydyf.PDF.page_references = original
 
 
 class _Collect(logging.Handler):

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import io
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pikepdf
@@ -752,21 +753,45 @@ class Result:
     notes: list[str]
 
 
-def fix_tree(data: bytes, hints=None) -> Result:
+def repair(pdf: pikepdf.Pdf, hints=None) -> list[str]:
+    """Repair the structure tree of the open `pdf` in place (every fix of `FIXES`); the notes say
+    what was left as WeasyPrint made it. Nothing is saved: see `save`."""
+    if "/StructTreeRoot" not in pdf.Root:
+        return [NO_TREE]
+    tree = Tree(pdf)
+    attach_hints(tree, hints)
+    for fix in FIXES.values():
+        fix(tree)
+    tree.write()
+    _rewrite_artifacts(tree)
+    return tree.notes
+
+
+NO_TREE = "no structure tree: nothing to fix"
+
+
+@contextmanager
+def repaired(data: bytes, hints=None):
+    """(pdf, notes): WeasyPrint's PDF `data`, parsed once, its structure tree repaired in memory;
+    the caller may read it (the build's accessibility check) and then writes it with `save`."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        if "/StructTreeRoot" not in pdf.Root:
-            return Result(data, ["no structure tree: nothing to fix"])
-        tree = Tree(pdf)
-        attach_hints(tree, hints)
-        for fix in FIXES.values():
-            fix(tree)
-        tree.write()
-        _rewrite_artifacts(tree)
+        yield pdf, repair(pdf, hints)
+
+
+def save(pdf: pikepdf.Pdf, target) -> None:
+    """Write `pdf` to `target` (a path or a binary file): same input, same bytes."""
+    pdf.save(target, deterministic_id=True, compress_streams=True,
+             object_stream_mode=pikepdf.ObjectStreamMode.generate,
+             stream_decode_level=pikepdf.StreamDecodeLevel.none)
+
+
+def fix_tree(data: bytes, hints=None) -> Result:
+    with repaired(data, hints) as (pdf, notes):
+        if notes == [NO_TREE]:
+            return Result(data, notes)
         out = io.BytesIO()
-        pdf.save(out, deterministic_id=True, compress_streams=True,
-                 object_stream_mode=pikepdf.ObjectStreamMode.generate,
-                 stream_decode_level=pikepdf.StreamDecodeLevel.none)
-        return Result(out.getvalue(), tree.notes)
+        save(pdf, out)
+        return Result(out.getvalue(), notes)
 
 
 def fix_pdf(data: bytes, hints=None) -> bytes:
