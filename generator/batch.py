@@ -39,6 +39,7 @@ class Job:
     reference_doc: Path | None = None
     framework_dirs: tuple[Path, ...] = ()
     pdf_standard: str | None = None
+    draft: bool | None = None  # `--draft`/`--final`; None: each report.yaml's status
 
 
 @dataclass
@@ -78,7 +79,7 @@ class SameName(ValueError):
 
 
 def plan(folders, parent: Path | None, formats, strict=False, allow_remote=False, reference_doc=None,
-         framework_dirs=(), pdf_standard=None) -> list[Job]:
+         framework_dirs=(), pdf_standard=None, draft=None) -> list[Job]:
     """One job per report folder (a folder named twice is built once); each to PARENT/<slug>/,
     or to its default output folder. Raises SameName for two folders of the same name."""
     seen: dict[str, Path] = {}
@@ -89,7 +90,7 @@ def plan(folders, parent: Path | None, formats, strict=False, allow_remote=False
                            "would overwrite each other")
         seen[folder.name] = folder
         jobs.append(Job(folder, parent / folder.name if parent else None, tuple(formats), strict, allow_remote,
-                        reference_doc, tuple(framework_dirs), pdf_standard))
+                        reference_doc, tuple(framework_dirs), pdf_standard, draft))
     return jobs
 
 
@@ -102,7 +103,7 @@ def build_one(job: Job, parallel: bool = False) -> Result:
     start = time.perf_counter()
     try:
         built = build(job.report_dir, job.out_dir, job.formats, job.strict, job.allow_remote, job.reference_doc,
-                      job.framework_dirs, pdf_standard=job.pdf_standard, parallel=parallel)
+                      job.framework_dirs, pdf_standard=job.pdf_standard, parallel=parallel, draft=job.draft)
     except ContentError as exc:
         items = exc.diagnostics.sorted()
         return Result(job.report_dir, False, (), tuple(map(str, items)),

@@ -31,11 +31,12 @@ class Built:
 
 
 def check(report_dir: Path, diags: Diagnostics | None = None, allow_remote: bool = False,
-          framework_dirs=()) -> Document:
+          framework_dirs=(), draft: bool | None = None) -> Document:
     """Stages 1-6. Raises ContentError carrying every diagnostic if the content has errors.
 
     `allow_remote` lets images be http(s) URLs (fetched when the PDF is written);
-    `framework_dirs` are folders the user named for frameworks (`--frameworks`)."""
+    `framework_dirs` are folders the user named for frameworks (`--frameworks`); `draft` True or
+    False overrides report.yaml's `status` (`--draft`, `--final`)."""
     diags = diags if diags is not None else Diagnostics()
 
     def stop_if_errors(value):
@@ -51,7 +52,7 @@ def check(report_dir: Path, diags: Diagnostics | None = None, allow_remote: bool
         raise ContentError(diags)
     # on to parse and assemble even when a chapter's template failed (merge hands on its Markdown):
     # every problem at once
-    return stop_if_errors(assemble(resolved, merged, diags, allow_remote))
+    return stop_if_errors(assemble(resolved, merged, diags, allow_remote, draft))
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def _write_pdf(doc: Document, report_dir: Path, target, diags: Diagnostics, opti
 
     standard = {"standard": options.pdf_standard} if options.pdf_standard else {}
     write_pdf(write_html(doc, "print"), report_dir, target, diags, allow_remote=options.allow_remote,
-              inspect=inspect, **standard)
+              inspect=inspect, watermark=doc.draft.label if doc.draft else None, **standard)
 
 
 def _write_docx(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options,
@@ -188,14 +189,15 @@ def default_out_dir(report_dir: Path) -> Path:
 
 def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict: bool = False,
           allow_remote: bool = False, reference_doc: Path | None = None, framework_dirs=(),
-          pdf_standard: str | None = None, parallel: bool = True) -> Built:
+          pdf_standard: str | None = None, parallel: bool = True, draft: bool | None = None) -> Built:
     """Check, write each format, publish. `parallel`: whether this build may run its formats
     side by side (`_parallel`: the DOCX and HTML in a second process beside the PDF); `build
-    DIR...` passes False, its process pool being the parallelism."""
+    DIR...` passes False, its process pool being the parallelism. `draft` True or False
+    overrides report.yaml's `status` (`--draft`, `--final`)."""
     options = Options(strict, allow_remote, reference_doc, pdf_standard, parallel)
     report_dir = report_dir.resolve()
     diags = Diagnostics()
-    doc = check(report_dir, diags, allow_remote, framework_dirs)
+    doc = check(report_dir, diags, allow_remote, framework_dirs, draft)
     slug = report_dir.name
     out_dir = (out_dir or default_out_dir(report_dir)).resolve()
     if out_dir == report_dir or out_dir.is_relative_to(report_dir):

@@ -99,8 +99,12 @@ def cli(debug):
 @click.option("--pdf-standard", type=click.Choice(PDF_STANDARDS), default=PDF_STANDARDS[0], show_default=True,
               help="What the PDF declares and is built to meet: a2+ua1 (archival PDF/A-2u and PDF/UA-1 "
                    "in one file) or ua1 (PDF/UA-1 only).")
+@click.option("--draft/--final", "draft", default=None,
+              help="Mark the outputs as a draft (watermark, banner, version on the cover), or not; "
+                   "[default: report.yaml's status].")
 @frameworks_option
-def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_doc, pdf_standard, framework_dirs):
+def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_doc, pdf_standard, framework_dirs,
+          draft):
     """Build DIR (default: the current folder) into OUT/<slug>.<format>; several DIRs in parallel."""
     formats = _formats(formats)
     if not report_dirs and not Path("report.yaml").is_file():
@@ -109,14 +113,14 @@ def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_d
     folders = [_report_dir(d) for d in report_dirs or (".",)]
     if len(folders) > 1:
         _build_several(folders, formats, out_dir, jobs, strict, allow_remote, reference_doc, pdf_standard,
-                       framework_dirs)
+                       framework_dirs, draft)
         return
     from generator.build import build as run_build  # noqa: PLC0415
     from generator.diagnostics import ContentError  # noqa: PLC0415
 
     try:
         built = run_build(folders[0], out_dir, formats, strict, allow_remote, reference_doc, framework_dirs,
-                          pdf_standard)
+                          pdf_standard, draft=draft)
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics)
         click.echo(f"build failed: {len(exc.diagnostics.errors) or len(exc.diagnostics.items)} problem(s); "
@@ -128,13 +132,14 @@ def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_d
 
 
 def _build_several(folders, formats, parent, jobs, strict, allow_remote, reference_doc, pdf_standard,
-                   framework_dirs) -> None:
+                   framework_dirs, draft=None) -> None:
     """`build DIR DIR...`: a process pool (generator.batch), one summary line per report as it
     finishes, then every report's diagnostics; exit 1 if any report failed."""
     from generator.batch import SameName, build_many, plan  # noqa: PLC0415
 
     try:
-        jobs_list = plan(folders, parent, formats, strict, allow_remote, reference_doc, framework_dirs, pdf_standard)
+        jobs_list = plan(folders, parent, formats, strict, allow_remote, reference_doc, framework_dirs, pdf_standard,
+                         draft)
     except SameName as exc:
         raise click.UsageError(str(exc)) from None
     results = build_many(jobs_list, jobs)
@@ -171,6 +176,33 @@ def check(report_dir, strict, allow_remote, framework_dirs):
     if diags.has_errors(strict):
         sys.exit(EXIT_CONTENT)
     click.echo(f"{report_dir}: ok")
+
+
+@cli.command()
+@click.argument("report_dir", metavar="DIR")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--allow-remote", is_flag=True, help="Allow images from http(s) URLs.")
+@click.option("--draft/--final", "draft", default=None,
+              help="Preview it as a draft or not [default: report.yaml's status].")
+@frameworks_option
+def serve(report_dir, port, allow_remote, draft, framework_dirs):
+    """Preview DIR in the browser, rebuilt each time a file of it changes (Ctrl-C stops)."""
+    from generator.preview import PortInUse, serve as run_serve  # noqa: PLC0415
+
+    def ready(url, preview):
+        state = "ok" if preview.ok else "has errors (shown in the page)"
+        click.echo(f"serving {report_dir} at {url} ({state}); Ctrl-C stops", err=True)
+
+    def changed(generation, changes):
+        click.echo(f"rebuilt ({len(changes)} change{'s' if len(changes) != 1 else ''})", err=True)
+
+    try:
+        run_serve(_report_dir(report_dir), port, framework_dirs, allow_remote, ready, changed, draft)
+    except PortInUse as exc:
+        raise click.UsageError(str(exc)) from None
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
 
 
 @cli.command()

@@ -342,11 +342,21 @@ class DocxReference:
 
 
 @dataclass(frozen=True)
+class Draft:
+    """A draft build's marks (`build --draft` or report.yaml `status: draft`): the PDF's watermark
+    and the HTML's banner say `label`; the DOCX's header and every cover say `label` and `version`."""
+
+    label: str  # the framework's labels.draft, e.g. "DRAFT"
+    version: str  # "Version 0.3", or "Version 1a2b3c4 (2026-11-27)" from git
+
+
+@dataclass(frozen=True)
 class Document:
     info: DocumentInfo
     cover: Cover
     parts: tuple[Part, ...]
     docx_reference: DocxReference | None = None
+    draft: Draft | None = None  # None: a final build, with no draft mark anywhere
 
 
 BLOCK_TYPES: tuple[type[Node], ...] = (Heading, Paragraph, BulletList, OrderedList, BlockQuote, Table,

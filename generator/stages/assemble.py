@@ -13,11 +13,12 @@ import shlex
 from dataclasses import dataclass, field, replace
 
 from generator.diagnostics import Diagnostics, did_you_mean
+from generator.provenance import folder_version
 from generator.stages.merge import PLACEHOLDER, MergedChapter, long_date, month_year
 from generator.model import (Abbr, Callout, Chart, Contents, ContentsEntry, Cover, CrossRef, Document, DocumentInfo,
-                             DocxReference, FootnoteRef, Glossary, Heading, Image, KeyQuestionRow, KeyQuestionTable,
-                             Link, Numbered, OrderedList, Paragraph, Part, Rating, RatingsGroup, RatingsRow,
-                             RatingsSummary, Source, Strong, Table, Text, rewrite, walk)
+                             DocxReference, Draft, FootnoteRef, Glossary, Heading, Image, KeyQuestionRow,
+                             KeyQuestionTable, Link, Numbered, OrderedList, Paragraph, Part, Rating, RatingsGroup,
+                             RatingsRow, RatingsSummary, Source, Strong, Table, Text, rewrite, walk)
 from generator.resources import blocks_data
 from generator.stages.parse import Marker, ParseState, parse_chapter
 from generator.stages.parse.prose import ProseRatings
@@ -280,7 +281,8 @@ def _check_standards_placed(ctx: PartContext) -> None:
 
 
 def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagnostics,
-             allow_remote: bool = False) -> Document | None:
+             allow_remote: bool = False, draft: bool | None = None) -> Document | None:
+    """The document; `draft` True or False overrides report.yaml's `status` (build --draft, --final)."""
     spec, fw = resolved.validated.report, resolved.framework
     meta = spec.metadata
     state = ParseState(diags, resolved.validated.sources.report_dir, allow_remote)
@@ -319,7 +321,7 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
                   f"{meta.inspectorate}, {month_year(meta.published_date)}")
     info = DocumentInfo(meta.title, meta.short_title, meta.language, meta.inspectorate, meta.subject,
                         tuple(meta.keywords), meta.published_date.isoformat())
-    document = Document(info, cover, tuple(parts), _docx_reference(resolved))
+    document = Document(info, cover, tuple(parts), _docx_reference(resolved), _draft(resolved, draft, diags))
     _check_writable_text(document, resolved, diags)
     return None if diags.errors else document
 
@@ -479,6 +481,25 @@ def _check_writable_text(document: Document, resolved: Resolved, diags: Diagnost
                     visit(getattr(value, f.name), where)
 
     visit(document, None)
+
+
+def _draft(resolved: Resolved, wanted: bool | None, diags: Diagnostics) -> Draft | None:
+    """The draft marks of a draft build, or None. A final build of a report whose status is
+    draft is a warning; a draft's version is report.yaml's, else its folder's git commit."""
+    spec, sources, labels = resolved.validated.report, resolved.validated.sources, resolved.framework.labels
+    if wanted is None:
+        wanted = spec.status == "draft"
+    if not wanted:
+        if spec.status == "draft":
+            line, col = line_of(sources.report, ("status",))
+            diags.warning("status-draft", "this is a final build of a report whose status is draft: set "
+                          "'status: final' when it is ready, or build it with --draft", sources.report.path, line, col)
+        return None
+    version = spec.version or folder_version(sources.report_dir)
+    if version is None:
+        diags.warning("version-missing", "a draft shows its version on the cover: give 'version:' (e.g. "
+                      "version: \"0.3\"), or keep the report in a git repository", sources.report.path, 1)
+    return Draft(labels.draft, f"{labels.version} {version}" if version else "")
 
 
 def _docx_reference(resolved: Resolved) -> DocxReference | None:

@@ -28,6 +28,7 @@ import time
 import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from types import MappingProxyType
 
 import jinja2
@@ -314,6 +315,9 @@ def environment() -> ChapterEnvironment:
     return ChapterEnvironment()
 
 
+_COMPILER = environment()  # compiles only: rendering uses a fresh environment per merge
+
+
 @contextmanager
 def _memory_ceiling(headroom: int):
     """Lower the address-space limit to what the process uses now plus `headroom`, for the render:
@@ -443,12 +447,20 @@ def _render(env: ChapterEnvironment, template, ctx, filename: str, seconds: floa
     return "".join(out)
 
 
+@lru_cache(maxsize=64)
+def _compiled(text: str, name: str, filename: str):
+    """A chapter's template compiled to Python code: a pure function of its text and name, kept,
+    so that a process that merges again (`reportgen serve`) recompiles only the chapters that
+    changed. Compiling does not depend on the environment's state (only on its class and syntax)."""
+    return _COMPILER.compile(text, name=name, filename=filename)
+
+
 def merge_chapter(env: ChapterEnvironment, chapter: ChapterFile, ctx, diags: Diagnostics,
                   seconds: float | None = None) -> MergedChapter | None:
     filename = str(chapter.path)
     seconds = Limits.chapter_seconds if seconds is None else seconds
     try:
-        code = env.compile(chapter.text, name=chapter.name, filename=filename)
+        code = _compiled(chapter.text, chapter.name, filename)
     except jinja2.TemplateSyntaxError as exc:
         diags.error("jinja-syntax", f"template syntax: {exc.message}", chapter.path, exc.lineno)
         return None

@@ -140,6 +140,8 @@ class Labels(Model):
     rating: str | None = None
     standard: str | None = None
     not_rated: str | None = None  # shown wherever a rating would be, for a standard not rated
+    draft: str = "DRAFT"  # a draft build's watermark, banner and DOCX header
+    version: str = "Version"  # before a draft's version on its cover
     ratings_chart: str | None = None  # the caption of `::: chart ratings`
     points: str | None = None  # the axis of `::: chart ratings`
 
@@ -383,6 +385,8 @@ class ReportSpec(Model):
     links: dict[str, str] = {}
     parts: Annotated[list[Part], Field(min_length=1)]
     docx_reference: str | None = None  # a .docx whose styles the DOCX uses, relative to the report folder
+    status: Literal["draft", "final"] = "final"  # draft: builds are marked as drafts unless --final
+    version: NotBlank | None = None  # a draft's version on its cover; else the git commit and date
     glossary: dict[NotBlank, NotBlank] = {}  # abbreviation -> what it stands for (`::: glossary`, <abbr>)
     charts: dict[str, ChartSpec] = {}  # name -> a table of numbers, drawn by `::: chart NAME`
 

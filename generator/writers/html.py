@@ -93,8 +93,8 @@ class HtmlWriter:
             stylesheet = Markup("\n".join((STYLES_DIR / name).read_text(encoding="utf-8")
                                           for name in ("base.css", "screen.css")))
         template = self.env.get_template("report.html.j2")
-        return template.render(info=doc.info, cover=doc.cover, parts=doc.parts, render=self.render,
-                               media=self.media, stylesheet=stylesheet)
+        return template.render(info=doc.info, cover=doc.cover, parts=doc.parts, draft=doc.draft,
+                               render=self.render, media=self.media, stylesheet=stylesheet)
 
 
 def write_html(doc: Document, media: str = "screen", base_dir: Path | None = None) -> str:

@@ -3,7 +3,9 @@ share (position, diagnostics, the checks of the whole tree), and `parse_chapter`
 
 from __future__ import annotations
 
+import copy
 import xml.etree.ElementTree as etree
+from functools import lru_cache
 
 import markdown
 
@@ -83,15 +85,24 @@ class ChapterParser(Blocks, Inlines, Footnotes, RawHtml):
         return Source(str(self.path), self.line)
 
 
+@lru_cache(maxsize=64)
+def _markdown_tree(text: str):
+    """Python-Markdown's element tree of a merged chapter, and the processor that holds its raw
+    HTML: a pure function of the text, kept, so that a process that parses again (`reportgen
+    serve`) converts only the chapters whose merged text changed. Callers copy the tree."""
+    md = markdown_processor()
+    md.convert(text)
+    return md, md.captured_tree
+
+
 def parse_chapter(chapter: MergedChapter, state: ParseState) -> tuple:
     if not chapter.text.strip():
         state.diags.warning("chapter-empty", "the chapter is empty", chapter.source.path, 1)
         return ()
     if not check_characters(chapter, state.diags) or not check_nesting(chapter, state.diags):
         return ()
-    md = markdown_processor()
-    md.convert(chapter.text)
-    root = md.captured_tree
+    md, tree = _markdown_tree(chapter.text)
+    root = copy.deepcopy(tree)  # the parser takes footnote back-links out of its tree
     parser = ChapterParser(chapter, md, state)
     if not parser.check_inline_nesting(root):
         return ()

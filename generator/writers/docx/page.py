@@ -19,9 +19,10 @@ TEXT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT  # EMU
 TEXT_WIDTH_TWIPS = round(TEXT_WIDTH / 635)  # EMU -> twentieths of a point
 
 
-def setup_page(document, title: str, styles) -> None:
+def setup_page(document, title: str, styles, draft: str = "") -> None:
     """The last section of `document` (python-docx): the PDF's page, the title in the running
-    header, "Page N of M" in the footer, neither on the first page (the cover)."""
+    header, "Page N of M" in the footer, neither on the first page (the cover). A draft's line
+    (`draft`) heads every page's header, the cover's too."""
     section = document.sections[-1]
     for hf in (section.header, section.first_page_header, section.even_page_header,
                section.footer, section.first_page_footer, section.even_page_footer):
@@ -36,6 +37,12 @@ def setup_page(document, title: str, styles) -> None:
     header = section.header.paragraphs[0]._p  # noqa: SLF001
     X.paragraph_style(header, styles.id("Header"))
     header.append(X.run(title))
+    if draft:
+        for part in (section.header, section.first_page_header):
+            part.is_linked_to_previous = False
+            line = part.paragraphs[0].insert_paragraph_before()._p  # noqa: SLF001
+            X.paragraph_style(line, styles.id("Header"))
+            line.append(X.run(draft))
     section.footer.is_linked_to_previous = False
     footer = section.footer.paragraphs[0]._p  # noqa: SLF001
     X.paragraph_style(footer, styles.id("Footer"))

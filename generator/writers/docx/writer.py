@@ -84,7 +84,8 @@ class DocxWriter:
         for child in list(body):
             if child.tag != qn("w:sectPr"):
                 body.remove(child)
-        setup_page(self.docx, doc.info.title, self.styles)
+        draft = " · ".join(filter(None, (doc.draft.label, doc.draft.version))) if doc.draft else ""
+        setup_page(self.docx, doc.info.title, self.styles, draft)
         self.styles.language(settings, doc.info.language)
         _core_properties(self.docx, doc)
         X.update_fields_on_open(settings)
@@ -115,7 +116,10 @@ class DocxWriter:
             title.append(X.run(cover.unit, self.styles.id("Cover Unit")))
         if cover.region:
             self.paragraph(where, "Cover Region").append(X.run(cover.region))
-        self.paragraph(where, "Cover Imprint").append(X.run(cover.imprint))
+        imprint = self.paragraph(where, "Cover Imprint")
+        imprint.append(X.run(cover.imprint))
+        if doc.draft and doc.draft.version:  # the same paragraph: the style ends the cover's page
+            imprint.extend((X.line_break(), X.run(f"{doc.draft.label} · {doc.draft.version}")))
 
     def _contents_range(self, doc: Document, spans: dict) -> None:
         """Bookmark the parts the contents lists, so that Word's update lists just those (TOC \\b)."""

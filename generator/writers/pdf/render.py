@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from generator.writers.pdf import tags as pdf_tags
+from generator.writers.pdf.watermark import watermark_css
 from generator.diagnostics import Diagnostics
 from generator.resources import STYLES_DIR
 
@@ -78,11 +79,13 @@ def _fetcher_class():
 
 
 def render_pdf(html: str, base_dir: Path, target, diags: Diagnostics | None = None,
-               allow_remote: bool = False, standard: str = DEFAULT_PDF_STANDARD, inspect=None) -> None:
+               allow_remote: bool = False, standard: str = DEFAULT_PDF_STANDARD, inspect=None,
+               watermark: str | None = None) -> None:
     """Paginate `html` (the HTML writer's print media) into `target`, a path or a binary file.
 
     `inspect(pdf)`, if given, is called with the repaired PDF (an open pikepdf.Pdf) before it is
-    written: the build checks it there, so that the PDF is parsed once and written once."""
+    written: the build checks it there, so that the PDF is parsed once and written once.
+    `watermark`: a draft's label, drawn on every page as an Artifact (`watermark.py`)."""
     from weasyprint import CSS, HTML  # noqa: PLC0415
     from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
 
@@ -95,6 +98,12 @@ def render_pdf(html: str, base_dir: Path, target, diags: Diagnostics | None = No
     if options["output_intent"] == SRGB:
         stylesheets.append(CSS(string=srgb_profile_css(), url_fetcher=fetcher, font_config=fonts,
                                color_profiles=profiles))
+    if watermark:
+        css, missing = watermark_css(watermark)
+        stylesheets.append(CSS(string=css, font_config=fonts))
+        if missing and diags is not None:
+            diags.warning("watermark-glyph", f"the watermark cannot draw {''.join(missing)!r} in the theme's "
+                          "font: those characters are left out", base_dir / "report.yaml")
     logger = logging.getLogger("weasyprint")
     handler = _Collect()
     logger.addHandler(handler)

@@ -1,0 +1,140 @@
+"""The preview's HTTP server and file watcher.
+
+The server is the standard library's `ThreadingHTTPServer`: it serves one person's browser on
+127.0.0.1 (a page, an event stream, a PDF), which needs no framework; one thread per request lets
+the event streams stay open while pages are served. It answers only requests addressed to
+127.0.0.1 or localhost (a page elsewhere cannot reach it by a DNS name that points here).
+
+    GET /            the report's page (or its diagnostics), with the reload script
+    GET /events      server-sent events: the generation, each time the report changes
+    GET /report.pdf  the current generation's PDF, made on request, from memory
+
+The watcher is watchfiles (Rust `notify` underneath: inotify here, no polling), over the report
+folder and the framework folders named with --frameworks; every batch of changes is one rebuild.
+"""
+
+from __future__ import annotations
+
+import errno
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from generator.preview.session import Preview, problems_page
+
+HOST = "127.0.0.1"
+KEEPALIVE_SECONDS = 15.0
+
+
+class PortInUse(Exception):
+    """The port is taken by another program."""
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True  # open event streams never hold the process at exit
+    preview: Preview
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    server_version = "reportgen-preview"
+
+    def log_message(self, format, *args) -> None:  # noqa: A002 - the base class's name
+        pass  # one person's browser: nothing worth a line on the terminal
+
+    def _host_ok(self) -> bool:
+        host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
+        return host in (HOST, "localhost")
+
+    def _send(self, status: HTTPStatus, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def do_HEAD(self) -> None:  # noqa: N802 - http.server's names
+        self.do_GET()
+
+    def do_GET(self) -> None:  # noqa: N802
+        preview = self.server.preview
+        path = self.path.split("?", 1)[0]
+        if not self._host_ok():
+            self._send(HTTPStatus.FORBIDDEN, b"reportgen preview: only for 127.0.0.1\n", "text/plain")
+        elif path in ("/", "/index.html"):
+            self._send(HTTPStatus.OK, preview.page, "text/html; charset=utf-8")
+        elif path == "/events":
+            self._events(preview)
+        elif path == "/report.pdf":
+            data, problems = preview.pdf()
+            if data is None:
+                page = problems_page(preview.name, problems, "The PDF could not be made.")
+                self._send(HTTPStatus.CONFLICT, page.encode("utf-8"), "text/html; charset=utf-8")
+            else:
+                self._send(HTTPStatus.OK, data, "application/pdf")
+        elif path == "/favicon.ico":
+            self._send(HTTPStatus.NO_CONTENT, b"", "image/x-icon")  # the browser asks; there is none
+        else:
+            self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain")
+
+    def _events(self, preview: Preview) -> None:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        seen = None
+        try:
+            while not preview.closed:
+                generation = preview.wait_for_change(seen, KEEPALIVE_SECONDS)
+                self.wfile.write(f"data: {generation}\n\n".encode() if generation != seen else b": alive\n\n")
+                self.wfile.flush()
+                seen = generation
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the page was closed or reloaded
+
+
+def watch(preview: Preview, folders: list[Path], stop: threading.Event, on_change=None) -> None:
+    """Rebuild `preview` after each batch of changes in `folders`, until `stop` is set."""
+    from watchfiles import watch as changes  # noqa: PLC0415 - only `serve` needs it
+
+    # step: how long a batch waits for more changes (an editor's save is several writes);
+    # debounce: the longest it waits in all.
+    for batch in changes(*folders, stop_event=stop, step=30, debounce=300, raise_interrupt=False):
+        generation = preview.rebuild()
+        if on_change is not None:
+            on_change(generation, batch)
+
+
+def serve(report_dir: Path, port: int = 8000, framework_dirs=(), allow_remote: bool = False,
+          on_ready=None, on_change=None, draft: bool | None = None) -> None:
+    """Serve the preview of `report_dir` on 127.0.0.1:`port` until interrupted (Ctrl-C).
+
+    `on_ready(url, preview)` is called once the server listens (port 0: any free port);
+    `on_change(generation, changes)` after each rebuild; `draft` as `build --draft/--final`.
+    Raises PortInUse."""
+    preview = Preview(report_dir, tuple(framework_dirs), allow_remote, draft)
+    preview.rebuild()
+    try:
+        server = _Server((HOST, port), _Handler)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUse(f"port {port} on {HOST} is in use: choose another with --port") from None
+        raise
+    server.preview = preview
+    stop = threading.Event()
+    folders = [report_dir, *framework_dirs]
+    watcher = threading.Thread(target=watch, args=(preview, folders, stop, on_change), daemon=True,
+                               name="reportgen-watch")
+    watcher.start()
+    try:
+        if on_ready is not None:
+            on_ready(f"http://{HOST}:{server.server_address[1]}/", preview)
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        stop.set()
+        preview.close()
+        server.server_close()
+        watcher.join(timeout=2)

@@ -1,0 +1,141 @@
+"""Draft mode (`build --draft`, report.yaml `status: draft`): a watermark on every PDF page that is
+an Artifact and in no reader's text, a banner in the HTML, a header line in the DOCX, the version
+on every cover; none of it in a final build. Read back from the built files."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pikepdf
+import pytest
+from docx import Document as DocxDocument
+
+from generator.build import build
+from generator.provenance import folder_version
+from tests.conftest import SURREY, copy_report
+
+@pytest.fixture(scope="module")
+def draft(tmp_path_factory):
+    report = copy_report(tmp_path_factory.mktemp("draft"))
+    text = (report / "report.yaml").read_text(encoding="utf-8")
+    (report / "report.yaml").write_text(text.replace("\nrecommendations:", '\nversion: "0.3 for review"\n'
+                                                     "recommendations:", 1), encoding="utf-8")
+    return build(report, tmp_path_factory.mktemp("draft-out"), draft=True)
+
+
+def _pages_text(pdf) -> list[str]:
+    count = len(pikepdf.open(pdf).pages)
+    return [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True,
+                           text=True, check=True).stdout for n in range(1, count + 1)]
+
+
+def _watermarked_pages(pdf) -> list[bool]:
+    """For each page: does an image drawn inside an /Artifact sequence cover most of the page?"""
+    found = []
+    with pikepdf.open(pdf) as doc:
+        for page in doc.pages:
+            images = {str(k) for k, v in page.Resources.get("/XObject", {}).items()
+                      if v.get("/Subtype") in ("/Form", "/Image")}
+            artifact_draws, depth, artifact = set(), [], False
+            for operands, operator in pikepdf.parse_content_stream(page):
+                op = str(operator)
+                if op == "BDC":
+                    depth.append(str(operands[0]) == "/Artifact")
+                elif op == "BMC":
+                    depth.append(str(operands[0]) == "/Artifact")
+                elif op == "EMC" and depth:
+                    depth.pop()
+                elif op == "Do" and any(depth):
+                    artifact_draws.add(str(operands[0]))
+            found.append(bool(artifact_draws & images))
+    return found
+
+
+def test_every_pdf_page_has_the_watermark_as_an_artifact(draft, surrey_build):
+    assert all(_watermarked_pages(draft.outputs["pdf"]))
+    # the final build draws no such background: the check can fail
+    assert not any(_watermarked_pages(surrey_build.outputs["pdf"]))
+
+
+def test_the_watermark_is_in_no_text_only_the_cover_says_draft(draft):
+    pages = _pages_text(draft.outputs["pdf"])
+    assert len(pages) > 10
+    assert "DRAFT · Version 0.3 for review" in pages[0]  # the cover's stamp, in the text on purpose
+    assert [n for n, text in enumerate(pages[1:], 2) if "DRAFT" in text] == []
+    from tests.readback import page_text  # the structure tree's marked text, by another reader
+    marked = page_text(draft.outputs["pdf"]).marked
+    assert [k for k, text in marked.items() if "DRAFT" in text and k[0] > 0] == []
+
+
+def test_the_html_has_a_banner_and_the_docx_a_header_line(draft):
+    html = draft.outputs["html"].read_text(encoding="utf-8")
+    assert re.search(r'<p class="draft-banner" role="note">DRAFT · Version 0.3 for review</p>', html)
+    docx = DocxDocument(str(draft.outputs["docx"]))
+    section = docx.sections[-1]
+    assert section.header.paragraphs[0].text == "DRAFT · Version 0.3 for review"
+    assert section.first_page_header.paragraphs[0].text == "DRAFT · Version 0.3 for review"
+    cover = [p for p in docx.paragraphs[:8] if "DRAFT" in p.text]  # the imprint's paragraph, on the cover
+    assert len(cover) == 1 and cover[0].text.endswith("\nDRAFT · Version 0.3 for review")
+    assert "March 2024" in cover[0].text
+
+
+def test_a_final_build_has_no_draft_mark(surrey_build):
+    html = surrey_build.outputs["html"].read_text(encoding="utf-8")
+    assert 'class="draft-banner"' not in html and 'class="cover-version"' not in html and "DRAFT" not in html
+    assert not any("DRAFT" in text for text in _pages_text(surrey_build.outputs["pdf"]))
+    docx = DocxDocument(str(surrey_build.outputs["docx"]))
+    headers = [p.text for s in docx.sections for h in (s.header, s.first_page_header) for p in h.paragraphs]
+    assert not any("DRAFT" in t for t in headers)
+
+
+def test_status_draft_makes_a_draft_and_a_final_build_of_it_is_a_warning(tmp_path):
+    report = copy_report(tmp_path)
+    text = (report / "report.yaml").read_text(encoding="utf-8")
+    (report / "report.yaml").write_text(text.replace("\nrecommendations:", "\nstatus: draft\nrecommendations:", 1),
+                                        encoding="utf-8")
+    drafted = build(report, tmp_path / "a", formats=("html",))
+    assert drafted.document.draft is not None
+    assert 'class="draft-banner"' in drafted.outputs["html"].read_text(encoding="utf-8")
+    final = build(report, tmp_path / "b", formats=("html",), draft=False)
+    assert final.document.draft is None
+    assert 'class="draft-banner"' not in final.outputs["html"].read_text(encoding="utf-8")
+    warned = [d for d in final.diagnostics.items if d.code == "status-draft"]
+    assert len(warned) == 1 and warned[0].severity == "warning"
+    assert warned[0].line == text.replace("\nrecommendations:", "\nstatus: draft\nrecommendations:", 1) \
+        .splitlines().index("status: draft") + 1
+    assert not [d for d in drafted.diagnostics.items if d.code == "status-draft"]
+
+
+def test_the_version_is_the_git_commit_of_the_folder_the_same_each_time(tmp_path):
+    version = folder_version(SURREY)
+    assert version is not None and re.fullmatch(r"[0-9a-f]{7,} \(\d{4}-\d\d-\d\d\)", version)
+    assert folder_version(SURREY) == version
+    assert folder_version(tmp_path) is None  # not in a repository
+
+
+def test_a_draft_with_no_version_anywhere_is_a_warning(tmp_path):
+    report = copy_report(tmp_path)  # tmp_path is in no git repository
+    built = build(report, tmp_path / "out", formats=("html",), draft=True)
+    assert built.document.draft.version == ""
+    assert [d.code for d in built.diagnostics.items if d.code == "version-missing"] == ["version-missing"]
+
+
+def test_the_draft_banner_passes_axe_in_chromium(browser, draft):
+    """The banner is inside the cover's header landmark, with enough contrast (axe-core)."""
+    from tests.browser import AXE_TAGS
+
+    browser.open(draft.outputs["html"], width=1280)
+    assert browser.eval("document.querySelector('header .draft-banner').textContent").startswith("DRAFT")
+    result = browser.axe(AXE_TAGS)
+    assert [(r["id"], [n["target"] for n in r["nodes"]]) for r in result["violations"]] == []
+    assert [(r["id"], [n["target"] for n in r["nodes"]]) for r in result["incomplete"]] == []
+
+
+def test_batch_builds_pass_draft_on(tmp_path):
+    from generator.batch import build_one, plan
+
+    report = copy_report(tmp_path)
+    (job,) = plan([report], tmp_path / "out", ("html",), draft=True)
+    assert build_one(job).ok
+    assert 'class="draft-banner"' in (tmp_path / "out" / "surrey-pdu" / "surrey-pdu.html").read_text(encoding="utf-8")
