@@ -30,11 +30,12 @@ class Built:
 
 
 def check(report_dir: Path, diags: Diagnostics | None = None, allow_remote: bool = False,
-          framework_dirs=()) -> Document:
+          framework_dirs=(), theme=None) -> Document:
     """Stages 1-6. Raises ContentError carrying every diagnostic if the content has errors.
 
     `allow_remote` lets images be http(s) URLs (fetched when the PDF is written);
-    `framework_dirs` are folders the user named for frameworks (`--frameworks`)."""
+    `framework_dirs` are folders the user named for frameworks (`--frameworks`); `theme` is
+    `--theme`: a theme name (str) or folder (Path), which wins over report.yaml's `theme:`."""
     diags = diags if diags is not None else Diagnostics()
 
     def stop_if_errors(value):
@@ -42,7 +43,7 @@ def check(report_dir: Path, diags: Diagnostics | None = None, allow_remote: bool
             raise ContentError(diags)
         return value
 
-    sources = load(report_dir, diags, framework_dirs)
+    sources = load(report_dir, diags, framework_dirs, theme)
     validated = stop_if_errors(validate(sources, diags))
     resolved = stop_if_errors(resolve(validated, diags))
     merged = stop_if_errors(merge(resolved, diags))
@@ -72,7 +73,7 @@ def _write_pdf(doc: Document, report_dir: Path, target, diags: Diagnostics, opti
     from generator.writers.html import write_html  # noqa: PLC0415
     from generator.writers.pdf.render import write_pdf  # noqa: PLC0415
 
-    write_pdf(write_html(doc, "print"), report_dir, target, diags, allow_remote=options.allow_remote)
+    write_pdf(write_html(doc, "print"), report_dir, target, diags, allow_remote=options.allow_remote, theme=doc.theme)
 
 
 def _write_docx(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options) -> None:
@@ -101,11 +102,11 @@ def _check_accessibility(written: Path, fmt: str, final: Path, diags: Diagnostic
 
 
 def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict: bool = False,
-          allow_remote: bool = False, reference_doc: Path | None = None, framework_dirs=()) -> Built:
+          allow_remote: bool = False, reference_doc: Path | None = None, framework_dirs=(), theme=None) -> Built:
     options = Options(strict, allow_remote, reference_doc)
     report_dir = report_dir.resolve()
     diags = Diagnostics()
-    doc = check(report_dir, diags, allow_remote, framework_dirs)
+    doc = check(report_dir, diags, allow_remote, framework_dirs, theme)
     slug = report_dir.name
     out_dir = (out_dir or Path("out") / slug).resolve()
     if out_dir == report_dir or out_dir.is_relative_to(report_dir):

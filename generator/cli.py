@@ -71,6 +71,23 @@ frameworks_option = click.option(
          "shipped ones; may be repeated. Only folders named here are read outside the report.")
 
 
+def _theme(ctx, param, value: str | None):
+    """--theme NAME|DIR: a value with a slash, or naming an existing folder, is a theme folder."""
+    if value is None:
+        return None
+    if "/" in value or Path(value).is_dir():
+        path = Path(value)
+        if not path.is_dir():
+            raise click.BadParameter(f"'{value}' is not a folder")
+        return path.resolve()
+    return value
+
+
+theme_option = click.option(
+    "--theme", "theme", metavar="NAME|DIR", callback=_theme,
+    help="The theme: a shipped theme's name (default, plain), or a theme folder; wins over report.yaml's theme.")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="reportgen")
 @click.option("--debug", is_flag=True, help="On an internal error, show the Python traceback (read by `main`).")
@@ -91,14 +108,15 @@ def cli(debug):
               help="Take the DOCX styles from this .docx (a house template) instead of report.yaml's "
                    "docx_reference or styles/reference.docx.")
 @frameworks_option
-def build(report_dir, formats, out_dir, strict, allow_remote, reference_doc, framework_dirs):
+@theme_option
+def build(report_dir, formats, out_dir, strict, allow_remote, reference_doc, framework_dirs, theme):
     """Build DIR into OUT/<slug>.<format>."""
     from generator.build import build as run_build  # noqa: PLC0415
     from generator.diagnostics import ContentError  # noqa: PLC0415
 
     try:
         built = run_build(_report_dir(report_dir), out_dir, _formats(formats), strict, allow_remote,
-                          reference_doc, framework_dirs)
+                          reference_doc, framework_dirs, theme)
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics)
         click.echo(f"build failed: {len(exc.diagnostics.errors) or len(exc.diagnostics.items)} problem(s); "
@@ -114,14 +132,15 @@ def build(report_dir, formats, out_dir, strict, allow_remote, reference_doc, fra
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--allow-remote", is_flag=True, help="Allow images from http(s) URLs.")
 @frameworks_option
-def check(report_dir, strict, allow_remote, framework_dirs):
+@theme_option
+def check(report_dir, strict, allow_remote, framework_dirs, theme):
     """Validate DIR and report every problem; writes nothing."""
     from generator.build import check as run_check  # noqa: PLC0415
     from generator.diagnostics import ContentError, Diagnostics  # noqa: PLC0415
 
     diags = Diagnostics()
     try:
-        run_check(_report_dir(report_dir), diags, allow_remote, framework_dirs)
+        run_check(_report_dir(report_dir), diags, allow_remote, framework_dirs, theme)
     except ContentError:
         _print_diagnostics(diags)
         sys.exit(EXIT_CONTENT)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from generator.themes import Theme
+
 
 @dataclass(frozen=True)
 class Source:
@@ -255,6 +257,7 @@ class Document:
     cover: Cover
     parts: tuple[Part, ...]
     docx_reference: DocxReference | None = None
+    theme: Theme | None = None  # None: the default theme (generator/themes.py)
 
 
 BLOCK_TYPES: tuple[type[Node], ...] = (Heading, Paragraph, BulletList, OrderedList, BlockQuote, Table,

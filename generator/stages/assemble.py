@@ -217,7 +217,7 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
                   f"{meta.inspectorate}, {month_year(meta.published_date)}")
     info = DocumentInfo(meta.title, meta.short_title, meta.language, meta.inspectorate, meta.subject,
                         tuple(meta.keywords), meta.published_date.isoformat())
-    document = Document(info, cover, tuple(parts), _docx_reference(resolved))
+    document = Document(info, cover, tuple(parts), _docx_reference(resolved), resolved.validated.theme)
     _check_writable_text(document, resolved, diags)
     return None if diags.errors else document
 

@@ -21,6 +21,7 @@ from pydantic_core import PydanticCustomError
 
 from generator.diagnostics import Diagnostics, did_you_mean
 from generator.stages.load import FRAMEWORK_ID, Sources, YamlFile, available_frameworks
+from generator.themes import Theme, resolve_theme
 
 HEX_COLOUR = r"^#[0-9A-Fa-f]{6}$"
 
@@ -331,6 +332,7 @@ class ReportSpec(Model):
     links: dict[str, str] = {}
     parts: Annotated[list[Part], Field(min_length=1)]
     docx_reference: str | None = None  # a .docx whose styles the DOCX uses, relative to the report folder
+    theme: str | None = None  # a theme's name: the report's themes/<name>/ or a shipped theme (generator/themes.py)
 
     @field_validator("links")
     @classmethod
@@ -346,6 +348,7 @@ class Validated:
     sources: Sources
     framework: Framework
     report: ReportSpec
+    theme: Theme | None = None
 
 
 # --------------------------------------------------------------------------- locating values
@@ -863,6 +866,19 @@ def validate(sources: Sources, diags: Diagnostics) -> Validated | None:
         line, col = line_of(sources.report, ("metadata", "subject"))
         diags.warning("value-empty", "metadata.subject is not given: the documents' properties should say what "
                       "the report is about (a build warns a11y-docx-properties)", sources.report.path, line, col)
+    theme = _theme(sources, diags)
     if spec is None or framework is None or diags.errors:
         return None
-    return Validated(sources, framework, spec)
+    return Validated(sources, framework, spec, theme)
+
+
+def _theme(sources: Sources, diags: Diagnostics) -> Theme | None:
+    """The theme: --theme if given, else report.yaml's `theme:`, else the default."""
+    if sources.theme_choice is not None:
+        return resolve_theme(sources.report_dir, sources.theme_choice, diags, ("--theme",))
+    data = sources.report.data if isinstance(sources.report.data, dict) else {}
+    choice = data.get("theme")
+    if choice is not None and not isinstance(choice, str):
+        return None  # the schema reports the mistyped field
+    line, col = line_of(sources.report, ("theme",))
+    return resolve_theme(sources.report_dir, choice, diags, (sources.report.path, line, col))

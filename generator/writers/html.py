@@ -14,7 +14,8 @@ import jinja2
 from markupsafe import Markup
 
 from generator.model import Document, Node, NodeNotRendered
-from generator.resources import STYLES_DIR, TEMPLATES_DIR
+from generator.resources import TEMPLATES_DIR
+from generator.themes import theme_of
 
 MEDIA = ("print", "screen")
 
@@ -57,8 +58,7 @@ class HtmlWriter:
     def document(self, doc: Document) -> str:
         stylesheet = ""
         if self.media == "screen":
-            stylesheet = Markup("\n".join((STYLES_DIR / name).read_text(encoding="utf-8")
-                                          for name in ("base.css", "screen.css")))
+            stylesheet = Markup(theme_of(doc).css("screen"))  # checked safe to inline (generator/themes.py)
         template = self.env.get_template("report.html.j2")
         return template.render(info=doc.info, cover=doc.cover, parts=doc.parts, render=self.render,
                                media=self.media, stylesheet=stylesheet)

@@ -30,7 +30,7 @@ from docx.oxml.ns import qn
 
 from generator.diagnostics import Diagnostics
 from generator.model import Document, Heading, Rating, walk
-from generator.resources import FONTS_DIR
+from generator.themes import theme_of
 from generator.writers.docx import xml as X
 from generator.writers.docx.fonts import embed_fonts
 from generator.writers.docx.nodes import BLOCKS, CONTENTS_RANGE, INLINES, At, Where
@@ -100,7 +100,7 @@ class DocxWriter:
             self.blocks(part.blocks, where)
             spans[part.id] = (h1, body[-2])
         self._contents_range(doc, spans)
-        embed_fonts(self.docx, FONTS_DIR)
+        embed_fonts(self.docx, theme_of(doc).fonts_dir)
         return X.save(self.docx, dt.date.fromisoformat(doc.info.date))
 
     def _cover(self, doc: Document, where: Where) -> None:

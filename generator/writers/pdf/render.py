@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 from generator.writers.pdf import tags as pdf_tags
 from generator.diagnostics import Diagnostics
 from generator.resources import STYLES_DIR
+from generator.themes import Theme, theme_of
 
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_identifier": b"reportgen", "uncompressed_pdf": False}
 
@@ -48,15 +49,15 @@ def _fetcher_class():
 
 
 def render_pdf(html: str, base_dir: Path, target, diags: Diagnostics | None = None,
-               allow_remote: bool = False) -> None:
+               allow_remote: bool = False, theme: Theme | None = None) -> None:
     """Paginate `html` (the HTML writer's print media) into `target`, a path or a binary file."""
-    from weasyprint import CSS, HTML  # noqa: PLC0415
+    from weasyprint import HTML  # noqa: PLC0415
     from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
 
-    fetcher = _fetcher_class()([base_dir, STYLES_DIR], allow_remote)
+    theme = theme_of(type("_", (), {"theme": theme})) if theme is None else theme
+    fetcher = _fetcher_class()([base_dir, STYLES_DIR, *theme.folders], allow_remote)
     fonts = FontConfiguration()
-    stylesheets = [CSS(filename=str(STYLES_DIR / name), url_fetcher=fetcher, font_config=fonts)
-                   for name in ("base.css", "print.css")]
+    stylesheets = theme_stylesheets(theme, fetcher, fonts)
     logger = logging.getLogger("weasyprint")
     handler = _Collect()
     logger.addHandler(handler)
@@ -76,6 +77,18 @@ def render_pdf(html: str, base_dir: Path, target, diags: Diagnostics | None = No
         for url in fetcher.refused:
             diags.error("url-refused", f"refused to fetch {url}: only files inside the report folder are read",
                         base_dir / "report.yaml")
+
+
+def theme_stylesheets(theme: Theme, fetcher, fonts) -> list:
+    """The theme's print stylesheets, its colour and font variables first; each file read through
+    the theme (confined, size-limited), its url()s resolved against its own folder."""
+    from weasyprint import CSS  # noqa: PLC0415
+
+    sheets = [CSS(string=theme.variables_css(), url_fetcher=fetcher, font_config=fonts)]
+    for path in theme.stylesheet_paths("print"):
+        sheets.append(CSS(string=theme.read_text(path.name), base_url=str(path.resolve()),
+                          url_fetcher=fetcher, font_config=fonts))
+    return sheets
 
 
 class _Collect(logging.Handler):
