@@ -31,6 +31,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name
 
 from generator.formats.pdf_tree import Elem, ObjRef, Tree
+from generator.writers.pdf.labels import add_page_labels
 
 # --------------------------------------------------------------------------- shadow of WeasyPrint's tagging
 
@@ -465,6 +466,7 @@ def fix_tree(data: bytes, hints=None) -> Result:
             fix(tree)
         tree.write()
         _rewrite_artifacts(tree)
+        add_page_labels(pdf)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True, compress_streams=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate,
