@@ -118,7 +118,13 @@ class DocxWriter:
         self.paragraph(where, "Cover Imprint").append(X.run(cover.imprint))
 
     def _contents_range(self, doc: Document, spans: dict) -> None:
-        """Bookmark the parts the contents lists, so that Word's update lists just those (TOC \\b)."""
+        """Bookmark the parts the contents lists, so that Word's update lists just those (TOC \\b).
+
+        The field's cached result carries no page numbers, on purpose: a number that is wrong is
+        worse than none. The DOCX's pages are LibreOffice's or Word's layout, not the PDF's (the
+        Surrey DOCX is 20 pages in LibreOffice, the PDF 22), and rendering it at build time would
+        make LibreOffice a build dependency. Word fills them in when it updates fields on opening;
+        tests/writers/test_docx.py checks that LibreOffice shows no wrong one."""
         if not self.contents_targets:
             return
         listed = [i for i, part in enumerate(doc.parts) if part.id in self.contents_targets]
