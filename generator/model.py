@@ -195,6 +195,7 @@ class RatingsSummary(Node):
     rating_header: str
     groups: tuple[RatingsGroup, ...]
     source: Source | None = None
+    fact_kinds: tuple[str, ...] = ()  # what each of `facts` is ("fieldwork", "score"), for the design
 
 
 @dataclass(frozen=True)
@@ -230,6 +231,7 @@ class Cover:
     unit: str
     region: str
     imprint: str  # "HM Inspectorate of Probation, March 2024"
+    logo: Image | None = None  # metadata.logo: the publisher's logo, with its alt text
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from generator.diagnostics import Diagnostics, did_you_mean
 from generator.stages.merge import MergedChapter, long_date, month_year
-from generator.model import (Contents, ContentsEntry, Cover, Document, DocumentInfo, DocxReference, FootnoteRef, Heading,
+from generator.model import (Contents, ContentsEntry, Cover, Document, DocumentInfo, DocxReference, FootnoteRef, Heading, Image,
                              KeyQuestionRow, KeyQuestionTable, Link, OrderedList, Paragraph, Part, Rating,
                              RatingsGroup, RatingsRow, RatingsSummary, Source, Strong, Text, walk)
 from generator.stages.parse import Marker, ParseState, parse_chapter
@@ -70,14 +70,16 @@ def marker_ratings(marker: Marker, ctx: PartContext) -> list:
                                 fw.labels.not_rated or "")
                      for s in domain.standards)
         groups.append(RatingsGroup(f"{domain.id}. {domain.title}", rows))
-    facts = []
+    facts, kinds = [], []
     if meta.fieldwork_start is not None:
         facts.append((fw.labels.fieldwork_started, long_date(meta.fieldwork_start)))
+        kinds.append("fieldwork")
     if resolved.score is not None:
         facts.append((fw.labels.score, f"{resolved.score}/{resolved.max_score}"))
+        kinds.append("score")
     overall = rating_node(resolved.overall, fw.labels.overall_rating) if resolved.overall else None
     return [RatingsSummary(meta.unit or "", tuple(facts), overall, fw.labels.standard, fw.labels.rating,
-                           tuple(groups), marker.source)]
+                           tuple(groups), marker.source, tuple(kinds))]
 
 
 def marker_recommendations(marker: Marker, ctx: PartContext) -> list:
@@ -214,7 +216,8 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
     if not unit:  # a report of no one unit (a thematic): the title is the cover's large line
         lead, unit = "", meta.title
     cover = Cover(meta.inspectorate, lead, unit, meta.region or "",
-                  f"{meta.inspectorate}, {month_year(meta.published_date)}")
+                  f"{meta.inspectorate}, {month_year(meta.published_date)}",
+                  Image(meta.logo.file, meta.logo.alt) if meta.logo else None)
     info = DocumentInfo(meta.title, meta.short_title, meta.language, meta.inspectorate, meta.subject,
                         tuple(meta.keywords), meta.published_date.isoformat())
     document = Document(info, cover, tuple(parts), _docx_reference(resolved), resolved.validated.theme)

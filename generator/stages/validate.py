@@ -221,6 +221,13 @@ class Person(Model):
     role: NotBlank
 
 
+class Logo(Model):
+    """The publisher's logo on the cover: an image in the report folder and what it shows."""
+
+    file: NotBlank  # relative to the report folder, PNG, JPEG or GIF
+    alt: NotBlank  # its text alternative, e.g. the inspectorate's name
+
+
 class Publisher(Model):
     name: NotBlank
     address: list[str]
@@ -246,6 +253,7 @@ class Metadata(Model):
     subject: str = ""
     keywords: list[str] = []
     publisher: Publisher
+    logo: Logo | None = None
 
     @field_validator("title", "short_title", "subject", "inspectorate")
     @classmethod
@@ -797,6 +805,7 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
         line, col = line_of(rf, ("overall_rating",))
         diags.error("rating-unknown", f"'{overall}' is not a rating of {fw.id}"
                     + did_you_mean(overall, labels), rf.path, line, col)
+    _check_logo(fields, sources, diags)
     reference = fields.get("docx_reference")
     if reference:
         line, col = line_of(rf, ("docx_reference",))
@@ -870,6 +879,27 @@ def validate(sources: Sources, diags: Diagnostics) -> Validated | None:
     if spec is None or framework is None or diags.errors:
         return None
     return Validated(sources, framework, spec, theme)
+
+
+def _check_logo(fields: dict, sources: Sources, diags: Diagnostics) -> None:
+    """metadata.logo: a file inside the report folder that every writer can draw."""
+    from generator.stages.parse.images import check_image  # noqa: PLC0415 - Pillow, only with a logo
+
+    metadata = fields.get("metadata")
+    logo = getattr(metadata, "logo", None)
+    if logo is None:
+        return
+    rf = sources.report
+    line, col = line_of(rf, ("metadata", "logo", "file"))
+    base = sources.report_dir.resolve()
+    path = (base / logo.file).resolve()
+    if not path.is_relative_to(base):
+        diags.error("path-outside", f"logo '{logo.file}' is outside the report folder", rf.path, line, col)
+    elif not path.is_file():
+        diags.error("image-missing", f"logo '{logo.file}' not found", rf.path, line, col)
+    else:
+        for code, message in check_image(path, logo.file):
+            diags.error(code, message, rf.path, line, col)
 
 
 def _theme(sources: Sources, diags: Diagnostics) -> Theme | None:

@@ -105,6 +105,8 @@ class DocxWriter:
 
     def _cover(self, doc: Document, where: Where) -> None:
         cover = doc.cover
+        if cover.logo is not None:
+            self.blocks((cover.logo,), where)
         self.paragraph(where, "Cover Inspectorate").append(X.run(cover.inspectorate))
         title = self.paragraph(where, "Title")
         if cover.lead:
