@@ -52,7 +52,8 @@ PARAGRAPH, CHARACTER = "paragraph", "character"
 STYLES = [
     # the text colour is Normal's, not a document default: LibreOffice applies document defaults in
     # a styled table over character styles, which would darken the white word of a red rating
-    ("Normal", "Normal", PARAGRAPH, None, None, True, {"colour": TEXT}, {}),
+    # line-height 1.4 as the PDF (10.5pt text, 14.7pt lines: at least, so larger inline text still fits)
+    ("Normal", "Normal", PARAGRAPH, None, None, True, {"colour": TEXT}, {"line": 294, "line_rule": "atLeast"}),
     ("Title", "Title", PARAGRAPH, "Normal", "Normal", True, {"size_pt": 18},
      {"space_before_pt": 198, "space_after_pt": 0, "line": 240}),
     ("CoverInspectorate", "Cover Inspectorate", PARAGRAPH, "Normal", "Normal", False,
@@ -81,8 +82,9 @@ STYLES = [
      {"space_after_pt": 6, "right_tab_twips": TEXT_WIDTH, "tab_leader": "dot"}),
     ("FootnoteText", "footnote text", PARAGRAPH, "Normal", "FootnoteText", True, {"size_pt": 8.5},
      {"space_after_pt": 2, "line": 240}),
+    # a list item is never split over two pages (the PDF's li { break-inside: avoid })
     ("ListParagraph", "List Paragraph", PARAGRAPH, "Normal", "ListParagraph", True, {},
-     {"space_after_pt": 4, "contextual_spacing": False}),
+     {"space_after_pt": 4, "contextual_spacing": False, "keep_lines": True}),
     *[(f"ListContinue{'' if n == 1 else n}", f"List Continue{'' if n == 1 else f' {n}'}", PARAGRAPH, "Normal",
        None, True, {}, {"left_twips": X.LIST_INDENT * n, "space_after_pt": 4, "contextual_spacing": False})
       for n in (1, 2, 3)],
