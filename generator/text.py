@@ -109,6 +109,8 @@ def html_text(path: Path) -> str:
     parser = _HtmlText()
     source = read_html(path)
     source = re.sub(r'<a class="skip-link"[^>]*>.*?</a>', "", source)
+    # the screen page's furniture: the contents beside the text, "Back to top" after each part
+    source = re.sub(r'<nav class="side-contents".*?</nav>|<p class="back-to-top">.*?</p>', "", source, flags=re.S)
     parser.feed(source)
     text = "".join(parser.out)
     return normalise(re.sub(r"\n\s*\n+", "\n", text))

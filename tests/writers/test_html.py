@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from generator.text import file_text
-from tests.modeltext import footnote_calls
+from generator.model import FootnoteRef, Heading, walk
+from tests.modeltext import footnote_calls, plain
 from tests.readback import html_ids
 from tests.seedtext import coverage
 
@@ -47,7 +48,17 @@ def test_footnotes_follow_their_part_with_links_both_ways(surrey_build, surrey_d
         note = re.search(rf'<li id="fn-{call.number}" value="{call.number}">(.*?)</li>', html, re.S)[1]
         assert f'href="#fn-{call.number}-ref"' in note, "each note links back to its call"
         assert " ".join(re.sub(r"<[^>]+>", "", note).split()).startswith(call.note_text)
-    asides = re.findall(r'<aside class="footnotes" aria-label="([^"]*): notes">(.*?)</aside>', html, re.S)
-    expected = [(part.title, [f"fn-{n.number}" for n in part.footnotes]) for part in surrey_doc.parts if part.footnotes]
+    asides = re.findall(r'<aside class="footnotes" aria-label="Notes: ([^"]*)">(.*?)</aside>', html, re.S)
+    expected = []  # each section (a part's start, or a level-2 heading to the next) with the notes it calls
+    for part in surrey_doc.parts:
+        current = (part.title, [])
+        for block in part.blocks:
+            if isinstance(block, Heading) and block.level == 2:
+                expected.append(current)
+                current = (plain(block.children), [])
+            current[1].extend(f"fn-{n.number}" for n in walk((block,)) if isinstance(n, FootnoteRef))
+        expected.append(current)
+    expected = [(title, notes) for title, notes in expected if notes]
     assert [(title, re.findall(r'<li id="(fn-\d+)"', body)) for title, body in asides] == expected, \
-        "each part's notes in an aside after it"
+        "each section's notes in an aside right after it"
+    assert len(expected) > len([p for p in surrey_doc.parts if p.footnotes]), "some part has notes in two sections"
