@@ -6,7 +6,8 @@ a part (a part always starts a new page, so its last page may end anywhere).
 Prints each such page's blank space at its foot (mm, from the last line of body text to the top of
 the footnotes or, with none, to the bottom of the text area) and the largest. Lines come from
 poppler's `pdftotext -bbox-layout`; part starts from the PDF's level-1 bookmarks (pikepdf).
-The running header and footer (outside the text area) are ignored. Used by tests/writers/test_pdf_typography.py.
+The running header and footer (outside the text area) are ignored. tests/writers/test_pdf.py holds the
+largest under a bound.
 """
 
 from __future__ import annotations

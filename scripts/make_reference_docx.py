@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import docx  # noqa: E402
+import yaml  # noqa: E402
 from docx.opc.constants import RELATIONSHIP_TYPE as RT  # noqa: E402
 from docx.oxml.ns import qn  # noqa: E402
 from docx.shared import Mm  # noqa: E402
@@ -43,8 +44,12 @@ from generator.writers.docx import xml as X  # noqa: E402
 OUT = ROOT / "styles" / "reference.docx"
 DATE = dt.date(2024, 1, 1)
 
-FONT, MONO = "Lato", "Courier New"
-TEXT, GREY, LINK, RULE, HEAD_FILL = "0B0C0C", "505A5F", "1D5D90", "B1B4B6", "DEE0E2"
+# The default theme's colours and fonts (styles/theme.yaml), as the PDF and the HTML page use them.
+THEME = yaml.safe_load((ROOT / "styles" / "theme.yaml").read_text(encoding="utf-8"))
+COLOURS = {name: value.lstrip("#").upper() for name, value in THEME["colours"].items()}
+FONT, MONO = THEME["fonts"]["body"], "Courier New"
+TEXT, GREY, LINK, RULE, HEAD_FILL = (COLOURS[n] for n in ("text", "muted", "link", "rule", "table-head"))
+BRAND, BRAND_TEXT, BRAND_INK = COLOURS["brand"], COLOURS["brand-text"], COLOURS["brand-ink"]
 TEXT_WIDTH = round(170 / 25.4 * 1440)  # A4 less 20 mm margins, in twips
 
 # (style id, name as Word knows it, type, based on, next, built in, run properties, paragraph properties)
@@ -55,14 +60,18 @@ STYLES = [
     # line-height 1.4 as the PDF (10.5pt text, 14.7pt lines: at least, so larger inline text still fits)
     ("Normal", "Normal", PARAGRAPH, None, None, True, {"colour": TEXT}, {"line": 294, "line_rule": "atLeast"}),
     ("Title", "Title", PARAGRAPH, "Normal", "Normal", True, {"size_pt": 18},
-     {"space_before_pt": 198, "space_after_pt": 0, "line": 240}),
+     {"space_before_pt": 150, "space_after_pt": 0, "line": 240}),
+    # the cover's band: the inspectorate's name on the theme's colour (shading, widened by borders
+    # of the same colour, whose spacing Word shades too)
     ("CoverInspectorate", "Cover Inspectorate", PARAGRAPH, "Normal", "Normal", False,
-     {"size_pt": 16, "bold": True}, {"space_after_pt": 0}),
+     {"size_pt": 22, "bold": True, "colour": BRAND_TEXT},
+     {"space_after_pt": 0, "line": 240, "fill": BRAND, "top_border": (6, BRAND, 31), "bottom_border": (6, BRAND, 31),
+      "left_border": (6, BRAND, 14)}),
     ("CoverRegion", "Cover Region", PARAGRAPH, "Normal", "Normal", False, {"size_pt": 13},
      {"space_before_pt": 22, "space_after_pt": 0}),
     ("CoverImprint", "Cover Imprint", PARAGRAPH, "Normal", "Normal", False, {"size_pt": 12},
-     {"space_before_pt": 350, "space_after_pt": 0}),
-    ("Heading1", "heading 1", PARAGRAPH, "Normal", "Normal", True, {"size_pt": 20, "bold": True},
+     {"space_before_pt": 290, "space_after_pt": 0}),
+    ("Heading1", "heading 1", PARAGRAPH, "Normal", "Normal", True, {"size_pt": 20, "bold": True, "colour": BRAND_INK},
      {"space_before_pt": 0, "space_after_pt": 16, "keep_next": True, "page_break_before": True, "line": 240}),
     ("Heading2", "heading 2", PARAGRAPH, "Normal", "Normal", True, {"size_pt": 14, "bold": True},
      {"space_before_pt": 20, "space_after_pt": 7, "keep_next": True, "line": 240}),
@@ -105,7 +114,8 @@ STYLES = [
      {"superscript": True}, {}),
     ("VerbatimChar", "Verbatim Char", CHARACTER, "DefaultParagraphFont", None, False,
      {"font": MONO, "size_pt": 9.5}, {}),
-    ("CoverUnit", "Cover Unit", CHARACTER, "DefaultParagraphFont", None, False, {"size_pt": 30, "bold": True}, {}),
+    ("CoverUnit", "Cover Unit", CHARACTER, "DefaultParagraphFont", None, False,
+     {"size_pt": 30, "bold": True, "colour": BRAND_INK}, {}),
     ("LowestNote", "Lowest Note", CHARACTER, "DefaultParagraphFont", None, False,
      {"italic": True, "bold": False}, {}),
 ]

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from generator.model import Heading, walk
 from generator.text import file_text
 from tests.modeltext import footnote_calls, plain
+from tests.conftest import ROOT
 from tests.readback import structure
 from tests.seedtext import coverage
 
@@ -166,3 +167,17 @@ def test_pdf_holds_98_percent_of_seed_sentences(pdf_text):
 
 def test_pdf_golden_text(pdf_text, golden):
     golden("surrey-pdu.pdf.txt", pdf_text)
+
+
+def test_no_page_ends_with_a_large_blank(pdf):
+    """bench/page_gaps.py: the blank at the foot of a page that is not a part's last. A standard's
+    heading, statement, rating, introduction (with its footnote) and the head of its key-question
+    table move together; in the example that block is about 60 mm, so no blank may be larger."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("page_gaps", ROOT / "bench" / "page_gaps.py")
+    page_gaps = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(page_gaps)
+    gaps = page_gaps.foot_gaps(pdf)
+    assert len(gaps) >= 10 and 1 not in gaps  # the cover is not measured
+    assert max(gaps.values()) <= 60, gaps
