@@ -13,8 +13,8 @@ matches. What it sets, mirroring styles/base.css and styles/print.css:
 - Title, Heading 1-9 (Heading 1 starts a new page: every part does), Quote, Caption, Header,
   Footer, TOC 1, Footnote Text and Footnote Reference, Hyperlink, Strong, Emphasis, List
   Paragraph, List Continue 1-3, and the report's own: Cover Inspectorate, Cover Unit, Cover
-  Region, Cover Imprint, Statement, Lead, Rating, Ratings Unit, Compact (table cells), Figure,
-  Lowest Note, Verbatim Char;
+  Region, Cover Imprint, Statement, Lead, Rating, Overall Rating, Scorecard Score, Ratings Unit,
+  Compact (table cells), Figure, Lowest Note, Verbatim Char;
 - "Report Table", a table style: 0.75 pt grid in #505A5F, header row bold on #DEE0E2;
 - A4 pages, margins 25 mm top and bottom, 20 mm left and right;
 - a specimen of each style in the body, so that a house template can be made by opening this file
@@ -103,7 +103,12 @@ STYLES = [
     ("Lead", "Lead", PARAGRAPH, "Normal", "Normal", False, {"bold": True}, {"space_after_pt": 6, "keep_next": True}),
     ("Rating", "Rating", PARAGRAPH, "Normal", "Normal", False, {}, {"space_before_pt": 6, "space_after_pt": 10,
                                                                   "keep_next": True}),
-    ("RatingsUnit", "Ratings Unit", PARAGRAPH, "Normal", "Normal", False, {"size_pt": 14.5, "bold": True},
+    ("ScorecardScore", "Scorecard Score", PARAGRAPH, "Normal", "Normal", False, {"size_pt": 24},
+     {"space_before_pt": 6, "space_after_pt": 6, "keep_next": True, "line": 240,
+      "left_border": (4, BRAND_INK, 8)}),
+    ("OverallRating", "Overall Rating", PARAGRAPH, "Rating", "Normal", False, {"size_pt": 16},
+     {"space_before_pt": 0, "space_after_pt": 14, "line": 240, "left_border": (4, BRAND_INK, 8)}),
+    ("RatingsUnit", "Ratings Unit", PARAGRAPH, "Normal", "Normal", False, {"size_pt": 20, "bold": True, "colour": BRAND_INK},
      {"space_after_pt": 6, "keep_next": True}),
     ("Figure", "Figure", PARAGRAPH, "Normal", "Caption", False, {}, {"space_after_pt": 4, "keep_next": True}),
     ("Strong", "Strong", CHARACTER, "DefaultParagraphFont", None, True, {"bold": True}, {}),
@@ -201,6 +206,8 @@ def specimen(document) -> None:
     para("ListContinue", ("List Continue", None))
     para("Quote", ("Quote", None))
     para("RatingsUnit", ("Ratings Unit", None))
+    para("ScorecardScore", ("Score ", None), ("3/21", "Strong"))
+    para("OverallRating", ("Overall rating:", "Strong"), (" ", None), ("Rating word", None))
     para("Caption", ("Caption", None))
     table = document.add_table(rows=2, cols=2)
     X.table_properties(table._tbl, TABLE_STYLE[0], caption="Report Table")  # noqa: SLF001

@@ -242,8 +242,8 @@ def image_source(w: "DocxWriter", node):
 
 
 @block
-def rating(w, node, where: Where) -> None:
-    p = w.paragraph(where, "Rating")
+def rating(w, node, where: Where, style: str = "Rating") -> None:
+    p = w.paragraph(where, style)
     at = w.at(p)
     if node.caption:
         w.inlines((Strong((Text(f"{node.caption}:"),)), Text(" ")), at)
@@ -274,10 +274,12 @@ def ratings_summary(w, node, where: Where) -> None:
     """The unit, the facts, the overall rating, then a table per group of standards."""
     if node.unit:
         w.inlines((Text(node.unit),), w.at(w.paragraph(where, "Ratings Unit")))
-    for label, value in node.facts:
-        w.inlines((Text(f"{label} "), Strong((Text(value),))), w.at(w.paragraph(where, "Normal")))
+    kinds = node.fact_kinds or ("",) * len(node.facts)
+    for (label, value), kind in zip(node.facts, kinds):  # the score large, as on the PDF's scorecard
+        style = "Scorecard Score" if kind == "score" else "Normal"
+        w.inlines((Text(f"{label} "), Strong((Text(value),))), w.at(w.paragraph(where, style)))
     if node.overall:
-        rating(w, node.overall, where)
+        rating(w, node.overall, where, "Overall Rating")
     for group in node.groups:
         w.inlines((Text(group.title),), w.at(w.paragraph(where, "Caption")))
         tbl, cells = w.table(where, len(group.rows) + 1, [0.6, 0.4], group.title, header=True)
