@@ -59,6 +59,8 @@ class Theme:
     folders: tuple[Path, ...]  # the theme's own folder first, the default theme's (styles/) last
     colours: tuple[tuple[str, str], ...] = ()  # (name, "#rrggbb"): CSS --colour-<name>
     fonts: tuple[tuple[str, str], ...] = ()  # (role, family): CSS --font-<role>
+    logo: Path | None = None  # theme.yaml `logo.file`: the cover's logo when the report gives none
+    logo_alt: str = ""
 
     def find(self, name: str) -> Path | None:
         """The first of the theme's folders that holds `name` (a file or folder), or None."""
@@ -139,6 +141,27 @@ def _values(data: dict, field: str, pattern: re.Pattern, what: str, path: Path, 
     return out
 
 
+def _theme_logo(folder: Path, diags: Diagnostics) -> tuple[Path | None, str]:
+    """theme.yaml's `logo: {file, alt}`: a file inside the theme's folder, and its text alternative."""
+    path = folder / THEME_FILE
+    data = yaml.safe_load(read_input(path, (folder.resolve(),), "yaml", str(path))) if path.exists() else None
+    logo = data.get("logo") if isinstance(data, dict) else None
+    if logo is None:
+        return None, ""
+    if not (isinstance(logo, dict) and isinstance(logo.get("file"), str) and isinstance(logo.get("alt"), str)
+            and logo["alt"].strip() and set(logo) == {"file", "alt"}):
+        diags.error("theme-invalid", "logo is {file: <image in the theme's folder>, alt: <what it shows>}", path)
+        return None, ""
+    file = (folder / logo["file"]).resolve()
+    if not file.is_relative_to(folder.resolve()):
+        diags.error("theme-path-outside", f"logo '{logo['file']}' is outside the theme's folder", path)
+        return None, ""
+    if not file.is_file():
+        diags.error("theme-file-missing", f"logo '{logo['file']}' not found", path)
+        return None, ""
+    return file, logo["alt"].strip()
+
+
 def _theme_data(folder: Path, diags: Diagnostics, where) -> tuple[dict[str, str], dict[str, str]]:
     path = folder / THEME_FILE
     if not path.exists():
@@ -147,10 +170,10 @@ def _theme_data(folder: Path, diags: Diagnostics, where) -> tuple[dict[str, str]
     data = _parse_theme_yaml(path, folder.resolve(), diags, where)
     if data is None:
         return {}, {}
-    unknown = sorted(set(data) - {"name", "description", "colours", "fonts"})
+    fields = ["name", "description", "colours", "fonts", "logo"]
+    unknown = sorted(set(data) - set(fields))
     for key in unknown:
-        diags.error("theme-invalid", f"unknown field '{key}'"
-                    + did_you_mean(str(key), ["name", "description", "colours", "fonts"]), *where)
+        diags.error("theme-invalid", f"unknown field '{key}'" + did_you_mean(str(key), fields), *where)
     return (_values(data, "colours", COLOUR_RE, "a colour #rgb or #rrggbb", path, diags, where),
             _values(data, "fonts", FONT_RE, "a font family name", path, diags, where))
 
@@ -219,7 +242,8 @@ def resolve_theme(report_dir: Path, choice: str | Path | None, diags: Diagnostic
         own_colours, own_fonts = _theme_data(folder, diags, where)
         colours, fonts = {**colours, **own_colours}, {**fonts, **own_fonts}
     folders = (folder,) if folder.resolve() == STYLES_DIR.resolve() else (folder, STYLES_DIR)
-    theme = Theme(name, folders, tuple(colours.items()), tuple(fonts.items()))
+    logo, logo_alt = (None, "") if diags.errors[before:] else _theme_logo(folder, diags)
+    theme = Theme(name, folders, tuple(colours.items()), tuple(fonts.items()), logo, logo_alt)
     if not folder.resolve().is_relative_to(THEMES_DIR.resolve()) and folder.resolve() != STYLES_DIR.resolve():
         _check_css(theme, diags, where)
     return theme if len(diags.errors) == before else None

@@ -7,10 +7,12 @@ registry of named generators, one function each.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 from dataclasses import dataclass, field
 
 from generator.diagnostics import Diagnostics, did_you_mean
+from generator.inputs import InputError, read_input
 from generator.stages.merge import MergedChapter, long_date, month_year
 from generator.model import (Contents, ContentsEntry, Cover, Document, DocumentInfo, DocxReference, FootnoteRef, Heading, Image,
                              KeyQuestionRow, KeyQuestionTable, Link, OrderedList, Paragraph, Part, Rating,
@@ -217,7 +219,7 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
         lead, unit = "", meta.title
     cover = Cover(meta.inspectorate, lead, unit, meta.region or "",
                   f"{meta.inspectorate}, {month_year(meta.published_date)}",
-                  Image(meta.logo.file, meta.logo.alt) if meta.logo else None)
+                  _cover_logo(resolved, diags))
     info = DocumentInfo(meta.title, meta.short_title, meta.language, meta.inspectorate, meta.subject,
                         tuple(meta.keywords), meta.published_date.isoformat())
     document = Document(info, cover, tuple(parts), _docx_reference(resolved), resolved.validated.theme)
@@ -264,6 +266,29 @@ def _check_writable_text(document: Document, resolved: Resolved, diags: Diagnost
                     visit(getattr(value, f.name), where)
 
     visit(document, None)
+
+
+IMAGE_TYPES = {b"\x89PNG": "image/png", b"\xff\xd8": "image/jpeg", b"GIF8": "image/gif"}
+
+
+def _cover_logo(resolved: Resolved, diags: Diagnostics) -> Image | None:
+    """The report's logo (metadata.logo), else the theme's, embedded as a data: URI so that the
+    HTML page stays self-contained and a theme's file needs no path outside the report folder.
+    Both were checked (a PNG, JPEG or GIF every writer draws) by validate."""
+    meta, theme = resolved.validated.report.metadata, resolved.validated.theme
+    if meta.logo is not None:
+        path, root, alt = resolved.validated.sources.report_dir / meta.logo.file, resolved.validated.sources.report_dir, meta.logo.alt
+    elif theme is not None and theme.logo is not None:
+        path, root, alt = theme.logo, theme.folders[0], theme.logo_alt
+    else:
+        return None
+    try:
+        data = read_input(path, (root.resolve(),), "image")
+    except InputError as exc:
+        diags.error(exc.code, exc.message, resolved.validated.sources.report.path)
+        return None
+    kind = next((mime for magic, mime in IMAGE_TYPES.items() if data.startswith(magic)), "image/png")
+    return Image(f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}", alt)
 
 
 def _docx_reference(resolved: Resolved) -> DocxReference | None:

@@ -905,10 +905,23 @@ def _check_logo(fields: dict, sources: Sources, diags: Diagnostics) -> None:
 def _theme(sources: Sources, diags: Diagnostics) -> Theme | None:
     """The theme: --theme if given, else report.yaml's `theme:`, else the default."""
     if sources.theme_choice is not None:
-        return resolve_theme(sources.report_dir, sources.theme_choice, diags, ("--theme",))
+        return _check_theme_logo(resolve_theme(sources.report_dir, sources.theme_choice, diags, ("--theme",)), diags)
     data = sources.report.data if isinstance(sources.report.data, dict) else {}
     choice = data.get("theme")
     if choice is not None and not isinstance(choice, str):
         return None  # the schema reports the mistyped field
     line, col = line_of(sources.report, ("theme",))
-    return resolve_theme(sources.report_dir, choice, diags, (sources.report.path, line, col))
+    return _check_theme_logo(resolve_theme(sources.report_dir, choice, diags, (sources.report.path, line, col)),
+                             diags)
+
+
+def _check_theme_logo(theme: Theme | None, diags: Diagnostics) -> Theme | None:
+    """A theme's logo is drawn by every writer, as a report's is: checked the same way."""
+    from generator.stages.parse.images import check_image  # noqa: PLC0415 - Pillow, only with a logo
+
+    if theme is None or theme.logo is None:
+        return theme
+    problems = check_image(theme.logo, theme.logo.name)
+    for code, message in problems:
+        diags.error(code, message, theme.folders[0] / "theme.yaml")
+    return None if problems else theme

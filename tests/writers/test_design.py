@@ -3,6 +3,7 @@ colour and an optional logo with its alt text, and a scorecard that is still a r
 
 from __future__ import annotations
 
+import re
 import subprocess
 import zipfile
 
@@ -53,7 +54,9 @@ def with_logo(tmp_path_factory):
 def test_a_logo_from_the_report_folder_is_on_the_cover_with_its_alt_text(with_logo):
     assert not [d for d in with_logo.diagnostics.items if d.code.startswith("a11y")], with_logo.diagnostics.items
     html = with_logo.outputs["html"].read_text(encoding="utf-8")
-    assert '<img class="cover-logo" src="images/logo.png" alt="HM Inspectorate of Probation logo">' in html
+    # embedded, so that the page stays self-contained
+    assert re.search(r'<img class="cover-logo" src="data:image/png;base64,[A-Za-z0-9+/=]+" '
+                     r'alt="HM Inspectorate of Probation logo">', html)
     with pikepdf.open(with_logo.outputs["pdf"]) as pdf:
         figures = [e for e in structure(pdf).walk() if e.tag == "Figure"]
         assert [str(f.obj.get("/Alt")) for f in figures][:1] == ["HM Inspectorate of Probation logo"]
@@ -62,3 +65,19 @@ def test_a_logo_from_the_report_folder_is_on_the_cover_with_its_alt_text(with_lo
         body = package.read("word/document.xml").decode("utf-8")
     assert 'descr="HM Inspectorate of Probation logo"' in body
     assert body.index("HM Inspectorate of Probation logo") < body.index("An inspection of probation services in:")
+
+
+def test_a_themes_logo_is_the_cover_logo_when_the_report_gives_none(tmp_path, reportgen):
+    report = copy_report(tmp_path)
+    theme = tmp_path / "house"
+    theme.mkdir()
+    PILImage.new("RGB", (120, 40), (0, 0, 0)).save(theme / "mark.png", dpi=(96, 96))
+    (theme / "theme.yaml").write_text("logo: {file: mark.png, alt: House mark}\n", encoding="utf-8")
+    ran = reportgen("build", report, "--out", tmp_path / "out", "--theme", theme, "--format", "html,docx")
+    assert ran.returncode == 0, ran.stderr
+    assert 'alt="House mark"' in (tmp_path / "out" / "surrey-pdu.html").read_text(encoding="utf-8")
+    with zipfile.ZipFile(tmp_path / "out" / "surrey-pdu.docx") as package:
+        assert 'descr="House mark"' in package.read("word/document.xml").decode("utf-8")
+    (theme / "theme.yaml").write_text("logo: {file: ../secret.png, alt: x}\n", encoding="utf-8")
+    ran = reportgen("check", report, "--theme", theme)
+    assert ran.returncode == 1 and "error[theme-path-outside]: logo '../secret.png' is outside" in ran.stderr

@@ -9,6 +9,7 @@ runs, tables, bookmarks, lists, footnotes.
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 import urllib.request
@@ -220,6 +221,8 @@ def image(w, node, where: Where) -> None:
 def image_source(w: "DocxWriter", node):
     """The image file's path, or its bytes fetched from the web (--allow-remote); None on error."""
     scheme = urlsplit(node.src).scheme.lower()
+    if scheme == "data" and node.src.startswith(DATA_IMAGE):  # the cover's logo, embedded by assemble
+        return io.BytesIO(base64.b64decode(node.src.partition(",")[2]))
     if scheme in ("http", "https"):
         if not w.allow_remote:
             w.error(node, "url-remote", f"image '{node.src}' is on the web; use --allow-remote to fetch it")
@@ -239,6 +242,9 @@ def image_source(w: "DocxWriter", node):
     else:
         return str(path)
     return None
+
+
+DATA_IMAGE = "data:image/"
 
 
 @block
