@@ -254,6 +254,10 @@ def theme_of(doc) -> Theme:
     return getattr(doc, "theme", None) or _default_theme()
 
 
+def theme_or_default(theme: Theme | None) -> Theme:
+    return theme or _default_theme()
+
+
 @lru_cache(maxsize=1)
 def _default_theme() -> Theme:
     diags = Diagnostics()

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 from generator.writers.pdf import tags as pdf_tags
 from generator.diagnostics import Diagnostics
 from generator.resources import STYLES_DIR
-from generator.themes import Theme, theme_of
+from generator.themes import Theme, theme_or_default
 
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_identifier": b"reportgen", "uncompressed_pdf": False}
 
@@ -54,7 +54,7 @@ def render_pdf(html: str, base_dir: Path, target, diags: Diagnostics | None = No
     from weasyprint import HTML  # noqa: PLC0415
     from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
 
-    theme = theme_of(type("_", (), {"theme": theme})) if theme is None else theme
+    theme = theme_or_default(theme)
     fetcher = _fetcher_class()([base_dir, STYLES_DIR, *theme.folders], allow_remote)
     fonts = FontConfiguration()
     stylesheets = theme_stylesheets(theme, fetcher, fonts)
