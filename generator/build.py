@@ -57,6 +57,7 @@ class Options:
     strict: bool = False
     allow_remote: bool = False
     reference_doc: Path | None = None  # DOCX styles from this file instead of report.yaml's or ours
+    pdf_standard: str | None = None  # what the PDF declares (writers/pdf/render.py PDF_STANDARDS); None: the default
 
 
 # Each writer is imported only when its format is asked for (WeasyPrint and python-docx are slow
@@ -66,14 +67,16 @@ class Options:
 def _write_html(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options) -> None:
     from generator.writers.html import write_html  # noqa: PLC0415
 
-    target.write(write_html(doc, "screen").encode("utf-8"))
+    target.write(write_html(doc, "screen", report_dir).encode("utf-8"))
 
 
 def _write_pdf(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options) -> None:
     from generator.writers.html import write_html  # noqa: PLC0415
     from generator.writers.pdf.render import write_pdf  # noqa: PLC0415
 
-    write_pdf(write_html(doc, "print"), report_dir, target, diags, allow_remote=options.allow_remote, theme=doc.theme)
+    standard = {"standard": options.pdf_standard} if options.pdf_standard else {}
+    write_pdf(write_html(doc, "print"), report_dir, target, diags, allow_remote=options.allow_remote,
+              theme=doc.theme, **standard)
 
 
 def _write_docx(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options) -> None:
@@ -102,8 +105,9 @@ def _check_accessibility(written: Path, fmt: str, final: Path, diags: Diagnostic
 
 
 def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict: bool = False,
-          allow_remote: bool = False, reference_doc: Path | None = None, framework_dirs=(), theme=None) -> Built:
-    options = Options(strict, allow_remote, reference_doc)
+          allow_remote: bool = False, reference_doc: Path | None = None, framework_dirs=(),
+          pdf_standard: str | None = None, theme=None) -> Built:
+    options = Options(strict, allow_remote, reference_doc, pdf_standard)
     report_dir = report_dir.resolve()
     diags = Diagnostics()
     doc = check(report_dir, diags, allow_remote, framework_dirs, theme)

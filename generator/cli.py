@@ -15,6 +15,9 @@ import click
 EXIT_CONTENT = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE
+# `build --pdf-standard`, the default first: the keys of generator/writers/pdf/render.py PDF_STANDARDS
+# (named here so that `reportgen --help` does not import the PDF writer; a test holds them equal).
+PDF_STANDARDS = ("a2+ua1", "ua1")
 
 
 def _print_diagnostics(diags) -> None:
@@ -107,16 +110,19 @@ def cli(debug):
               callback=_reference_doc,
               help="Take the DOCX styles from this .docx (a house template) instead of report.yaml's "
                    "docx_reference or styles/reference.docx.")
+@click.option("--pdf-standard", type=click.Choice(PDF_STANDARDS), default=PDF_STANDARDS[0], show_default=True,
+              help="What the PDF declares and is built to meet: a2+ua1 (archival PDF/A-2u and PDF/UA-1 "
+                   "in one file) or ua1 (PDF/UA-1 only).")
 @frameworks_option
 @theme_option
-def build(report_dir, formats, out_dir, strict, allow_remote, reference_doc, framework_dirs, theme):
+def build(report_dir, formats, out_dir, strict, allow_remote, reference_doc, pdf_standard, framework_dirs, theme):
     """Build DIR into OUT/<slug>.<format>."""
     from generator.build import build as run_build  # noqa: PLC0415
     from generator.diagnostics import ContentError  # noqa: PLC0415
 
     try:
         built = run_build(_report_dir(report_dir), out_dir, _formats(formats), strict, allow_remote,
-                          reference_doc, framework_dirs, theme)
+                          reference_doc, framework_dirs, pdf_standard, theme)
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics)
         click.echo(f"build failed: {len(exc.diagnostics.errors) or len(exc.diagnostics.items)} problem(s); "
@@ -205,7 +211,7 @@ def diff(old, new):
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def a11y(files):
     """Check built PDF, DOCX and HTML files for accessibility (PDF/UA, WCAG 2.2)."""
-    from generator.checks import NotCheckable, check_files  # noqa: PLC0415
+    from generator.checks import NotCheckable, check_files, format_of, pdfa_unchecked  # noqa: PLC0415
 
     try:
         failures = check_files(files)
@@ -213,6 +219,10 @@ def a11y(files):
         raise FileError(str(exc)) from None
     for failure in failures:
         click.echo(str(failure))
+    for path in files:  # what a PDF/A claim needs that these checks cannot decide
+        note = pdfa_unchecked(path) if format_of(path) == "pdf" else None
+        if note:
+            click.echo(f"note: {note}", err=True)
     if failures:
         click.echo(f"{len(failures)} accessibility failure(s) in {len({f.path for f in failures})} file(s)", err=True)
         sys.exit(EXIT_CONTENT)

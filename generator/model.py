@@ -8,6 +8,7 @@ Everything a writer shows is computed here or before: numbers, ratings, ordering
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -62,6 +63,27 @@ class Link(Node):
     kind: ClassVar[str] = "link"
     href: str
     children: tuple
+
+
+@dataclass(frozen=True)
+class CrossRef(Node):
+    """A reference to a heading, figure or table of the report (``[](#id)``): `text` is what it
+    says ("Figure 3", "Table 2", a heading's title), computed in assemble; `page` says the PDF
+    adds "on page N" (`page_label` is those words, from styles/blocks.yaml)."""
+
+    kind: ClassVar[str] = "cross_ref"
+    target: str
+    text: str = ""
+    page_label: str = ""
+
+
+@dataclass(frozen=True)
+class Abbr(Node):
+    """An abbreviation of the report's glossary, at its first use: `title` is its expansion."""
+
+    kind: ClassVar[str] = "abbr"
+    text: str
+    title: str
 
 
 @dataclass(frozen=True)
@@ -122,21 +144,90 @@ class BlockQuote(Node):
 
 
 @dataclass(frozen=True)
+class Numbered:
+    """What a captioned figure or table has (computed in assemble): its id, its number through the
+    report and its label, e.g. "Figure 3"; `caption` is inlines."""
+
+    id: str = ""
+    number: int = 0
+    label: str = ""  # "Figure 3", "Table 2": said before the caption, and by a reference to it
+
+
+@dataclass(frozen=True)
 class Table(Node):
-    """A data table from Markdown: one header row, then body rows; cells are inline tuples."""
+    """A data table from Markdown: one header row, then body rows; cells are inline tuples.
+    `align` is each column's alignment ("", "left", "center" or "right"); a table of at most
+    `SMALL_TABLE_ROWS` rows is never split across pages."""
 
     kind: ClassVar[str] = "table"
     header: tuple
     rows: tuple
     source: Source | None = None
+    align: tuple[str, ...] = ()
+    caption: tuple = ()
+    numbered: Numbered = Numbered()
+
+    @property
+    def small(self) -> bool:
+        """Small enough to keep on one page (never split); a longer table repeats its header."""
+        return len(self.rows) <= SMALL_TABLE_ROWS
+
+
+SMALL_TABLE_ROWS = 12
 
 
 @dataclass(frozen=True)
 class Image(Node):
+    """A figure. `width` is the author's (e.g. "50%", of the text width; "" is the image's own size,
+    at most the text width); `decorative` (alt="" on purpose, ``{: .decorative}``) makes it an
+    artifact, with no caption."""
+
     kind: ClassVar[str] = "image"
     src: str  # path relative to the report folder
     alt: str
     caption: tuple = ()
+    source: Source | None = None
+    width: str = ""
+    decorative: bool = False
+    numbered: Numbered = Numbered()
+
+
+@dataclass(frozen=True)
+class Chart(Node):
+    """A chart drawn from the report's data (stages/charts.py): the same drawing as SVG (HTML, PDF)
+    and PNG (DOCX), its text alternative, and its data as a table for screen readers."""
+
+    kind: ClassVar[str] = "chart"
+    svg: str
+    png: bytes
+    width_px: int
+    height_px: int
+    alt: str
+    caption: tuple
+    data: Table
+    source: Source | None = None
+    numbered: Numbered = Numbered()
+
+
+@dataclass(frozen=True)
+class Callout(Node):
+    """A boxed practice example (``::: example "Title"`` ... ``:::``): a heading at `level`, then blocks."""
+
+    kind: ClassVar[str] = "callout"
+    title: str
+    level: int
+    id: str
+    children: tuple
+    classes: tuple[str, ...] = ("example",)
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Glossary(Node):
+    """The report's abbreviations and their meanings (report.yaml `glossary:`), in order."""
+
+    kind: ClassVar[str] = "glossary"
+    entries: tuple[tuple[str, str], ...]
     source: Source | None = None
 
 
@@ -168,6 +259,7 @@ class KeyQuestionTable(Node):
     lowest_note: str
     rows: tuple[KeyQuestionRow, ...]
     source: Source | None = None
+    numbered: Numbered = Numbered()
 
 
 @dataclass(frozen=True)
@@ -263,8 +355,9 @@ class Document:
 
 
 BLOCK_TYPES: tuple[type[Node], ...] = (Heading, Paragraph, BulletList, OrderedList, BlockQuote, Table,
-                                       Image, Rating, KeyQuestionTable, RatingsSummary, Contents)
-INLINE_TYPES: tuple[type[Node], ...] = (Text, Emph, Strong, Code, Link, LineBreak, FootnoteRef)
+                                       Image, Chart, Callout, Glossary, Rating, KeyQuestionTable, RatingsSummary,
+                                       Contents)
+INLINE_TYPES: tuple[type[Node], ...] = (Text, Emph, Strong, Code, Link, CrossRef, Abbr, LineBreak, FootnoteRef)
 NODE_TYPES = BLOCK_TYPES + INLINE_TYPES
 
 
@@ -285,8 +378,26 @@ def walk(blocks) -> "list[Node]":
 def _children(node) -> list:
     if isinstance(node, (BulletList, OrderedList)):
         return [b for item in node.items for b in item]
+    if isinstance(node, (Image, Chart)):
+        return list(node.caption) + ([node.data] if isinstance(node, Chart) else [])
     if isinstance(node, Table):
-        return [i for row in (node.header, *node.rows) for cell in row for i in cell]
-    if isinstance(node, Image):
-        return list(node.caption)
+        return [i for row in (node.header, *node.rows) for cell in row for i in cell] + list(node.caption)
     return list(getattr(node, "children", ()))
+
+
+def rewrite(nodes: tuple, fn) -> tuple:
+    """`nodes` with every node replaced by `fn(node)`, children first (the model is frozen: changed
+    nodes are copies). Walks the fields that hold nodes: tuples of nodes, of tuples of them, and nodes."""
+    def value(v):
+        if isinstance(v, Node):
+            return node(v)
+        if isinstance(v, tuple):
+            return tuple(value(x) for x in v)
+        return v
+
+    def node(n):
+        changes = {f.name: value(getattr(n, f.name)) for f in dataclasses.fields(n)
+                   if isinstance(getattr(n, f.name), (Node, tuple))}
+        return fn(dataclasses.replace(n, **changes) if changes else n)
+
+    return tuple(value(n) for n in nodes)

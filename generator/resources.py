@@ -6,6 +6,7 @@ wheel they are copied inside the package (see pyproject.toml), so look there fir
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -25,3 +26,11 @@ FONTS_DIR = STYLES_DIR / "fonts"
 # generator/shipped_themes/ so as not to shadow the module generator/themes.py.
 THEMES_DIR = PACKAGE_DIR / "shipped_themes" if (PACKAGE_DIR / "shipped_themes").is_dir() else PACKAGE_DIR.parent / "themes"
 FRAMEWORKS_DIR = PACKAGE_DIR / "frameworks"
+
+
+@lru_cache(maxsize=1)
+def blocks_data() -> dict:
+    """styles/blocks.yaml: the words and colours of figures, tables, charts and boxes."""
+    import yaml  # noqa: PLC0415
+
+    return yaml.safe_load((STYLES_DIR / "blocks.yaml").read_text(encoding="utf-8"))

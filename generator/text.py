@@ -41,8 +41,9 @@ def normalise(text: str, furniture: list[str] = ()) -> str:
 def pdf_text(path: Path) -> str:
     """Text in content-stream order (pdftotext -raw: real hyphens kept, nothing de-hyphenated).
 
-    WeasyPrint draws list markers after a page's text, so lines holding only a marker are
-    dropped; the running header (the document's title) and "Page N of M" are page furniture.
+    Our PDFs hold each list marker just before its item (the PDF writer moves them there); other
+    PDFs may paint markers after a page's text, so lines holding only a marker are dropped. The
+    running header (the document's title) and "Page N of M" are page furniture.
     """
     title = _pdf_title(path)  # opening it first refuses what is not a readable PDF
     if shutil.which("pdftotext"):
@@ -85,16 +86,25 @@ class _HtmlText(html.parser.HTMLParser):
         super().__init__()
         self.out: list[str] = []
         self.skip = 0
+        self.spans: list[bool] = []  # per open <span>: is it text for screen readers only?
 
     def handle_starttag(self, tag, attrs):
+        if tag == "span":  # a visually hidden span is not text the page shows
+            hidden = "visually-hidden" in (dict(attrs).get("class") or "").split()
+            self.spans.append(hidden)
+            self.skip += hidden
         if tag in self.SKIP:
             self.skip += 1
         elif tag in self.BLOCKS:
             self.out.append("\n")
-        elif tag in ("td", "th"):
+        elif tag in ("td", "th", "dd"):
             self.out.append(" ")
+        elif tag == "dt":  # a glossary entry: "term meaning" on a line, as in the DOCX
+            self.out.append("\n")
 
     def handle_endtag(self, tag):
+        if tag == "span" and self.spans:
+            self.skip -= self.spans.pop()
         if tag in self.SKIP:
             self.skip -= 1
         elif tag in self.BLOCKS:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages reportgen needs, if any is missing.
 #   scripts/system-deps.sh          what building needs: Pango (WeasyPrint's text engine) and
-#                                   libharfbuzz-subset0 (fast, deterministic font subsetting)
+#                                   libharfbuzz-subset0 (fast, deterministic font subsetting),
+#                                   libcairo2 (CairoSVG: SVG figures as pictures in the DOCX)
 #   scripts/system-deps.sh --test   and what the tests need: poppler-utils (pdftotext, pdffonts,
 #                                   pdfinfo), qpdf (qpdf --check), libreoffice-writer (tests/test_docx.py
 #                                   opens the DOCX in a real client: soffice --headless),
@@ -9,7 +10,7 @@
 #                                   chromium with puppeteer-core; tests/browser/package.json), then
 #                                   tests/browser's npm packages (axe-core, puppeteer-core) from the lock file
 set -euo pipefail
-want=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+want=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libcairo2)
 if [ "${1:-}" = "--test" ]; then
   want+=(poppler-utils qpdf libreoffice-writer chromium)
   # node and npm: Debian's packages unless a node with npm is already on the PATH

@@ -8,8 +8,9 @@ and trust nothing the writers did: this package imports only the runner, `genera
 """
 
 from generator.checks import docx, html, pdf  # noqa: F401 - importing a format module registers its rules
+from generator.checks.pdf import pdfa_unchecked
 from generator.checks.runner import (FORMATS, RULES, Failure, NotCheckable, Rule, check_file, check_files,
                                      format_of, rules_table)
 
 __all__ = ["FORMATS", "RULES", "Failure", "NotCheckable", "Rule", "check_file", "check_files", "format_of",
-           "rules_table"]
+           "pdfa_unchecked", "rules_table"]

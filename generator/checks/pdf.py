@@ -58,6 +58,14 @@ class PdfFile:
         return f"page {number}, {path}" if number else path
 
     @cached_property
+    def marked(self) -> dict:
+        """(page objgen, MCID) -> the text and painting of each marked-content sequence, in content
+        order (`generator.formats.pdf_text`), read once for the rules that need it."""
+        from generator.formats.pdf_text import marked_text  # noqa: PLC0415
+
+        return marked_text(self.pdf)
+
+    @cached_property
     def metadata(self) -> str:
         meta = self.root.get("/Metadata")
         try:
@@ -329,3 +337,240 @@ def pdf_font_unicode(doc: PdfFile):
     for number, base, font in _fonts(doc):
         if "/ToUnicode" not in font and str(font.get("/Encoding", "")) not in standard:
             yield f"page {number}", f"font {base} has no /ToUnicode map"
+
+
+# --------------------------------------------------------------------------- the text as read in order
+
+def _runs(doc: PdfFile):
+    """(block element, path, pieces) for each run of inline content in a block-level element, in
+    reading order; a piece is (text, first Marked, last Marked) of one marked-content sequence, or
+    of an inline element with /ActualText (`generator.formats.pdf_text.Marked`: where text starts)."""
+    from generator.formats.pdf_text import is_block  # noqa: PLC0415
+    from generator.formats.pdf_tree import MC, Elem  # noqa: PLC0415
+
+    marked = doc.marked
+
+    def add(kid, pieces: list) -> None:
+        if isinstance(kid, MC):
+            m = marked.get((kid.page.objgen, kid.mcid)) if kid.page is not None else None
+            if m is not None and m.text:
+                pieces.append((m.text, m, m))
+        elif isinstance(kid, Elem) and "/ActualText" in kid.obj:
+            shown = [marked[(mc.page.objgen, mc.mcid)] for mc in kid.mcs()
+                     if mc.page is not None and (mc.page.objgen, mc.mcid) in marked]
+            shown = [m for m in shown if m.text]
+            pieces.append((str(kid.obj.ActualText), shown[0] if shown else None, shown[-1] if shown else None))
+        elif isinstance(kid, Elem):
+            for inner in kid.kids:
+                add(inner, pieces)
+
+    for elem, path in doc.elements:
+        if not is_block(elem) or "/ActualText" in elem.obj:
+            continue
+        pieces: list = []
+        for kid in elem.kids:
+            if isinstance(kid, Elem) and is_block(kid):
+                if pieces:
+                    yield elem, path, pieces
+                pieces = []
+            else:
+                add(kid, pieces)
+        if pieces:
+            yield elem, path, pieces
+
+
+_WORD_END = re.compile(r"[\w.,;:!?)\]'\"’”%]\Z")
+_WORD_START = re.compile(r"[\w(\['\"‘“]")
+
+
+@rule("pdf-joined-words", "ISO 32000-1 14.8.2.5", "a line that ends at a word break ends with a space in the text (or /ActualText)")
+def pdf_joined_words(doc: PdfFile):
+    for elem, path, pieces in _runs(doc):
+        for (a, _, end), (b, start, _) in zip(pieces, pieces[1:]):
+            if end is None or start is None or abs(end.last_y - start.first_y) < 1 or start.first_x > end.last_x:
+                continue  # the same line (or raised, as a note's call): a gap there is for the eye to judge
+            if _WORD_END.search(a) and _WORD_START.match(b):
+                joined = (a.split() or [""])[-1] + (b.split() or [""])[0]
+                yield doc.where(elem, path), (f'"{joined}": the line ends without a space before the next, '
+                                              "so the words run together when read")
+
+
+@rule("pdf-empty-content", "WCAG 2.2 1.3.1", "no marked content that draws nothing, no Span with nothing in it")
+def pdf_empty_content(doc: PdfFile):
+    empty = {key for key, m in doc.marked.items() if not m.painted}
+    for elem, path in doc.elements:
+        mcs = [k for k in elem.kids if hasattr(k, "mcid")]
+        hollow = [mc.mcid for mc in mcs if mc.page is not None and (mc.page.objgen, mc.mcid) in empty]
+        if hollow:
+            yield doc.where(elem, path), f"{elem.tag} holds marked content that draws nothing (MCID {', '.join(map(str, hollow))})"
+        elif elem.tag == "Span" and not elem.kids and "/ActualText" not in elem.obj:
+            yield doc.where(elem, path), "empty Span"
+
+
+@rule("pdf-annotation-print", "PDF/A-2 6.3.2", "every annotation prints (/F Print set; Hidden, Invisible, NoView clear)")
+def pdf_annotation_print(doc: PdfFile):
+    for number, page in enumerate(doc.pdf.pages, 1):
+        for annot in page.obj.get("/Annots", []):
+            if annot.get("/Subtype") == "/Popup":
+                continue
+            flags = int(annot.get("/F", 0))
+            if not flags & 4 or flags & (1 | 2 | 32):
+                yield f"page {number}", f"{str(annot.get('/Subtype', '/Annot'))[1:]} annotation with /F {flags}: not printed as shown"
+
+
+@rule("pdf-label-order", "WCAG 2.2 1.3.2", "a list item's label comes before its body in the content, as in the tags")
+def pdf_label_order(doc: PdfFile):
+    order = {key: i for i, key in enumerate(doc.marked)}
+    for elem, path in doc.elements:
+        if elem.tag != "LI":
+            continue
+        lbl = next((k for k in elem.elems() if k.tag == "Lbl"), None)
+        rest = [mc for k in elem.elems() if k is not lbl for mc in k.mcs()] if lbl is not None else []
+        label = lbl.mcs()[:1] if lbl is not None else []
+        if not label or not rest or label[0].page is None or rest[0].page is None:
+            continue
+        a, b = (label[0].page.objgen, label[0].mcid), (rest[0].page.objgen, rest[0].mcid)
+        if a[0] == b[0] and a in order and b in order and order[a] > order[b]:
+            yield doc.where(elem, path), "the label is drawn after the item's text: read in content order, it follows the item"
+
+
+# --------------------------------------------------------------------------- PDF/A (when the file claims it)
+#
+# The rules below run on a file whose XMP claims PDF/A (pdfaid:part); they are the machine-checkable
+# points of ISO 19005-2 that a reader of the file's objects can decide. What they cannot decide is
+# listed in PDFA_NOT_CHECKED: `reportgen a11y` says so for each file that claims PDF/A.
+
+PDFA_NOT_CHECKED = (
+    "the embedded ICC profile's own validity (6.2.4.2)",
+    "glyph widths in each font program against the /Widths and /W arrays (6.2.11.5)",
+    "every glyph used is in its embedded font program, and CIDSet/CharSet completeness (6.2.11.4)",
+    "the colour space of every painting operator against the OutputIntent (6.2.4.3)",
+    "XMP syntax beyond the properties read here, and the extension schemas' value types (6.6.2.3)",
+    "content stream operators and their operands against ISO 32000-1 (6.2.2)",
+)
+PDFA_VALIDATOR = "veraPDF (https://verapdf.org), the PDF Association's reference validator"
+
+
+def _pdfa(doc: PdfFile) -> tuple[str, str] | None:
+    """(part, conformance) the XMP claims, or None."""
+    match = re.search(r"pdfaid:part(?:=\"|>\s*)(\d)", doc.metadata)
+    if not match:
+        return None
+    level = re.search(r"pdfaid:conformance(?:=\"|>\s*)([ABUabu])", doc.metadata)
+    return match[1], (level[1].upper() if level else "")
+
+
+def pdfa_unchecked(path: Path) -> str | None:
+    """For a PDF that claims PDF/A: one line saying which of its rules the checks cannot decide.
+    None for any other file, and for one that cannot be read (`check_file` reports that)."""
+    try:
+        doc = PdfFile(path)
+    except Exception:  # noqa: BLE001 - unreadable or damaged: already a failure or a usage error
+        return None
+    try:
+        claim = _pdfa(doc)
+    finally:
+        doc.close()
+    if claim is None:
+        return None
+    return (f"{path}: claims PDF/A-{claim[0]}{claim[1].lower()}; not checked here: " + "; ".join(PDFA_NOT_CHECKED)
+            + f". Only {PDFA_VALIDATOR} can confirm them.")
+
+
+@rule("pdf-a-output-intent", "PDF/A-2 6.2.3", "a PDF/A file has an OutputIntent GTS_PDFA1 with an ICC profile")
+def pdfa_output_intent(doc: PdfFile):
+    if _pdfa(doc) is None:
+        return
+    intents = [i for i in doc.root.get("/OutputIntents", []) if i.get("/S") == "/GTS_PDFA1"]
+    if not intents:
+        yield "catalog", "claims PDF/A but has no /OutputIntents entry with /S /GTS_PDFA1"
+    elif len({i.get("/DestOutputProfile").objgen if i.get("/DestOutputProfile") is not None else None
+              for i in intents}) > 1:
+        yield "catalog", "more than one PDF/A OutputIntent profile (6.2.3: they must be the same)"
+    for intent in intents:
+        profile = intent.get("/DestOutputProfile")
+        if profile is None or int(profile.get("/N", 0)) not in (1, 3, 4):
+            yield "catalog", "the PDF/A OutputIntent has no ICC profile (/DestOutputProfile with /N 1, 3 or 4)"
+        elif profile.read_bytes()[36:40] != b"acsp":
+            yield "catalog", "the OutputIntent's /DestOutputProfile is not an ICC profile (no 'acsp' signature)"
+
+
+_PDFA_PREDEFINED = {  # XMP namespaces PDF/A-2 takes as known (ISO 19005-2 6.6.2.3.2, XMP 2005)
+    "http://purl.org/dc/elements/1.1/", "http://ns.adobe.com/xap/1.0/", "http://ns.adobe.com/xap/1.0/rights/",
+    "http://ns.adobe.com/xap/1.0/mm/", "http://ns.adobe.com/xap/1.0/bj/", "http://ns.adobe.com/xap/1.0/t/pg/",
+    "http://ns.adobe.com/xmp/1.0/DynamicMedia/", "http://ns.adobe.com/pdf/1.3/", "http://ns.adobe.com/photoshop/1.0/",
+    "http://ns.adobe.com/camera-raw-settings/1.0/", "http://ns.adobe.com/exif/1.0/", "http://ns.adobe.com/exif/1.0/aux/",
+    "http://ns.adobe.com/tiff/1.0/", "http://www.aiim.org/pdfa/ns/id/", "http://www.aiim.org/pdfa/ns/extension/",
+    "http://www.aiim.org/pdfa/ns/schema#", "http://www.aiim.org/pdfa/ns/property#", "http://www.aiim.org/pdfa/ns/type#",
+    "http://www.aiim.org/pdfa/ns/field#", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "adobe:ns:meta/",
+    "http://ns.adobe.com/xap/1.0/sType/ResourceRef#", "http://ns.adobe.com/xap/1.0/sType/ResourceEvent#",
+    "http://ns.adobe.com/xap/1.0/sType/Version#", "http://ns.adobe.com/xap/1.0/sType/Job#",
+    "http://ns.adobe.com/xap/1.0/sType/Font#", "http://ns.adobe.com/xap/1.0/sType/Dimensions#",
+    "http://ns.adobe.com/xap/1.0/g/", "http://ns.adobe.com/xap/1.0/g/img/", "http://ns.adobe.com/xmp/Identifier/qual/1.0/",
+}
+
+
+@rule("pdf-a-xmp-extension", "PDF/A-2 6.6.2.3", "every XMP namespace outside PDF/A's predefined ones has an extension schema")
+def pdfa_xmp_extension(doc: PdfFile):
+    if _pdfa(doc) is None:
+        return
+    used = set(re.findall(r'xmlns:[\w.-]+="([^"]+)"', doc.metadata))
+    described = set(re.findall(r"<pdfaSchema:namespaceURI>\s*([^<\s]+)\s*<", doc.metadata))
+    for namespace in sorted(used - _PDFA_PREDEFINED - described):
+        yield "XMP metadata", f"namespace {namespace} has no PDF/A extension schema (pdfaExtension:schemas)"
+
+
+def _xmp_value(metadata: str, prop: str) -> str | None:
+    match = re.search(rf"<{prop}>\s*(?:<rdf:(?:Alt|Seq|Bag)>\s*<rdf:li[^>]*>)?([^<]*)<", metadata) or \
+        re.search(rf'{prop}="([^"]*)"', metadata)
+    return match[1].strip() if match else None
+
+
+@rule("pdf-a-info-matches-xmp", "PDF/A-2 6.6.3", "the document information dictionary says what the XMP says")
+def pdfa_info_matches_xmp(doc: PdfFile):
+    if _pdfa(doc) is None:
+        return
+    info = doc.pdf.trailer.get("/Info")
+    if info is None:
+        return
+    for key, prop in (("/Title", "dc:title"), ("/Author", "dc:creator"), ("/Subject", "dc:description"),
+                      ("/Producer", "pdf:Producer"), ("/Keywords", "pdf:Keywords"), ("/Creator", "xmp:CreatorTool")):
+        if key in info:
+            value = _xmp_value(doc.metadata, prop)
+            if value is None or value != str(info[key]).strip():
+                yield "document information", f"{key[1:]} '{info[key]}' but XMP {prop} {value!r}"
+
+
+@rule("pdf-a-forbidden", "PDF/A-2 6.1.3, 6.6.1, 6.8", "a PDF/A file is not encrypted and has no JavaScript, launch actions or embedded non-PDF/A files")
+def pdfa_forbidden(doc: PdfFile):
+    if _pdfa(doc) is None:
+        return
+    if doc.pdf.is_encrypted or "/Encrypt" in doc.pdf.trailer:
+        yield "trailer", "encrypted"
+    names = doc.root.get("/Names", {})
+    if "/JavaScript" in names:
+        yield "catalog", "document-level JavaScript"
+    if "/EmbeddedFiles" in names:
+        yield "catalog", "embedded files (PDF/A-2 allows only PDF/A files; not checked: say none)"
+    actions = [doc.root.get("/OpenAction")] + [a.get("/A") for page in doc.pdf.pages for a in page.obj.get("/Annots", [])]
+    for action in actions:
+        kind = str(action.get("/S", "")) if isinstance(action, doc.pikepdf.Dictionary) else ""
+        if kind in _PDFA_ACTIONS:
+            yield "action", f"{kind[1:]} action (not allowed in PDF/A-2)"
+
+
+_PDFA_ACTIONS = {"/JavaScript", "/Launch", "/Sound", "/Movie", "/ResetForm", "/ImportData", "/Hide", "/SetOCGState",
+                 "/Rendition", "/Trans", "/GoTo3DView"}
+
+
+@rule("pdf-a-transparency", "PDF/A-2 6.2.10", "pages with transparency have a blending colour space (the OutputIntent or a page Group /CS)")
+def pdfa_transparency(doc: PdfFile):
+    if _pdfa(doc) is None or any(i.get("/S") == "/GTS_PDFA1" for i in doc.root.get("/OutputIntents", [])):
+        return
+    for number, page in enumerate(doc.pdf.pages, 1):
+        states = page.obj.get("/Resources", {}).get("/ExtGState", {})
+        transparent = any((s.get("/SMask") not in (None, "/None")) or float(s.get("/ca", 1)) < 1
+                          or float(s.get("/CA", 1)) < 1 for s in states.values())
+        group = page.obj.get("/Group")
+        if transparent and (group is None or "/CS" not in group):
+            yield f"page {number}", "transparency with no PDF/A OutputIntent and no page Group /CS"

@@ -118,6 +118,11 @@ class Tree:
             self._contents[page.objgen] = page_contents(page)
         return self._contents[page.objgen]
 
+    def set_contents(self, page, data: bytes) -> None:
+        """Replace the page's content stream (and the decoded copy kept here)."""
+        self._contents[page.objgen] = data
+        page.obj.Contents = self.pdf.make_stream(data)
+
     def new_elem(self, tag: str, kids: list, like: Elem) -> Elem:
         obj = self.pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name("/" + tag)))
         return Elem(obj, tag, like.page, kids)

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-from dataclasses import dataclass, field
+import re
+import shlex
+from dataclasses import dataclass, field, replace
 
 from generator.diagnostics import Diagnostics, did_you_mean
 from generator.inputs import InputError, read_input
 from generator.stages.merge import MergedChapter, long_date, month_year
-from generator.model import (Contents, ContentsEntry, Cover, Document, DocumentInfo, DocxReference, FootnoteRef, Heading, Image,
-                             KeyQuestionRow, KeyQuestionTable, Link, OrderedList, Paragraph, Part, Rating,
-                             RatingsGroup, RatingsRow, RatingsSummary, Source, Strong, Text, walk)
+from generator.model import (Abbr, Callout, Chart, Contents, ContentsEntry, Cover, CrossRef, Document, DocumentInfo,
+                             DocxReference, FootnoteRef, Glossary, Heading, Image, KeyQuestionRow, KeyQuestionTable,
+                             Link, Numbered, OrderedList, Paragraph, Part, Rating, RatingsGroup, RatingsRow,
+                             RatingsSummary, Source, Strong, Table, Text, rewrite, walk)
+from generator.resources import blocks_data
 from generator.stages.parse import Marker, ParseState, parse_chapter
-from generator.stages.resolve import Resolved, ResolvedStandard
+from generator.stages.resolve import Resolved, ResolvedStandard, band_for
 from generator.stages.validate import CONTROL_RE, ScaleItem, describe_character, line_of
 
 
@@ -132,9 +136,91 @@ def marker_key_questions(marker: Marker, ctx: PartContext) -> list:
     ctx.tables.add(rs.id)
     labels = ctx.resolved.framework.key_question_table
     rows = tuple(KeyQuestionRow(kq.question, format_percentage(kq.value), kq.lowest) for kq in rs.key_questions)
-    return [KeyQuestionTable("", labels.question_header, labels.value_header, labels.lowest_note, rows,
-                             marker.source)]
+    return [KeyQuestionTable(key_questions_caption(rs, ctx), labels.question_header, labels.value_header,
+                             labels.lowest_note, rows, marker.source)]
 
+
+def key_questions_caption(rs: ResolvedStandard, ctx: PartContext) -> str:
+    """The framework's `key_question_table.caption` for `rs` ("P 2.1 Assessment: key questions"), or ""."""
+    template = ctx.resolved.framework.key_question_table.caption
+    return template.replace("{code}", rs.standard.code).replace("{title}", rs.standard.title) if template else ""
+
+
+def marker_chart(marker: Marker, ctx: PartContext) -> list:
+    """`::: chart key-questions P2.1`, `::: chart ratings` or `::: chart NAME` (report.yaml `charts:`),
+    each optionally followed by a caption in double quotes."""
+    from generator.stages import charts  # noqa: PLC0415 - matplotlib only for reports with a chart
+
+    def fail(message: str) -> list:
+        ctx.diags.error("chart-invalid", message, marker.source.path, marker.source.line)
+        return []
+
+    anchor_match = re.search(r"\s*\{#([A-Za-z][\w-]*)\}\s*$", marker.args)
+    anchor = anchor_match[1] if anchor_match else ""
+    if anchor and not ctx.state.claim_id(anchor):
+        return fail(f"the anchor '#{anchor}' is used twice; anchors must be unique in the report")
+    try:
+        args = shlex.split(marker.args[:anchor_match.start()] if anchor_match else marker.args)
+    except ValueError:
+        return fail(f"'::: chart {marker.args}': a caption goes in double quotes, \"like this\"")
+    fw, spec = ctx.resolved.framework, ctx.resolved.validated.report
+    kinds = ["key-questions", "ratings", *spec.charts]
+    if not args:
+        return fail("'::: chart' needs what to draw: " + ", ".join(kinds))
+    what, rest = args[0], args[1:]
+    caption = rest[-1] if rest and (len(rest) > 1 or what != "key-questions") else ""
+    style = blocks_data()["chart"]
+    if what == "key-questions":
+        rs = ctx.resolved.standards.get(rest[0] if rest else "")
+        if rs is None or not rs.key_questions:
+            rated = [s for s, r in ctx.resolved.standards.items() if r.key_questions]
+            return fail(f"'::: chart key-questions' needs a standard rated by key questions, e.g. "
+                        f"'::: chart key-questions {rated[0] if rated else 'P2.1'}'"
+                        + did_you_mean(rest[0] if rest else "", rated))
+        labels = fw.key_question_table
+        colours = tuple(fw.rating_by_id(band_for(kq.value, fw.key_question_bands).rating).colour
+                        for kq in rs.key_questions)
+        bars = charts.Bars(tuple(kq.question for kq in rs.key_questions),
+                           ((labels.value_header, tuple(kq.value for kq in rs.key_questions)),), (colours,),
+                           "%", 100, labels.value_header,
+                           tuple(labels.lowest_note if kq.lowest else "" for kq in rs.key_questions),
+                           labels.question_header)
+        caption = caption or key_questions_caption(rs, ctx)
+    elif what == "ratings":
+        if not fw.rated:
+            return fail(f"'::: chart ratings': {fw.id} rates nothing")
+        rated = [r for r in ctx.resolved.standards.values() if r.rating is not None]
+        points = fw.labels.points or fw.labels.rating or ""
+        bars = charts.Bars(tuple(f"{r.standard.code} {r.standard.title}" for r in rated),
+                           ((points, tuple(float(r.points) for r in rated)),), (tuple(r.rating.colour for r in rated),),
+                           "", float(max(item.points for item in fw.scale)), points,
+                           tuple(r.rating.label for r in rated), fw.labels.standard or "")
+        caption = caption or fw.labels.ratings_chart or ""
+    elif what in spec.charts:
+        data = spec.charts[what]
+        series = tuple((name, tuple(values)) for name, values in data.series.items())
+        colours = tuple((style["series"][i % len(style["series"])],) * len(data.categories) for i in range(len(series)))
+        bars = charts.Bars(tuple(data.categories), series, colours, data.unit)
+        caption = caption or data.title
+    else:
+        return fail(f"'::: chart {what}': there is no such chart; draw one of: {', '.join(kinds)}"
+                    + did_you_mean(what, kinds))
+    if not caption:
+        return fail(f"'::: chart {marker.args}' needs a caption: add it in double quotes after the marker")
+    drawn = charts.chart(bars, caption, marker.source)
+    return [replace(drawn, numbered=Numbered(anchor))] if anchor else [drawn]
+
+
+def marker_glossary(marker: Marker, ctx: PartContext) -> list:
+    glossary = ctx.resolved.validated.report.glossary
+    if not glossary:
+        ctx.diags.error("glossary-empty", "'::: glossary' but report.yaml has no glossary: add "
+                        "'glossary: {ABBR: what it stands for, ...}'", marker.source.path, marker.source.line)
+        return []
+    return [Glossary(tuple(sorted(glossary.items(), key=lambda kv: kv[0].casefold())), marker.source)]
+
+
+KEEP_BEFORE = ("key-questions", "chart")  # the paragraph just before these introduces them: never left behind
 
 MARKERS = {
     "contents": marker_contents,
@@ -142,6 +228,8 @@ MARKERS = {
     "recommendations": marker_recommendations,
     "standard": marker_standard,
     "key-questions": marker_key_questions,
+    "chart": marker_chart,
+    "glossary": marker_glossary,
 }
 
 
@@ -160,6 +248,8 @@ def expand(blocks: tuple, ctx: PartContext) -> tuple:
             ctx.diags.error("marker-unknown", f"unknown block '::: {block.name}'" + did_you_mean(block.name, MARKERS),
                             block.source.path, block.source.line)
             continue
+        if block.name in KEEP_BEFORE and out and isinstance(out[-1], Paragraph):
+            out[-1] = replace(out[-1], classes=(*out[-1].classes, "keep"))  # kept on the page of its table
         out.extend(generator(block, ctx))
     return tuple(out)
 
@@ -210,6 +300,10 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
         notes = tuple(n for n in walk(blocks) if isinstance(n, FootnoteRef))
         parts.append(Part(part_id, title, blocks, notes, part.contents))
     _check_standards_placed(ctx)
+    parts = _number(parts, state)
+    parts = _cross_references(parts, diags)
+    parts = _abbreviations(parts, spec.glossary)
+    parts = [replace(p, footnotes=tuple(n for n in walk(p.blocks) if isinstance(n, FootnoteRef))) for p in parts]
     _check_anchors(parts, diags)
     if diags.errors:
         return None
@@ -227,11 +321,117 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
     return None if diags.errors else document
 
 
+def _plain(nodes) -> str:
+    return "".join(n.text for n in walk(nodes) if isinstance(n, Text))
+
+
+def _number(parts: list[Part], state: ParseState) -> list[Part]:
+    """Figures (captioned images, charts) and captioned tables numbered through the report, in
+    reading order: "Figure 3", "Table 2" (the words from styles/blocks.yaml); each gets an id, the
+    author's or `figure-<caption>` / `table-<caption>`. A chart's data table is captioned after it."""
+    words = blocks_data()["labels"]
+    counts = {"figure": 0, "table": 0}
+
+    def number(node):
+        if isinstance(node, (Image, Chart)) and node.caption:
+            kind, caption = "figure", _plain(node.caption)
+        elif isinstance(node, Table) and node.caption:
+            kind, caption = "table", _plain(node.caption)
+        elif isinstance(node, KeyQuestionTable) and node.caption:
+            kind, caption = "table", node.caption
+        else:
+            return node
+        counts[kind] += 1
+        label = f"{words[kind]} {counts[kind]}"
+        anchor = node.numbered.id or state.unique_id(f"{kind}-{caption}")
+        node = replace(node, numbered=Numbered(anchor, counts[kind], label))
+        if isinstance(node, Chart):
+            node = replace(node, data=replace(node.data, caption=(Text(f"{words['chart_data']} {label}"),)))
+        return node
+
+    return [replace(part, blocks=rewrite(part.blocks, number)) for part in parts]
+
+
+def _targets(parts: list[Part]) -> dict[str, str]:
+    """Every id a reference or link may name, and what a reference to it says."""
+    targets = {part.id: part.title for part in parts}
+    for part in parts:
+        for node in walk(part.blocks):
+            if isinstance(node, Heading):
+                targets[node.id] = _plain(node.children)
+            elif isinstance(node, Callout):
+                targets[node.id] = node.title
+            elif isinstance(getattr(node, "numbered", None), Numbered) and node.numbered.label:
+                targets[node.numbered.id] = node.numbered.label
+    return targets
+
+
+def _cross_references(parts: list[Part], diags: Diagnostics) -> list[Part]:
+    """Each `[](#id)` says what it names ("Figure 3", a heading's title); an unknown id is an error."""
+    targets = _targets(parts)
+    on_page = blocks_data()["labels"]["on_page"]
+    out = []
+    for part in parts:
+        blocks = []
+        for block in part.blocks:
+            def resolve(node, block=block):
+                if not isinstance(node, CrossRef):
+                    return node
+                if node.target not in targets:
+                    where = getattr(block, "source", None) or Source("<generated>", 0)
+                    diags.error("xref-unknown", f"reference '[](#{node.target})' names no heading, figure or table "
+                                "of the report" + did_you_mean(node.target, targets), where.path, where.line)
+                    return node
+                return replace(node, text=targets[node.target], page_label=on_page)
+            blocks.extend(rewrite((block,), resolve))
+        out.append(replace(part, blocks=tuple(blocks)))
+    return out
+
+
+def _abbreviations(parts: list[Part], glossary: dict[str, str]) -> list[Part]:
+    """The first use of each glossary abbreviation in the text becomes an `Abbr` with its expansion."""
+    if not glossary:
+        return parts
+    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(k) for k in sorted(glossary, key=len, reverse=True))
+                         + r")(?!\w)")
+    first: dict[int, set[str]] = {}  # id(Text) -> the terms first used in it
+    seen: set[str] = set()
+    for part in parts:
+        for node in walk(part.blocks):
+            if isinstance(node, (Heading, Link)):
+                continue
+            for child in getattr(node, "children", ()):
+                if isinstance(child, Text):
+                    for match in pattern.finditer(child.text):
+                        if match[1] not in seen:
+                            seen.add(match[1])
+                            first.setdefault(id(child), set()).add(match[1])
+
+    def split(node):
+        if isinstance(node, (Heading, Link)) or not any(id(c) in first for c in getattr(node, "children", ())):
+            return node
+        children = []
+        for child in node.children:
+            terms = first.get(id(child)) if isinstance(child, Text) else None
+            if not terms:
+                children.append(child)
+                continue
+            pos = 0
+            for match in pattern.finditer(child.text):
+                if match[1] in terms:
+                    terms = terms - {match[1]}
+                    children.extend([Text(child.text[pos:match.start()]), Abbr(match[1], glossary[match[1]])])
+                    pos = match.end()
+            children.append(Text(child.text[pos:]))
+        return replace(node, children=tuple(c for c in children if not (isinstance(c, Text) and not c.text)))
+
+    return [replace(part, blocks=rewrite(part.blocks, split)) for part in parts]
+
+
 def _check_anchors(parts: list[Part], diags: Diagnostics) -> None:
-    """A link to '#id' must name a part or a heading of the report: the DOCX can only link to
-    those (as bookmarks), and in HTML and PDF it would go nowhere."""
-    anchors = {part.id for part in parts} | {node.id for part in parts for node in walk(part.blocks)
-                                            if isinstance(node, Heading)}
+    """A link to '#id' must name a part, a heading, a figure or a table of the report: the DOCX can
+    only link to those (as bookmarks), and in HTML and PDF it would go nowhere."""
+    anchors = set(_targets(parts))
     for part in parts:
         for block in part.blocks:
             for node in walk((block,)):

@@ -61,6 +61,33 @@ class TemplateLimit(Exception):
     """A chapter went over one of the Limits."""
 
 
+class PrintedObject(Exception):
+    """A chapter printed something that is not text or a number (a mapping, a list, None)."""
+
+
+def printable(value):
+    """The `finalize` of every `{{ ... }}`: text and numbers print; a mapping, a list or None is a
+    slip (`{{ standards["P2.1"].rating }}`) that would print Python internals: `PrintedObject`,
+    with what to write instead."""
+    if isinstance(value, (str, int, float, jinja2.Undefined)) and not isinstance(value, bool):
+        return value  # an Undefined raises its own located jinja-undefined when printed
+    if value is None:
+        raise PrintedObject("this prints nothing (the value is empty, e.g. the rating of a standard that is "
+                            "not rated): test it first ({% if ... %}) or give a default (| default('...'))")
+    if isinstance(value, MappingProxyType):
+        keys = list(value)
+        hint = next((k for k in ("label", "title", "name", "value") if k in value), None)
+        instead = (f"write '.{hint}' to print its {hint}" if hint
+                   else f"print one of its fields ({', '.join(keys[:8])}{', ...' if len(keys) > 8 else ''})")
+        raise PrintedObject(f"this prints a whole mapping, not text: {instead}")
+    if isinstance(value, (tuple, list)):
+        raise PrintedObject("this prints a list, not text: loop over it ({% for x in ... %}) or write "
+                            "| join(', ')")
+    if isinstance(value, bool):
+        raise PrintedObject("this prints True or False: test it with {% if ... %} instead")
+    raise PrintedObject(f"this prints a {type(value).__name__}, not text or a number")
+
+
 # --------------------------------------------------------------------------- plain data
 
 def _date(value) -> dt.date:
@@ -220,7 +247,7 @@ class ChapterEnvironment(ImmutableSandboxedEnvironment):
     def __init__(self):
         # Comments are {## ... ##}, so that Markdown's attribute lists ({#anchor}) pass through.
         super().__init__(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
-                         comment_start_string="{##", comment_end_string="##}")
+                         comment_start_string="{##", comment_end_string="##}", finalize=printable)
         self.filters = {name: _bounded_filter(name, self.filters[name]) for name in ALLOWED_FILTERS}
         self.filters.update(FILTERS)
         self.globals.clear()  # no lipsum, cycler, joiner, namespace, dict
@@ -384,6 +411,10 @@ def merge_chapter(env: ChapterEnvironment, chapter: ChapterFile, ctx, diags: Dia
         line = _template_line(exc, filename)
         source_line = chapter.text.splitlines()[line - 1] if 0 < line <= chapter.text.count("\n") + 1 else ""
         diags.error("jinja-undefined", undefined_message(exc.message or "", source_line, ctx), chapter.path, line)
+        return None
+    except PrintedObject as exc:
+        line = _template_line(exc, filename)
+        diags.error("jinja-object", str(exc), chapter.path, line)
         return None
     except SecurityError as exc:
         diags.error("jinja-unsafe", f"not allowed in a chapter: {exc}", chapter.path,

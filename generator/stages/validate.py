@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from generator.diagnostics import Diagnostics, did_you_mean
@@ -126,6 +126,7 @@ class KeyQuestionTableLabels(Model):
     question_header: str
     value_header: str
     lowest_note: str
+    caption: str | None = None  # the table's caption; may name {code} and {title} of the standard
 
 
 class Labels(Model):
@@ -135,6 +136,8 @@ class Labels(Model):
     rating: str | None = None
     standard: str | None = None
     not_rated: str | None = None  # shown wherever a rating would be, for a standard not rated
+    ratings_chart: str | None = None  # the caption of `::: chart ratings`
+    points: str | None = None  # the axis of `::: chart ratings`
 
 
 class Condition(Model):
@@ -329,6 +332,24 @@ class Part(Model):
     contents: bool = True
 
 
+class ChartSpec(Model):
+    """A small table of numbers drawn as a bar chart by `::: chart NAME` (report.yaml `charts:`)."""
+
+    title: NotBlank  # the chart's caption
+    unit: str = ""  # said after each value: "%" or " cases"
+    categories: Annotated[list[NotBlank], Field(min_length=1, max_length=30)]
+    series: Annotated[dict[str, list[float]], Field(min_length=1, max_length=6)]
+
+    @model_validator(mode="after")
+    def _series_fit(self) -> "ChartSpec":
+        for name, values in self.series.items():
+            if len(values) != len(self.categories):
+                raise ValueError(f"series '{name}' has {len(values)} values for {len(self.categories)} categories")
+            if any(not math.isfinite(v) or v < 0 for v in values):
+                raise ValueError(f"series '{name}': values must be numbers of 0 or more")
+        return self
+
+
 class ReportSpec(Model):
     framework: str
     metadata: Metadata
@@ -341,6 +362,8 @@ class ReportSpec(Model):
     parts: Annotated[list[Part], Field(min_length=1)]
     docx_reference: str | None = None  # a .docx whose styles the DOCX uses, relative to the report folder
     theme: str | None = None  # a theme's name: the report's themes/<name>/ or a shipped theme (generator/themes.py)
+    glossary: dict[NotBlank, NotBlank] = {}  # abbreviation -> what it stands for (`::: glossary`, <abbr>)
+    charts: dict[str, ChartSpec] = {}  # name -> a table of numbers, drawn by `::: chart NAME`
 
     @field_validator("links")
     @classmethod
@@ -575,6 +598,11 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
         hint = did_you_mean(names[0], ["addressee"]) if names else ""
         error("recommendations_lead may name only {addressee} (write '{{' and '}}' "
               f"for braces): {fw.recommendations_lead!r}{hint}", ("recommendations_lead",))
+    caption = fw.key_question_table.caption if fw.key_question_table else None
+    unknown = sorted(set(re.findall(r"\{([^{}]*)\}", caption or "")) - {"code", "title"})
+    if unknown:  # assemble fills in {code} and {title}, and nothing else
+        error(f"key_question_table.caption may name only {{code}} and {{title}}: {caption!r}"
+              + did_you_mean(unknown[0], ["code", "title"]), ("key_question_table", "caption"))
     # the scale: unique ids and labels, points unique and best first
     for index, value, first in _duplicates(scale_ids):
         error(f"scale: the id '{value}' is given twice (first at scale item {first + 1})", ("scale", index, "id"))

@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup
@@ -23,6 +24,19 @@ from generator.resources import TEMPLATES_DIR
 from generator.themes import theme_of
 
 MEDIA = ("print", "screen")
+
+
+def svg_data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+IMAGE_TYPES = ((b"\x89PNG", "image/png"), (b"\xff\xd8", "image/jpeg"), (b"GIF8", "image/gif"))
+
+
+def data_uri(data: bytes) -> str:
+    """A figure file as a data: URI (the screen page stays one file); SVG when it is none of the others."""
+    kind = next((mime for magic, mime in IMAGE_TYPES if data.startswith(magic)), "image/svg+xml")
+    return f"data:{kind};base64," + base64.b64encode(data).decode("ascii")
 
 
 def css_string(value: str) -> str:
@@ -36,6 +50,7 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR / "html"), autoescape=True,
                              undefined=jinja2.StrictUndefined)
     env.filters["css_string"] = css_string
+    env.filters["svg_data_uri"] = svg_data_uri
     return env
 
 
@@ -116,16 +131,32 @@ def font_faces(theme, text: str) -> str:
     return "\n".join(rules)
 
 
+def heading_level(level: int) -> int:
+    """The HTML level of a heading of the model: the report's title is the page's one <h1>, a
+    part's title (model level 1) an <h2>, and so on down (past <h6>, an ARIA heading level)."""
+    return level + 1
+
+
 class HtmlWriter:
-    def __init__(self, media: str = "print"):
+    def __init__(self, media: str = "print", base_dir: Path | None = None):
         if media not in MEDIA:
             raise ValueError(f"media must be one of {MEDIA}")
         self.media = media
+        self.base_dir = base_dir
         self.env = environment()
 
     @cached_property
     def nodes(self):
-        return self.env.get_template("nodes.html.j2").make_module({"render": self.render, "media": self.media})
+        return self.env.get_template("nodes.html.j2").make_module({"render": self.render, "media": self.media,
+                                                                    "image_url": self.image_url,
+                                                                    "heading_level": heading_level})
+
+    def image_url(self, node) -> str:
+        """The screen page embeds each figure file (data: URI), read from the report folder (parse
+        checked it is there, inside it); the print HTML names it, for WeasyPrint's confined fetcher."""
+        if self.media == "print" or self.base_dir is None or urlsplit(node.src).scheme:
+            return node.src
+        return data_uri((Path(self.base_dir) / node.src).read_bytes())
 
     def handles(self, kind: str) -> bool:
         return callable(getattr(self.nodes, kind, None))
@@ -167,8 +198,8 @@ def _document_text(doc: Document) -> str:
     return "".join(seen) + "↩↑"
 
 
-def write_html(doc: Document, media: str = "screen") -> str:
-    return HtmlWriter(media).document(doc)
+def write_html(doc: Document, media: str = "screen", base_dir: Path | None = None) -> str:
+    return HtmlWriter(media, base_dir).document(doc)
 
 
 def print_html(doc: Document) -> str:

@@ -3,6 +3,7 @@ made here from a good one, each broken in one way, fail with the rule that names
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -96,3 +97,100 @@ def test_a_broken_pdf_file_is_a_failure_not_a_crash(tmp_path):
     path = tmp_path / "broken.pdf"
     path.write_bytes(b"%PDF-1.7\nnot really\n")
     assert rule_ids(path) == {"pdf-readable"}
+
+
+@pytest.mark.parametrize("fix,rule_id,at_least", [("word-spaces", "pdf-joined-words", 300),
+                                                  ("empty-content", "pdf-empty-content", 10),
+                                                  ("print-flag", "pdf-annotation-print", 30),
+                                                  ("label-order", "pdf-label-order", 50)])
+def test_the_example_repaired_without_one_fix_fails_that_rule(surrey_raw, tmp_path, fix, rule_id, at_least):
+    """The rules that found WeasyPrint's gaps: the example's PDF, repaired with every fix but the
+    one for that gap, fails that rule (and only that one) where the gap is."""
+    from generator.writers.pdf import tags
+
+    raw = surrey_raw.data
+    if fix == "print-flag":  # WeasyPrint's PDF/A variant sets the flag itself; its PDF/UA-1 variant does not
+        with pikepdf.open(io.BytesIO(raw)) as pdf:
+            for page in pdf.pages:
+                for annot in page.obj.get("/Annots", []):
+                    del annot["/F"]
+            out = io.BytesIO()
+            pdf.save(out)
+            raw = out.getvalue()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tags, "FIXES", {name: f for name, f in tags.FIXES.items() if name != fix})
+        data = tags.fix_pdf(raw, surrey_raw.hints)
+    path = tmp_path / "without.pdf"
+    path.write_bytes(data)
+    failures = check_file(path)
+    assert {f.rule for f in failures} == {rule_id}
+    assert len(failures) >= at_least
+    assert all(f.where.startswith("page ") for f in failures)
+
+
+def test_joined_words_name_the_words(surrey_build, tmp_path):
+    """Without the Spans' /ActualText, the words each line wrap runs together are named."""
+    path = tmp_path / "joined.pdf"
+    with pikepdf.open(surrey_build.outputs["pdf"]) as pdf:
+        for elem in structure(pdf).walk():
+            if elem.tag == "Span" and "/ActualText" in elem.obj:
+                del elem.obj["/ActualText"]
+        pdf.save(path)
+    messages = [f.message for f in check_file(path) if f.rule == "pdf-joined-words"]
+    assert any(m.startswith('"inEngland"') for m in messages), messages[:5]
+
+
+# --------------------------------------------------------------------------- PDF/A
+
+
+def _broken_pdfa(source: Path, path: Path, breaks) -> Path:
+    with pikepdf.open(source) as pdf:
+        breaks(pdf)
+        pdf.save(path)
+    return path
+
+
+def _set_xmp(pdf, edit):
+    xmp = pdf.Root.Metadata.read_bytes().decode("utf-8")
+    pdf.Root.Metadata = pdf.make_stream(edit(xmp).encode("utf-8"), Type=pikepdf.Name.Metadata,
+                                        Subtype=pikepdf.Name.XML)
+
+
+def _transparent(pdf):
+    del pdf.Root["/OutputIntents"]
+    pdf.pages[1].Resources.ExtGState["/half"] = pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, ca=0.5)
+
+
+PDFA_BREAKS = {
+    "pdf-a-output-intent": lambda pdf: pdf.Root.__delitem__("/OutputIntents"),
+    "pdf-a-xmp-extension": lambda pdf: _set_xmp(pdf, lambda x: re.sub(r"<pdfaSchema:namespaceURI>[^<]*<", "<", x)),
+    "pdf-a-info-matches-xmp": lambda pdf: setattr(pdf.trailer.Info, "Title", pikepdf.String("Another title")),
+    "pdf-a-forbidden": lambda pdf: setattr(pdf.Root, "OpenAction", pikepdf.Dictionary(
+        S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))),
+    "pdf-a-transparency": _transparent,
+}
+
+
+@pytest.mark.parametrize("rule_id", sorted(PDFA_BREAKS))
+def test_a_pdfa_file_broken_one_way_fails_that_rule(surrey_build, tmp_path, rule_id):
+    path = _broken_pdfa(surrey_build.outputs["pdf"], tmp_path / "broken.pdf", PDFA_BREAKS[rule_id])
+    rules = rule_ids(path)
+    assert rule_id in rules
+    assert rules <= {rule_id, "pdf-a-output-intent"}, rules  # taking the OutputIntent out is part of one break
+
+
+def test_pdfa_rules_leave_a_file_that_claims_no_pdfa_alone(surrey_build, tmp_path):
+    def unclaim(pdf):
+        _set_xmp(pdf, lambda x: re.sub(r'pdfaid:(part|conformance)="[^"]*"', "", x))
+        del pdf.Root["/OutputIntents"]
+        pdf.trailer.Info.Title = pikepdf.String("Another title")
+
+    path = _broken_pdfa(surrey_build.outputs["pdf"], tmp_path / "plain.pdf", unclaim)
+    assert rule_ids(path) == set()
+
+
+def test_a11y_says_which_pdfa_rules_it_cannot_check(surrey_build, reportgen):
+    ran = reportgen("a11y", surrey_build.outputs["pdf"])
+    assert ran.returncode == 0
+    assert "claims PDF/A-2u; not checked here:" in ran.stderr and "veraPDF" in ran.stderr
+    assert "glyph widths" in ran.stderr

@@ -16,7 +16,8 @@ from tests.conftest import ROOT, SURREY
 def test_every_rule_has_an_id_a_reference_and_a_format():
     for rule_id, item in RULES.items():
         assert re.fullmatch(r"(pdf|docx|html)-[a-z0-9-]+", rule_id)
-        assert re.fullmatch(r"(Matterhorn \d\d-\d\d\d|WCAG 2\.2 \d\.\d+\.\d+)", item.reference), rule_id
+        assert re.fullmatch(r"(Matterhorn \d\d-\d\d\d|WCAG 2\.2 \d\.\d+\.\d+|ISO 32000-1 \d+(\.\d+)*"
+                            r"|PDF/A-2 \d+(\.\d+)*(, \d+(\.\d+)*)*)", item.reference), rule_id
 
 
 def test_every_format_has_rules_and_rules_table_lists_each_once():

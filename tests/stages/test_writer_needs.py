@@ -7,6 +7,7 @@ Values `check` accepts, however extreme, build in every format with nothing lost
 
 from __future__ import annotations
 
+import base64
 import io
 import logging
 import re
@@ -126,7 +127,17 @@ REFUSED = {
     "corrupt.png": (lambda: _corrupt(_png(PILImage.effect_noise((300, 200), 50))), "image-invalid"),
     "empty.png": (lambda: b"", "image-invalid"),
     "notes.png": (lambda: b"these are not pixels", "image-format"),
-    "drawing.svg": (lambda: b'<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>', "image-format"),
+    # SVG figures are taken (tests/test_figures.py); one that is not self-contained is refused
+    "linked.svg": (lambda: b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+                   b'<image xlink:href="file:///etc/passwd" width="9" height="9"/></svg>', "url-refused"),
+    "styled.svg": (lambda: b'<svg xmlns="http://www.w3.org/2000/svg"><style>@import "https://example.org/x.css";'
+                   b'</style><rect style="fill: url(http://example.org/p.svg#g)" width="9" height="9"/></svg>',
+                   "url-refused"),
+    "script.svg": (lambda: b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+                   "image-invalid"),
+    "entity.svg": (lambda: b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x "y">]>'
+                   b'<svg xmlns="http://www.w3.org/2000/svg">&x;</svg>', "image-invalid"),
+    "notsvg.svg": (lambda: b'<html xmlns="http://www.w3.org/1999/xhtml"/>', "image-format"),
     "chart.webp": (lambda: _save(RGB, "WEBP"), "image-format"),
     "chart.tif": (lambda: _save(RGB, "TIFF"), "image-format"),
     "chart.bmp": (lambda: _save(RGB, "BMP"), "image-format"),
@@ -203,7 +214,12 @@ def test_every_image_check_accepts_is_in_every_output(tmp_path, caplog):
     alts = [d.get("descr") for d in package.element.body.iter("{*}docPr")]
     assert [f"Figure {name}" for name in ACCEPTED] == [a for a in alts if a and a.startswith("Figure ")]
     html = built.outputs["html"].read_text(encoding="utf-8")
-    assert all(f'src="images/{name}" alt="Figure {name}"' in html for name in ACCEPTED)
+    # the page is one file: each figure is embedded, byte for byte, as a data: URI
+    embedded = {alt: base64.b64decode(data) for data, alt in
+                re.findall(r'src="data:image/[a-z+]+;base64,([^"]+)" alt="([^"]+)"', html)}
+    for name in ACCEPTED:
+        assert embedded[f"Figure {name}"] == (report / "images" / name).read_bytes(), name
+    assert 'src="images/' not in html
 
 
 def _image_xobjects(page):

@@ -19,3 +19,66 @@ def test_the_page_has_no_horizontal_scroll_at_1280_px(browser, surrey_build):
     browser.open(surrey_build.outputs["html"], width=1280)
     overflow = browser.eval("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
+
+
+# --------------------------------------------------------------------------- axe-core, every example
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from tests.browser import AXE_TAGS, TEXT_SPACING  # noqa: E402
+
+EXAMPLES = sorted(p.parent.name for p in (Path(__file__).resolve().parents[2] / "content").glob("*/report.yaml"))
+
+
+@pytest.fixture(scope="module")
+def example_html(tmp_path_factory):
+    """Each bundled example (content/*) built once to HTML."""
+    from generator.build import build
+    from tests.conftest import ROOT
+
+    out = tmp_path_factory.mktemp("examples-html")
+    return {name: build(ROOT / "content" / name, out / name, formats=("html",)).outputs["html"]
+            for name in EXAMPLES}
+
+
+def _brief(results: list) -> list:
+    return [(r["id"], r["help"], [n["target"] for n in r["nodes"]]) for r in results]
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+@pytest.mark.parametrize("width,spacing", [(1280, False), (320, True)], ids=["1280px", "320px-text-spacing"])
+def test_axe_finds_nothing_to_report(browser, example_html, name, width, spacing):
+    """axe-core (WCAG 2.2 A and AA and best practice): no violation and nothing left to check by
+    hand ("incomplete"), on the desktop and on a 320 px screen with WCAG 1.4.12 text spacing."""
+    browser.open(example_html[name], width=width)
+    if spacing:
+        browser.style(TEXT_SPACING)
+    result = browser.axe(AXE_TAGS)
+    assert result["passes"] > 10
+    assert _brief(result["violations"]) == []
+    assert _brief(result["incomplete"]) == []
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_no_horizontal_scroll_at_320_px_with_text_spacing(browser, example_html, name):
+    """WCAG 1.4.10 Reflow and 1.4.12 Text Spacing: nothing wider than a 320 px screen."""
+    browser.open(example_html[name], width=320)
+    browser.style(TEXT_SPACING)
+    overflow = browser.eval("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    wide = browser.eval("""[...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+        .slice(0, 5).map(e => e.tagName + '.' + e.className + ': ' + (e.textContent || '').slice(0, 40))""")
+    assert overflow <= 0, wide
+
+
+def test_first_tab_is_the_skip_link_and_enter_moves_focus_into_main(browser, surrey_build):
+    browser.open(surrey_build.outputs["html"])
+    first = browser.press("Tab")
+    assert first["href"] == "#main" and "Skip" in first["text"]
+    assert browser.eval("getComputedStyle(document.activeElement).left") != "-999px"  # it shows when focused
+    landed = browser.press("Enter")
+    assert landed["tag"] == "main" and landed["id"] == "main"
+    after = browser.press("Tab")  # the next stop is inside the report, not back at the top
+    assert browser.eval("document.querySelector('main').contains(document.activeElement)"), after

@@ -49,8 +49,8 @@ def test_back_to_top_after_each_part_and_notes_after_their_section(browser, surr
         walker.currentNode = call;
         let node;
         while ((node = walker.nextNode())) {
-            if (node.matches('aside.footnotes')) return !node.contains(note);
-            if (node.matches('h2, section.part')) return true;
+            if (node.matches('div.footnotes')) return !node.contains(note);
+            if (node.matches('h3, section.part')) return true;  // a chapter's ## is an <h3>
         }
         return true;
     }).map(a => a.textContent)""")

@@ -9,16 +9,17 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
 
 import pytest
 
-from generator.model import (NODE_TYPES, NodeNotRendered, BlockQuote, BulletList, Code, Contents, ContentsEntry, Cover, Document,
+from generator.model import (NODE_TYPES, Abbr, Callout, CrossRef, Glossary, Numbered, NodeNotRendered, BlockQuote, BulletList, Code, Contents, ContentsEntry, Cover, Document,
                              DocumentInfo, Emph, FootnoteRef, Heading, Image, KeyQuestionRow, KeyQuestionTable,
                              LineBreak, Link, Node, OrderedList, Paragraph, Part, Rating, RatingsGroup, RatingsRow,
                              RatingsSummary, Strong, Table, Text, walk)
+from generator.stages.charts import Bars, chart
 from generator.text import docx_text, file_text
 from generator.writers.docx.writer import BLOCKS, INLINES, DocxWriter, write_docx
 from generator.writers.html import HtmlWriter
@@ -88,6 +89,12 @@ def every_node_type(image_src: str) -> Document:
         RatingsSummary("Unit", (("Score", "5/9"),), ratings[1], "Standard", "Rating",
                        (RatingsGroup("Domain", (RatingsRow("S 1", ratings[0]),
                                                 RatingsRow("S 2", None, "Not rated"))),)),
+        Paragraph((Text("See "), CrossRef("blocks", "Blocks", "on page"), Text(" about the "),
+                   Abbr("PDU", "Probation delivery unit"), Text("."))),
+        Callout("An example", 3, "an-example", (Paragraph((Text("Inside the box."),)),)),
+        Glossary((("PDU", "Probation delivery unit"),)),
+        replace(chart(Bars(("North", "South"), (("Cases", (3.0, 5.0)),), (("#1d70b8", "#1d70b8"),)), "Cases by team",
+                      None), numbered=Numbered("figure-cases", 2, "Figure 2")),
     )
     return Document(info(), cover(), (Part("everything", "Everything", blocks, (note,)),))
 

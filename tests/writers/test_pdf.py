@@ -171,8 +171,9 @@ def test_pdf_golden_text(pdf_text, golden):
 
 def test_no_page_ends_with_a_large_blank(pdf):
     """bench/page_gaps.py: the blank at the foot of a page that is not a part's last. A standard's
-    heading, statement, rating, introduction (with its footnote) and the head of its key-question
-    table move together; in the example that block is about 60 mm, so no blank may be larger."""
+    heading, statement, rating and introduction move together, and a key-question table (with its
+    caption) is kept whole: in the example the largest such blank is 84 mm (page 18, P 2.3's
+    table); a regression guard, not a target."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("page_gaps", ROOT / "bench" / "page_gaps.py")
@@ -180,4 +181,4 @@ def test_no_page_ends_with_a_large_blank(pdf):
     spec.loader.exec_module(page_gaps)
     gaps = page_gaps.foot_gaps(pdf)
     assert len(gaps) >= 10 and 1 not in gaps  # the cover is not measured
-    assert max(gaps.values()) <= 60, gaps
+    assert max(gaps.values()) <= 90, gaps

@@ -88,12 +88,13 @@ def model_counts(doc) -> Counter:
 
     P: every Paragraph; every Rating (the standard's "Rating: X" line, a <p class="rating">);
        the ratings summary's unit line, one line per fact and its overall rating line; the
-       cover's five lines (inspectorate, lead, unit, region, imprint).
+       cover's three lines (inspectorate, region, imprint).
     L: every bullet and ordered list, and the contents list.
-    H: every Heading at its level, and each part's title as the part's only H1.
+    H: the report's title (the cover's lead and unit) as the only H1, each part's title as H2,
+       every Heading one level below its level in the model.
     LI: every list item, and each contents entry.
     """
-    counts = Counter(P=5, H1=len(doc.parts))
+    counts = Counter(P=3, H1=1, H2=len(doc.parts))
     for part in doc.parts:
         for node in walk(part.blocks):
             if isinstance(node, (Paragraph, Rating)):
@@ -107,7 +108,7 @@ def model_counts(doc) -> Counter:
                 counts["L"] += 1
                 counts["LI"] += len(node.entries)
             elif isinstance(node, Heading):
-                counts[f"H{node.level}"] += 1
+                counts[f"H{node.level + 1}"] += 1
     return counts
 
 
@@ -274,7 +275,7 @@ def test_notes_with_the_same_label_in_two_chapters_get_unique_ids(relabelled_pdf
 # =========================================================================== small PDFs: what the example lacks
 
 TABLES = """<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Tables</title></head>
-<body><main><h1>Tables</h1>
+<body><h1>Tables of a test</h1><main><h2 class="part-title">Tables</h2>
 <table><thead><tr><th>Name</th><th>Value</th></tr></thead><tbody><tr><th>Alpha</th><td>1</td></tr></tbody></table>
 <table><tr><th>Year</th><th>Count</th></tr><tr><th>2023</th><td>4</td></tr></table>
 <table><thead><tr><th scope="row">Kind</th><th>Total</th></tr></thead>

@@ -82,6 +82,42 @@ class _MarkerProcessor(BlockProcessor):
         etree.SubElement(parent, "rg-marker", {"name": match[1], "args": match[2] or ""})
 
 
+CALLOUTS = ("example",)  # the boxed blocks: ``::: example "Title"`` ... ``:::``
+CALLOUT_RE = re.compile(r"^:::[ \t]*(" + "|".join(CALLOUTS) + r")\b[ \t]*(?:\"([^\"]*)\"|(.*?))[ \t]*$")
+CALLOUT_END_RE = re.compile(r"^:::[ \t]*$", re.MULTILINE)
+
+
+class _CalloutProcessor(BlockProcessor):
+    """``::: example "Title"``, the blocks of the box, then ``:::`` alone on a line: an `rg-callout`
+    element holding the blocks (parsed as any others)."""
+
+    def test(self, parent, block):
+        return bool(CALLOUT_RE.match(block.split("\n", 1)[0]))
+
+    def run(self, parent, blocks):
+        first, _, rest = blocks.pop(0).partition("\n")
+        match = CALLOUT_RE.match(first)
+        inner, unclosed = [], True
+        pending = [rest] if rest.strip() else []
+        while pending or blocks:
+            block = pending.pop(0) if pending else blocks.pop(0)
+            end = CALLOUT_END_RE.search(block)
+            if end is None:
+                inner.append(block)
+                continue
+            inner.append(block[:end.start()].rstrip("\n"))
+            after = block[end.end():].lstrip("\n")
+            if after.strip():
+                blocks.insert(0, after)
+            unclosed = False
+            break
+        attrs = {"name": match[1], "title": (match[2] if match[2] is not None else match[3] or "").strip()}
+        if unclosed:
+            attrs["unclosed"] = "1"
+        box = etree.SubElement(parent, "rg-callout", attrs)
+        self.parser.parseBlocks(box, [b for b in inner if b.strip()])
+
+
 class _Capture(Treeprocessor):
     def run(self, root):
         self.md.captured_tree = root
@@ -95,6 +131,7 @@ class ReportgenExtension(Extension):
         for processor in parser.blockprocessors:
             processor.parser = parser
         parser.blockprocessors.register(_MarkerProcessor(parser), "rg-marker", 95)
+        parser.blockprocessors.register(_CalloutProcessor(parser), "rg-callout", 96)
         md.treeprocessors.register(_Capture(md), "rg-capture", -100)
         md.treeprocessors.deregister("prettify")
 

@@ -3,6 +3,7 @@ size, damage, colour mode, orientation, resolution), reading it as Pillow and py
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 # Images: what all three writers take. python-docx reads BMP, GIF, JPEG, PNG and TIFF; WeasyPrint
@@ -37,6 +38,9 @@ def check_image(path: Path, src: str) -> list[tuple[str, str]]:
     if size > IMAGE_MAX_BYTES:
         return [("image-too-large", f"image '{src}' is {size / 2**20:.1f} MiB; a figure may be at most "
                  f"{IMAGE_MAX_BYTES // 2**20} MiB: save it smaller (fewer pixels, or as JPEG)")]
+    head = path.read_bytes()[:4096].lstrip()
+    if path.suffix.lower() == ".svg" or head.startswith(b"<svg") or (head.startswith(b"<?xml") and b"<svg" in head):
+        return check_svg(path, src)
     save_again = "save it again from an image editor as PNG or JPEG"
     kind = "image"
     # Pillow's own settings, for the time of the check: damage must show (WeasyPrint sets
@@ -60,9 +64,8 @@ def check_image(path: Path, src: str) -> list[tuple[str, str]]:
             orientation = im.getexif().get(EXIF_ORIENTATION, 1)  # after load: a PNG's may follow its pixels
             mode = im.mode
     except UnidentifiedImageError:
-        what = "an SVG drawing" if b"<svg" in path.read_bytes()[:4096].lower() else "not an image reportgen can read"
-        return [("image-format", f"image '{src}' is {what}: Word, PDF and HTML outputs all take only PNG, JPEG "
-                 "or GIF; save it as PNG")]
+        return [("image-format", f"image '{src}' is not an image reportgen can read: the outputs take PNG, JPEG, "
+                 "GIF and SVG; save it as PNG or SVG")]
     except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds for a damaged file
         return [("image-invalid", f"image '{src}' is a damaged {kind} file ({_reason(exc)}): {save_again}")]
     finally:
@@ -96,6 +99,46 @@ def check_image(path: Path, src: str) -> list[tuple[str, str]]:
                          f"({dpi[1]} dpi): Word would stretch it, PDF and HTML would not; give it one resolution "
                          "(e.g. 96 or 300 dpi) in an image editor"))
     return problems
+
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+SVG_REFUSED = {"script", "foreignObject", "iframe", "embed", "object"}
+SVG_URL_RE = re.compile(r"(?:url\(|@import\s+)([^);]*)", re.IGNORECASE)
+
+
+def check_svg(path: Path, src: str) -> list[tuple[str, str]]:
+    """An SVG figure is self-contained drawing: well-formed XML with an <svg> root, no DTD or
+    entities, no script or foreign content, and no reference to another file or the web (each
+    writer reads it its own way: the browser, WeasyPrint, CairoSVG for the DOCX's picture)."""
+    import xml.etree.ElementTree as etree  # noqa: PLC0415
+
+    text = path.read_bytes()
+    if b"<!DOCTYPE" in text or b"<!ENTITY" in text:
+        return [("image-invalid", f"image '{src}' is an SVG with a DTD or entities; save it again without them "
+                 "(e.g. 'Plain SVG' in Inkscape)")]
+    try:
+        root = etree.fromstring(text)
+    except etree.ParseError as exc:
+        return [("image-invalid", f"image '{src}' is a damaged SVG file ({exc}): save it again")]
+    if root.tag != SVG_NS + "svg":
+        return [("image-format", f"image '{src}' is XML but not an SVG drawing")]
+    for el in root.iter():
+        name = el.tag.rsplit("}", 1)[-1] if isinstance(el.tag, str) else ""
+        for value in (*el.attrib.values(), el.text or ""):
+            for target in SVG_URL_RE.findall(value):
+                if not target.strip(" '\"").startswith(("#", "data:")):
+                    return [("url-refused", f"image '{src}' refers to {target.strip()[:80]!r} in its styles: an SVG "
+                             "figure must be self-contained")]
+        if name in SVG_REFUSED:
+            return [("image-invalid", f"image '{src}' holds <{name}>: a figure may not run code or embed other "
+                     "content; save it as plain SVG or PNG")]
+        for attr, value in el.attrib.items():
+            if attr.rsplit("}", 1)[-1] == "href" and not value.strip().startswith(("#", "data:")):
+                return [("url-refused", f"image '{src}' refers to {value.strip()[:80]!r}: an SVG figure must be "
+                         "self-contained (embed its pictures)")]
+            if attr.lower().startswith("on"):
+                return [("image-invalid", f"image '{src}' has an event handler ({attr}): save it as plain SVG")]
+    return []
 
 
 def _reason(exc: BaseException) -> str:

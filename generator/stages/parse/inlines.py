@@ -11,7 +11,7 @@ from markdown import util as md_util
 from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 
 from generator.diagnostics import did_you_mean
-from generator.model import Code, Emph, LineBreak, Link, Strong, Text, walk
+from generator.model import Code, CrossRef, Emph, LineBreak, Link, Strong, Text, walk
 from generator.stages.validate import CONTROL_RE, describe_character
 
 LINK_SCHEMES = {"http", "https", "mailto"}
@@ -69,6 +69,8 @@ class Inlines:
 
     def inline_a(self, el):
         href = (el.get("href") or "").strip()
+        if href.startswith("#") and len(href) > 1 and not (el.text or "").strip() and not len(el):
+            return CrossRef(href[1:])  # [](#id): says "Figure 3", "Table 2" or the heading (assemble)
         scheme = _scheme(href)
         if scheme is None:
             self.error("url-invalid", f"link target {href!r} is not a valid address (check its brackets and "

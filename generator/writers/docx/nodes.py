@@ -23,7 +23,8 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
-from generator.model import Node, NodeNotRendered, Strong, Text
+from generator.model import Heading, Node, NodeNotRendered, Strong, Text
+from generator.resources import blocks_data
 from generator.writers.docx import xml as X
 from generator.writers.docx.page import TEXT_WIDTH
 
@@ -132,6 +133,28 @@ def link(w, node, at: At) -> None:
 
 
 @inline
+def cross_ref(w, node, at: At) -> None:
+    """A REF field to the bookmark of the heading, figure or table (Word updates it on open), its
+    cached result the model's text ("Figure 3"), then "on page" and a PAGEREF field (its cached
+    result "?" until Word or LibreOffice lays the document out); \\h makes each a link."""
+    name = w.bookmark_names.get(node.target)
+    if name is None:  # assemble reports an unknown target; a model built by hand may still hold one
+        w.inlines((Text(node.text or node.target),), at)
+        return
+    for r in X.field_runs(f"REF {name} \\h", [X.run(node.text)]):
+        at.target.append(r)
+    if node.page_label:  # "on page 7": Word computes the page (fields update on opening)
+        at.target.append(X.run(f" {node.page_label} "))
+        for r in X.field_runs(f"PAGEREF {name} \\h", [X.run("?")]):
+            at.target.append(r)
+
+
+@inline
+def abbr(w, node, at: At) -> None:
+    w.run(at, node.text)  # Word has no abbreviation mark-up; the glossary gives the expansion
+
+
+@inline
 def line_break(w, node, at: At) -> None:
     at.target.append(X.line_break())
 
@@ -165,6 +188,8 @@ def paragraph(w, node, where: Where) -> None:
     else:
         style = next((PARAGRAPH_CLASSES[c] for c in node.classes if c in PARAGRAPH_CLASSES), "Normal")
     p = w.paragraph(where, style)
+    if "keep" in node.classes:
+        X.keep_with_next(p)
     if where.num_id is not None:
         X.list_numbering(p, where.num_id, where.level)
     w.inlines(node.children, w.at(p))
@@ -187,14 +212,43 @@ def block_quote(w, node, where: Where) -> None:
     w.blocks(node.children, replace(where, quote=True))
 
 
+def caption(w, node, where: Where, kind: str) -> None:
+    """A Caption paragraph: "Figure " and a SEQ field (Word's own numbering, its cached result the
+    model's number) under a bookmark that references point at, then ": " and the caption."""
+    p = w.paragraph(where, "Caption")
+    numbered = node.numbered
+    if numbered.label:
+        word = numbered.label.rsplit(" ", 1)[0]
+        start = w.bookmark_start(p, numbered.id)
+        p.append(X.run(f"{word} "))
+        for r in X.field_runs(f"SEQ {kind} \\* ARABIC", [X.run(str(numbered.number))]):
+            p.append(r)
+        p.append(X.bookmark_end(start))
+        p.append(X.run(": "))
+    if isinstance(node.caption, str):
+        w.inlines((Text(node.caption),), w.at(p))
+    else:
+        w.inlines(node.caption, w.at(p))
+    return p
+
+
 @block
 def table(w, node, where: Where) -> None:
+    """A Markdown table: its caption above it; the header row repeats; a small table is kept on one
+    page (keep-with-next on every row but the last); each column aligned as the Markdown says."""
+    if node.caption:
+        X.keep_with_next(caption(w, node, where, "Table"))
     columns = max([len(node.header), *(len(row) for row in node.rows)] or [1])
     rows = ([node.header] if node.header else []) + list(node.rows)
-    tbl, cells = w.table(where, len(rows), [1 / columns] * columns, "", header=bool(node.header))
-    for row_cells, row in zip(cells, rows):
-        for cell, content in zip(row_cells, row):
+    title = plain(node.caption) if node.caption else ""
+    tbl, cells = w.table(where, len(rows), [1 / columns] * columns, title, header=bool(node.header))
+    for index, (row_cells, row) in enumerate(zip(cells, rows)):
+        for column, (cell, content) in enumerate(zip(row_cells, row)):
             w.inlines(content, w.at(cell))
+            if column < len(node.align) and node.align[column]:
+                X.paragraph_align(cell, node.align[column])
+            if node.small and index < len(rows) - 1:
+                X.keep_with_next(cell)
 
 
 @block
@@ -202,6 +256,9 @@ def image(w, node, where: Where) -> None:
     source = image_source(w, node)
     if source is None:
         return  # reported as an error: the build fails and writes nothing
+    width_px = None
+    if isinstance(source, str) and source.lower().endswith(".svg"):
+        source, width_px = svg_as_png(Path(source))
     p = w.paragraph(where, "Figure")
     try:
         shape = Paragraph(p, where.container).add_run().add_picture(source)
@@ -210,12 +267,77 @@ def image(w, node, where: Where) -> None:
                 "TIFF file; Word cannot show it")
         p.getparent().remove(p)
         return
-    if shape.width > TEXT_WIDTH:
-        shape.height = round(shape.height * TEXT_WIDTH / shape.width)
-        shape.width = TEXT_WIDTH
+    picture(shape, node.width, width_px)
+    if node.decorative:
+        X.image_decorative(shape._inline)  # noqa: SLF001
+        return
     X.image_alt_text(shape._inline, node.alt)  # noqa: SLF001
     if node.caption:
-        w.inlines(node.caption, w.at(w.paragraph(where, "Caption")))
+        X.keep_with_next(p)
+        caption(w, node, where, "Figure")
+
+
+EMU_PER_PX = 9525  # a CSS pixel (1/96 in) in English Metric Units
+
+
+def picture(shape, width: str = "", width_px: int | None = None) -> None:
+    """Size a picture: the author's percentage of the text width, else its own size (`width_px` CSS
+    pixels for a drawing rasterised at a higher resolution), at most the text width."""
+    natural = width_px * EMU_PER_PX if width_px else shape.width
+    target = round(TEXT_WIDTH * int(width.rstrip("%")) / 100) if width else min(natural, TEXT_WIDTH)
+    shape.height, shape.width = round(shape.height * target / shape.width), target
+
+
+SVG_SCALE = 3  # the DOCX's picture of an SVG figure: 3 pixels per CSS pixel (288 dpi)
+
+
+def svg_as_png(path: Path) -> tuple[io.BytesIO, int]:
+    """An SVG figure as PNG for Word (python-docx places only raster pictures), with CairoSVG; the
+    SVG was checked self-contained in parse, and CairoSVG's fetcher is refused anyway."""
+    from cairosvg.surface import PNGSurface  # noqa: PLC0415 - only reports with an SVG figure pay for it
+
+    def refuse(url, resource_type=None):
+        raise ValueError(f"reportgen refuses to fetch {url} from an SVG figure")
+
+    from PIL import Image as PILImage  # noqa: PLC0415
+
+    png = PNGSurface.convert(bytestring=path.read_bytes(), url_fetcher=refuse, unsafe=False, scale=SVG_SCALE)
+    with PILImage.open(io.BytesIO(png)) as im:
+        width_px = round(im.size[0] / SVG_SCALE)
+    return io.BytesIO(png), width_px
+
+
+@block
+def chart(w, node, where: Where) -> None:
+    """The chart's PNG (drawn with its SVG), its alt text and caption, then its data table."""
+    p = w.paragraph(where, "Figure")
+    shape = Paragraph(p, where.container).add_run().add_picture(io.BytesIO(node.png))
+    picture(shape, "", node.width_px)
+    X.image_alt_text(shape._inline, node.alt)  # noqa: SLF001
+    X.keep_with_next(p)
+    caption(w, node, where, "Figure")
+    table(w, node.data, where)
+
+
+@block
+def callout(w, node, where: Where) -> None:
+    """A boxed example: its title a heading, its blocks, every paragraph with the box's border and
+    shading (colours from styles/blocks.yaml)."""
+    colours = blocks_data()["callout"]
+    body = w.docx.element.body if where.container is w.docx else None
+    start = len(body.findall(qn("w:p"))) if body is not None else 0  # new paragraphs go before w:sectPr
+    heading(w, Heading(node.level, (Text(node.title),), node.id, node.source), where)
+    w.blocks(node.children, where)
+    if body is not None:
+        for p in body.findall(qn("w:p"))[start:]:
+            X.box_paragraph(p, colours["border"], colours["background"])
+
+
+@block
+def glossary(w, node, where: Where) -> None:
+    """Each abbreviation in bold, then what it stands for, one paragraph each."""
+    for term, meaning in node.entries:
+        w.inlines((Strong((Text(term),)), Text(f" {meaning}")), w.at(w.paragraph(where, "Normal")))
 
 
 def image_source(w: "DocxWriter", node):
@@ -250,6 +372,7 @@ DATA_IMAGE = "data:image/"
 @block
 def rating(w, node, where: Where, style: str = "Rating") -> None:
     p = w.paragraph(where, style)
+    X.keep_with_next(p)  # with the table or text it rates
     at = w.at(p)
     if node.caption:
         w.inlines((Strong((Text(f"{node.caption}:"),)), Text(" ")), at)
@@ -260,8 +383,11 @@ def rating(w, node, where: Where, style: str = "Rating") -> None:
 def key_question_table(w, node, where: Where) -> None:
     """Questions and values; the lowest in bold and said in words: "32% (lowest score)"."""
     if node.caption:
-        w.inlines((Text(node.caption),), w.at(w.paragraph(where, "Caption")))
+        X.keep_with_next(caption(w, node, where, "Table"))
     tbl, cells = w.table(where, len(node.rows) + 1, [0.78, 0.22], node.caption or w.last_heading, header=True)
+    for row in cells[:-1]:  # kept on one page
+        for cell in row:
+            X.keep_with_next(cell)
     w.inlines((Text(node.question_header),), w.at(cells[0][0]))
     w.inlines((Text(node.value_header),), w.at(cells[0][1]))
     for (question_cell, value_cell), row in zip(cells[1:], node.rows):

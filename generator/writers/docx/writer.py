@@ -29,7 +29,7 @@ from pathlib import Path
 from docx.oxml.ns import qn
 
 from generator.diagnostics import Diagnostics
-from generator.model import Document, Heading, Rating, walk
+from generator.model import Callout, Document, Heading, Numbered, Rating, walk
 from generator.themes import theme_of
 from generator.writers.docx import xml as X
 from generator.writers.docx.fonts import embed_fonts
@@ -189,6 +189,12 @@ class DocxWriter:
         self.bookmark_id += 1
         X.bookmark(p, self.bookmark_id, self.bookmark_name(node_id))
 
+    def bookmark_start(self, p, node_id: str) -> int:
+        """Open a bookmark at the end of `p` (the caller appends the runs, then `X.bookmark_end`)."""
+        self.bookmark_id += 1
+        p.append(X.element("w:bookmarkStart", {"w:id": self.bookmark_id, "w:name": self.bookmark_name(node_id)}))
+        return self.bookmark_id
+
     def list_items(self, items, where: Where, num_id: int) -> None:
         level = min(where.level + 1, 8)
         for item in items:
@@ -236,10 +242,15 @@ class DocxWriter:
 
 
 def _ids(doc: Document) -> list[str]:
+    """Every id a link or reference may name: parts, headings, boxes, numbered figures and tables."""
     ids = []
     for part in doc.parts:
         ids.append(part.id)
-        ids.extend(node.id for node in walk(part.blocks) if isinstance(node, Heading))
+        for node in walk(part.blocks):
+            if isinstance(node, (Heading, Callout)):
+                ids.append(node.id)
+            elif isinstance(getattr(node, "numbered", None), Numbered) and node.numbered.id:
+                ids.append(node.numbered.id)
     return ids
 
 

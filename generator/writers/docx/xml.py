@@ -285,6 +285,43 @@ def image_alt_text(inline, alt: str) -> None:
             node.set("descr", alt)
 
 
+DECORATIVE_EXT = "{C183D7F6-B498-43B3-948B-1728B52AA6E4}"  # Office's "Mark as decorative"
+
+
+def image_decorative(inline) -> None:
+    """Mark a picture decorative (Word's "Mark as decorative"): screen readers skip it."""
+    image_alt_text(inline, "")
+    doc_pr = inline.find(qn("wp:docPr"))
+    ext = parse_xml(f'<a:extLst xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+                    f'<a:ext uri="{DECORATIVE_EXT}"><adec:decorative '
+                    f'xmlns:adec="http://schemas.microsoft.com/office/drawing/2017/decorative" val="1"/>'
+                    f'</a:ext></a:extLst>')
+    doc_pr.append(ext)
+
+
+def keep_with_next(p) -> None:
+    set_prop(p, "w:pPr", "w:keepNext")
+
+
+def paragraph_align(p, align: str) -> None:
+    set_prop(p, "w:pPr", "w:jc", {"w:val": {"left": "left", "center": "center", "right": "right"}[align]})
+
+
+BOX_INDENT = 220  # twips between a box's border and its text
+
+
+def box_paragraph(p, border: str, fill: str) -> None:
+    """A paragraph of a boxed block: a left border and shading, as the PDF's box."""
+    ppr = get_or_add(p, "w:pPr")
+    level = ppr.find(f"{qn('w:numPr')}/{qn('w:ilvl')}")
+    if level is None:
+        paragraph_properties(ppr, left_border=(4, border, 8), left_twips=BOX_INDENT)
+    else:  # a list item: its numbering's indent, moved into the box
+        paragraph_properties(ppr, left_border=(4, border, 8), hanging_twips=LIST_INDENT,
+                             left_twips=BOX_INDENT + LIST_INDENT * (int(level.get(qn("w:val"))) + 1))
+    put(ppr, element("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": fill.lstrip("#").upper()}))
+
+
 # --------------------------------------------------------------------------- numbering
 
 BULLETS = ("\u2022", "\u2013", "\u25aa")

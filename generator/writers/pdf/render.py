@@ -1,4 +1,4 @@
-"""The PDF writer: WeasyPrint paginates the HTML writer's print HTML as tagged PDF/UA-1.
+"""The PDF writer: WeasyPrint paginates the HTML writer's print HTML as tagged PDF/A-2u + PDF/UA-1 (or PDF/UA-1 only).
 
 The build hands it `write_html(doc, "print")`: the PDF is that HTML paginated, so the two can
 never disagree, and this package never imports the HTML writer.
@@ -9,7 +9,9 @@ report folder and styles/, and refuses everything else (reported as diagnostics)
 
 from __future__ import annotations
 
+import base64
 import logging
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -18,7 +20,34 @@ from generator.diagnostics import Diagnostics
 from generator.resources import STYLES_DIR
 from generator.themes import Theme, theme_or_default
 
-PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_identifier": b"reportgen", "uncompressed_pdf": False}
+# What the PDF declares and is built to meet (`reportgen build --pdf-standard`). "a2+ua1" is
+# archival PDF/A-2u and PDF/UA-1 in one file: WeasyPrint's PDF/A-2u variant (pdfaid in the XMP)
+# with tags and an sRGB OutputIntent (the ICC's sRGB2014.icc as WeasyPrint ships it: "may be
+# copied, distributed, embedded ... without restriction"); the structure repair adds pdfuaid to
+# the XMP with the extension schema PDF/A asks for (tags.declare_pdfua) and the Print flag.
+SRGB = "--reportgen-srgb"  # the CSS @color-profile name of that profile
+PDF_STANDARDS = {
+    "ua1": {"pdf_variant": "pdf/ua-1"},
+    "a2+ua1": {"pdf_variant": "pdf/a-2u", "pdf_tags": True, "output_intent": SRGB},
+}
+DEFAULT_PDF_STANDARD = "a2+ua1"
+PDF_OPTIONS = {"pdf_identifier": b"reportgen", "uncompressed_pdf": False, **PDF_STANDARDS[DEFAULT_PDF_STANDARD]}
+
+
+def pdf_options(standard: str = DEFAULT_PDF_STANDARD) -> dict:
+    """WeasyPrint's write_pdf options for a standard of PDF_STANDARDS."""
+    return {**PDF_OPTIONS, "pdf_variant": None, "pdf_tags": False, "output_intent": None, **PDF_STANDARDS[standard]}
+
+
+@lru_cache(maxsize=1)
+def srgb_profile_css() -> str:
+    """`@color-profile` for the sRGB OutputIntent, the profile inline (WeasyPrint's own "srgb"
+    option opens the file and never closes it)."""
+    from importlib.resources import files  # noqa: PLC0415
+
+    data = (files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()
+    return (f'@color-profile {SRGB} {{ components: r, g, b; '
+            f'src: url("data:application/vnd.iccprofile;base64,{base64.b64encode(data).decode()}") }}')
 
 
 def _fetcher_class():
@@ -49,22 +78,28 @@ def _fetcher_class():
 
 
 def render_pdf(html: str, base_dir: Path, target, diags: Diagnostics | None = None,
-               allow_remote: bool = False, theme: Theme | None = None) -> None:
+               allow_remote: bool = False, standard: str = DEFAULT_PDF_STANDARD, theme: Theme | None = None) -> None:
     """Paginate `html` (the HTML writer's print media) into `target`, a path or a binary file."""
-    from weasyprint import HTML  # noqa: PLC0415
+    from weasyprint import CSS, HTML  # noqa: PLC0415
     from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
 
     theme = theme_or_default(theme)
     fetcher = _fetcher_class()([base_dir, STYLES_DIR, *theme.folders], allow_remote)
     fonts = FontConfiguration()
     stylesheets = theme_stylesheets(theme, fetcher, fonts)
+    options = pdf_options(standard)
+    profiles: dict = {}  # filled by the @color-profile rule as WeasyPrint reads it
+    if options["output_intent"] == SRGB:
+        stylesheets.append(CSS(string=srgb_profile_css(), url_fetcher=fetcher, font_config=fonts,
+                               color_profiles=profiles))
     logger = logging.getLogger("weasyprint")
     handler = _Collect()
     logger.addHandler(handler)
     try:
         document = HTML(string=html, base_url=str(base_dir.resolve()) + "/", url_fetcher=fetcher).render(
-            stylesheets=stylesheets, font_config=fonts)
-        raw = document.write_pdf(**PDF_OPTIONS)
+            stylesheets=stylesheets, font_config=fonts, color_profiles=profiles,
+            output_intent=options["output_intent"])
+        raw = document.write_pdf(**options)
         # Repair WeasyPrint's structure tree: artifacts, split elements, links, TH scope (pdf_tags.py).
         fixed = pdf_tags.fix_pdf(raw, pdf_tags.layout_hints(document))
         if hasattr(target, "write"):

@@ -10,6 +10,9 @@ WeasyPrint 70 tags each page on its own (weasyprint/pdf/tags.py), which leaves t
   Link inside a Link, and every annotation's /Contents is the bare URL or anchor name;
 - TH cells have no /Scope; LI holds its P with no LBody; footnotes are Spans in a stray
   NonStruct at the end of each page, not Notes reachable from their call.
+- the space at each line wrap is not drawn, and a collapsed space between a label and its value
+  is an empty marked-content sequence, so the text read in order runs words together; list
+  markers are painted after the page's text; annotations lack the Print flag.
 
 `fix_pdf(data, hints)` fixes all of them and returns the new bytes. Most fixes read the PDF alone;
 the ones that need to know which HTML element a structure element came from (merging split
@@ -30,7 +33,7 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from generator.formats.pdf_tree import Elem, ObjRef, Tree
+from generator.formats.pdf_tree import MC, Elem, ObjRef, Tree
 from generator.writers.pdf.labels import add_page_labels
 
 # --------------------------------------------------------------------------- shadow of WeasyPrint's tagging
@@ -45,6 +48,9 @@ class Shadow:
     element: object = None  # the HTML element (kept alive so that `key` stays unique)
     leader: bool = False  # the box of a CSS leader(): dots that only lead the eye
     children: list = field(default_factory=list)
+    inline: bool = False  # an inline-level box (part of a line, inline-block too), not a block
+    text: str | None = None  # a Span of one text box: the text it draws
+    texts: list = field(default_factory=list)  # a Link: the text of each text box drawn in it
 
 
 def _element_key(box):
@@ -83,7 +89,8 @@ def _shadow_box(box, parent_tag: str, parent: Shadow | None, boxes, absolute, pd
             yield wrapper
             return
     key, element = _element_key(box)
-    shadow = Shadow(tag, key, element, leader=getattr(box, "is_leader", False))
+    shadow = Shadow(tag, key, element, leader=getattr(box, "is_leader", False),
+                    inline=isinstance(box, boxes.InlineLevelBox))
     if tag == "Table" and box.is_table_wrapper:
         table = box.get_wrapped_table()
         if table:
@@ -97,7 +104,9 @@ def _shadow_box(box, parent_tag: str, parent: Shadow | None, boxes, absolute, pd
         for child in (outer.children if isinstance(outer, boxes.LineBox) else [outer]):
             if isinstance(child, boxes.TextBox):
                 if tag != "Link":
-                    shadow.children.append(Shadow("Span"))
+                    shadow.children.append(Shadow("Span", inline=True, text=child.text))
+                else:
+                    shadow.texts.append(child.text)
                 continue
             nested_list = child.element_tag in ("ul", "ol") and tag == "LI"
             target = parent if nested_list and parent is not None else shadow
@@ -237,6 +246,34 @@ def _elements_as_artifacts(tree: Tree, is_artifact, keep_annotations: bool) -> N
         top.kids = _rewrite_kids(top.kids, replace)
 
 
+def leader_spaces(tree: Tree) -> None:
+    """A contents entry ("Foreword ...... 4") reads "Foreword 4", not "Foreword4", once its leader
+    dots are artifacts: the Link holding the leader gets its title and page number as /ActualText."""
+    for elem in tree.walk():
+        if elem.tag != "Link" or elem.shadow is None or elem.shadow.element is None or _generated(elem.shadow):
+            continue
+        inner = [e for e in elem.walk() if e is not elem]
+        if not any(e.shadow is not None and e.shadow.leader for e in inner):
+            continue
+        after = ["".join(e.shadow.texts) for e in inner if e.tag == "Link" and e.shadow is not None
+                 and not e.shadow.leader and _generated(e.shadow)]
+        words = " ".join([_source_text(elem.shadow.element), *after]).split()
+        elem.obj.ActualText = pikepdf.String(" ".join(words))
+
+
+def note_label_spaces(tree: Tree) -> None:
+    """A Note placed after its call (footnotes_as_notes) reads "per cent.2 2. The ...", not
+    "cent.22.": its Lbl gets its text with a space before it as /ActualText."""
+    for note in tree.walk():
+        if note.tag != "Note":
+            continue
+        for lbl in note.elems():
+            if lbl.tag == "Lbl":
+                text = "".join(e.shadow.text or "" for e in lbl.walk() if e.shadow is not None)
+                if text and not text[:1].isspace():
+                    lbl.obj.ActualText = pikepdf.String(" " + text)
+
+
 def leaders_as_artifacts(tree: Tree) -> None:
     """The dots of a CSS leader() (contents page) are layout: Artifacts; annotations stay."""
     _elements_as_artifacts(tree, lambda e: e.shadow is not None and e.shadow.leader, keep_annotations=True)
@@ -363,6 +400,141 @@ def decorative_figures(tree: Tree) -> None:
                            keep_annotations=False)
 
 
+def abbreviation_expansions(tree: Tree) -> None:
+    """An `<abbr title>` (a glossary abbreviation at its first use) is a Span with its expansion, /E."""
+    for elem in tree.walk():
+        element = elem.shadow.element if elem.shadow is not None else None
+        if element is not None and element.tag == "abbr" and element.get("title"):
+            elem.tag = "Span"
+            elem.obj.E = pikepdf.String(element.get("title"))
+
+
+def _with_ancestors(tree: Tree):
+    """(elem, ancestors) for every element, depth first in reading order."""
+    stack = [(top, ()) for top in reversed(tree.top)]
+    while stack:
+        elem, ancestors = stack.pop()
+        yield elem, ancestors
+        stack.extend((kid, ancestors + (elem,)) for kid in reversed(elem.elems()))
+
+
+def _generated(shadow) -> bool:
+    """The box of a pseudo-element (::marker, ::footnote-call, ::after): text the CSS made."""
+    return shadow is not None and shadow.key is not None and "::" in shadow.key[1]
+
+
+def _leaves(tree: Tree) -> dict:
+    """Per block element (its key), the text leaves drawn in it, in reading order: Spans of one
+    text box and Links (each piece of a link is a leaf); generated content is left out."""
+    blocks: dict = {}
+    for elem, ancestors in _with_ancestors(tree):
+        shadow = elem.shadow
+        if shadow is None or not (shadow.text is not None or (elem.tag == "Link" and shadow.texts)):
+            continue
+        block = None
+        for up in reversed((*ancestors, elem)):
+            if _generated(up.shadow):
+                block = None
+                break
+            if up is not elem and up.shadow is not None and up.shadow.element is not None and not up.shadow.inline:
+                block = up
+                break
+        if block is not None:
+            text = shadow.text if shadow.text is not None else "".join(shadow.texts)
+            blocks.setdefault(block.shadow.key, (block.shadow.element, []))[1].append((elem, text))
+    return blocks
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def _source_text(element) -> str:
+    """An HTML element's text as a reader hears it: its text nodes in order, a <br> as a space."""
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str):
+            parts.append(" " if child.tag.rpartition("}")[2] == "br" else _source_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def word_spaces(tree: Tree) -> None:
+    """Where a word break falls at a line wrap, or between a label and its value, the space is not
+    drawn (WeasyPrint strips it): the Span before it (or after it) gets an /ActualText with the
+    space, so that the text read in order has its words apart (ISO 32000-1 14.8.2.5). Where the
+    space falls inside a link broken over lines, the Link gets the link's text as /ActualText.
+
+    Where the spaces belong is read from the HTML: each block element's text is matched, leaf by
+    leaf, against the text drawn in it; a leaf that cannot be found (generated or hidden text)
+    decides nothing.
+    """
+    prefix, suffix, link_inside = set(), set(), set()
+    for element, leaves in _leaves(tree).values():
+        source = _normal(_source_text(element))
+        at, previous = 0, None
+        for elem, text in leaves:
+            core = _normal(text)
+            if not core:
+                continue
+            found = source.find(core, at)
+            if found < 0:
+                continue
+            if (previous is not None and found > at and source[at:found].isspace()
+                    and not previous[1][-1:].isspace() and not text[:1].isspace()):
+                before = previous[0]
+                if before.tag != "Link":
+                    suffix.add(id(before))
+                elif elem.tag != "Link":
+                    prefix.add(id(elem))
+                elif _key(before) == _key(elem):
+                    link_inside.add(_key(elem))
+                else:
+                    suffix.add(id(before))
+            at, previous = found + len(core), (elem, text)
+    spaced = prefix | suffix
+    for elem in tree.walk():
+        if id(elem) not in spaced:
+            continue
+        if elem.tag == "Link":
+            link_inside.add(_key(elem))  # its text, with the space after it, on its first piece
+            continue
+        elem.obj.ActualText = pikepdf.String(" " * (id(elem) in prefix) + elem.shadow.text + " " * (id(elem) in suffix))
+    pieces: dict = {}
+    for elem in tree.walk():
+        if elem.tag == "Link" and _key(elem) in link_inside:
+            pieces.setdefault(_key(elem), []).append(elem)
+    for key, elems in pieces.items():
+        text = " ".join(_source_text(elems[0].shadow.element).split())
+        trailing = " " if id(elems[-1]) in suffix else ""
+        elems[0].obj.ActualText = pikepdf.String(text + trailing)
+
+
+_EMPTY_MC = re.compile(rb"/[^\s<>/\[\]()]+\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC\s*(?:BT\s*ET\s*)?EMC\s*")
+
+
+def empty_marked_content(tree: Tree) -> None:
+    """A marked-content sequence that draws nothing (a collapsed space between a label and its
+    value) leaves the content stream, and the Span or NonStruct it was all of leaves the tree."""
+    empty = set()
+    for page in tree.pdf.pages:
+        data = tree.contents(page)
+        mcids = {int(m[1]) for m in _EMPTY_MC.finditer(data)}
+        if mcids:
+            empty |= {(page.objgen, mcid) for mcid in mcids}
+            tree.set_contents(page, _EMPTY_MC.sub(b"", data))
+    if not empty:
+        return
+
+    def drop(elem: Elem) -> list:
+        elem.kids = [k for k in _rewrite_kids(elem.kids, drop)
+                     if not (isinstance(k, MC) and k.page is not None and (k.page.objgen, k.mcid) in empty)]
+        return [] if not elem.kids and elem.tag in ("Span", "NonStruct") else [elem]
+
+    for top in tree.top:
+        top.kids = _rewrite_kids(top.kids, drop)
+
+
 def margin_content_as_artifacts(tree: Tree) -> None:
     """Marked content no structure element reaches (WeasyPrint's page margins) becomes an Artifact."""
     reached = tree.reached()
@@ -376,16 +548,141 @@ def _page_mcids(tree: Tree, page) -> list[int]:
     return [int(m[1]) for m in _BDC.finditer(tree.contents(page))]
 
 
+_TOKEN = re.compile(rb"\((?:\\.|[^\\)])*\)|<<|>>|<[0-9A-Fa-f\s]*>|\[|\]|/[^\s/\[\]()<>{}%]+|[^\s/\[\]()<>{}%]+")
+_STATE_OPS = {b"cm", b"Tc", b"Tw", b"Tz", b"TL", b"Ts", b"Tr"}  # what a moved sequence inherits
+
+
+def _marked_spans(data: bytes) -> dict[int, tuple[int, int, tuple]]:
+    """MCID -> (start, end, state) of each marked-content sequence in a content stream: where its
+    tag begins, where its EMC ends, and the transformation and text state in force at its start."""
+    out: dict[int, tuple[int, int, tuple]] = {}
+    state: dict = {}
+    saved: list[dict] = []
+    open_: list[tuple[int | None, int, tuple]] = []  # (mcid, start, state) per open BDC/BMC
+    operands: list[tuple[int, bytes]] = []
+    for match in _TOKEN.finditer(data):
+        token = match[0]
+        if token[:1] in b"(<[]/" or token[:1].isdigit() or token[:1] in b"-.+" or token == b">>":
+            operands.append((match.start(), token))
+            continue
+        if token == b"q":
+            saved.append(dict(state))
+        elif token == b"Q":
+            state = saved.pop() if saved else {}
+        elif token == b"cm":
+            state[b"cm"] = state.get(b"cm", ()) + (tuple(t for _, t in operands[-6:]),)
+        elif token in _STATE_OPS:
+            state[token] = operands[-1][1] if operands else None
+        elif token in (b"BDC", b"BMC"):
+            start = next((at for at, t in reversed(operands) if t[:1] == b"/" and (token == b"BMC" or t != b"/MCID")),
+                         match.start())
+            mcid = next((int(t) for (_, k), (_, t) in zip(operands, operands[1:]) if k == b"/MCID"), None)
+            open_.append((mcid, start, tuple(sorted(state.items()))))
+        elif token == b"EMC" and open_:
+            mcid, start, at_start = open_.pop()
+            if mcid is not None:
+                out[mcid] = (start, match.end(), at_start)
+        operands = []
+    return out
+
+
+def list_labels_first(tree: Tree) -> None:
+    """WeasyPrint paints a page's list markers after its text: each label's marked content moves
+    (kept in q/Q) to just before its item's body, so that a tool reading the content in order
+    reads "1. Item" and not the label after the item. Moved only where the transformation and text
+    state are the same at both places, so the page looks exactly as before."""
+    wanted: dict[tuple, list[tuple[int, list[int]]]] = {}
+    for li in tree.walk():
+        if li.tag != "LI":
+            continue
+        lbl = next((k for k in li.elems() if k.tag == "Lbl"), None)
+        body = next((k for k in li.elems() if k.tag == "LBody"), None)
+        if lbl is None or body is None or len(lbl.mcs()) != 1:
+            continue
+        label = lbl.mcs()[0]
+        bodies = [mc.mcid for mc in body.mcs() if mc.page is not None and mc.page.objgen == label.page.objgen]
+        if bodies:
+            wanted.setdefault(label.page.objgen, []).append((label.mcid, bodies))
+    for page in tree.pdf.pages:
+        todo = wanted.get(page.objgen)
+        if not todo:
+            continue
+        data = tree.contents(page)
+        spans = _marked_spans(data)
+        edits = []  # (offset, bytes to delete from there, bytes to insert there)
+        for label, bodies in todo:
+            first = min((spans[b] for b in bodies if b in spans), default=None, key=lambda s: s[0])
+            if label not in spans or first is None:
+                continue
+            start, end, state = spans[label]
+            if start > first[0] and state == first[2] and data.count(b"BDC", start, end) == 1:
+                edits.append((first[0], 0, b"q\n" + data[start:end] + b"\nQ\n"))
+                edits.append((start, end - start, b""))
+        if edits:
+            out, at = [], 0
+            for offset, length, insert in sorted(edits, key=lambda e: (e[0], e[1])):
+                out += [data[at:offset], insert]
+                at = offset + length
+            tree.set_contents(page, b"".join(out) + data[at:])
+
+
+def annotations_printable(tree: Tree) -> None:
+    """Every annotation carries the Print flag (/F bit 3): PDF/A requires it, and a printed copy
+    keeps what the screen shows (ISO 19005-2 6.3.2)."""
+    for page in tree.pdf.pages:
+        for annot in page.obj.get("/Annots", []):
+            annot.F = int(annot.get("/F", 0)) | 4
+
+
+_PDFUA_NS = "http://www.aiim.org/pdfua/ns/id/"
+_PDFUA_EXTENSION = f"""<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+ xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+<pdfaSchema:namespaceURI>{_PDFUA_NS}</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+<pdfaProperty:name>part</pdfaProperty:name>
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+<pdfaProperty:category>internal</pdfaProperty:category>
+<pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed</pdfaProperty:description>
+</rdf:li></rdf:Seq></pdfaSchema:property>
+</rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>
+<rdf:Description rdf:about="" xmlns:pdfuaid="{_PDFUA_NS}"><pdfuaid:part>1</pdfuaid:part></rdf:Description>
+"""
+
+
+def declare_pdfua(tree: Tree) -> None:
+    """A PDF/A file (WeasyPrint's PDF/A-2u variant) declares PDF/UA-1 too: pdfuaid:part in its XMP,
+    with the extension schema that PDF/A requires for a property outside its predefined schemas
+    (ISO 19005-2 6.6.2.3). A file that already says pdfuaid is left as it is."""
+    meta = tree.pdf.Root.get("/Metadata")
+    xmp = meta.read_bytes() if meta is not None else b""
+    if b"pdfaid" not in xmp or _PDFUA_NS.encode() in xmp or b"</rdf:RDF>" not in xmp:
+        return
+    xmp = xmp.replace(b"</rdf:RDF>", _PDFUA_EXTENSION.encode() + b"</rdf:RDF>", 1)
+    tree.pdf.Root.Metadata = tree.pdf.make_stream(xmp, Type=Name.Metadata, Subtype=Name.XML)
+
+
 FIXES = {  # in order; `attach_hints` runs before them all (fix_tree)
     "decorative-figures": decorative_figures,
+    "empty-content": empty_marked_content,
+    "word-spaces": word_spaces,  # before merge-split: it reads each piece of a split link
     "footnotes": footnotes_as_notes,
+    "note-labels": note_label_spaces,
     "merge-split": merge_split_elements,
+    "leader-spaces": leader_spaces,
     "leaders": leaders_as_artifacts,
     "one-link": one_link_per_link,
     "link-text": link_descriptions,
     "list-bodies": list_item_bodies,
     "th-scope": table_header_scope,
+    "abbreviations": abbreviation_expansions,
     "margin-artifacts": margin_content_as_artifacts,
+    "label-order": list_labels_first,
+    "print-flag": annotations_printable,
+    "pdfua-id": declare_pdfua,
 }
 
 

@@ -1,0 +1,260 @@
+"""The text a tagged PDF's content streams hold, per marked-content sequence, as assistive
+technology reads it: the glyphs' Unicode (the fonts' /ToUnicode maps) in stream order, with no
+space guessed from where the glyphs are drawn (pdftotext guesses; a screen reader does not).
+
+`marked_text(pdf)` reads every page once: for each marked-content sequence with an MCID, its
+text, and the baseline of its first and last text operator; `elem_text(elem, texts)` is what a
+structure element says (its /ActualText if it has one, else its marked content and kids in order).
+Shared by the PDF checks and the tests; it never changes the file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pikepdf
+
+from generator.formats.pdf_tree import MC, Elem
+
+_HEX = re.compile(rb"<([0-9A-Fa-f\s]*)>")
+_BLOCK = re.compile(rb"begin(bfchar|bfrange)(.*?)end\1", re.S)
+_TOKEN = re.compile(rb"<[0-9A-Fa-f\s]*>|\[|\]")
+
+
+def _hex(token: bytes) -> bytes:
+    return bytes.fromhex(re.sub(rb"\s", b"", token.strip(b"<>")).decode())
+
+
+def _utf16(data: bytes) -> str:
+    return data.decode("utf-16-be", "replace") if len(data) % 2 == 0 else data.decode("latin-1")
+
+
+def _unmapped(codes: str, table: dict) -> bool:
+    return not set(map(ord, codes)) <= table.keys()
+
+
+@dataclass
+class FontMap:
+    """One font's codes -> Unicode: `width` bytes a code, `chars` from its /ToUnicode CMap."""
+
+    width: int
+    chars: dict
+
+    def __post_init__(self):
+        # one code as one character (its number), mapped by str.translate: fast for long runs
+        self.table = {int.from_bytes(code, "big"): text for code, text in self.chars.items()}
+
+    def decode(self, data: bytes) -> str:
+        """The Unicode of a string of codes (a code the map lacks reads as U+FFFD)."""
+        if self.width == 2:
+            codes = data[:len(data) - len(data) % 2].decode("utf-16-be", "surrogatepass")
+        elif self.width == 1:
+            codes = data.decode("latin-1")
+        else:
+            return "".join(self.chars.get(data[i:i + self.width], "\ufffd")
+                           for i in range(0, len(data) - self.width + 1, self.width))
+        if _unmapped(codes, self.table):
+            return "".join(self.table.get(ord(c), "\ufffd") for c in codes)
+        return codes.translate(self.table)
+
+
+def font_map(font) -> FontMap:
+    """Parse a font's /ToUnicode (bfchar and bfrange); a simple font without one reads as Latin-1."""
+    width = 2 if font.get("/Subtype") == "/Type0" else 1
+    chars: dict[bytes, str] = {}
+    cmap = font.get("/ToUnicode")
+    if cmap is None:
+        return FontMap(1, {bytes([i]): chr(i) for i in range(256)}) if width == 1 else FontMap(2, {})
+    data = cmap.read_bytes()
+    for kind, body in _BLOCK.findall(data):
+        tokens = _TOKEN.findall(body)
+        if kind == b"bfchar":
+            for src, dst in zip(tokens[::2], tokens[1::2]):
+                chars[_hex(src)] = _utf16(_hex(dst))
+            continue
+        i = 0
+        while i + 2 < len(tokens):
+            lo, hi, dst = _hex(tokens[i]), _hex(tokens[i + 1]), tokens[i + 2]
+            n_lo, n_hi, size = int.from_bytes(lo, "big"), int.from_bytes(hi, "big"), len(lo)
+            if dst == b"[":
+                end = tokens.index(b"]", i + 3)
+                for offset, item in enumerate(tokens[i + 3:end]):
+                    chars[(n_lo + offset).to_bytes(size, "big")] = _utf16(_hex(item))
+                i = end + 1
+                continue
+            base = _hex(dst)
+            for offset in range(n_hi - n_lo + 1):
+                value = (int.from_bytes(base, "big") + offset).to_bytes(len(base), "big")
+                chars[(n_lo + offset).to_bytes(size, "big")] = _utf16(value)
+            i += 3
+        width = max((len(k) for k in chars), default=width)
+    return FontMap(width, chars)
+
+
+@dataclass
+class Marked:
+    """One marked-content sequence as read: its text, and where (x, y of the text origin, in page
+    space) its first and last text-showing operator start (None when it shows no text)."""
+
+    text: str = ""
+    first_y: float | None = None
+    last_y: float | None = None
+    first_x: float | None = None
+    last_x: float | None = None
+    painted: int = 0  # operators that paint: text shown, paths filled or stroked, images, shadings
+
+
+_PAINT = {"Do", "sh", "f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "INLINE IMAGE"}
+_OPS = "BDC BMC EMC BT Tf Tj TJ ' \" Tm Td TD T* cm q Q " + " ".join(sorted(_PAINT - {"INLINE IMAGE"})) + " BI"
+
+
+def _multiply(m, n):
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n  # noqa: N806
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def _shown_bytes(operand) -> bytes:
+    """The bytes a Tj string or a TJ array shows (a TJ's numbers are spacing, not text)."""
+    if isinstance(operand, pikepdf.String):
+        return bytes(operand)
+    raw = operand.unparse()
+    if b"(" not in raw:  # hex strings only (WeasyPrint's): one pass over the unparsed array
+        return bytes.fromhex(b"".join(_HEX.findall(raw)).decode())
+    return b"".join(bytes(s) for s in operand if isinstance(s, pikepdf.String))
+
+
+def page_marked_text(page, fonts: dict | None = None) -> dict[int, Marked]:
+    """MCID -> Marked for one page (text in an /Artifact sequence is left out)."""
+    fonts = {} if fonts is None else fonts  # objgen -> FontMap, shared between pages
+    resources = page.obj.get("/Resources", {}).get("/Font", {})
+    out: dict[int, Marked] = {}
+    stack: list[tuple[bool, int | None]] = []  # (artifact, mcid) per open sequence
+    ctm, saved = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), []
+    tm = line = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    leading = 0.0
+    font: FontMap | None = None
+    for operands, operator in pikepdf.parse_content_stream(page, _OPS):
+        op = str(operator)
+        if op in ("BDC", "BMC"):
+            mcid = None
+            if op == "BDC" and len(operands) > 1 and isinstance(operands[1], pikepdf.Dictionary):
+                value = operands[1].get("/MCID")
+                mcid = int(value) if value is not None else None
+            artifact = str(operands[0]) == "/Artifact" or any(a for a, _ in stack)
+            stack.append((artifact, mcid))
+            if mcid is not None and not artifact:
+                out.setdefault(mcid, Marked())
+        elif op == "EMC":
+            if stack:
+                stack.pop()
+        elif op == "q":
+            saved.append(ctm)
+        elif op == "Q":
+            ctm = saved.pop() if saved else ctm
+        elif op == "cm":
+            ctm = _multiply(tuple(float(x) for x in operands), ctm)
+        elif op == "BT":
+            tm = line = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+        elif op == "Tm":
+            tm = line = tuple(float(x) for x in operands)
+        elif op in ("Td", "TD", "T*"):
+            tx, ty = (float(operands[0]), float(operands[1])) if op != "T*" else (0.0, -leading)
+            if op == "TD":
+                leading = -ty
+            tm = line = _multiply((1, 0, 0, 1, tx, ty), line)
+        elif op == "Tf":
+            obj = resources.get(str(operands[0]))
+            if obj is None:
+                font = None
+            else:
+                if obj.objgen not in fonts:
+                    fonts[obj.objgen] = font_map(obj)
+                font = fonts[obj.objgen]
+        elif op in _PAINT:
+            mcid = next((m for _, m in reversed(stack) if m is not None), None)
+            if mcid is not None and not any(a for a, _ in stack):
+                out.setdefault(mcid, Marked()).painted += 1
+        elif op in ("Tj", "TJ", "'", '"'):
+            mcid = next((m for _, m in reversed(stack) if m is not None), None)
+            if mcid is None or any(a for a, _ in stack) or font is None:
+                continue
+            text = font.decode(_shown_bytes(operands[0] if op == "TJ" else operands[-1]))
+            x, y = _multiply(tm, ctm)[4:]
+            marked = out.setdefault(mcid, Marked())
+            marked.text += text
+            marked.painted += 1
+            if text:
+                if marked.first_y is None:
+                    marked.first_x, marked.first_y = x, y
+                marked.last_x, marked.last_y = x, y
+    return out
+
+
+def marked_text(pdf) -> dict[tuple, Marked]:
+    """(page objgen, MCID) -> Marked, for every page of `pdf`."""
+    fonts: dict = {}
+    return {(page.objgen, mcid): marked for page in pdf.pages
+            for mcid, marked in page_marked_text(page, fonts).items()}
+
+
+def elem_text(elem: Elem, texts: dict) -> str:
+    """What a structure element says: its /ActualText, else its content and kids in order."""
+    actual = elem.obj.get("/ActualText")
+    if actual is not None:
+        return str(actual)
+    parts = []
+    for kid in elem.kids:
+        if isinstance(kid, MC):
+            marked = texts.get((kid.page.objgen, kid.mcid)) if kid.page is not None else None
+            parts.append(marked.text if marked else "")
+        elif isinstance(kid, Elem):
+            parts.append(elem_text(kid, texts))
+    return "".join(parts)
+
+
+# Block-level structure types (ISO 32000-1 14.8.4.2-14.8.4.3, with the list and table elements):
+# what a reader hears as separate pieces. Everything else (Span, Link, Note, Reference, Quote,
+# Code, ...) runs on in the text around it, so only the text itself keeps words apart.
+BLOCKS = {"Document", "Part", "Art", "Sect", "Div", "BlockQuote", "Caption", "TOC", "TOCI", "Index",
+          "P", "H", "H1", "H2", "H3", "H4", "H5", "H6", "L", "LI", "Lbl", "LBody", "Table", "THead",
+          "TBody", "TFoot", "TR", "TH", "TD", "Figure", "Formula", "Form"}
+
+
+def is_block(elem: Elem) -> bool:
+    if elem.tag in BLOCKS:
+        return True
+    return elem.tag == "NonStruct" and any(is_block(k) for k in elem.elems())
+
+
+def block_texts(tree, texts: dict | None = None) -> list[tuple[Elem, str]]:
+    """Each block-level element's own text (its inline kids' text run on; a block kid is a piece
+    of its own), in reading order: what the words of a document are read from."""
+    texts = marked_text(tree.pdf) if texts is None else texts
+    out: list[tuple[Elem, str]] = []
+
+    def visit(elem: Elem) -> None:
+        parts: list[str] = []
+        if "/ActualText" in elem.obj:
+            out.append((elem, str(elem.obj.ActualText)))
+            return
+        for kid in elem.kids:
+            if isinstance(kid, Elem) and is_block(kid):
+                if parts:
+                    out.append((elem, "".join(parts)))
+                    parts = []
+                visit(kid)
+            elif isinstance(kid, Elem):
+                parts.append(elem_text(kid, texts))
+            elif isinstance(kid, MC):
+                marked = texts.get((kid.page.objgen, kid.mcid)) if kid.page is not None else None
+                parts.append(marked.text if marked else "")
+        if parts:
+            out.append((elem, "".join(parts)))
+
+    for top in tree.top:
+        visit(top)
+    return out
+
+
