@@ -19,7 +19,7 @@ test-deps:
 	bash scripts/system-deps.sh --test
 
 demo: system-deps $(STAMP)
-	@set -e; for report in content/*/report.yaml; do $(BIN)/reportgen build "$$(dirname "$$report")"; done
+	$(BIN)/reportgen build $$(for report in content/*/report.yaml; do dirname "$$report"; done)
 
 test: test-deps $(STAMP)
 	$(BIN)/python -m pytest -q

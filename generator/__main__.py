@@ -1,3 +1,4 @@
 from generator.cli import main
 
-main()
+if __name__ == "__main__":  # guarded: a worker process of `build DIR...` imports this module again
+    main()

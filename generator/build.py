@@ -46,7 +46,11 @@ def check(report_dir: Path, diags: Diagnostics | None = None, allow_remote: bool
     sources = load(report_dir, diags, framework_dirs, theme)
     validated = stop_if_errors(validate(sources, diags))
     resolved = stop_if_errors(resolve(validated, diags))
-    merged = stop_if_errors(merge(resolved, diags))
+    merged = merge(resolved, diags)
+    if any(part.file not in merged for part in resolved.validated.report.parts):  # the merge stopped at a limit
+        raise ContentError(diags)
+    # on to parse and assemble even when a chapter's template failed (merge hands on its Markdown):
+    # every problem at once
     return stop_if_errors(assemble(resolved, merged, diags, allow_remote))
 
 
@@ -104,15 +108,30 @@ def _check_accessibility(written: Path, fmt: str, final: Path, diags: Diagnostic
         diags.warning(f"a11y-{failure.rule}", f"{failure.where}: {failure.message} ({failure.reference})", final)
 
 
+def default_out_dir(report_dir: Path) -> Path:
+    """Where a report is built when no --out is given: `out/<slug>/` in the project root, the
+    nearest folder above the report whose `content/` folder holds it (`make demo`'s layout);
+    else `out/<slug>/` beside the report folder. Never relative to the working folder, so
+    `build .` from inside the report works."""
+    report_dir = report_dir.resolve()
+    for root in report_dir.parents:
+        if report_dir.is_relative_to(root / "content") and (root / "content").is_dir():
+            return root / "out" / report_dir.name
+    return report_dir.parent / "out" / report_dir.name
+
+
 def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict: bool = False,
           allow_remote: bool = False, reference_doc: Path | None = None, framework_dirs=(),
-          pdf_standard: str | None = None, theme=None) -> Built:
+          pdf_standard: str | None = None, parallel: bool = True, theme=None) -> Built:
+    """Check, write each format, publish. `parallel`: whether this build may run its formats
+    side by side; `build DIR...` passes False, its process pool being the parallelism. `theme`:
+    --theme, a theme's name or folder (wins over report.yaml's `theme:`)."""
     options = Options(strict, allow_remote, reference_doc, pdf_standard)
     report_dir = report_dir.resolve()
     diags = Diagnostics()
     doc = check(report_dir, diags, allow_remote, framework_dirs, theme)
     slug = report_dir.name
-    out_dir = (out_dir or Path("out") / slug).resolve()
+    out_dir = (out_dir or default_out_dir(report_dir)).resolve()
     if out_dir == report_dir or out_dir.is_relative_to(report_dir):
         diags.error("out-inside-content", "the output folder must not be inside the report folder", out_dir)
         raise ContentError(diags)

@@ -99,11 +99,14 @@ def cli(debug):
 
 
 @cli.command()
-@click.argument("report_dir", metavar="DIR")
+@click.argument("report_dirs", metavar="[DIR]...", nargs=-1)
 @click.option("--format", "formats", default="pdf,docx,html", show_default=True,
               help="Comma-separated formats: pdf, docx, html.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder [default: out/<slug>/].")
+              help="Output folder [default: out/<slug>/ in the project root, see README]; with several "
+                   "DIRs, the parent folder: each report goes to OUT/<slug>/.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
+              help="With several DIRs: build N at a time [default: one per core].")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--allow-remote", is_flag=True, help="Allow images from http(s) URLs (off: only local files).")
 @click.option("--reference-doc", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -115,14 +118,26 @@ def cli(debug):
                    "in one file) or ua1 (PDF/UA-1 only).")
 @frameworks_option
 @theme_option
-def build(report_dir, formats, out_dir, strict, allow_remote, reference_doc, pdf_standard, framework_dirs, theme):
-    """Build DIR into OUT/<slug>.<format>."""
+def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_doc, pdf_standard, framework_dirs,
+          theme):
+    """Build DIR (default: the current folder) into OUT/<slug>.<format>; several DIRs in parallel."""
+    formats = _formats(formats)
+    if not report_dirs and not Path("report.yaml").is_file():
+        raise click.UsageError("give the report folder: reportgen build DIR (or run it inside the folder that "
+                               "holds report.yaml)")
+    folders = [_report_dir(d) for d in report_dirs or (".",)]
+    if len(folders) > 1:
+        if theme is not None:
+            raise click.UsageError("--theme builds one report; for several, give each report.yaml a theme:")
+        _build_several(folders, formats, out_dir, jobs, strict, allow_remote, reference_doc, pdf_standard,
+                       framework_dirs)
+        return
     from generator.build import build as run_build  # noqa: PLC0415
     from generator.diagnostics import ContentError  # noqa: PLC0415
 
     try:
-        built = run_build(_report_dir(report_dir), out_dir, _formats(formats), strict, allow_remote,
-                          reference_doc, framework_dirs, pdf_standard, theme)
+        built = run_build(folders[0], out_dir, formats, strict, allow_remote, reference_doc, framework_dirs,
+                          pdf_standard, theme=theme)
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics)
         click.echo(f"build failed: {len(exc.diagnostics.errors) or len(exc.diagnostics.items)} problem(s); "
@@ -131,6 +146,30 @@ def build(report_dir, formats, out_dir, strict, allow_remote, reference_doc, pdf
     _print_diagnostics(built.diagnostics)
     for path in built.outputs.values():
         click.echo(f"wrote {path}")
+
+
+def _build_several(folders, formats, parent, jobs, strict, allow_remote, reference_doc, pdf_standard,
+                   framework_dirs) -> None:
+    """`build DIR DIR...`: a process pool (generator.batch), one summary line per report as it
+    finishes, then every report's diagnostics; exit 1 if any report failed."""
+    from generator.batch import SameName, build_many, plan  # noqa: PLC0415
+
+    try:
+        jobs_list = plan(folders, parent, formats, strict, allow_remote, reference_doc, framework_dirs, pdf_standard)
+    except SameName as exc:
+        raise click.UsageError(str(exc)) from None
+    results = build_many(jobs_list, jobs)
+    for result in results:
+        for line in result.diagnostics:
+            click.echo(line, err=True)
+    failed = [r for r in results if not r.ok]
+    click.echo(f"{len(results) - len(failed)} of {len(results)} report(s) built"
+               + (f"; failed: {', '.join(r.report_dir.name for r in failed)}" if failed else ""),
+               err=bool(failed))
+    if any(r.internal for r in failed):
+        sys.exit(EXIT_INTERNAL)
+    if failed:
+        sys.exit(EXIT_CONTENT)
 
 
 @cli.command()
@@ -188,22 +227,38 @@ def new(report_dir, framework_id, framework_dirs):
 @cli.command()
 @click.argument("old", type=click.Path(exists=True, path_type=Path))
 @click.argument("new", type=click.Path(exists=True, path_type=Path))
-def diff(old, new):
-    """Unified diff of the normalised text of two built files, or of two report folders."""
+@click.option("--html", "html_file", type=click.Path(dir_okay=False, writable=True, path_type=Path), metavar="FILE",
+              help="Also write a redline page to FILE: the new text with insertions and deletions marked, "
+                   "by part, the changed ratings and score at the top.")
+def diff(old, new, html_file):
+    """Unified diff of the normalised text of two built files, or of two report folders.
+
+    Exit status as diff(1): 0 the texts are the same, 1 they differ, 2 trouble (misuse, an
+    unreadable file, or a report folder with errors: those are not a difference)."""
     from generator.diagnostics import ContentError  # noqa: PLC0415
-    from generator.text import UnreadableFile, diff_text  # noqa: PLC0415
+    from generator.redline import read, redline_html, unified  # noqa: PLC0415
+    from generator.text import UnreadableFile  # noqa: PLC0415
 
     if old.is_dir() != new.is_dir():
         folder, file = (old, new) if old.is_dir() else (new, old)
         raise click.UsageError(f"'{folder}' is a folder but '{file}' is not: give two built files or two "
                                "report folders")
     try:
-        click.echo(diff_text(old, new), nl=False)
+        sides = read(old), read(new)
     except UnreadableFile as exc:
         raise FileError(str(exc)) from None
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics)
-        sys.exit(EXIT_CONTENT)
+        click.echo("diff: a report folder has errors; nothing compared", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(unified(*sides), nl=False)
+    if html_file is not None:
+        try:
+            html_file.write_text(redline_html(*sides), encoding="utf-8")
+        except OSError as exc:
+            raise FileError(f"cannot write '{html_file}': {exc.strerror or exc}") from None
+        click.echo(f"wrote {html_file}", err=True)
+    sys.exit(0 if sides[0].text == sides[1].text else 1)
 
 
 @cli.command()

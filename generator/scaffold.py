@@ -7,6 +7,7 @@ one chapter per part with the block markers in place.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from generator.diagnostics import ContentError, Diagnostics, did_you_mean
@@ -31,7 +32,7 @@ metadata:
   isbn: ~
   language: en-GB
   copyright_year: ~
-  subject: ""
+  subject: ~          # one sentence: what the report is about
   keywords: []
   publisher: {{name: {inspectorate}, address: []}}
 
@@ -61,7 +62,13 @@ parts:
 
 def _finding(standard) -> str:
     field = "key_questions" if standard.rated_by == "key_questions" else "rating"
-    return f"  {standard.id}: {{{field}: ~}}   # {standard.title}"
+    return f"  {_quoted(standard.id)}: {{{field}: ~}}   # {standard.title}"
+
+
+def _quoted(text: str) -> str:
+    """A YAML key that stays text: `"1.1"` would otherwise read as the number 1.1."""
+    return text if re.fullmatch(r"[A-Za-z][A-Za-z0-9._-]*", text) else '"' + text.replace('"', '\\"') + '"'
+
 
 
 def _domain_chapter(domain) -> str:

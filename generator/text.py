@@ -1,7 +1,9 @@
 """Stage 8, text: the normalised plain text of a built PDF, DOCX or HTML file.
 
 Used by golden tests and by `reportgen text` / `diff`: page furniture (running header, page
-numbers) is dropped, words broken by a hyphen at a line end are joined, white space is folded.
+numbers) is dropped, words broken by a hyphen at a line end are joined, white space is folded,
+and a footnote call reads as its number in brackets, kept apart from its word (`rating[4]`) in
+every format.
 The file is untrusted: it is opened through `generator.formats.package`, and anything that cannot
 be read raises `UnreadableFile` (`UnsupportedFile`) with a one-line message naming it.
 """
@@ -53,10 +55,57 @@ def pdf_text(path: Path) -> str:
             said = lines[-1].strip() if lines else f"exit status {done.returncode}"
             raise DamagedFile(path, "pdf", f"pdftotext: {said}")
         raw = done.stdout.decode("utf-8", "replace")
+        raw = _bracket_footnote_calls(raw, path)
     else:  # pragma: no cover - poppler-utils is installed by `make`
         raw = _pypdf_text(path)
     furniture = [r"Page \d+ of \d+", r"•", r"\d+\."] + ([re.escape(title)] if title else [])
     return normalise(raw, furniture)
+
+
+_BBOX_PAGE = re.compile(r"<page\b.*?</page>", re.S)
+_BBOX_WORD = re.compile(r'<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="([-\d.]+)">([^<]*)</word>')
+
+
+def _footnote_calls(path: Path) -> list[list[tuple[str, str]]]:
+    """Per page, the footnote calls in order, each as (the text just before it, its number).
+
+    A call is a word of digits set smaller than the word it touches and raised above its
+    baseline (`vertical-align: super`): what `pdftotext -bbox` shows as a word of its own."""
+    done = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", str(path), "-"], capture_output=True)
+    pages: list[list[tuple[str, str]]] = []
+    for page in _BBOX_PAGE.findall(done.stdout.decode("utf-8", "replace")):
+        calls: list[tuple[str, str]] = []
+        before = None  # (x_max, y_min, y_max, text as it will read)
+        for match in _BBOX_WORD.finditer(page):
+            x_min, y_min, x_max, y_max = (float(v) for v in match.groups()[:4])
+            word = html.unescape(match.group(5))
+            if (before and word.isdigit() and abs(x_min - before[0]) < 1.0
+                    and (y_max - y_min) < 0.8 * (before[2] - before[1]) and before[1] <= y_min and y_max < before[2]):
+                calls.append((before[3], word))
+                before = (x_max, before[1], before[2], f"[{word}]")
+                continue
+            before = (x_max, y_min, y_max, word)
+        pages.append(calls)
+    return pages
+
+
+def _bracket_footnote_calls(raw: str, path: Path) -> str:
+    """`rating4` -> `rating[4]`: each call found by its size and place (`_footnote_calls`) is
+    bracketed where it stands in the page's raw text, in order."""
+    pages = raw.split("\f")
+    for number, calls in enumerate(_footnote_calls(path)):
+        if number >= len(pages):
+            break
+        text, at = pages[number], 0
+        for before, call in calls:
+            found = re.compile(re.escape(before) + r"(\s?)" + re.escape(call) + r"(?!\d)").search(text, at)
+            if found is None:
+                continue
+            replaced = f"{before}[{call}]"
+            text = text[:found.start()] + replaced + text[found.end():]
+            at = found.start() + len(before)
+        pages[number] = text
+    return "\f".join(pages)
 
 
 def _pdf_title(path: Path) -> str | None:
@@ -87,13 +136,23 @@ class _HtmlText(html.parser.HTMLParser):
         self.out: list[str] = []
         self.skip = 0
         self.spans: list[bool] = []  # per open <span>: is it text for screen readers only?
+        self.calls: list[bool] = []  # per open <sup>: is it a footnote call?
+        self.cuts: list[tuple[int, str]] = []  # (where in `out`, id) of each <section class="part">
 
     def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
         if tag == "span":  # a visually hidden span is not text the page shows
-            hidden = "visually-hidden" in (dict(attrs).get("class") or "").split()
+            hidden = "visually-hidden" in classes
             self.spans.append(hidden)
             self.skip += hidden
-        if tag in self.SKIP:
+        if tag == "section" and "part" in classes:
+            self.cuts.append((len(self.out), dict(attrs).get("id") or ""))
+        if tag == "sup":
+            call = "footnote-ref" in classes
+            self.calls.append(call)
+            if call:
+                self.out.append("[")
+        elif tag in self.SKIP:
             self.skip += 1
         elif tag in self.BLOCKS:
             self.out.append("\n")
@@ -105,7 +164,10 @@ class _HtmlText(html.parser.HTMLParser):
     def handle_endtag(self, tag):
         if tag == "span" and self.spans:
             self.skip -= self.spans.pop()
-        if tag in self.SKIP:
+        if tag == "sup":
+            if self.calls and self.calls.pop():
+                self.out.append("]")
+        elif tag in self.SKIP:
             self.skip -= 1
         elif tag in self.BLOCKS:
             self.out.append("\n")
@@ -115,15 +177,31 @@ class _HtmlText(html.parser.HTMLParser):
             self.out.append(data.replace("\n", " "))
 
 
-def html_text(path: Path) -> str:
+def _html_parsed(path: Path) -> _HtmlText:
     parser = _HtmlText()
     source = read_html(path)
     source = re.sub(r'<a class="skip-link"[^>]*>.*?</a>', "", source)
     # the screen page's furniture: the contents beside the text, "Back to top" after each part
     source = re.sub(r'<nav class="side-contents".*?</nav>|<p class="back-to-top">.*?</p>', "", source, flags=re.S)
     parser.feed(source)
-    text = "".join(parser.out)
-    return normalise(re.sub(r"\n\s*\n+", "\n", text))
+    return parser
+
+
+def _html_normalise(pieces: list[str]) -> str:
+    return normalise(re.sub(r"\n\s*\n+", "\n", "".join(pieces)))
+
+
+def html_text(path: Path) -> str:
+    return _html_normalise(_html_parsed(path).out)
+
+
+def html_parts(path: Path) -> list[tuple[str, str]]:
+    """The normalised text of a built HTML page part by part: (the part's id, its text), the
+    cover first with the id "" (each part is a `<section class="part">`)."""
+    parser = _html_parsed(path)
+    bounds = [(0, "")] + parser.cuts + [(len(parser.out), None)]
+    return [(ident, _html_normalise(parser.out[start:end]))
+            for (start, ident), (end, _) in zip(bounds, bounds[1:])]
 
 
 def docx_text(path: Path) -> str:
@@ -147,20 +225,3 @@ def file_text(path: Path) -> str:
     path = Path(path)
     kind_of(path)  # an unknown suffix is refused, naming the file
     return READERS[path.suffix.lower()](path)
-
-
-def diff_text(old: Path, new: Path) -> str:
-    """A unified diff of the normalised text of two built files, or of two report folders (each
-    built to HTML in a temporary folder: the same text as every format's, without pagination)."""
-    import difflib  # noqa: PLC0415
-    import tempfile  # noqa: PLC0415
-
-    if old.is_dir():
-        from generator.build import build  # noqa: PLC0415
-
-        with tempfile.TemporaryDirectory() as tmp:
-            texts = [file_text(build(folder, Path(tmp) / str(i), formats=("html",)).outputs["html"])
-                     for i, folder in enumerate((old, new))]
-    else:
-        texts = [file_text(old), file_text(new)]
-    return "".join(difflib.unified_diff(texts[0].splitlines(True), texts[1].splitlines(True), str(old), str(new)))

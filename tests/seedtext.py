@@ -20,6 +20,7 @@ def _fold(text: str) -> str:
     text = text.replace("\u00a0", " ").replace("\u00ad", "")
     text = text.replace("\u2018", "'").replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
     text = text.replace("ﬁ", "fi").replace("ﬂ", "fl").replace("ﬀ", "ff").replace("ﬃ", "ffi")
+    text = re.sub(r"\[\d+\]", "", text)  # our footnote calls: "rating[4] for"
     text = re.sub(f"[{SUPERSCRIPTS}]", "", text)
     text = re.sub(r"(?<=[A-Za-z,.])[1-9](?=[\s,.]|$)", "", text)
     return re.sub(r"\s+", " ", text).strip()

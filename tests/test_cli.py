@@ -135,7 +135,7 @@ def test_diff_of_two_drafts_shows_only_what_changed(tmp_path, reportgen):
     yaml = report / "report.yaml"
     yaml.write_text(yaml.read_text().replace("[59, 32, 27]", "[81, 85, 90]"))
     result = reportgen("diff", SURREY, report)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # like diff(1): 1 when they differ
     changed = [line for line in result.stdout.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
     assert "-Score 3/21" in changed and "+Score 6/21" in changed
     assert "+Overall rating: Requires improvement" in changed

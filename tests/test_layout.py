@@ -17,17 +17,19 @@ PACKAGE = Path(__file__).resolve().parent.parent / "generator"
 # layer of a module -> the layers it must never import. A layer is the module's first part under
 # generator/ ("stages", "writers.html", "writers.pdf", "cli", ...).
 FORBIDDEN = {
-    "stages": {"writers", "checks", "build", "cli", "text", "scaffold"},
-    "writers": {"stages", "checks", "build", "cli", "text", "scaffold"},
-    "checks": {"writers", "stages", "build", "cli", "text", "scaffold", "model"},
-    "formats": {"stages", "writers", "checks", "build", "cli", "text", "scaffold", "model"},
-    "model": {"stages", "writers", "checks", "formats", "build", "cli", "text", "scaffold"},
-    "diagnostics": {"stages", "writers", "checks", "formats", "build", "cli", "text", "scaffold", "model"},
-    "resources": {"stages", "writers", "checks", "formats", "build", "cli", "text", "scaffold", "model"},
-    "inputs": {"stages", "writers", "checks", "formats", "build", "cli", "text", "scaffold", "model", "publish"},
-    "publish": {"stages", "writers", "checks", "formats", "build", "cli", "text", "scaffold", "model", "inputs"},
+    "stages": {"writers", "checks", "build", "cli", "text", "redline", "batch", "scaffold"},
+    "writers": {"stages", "checks", "build", "cli", "text", "redline", "batch", "scaffold"},
+    "checks": {"writers", "stages", "build", "cli", "text", "redline", "batch", "scaffold", "model"},
+    "formats": {"stages", "writers", "checks", "build", "cli", "text", "redline", "batch", "scaffold", "model"},
+    "model": {"stages", "writers", "checks", "formats", "build", "cli", "text", "redline", "batch", "scaffold"},
+    "diagnostics": {"stages", "writers", "checks", "formats", "build", "cli", "text", "redline", "batch", "scaffold", "model"},
+    "resources": {"stages", "writers", "checks", "formats", "build", "cli", "text", "redline", "batch", "scaffold", "model"},
+    "inputs": {"stages", "writers", "checks", "formats", "build", "cli", "text", "redline", "batch", "scaffold", "model", "publish"},
+    "publish": {"stages", "writers", "checks", "formats", "build", "cli", "text", "redline", "batch", "scaffold", "model", "inputs"},
     "build": {"cli"},
     "text": {"cli"},
+    "redline": {"cli"},
+    "batch": {"cli"},
     "scaffold": {"cli", "build", "writers", "checks"},
 }
 WRITERS = ("writers.html", "writers.pdf", "writers.docx")

@@ -32,7 +32,7 @@ def test_new_report_lists_what_to_fill_in_then_builds(tmp_path, reportgen):
     fill_in(folder / "report.yaml", {
         "region": "North East region", "published": "2025-01", "fieldwork_start": "2024-11-04",
         "lead_inspector": "A. Inspector", "name": "Chief Inspector", "role": "Chief Inspector of Probation",
-        "isbn": "978-1-916621-99-9", "copyright_year": "2025",
+        "isbn": "978-1-916621-99-2", "copyright_year": "2025",
         "P1.1: {rating": "Good", "P1.2: {rating": "Good", "P1.3: {rating": "Outstanding",
         "P2.1: {key_questions": "[81, 85, 90]", "P2.2: {key_questions": "[70, 66, 90]",
         "P2.3: {key_questions": "[50, 85, 90]", "P2.4: {key_questions": "[49, 85, 90]",
@@ -61,5 +61,43 @@ def test_new_from_every_shipped_framework_lists_only_what_to_fill_in(tmp_path, r
     check = reportgen("check", folder)
     assert check.returncode == 1
     codes = set(re.findall(r"error\[([a-z-]+)\]", check.stderr))
-    assert codes <= {"value-invalid", "key-missing", "rating-missing", "key-questions-missing"}, check.stderr
+    assert codes <= {"value-empty", "key-missing", "rating-missing", "key-questions-missing"}, check.stderr
     assert (folder / "chapters" / "ratings.md").exists() == (framework != "hmip-thematic")
+
+
+VALIDATOR_WORDING = re.compile(r"Input should|got None|valid string|valid integer|String should|pattern|\^|\$|\[key\]")
+INSTRUCTION = re.compile(r": (give|write|say|put|remove|list|use)\b|: .*[:;] (give|write|say|put|remove|use)\b")
+
+
+@pytest.mark.parametrize("framework", ["hmip-pdu-2023", "hmip-yjs-2021", "hmip-thematic", "cqc-style-illustrative"])
+def test_every_diagnostic_of_a_fresh_report_is_an_instruction_to_the_author(tmp_path, reportgen, framework):
+    """What `check` says about a report just made by `new`: every line tells the author what to
+    write, in their terms, never a validator's wording (types, None, regular expressions)."""
+    folder = tmp_path / "content" / "fresh"
+    assert reportgen("new", folder, "--framework", framework).returncode == 0
+    lines = reportgen("check", folder).stderr.strip().splitlines()
+    assert lines
+    for line in lines:
+        message = line.split("]: ", 1)[1]
+        assert not VALIDATOR_WORDING.search(message), line
+        assert INSTRUCTION.search(": " + message), f"not an instruction: {line}"
+    assert any("warning[value-empty]: metadata.subject is not given" in line for line in lines), \
+        "the scaffold leaves the subject to fill in, and check says so"
+
+
+@pytest.mark.parametrize("isbn, said", [
+    ("978-0-000000-00-1", "is not a valid ISBN: its last digit (the check digit) should be 2"),
+    ("978-1-916621-16", "give the ISBN as 978-…, 13 digits (hyphens allowed), e.g. 978-1-916621-16-9: it has 12 digits"),
+    ("ISBN 978-1-916621-16-9", "it holds characters other than digits and hyphens"),
+    ("123-1-916621-16-9", "it does not start 978 or 979"),
+])
+def test_an_isbn_is_checked_to_its_check_digit(tmp_path, reportgen, isbn, said):
+    from tests.conftest import copy_report
+
+    report = copy_report(tmp_path)
+    yaml = report / "report.yaml"
+    yaml.write_text(yaml.read_text().replace("isbn: 978-1-916621-16-9", f"isbn: {isbn}"))
+    result = reportgen("check", report)
+    assert result.returncode == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert "error[isbn-invalid]: metadata.isbn: " in line and said in line, line

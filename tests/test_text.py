@@ -50,8 +50,9 @@ def test_diff_of_two_built_files_shows_the_changed_lines(surrey_build, tmp_path,
     edited.write_text(html.read_text(encoding="utf-8").replace("<strong>3/21</strong>", "<strong>4/21</strong>"),
                       encoding="utf-8")
     result = reportgen("diff", html, edited)
-    assert result.returncode == 0
+    assert result.returncode == 1, "like diff(1): 1 when the texts differ"
     changed = [line for line in result.stdout.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
     assert changed == ["-Score 3/21", "+Score 4/21"]
-    assert reportgen("diff", html, html).stdout == ""
+    same = reportgen("diff", html, html)
+    assert (same.returncode, same.stdout) == (0, "")
     assert reportgen("diff", html, tmp_path).returncode == 2, "a file and a folder"

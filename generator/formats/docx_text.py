@@ -33,7 +33,7 @@ def _inline_text(node, notes: dict[str, int], out: list[str]) -> None:
         elif tag == qn("w:footnoteReference"):
             note_id = child.get(qn("w:id"))
             notes.setdefault(note_id, len(notes) + 1)
-            out.append(str(notes[note_id]))
+            out.append(f"[{notes[note_id]}]")
         elif tag in _SKIP or tag in (qn("w:del"), qn("w:pPr"), qn("w:rPr"), qn("w:footnoteRef")):
             continue
         else:
@@ -61,7 +61,8 @@ def _blocks_text(container, notes: dict[str, int], lines: list[str]) -> None:
 def read_text(path: Path) -> str:
     """The text of a DOCX: body paragraphs and table rows one a line, then "N. note" per footnote.
 
-    A footnote reference reads as its number where it stands ("1,205,616,1"), as in the PDF;
+    A footnote reference reads as its number in brackets where it stands ("1,205,616[1]"), as in
+    the PDF's and the HTML's text;
     the notes follow the body after a blank line, in the order of their references.
     """
     document = open_docx(path)

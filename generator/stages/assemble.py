@@ -15,13 +15,14 @@ from dataclasses import dataclass, field, replace
 
 from generator.diagnostics import Diagnostics, did_you_mean
 from generator.inputs import InputError, read_input
-from generator.stages.merge import MergedChapter, long_date, month_year
+from generator.stages.merge import PLACEHOLDER, MergedChapter, long_date, month_year
 from generator.model import (Abbr, Callout, Chart, Contents, ContentsEntry, Cover, CrossRef, Document, DocumentInfo,
                              DocxReference, FootnoteRef, Glossary, Heading, Image, KeyQuestionRow, KeyQuestionTable,
                              Link, Numbered, OrderedList, Paragraph, Part, Rating, RatingsGroup, RatingsRow,
                              RatingsSummary, Source, Strong, Table, Text, rewrite, walk)
 from generator.resources import blocks_data
 from generator.stages.parse import Marker, ParseState, parse_chapter
+from generator.stages.parse.prose import ProseRatings
 from generator.stages.resolve import Resolved, ResolvedStandard, band_for
 from generator.stages.validate import CONTROL_RE, ScaleItem, describe_character, line_of
 
@@ -292,10 +293,17 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
     ids = [state.unique_id(title) for title in titles]
     contents = tuple(ContentsEntry(t, i) for p, t, i in zip(spec.parts, titles, ids) if p.contents)
     ctx = PartContext(resolved, contents, state)
+    prose = ProseRatings(resolved)
     parts = []
     for part, title, part_id in zip(spec.parts, titles, ids):
         ctx.domain, ctx.standard = part.domain, None
-        blocks = expand(parse_chapter(merged[part.file], state), ctx)
+        chapter = merged[part.file]
+        before = len(diags.items)
+        if chapter.complete:
+            prose.check(chapter, diags)
+        blocks = expand(parse_chapter(chapter, state), ctx)
+        if not chapter.complete:  # its template failed: only what its Markdown alone says stands
+            _drop_templated(diags, before, chapter)
         _check_heading_order(blocks, diags)
         notes = tuple(n for n in walk(blocks) if isinstance(n, FootnoteRef))
         parts.append(Part(part_id, title, blocks, notes, part.contents))
@@ -426,6 +434,16 @@ def _abbreviations(parts: list[Part], glossary: dict[str, str]) -> list[Part]:
         return replace(node, children=tuple(c for c in children if not (isinstance(c, Text) and not c.text)))
 
     return [replace(part, blocks=rewrite(part.blocks, split)) for part in parts]
+
+
+def _drop_templated(diags: Diagnostics, before: int, chapter: MergedChapter) -> None:
+    """Of the diagnostics given since `before` on a chapter whose template failed, drop those on
+    lines a template construct touched or about a blanked expression (they would mislead), and
+    those not at a line of the chapter."""
+    where = diags.show(chapter.source.path)
+    diags.items[before:] = [d for d in diags.items[before:]
+                            if d.path == where and d.line and d.line not in chapter.templated_lines
+                            and PLACEHOLDER not in d.message]
 
 
 def _check_anchors(parts: list[Part], diags: Diagnostics) -> None:

@@ -13,7 +13,9 @@ A chapter is untrusted text, so the template engine is bounded on every side:
   over is a located `jinja-limit` error, never a hang. A memory ceiling (RLIMIT_AS) is a last guard.
 
 A misspelt name is a located error, never an empty string. Errors are reported at the chapter's
-own file and line.
+own file and line. A chapter whose template fails is still handed on, as its text with the
+template constructs blanked (`complete=False`, `templated_lines`), so that parse can report its
+Markdown problems on the lines no construct touches: every problem at once.
 """
 
 from __future__ import annotations
@@ -42,6 +44,26 @@ from generator.stages.resolve import Resolved, ResolvedStandard
 class MergedChapter:
     source: ChapterFile
     text: str
+    complete: bool = True  # False: the template failed; `text` is the source with its constructs blanked
+    templated_lines: frozenset[int] = frozenset()  # (incomplete) the source lines a construct touched
+
+
+TEMPLATE_CONSTRUCT = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+PLACEHOLDER = "template-value"  # what an expression of an unmerged chapter reads as
+
+
+def unmerged(chapter: ChapterFile) -> MergedChapter:
+    """A chapter whose template failed, as the Markdown around its template: every construct
+    blanked (PLACEHOLDER for an expression, nothing for a statement or comment), its line breaks kept, so
+    that each line stays where it was; the lines a construct touched are named."""
+    touched: set[int] = set()
+
+    def blank(match: re.Match) -> str:
+        first = chapter.text.count("\n", 0, match.start()) + 1
+        touched.update(range(first, first + match[0].count("\n") + 1))
+        return (PLACEHOLDER if match[0].startswith("{{") else "") + "\n" * match[0].count("\n")
+
+    return MergedChapter(chapter, TEMPLATE_CONSTRUCT.sub(blank, chapter.text), False, frozenset(touched))
 
 
 class Limits:
@@ -357,17 +379,46 @@ def undefined_message(message: str, source_line: str, ctx: dict) -> str:
     name = missing[1] or missing[2]
     if missing[2]:  # a top-level name
         return f"'{name}' is not defined" + (did_you_mean(name, ctx) or f"; names available: {', '.join(sorted(ctx))}")
-    written = re.search(rf"([A-Za-z_]\w*(?:\.\w+|\[[^\]]+\])*)\.{re.escape(name)}\b", source_line)
-    if written is None:
+    candidates = [m[1] for m in re.finditer(rf"([A-Za-z_]\w*(?:\.\w+|\[[^\]]+\])*)\.{re.escape(name)}\b",
+                                            source_line)]
+    if not candidates:
         return f"no '{name}' here"
-    owner, value = written[1], None
-    parts = re.findall(r"\w+", owner)
-    value = ctx.get(parts[0])
-    for part in parts[1:]:
-        value = value.get(part) if isinstance(value, MappingProxyType) else None
-    known = _names(value) if value is not None else []
+    # the expression of the line whose owner really lacks the name (a line may have several)
+    owner = next((c for c in candidates if not _has(_lookup(c, ctx), name)), candidates[0])
+    value = _lookup(owner, ctx)
+    if value is None:
+        why = " (the standard is not rated)" if re.search(r"^standards\[[^\]]+\]\.rating$", owner) else ""
+        return (f"'{owner}' is empty here{why}, so '{owner}.{name}' cannot be printed: reword the sentence, "
+                "or test it first ({% if ... %})")
+    known = _names(value) if value is not _UNKNOWN else []
     return f"'{owner}.{name}' is not defined: '{owner}' has no '{name}'" + (
         did_you_mean(name, known) or (f"; it has: {', '.join(known)}" if known else ""))
+
+
+_UNKNOWN = object()
+_STEP = re.compile(r"\.(\w+)|\[\s*(?:'([^']*)'|\"([^\"]*)\"|(\d+))\s*\]")
+
+
+def _lookup(expression: str, ctx):
+    """The value of `name.attr["key"][0]...` in the context, or _UNKNOWN."""
+    first = re.match(r"[A-Za-z_]\w*", expression)
+    value = ctx.get(first[0], _UNKNOWN) if first else _UNKNOWN
+    at = first.end() if first else len(expression)
+    while at < len(expression) and value is not _UNKNOWN:
+        step = _STEP.match(expression, at)
+        if step is None:
+            return _UNKNOWN
+        at = step.end()
+        if step[4] is not None:
+            value = value[int(step[4])] if isinstance(value, tuple) and int(step[4]) < len(value) else _UNKNOWN
+        else:
+            key = step[1] or step[2] or step[3] or ""
+            value = value.get(key, _UNKNOWN) if isinstance(value, MappingProxyType) else _UNKNOWN
+    return value
+
+
+def _has(value, name: str) -> bool:
+    return value is _UNKNOWN or (isinstance(value, MappingProxyType) and name in value)
 
 
 def _template_line(exc: BaseException, filename: str) -> int:
@@ -449,4 +500,6 @@ def merge(resolved: Resolved, diags: Diagnostics) -> dict[str, MergedChapter]:
         if result:
             merged[name] = result
             total += len(result.text)
+        else:  # its Markdown can still be checked
+            merged[name] = unmerged(chapters[name])
     return merged

@@ -12,7 +12,7 @@ import math
 import re
 import string
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -208,6 +208,32 @@ def _not_blank(value: str) -> str:
 
 NotBlank = Annotated[str, AfterValidator(_not_blank)]
 
+ISBN_HINT = "give the ISBN as 978-…, 13 digits (hyphens allowed), e.g. 978-1-916621-16-9"
+
+
+def isbn13_check_digit(first12: str) -> int:
+    """The ISBN-13 check digit: weights 1, 3, 1, 3, ... on the first 12 digits, then to a multiple of 10."""
+    return (10 - sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12)) % 10) % 10
+
+
+def _isbn13(value: str) -> str:
+    digits = re.sub(r"[-\s]", "", value)
+    if not re.fullmatch(r"97[89]\d{10}", digits):
+        count = sum(c.isdigit() for c in digits)
+        said = (f"it has {count} digits" if digits.isdigit() and count != 13
+                else "it does not start 978 or 979" if digits.isdigit()
+                else "it holds characters other than digits and hyphens")
+        raise PydanticCustomError("isbn_invalid", "{hint}: {said}", {"hint": ISBN_HINT, "said": said})
+    expected = isbn13_check_digit(digits[:12])
+    if int(digits[12]) != expected:
+        raise PydanticCustomError("isbn_invalid", "{value} is not a valid ISBN: its last digit (the check digit) "
+                                  "should be {expected} for the 12 digits before it; check the ISBN for a mistyped "
+                                  "digit", {"value": value, "expected": expected})
+    return value
+
+
+Isbn = Annotated[str, AfterValidator(_isbn13)]
+
 DOCX_DATES = " (it dates the DOCX file, a zip file, whose dates run from 1980 to 2107)"
 
 
@@ -249,7 +275,7 @@ class Metadata(Model):
     fieldwork_start: dt.date | None = None
     lead_inspector: NotBlank | None = None
     chief_inspector: Person
-    isbn: Annotated[str, Field(pattern=r"^97[89]-?[0-9-]{10,14}$")]
+    isbn: Isbn
     language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
                                    max_length=LANGUAGE_LIMIT)] = "en-GB"
     copyright_year: int
@@ -415,11 +441,103 @@ def _model_fields(model: type[BaseModel], loc: tuple) -> list[str]:
 
 
 CUSTOM_CODES = {"value_too_long": "value-too-long", "date_out_of_range": "date-out-of-range",
-                "value_empty": "value-empty"}
+                "value_empty": "value-empty", "isbn_invalid": "isbn-invalid"}
+
+# What to write, in the author's terms, for each field of report.yaml (`*`: any key or index).
+HINTS = {
+    "framework": "give the id of the rating framework, e.g. hmip-pdu-2023",
+    "metadata": "give the metadata: block (title, unit, dates, ISBN...; see the README)",
+    "metadata.title": "give the report's title, e.g. \"An inspection of probation services in: Surrey PDU\"",
+    "metadata.short_title": "give a short name for the report, e.g. Surrey PDU",
+    "metadata.unit": "give the inspected unit, e.g. Surrey PDU",
+    "metadata.unit_long": "give the unit's long name, or remove the line",
+    "metadata.region": "give the region, e.g. South East and Eastern",
+    "metadata.inspectorate": "give the inspectorate's name, e.g. HM Inspectorate of Probation",
+    "metadata.published": "give the month of publication as YYYY-MM, e.g. 2024-03",
+    "metadata.fieldwork_start": "give the day fieldwork started as YYYY-MM-DD, e.g. 2024-01-15",
+    "metadata.lead_inspector": "give the lead inspector's name",
+    "metadata.chief_inspector": "give the chief inspector who signs the foreword as {name: ..., role: ...}",
+    "metadata.chief_inspector.name": "give the name of the chief inspector who signs the foreword",
+    "metadata.chief_inspector.role": "give the chief inspector's role, e.g. HM Chief Inspector of Probation",
+    "metadata.isbn": ISBN_HINT,
+    "metadata.language": "give the language as a tag such as en-GB or cy",
+    "metadata.copyright_year": "give the copyright year as four digits, e.g. 2024",
+    "metadata.subject": "say in one sentence what the report is about (the documents' description)",
+    "metadata.keywords": "give the keywords as a list, e.g. [probation, inspection]",
+    "metadata.keywords.*": "write the keyword, or remove it",
+    "metadata.publisher": "give the publisher as {name: ..., address: [lines]}",
+    "metadata.publisher.name": "give the publisher's name",
+    "metadata.publisher.address": "give the address as a list of lines, e.g. [1st Floor, Civil Justice Centre]",
+    "metadata.publisher.address.*": "write the address line, or remove it",
+    "sample.*": "give a number or a short text",
+    "findings.*.rating": "give the rating, one of the framework's scale",
+    "findings.*.key_questions": "give the key questions' figures as percentages in order, e.g. [46, 73, 32]",
+    "findings.*.key_questions.*": "give the figure as a percentage, 0-100",
+    "score": "give the score as a whole number, or remove the line (it is computed)",
+    "recommendations": "give the recommendations as a list of {addressee, items}",
+    "recommendations.*.addressee": "say who the recommendations are for, e.g. Surrey PDU",
+    "recommendations.*.items": "give at least one recommendation, one '- ' line each",
+    "recommendations.*.items.*": "write the recommendation, or remove the line",
+    "links.*": "give the address, starting https:// or mailto:",
+    "parts": "list the parts of the report in order, each {file: <name>.md, title: <title>}",
+    "parts.*.file": "give the chapter's file name, e.g. foreword.md",
+    "parts.*.title": "give the part's title, or a domain: of the framework",
+    "docx_reference": "give a .docx file in the report folder, or remove the line",
+}
+
+# What a value must be, by pydantic's error type: for a value of the wrong kind.
+KINDS = {
+    "string_type": "give text", "int_type": "give a whole number", "int_parsing": "give a whole number",
+    "int_from_float": "give a whole number", "float_type": "give a number", "float_parsing": "give a number",
+    "bool_type": "give true or false", "bool_parsing": "give true or false",
+    "date_type": "give a date as YYYY-MM-DD", "date_parsing": "give a date as YYYY-MM-DD",
+    "date_from_datetime_parsing": "give a date as YYYY-MM-DD", "date_from_datetime_inexact": "give a date as YYYY-MM-DD",
+    "list_type": "give a list, [a, b] or one '- item' a line", "dict_type": "give a mapping, one 'key: value' a line",
+    "model_type": "give a mapping, one 'key: value' a line", "model_attributes_type": "give a mapping, one 'key: value' a line",
+}
+
+
+def hint(loc: tuple) -> str | None:
+    """The instruction for the field at `loc`, or None."""
+    keys = [str(k) for k in loc]
+    for pattern, text in HINTS.items():
+        parts = pattern.split(".")
+        if len(parts) == len(keys) and all(p in ("*", k) for p, k in zip(parts, keys)):
+            return text
+    return None
+
+
+def _shown(value) -> str:
+    """A value as the author wrote it (YAML reads 2024-03-01 as a date, yes as true)."""
+    if isinstance(value, bool):
+        text = str(value).lower()
+    elif isinstance(value, (dt.date, int, float)):
+        text = str(value)
+    else:
+        text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def instruction(err: dict, loc: tuple) -> str:
+    """What to write instead of a value pydantic refused, in the author's terms."""
+    kind, given, ctx = err["type"], err.get("input"), err.get("ctx") or {}
+    field_hint = hint(loc)
+    if kind == "string_type" and isinstance(given, (int, float, bool)):  # YAML read it as a number or true/false
+        what = "true or false" if isinstance(given, bool) else "a number"
+        return f"{field_hint or 'give text'}: {_shown(given)} reads as {what}; put it in quotes"
+    if kind == "string_pattern_mismatch" or kind in KINDS:
+        return f"{field_hint or KINDS.get(kind, 'give a value of the right form')} (not {_shown(given)})"
+    if kind == "literal_error":
+        return f"give one of {ctx.get('expected', '')} (not {_shown(given)})"
+    if kind in ("too_short", "too_long", "string_too_long", "string_too_short"):
+        return f"{field_hint + ': ' if field_hint else ''}{err['msg'][0].lower()}{err['msg'][1:]}"
+    return f"{err['msg'].removeprefix('Value error, ')}" + (f"; {field_hint}" if field_hint else "")
 
 
 def _report_errors(exc: ValidationError, model: type[BaseModel], yaml_file: YamlFile,
-                   diags: Diagnostics) -> None:
+                   diags: Diagnostics, emptied: frozenset = frozenset()) -> None:
+    """Pydantic's errors as instructions, each at its value's line. `emptied`: the keys whose
+    value was empty (`~` or blank text), reported as empty rather than missing."""
     for err in exc.errors():
         loc = tuple(k for k in err["loc"] if not (isinstance(k, str) and k.startswith("function-")))
         dotted = ".".join(str(k) for k in loc) or "(top level)"
@@ -429,21 +547,43 @@ def _report_errors(exc: ValidationError, model: type[BaseModel], yaml_file: Yaml
             known = _model_fields(model, loc[:-1])
             diags.error("key-unknown", f"unknown key '{loc[-1]}'" + did_you_mean(str(loc[-1]), known),
                         yaml_file.path, line, col)
-        elif kind == "missing":
-            diags.error("key-missing", f"missing required field '{dotted}'", yaml_file.path, line, col)
+        elif kind == "missing" or (err.get("input") is None and kind in KINDS):
+            how = hint(loc) or "give it"
+            if kind == "missing" and loc not in emptied:
+                diags.error("key-missing", f"{dotted} is missing: {how}", yaml_file.path, line, col)
+            else:
+                diags.error("value-empty", f"{dotted} is empty: {how}", yaml_file.path, line, col)
         elif kind in CUSTOM_CODES:
             diags.error(CUSTOM_CODES[kind], f"{dotted}: {err['msg']}", yaml_file.path, line, col)
         elif "key_questions" in loc and kind in ("less_than_equal", "greater_than_equal"):
-            diags.error("figure-out-of-range", f"{dotted}: {err.get('input')!r} is not a percentage (0-100)",
-                        yaml_file.path, line, col)
+            diags.error("figure-out-of-range", f"{dotted}: {err.get('input')!r} is not a percentage: give a figure "
+                        "from 0 to 100", yaml_file.path, line, col)
+        elif loc and loc[-1] == "[key]" and kind == "string_type":
+            diags.error("value-invalid", f"{'.'.join(map(str, loc[:-2]))}: the key {err.get('input')!r} reads as a "
+                        f"number: put it in quotes, \"{err.get('input')}\":", yaml_file.path, line, col)
         else:
-            msg = err["msg"].removeprefix("Value error, ")
-            diags.error("value-invalid", f"{dotted}: {msg} (got {err.get('input')!r})"
-                        if kind != "value_error" else f"{dotted}: {msg}",
-                        yaml_file.path, line, col)
+            diags.error("value-invalid", f"{dotted}: {instruction(err, loc)}", yaml_file.path, line, col)
 
 
-def _parse(model: type[BaseModel], yaml_file: YamlFile, diags: Diagnostics):
+def blank_as_missing(data, loc: tuple = (), emptied: set | None = None):
+    """report.yaml with every empty value (`~`, "" or blanks) of a mapping left out, as if not
+    written, and an empty list item as None; `emptied` collects the keys left out."""
+    if isinstance(data, dict):
+        out = {}
+        for key, value in data.items():
+            if value is None or (isinstance(value, str) and not value.strip()):
+                if emptied is not None:
+                    emptied.add(loc + (key,))
+                continue
+            out[key] = blank_as_missing(value, loc + (key,), emptied)
+        return out
+    if isinstance(data, list):
+        return [None if isinstance(item, str) and not item.strip()
+                else blank_as_missing(item, loc + (index,), emptied) for index, item in enumerate(data)]
+    return data
+
+
+def _parse(model: type[BaseModel], yaml_file: YamlFile, diags: Diagnostics, emptied: frozenset = frozenset()):
     """The whole typed model, or None; errors are reported, each at its value's line."""
     if yaml_file.data is None:
         diags.error("file-empty", "the file is empty: it needs the fields described in the README", yaml_file.path, 1)
@@ -455,7 +595,7 @@ def _parse(model: type[BaseModel], yaml_file: YamlFile, diags: Diagnostics):
     try:
         return model.model_validate(yaml_file.data)
     except ValidationError as exc:
-        _report_errors(exc, model, yaml_file, diags)
+        _report_errors(exc, model, yaml_file, diags, emptied)
         return None
 
 
@@ -796,16 +936,17 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
                         + did_you_mean(finding.rating, labels), rf.path, rline, rcol)
         if standard.rated_by == "key_questions" and not finding.not_rated:
             if finding.key_questions is None:
-                diags.error("key-questions-missing", f"{sid} is rated by its key questions: "
-                            f"give key_questions: [{', '.join(['..'] * len(standard.key_questions))}]",
+                diags.error("key-questions-missing", f"{sid} ({standard.title}) is rated by its "
+                            f"{len(standard.key_questions)} key questions: give key_questions: "
+                            f"[{', '.join(['..'] * len(standard.key_questions))}], a percentage for each, in order",
                             rf.path, line, col)
             elif len(finding.key_questions) != len(standard.key_questions):
                 kline, kcol = line_of(rf, ("findings", sid, "key_questions"))
                 diags.error("key-questions-count", f"{sid} has {len(standard.key_questions)} key questions, "
                             f"but {len(finding.key_questions)} figures are given", rf.path, kline, kcol)
         if standard.rated_by == "judgement" and finding.rating is None and not finding.not_rated:
-            diags.error("rating-missing", f"{sid} is rated by inspector judgement: give rating: "
-                        f"one of {', '.join(labels)}", rf.path, line, col)
+            diags.error("rating-missing", f"{sid} ({standard.title}) is rated by inspector judgement: give "
+                        f"rating: one of {', '.join(labels)}", rf.path, line, col)
     rated = [s for s in fw.standards if s.rated_by != "not_rated"]
     if rated and isinstance(rf.data, dict) and "findings" not in rf.data:
         diags.error("key-missing", f"findings: {fw.id} rates {len(rated)} standards: give findings: with one entry "
@@ -820,8 +961,9 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
     if isinstance(metadata, dict):  # raw: reported even when another metadata field is invalid
         for name in fw.required_metadata:
             if metadata.get(name) is None:
-                line, col = line_of(rf, ("metadata", name) if name in metadata else ("metadata",))
-                diags.error("key-missing", f"metadata.{name} is required by {fw.id}: give it", rf.path, line, col)
+                line, col = line_of(rf, ("metadata", name) if ("metadata", name) in rf.positions else ("metadata",))
+                diags.error("key-missing", f"metadata.{name} is required by {fw.id}: {hint(('metadata', name))}",
+                            rf.path, line, col)
     if fields.get("score") is not None and not fw.has_score:
         line, col = line_of(rf, ("score",))
         diags.error("score-unexpected", f"{fw.id} gives no score: remove score", rf.path, line, col)
@@ -865,11 +1007,9 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
             diags.error("chapter-missing", f"chapter file 'chapters/{part.file}' not found"
                         + did_you_mean(part.file, sources.chapters), rf.path, line, col)
         if part.domain is None and not part.title:
-            diags.error("part-title-missing", "a part needs a title, or a domain: of the framework",
+            diags.error("part-title-missing", "a part needs a title: give title: <the part's title>, or a domain: "
+                        "of the framework",
                         rf.path, line, col)
-        elif part.title is not None and not part.title.strip():
-            diags.error("part-title-missing", "a part's title cannot be blank: write one, or give a domain: of the "
-                        "framework and no title", rf.path, line, col)
         if part.domain is not None and part.domain not in domains:
             diags.error("domain-unknown", f"'{part.domain}' is not a domain of {fw.id}"
                         + did_you_mean(part.domain, domains), rf.path, line, col)
@@ -881,7 +1021,9 @@ def validate(sources: Sources, diags: Diagnostics) -> Validated | None:
     check_characters(sources.report, diags)
     if sources.framework is not None:
         check_characters(sources.framework, diags)
-    spec = _parse(ReportSpec, sources.report, diags)
+    emptied: set = set()  # an empty value is as if not written (`subject: ""` is no subject)
+    sources = replace(sources, report=replace(sources.report, data=blank_as_missing(sources.report.data, (), emptied)))
+    spec = _parse(ReportSpec, sources.report, diags, frozenset(emptied))
     framework_id = sources.report.data.get("framework") if isinstance(sources.report.data, dict) else None
     if isinstance(framework_id, str) and sources.framework is None and not sources.framework_failed:
         line, col = line_of(sources.report, ("framework",))
@@ -899,10 +1041,12 @@ def validate(sources: Sources, diags: Diagnostics) -> Validated | None:
     if framework:
         fields = dict(spec) if spec else _valid_fields(ReportSpec, sources.report)
         _check_report(fields, framework, sources, diags)
-    if spec is not None and not spec.metadata.subject.strip():
+    metadata = sources.report.data.get("metadata") if isinstance(sources.report.data, dict) else None
+    if isinstance(metadata, dict) and "subject" not in metadata:  # raw: warned even beside other errors
         line, col = line_of(sources.report, ("metadata", "subject"))
-        diags.warning("value-empty", "metadata.subject is not given: the documents' properties should say what "
-                      "the report is about (a build warns a11y-docx-properties)", sources.report.path, line, col)
+        diags.warning("value-empty", "metadata.subject is not given: say in one sentence what the report is about; "
+                      "it is the documents' description, and without it a build warns a11y-docx-properties",
+                      sources.report.path, line, col)
     theme = _theme(sources, diags)
     if spec is None or framework is None or diags.errors:
         return None

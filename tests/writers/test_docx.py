@@ -576,4 +576,4 @@ def test_reportgen_text_reads_a_docx(path, reportgen):
     assert result.stdout == (GOLDEN / "surrey-pdu.docx.txt").read_text(encoding="utf-8")
     assert result.stdout.rstrip().endswith("is placed in a rating band, indicated in bold in the table.")
     assert "\n1. Source: Office for National Statistics." in result.stdout, "footnotes at the end, numbered"
-    assert "1,205,616,1 with" in result.stdout, "a reference reads as its number where it stands"
+    assert "1,205,616,[1] with" in result.stdout, "a reference reads as its number in brackets where it stands"

@@ -154,7 +154,7 @@ def test_a_document_with_every_node_type_renders_every_node(folder):
     target = tmp_path / "every.docx"
     write_docx(doc, tmp_path, target)
     text = docx_text(target)
-    for expected in ("Plain, emphasis, strong and both, code(), a mail link, a link to a heading\nafter a break1 end.",
+    for expected in ("Plain, emphasis, strong and both, code(), a mail link, a link to a heading\nafter a break[1] end.",
                      "bullet one", "nested bullet", "bullet two, second paragraph", "third item", "A quotation.",
                      "Name Value", "alpha 1", "Figure 1: a caption", "Rating: Good", "Is it safe? 20% (lowest score)",
                      "Score 5/9", "\nInadequate\n", "S 2 Not rated",

@@ -11,11 +11,14 @@ method per element kind, dispatched by name. It is composed of mixins: `blocks.B
 (`block_<tag>`), `inlines.Inlines` (`inline_<tag>`), `footnotes.Footnotes` (calls and
 definitions) and `raw_html.RawHtml` (the safe subset of raw HTML). `images.check_image` checks a
 figure file as the writers will read it; `state` holds what the chapters of one report share.
+`prose` holds the `prose-rating` lint (a sentence stating a rating the findings contradict), run
+by assemble on each merged chapter, since it needs the computed ratings.
 
 Like every stage, the package imports earlier stages (`merge`, `validate`), `generator.model` and
 `generator.diagnostics`; never a writer, a check, `build` or `cli` (tests/test_layout.py). Inside
 it, imports run one way: `state`, `extensions`, `lints`, `images`, `raw_html` -> `inlines` ->
-`blocks` -> `footnotes` -> `chapter` -> this file, which only re-exports.
+`blocks` -> `footnotes` -> `chapter` -> this file, which only re-exports; `prose` imports
+`extensions` and `lints` (and the `resolve` stage).
 """
 
 from generator.stages.parse.chapter import ChapterParser, parse_chapter

@@ -1,0 +1,178 @@
+"""`reportgen build DIR DIR...`: several reports built at once, one process per core.
+
+Each report is an ordinary `generator.build.build` in a worker of a process pool
+(`concurrent.futures.ProcessPoolExecutor`): builds share nothing, so processes use every core
+where threads would queue on the interpreter lock. Each report goes to `PARENT/<slug>/` (the
+`--out` folder), or to its own default output folder (`generator.build.default_out_dir`).
+The workers are forked from a server that has already imported the writers of the formats
+asked for, so the slow imports (WeasyPrint, python-docx) are paid once, not once per report.
+
+While it runs: a progress bar on a terminal (tqdm), plain lines otherwise; as each report
+finishes, one summary line; at the end, every report's diagnostics. `parallel=False` is passed to
+each build in the pool (`generator.build.build`'s hook for writing the formats side by side):
+the pool is the parallelism, so a build must not also run its formats in parallel; with
+`--jobs 1` the reports are built in this process, one after another, with `parallel=True`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+WRITER_MODULES = {"html": ("generator.writers.html",),
+                  "pdf": ("generator.writers.html", "generator.writers.pdf.render"),
+                  "docx": ("generator.writers.docx.writer",)}
+
+
+@dataclass(frozen=True)
+class Job:
+    report_dir: Path
+    out_dir: Path | None
+    formats: tuple[str, ...]
+    strict: bool = False
+    allow_remote: bool = False
+    reference_doc: Path | None = None
+    framework_dirs: tuple[Path, ...] = ()
+    pdf_standard: str | None = None
+
+
+@dataclass
+class Result:
+    """What became of one report: its outputs, its diagnostics (as printed), how long it took."""
+
+    report_dir: Path
+    ok: bool
+    outputs: tuple[Path, ...] = ()
+    diagnostics: tuple[str, ...] = ()
+    errors: int = 0
+    warnings: int = 0
+    seconds: float = 0.0
+    internal: str = ""  # a bug in reportgen: its one-line description
+
+    def summary(self) -> str:
+        name = self.report_dir.name
+        if self.internal:
+            return f"FAILED  {name}: internal error ({self.internal}); a bug in reportgen, please report it"
+        if not self.ok:
+            return f"FAILED  {name}: {self.errors or len(self.diagnostics)} problem(s); nothing was written"
+        warned = f", {self.warnings} warning(s)" if self.warnings else ""
+        where = _shown(self.outputs[0].parent) if self.outputs else ""
+        return f"ok      {name}: {len(self.outputs)} file(s) in {where}/ ({self.seconds:.1f} s{warned})"
+
+
+def _shown(path: Path) -> str:
+    """A folder as a summary line shows it: relative to the working folder where it is inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+class SameName(ValueError):
+    """Two report folders of the same name: their outputs would overwrite each other."""
+
+
+def plan(folders, parent: Path | None, formats, strict=False, allow_remote=False, reference_doc=None,
+         framework_dirs=(), pdf_standard=None) -> list[Job]:
+    """One job per report folder (a folder named twice is built once); each to PARENT/<slug>/,
+    or to its default output folder. Raises SameName for two folders of the same name."""
+    seen: dict[str, Path] = {}
+    jobs = []
+    for folder in dict.fromkeys(Path(f).resolve() for f in folders):
+        if folder.name in seen:
+            raise SameName(f"'{seen[folder.name]}' and '{folder}' have the same name '{folder.name}': their outputs "
+                           "would overwrite each other")
+        seen[folder.name] = folder
+        jobs.append(Job(folder, parent / folder.name if parent else None, tuple(formats), strict, allow_remote,
+                        reference_doc, tuple(framework_dirs), pdf_standard))
+    return jobs
+
+
+def build_one(job: Job, parallel: bool = False) -> Result:
+    """One report, as the pool's worker runs it (`parallel=False`: the pool is the parallelism),
+    or in this process with --jobs 1 (`parallel=True`: the build may run its formats side by side)."""
+    from generator.build import build  # noqa: PLC0415
+    from generator.diagnostics import ERROR, ContentError  # noqa: PLC0415
+
+    start = time.perf_counter()
+    try:
+        built = build(job.report_dir, job.out_dir, job.formats, job.strict, job.allow_remote, job.reference_doc,
+                      job.framework_dirs, pdf_standard=job.pdf_standard, parallel=parallel)
+    except ContentError as exc:
+        items = exc.diagnostics.sorted()
+        return Result(job.report_dir, False, (), tuple(map(str, items)),
+                      sum(d.severity == ERROR for d in items), sum(d.severity != ERROR for d in items),
+                      time.perf_counter() - start)
+    except Exception as exc:  # noqa: BLE001 - one report's bug must not lose the others' results
+        return Result(job.report_dir, False, seconds=time.perf_counter() - start,
+                      internal=f"{type(exc).__name__}: {str(exc)[:200]}")
+    items = built.diagnostics.sorted()
+    return Result(job.report_dir, True, tuple(built.outputs.values()), tuple(map(str, items)),
+                  0, len(items), time.perf_counter() - start)
+
+
+def _pool(workers: int, formats) -> ProcessPoolExecutor:
+    """Workers forked from a server that has imported the pipeline and the writers once.
+
+    forkserver, not fork: the parent may have threads (a test runner's, the progress bar's),
+    and forking a threaded process can deadlock its children."""
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" not in methods:  # pragma: no cover - Windows and macOS builds without it
+        return ProcessPoolExecutor(workers)
+    context = multiprocessing.get_context("forkserver")
+    modules = ["generator.build", *dict.fromkeys(m for f in formats for m in WRITER_MODULES[f])]
+    context.set_forkserver_preload(modules)
+    return ProcessPoolExecutor(workers, mp_context=context)
+
+
+class _Progress:
+    """A tqdm bar on stderr when it is a terminal; the summary lines only elsewhere (a log, a
+    pipe, CI). tqdm rather than rich: a bar is all that is needed, and tqdm is one small
+    package with no dependencies that imports in a fraction of rich's time."""
+
+    def __init__(self, total: int, stream, tty: bool | None = None):
+        self.stream = stream
+        self.bar = None
+        if sys.stderr.isatty() if tty is None else tty:
+            from tqdm import tqdm  # noqa: PLC0415 - only on a terminal
+
+            self.bar = tqdm(total=total, unit="report", file=sys.stderr, leave=False, dynamic_ncols=True)
+
+    def done(self, result: Result) -> None:
+        if self.bar is not None:
+            self.bar.write(result.summary(), file=self.stream)
+            self.bar.update(1)
+        else:
+            print(result.summary(), file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def build_many(jobs: list[Job], workers: int | None = None, stream=None, tty: bool | None = None) -> list[Result]:
+    """Build every job, `workers` at a time (default: one per core, at most one per report),
+    printing one summary line per report as it finishes; the results in the order given."""
+    stream = stream if stream is not None else sys.stdout
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    progress = _Progress(len(jobs), stream, tty)
+    results: dict[int, Result] = {}
+    try:
+        if workers == 1:
+            for n, job in enumerate(jobs):
+                results[n] = build_one(job, parallel=True)
+                progress.done(results[n])
+        else:
+            with _pool(workers, jobs[0].formats) as pool:
+                futures = {pool.submit(build_one, job): n for n, job in enumerate(jobs)}
+                for future in as_completed(futures):
+                    results[futures[future]] = future.result()
+                    progress.done(results[futures[future]])
+    finally:
+        progress.close()
+    return [results[n] for n in range(len(jobs))]
