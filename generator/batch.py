@@ -40,6 +40,7 @@ class Job:
     framework_dirs: tuple[Path, ...] = ()
     pdf_standard: str | None = None
     draft: bool | None = None  # `--draft`/`--final`; None: each report.yaml's status
+    theme: str | Path | None = None  # `--theme`; None: each report.yaml's theme
 
 
 @dataclass
@@ -79,7 +80,7 @@ class SameName(ValueError):
 
 
 def plan(folders, parent: Path | None, formats, strict=False, allow_remote=False, reference_doc=None,
-         framework_dirs=(), pdf_standard=None, draft=None) -> list[Job]:
+         framework_dirs=(), pdf_standard=None, draft=None, theme=None) -> list[Job]:
     """One job per report folder (a folder named twice is built once); each to PARENT/<slug>/,
     or to its default output folder. Raises SameName for two folders of the same name."""
     seen: dict[str, Path] = {}
@@ -90,7 +91,7 @@ def plan(folders, parent: Path | None, formats, strict=False, allow_remote=False
                            "would overwrite each other")
         seen[folder.name] = folder
         jobs.append(Job(folder, parent / folder.name if parent else None, tuple(formats), strict, allow_remote,
-                        reference_doc, tuple(framework_dirs), pdf_standard, draft))
+                        reference_doc, tuple(framework_dirs), pdf_standard, draft, theme))
     return jobs
 
 
@@ -103,7 +104,8 @@ def build_one(job: Job, parallel: bool = False) -> Result:
     start = time.perf_counter()
     try:
         built = build(job.report_dir, job.out_dir, job.formats, job.strict, job.allow_remote, job.reference_doc,
-                      job.framework_dirs, pdf_standard=job.pdf_standard, parallel=parallel, draft=job.draft)
+                      job.framework_dirs, pdf_standard=job.pdf_standard, parallel=parallel, draft=job.draft,
+                      theme=job.theme)
     except ContentError as exc:
         items = exc.diagnostics.sorted()
         return Result(job.report_dir, False, (), tuple(map(str, items)),

@@ -31,12 +31,13 @@ class Built:
 
 
 def check(report_dir: Path, diags: Diagnostics | None = None, allow_remote: bool = False,
-          framework_dirs=(), draft: bool | None = None) -> Document:
+          framework_dirs=(), draft: bool | None = None, theme=None) -> Document:
     """Stages 1-6. Raises ContentError carrying every diagnostic if the content has errors.
 
     `allow_remote` lets images be http(s) URLs (fetched when the PDF is written);
     `framework_dirs` are folders the user named for frameworks (`--frameworks`); `draft` True or
-    False overrides report.yaml's `status` (`--draft`, `--final`)."""
+    False overrides report.yaml's `status` (`--draft`, `--final`); `theme` is `--theme`: a theme
+    name (str) or folder (Path), which wins over report.yaml's `theme:`."""
     diags = diags if diags is not None else Diagnostics()
 
     def stop_if_errors(value):
@@ -44,7 +45,7 @@ def check(report_dir: Path, diags: Diagnostics | None = None, allow_remote: bool
             raise ContentError(diags)
         return value
 
-    sources = load(report_dir, diags, framework_dirs)
+    sources = load(report_dir, diags, framework_dirs, theme)
     validated = stop_if_errors(validate(sources, diags))
     resolved = stop_if_errors(resolve(validated, diags))
     merged = merge(resolved, diags)
@@ -87,7 +88,7 @@ def _write_pdf(doc: Document, report_dir: Path, target, diags: Diagnostics, opti
 
     standard = {"standard": options.pdf_standard} if options.pdf_standard else {}
     write_pdf(write_html(doc, "print"), report_dir, target, diags, allow_remote=options.allow_remote,
-              inspect=inspect, watermark=doc.draft.label if doc.draft else None, **standard)
+              inspect=inspect, watermark=doc.draft.label if doc.draft else None, theme=doc.theme, **standard)
 
 
 def _write_docx(doc: Document, report_dir: Path, target, diags: Diagnostics, options: Options,
@@ -189,15 +190,17 @@ def default_out_dir(report_dir: Path) -> Path:
 
 def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict: bool = False,
           allow_remote: bool = False, reference_doc: Path | None = None, framework_dirs=(),
-          pdf_standard: str | None = None, parallel: bool = True, draft: bool | None = None) -> Built:
+          pdf_standard: str | None = None, parallel: bool = True, draft: bool | None = None,
+          theme=None) -> Built:
     """Check, write each format, publish. `parallel`: whether this build may run its formats
     side by side (`_parallel`: the DOCX and HTML in a second process beside the PDF); `build
     DIR...` passes False, its process pool being the parallelism. `draft` True or False
-    overrides report.yaml's `status` (`--draft`, `--final`)."""
+    overrides report.yaml's `status` (`--draft`, `--final`). `theme`: --theme, a theme's name or
+    folder (wins over report.yaml's `theme:`)."""
     options = Options(strict, allow_remote, reference_doc, pdf_standard, parallel)
     report_dir = report_dir.resolve()
     diags = Diagnostics()
-    doc = check(report_dir, diags, allow_remote, framework_dirs, draft)
+    doc = check(report_dir, diags, allow_remote, framework_dirs, draft=draft, theme=theme)
     slug = report_dir.name
     out_dir = (out_dir or default_out_dir(report_dir)).resolve()
     if out_dir == report_dir or out_dir.is_relative_to(report_dir):

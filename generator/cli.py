@@ -74,6 +74,23 @@ frameworks_option = click.option(
          "shipped ones; may be repeated. Only folders named here are read outside the report.")
 
 
+def _theme(ctx, param, value: str | None):
+    """--theme NAME|DIR: a value with a slash, or naming an existing folder, is a theme folder."""
+    if value is None:
+        return None
+    if "/" in value or Path(value).is_dir():
+        path = Path(value)
+        if not path.is_dir():
+            raise click.BadParameter(f"'{value}' is not a folder")
+        return path.resolve()
+    return value
+
+
+theme_option = click.option(
+    "--theme", "theme", metavar="NAME|DIR", callback=_theme,
+    help="The theme: a shipped theme's name (default, plain), or a theme folder; wins over report.yaml's theme.")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="reportgen")
 @click.option("--debug", is_flag=True, help="On an internal error, show the Python traceback (read by `main`).")
@@ -103,8 +120,9 @@ def cli(debug):
               help="Mark the outputs as a draft (watermark, banner, version on the cover), or not; "
                    "[default: report.yaml's status].")
 @frameworks_option
+@theme_option
 def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_doc, pdf_standard, framework_dirs,
-          draft):
+          draft, theme):
     """Build DIR (default: the current folder) into OUT/<slug>.<format>; several DIRs in parallel."""
     formats = _formats(formats)
     if not report_dirs and not Path("report.yaml").is_file():
@@ -113,14 +131,14 @@ def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_d
     folders = [_report_dir(d) for d in report_dirs or (".",)]
     if len(folders) > 1:
         _build_several(folders, formats, out_dir, jobs, strict, allow_remote, reference_doc, pdf_standard,
-                       framework_dirs, draft)
+                       framework_dirs, draft, theme)
         return
     from generator.build import build as run_build  # noqa: PLC0415
     from generator.diagnostics import ContentError  # noqa: PLC0415
 
     try:
         built = run_build(folders[0], out_dir, formats, strict, allow_remote, reference_doc, framework_dirs,
-                          pdf_standard, draft=draft)
+                          pdf_standard, draft=draft, theme=theme)
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics)
         click.echo(f"build failed: {len(exc.diagnostics.errors) or len(exc.diagnostics.items)} problem(s); "
@@ -132,14 +150,14 @@ def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_d
 
 
 def _build_several(folders, formats, parent, jobs, strict, allow_remote, reference_doc, pdf_standard,
-                   framework_dirs, draft=None) -> None:
+                   framework_dirs, draft=None, theme=None) -> None:
     """`build DIR DIR...`: a process pool (generator.batch), one summary line per report as it
     finishes, then every report's diagnostics; exit 1 if any report failed."""
     from generator.batch import SameName, build_many, plan  # noqa: PLC0415
 
     try:
         jobs_list = plan(folders, parent, formats, strict, allow_remote, reference_doc, framework_dirs, pdf_standard,
-                         draft)
+                         draft, theme)
     except SameName as exc:
         raise click.UsageError(str(exc)) from None
     results = build_many(jobs_list, jobs)
@@ -161,14 +179,15 @@ def _build_several(folders, formats, parent, jobs, strict, allow_remote, referen
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--allow-remote", is_flag=True, help="Allow images from http(s) URLs.")
 @frameworks_option
-def check(report_dir, strict, allow_remote, framework_dirs):
+@theme_option
+def check(report_dir, strict, allow_remote, framework_dirs, theme):
     """Validate DIR and report every problem; writes nothing."""
     from generator.build import check as run_check  # noqa: PLC0415
     from generator.diagnostics import ContentError, Diagnostics  # noqa: PLC0415
 
     diags = Diagnostics()
     try:
-        run_check(_report_dir(report_dir), diags, allow_remote, framework_dirs)
+        run_check(_report_dir(report_dir), diags, allow_remote, framework_dirs, theme=theme)
     except ContentError:
         _print_diagnostics(diags)
         sys.exit(EXIT_CONTENT)

@@ -20,6 +20,7 @@ LIMITS = {  # bytes; what one file of each kind may weigh
     "chapter": 5 * MB,
     "image": 20 * MB,
     "docx": 50 * MB,
+    "css": 2 * MB,  # a theme's stylesheet
 }
 
 

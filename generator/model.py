@@ -12,6 +12,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import ClassVar
 
+from generator.themes import Theme
+
 
 @dataclass(frozen=True)
 class Source:
@@ -285,6 +287,7 @@ class RatingsSummary(Node):
     rating_header: str
     groups: tuple[RatingsGroup, ...]
     source: Source | None = None
+    fact_kinds: tuple[str, ...] = ()  # what each of `facts` is ("fieldwork", "score"), for the design
 
 
 @dataclass(frozen=True)
@@ -320,6 +323,7 @@ class Cover:
     unit: str
     region: str
     imprint: str  # "HM Inspectorate of Probation, March 2024"
+    logo: Image | None = None  # metadata.logo: the publisher's logo, with its alt text
 
 
 @dataclass(frozen=True)
@@ -357,6 +361,7 @@ class Document:
     parts: tuple[Part, ...]
     docx_reference: DocxReference | None = None
     draft: Draft | None = None  # None: a final build, with no draft mark anywhere
+    theme: Theme | None = None  # None: the default theme (generator/themes.py)
 
 
 BLOCK_TYPES: tuple[type[Node], ...] = (Heading, Paragraph, BulletList, OrderedList, BlockQuote, Table,

@@ -1,4 +1,4 @@
-"""Where the package's own templates, styles and frameworks are.
+"""Where the package's own templates, styles, themes and frameworks are.
 
 In a checkout they sit at the top of the repository (templates/, styles/); in an installed
 wheel they are copied inside the package (see pyproject.toml), so look there first.
@@ -22,6 +22,9 @@ def _find(name: str) -> Path:
 TEMPLATES_DIR = _find("templates")
 STYLES_DIR = _find("styles")
 FONTS_DIR = STYLES_DIR / "fonts"
+# Shipped themes other than the default (which is STYLES_DIR); in a wheel they sit in
+# generator/shipped_themes/ so as not to shadow the module generator/themes.py.
+THEMES_DIR = PACKAGE_DIR / "shipped_themes" if (PACKAGE_DIR / "shipped_themes").is_dir() else PACKAGE_DIR.parent / "themes"
 FRAMEWORKS_DIR = PACKAGE_DIR / "frameworks"
 
 

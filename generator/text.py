@@ -70,7 +70,8 @@ def _footnote_calls(path: Path) -> list[list[tuple[str, str]]]:
     """Per page, the footnote calls in order, each as (the text just before it, its number).
 
     A call is a word of digits set smaller than the word it touches and raised above its
-    baseline (`vertical-align: super`): what `pdftotext -bbox` shows as a word of its own."""
+    baseline (`vertical-align: super`; an 8pt call may rise above the word's top by up to half
+    the word's height): what `pdftotext -bbox` shows as a word of its own."""
     done = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", str(path), "-"], capture_output=True)
     pages: list[list[tuple[str, str]]] = []
     for page in _BBOX_PAGE.findall(done.stdout.decode("utf-8", "replace")):
@@ -80,7 +81,8 @@ def _footnote_calls(path: Path) -> list[list[tuple[str, str]]]:
             x_min, y_min, x_max, y_max = (float(v) for v in match.groups()[:4])
             word = html.unescape(match.group(5))
             if (before and word.isdigit() and abs(x_min - before[0]) < 1.0
-                    and (y_max - y_min) < 0.8 * (before[2] - before[1]) and before[1] <= y_min and y_max < before[2]):
+                    and (y_max - y_min) < 0.8 * (before[2] - before[1])
+                    and before[1] - 0.5 * (before[2] - before[1]) <= y_min and y_max < before[2]):
                 calls.append((before[3], word))
                 before = (x_max, before[1], before[2], f"[{word}]")
                 continue
@@ -181,6 +183,8 @@ def _html_parsed(path: Path) -> _HtmlText:
     parser = _HtmlText()
     source = read_html(path)
     source = re.sub(r'<a class="skip-link"[^>]*>.*?</a>', "", source)
+    # the screen page's furniture: the contents beside the text, "Back to top" after each part
+    source = re.sub(r'<nav class="side-contents".*?</nav>|<p class="back-to-top">.*?</p>', "", source, flags=re.S)
     parser.feed(source)
     return parser
 

@@ -13,8 +13,8 @@ matches. What it sets, mirroring styles/base.css and styles/print.css:
 - Title, Heading 1-9 (Heading 1 starts a new page: every part does), Quote, Caption, Header,
   Footer, TOC 1, Footnote Text and Footnote Reference, Hyperlink, Strong, Emphasis, List
   Paragraph, List Continue 1-3, and the report's own: Cover Inspectorate, Cover Unit, Cover
-  Region, Cover Imprint, Statement, Lead, Rating, Ratings Unit, Compact (table cells), Figure,
-  Lowest Note, Verbatim Char;
+  Region, Cover Imprint, Statement, Lead, Rating, Overall Rating, Scorecard Score, Ratings Unit,
+  Compact (table cells), Figure, Lowest Note, Verbatim Char;
 - "Report Table", a table style: 0.75 pt grid in #505A5F, header row bold on #DEE0E2;
 - A4 pages, margins 25 mm top and bottom, 20 mm left and right;
 - a specimen of each style in the body, so that a house template can be made by opening this file
@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import docx  # noqa: E402
+import yaml  # noqa: E402
 from docx.opc.constants import RELATIONSHIP_TYPE as RT  # noqa: E402
 from docx.oxml.ns import qn  # noqa: E402
 from docx.shared import Mm  # noqa: E402
@@ -43,8 +44,12 @@ from generator.writers.docx import xml as X  # noqa: E402
 OUT = ROOT / "styles" / "reference.docx"
 DATE = dt.date(2024, 1, 1)
 
-FONT, MONO = "Lato", "Courier New"
-TEXT, GREY, LINK, RULE, HEAD_FILL = "0B0C0C", "505A5F", "1D5D90", "B1B4B6", "DEE0E2"
+# The default theme's colours and fonts (styles/theme.yaml), as the PDF and the HTML page use them.
+THEME = yaml.safe_load((ROOT / "styles" / "theme.yaml").read_text(encoding="utf-8"))
+COLOURS = {name: value.lstrip("#").upper() for name, value in THEME["colours"].items()}
+FONT, MONO = THEME["fonts"]["body"], "Courier New"
+TEXT, GREY, LINK, RULE, HEAD_FILL = (COLOURS[n] for n in ("text", "muted", "link", "rule", "table-head"))
+BRAND, BRAND_TEXT, BRAND_INK = COLOURS["brand"], COLOURS["brand-text"], COLOURS["brand-ink"]
 TEXT_WIDTH = round(170 / 25.4 * 1440)  # A4 less 20 mm margins, in twips
 
 # (style id, name as Word knows it, type, based on, next, built in, run properties, paragraph properties)
@@ -52,16 +57,21 @@ PARAGRAPH, CHARACTER = "paragraph", "character"
 STYLES = [
     # the text colour is Normal's, not a document default: LibreOffice applies document defaults in
     # a styled table over character styles, which would darken the white word of a red rating
-    ("Normal", "Normal", PARAGRAPH, None, None, True, {"colour": TEXT}, {}),
+    # line-height 1.4 as the PDF (10.5pt text, 14.7pt lines: at least, so larger inline text still fits)
+    ("Normal", "Normal", PARAGRAPH, None, None, True, {"colour": TEXT}, {"line": 294, "line_rule": "atLeast"}),
     ("Title", "Title", PARAGRAPH, "Normal", "Normal", True, {"size_pt": 18},
-     {"space_before_pt": 198, "space_after_pt": 0, "line": 240}),
+     {"space_before_pt": 150, "space_after_pt": 0, "line": 240}),
+    # the cover's band: the inspectorate's name on the theme's colour (shading, widened by borders
+    # of the same colour, whose spacing Word shades too)
     ("CoverInspectorate", "Cover Inspectorate", PARAGRAPH, "Normal", "Normal", False,
-     {"size_pt": 16, "bold": True}, {"space_after_pt": 0}),
+     {"size_pt": 22, "bold": True, "colour": BRAND_TEXT},
+     {"space_after_pt": 0, "line": 240, "fill": BRAND, "top_border": (6, BRAND, 31), "bottom_border": (6, BRAND, 31),
+      "left_border": (6, BRAND, 14)}),
     ("CoverRegion", "Cover Region", PARAGRAPH, "Normal", "Normal", False, {"size_pt": 13},
      {"space_before_pt": 22, "space_after_pt": 0}),
     ("CoverImprint", "Cover Imprint", PARAGRAPH, "Normal", "Normal", False, {"size_pt": 12},
-     {"space_before_pt": 350, "space_after_pt": 0}),
-    ("Heading1", "heading 1", PARAGRAPH, "Normal", "Normal", True, {"size_pt": 20, "bold": True},
+     {"space_before_pt": 290, "space_after_pt": 0}),
+    ("Heading1", "heading 1", PARAGRAPH, "Normal", "Normal", True, {"size_pt": 20, "bold": True, "colour": BRAND_INK},
      {"space_before_pt": 0, "space_after_pt": 16, "keep_next": True, "page_break_before": True, "line": 240}),
     ("Heading2", "heading 2", PARAGRAPH, "Normal", "Normal", True, {"size_pt": 14, "bold": True},
      {"space_before_pt": 20, "space_after_pt": 7, "keep_next": True, "line": 240}),
@@ -81,8 +91,9 @@ STYLES = [
      {"space_after_pt": 6, "right_tab_twips": TEXT_WIDTH, "tab_leader": "dot"}),
     ("FootnoteText", "footnote text", PARAGRAPH, "Normal", "FootnoteText", True, {"size_pt": 8.5},
      {"space_after_pt": 2, "line": 240}),
+    # a list item is never split over two pages (the PDF's li { break-inside: avoid })
     ("ListParagraph", "List Paragraph", PARAGRAPH, "Normal", "ListParagraph", True, {},
-     {"space_after_pt": 4, "contextual_spacing": False}),
+     {"space_after_pt": 4, "contextual_spacing": False, "keep_lines": True}),
     *[(f"ListContinue{'' if n == 1 else n}", f"List Continue{'' if n == 1 else f' {n}'}", PARAGRAPH, "Normal",
        None, True, {}, {"left_twips": X.LIST_INDENT * n, "space_after_pt": 4, "contextual_spacing": False})
       for n in (1, 2, 3)],
@@ -90,8 +101,14 @@ STYLES = [
     ("Statement", "Statement", PARAGRAPH, "Normal", "Normal", False, {"bold": True, "italic": True},
      {"space_after_pt": 8, "keep_next": True}),
     ("Lead", "Lead", PARAGRAPH, "Normal", "Normal", False, {"bold": True}, {"space_after_pt": 6, "keep_next": True}),
-    ("Rating", "Rating", PARAGRAPH, "Normal", "Normal", False, {}, {"space_before_pt": 6, "space_after_pt": 10}),
-    ("RatingsUnit", "Ratings Unit", PARAGRAPH, "Normal", "Normal", False, {"size_pt": 14.5, "bold": True},
+    ("Rating", "Rating", PARAGRAPH, "Normal", "Normal", False, {}, {"space_before_pt": 6, "space_after_pt": 10,
+                                                                  "keep_next": True}),
+    ("ScorecardScore", "Scorecard Score", PARAGRAPH, "Normal", "Normal", False, {"size_pt": 24},
+     {"space_before_pt": 6, "space_after_pt": 6, "keep_next": True, "line": 240,
+      "left_border": (4, BRAND_INK, 8)}),
+    ("OverallRating", "Overall Rating", PARAGRAPH, "Rating", "Normal", False, {"size_pt": 16},
+     {"space_before_pt": 0, "space_after_pt": 14, "line": 240, "left_border": (4, BRAND_INK, 8)}),
+    ("RatingsUnit", "Ratings Unit", PARAGRAPH, "Normal", "Normal", False, {"size_pt": 20, "bold": True, "colour": BRAND_INK},
      {"space_after_pt": 6, "keep_next": True}),
     ("Figure", "Figure", PARAGRAPH, "Normal", "Caption", False, {}, {"space_after_pt": 4, "keep_next": True}),
     ("Strong", "Strong", CHARACTER, "DefaultParagraphFont", None, True, {"bold": True}, {}),
@@ -102,7 +119,8 @@ STYLES = [
      {"superscript": True}, {}),
     ("VerbatimChar", "Verbatim Char", CHARACTER, "DefaultParagraphFont", None, False,
      {"font": MONO, "size_pt": 9.5}, {}),
-    ("CoverUnit", "Cover Unit", CHARACTER, "DefaultParagraphFont", None, False, {"size_pt": 30, "bold": True}, {}),
+    ("CoverUnit", "Cover Unit", CHARACTER, "DefaultParagraphFont", None, False,
+     {"size_pt": 30, "bold": True, "colour": BRAND_INK}, {}),
     ("LowestNote", "Lowest Note", CHARACTER, "DefaultParagraphFont", None, False,
      {"italic": True, "bold": False}, {}),
 ]
@@ -188,6 +206,8 @@ def specimen(document) -> None:
     para("ListContinue", ("List Continue", None))
     para("Quote", ("Quote", None))
     para("RatingsUnit", ("Ratings Unit", None))
+    para("ScorecardScore", ("Score ", None), ("3/21", "Strong"))
+    para("OverallRating", ("Overall rating:", "Strong"), (" ", None), ("Rating word", None))
     para("Caption", ("Caption", None))
     table = document.add_table(rows=2, cols=2)
     X.table_properties(table._tbl, TABLE_STYLE[0], caption="Report Table")  # noqa: SLF001

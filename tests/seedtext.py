@@ -15,8 +15,10 @@ SUPERSCRIPTS = "¹²³⁴⁵⁶⁷⁸⁹⁰"
 
 
 def _fold(text: str) -> str:
-    """Fold white space, ligatures and footnote calls (a digit glued to a word: 'rating4 for')."""
+    """Fold white space, ligatures, curly quotes (the seed's text has straight ones; ours are
+    curly) and footnote calls (a digit glued to a word: 'rating4 for')."""
     text = text.replace("\u00a0", " ").replace("\u00ad", "")
+    text = text.replace("\u2018", "'").replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
     text = text.replace("ﬁ", "fi").replace("ﬂ", "fl").replace("ﬀ", "ff").replace("ﬃ", "ffi")
     text = re.sub(r"\[\d+\]", "", text)  # our footnote calls: "rating[4] for"
     text = re.sub(f"[{SUPERSCRIPTS}]", "", text)

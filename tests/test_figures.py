@@ -56,7 +56,7 @@ def test_html_is_one_file_with_every_figure_embedded(html):
 def test_html_captions_are_numbered_figcaptions_and_captions(html):
     captions = [unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<figcaption>(.*?)</figcaption>", html)]
     assert captions == ["Figure 1: Points for each standard, by its rating",
-                        "Figure 2: The PDU's three office sites (invented)", "Figure 3: The pathway of a case",
+                        "Figure 2: The PDU’s three office sites (invented)", "Figure 3: The pathway of a case",
                         "Figure 4: Cases in the sample, by type and team (invented figures)",
                         "Figure 5: P 2.1 Assessment: key questions"]
     tables = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<caption>(.*?)</caption>", html)]
@@ -122,7 +122,7 @@ def test_pdf_references_say_on_which_page(built):
     from pypdf import PdfReader
 
     pages = [p.extract_text() for p in PdfReader(str(built["pdf"])).pages]
-    caption_page = next(i for i, t in enumerate(pages, 1) if "Figure 2: The PDU's three office sites" in t)
+    caption_page = next(i for i, t in enumerate(pages, 1) if "Figure 2: The PDU’s three office sites" in t)
     table_page = next(i for i, t in enumerate(pages, 1) if "Table 1: Cases inspected, by team" in t)
     text = re.sub(r"\s+", " ", " ".join(pages))
     assert f"(Figure 2 on page {caption_page})" in text
@@ -161,7 +161,7 @@ def test_docx_references_get_their_page_when_laid_out(built, tmp_path):
                     "pdf", "--outdir", str(tmp_path), str(built["docx"])], capture_output=True, timeout=180)
     pages = subprocess.run(["pdftotext", str(tmp_path / "figures-example.pdf"), "-"], capture_output=True,
                            text=True, check=True).stdout.split("\f")
-    figure_page = next(i for i, t in enumerate(pages, 1) if "Figure 2: The PDU's three office sites" in t)
+    figure_page = next(i for i, t in enumerate(pages, 1) if "Figure 2: The PDU’s three office sites" in t)
     text = " ".join(" ".join(pages).split())
     assert f"(Figure 2 on page {figure_page})" in text
 

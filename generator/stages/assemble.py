@@ -7,6 +7,7 @@ registry of named generators, one function each.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import re
 import shlex
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from generator.diagnostics import Diagnostics, did_you_mean
 from generator.provenance import folder_version
+from generator.inputs import InputError, read_input
 from generator.stages.merge import PLACEHOLDER, MergedChapter, long_date, month_year
 from generator.model import (Abbr, Callout, Chart, Contents, ContentsEntry, Cover, CrossRef, Document, DocumentInfo,
                              DocxReference, Draft, FootnoteRef, Glossary, Heading, Image, KeyQuestionRow,
@@ -76,14 +78,16 @@ def marker_ratings(marker: Marker, ctx: PartContext) -> list:
                                 fw.labels.not_rated or "")
                      for s in domain.standards)
         groups.append(RatingsGroup(f"{domain.id}. {domain.title}", rows))
-    facts = []
+    facts, kinds = [], []
     if meta.fieldwork_start is not None:
         facts.append((fw.labels.fieldwork_started, long_date(meta.fieldwork_start)))
+        kinds.append("fieldwork")
     if resolved.score is not None:
         facts.append((fw.labels.score, f"{resolved.score}/{resolved.max_score}"))
+        kinds.append("score")
     overall = rating_node(resolved.overall, fw.labels.overall_rating) if resolved.overall else None
     return [RatingsSummary(meta.unit or "", tuple(facts), overall, fw.labels.standard, fw.labels.rating,
-                           tuple(groups), marker.source)]
+                           tuple(groups), marker.source, tuple(kinds))]
 
 
 def marker_recommendations(marker: Marker, ctx: PartContext) -> list:
@@ -318,10 +322,12 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
     if not unit:  # a report of no one unit (a thematic): the title is the cover's large line
         lead, unit = "", meta.title
     cover = Cover(meta.inspectorate, lead, unit, meta.region or "",
-                  f"{meta.inspectorate}, {month_year(meta.published_date)}")
+                  f"{meta.inspectorate}, {month_year(meta.published_date)}",
+                  _cover_logo(resolved, diags))
     info = DocumentInfo(meta.title, meta.short_title, meta.language, meta.inspectorate, meta.subject,
                         tuple(meta.keywords), meta.published_date.isoformat())
-    document = Document(info, cover, tuple(parts), _docx_reference(resolved), _draft(resolved, draft, diags))
+    document = Document(info, cover, tuple(parts), _docx_reference(resolved), _draft(resolved, draft, diags),
+                        resolved.validated.theme)
     _check_writable_text(document, resolved, diags)
     return None if diags.errors else document
 
@@ -500,6 +506,29 @@ def _draft(resolved: Resolved, wanted: bool | None, diags: Diagnostics) -> Draft
         diags.warning("version-missing", "a draft shows its version on the cover: give 'version:' (e.g. "
                       "version: \"0.3\"), or keep the report in a git repository", sources.report.path, 1)
     return Draft(labels.draft, f"{labels.version} {version}" if version else "")
+
+
+IMAGE_TYPES = {b"\x89PNG": "image/png", b"\xff\xd8": "image/jpeg", b"GIF8": "image/gif"}
+
+
+def _cover_logo(resolved: Resolved, diags: Diagnostics) -> Image | None:
+    """The report's logo (metadata.logo), else the theme's, embedded as a data: URI so that the
+    HTML page stays self-contained and a theme's file needs no path outside the report folder.
+    Both were checked (a PNG, JPEG or GIF every writer draws) by validate."""
+    meta, theme = resolved.validated.report.metadata, resolved.validated.theme
+    if meta.logo is not None:
+        path, root, alt = resolved.validated.sources.report_dir / meta.logo.file, resolved.validated.sources.report_dir, meta.logo.alt
+    elif theme is not None and theme.logo is not None:
+        path, root, alt = theme.logo, theme.folders[0], theme.logo_alt
+    else:
+        return None
+    try:
+        data = read_input(path, (root.resolve(),), "image")
+    except InputError as exc:
+        diags.error(exc.code, exc.message, resolved.validated.sources.report.path)
+        return None
+    kind = next((mime for magic, mime in IMAGE_TYPES.items() if data.startswith(magic)), "image/png")
+    return Image(f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}", alt)
 
 
 def _docx_reference(resolved: Resolved) -> DocxReference | None:

@@ -50,6 +50,7 @@ class Sources:
     unreadable: set[str] = field(default_factory=set)  # chapters that exist but could not be read
     framework_failed: bool = False  # the framework file was found but could not be read
     framework_dirs: tuple[Path, ...] = ()  # folders named with --frameworks
+    theme_choice: str | Path | None = None  # --theme: a theme name or folder (wins over report.yaml's)
 
 
 # libyaml's C parser when PyYAML has it (it does in the wheels): ten times ruamel's speed.
@@ -191,14 +192,14 @@ def available_frameworks(report_dir: Path, framework_dirs=()) -> list[str]:
     return sorted(found)
 
 
-def load(report_dir: Path, diags: Diagnostics, framework_dirs=()) -> Sources:
+def load(report_dir: Path, diags: Diagnostics, framework_dirs=(), theme=None) -> Sources:
     report_dir = report_dir.resolve()
     report_path = report_dir / REPORT_FILE
     if not report_path.exists() and not report_path.is_symlink():
         diags.error("report-missing", f"no {REPORT_FILE} in this folder", report_dir)
         return Sources(report_dir, None)
     sources = Sources(report_dir, read_yaml(report_path, diags, (report_dir,)),
-                      framework_dirs=tuple(Path(d).resolve() for d in framework_dirs))
+                      framework_dirs=tuple(Path(d).resolve() for d in framework_dirs), theme_choice=theme)
     _load_framework(sources, diags, sources.framework_dirs)
     _load_chapters(sources, diags)
     return sources

@@ -26,6 +26,7 @@ from pydantic_core import PydanticCustomError
 
 from generator.diagnostics import Diagnostics, did_you_mean
 from generator.stages.load import FRAMEWORK_ID, Sources, YamlFile, available_frameworks
+from generator.themes import Theme, resolve_theme
 
 HEX_COLOUR = r"^#[0-9A-Fa-f]{6}$"
 
@@ -256,6 +257,13 @@ class Person(Model):
     role: NotBlank
 
 
+class Logo(Model):
+    """The publisher's logo on the cover: an image in the report folder and what it shows."""
+
+    file: NotBlank  # relative to the report folder, PNG, JPEG or GIF
+    alt: NotBlank  # its text alternative, e.g. the inspectorate's name
+
+
 class Publisher(Model):
     name: NotBlank
     address: list[str]
@@ -281,6 +289,7 @@ class Metadata(Model):
     subject: str = ""
     keywords: list[str] = []
     publisher: Publisher
+    logo: Logo | None = None
 
     @field_validator("title", "short_title", "subject", "inspectorate")
     @classmethod
@@ -387,6 +396,7 @@ class ReportSpec(Model):
     docx_reference: str | None = None  # a .docx whose styles the DOCX uses, relative to the report folder
     status: Literal["draft", "final"] = "final"  # draft: builds are marked as drafts unless --final
     version: NotBlank | None = None  # a draft's version on its cover; else the git commit and date
+    theme: str | None = None  # a theme's name: the report's themes/<name>/ or a shipped theme (generator/themes.py)
     glossary: dict[NotBlank, NotBlank] = {}  # abbreviation -> what it stands for (`::: glossary`, <abbr>)
     charts: dict[str, ChartSpec] = {}  # name -> a table of numbers, drawn by `::: chart NAME`
 
@@ -404,6 +414,7 @@ class Validated:
     sources: Sources
     framework: Framework
     report: ReportSpec
+    theme: Theme | None = None
 
 
 # --------------------------------------------------------------------------- locating values
@@ -973,6 +984,7 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
         line, col = line_of(rf, ("overall_rating",))
         diags.error("rating-unknown", f"'{overall}' is not a rating of {fw.id}"
                     + did_you_mean(overall, labels), rf.path, line, col)
+    _check_logo(fields, sources, diags)
     reference = fields.get("docx_reference")
     if reference:
         line, col = line_of(rf, ("docx_reference",))
@@ -1044,6 +1056,53 @@ def validate(sources: Sources, diags: Diagnostics) -> Validated | None:
         diags.warning("value-empty", "metadata.subject is not given: say in one sentence what the report is about; "
                       "it is the documents' description, and without it a build warns a11y-docx-properties",
                       sources.report.path, line, col)
+    theme = _theme(sources, diags)
     if spec is None or framework is None or diags.errors:
         return None
-    return Validated(sources, framework, spec)
+    return Validated(sources, framework, spec, theme)
+
+
+def _check_logo(fields: dict, sources: Sources, diags: Diagnostics) -> None:
+    """metadata.logo: a file inside the report folder that every writer can draw."""
+    from generator.stages.parse.images import check_image  # noqa: PLC0415 - Pillow, only with a logo
+
+    metadata = fields.get("metadata")
+    logo = getattr(metadata, "logo", None)
+    if logo is None:
+        return
+    rf = sources.report
+    line, col = line_of(rf, ("metadata", "logo", "file"))
+    base = sources.report_dir.resolve()
+    path = (base / logo.file).resolve()
+    if not path.is_relative_to(base):
+        diags.error("path-outside", f"logo '{logo.file}' is outside the report folder", rf.path, line, col)
+    elif not path.is_file():
+        diags.error("image-missing", f"logo '{logo.file}' not found", rf.path, line, col)
+    else:
+        for code, message in check_image(path, logo.file):
+            diags.error(code, message, rf.path, line, col)
+
+
+def _theme(sources: Sources, diags: Diagnostics) -> Theme | None:
+    """The theme: --theme if given, else report.yaml's `theme:`, else the default."""
+    if sources.theme_choice is not None:
+        return _check_theme_logo(resolve_theme(sources.report_dir, sources.theme_choice, diags, ("--theme",)), diags)
+    data = sources.report.data if isinstance(sources.report.data, dict) else {}
+    choice = data.get("theme")
+    if choice is not None and not isinstance(choice, str):
+        return None  # the schema reports the mistyped field
+    line, col = line_of(sources.report, ("theme",))
+    return _check_theme_logo(resolve_theme(sources.report_dir, choice, diags, (sources.report.path, line, col)),
+                             diags)
+
+
+def _check_theme_logo(theme: Theme | None, diags: Diagnostics) -> Theme | None:
+    """A theme's logo is drawn by every writer, as a report's is: checked the same way."""
+    from generator.stages.parse.images import check_image  # noqa: PLC0415 - Pillow, only with a logo
+
+    if theme is None or theme.logo is None:
+        return theme
+    problems = check_image(theme.logo, theme.logo.name)
+    for code, message in problems:
+        diags.error(code, message, theme.folders[0] / "theme.yaml")
+    return None if problems else theme

@@ -9,6 +9,9 @@ styles inline).
 from __future__ import annotations
 
 import base64
+import io
+import logging
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,8 +19,9 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
-from generator.model import Document, Node, NodeNotRendered
-from generator.resources import STYLES_DIR, TEMPLATES_DIR
+from generator.model import Document, FootnoteRef, Heading, Node, NodeNotRendered, Part, Text, walk
+from generator.resources import TEMPLATES_DIR
+from generator.themes import theme_of
 
 MEDIA = ("print", "screen")
 
@@ -48,6 +52,83 @@ def environment() -> jinja2.Environment:
     env.filters["css_string"] = css_string
     env.filters["svg_data_uri"] = svg_data_uri
     return env
+
+
+@dataclass(frozen=True)
+class Section:
+    """A stretch of a part, from one level-2 heading to the next, with the notes it calls: the
+    page shows each section's notes right after it (a reader finds them near their calls)."""
+
+    title: str  # the section's heading, as text (the part's title for what precedes the first)
+    blocks: tuple
+    notes: tuple[FootnoteRef, ...]
+
+
+def sections(part: Part) -> list[Section]:
+    """`part`'s blocks cut before each level-2 heading, each piece with its footnotes."""
+    pieces: list[tuple[str, list]] = [(part.title, [])]
+    for block in part.blocks:
+        if isinstance(block, Heading) and block.level == 2:
+            pieces.append((_text(block.children), []))
+        pieces[-1][1].append(block)
+    out = []
+    for title, blocks in pieces:
+        if blocks:
+            notes = tuple(n for n in walk(tuple(blocks)) if isinstance(n, FootnoteRef))
+            out.append(Section(title, tuple(blocks), notes))
+    return out
+
+
+def _text(nodes) -> str:
+    return "".join(n.text if isinstance(n, Text) else _text(getattr(n, "children", ())) for n in nodes)
+
+
+FONT_FORMATS = {".ttf", ".otf"}
+ALWAYS = "".join(chr(c) for c in range(0x20, 0x7F))  # printable ASCII: a reader's search, a copied URL
+
+
+@lru_cache(maxsize=16)
+def _woff2(path: Path, mtime: float, characters: str) -> str:
+    """The font at `path` subset to `characters`, as WOFF2 (fontTools' subsetter, Brotli)."""
+    from fontTools import subset  # noqa: PLC0415 - only the screen page needs it
+
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = ["kern", "liga", "calt", "ccmp", "locl", "mark", "mkmk"]
+    out = io.BytesIO()
+    with subset.load_font(str(path), options) as font:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=characters)
+        subsetter.subset(font)
+        subset.save_font(font, out, options)
+    return base64.b64encode(out.getvalue()).decode("ascii")
+
+
+def font_faces(theme, text: str) -> str:
+    """@font-face rules for the theme's font files (fonts/*.ttf), each subset to the characters of
+    `text` and embedded as a WOFF2 data URI: the page stays self-contained and shows the theme's
+    type without a download (about 60 KB for the Surrey report's four faces)."""
+    from fontTools.ttLib import TTFont  # noqa: PLC0415
+
+    folder = theme.fonts_dir
+    characters = "".join(sorted(set(text) | set(ALWAYS)))
+    rules = []
+    quiet = logging.getLogger("fontTools")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # Lato's 'created' date of 0 draws a warning on the terminal
+    try:
+        faces = []
+        for path in sorted(p for p in folder.glob("*") if p.suffix.lower() in FONT_FORMATS and p.is_file()):
+            with TTFont(path, lazy=True) as font:
+                faces.append((path, font["name"].getBestFamilyName(), font["OS/2"].fsSelection,
+                              _woff2(path, path.stat().st_mtime, characters)))
+    finally:
+        quiet.setLevel(level)
+    for path, family, style, data in faces:
+        rules.append(f'@font-face {{ font-family: "{css_string(family)}"; font-weight: {"bold" if style & 0x20 else "normal"}; '
+                     f'font-style: {"italic" if style & 0x01 else "normal"}; font-display: swap; '
+                     f'src: url(data:font/woff2;base64,{data}) format("woff2"); }}')
+    return "\n".join(rules)
 
 
 def heading_level(level: int) -> int:
@@ -90,11 +171,31 @@ class HtmlWriter:
     def document(self, doc: Document) -> str:
         stylesheet = ""
         if self.media == "screen":
-            stylesheet = Markup("\n".join((STYLES_DIR / name).read_text(encoding="utf-8")
-                                          for name in ("base.css", "screen.css")))
+            theme = theme_of(doc)
+            # the theme's CSS is checked safe to inline (generator/themes.py); the fonts are ours
+            stylesheet = Markup(font_faces(theme, _document_text(doc)) + "\n" + theme.css("screen"))
         template = self.env.get_template("report.html.j2")
         return template.render(info=doc.info, cover=doc.cover, parts=doc.parts, draft=doc.draft,
-                               render=self.render, media=self.media, stylesheet=stylesheet)
+                               render=self.render, media=self.media, stylesheet=stylesheet, sections=sections)
+
+
+def _document_text(doc: Document) -> str:
+    """Every character the page may show: the model's strings (text, titles, labels)."""
+    seen: list[str] = []
+
+    def visit(value) -> None:
+        if isinstance(value, str):
+            seen.append(value)
+        elif isinstance(value, (tuple, list)):
+            for item in value:
+                visit(item)
+        elif hasattr(value, "__dataclass_fields__") and not isinstance(value, type):
+            for name in value.__dataclass_fields__:
+                if name not in ("theme", "source", "docx_reference"):
+                    visit(getattr(value, name))
+
+    visit(doc)
+    return "".join(seen) + "↩↑"
 
 
 def write_html(doc: Document, media: str = "screen", base_dir: Path | None = None) -> str:

@@ -67,3 +67,21 @@ def test_source_lines_carried_block_to_block_equal_a_full_recount(monkeypatch):
         extensions.markdown_processor().convert("\n\n".join(rng.choice(pieces) for _ in range(rng.randint(1, 25))))
     assert len(compared) > 3000
     assert [c for c in compared if c[0] != c[1]] == []
+
+
+def test_quotes_become_curly_but_never_inside_code_or_urls(tmp_path):
+    """Python-Markdown's smarty extension: "x" and it's in prose become “x” and it’s in every
+    format; a code span and a link's address keep their straight quotes."""
+    from generator.build import build
+    from tests.conftest import copy_report
+
+    report = copy_report(tmp_path)
+    chapter = report / "chapters" / "foreword.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n\nStaff said \"it's better\" and "
+                       "ran `grep \"it's\"` at [the 'site'](https://example.org/it's/).\n", encoding="utf-8")
+    built = build(report, tmp_path / "out", formats=("html", "docx"))
+    for fmt in ("html", "docx"):
+        text = file_text(built.outputs[fmt])
+        assert "Staff said “it’s better” and ran grep \"it's\" at the ‘site’." in text, fmt
+    html = built.outputs["html"].read_text(encoding="utf-8")
+    assert '<a href="https://example.org/it&#39;s/">' in html and "<code>grep &#34;it&#39;s&#34;</code>" in html

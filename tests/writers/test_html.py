@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from generator.text import file_text
-from tests.modeltext import footnote_calls
+from generator.model import FootnoteRef, Heading, walk
+from tests.modeltext import footnote_calls, plain
 from tests.readback import html_ids
 from tests.seedtext import coverage
 
@@ -51,20 +52,31 @@ def test_footnotes_follow_their_part_with_links_both_ways(surrey_build, surrey_d
         note = re.search(rf'<li id="fn-{call.number}" value="{call.number}">(.*?)</li>', html, re.S)[1]
         assert f'href="#fn-{call.number}-ref"' in note, "each note links back to its call"
         assert " ".join(re.sub(r"<[^>]+>", "", note).split()).startswith(call.note_text)
-    asides = re.findall(r'<aside class="footnotes" aria-label="([^"]*): notes">(.*?)</aside>', html, re.S)
-    expected = [(part.title, [f"fn-{n.number}" for n in part.footnotes]) for part in surrey_doc.parts if part.footnotes]
-    assert [(title, re.findall(r'<li id="(fn-\d+)"', body)) for title, body in asides] == expected, \
-        "each part's notes in an aside after it"
+    asides = re.findall(r'<div class="footnotes">(.*?)</div>', html, re.S)
+    expected = []  # each section (a part's start, or a level-2 heading to the next) with the notes it calls
+    for part in surrey_doc.parts:
+        current = (part.title, [])
+        for block in part.blocks:
+            if isinstance(block, Heading) and block.level == 2:
+                expected.append(current)
+                current = (plain(block.children), [])
+            current[1].extend(f"fn-{n.number}" for n in walk((block,)) if isinstance(n, FootnoteRef))
+        expected.append(current)
+    expected = [notes for title, notes in expected if notes]
+    assert [re.findall(r'<li id="(fn-\d+)"', body) for body in asides] == expected, \
+        "each section's notes in a block right after it"
+    assert len(expected) > len([p for p in surrey_doc.parts if p.footnotes]), "some part has notes in two sections"
 
 
 def test_footnotes_are_no_landmark_inside_a_section_and_back_links_say_what_they_show(surrey_build):
-    """Each part's notes follow its <section> (an aside nested in a labelled section is a landmark
-    inside a landmark); a back link's "↩" is hidden from screen readers, which hear words instead,
-    so its accessible name holds no text that is not shown (WCAG 2.5.3)."""
+    """Notes are no landmark inside a part's <section> (an aside nested in a labelled section is a
+    landmark inside a landmark): each section's notes are a plain block after it; a back link's "↩"
+    is hidden from screen readers, which hear words instead, so its accessible name holds no text
+    that is not shown (WCAG 2.5.3)."""
     html = surrey_build.outputs["html"].read_text(encoding="utf-8")
     parts = re.findall(r"<section class=\"part\".*?</section>", html, re.S)
     assert len(parts) == 9 and not any("<aside" in part for part in parts)
-    assert html.count('<aside class="footnotes"') == sum(1 for p in surrey_build.document.parts if p.footnotes) > 0
+    assert '<aside' not in html and html.count('<div class="footnotes">') > 0
     backs = re.findall(r'<a href="#[^"]+-ref" class="back">(.*?)</a>', html)
     assert backs and set(backs) == {'<span aria-hidden="true">↩</span><span class="visually-hidden">Back to the text</span>'}
     assert "aria-label=\"Back to" not in html

@@ -137,6 +137,10 @@ class ReportgenExtension(Extension):
 
 
 def markdown_processor() -> markdown.Markdown:
-    return markdown.Markdown(extensions=["tables", "footnotes", "attr_list", "sane_lists",
+    # smarty: curly quotes and apostrophes, en and em dashes (-- and ---), ellipses, as SmartyPants;
+    # never inside code spans, code blocks or URLs (those are atomic to Python-Markdown's inline
+    # patterns). Its entities come back as text through raw_html's entity rule.
+    return markdown.Markdown(extensions=["tables", "footnotes", "attr_list", "sane_lists", "smarty",
                                          ReportgenExtension()],
-                             extension_configs={"footnotes": {"UNIQUE_IDS": False}})
+                             extension_configs={"footnotes": {"UNIQUE_IDS": False},
+                                                "smarty": {"smart_angled_quotes": False}})

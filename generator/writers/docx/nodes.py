@@ -9,6 +9,7 @@ runs, tables, bookmarks, lists, footnotes.
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 import urllib.request
@@ -342,6 +343,8 @@ def glossary(w, node, where: Where) -> None:
 def image_source(w: "DocxWriter", node):
     """The image file's path, or its bytes fetched from the web (--allow-remote); None on error."""
     scheme = urlsplit(node.src).scheme.lower()
+    if scheme == "data" and node.src.startswith(DATA_IMAGE):  # the cover's logo, embedded by assemble
+        return io.BytesIO(base64.b64decode(node.src.partition(",")[2]))
     if scheme in ("http", "https"):
         if not w.allow_remote:
             w.error(node, "url-remote", f"image '{node.src}' is on the web; use --allow-remote to fetch it")
@@ -363,9 +366,12 @@ def image_source(w: "DocxWriter", node):
     return None
 
 
+DATA_IMAGE = "data:image/"
+
+
 @block
-def rating(w, node, where: Where) -> None:
-    p = w.paragraph(where, "Rating")
+def rating(w, node, where: Where, style: str = "Rating") -> None:
+    p = w.paragraph(where, style)
     X.keep_with_next(p)  # with the table or text it rates
     at = w.at(p)
     if node.caption:
@@ -400,10 +406,12 @@ def ratings_summary(w, node, where: Where) -> None:
     """The unit, the facts, the overall rating, then a table per group of standards."""
     if node.unit:
         w.inlines((Text(node.unit),), w.at(w.paragraph(where, "Ratings Unit")))
-    for label, value in node.facts:
-        w.inlines((Text(f"{label} "), Strong((Text(value),))), w.at(w.paragraph(where, "Normal")))
+    kinds = node.fact_kinds or ("",) * len(node.facts)
+    for (label, value), kind in zip(node.facts, kinds):  # the score large, as on the PDF's scorecard
+        style = "Scorecard Score" if kind == "score" else "Normal"
+        w.inlines((Text(f"{label} "), Strong((Text(value),))), w.at(w.paragraph(where, style)))
     if node.overall:
-        rating(w, node.overall, where)
+        rating(w, node.overall, where, "Overall Rating")
     for group in node.groups:
         w.inlines((Text(group.title),), w.at(w.paragraph(where, "Caption")))
         tbl, cells = w.table(where, len(group.rows) + 1, [0.6, 0.4], group.title, header=True)

@@ -20,6 +20,7 @@ from generator.diagnostics import Diagnostics
 from generator.formats.package import UnreadableFile, open_docx
 from generator.model import Document, NodeNotRendered, Rating
 from generator.resources import STYLES_DIR
+from generator.themes import theme_of
 from generator.writers.docx import xml as X
 
 REFERENCE = STYLES_DIR / "reference.docx"
@@ -37,13 +38,16 @@ def open_reference(path: Path):
 
 def reference_for(doc: Document, reference_doc: Path | None, diags: Diagnostics) -> Path | None:
     """The reference document: --reference-doc, else report.yaml's `docx_reference:` (checked to
-    exist inside the report folder by `validate`), else ours. Returns None (with an error
+    exist inside the report folder by `validate`), else the theme's (ours by default). Returns None (with an error
     reported) when the chosen file is missing or is not a Word document."""
     if reference_doc is not None:
         path, where = Path(reference_doc), (Path(reference_doc), 0)
     elif doc.docx_reference is not None:
         path = Path(doc.docx_reference.path)
         where = (doc.docx_reference.declared_at.path, doc.docx_reference.declared_at.line)
+    elif theme_of(doc).reference_docx.resolve() != REFERENCE.resolve():  # the theme's own
+        path = theme_of(doc).reference_docx
+        where = (path, 0)
     else:
         return REFERENCE
     if not path.is_file():

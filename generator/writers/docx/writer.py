@@ -30,7 +30,7 @@ from docx.oxml.ns import qn
 
 from generator.diagnostics import Diagnostics
 from generator.model import Callout, Document, Heading, Numbered, Rating, walk
-from generator.resources import FONTS_DIR
+from generator.themes import theme_of
 from generator.writers.docx import xml as X
 from generator.writers.docx.fonts import embed_fonts
 from generator.writers.docx.nodes import BLOCKS, CONTENTS_RANGE, INLINES, At, Where
@@ -101,11 +101,13 @@ class DocxWriter:
             self.blocks(part.blocks, where)
             spans[part.id] = (h1, body[-2])
         self._contents_range(doc, spans)
-        embed_fonts(self.docx, FONTS_DIR)
+        embed_fonts(self.docx, theme_of(doc).fonts_dir)
         return X.save(self.docx, dt.date.fromisoformat(doc.info.date))
 
     def _cover(self, doc: Document, where: Where) -> None:
         cover = doc.cover
+        if cover.logo is not None:
+            self.blocks((cover.logo,), where)
         self.paragraph(where, "Cover Inspectorate").append(X.run(cover.inspectorate))
         title = self.paragraph(where, "Title")
         if cover.lead:
@@ -122,7 +124,13 @@ class DocxWriter:
             imprint.extend((X.line_break(), X.run(f"{doc.draft.label} · {doc.draft.version}")))
 
     def _contents_range(self, doc: Document, spans: dict) -> None:
-        """Bookmark the parts the contents lists, so that Word's update lists just those (TOC \\b)."""
+        """Bookmark the parts the contents lists, so that Word's update lists just those (TOC \\b).
+
+        The field's cached result carries no page numbers, on purpose: a number that is wrong is
+        worse than none. The DOCX's pages are LibreOffice's or Word's layout, not the PDF's (the
+        Surrey DOCX is 20 pages in LibreOffice, the PDF 22), and rendering it at build time would
+        make LibreOffice a build dependency. Word fills them in when it updates fields on opening;
+        tests/writers/test_docx.py checks that LibreOffice shows no wrong one."""
         if not self.contents_targets:
             return
         listed = [i for i, part in enumerate(doc.parts) if part.id in self.contents_targets]

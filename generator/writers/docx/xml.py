@@ -495,19 +495,27 @@ def paragraph_properties(ppr, space_before_pt: float | None = None, space_after_
                          left_border: tuple[float, str, float] | None = None,
                          top_border: tuple[float, str, float] | None = None,
                          right_tab_twips: int | None = None, tab_leader: str = "none",
-                         outline_level: int | None = None, contextual_spacing: bool | None = None) -> None:
-    """Set paragraph properties on a w:pPr (of a style or of docDefaults)."""
+                         outline_level: int | None = None, contextual_spacing: bool | None = None,
+                         keep_lines: bool | None = None, line_rule: str = "auto",
+                         bottom_border: tuple[float, str, float] | None = None, fill: str | None = None) -> None:
+    """Set paragraph properties on a w:pPr (of a style or of docDefaults). `line` is in 240ths of a
+    line (`line_rule` "auto") or in twentieths of a point ("atLeast", "exact")."""
     if keep_next is not None:
         put(ppr, element("w:keepNext", None if keep_next else {"w:val": "0"}))
+    if keep_lines is not None:
+        put(ppr, element("w:keepLines", None if keep_lines else {"w:val": "0"}))
     if page_break_before is not None:
         put(ppr, element("w:pageBreakBefore", None if page_break_before else {"w:val": "0"}))
-    borders = [(side, spec) for side, spec in (("w:top", top_border), ("w:left", left_border)) if spec]
+    borders = [(side, spec) for side, spec in (("w:top", top_border), ("w:left", left_border),
+                                               ("w:bottom", bottom_border)) if spec]
     if borders:
         pbdr = element("w:pBdr")
         for side, (width_pt, colour, space_pt) in borders:
             pbdr.append(element(side, {"w:val": "single", "w:sz": round(width_pt * 8), "w:space": round(space_pt),
                                        "w:color": colour.lstrip("#").upper()}))
         put(ppr, pbdr)
+    if fill:
+        put(ppr, element("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": fill.lstrip("#").upper()}))
     if right_tab_twips is not None:
         put(ppr, element("w:tabs", None, element("w:tab", {"w:val": "right", "w:leader": tab_leader,
                                                            "w:pos": right_tab_twips})))
@@ -519,7 +527,7 @@ def paragraph_properties(ppr, space_before_pt: float | None = None, space_after_
             spacing.set(qn("w:after"), str(round(space_after_pt * 20)))
         if line is not None:
             spacing.set(qn("w:line"), str(line))
-            spacing.set(qn("w:lineRule"), "auto")
+            spacing.set(qn("w:lineRule"), line_rule)
     if left_twips is not None or hanging_twips is not None:
         attrs = {"w:left": left_twips or 0}
         if hanging_twips:

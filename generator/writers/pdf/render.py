@@ -20,6 +20,7 @@ from generator.writers.pdf import tags as pdf_tags
 from generator.writers.pdf.watermark import watermark_css
 from generator.diagnostics import Diagnostics
 from generator.resources import STYLES_DIR
+from generator.themes import Theme, theme_or_default
 
 # What the PDF declares and is built to meet (`reportgen build --pdf-standard`). "a2+ua1" is
 # archival PDF/A-2u and PDF/UA-1 in one file: WeasyPrint's PDF/A-2u variant (pdfaid in the XMP)
@@ -80,19 +81,20 @@ def _fetcher_class():
 
 def render_pdf(html: str, base_dir: Path, target, diags: Diagnostics | None = None,
                allow_remote: bool = False, standard: str = DEFAULT_PDF_STANDARD, inspect=None,
-               watermark: str | None = None) -> None:
+               watermark: str | None = None, theme: Theme | None = None) -> None:
     """Paginate `html` (the HTML writer's print media) into `target`, a path or a binary file.
 
     `inspect(pdf)`, if given, is called with the repaired PDF (an open pikepdf.Pdf) before it is
     written: the build checks it there, so that the PDF is parsed once and written once.
-    `watermark`: a draft's label, drawn on every page as an Artifact (`watermark.py`)."""
+    `watermark`: a draft's label, drawn on every page as an Artifact (`watermark.py`).
+    `theme`: the report's theme (its print stylesheets); None: the default."""
     from weasyprint import CSS, HTML  # noqa: PLC0415
     from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
 
-    fetcher = _fetcher_class()([base_dir, STYLES_DIR], allow_remote)
+    theme = theme_or_default(theme)
+    fetcher = _fetcher_class()([base_dir, STYLES_DIR, *theme.folders], allow_remote)
     fonts = FontConfiguration()
-    stylesheets = [CSS(filename=str(STYLES_DIR / name), url_fetcher=fetcher, font_config=fonts)
-                   for name in ("base.css", "print.css")]
+    stylesheets = theme_stylesheets(theme, fetcher, fonts)
     options = pdf_options(standard)
     profiles: dict = {}  # filled by the @color-profile rule as WeasyPrint reads it
     if options["output_intent"] == SRGB:
@@ -153,6 +155,18 @@ def _page_references_kept():
         yield
     finally:
         pydyf.PDF.page_references = original
+
+
+def theme_stylesheets(theme: Theme, fetcher, fonts) -> list:
+    """The theme's print stylesheets, its colour and font variables first; each file read through
+    the theme (confined, size-limited), its url()s resolved against its own folder."""
+    from weasyprint import CSS  # noqa: PLC0415
+
+    sheets = [CSS(string=theme.variables_css(), url_fetcher=fetcher, font_config=fonts)]
+    for path in theme.stylesheet_paths("print"):
+        sheets.append(CSS(string=theme.read_text(path.name), base_url=str(path.resolve()),
+                          url_fetcher=fetcher, font_config=fonts))
+    return sheets
 
 
 class _Collect(logging.Handler):

@@ -35,6 +35,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name
 
 from generator.formats.pdf_tree import MC, Elem, ObjRef, Tree
+from generator.writers.pdf.labels import add_page_labels
 
 # --------------------------------------------------------------------------- shadow of WeasyPrint's tagging
 
@@ -764,6 +765,7 @@ def repair(pdf: pikepdf.Pdf, hints=None) -> list[str]:
         fix(tree)
     tree.write()
     _rewrite_artifacts(tree)
+    add_page_labels(pdf)
     return tree.notes
 
 
