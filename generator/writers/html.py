@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
+from generator.fonts import ALWAYS, faces_in, subset
 from generator.model import Document, FootnoteRef, Heading, Node, NodeNotRendered, Part, Text, walk
 from generator.resources import TEMPLATES_DIR
 from generator.themes import theme_of
@@ -83,24 +84,21 @@ def _text(nodes) -> str:
     return "".join(n.text if isinstance(n, Text) else _text(getattr(n, "children", ())) for n in nodes)
 
 
-FONT_FORMATS = {".ttf", ".otf"}
-ALWAYS = "".join(chr(c) for c in range(0x20, 0x7F))  # printable ASCII: a reader's search, a copied URL
-
-
 @lru_cache(maxsize=16)
 def _woff2(path: Path, mtime: float, characters: str) -> str:
-    """The font at `path` subset to `characters`, as WOFF2 (fontTools' subsetter, Brotli)."""
-    from fontTools import subset  # noqa: PLC0415 - only the screen page needs it
+    """The font at `path` subset to `characters` (HarfBuzz, generator/fonts.py) as WOFF2, base64."""
+    from fontTools.ttLib import TTFont  # noqa: PLC0415 - only the screen page needs it
 
-    options = subset.Options()
-    options.flavor = "woff2"
-    options.layout_features = ["kern", "liga", "calt", "ccmp", "locl", "mark", "mkmk"]
-    out = io.BytesIO()
-    with subset.load_font(str(path), options) as font:
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(text=characters)
-        subsetter.subset(font)
-        subset.save_font(font, out, options)
+    quiet = logging.getLogger("fontTools")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # Lato's 'created' date of 0 draws a warning on the terminal
+    try:
+        font = TTFont(io.BytesIO(subset(path, characters)), recalcTimestamp=False)
+        font.flavor = "woff2"
+        out = io.BytesIO()
+        font.save(out)
+    finally:
+        quiet.setLevel(level)
     return base64.b64encode(out.getvalue()).decode("ascii")
 
 
@@ -108,25 +106,13 @@ def font_faces(theme, text: str) -> str:
     """@font-face rules for the theme's font files (fonts/*.ttf), each subset to the characters of
     `text` and embedded as a WOFF2 data URI: the page stays self-contained and shows the theme's
     type without a download (about 60 KB for the Surrey report's four faces)."""
-    from fontTools.ttLib import TTFont  # noqa: PLC0415
-
-    folder = theme.fonts_dir
     characters = "".join(sorted(set(text) | set(ALWAYS)))
     rules = []
-    quiet = logging.getLogger("fontTools")
-    level = quiet.level
-    quiet.setLevel(logging.ERROR)  # Lato's 'created' date of 0 draws a warning on the terminal
-    try:
-        faces = []
-        for path in sorted(p for p in folder.glob("*") if p.suffix.lower() in FONT_FORMATS and p.is_file()):
-            with TTFont(path, lazy=True) as font:
-                faces.append((path, font["name"].getBestFamilyName(), font["OS/2"].fsSelection,
-                              _woff2(path, path.stat().st_mtime, characters)))
-    finally:
-        quiet.setLevel(level)
-    for path, family, style, data in faces:
-        rules.append(f'@font-face {{ font-family: "{css_string(family)}"; font-weight: {"bold" if style & 0x20 else "normal"}; '
-                     f'font-style: {"italic" if style & 0x01 else "normal"}; font-display: swap; '
+    for face in faces_in(theme.fonts_dir):
+        data = _woff2(face.path, face.path.stat().st_mtime, characters)
+        rules.append(f'@font-face {{ font-family: "{css_string(face.family)}"; '
+                     f'font-weight: {"bold" if face.bold else "normal"}; '
+                     f'font-style: {"italic" if face.italic else "normal"}; font-display: swap; '
                      f'src: url(data:font/woff2;base64,{data}) format("woff2"); }}')
     return "\n".join(rules)
 
