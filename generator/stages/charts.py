@@ -60,7 +60,8 @@ def draw(bars: Bars) -> tuple[str, bytes, int, int]:
                             linewidth=0.8, label=name)
             labels = [number(v) + bars.unit + (f"  {note}" if note else "")
                       for v, note in zip(values, bars.notes or ("",) * len(values))]
-            ax.bar_label(drawn, labels=labels, padding=3, fontsize=8.5)
+            ax.bar_label(drawn, labels=labels, padding=3, fontsize=8.5,  # on white, over the grid lines
+                         bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
         ax.set_yticks(list(positions), [_wrap(c) for c in bars.categories])
         ax.invert_yaxis()
         top = bars.axis_max if bars.axis_max is not None else max((v for _, vs in bars.series for v in vs),
