@@ -355,8 +355,8 @@ class Draft:
 
     @property
     def mark(self) -> str:
-        """What the HTML's banner and the DOCX's header line say: "DRAFT · Version 0.3" (the label
-        alone when there is no version)."""
+        """What the HTML's banner, the DOCX's header line and the covers say: "DRAFT · Version 0.3"
+        (the label alone when there is no version)."""
         return " · ".join(filter(None, (self.label, self.version)))
 
 

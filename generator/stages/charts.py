@@ -14,10 +14,9 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from functools import lru_cache
-
-from generator.model import Chart, Table, Text
 from pathlib import Path
 
+from generator.model import Chart, Table, Text
 from generator.resources import FONTS_DIR, blocks_data
 
 
