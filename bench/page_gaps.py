@@ -75,6 +75,9 @@ def main(argv: list[str]) -> None:
     gaps = foot_gaps(Path(argv[0]))
     for page, gap in sorted(gaps.items()):
         print(f"page {page}: {gap} mm")
+    if not gaps:  # every page is the cover, a part's last page or the last page
+        print("largest: none (no page is followed by more of its part)")
+        return
     worst = max(gaps, key=gaps.get)
     print(f"largest: {gaps[worst]} mm at the foot of page {worst}")
 

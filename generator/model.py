@@ -353,6 +353,12 @@ class Draft:
     label: str  # the framework's labels.draft, e.g. "DRAFT"
     version: str  # "Version 0.3", or "Version 1a2b3c4 (2026-11-27)" from git
 
+    @property
+    def mark(self) -> str:
+        """What the HTML's banner, the DOCX's header line and the covers say: "DRAFT · Version 0.3"
+        (the label alone when there is no version)."""
+        return " · ".join(filter(None, (self.label, self.version)))
+
 
 @dataclass(frozen=True)
 class Document:
@@ -362,6 +368,12 @@ class Document:
     docx_reference: DocxReference | None = None
     draft: Draft | None = None  # None: a final build, with no draft mark anywhere
     theme: Theme | None = None  # None: the default theme (generator/themes.py)
+
+    @property
+    def title(self) -> str:
+        """The title a viewer shows (the HTML's <title>, so the PDF's, and the DOCX's core title):
+        the report's, after a draft's mark ("DRAFT · Version 0.3 – An inspection of ...")."""
+        return f"{self.draft.mark} – {self.info.title}" if self.draft else self.info.title
 
 
 BLOCK_TYPES: tuple[type[Node], ...] = (Heading, Paragraph, BulletList, OrderedList, BlockQuote, Table,

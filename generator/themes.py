@@ -22,7 +22,7 @@ through `generator.inputs` (symlinks followed and confined to the theme's folder
 files only, size-limited), theme.yaml's values must be plain colours and font names, and CSS
 that could end the HTML page's <style> element is refused.
 
-Imports only diagnostics, inputs and resources.
+Imports only diagnostics, fonts, inputs and resources.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from pathlib import Path
 import yaml
 
 from generator.diagnostics import Diagnostics, did_you_mean
+from generator.fonts import faces_in
 from generator.inputs import InputError, read_input
 from generator.resources import STYLES_DIR, THEMES_DIR
 
@@ -94,6 +95,14 @@ class Theme:
     @property
     def fonts_dir(self) -> Path:
         return self.find("fonts") or STYLES_DIR / "fonts"
+
+    def body_font(self) -> Path | None:
+        """The font file of the theme's body text (theme.yaml `fonts: body:`): that family's regular
+        face in the theme's fonts/ (else its first face), or None when the folder has none of it."""
+        family = dict(self.fonts).get("body")
+        faces = sorted((face for face in faces_in(self.fonts_dir) if face.family == family),
+                       key=lambda face: (face.bold, face.italic))
+        return faces[0].path if faces else None
 
     @property
     def reference_docx(self) -> Path:

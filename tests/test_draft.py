@@ -80,13 +80,32 @@ def test_the_html_has_a_banner_and_the_docx_a_header_line(draft):
     assert "March 2024" in cover[0].text
 
 
+def test_the_titles_and_the_docx_status_say_draft(draft):
+    """The HTML page's <title> (so the PDF's title, made from the same HTML) and the DOCX's core
+    title carry the mark first; the DOCX's status and version are the draft's."""
+    title = "DRAFT · Version 0.3 for review – An inspection of probation services in: Surrey PDU"
+    html = draft.outputs["html"].read_text(encoding="utf-8")
+    assert re.search(r"<title>(.*?)</title>", html)[1] == title
+    with pikepdf.open(draft.outputs["pdf"]) as pdf:
+        assert str(pdf.docinfo["/Title"]) == title
+        assert title in pdf.open_metadata()["dc:title"]
+    props = DocxDocument(str(draft.outputs["docx"])).core_properties
+    assert (props.title, props.content_status, props.version) == (title, "DRAFT", "Version 0.3 for review")
+
+
 def test_a_final_build_has_no_draft_mark(surrey_build):
     html = surrey_build.outputs["html"].read_text(encoding="utf-8")
     assert 'class="draft-banner"' not in html and 'class="cover-version"' not in html and "DRAFT" not in html
+    assert "<title>An inspection of probation services in: Surrey PDU</title>" in html
     assert not any("DRAFT" in text for text in _pages_text(surrey_build.outputs["pdf"]))
+    with pikepdf.open(surrey_build.outputs["pdf"]) as pdf:
+        assert str(pdf.docinfo["/Title"]) == "An inspection of probation services in: Surrey PDU"
     docx = DocxDocument(str(surrey_build.outputs["docx"]))
     headers = [p.text for s in docx.sections for h in (s.header, s.first_page_header) for p in h.paragraphs]
     assert not any("DRAFT" in t for t in headers)
+    props = docx.core_properties
+    assert (props.title, props.content_status, props.version) == ("An inspection of probation services in: Surrey PDU",
+                                                                  "", "")
 
 
 def test_status_draft_makes_a_draft_and_a_final_build_of_it_is_a_warning(tmp_path):

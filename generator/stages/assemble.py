@@ -22,6 +22,7 @@ from generator.model import (Abbr, Callout, Chart, Contents, ContentsEntry, Cove
                              KeyQuestionTable, Link, Numbered, OrderedList, Paragraph, Part, Rating, RatingsGroup,
                              RatingsRow, RatingsSummary, Source, Strong, Table, Text, rewrite, walk)
 from generator.resources import blocks_data
+from generator.themes import theme_or_default
 from generator.stages.parse import Marker, ParseState, parse_chapter
 from generator.stages.parse.prose import ProseRatings
 from generator.stages.resolve import Resolved, ResolvedStandard, band_for
@@ -209,7 +210,7 @@ def marker_chart(marker: Marker, ctx: PartContext) -> list:
                     + did_you_mean(what, kinds))
     if not caption:
         return fail(f"'::: chart {marker.args}' needs a caption: add it in double quotes after the marker")
-    drawn = charts.chart(bars, caption, marker.source)
+    drawn = charts.chart(bars, caption, marker.source, theme_or_default(ctx.resolved.validated.theme).body_font())
     return [replace(drawn, numbered=Numbered(anchor))] if anchor else [drawn]
 
 

@@ -4,8 +4,9 @@ a text alternative and a data table made from the same numbers.
 
 matplotlib is imported only when a report has a chart. Output is deterministic: a fixed
 `svg.hashsalt` (the SVG's ids), no date or creator in the metadata, and text drawn as outlines in
-the font of styles/blocks.yaml (so no font lookup differs between machines). Every colour comes from
-data: a rating's from the framework's scale, the rest from styles/blocks.yaml.
+the font file the caller names: the report's theme's body font (`Theme.body_font`), else the one of
+styles/blocks.yaml (so no font lookup differs between machines). Every colour comes from data: a
+rating's from the framework's scale, the rest from styles/blocks.yaml.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from generator.model import Chart, Table, Text
 from generator.resources import FONTS_DIR, blocks_data
@@ -36,13 +38,14 @@ def number(value: float) -> str:
     return f"{value:g}"
 
 
-def draw(bars: Bars) -> tuple[str, bytes, int, int]:
-    """The chart as (SVG text, PNG bytes, width and height in CSS pixels)."""
+def draw(bars: Bars, font: Path | None = None) -> tuple[str, bytes, int, int]:
+    """The chart as (SVG text, PNG bytes, width and height in CSS pixels), its text in the font
+    file `font` (None: styles/blocks.yaml's)."""
     import matplotlib  # noqa: PLC0415 - only reports with a chart pay for matplotlib
     from matplotlib.figure import Figure  # noqa: PLC0415
 
     style = blocks_data()["chart"]
-    family = _font_family(style["font"])
+    family = _font_family(font or FONTS_DIR / style["font"])
     rows = len(bars.categories) * max(1, len(bars.series))
     width, height = float(style["width_in"]), 0.9 + float(style["bar_in"]) * rows + 0.3 * (len(bars.series) > 1)
     settings = {"svg.hashsalt": "reportgen", "svg.fonttype": "path", "font.family": family, "font.size": 9,
@@ -84,11 +87,10 @@ def draw(bars: Bars) -> tuple[str, bytes, int, int]:
 
 
 @lru_cache(maxsize=4)
-def _font_family(name: str) -> str:
-    """The family name of styles/fonts/`name`, registered with matplotlib once per process."""
+def _font_family(font: Path) -> str:
+    """The family name of the font file `font`, registered with matplotlib once per process."""
     from matplotlib import font_manager  # noqa: PLC0415
 
-    font = FONTS_DIR / name
     font_manager.fontManager.addfont(str(font))
     return font_manager.FontProperties(fname=str(font)).get_name()
 
@@ -105,10 +107,11 @@ def _wrap(text: str, width: int = 38) -> str:
     return "\n".join(lines[:4]) + ("…" if len(lines) > 4 else "")
 
 
-def chart(bars: Bars, caption: str, source) -> Chart:
-    """The Chart node: drawing, text alternative and data table, from one `Bars`."""
+def chart(bars: Bars, caption: str, source, font: Path | None = None) -> Chart:
+    """The Chart node: drawing (its text in the font file `font`, None: the default's), text
+    alternative and data table, from one `Bars`."""
     labels = blocks_data()["labels"]
-    svg, png, width, height = draw(bars)
+    svg, png, width, height = draw(bars, font)
     items = []
     for index, category in enumerate(bars.categories):
         values = ", ".join((f"{name} " if len(bars.series) > 1 else "") + number(vs[index]) + bars.unit

@@ -147,7 +147,7 @@ class HtmlWriter:
             # the theme's CSS is checked safe to inline (generator/themes.py); the fonts are ours
             stylesheet = Markup(font_faces(theme, _document_text(doc)) + "\n" + theme.css("screen"))
         template = self.env.get_template("report.html.j2")
-        return template.render(info=doc.info, cover=doc.cover, parts=doc.parts, draft=doc.draft,
+        return template.render(info=doc.info, title=doc.title, cover=doc.cover, parts=doc.parts, draft=doc.draft,
                                render=self.render, media=self.media, stylesheet=stylesheet, sections=sections)
 
 

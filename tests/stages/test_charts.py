@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -52,3 +53,35 @@ def test_key_question_bars_take_the_colour_of_their_band_and_say_the_lowest():
     # P2.1 is [81, 74, 66]: outstanding (80+), good (65+), good; the lowest is said in words
     assert "81%; " in chart.alt and "66% (lowest score)" in chart.alt
     assert "#00703C" in chart.svg.upper() or "#00703c" in chart.svg  # outstanding's colour, from the framework
+
+
+def _chart_glyph_fonts(html: str) -> set[str]:
+    """The fonts of the glyph outlines in the built page's charts (matplotlib names each glyph's
+    path "<PostScript name>-<n>")."""
+    import base64
+    import re
+
+    charts = re.findall(r'<figure class="chart"[^>]*>\s*<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', html)
+    assert charts
+    return {font for data in charts
+            for font in re.findall(r'<path id="([A-Za-z][\w-]*?)-\d+"', base64.b64decode(data).decode("utf-8"))}
+
+
+def test_charts_are_drawn_in_the_report_themes_body_font(tmp_path):
+    """A theme whose body font is another family (theme.yaml `fonts: body:`, its file in the theme's
+    fonts/) has its charts' text drawn in that font, not in the default theme's Lato."""
+    import shutil
+
+    import matplotlib
+
+    from generator.build import build
+
+    theme = tmp_path / "house"
+    (theme / "fonts").mkdir(parents=True)
+    shutil.copy(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf", theme / "fonts")
+    (theme / "theme.yaml").write_text("fonts:\n  body: DejaVu Sans\n", encoding="utf-8")
+    report = ROOT / "content" / "figures-example"
+    default = build(report, tmp_path / "default", formats=("html",)).outputs["html"]
+    themed = build(report, tmp_path / "themed", formats=("html",), theme=theme).outputs["html"]
+    assert _chart_glyph_fonts(default.read_text(encoding="utf-8")) == {"Lato-Regular"}
+    assert _chart_glyph_fonts(themed.read_text(encoding="utf-8")) == {"DejaVuSans"}

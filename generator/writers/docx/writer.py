@@ -84,8 +84,7 @@ class DocxWriter:
         for child in list(body):
             if child.tag != qn("w:sectPr"):
                 body.remove(child)
-        draft = " · ".join(filter(None, (doc.draft.label, doc.draft.version))) if doc.draft else ""
-        setup_page(self.docx, doc.info.title, self.styles, draft)
+        setup_page(self.docx, doc.info.title, self.styles, doc.draft.mark if doc.draft else "")
         self.styles.language(settings, doc.info.language)
         _core_properties(self.docx, doc)
         X.update_fields_on_open(settings)
@@ -121,7 +120,7 @@ class DocxWriter:
         imprint = self.paragraph(where, "Cover Imprint")
         imprint.append(X.run(cover.imprint))
         if doc.draft and doc.draft.version:  # the same paragraph: the style ends the cover's page
-            imprint.extend((X.line_break(), X.run(f"{doc.draft.label} · {doc.draft.version}")))
+            imprint.extend((X.line_break(), X.run(doc.draft.mark)))
 
     def _contents_range(self, doc: Document, spans: dict) -> None:
         """Bookmark the parts the contents lists, so that Word's update lists just those (TOC \\b).
@@ -259,15 +258,17 @@ def _ids(doc: Document) -> list[str]:
 
 
 def _core_properties(document, doc: Document) -> None:
-    """docProps/core.xml from the model: title, subject, author, keywords, language, fixed dates."""
+    """docProps/core.xml from the model: title (a draft's marked), subject, author, keywords,
+    language, fixed dates; a draft's label as its status and its version as its version."""
     info = doc.info
     when = dt.datetime.combine(dt.date.fromisoformat(info.date), dt.time(), dt.timezone.utc)
     props = document.core_properties
-    props.title, props.subject, props.author = info.title, info.subject, info.author
+    props.title, props.subject, props.author = doc.title, info.subject, info.author
     props.keywords = ", ".join(info.keywords)
     props.language = info.language
     props.last_modified_by = info.author
-    props.comments = props.category = props.content_status = props.identifier = props.version = ""
+    props.comments = props.category = props.identifier = ""
+    props.content_status, props.version = (doc.draft.label, doc.draft.version) if doc.draft else ("", "")
     props.created = props.modified = when
     if props.last_printed is not None:
         props.last_printed = when
