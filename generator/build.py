@@ -65,6 +65,7 @@ class Options:
     reference_doc: Path | None = None  # DOCX styles from this file instead of report.yaml's or ours
     pdf_standard: str | None = None  # what the PDF declares (writers/pdf/render.py PDF_STANDARDS); None: the default
     parallel: bool | None = None  # the other formats written beside the PDF (None: `_parallel` decides)
+    docx_page_numbers: bool = False  # the DOCX contents' page numbers, laid out by LibreOffice (--docx-page-numbers)
 
 
 # Each writer is imported only when its format is asked for (WeasyPrint and python-docx are slow
@@ -96,10 +97,28 @@ def _write_docx(doc: Document, report_dir: Path, target, diags: Diagnostics, opt
     from generator.writers.docx.writer import write_docx  # noqa: PLC0415
 
     write_docx(doc, report_dir, target, diags, reference_doc=options.reference_doc,
-               allow_remote=options.allow_remote)
+               allow_remote=options.allow_remote, page_numbers=options.docx_page_numbers)
 
 
 WRITERS = {"pdf": _write_pdf, "docx": _write_docx, "html": _write_html}
+
+
+class ToolMissing(Exception):
+    """A program the build was asked to use is not installed: a usage error (exit 2), raised
+    before anything is written."""
+
+
+def require_tools(formats, docx_page_numbers: bool) -> None:
+    """Raise ToolMissing if the options ask for a program that is not installed: LibreOffice for
+    the DOCX's page numbers (the writer's pagination pass, imported only when asked for)."""
+    if not (docx_page_numbers and "docx" in formats):
+        return
+    from generator.writers.docx.pagination import INSTALL_HINT, libreoffice  # noqa: PLC0415
+
+    if libreoffice() is None:
+        raise ToolMissing("--docx-page-numbers lays the DOCX out with LibreOffice, and LibreOffice is not "
+                          f"installed (no soffice or libreoffice on PATH): {INSTALL_HINT}; or build without "
+                          "--docx-page-numbers (Word adds the page numbers when it opens the DOCX)")
 
 
 def _check_accessibility(written: Path, fmt: str, final: Path, diags: Diagnostics) -> None:
@@ -191,13 +210,15 @@ def default_out_dir(report_dir: Path) -> Path:
 def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict: bool = False,
           allow_remote: bool = False, reference_doc: Path | None = None, framework_dirs=(),
           pdf_standard: str | None = None, parallel: bool = True, draft: bool | None = None,
-          theme=None) -> Built:
+          theme=None, docx_page_numbers: bool = False) -> Built:
     """Check, write each format, publish. `parallel`: whether this build may run its formats
     side by side (`_parallel`: the DOCX and HTML in a second process beside the PDF); `build
     DIR...` passes False, its process pool being the parallelism. `draft` True or False
     overrides report.yaml's `status` (`--draft`, `--final`). `theme`: --theme, a theme's name or
-    folder (wins over report.yaml's `theme:`)."""
-    options = Options(strict, allow_remote, reference_doc, pdf_standard, parallel)
+    folder (wins over report.yaml's `theme:`). `docx_page_numbers`: the DOCX's contents carries
+    page numbers as LibreOffice lays it out (raises ToolMissing, first, if it is not installed)."""
+    require_tools(formats, docx_page_numbers)
+    options = Options(strict, allow_remote, reference_doc, pdf_standard, parallel, docx_page_numbers)
     report_dir = report_dir.resolve()
     diags = Diagnostics()
     doc = check(report_dir, diags, allow_remote, framework_dirs, draft=draft, theme=theme)
