@@ -64,7 +64,7 @@ def test_the_contents_numbers_are_the_pages_libreoffice_starts_each_part_on(numb
         assert number, (entry.title, line)  # the title, a dot leader, the number
         assert pages[int(number[1]) - 1][0] == entry.title, (entry.title, number[1])
     assert [page for _, page in contents_lines(numbered.outputs["docx"])] == [
-        "4", "5", "6", "7", "8", "15", "21"], "the numbers LibreOffice 7.4 gives the example (seen at 50 dpi)"
+        "4", "5", "6", "7", "8", "16", "22"], "LibreOffice 7.4 starts the parts on the PDF's pages"
 
 
 def test_the_numbers_are_in_the_fields_cached_result_after_a_tab(numbered):
