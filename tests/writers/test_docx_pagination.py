@@ -163,7 +163,7 @@ def test_pages_that_do_not_settle_warn_and_leave_the_numbers_out(monkeypatch, su
     assert len(seen) == pagination.MAX_PASSES
     [warning] = diags.items
     assert warning.code == "docx-page-numbers" and "did not settle in 3 layouts" in warning.message
-    assert "'_foreword' 4 -> 5 -> 4" in warning.message
+    assert "'Foreword' 4 -> 5 -> 4" in warning.message
     assert numbers_in(data, tmp_path) == [""] * 7
     plain, _ = build_docx(surrey_doc)
     assert data == plain, "exactly the DOCX built without the option"
@@ -174,6 +174,14 @@ def test_a_failed_layout_warns_and_leaves_the_numbers_out(monkeypatch, surrey_do
     data, diags = build_docx(surrey_doc, page_numbers=True)
     assert [(d.code, d.message) for d in diags.items] == [
         ("docx-page-numbers", "the DOCX contents has no page numbers: LibreOffice took more than 180 s")]
+    assert numbers_in(data, tmp_path) == [""] * 7
+
+
+def test_the_writer_alone_without_libreoffice_warns(monkeypatch, surrey_doc, tmp_path):
+    monkeypatch.setattr(pagination, "libreoffice", lambda: None)
+    data, diags = build_docx(surrey_doc, page_numbers=True)
+    [warning] = diags.items
+    assert warning.code == "docx-page-numbers" and "`make system-deps`" in warning.message
     assert numbers_in(data, tmp_path) == [""] * 7
 
 

@@ -444,7 +444,7 @@ def contents(w, node, where: Where) -> None:
         anchor.append(X.run(entry.title))
         p.append(anchor)
         paragraphs.append(p)
-        w.contents_entries.append((anchor, name))
+        w.contents_entries.append((anchor, name, entry.title))
     if not paragraphs:
         paragraphs.append(w.paragraph(where, "TOC 1"))
     previous = paragraphs[0].find(qn("w:pPr"))

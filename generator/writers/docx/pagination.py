@@ -101,35 +101,35 @@ def lay_out(data: bytes, bookmarks: list[str], soffice: str, work: Path) -> dict
     return pages_of(pdf, bookmarks)
 
 
-def paginate(data: bytes, bookmarks: list[str], numbered: Callable[[dict | None], bytes],
+def paginate(data: bytes, bookmarks: dict[str, str], numbered: Callable[[dict | None], bytes],
              diags: Diagnostics, soffice: str | None = None) -> bytes:
     """The DOCX `data` with each contents entry's page, as LibreOffice lays it out.
 
-    `bookmarks`: the parts' bookmarks the contents lists; `numbered(pages)`: the DOCX with those
-    numbers in the contents (`pages` None: without). The numbers are written only when a layout
-    of the numbered DOCX puts every part on the page its number says; otherwise a warning and
-    `data` as it was."""
+    `bookmarks`: {bookmark: title} of the parts the contents lists; `numbered(pages)`: the DOCX
+    with those numbers in the contents (`pages` None: without). The numbers are written only when
+    a layout of the numbered DOCX puts every part on the page its number says; otherwise a
+    warning and `data` as it was."""
     soffice = soffice or libreoffice()
     if soffice is None:  # the build checked first (build.require_tools); a caller of the writer may not have
         diags.warning("docx-page-numbers", f"LibreOffice is not installed, so the DOCX contents has no page "
                       f"numbers: {INSTALL_HINT}")
         return data
-    with tempfile.TemporaryDirectory(prefix="reportgen-pages-") as folder:
+    with tempfile.TemporaryDirectory(prefix="reportgen-pages-", ignore_cleanup_errors=True) as folder:
         work = Path(folder)
         try:
-            pages = lay_out(data, bookmarks, soffice, work)
+            pages = lay_out(data, list(bookmarks), soffice, work)
             history = [pages]
             for _ in range(MAX_PASSES - 1):
                 candidate = numbered(pages)
-                pages = lay_out(candidate, bookmarks, soffice, work)
+                pages = lay_out(candidate, list(bookmarks), soffice, work)
                 if pages == history[-1]:
                     return candidate
                 history.append(pages)
         except LayoutFailed as exc:
             diags.warning("docx-page-numbers", f"the DOCX contents has no page numbers: {exc}")
             return data
-    moved = ", ".join(f"'{b}' {' -> '.join(str(h[b]) for h in history)}"
-                      for b in bookmarks if len({h[b] for h in history}) > 1)
+    moved = ", ".join(f"'{title}' {' -> '.join(str(h[b]) for h in history)}"
+                      for b, title in bookmarks.items() if len({h[b] for h in history}) > 1)
     diags.warning("docx-page-numbers", f"the DOCX contents has no page numbers: the pages did not settle in "
                   f"{MAX_PASSES} layouts by LibreOffice (pages by layout: {moved})")
     return data

@@ -75,7 +75,7 @@ class DocxWriter:
         self.bookmark_names: dict[str, str] = {}
         self.bookmark_id = 0
         self.contents_targets: set[str] = set()
-        self.contents_entries: list = []  # (the entry's w:hyperlink, its part's bookmark), from nodes.contents
+        self.contents_entries: list = []  # (the entry's w:hyperlink, its part's bookmark, title): nodes.contents
         self.page_number_runs: list = []  # the runs with_page_numbers added
         self.last_heading = ""
         self.after_table = None
@@ -107,9 +107,9 @@ class DocxWriter:
         self.date = dt.date.fromisoformat(doc.info.date)
         return X.save(self.docx, self.date)
 
-    def contents_bookmarks(self) -> list[str]:
-        """The bookmarks of the parts the contents lists, in its order (after `document`)."""
-        return [name for _, name in self.contents_entries]
+    def contents_bookmarks(self) -> dict[str, str]:
+        """{bookmark: title} of the parts the contents lists, in its order (after `document`)."""
+        return {name: title for _, name, title in self.contents_entries}
 
     def with_page_numbers(self, pages: dict[str, int] | None) -> bytes:
         """The document `document` made, again, its contents entries each followed by a tab and
@@ -119,7 +119,7 @@ class DocxWriter:
         for r in self.page_number_runs:
             r.getparent().remove(r)
         self.page_number_runs = []
-        for anchor, name in self.contents_entries if pages else ():
+        for anchor, name, _ in self.contents_entries if pages else ():
             runs = [X.run("\t"), X.run(str(pages[name]))]
             anchor.extend(runs)
             self.page_number_runs.extend(runs)
