@@ -170,10 +170,10 @@ def test_pages_that_do_not_settle_warn_and_leave_the_numbers_out(monkeypatch, su
 
 
 def test_a_failed_layout_warns_and_leaves_the_numbers_out(monkeypatch, surrey_doc, tmp_path):
-    fake_layouts(monkeypatch, [lambda i: 4 + i, pagination.LayoutFailed("LibreOffice took more than 180 s")])
+    fake_layouts(monkeypatch, [lambda i: 4 + i, pagination.LayoutFailed("LibreOffice took more than 0.3 s")])
     data, diags = build_docx(surrey_doc, page_numbers=True)
     assert [(d.code, d.message) for d in diags.items] == [
-        ("docx-page-numbers", "the DOCX contents has no page numbers: LibreOffice took more than 180 s")]
+        ("docx-page-numbers", "the DOCX contents has no page numbers: LibreOffice took more than 0.3 s")]
     assert numbers_in(data, tmp_path) == [""] * 7
 
 
@@ -188,3 +188,19 @@ def test_the_writer_alone_without_libreoffice_warns(monkeypatch, surrey_doc, tmp
 def test_a_destination_name_is_the_bookmark_as_libreoffice_writes_it():
     assert pagination.destination_name("_foreword") == "5Fforeword"
     assert pagination.destination_name("_2_service_delivery") == "5F25Fservice5Fdelivery"
+
+
+def test_a_layout_past_its_time_limit_ends_libreoffice_and_says_so(monkeypatch, numbered, tmp_path):
+    monkeypatch.setattr(pagination, "TIMEOUT", 0.3)  # LibreOffice starting in a new profile takes longer
+    with pytest.raises(pagination.LayoutFailed, match="LibreOffice took more than 0.3 s"):
+        pagination.lay_out(numbered.outputs["docx"].read_bytes(), ["_foreword"], pagination.libreoffice(), tmp_path)
+    profile = str(tmp_path / "profile")
+    left = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if (proc.name.isdigit() and profile in (proc / "cmdline").read_bytes().decode(errors="replace")
+                    and (proc / "stat").read_text().split(") ")[1][0] != "Z"):  # an ended one not yet reaped
+                left.append(proc.name)
+        except OSError:  # a process that ended meanwhile
+            continue
+    assert not left, "soffice and soffice.bin are ended with their process group"

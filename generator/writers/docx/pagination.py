@@ -23,6 +23,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -85,20 +86,36 @@ def lay_out(data: bytes, bookmarks: list[str], soffice: str, work: Path) -> dict
                "--convert-to", EXPORT_FILTER, "--outdir", str(work), str(source)]
     # a session of its own: on a time limit or an interruption, the whole group (the soffice
     # script and soffice.bin) is ended, by its id
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        output, _ = process.communicate(timeout=TIMEOUT)
-    except BaseException as exc:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-        if isinstance(exc, subprocess.TimeoutExpired):
-            raise LayoutFailed(f"LibreOffice took more than {TIMEOUT} s") from None
-        raise
+    with subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          start_new_session=True) as process:
+        try:
+            output, _ = process.communicate(timeout=TIMEOUT)
+        except BaseException as exc:
+            _end_group(process)
+            if isinstance(exc, subprocess.TimeoutExpired):
+                raise LayoutFailed(f"LibreOffice took more than {TIMEOUT} s") from None
+            raise
     if process.returncode != 0 or not pdf.is_file():
         said = " ".join(output.decode(errors="replace").split())[-300:]
         raise LayoutFailed(f"LibreOffice did not convert it (exit status {process.returncode}): {said}")
     return pages_of(pdf, bookmarks)
+
+
+def _end_group(process: subprocess.Popen, wait: float = 2.0) -> None:
+    """Kill the process group `process` leads (its id is the group's) and wait, a little, until
+    none of it is left: soffice.bin is soffice's grandchild, not ours to wait for."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.02)
 
 
 def paginate(data: bytes, bookmarks: dict[str, str], numbered: Callable[[dict | None], bytes],
