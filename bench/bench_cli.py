@@ -88,14 +88,20 @@ def markdown_text(folder: Path) -> str:
     return str(path)
 
 
-def final_html(folder: Path) -> str:
-    """reportgen's print HTML of the example, beside its images (WeasyPrint's CLI reads it)."""
+def final_html(folder: Path) -> tuple[str, list[str]]:
+    """reportgen's print HTML of the example, beside its images, and its print stylesheets (the
+    theme's colour and font variables first, then each file): what WeasyPrint's CLI reads."""
     from generator.build import check  # noqa: PLC0415
+    from generator.themes import theme_of  # noqa: PLC0415
     from generator.writers.html import write_html  # noqa: PLC0415
 
+    doc = check(REPORT)
+    theme = theme_of(doc)
     path = folder / "surrey-print.html"
-    path.write_text(write_html(check(REPORT), "print"), encoding="utf-8")
-    return str(path)
+    path.write_text(write_html(doc, "print"), encoding="utf-8")
+    variables = folder / "variables.css"
+    variables.write_text(theme.variables_css(), encoding="utf-8")
+    return str(path), [str(variables)] + [str(p) for p in theme.stylesheet_paths("print")]
 
 
 def accepts_several_folders(tmp: Path) -> bool:
@@ -111,17 +117,16 @@ def main() -> int:
     runs = runs_argument(__doc__)
     pandoc, has_typst = tools()
     reportgen = [sys.executable, "-m", "generator"]
-    styles = ROOT / "styles"
     ok = True
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        md, html = markdown_text(tmp), final_html(tmp)
+        md, (html, sheets) = markdown_text(tmp), final_html(tmp)
         out = str(tmp / "out")
         jobs = {
             "reportgen pdf": lambda: run(reportgen + ["build", str(REPORT), "--format", "pdf", "--out", out]),
             "weasyprint CLI": lambda: run([sys.executable, "-m", "weasyprint", "-q", "--pdf-variant", "pdf/ua-1",
                                            "--pdf-identifier", "reportgen", "-u", str(REPORT) + "/",
-                                           "-s", str(styles / "base.css"), "-s", str(styles / "print.css"),
+                                           *(arg for sheet in sheets for arg in ("-s", sheet)),
                                            html, str(tmp / "weasyprint.pdf")]),
             "reportgen docx": lambda: run(reportgen + ["build", str(REPORT), "--format", "docx", "--out", out]),
             "reportgen html": lambda: run(reportgen + ["build", str(REPORT), "--format", "html", "--out", out]),

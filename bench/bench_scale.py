@@ -124,7 +124,7 @@ def child(report: Path, out: Path, formats: str) -> None:
     timed(tags, "save", "fix_pdf")
     timed(checks, "check_open", "checks")
     for fmt in ("docx", "html"):
-        timed(build_module, "_write_and_check", fmt, lambda f, *a, _fmt=fmt, **k: f == _fmt)
+        timed(build_module, "write_and_check", fmt, lambda f, *a, _fmt=fmt, **k: f == _fmt)
     repaired = tags.repaired
 
     def parse_and_repair(data, hints=None):  # entering `repaired` parses WeasyPrint's bytes and repairs
@@ -136,7 +136,7 @@ def child(report: Path, out: Path, formats: str) -> None:
 
     tags.repaired = parse_and_repair
     start = time.perf_counter()
-    build_module.build(report, out, formats=tuple(formats.split(",")))
+    build_module.build(report, out, formats=tuple(formats.split(",")), parallel=False)  # every stage here
     total = time.perf_counter() - start
     pdf = out / f"{report.name}.pdf"
     pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout

@@ -26,7 +26,7 @@ def _print_diagnostics(diags) -> None:
 
 
 def _formats(value: str) -> tuple[str, ...]:
-    from generator.build import FORMATS  # noqa: PLC0415 - keep `--help` fast
+    from generator.writing import FORMATS  # noqa: PLC0415 - keep `--help` fast
 
     formats = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
     unknown = [f for f in formats if f not in FORMATS]
@@ -136,7 +136,7 @@ def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_d
         raise click.UsageError("give the report folder: reportgen build DIR (or run it inside the folder that "
                                "holds report.yaml)")
     folders = [_report_dir(d) for d in report_dirs or (".",)]
-    from generator.build import ToolMissing, require_tools  # noqa: PLC0415
+    from generator.writing import PdfProcess, ToolMissing, pdf_apart, require_tools  # noqa: PLC0415
 
     try:
         require_tools(formats, docx_page_numbers)
@@ -146,12 +146,16 @@ def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_d
         _build_several(folders, formats, out_dir, jobs, strict, allow_remote, reference_doc, pdf_standard,
                        framework_dirs, draft, theme, docx_page_numbers)
         return
+
+    # the PDF's process first, so that its import of WeasyPrint overlaps ours of the pipeline
+    pdf_process = PdfProcess() if pdf_apart(None, formats) else None
     from generator.build import build as run_build  # noqa: PLC0415
     from generator.diagnostics import ContentError  # noqa: PLC0415
 
     try:
         built = run_build(folders[0], out_dir, formats, strict, allow_remote, reference_doc, framework_dirs,
-                          pdf_standard, draft=draft, theme=theme, docx_page_numbers=docx_page_numbers)
+                          pdf_standard, draft=draft, theme=theme, pdf_process=pdf_process,
+                          docx_page_numbers=docx_page_numbers)
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics)
         click.echo(f"build failed: {len(exc.diagnostics.errors) or len(exc.diagnostics.items)} problem(s); "

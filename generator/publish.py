@@ -195,9 +195,10 @@ class Forked:
     """`func()` run in a forked child process while this one goes on; `result()` waits for its
     (picklable) return value, or raises what it raised.
 
-    The child is a copy of this process at the fork: it writes into the same staging folder, and
-    its handlers for SIGTERM, SIGHUP and SIGINT are this build's (`interrupts_as_exceptions`), so a
-    Ctrl-C, which reaches both, stops both. Leaving the `with` block before `result()` (an error or
+    The child is a copy of this process at the fork: it writes into the same staging folder. A
+    Ctrl-C reaches both and stops both: whatever the child raises (KeyboardInterrupt, or
+    `Interrupted` if it was forked inside `interrupts_as_exceptions`) goes back to the parent
+    without a traceback on the terminal. Leaving the `with` block before `result()` (an error or
     an interruption in this process) kills the child and waits for it, so that the staging folder
     is removed after the child has stopped writing into it. On Linux the child is also killed if
     this process dies (SIGKILL): the next build's `recover` then removes what they left."""
@@ -233,7 +234,7 @@ class Forked:
         os.waitpid(self.pid, 0)
         self._done = True
         if not data:
-            raise RuntimeError("the writers' second process ended without a result")
+            raise RuntimeError("the build's second process ended without a result")
         kind, value = pickle.loads(data)  # noqa: S301 - our own child's bytes, over a private pipe
         if kind == "raised":
             raise value

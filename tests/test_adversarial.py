@@ -397,8 +397,9 @@ def test_an_interrupted_build_cleans_up_and_changes_nothing(tmp_path, signum):
 
 
 def test_an_interrupted_build_stops_its_second_process_and_changes_nothing(tmp_path):
-    """With the PDF, the HTML and DOCX are written by a forked child (build._write_formats): a
-    SIGTERM to the build while the child is still writing kills the child, and nothing is left."""
+    """With the PDF, the PDF is written by a forked child (generator/writing.py `PdfProcess`) while
+    the build writes the HTML and DOCX: a SIGTERM to the build, in the HTML writer, kills the child,
+    and nothing is left."""
     report, out, before = _run_pdf_versions(tmp_path)
     status, stderr = _run_build(tmp_path, report, out, "slow-writer", signal.SIGTERM, formats="pdf,html,docx")
     assert status == 128 + signal.SIGTERM, stderr

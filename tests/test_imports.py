@@ -29,10 +29,16 @@ main(sys.argv[2:])
 """
 
 
-def imported(tmp_path, *args) -> set[str]:
-    """The top-level packages a `reportgen ARGS` process had imported when it exited."""
+def imported(tmp_path, *args, in_order: bool = True) -> set[str]:
+    """The modules a `reportgen ARGS` process had imported when it exited. `in_order`: every
+    format written in that process (REPORTGEN_BUILD_JOBS=1); else a PDF is written by a child
+    process (generator/writing.py) whose imports are not the parent's."""
     out = tmp_path / "modules.json"
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    if in_order:
+        env["REPORTGEN_BUILD_JOBS"] = "1"
+    else:
+        env.pop("REPORTGEN_BUILD_JOBS", None)
     done = subprocess.run([sys.executable, "-c", PROBE, str(out), *map(str, args)], capture_output=True, text=True,
                           cwd=ROOT, env=env)
     assert done.returncode == 0, done.stderr
@@ -76,6 +82,15 @@ def test_a_build_imports_only_its_format_s_writer_and_checker(tmp_path, fmt, nee
     assert not {f"generator.checks.{o}" for o in others} & modules
     assert not {f"generator.writers.{o}" for o in others - {"html"}} & modules
     assert "generator.writers.docx.pagination" not in modules, "LibreOffice's pass only when asked for"
+
+
+def test_with_the_pdf_apart_the_build_process_imports_no_writer_library(tmp_path):
+    """The PDF's own process imports WeasyPrint and pikepdf (while this one checks the report)."""
+    modules = imported(tmp_path, "build", SURREY, "--out", tmp_path / "out", in_order=False)
+    assert not tops(modules) & {"weasyprint", "pikepdf"}, sorted(tops(modules) & {"weasyprint", "pikepdf"})
+    assert "docx" in tops(modules) and "generator.checks.docx" in modules
+    assert not {"generator.checks.pdf", "generator.writers.pdf"} & modules
+    assert (tmp_path / "out" / "surrey-pdu.pdf").stat().st_size > 50_000
 
 
 def test_the_probe_sees_an_import(tmp_path):

@@ -12,9 +12,6 @@ from generator.checks.runner import reader, rule
 
 @reader("pdf")
 class PdfFile:
-    TEXT_OPS = {"Tj", "TJ", "'", '"'}
-    PAINT_OPS = {"Do", "sh", "BI", "f", "F", "f*", "S", "s", "B", "B*", "b", "b*"}
-    OPERATORS = " ".join(sorted(TEXT_OPS | PAINT_OPS | {"BDC", "BMC", "EMC"}))
 
     def __init__(self, path: Path):
         from generator.formats.package import open_pdf  # noqa: PLC0415
@@ -80,9 +77,16 @@ class PdfFile:
     def marked(self) -> dict:
         """(page objgen, MCID) -> the text and painting of each marked-content sequence, in content
         order (`generator.formats.pdf_text`), read once for the rules that need it."""
+        return self._content[0]
+
+    @cached_property
+    def _content(self) -> tuple[dict, dict]:
+        """One pass over every content stream: `marked`, and per page what it paints outside any
+        marked sequence (`unmarked`)."""
         from generator.formats.pdf_text import marked_text  # noqa: PLC0415
 
-        return marked_text(self.pdf)
+        loose: dict = {}
+        return marked_text(self.pdf, loose), loose
 
     @cached_property
     def metadata(self) -> str:
@@ -94,34 +98,17 @@ class PdfFile:
 
     @cached_property
     def unmarked(self) -> dict[int, tuple[int, int]]:
-        """Per page number: (text operators, other painting operators) neither tagged nor Artifact."""
-        pikepdf = self.pikepdf
+        """Per page number: (text operators, other painting operators) neither tagged nor Artifact:
+        outside any marked sequence, or in one with an MCID that no structure element reaches."""
+        marked, loose = self._content
         reached = self.tree.reached() if self.tree is not None else set()
-        out = {}
-        for number, page in enumerate(self.pdf.pages, 1):
-            stack: list[tuple[bool, bool]] = []  # (artifact, reached MCID) per open sequence
-            text = paint = 0
-            for instruction in pikepdf.parse_content_stream(page, self.OPERATORS):
-                op = str(instruction.operator)  # operands are read only where needed: they are costly
-                if op in ("BDC", "BMC"):
-                    operands = instruction.operands
-                    artifact = str(operands[0]) == "/Artifact"
-                    mcid = None
-                    if op == "BDC" and len(operands) > 1 and isinstance(operands[1], pikepdf.Dictionary):
-                        mcid = operands[1].get("/MCID")
-                    stack.append((artifact, mcid is not None and (page.objgen, int(mcid)) in reached))
-                elif op == "EMC":
-                    if stack:
-                        stack.pop()
-                elif op in self.TEXT_OPS or op in self.PAINT_OPS:
-                    if not any(a or r for a, r in stack):
-                        if op in self.TEXT_OPS:
-                            text += 1
-                        else:
-                            paint += 1
-            if text or paint:
-                out[number] = (text, paint)
-        return out
+        counts = {objgen: [tally.shown, tally.drawn] for objgen, tally in loose.items()}
+        for key, sequence in marked.items():
+            if key not in reached:
+                counts[key[0]][0] += sequence.shown
+                counts[key[0]][1] += sequence.drawn
+        return {number: (text, paint) for number, page in enumerate(self.pdf.pages, 1)
+                for text, paint in [counts.get(page.objgen, (0, 0))] if text or paint}
 
 
 @rule("pdf-tagged", "Matterhorn 01-005", "the document is tagged: /MarkInfo /Marked true and a structure tree")

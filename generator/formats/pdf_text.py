@@ -103,6 +103,8 @@ class Marked:
     first_x: float | None = None
     last_x: float | None = None
     painted: int = 0  # operators that paint: text shown, paths filled or stroked, images, shadings
+    shown: int = 0  # text-showing operators (with a font or not)
+    drawn: int = 0  # other painting operators: paths filled or stroked, images, shadings
 
 
 _PAINT = {"Do", "sh", "f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "INLINE IMAGE"}
@@ -125,9 +127,12 @@ def _shown_bytes(operand) -> bytes:
     return b"".join(bytes(s) for s in operand if isinstance(s, pikepdf.String))
 
 
-def page_marked_text(page, fonts: dict | None = None) -> dict[int, Marked]:
-    """MCID -> Marked for one page (text in an /Artifact sequence is left out)."""
+def page_marked_text(page, fonts: dict | None = None, loose: Marked | None = None) -> dict[int, Marked]:
+    """MCID -> Marked for one page (text in an /Artifact sequence is left out). `loose`, if given,
+    counts the painting done outside any Artifact or MCID sequence (`shown`, `drawn`): content
+    neither tagged nor an artifact, read in the same pass."""
     fonts = {} if fonts is None else fonts  # objgen -> FontMap, shared between pages
+    loose = Marked() if loose is None else loose
     resources = page.obj.get("/Resources", {}).get("/Font", {})
     out: dict[int, Marked] = {}
     stack: list[tuple[bool, int | None]] = []  # (artifact, mcid) per open sequence
@@ -173,16 +178,22 @@ def page_marked_text(page, fonts: dict | None = None) -> dict[int, Marked]:
                     fonts[obj.objgen] = font_map(obj)
                 font = fonts[obj.objgen]
         elif op in _PAINT:
+            if any(a for a, _ in stack):
+                continue
             mcid = next((m for _, m in reversed(stack) if m is not None), None)
-            if mcid is not None and not any(a for a, _ in stack):
-                out.setdefault(mcid, Marked()).painted += 1
+            marked = loose if mcid is None else out.setdefault(mcid, Marked())
+            marked.drawn += 1
+            marked.painted += mcid is not None
         elif op in ("Tj", "TJ", "'", '"'):
+            if any(a for a, _ in stack):
+                continue
             mcid = next((m for _, m in reversed(stack) if m is not None), None)
-            if mcid is None or any(a for a, _ in stack) or font is None:
+            marked = loose if mcid is None else out.setdefault(mcid, Marked())
+            marked.shown += 1
+            if mcid is None or font is None:
                 continue
             text = font.decode(_shown_bytes(operands[0] if op == "TJ" else operands[-1]))
             x, y = _multiply(tm, ctm)[4:]
-            marked = out.setdefault(mcid, Marked())
             marked.text += text
             marked.painted += 1
             if text:
@@ -192,11 +203,17 @@ def page_marked_text(page, fonts: dict | None = None) -> dict[int, Marked]:
     return out
 
 
-def marked_text(pdf) -> dict[tuple, Marked]:
-    """(page objgen, MCID) -> Marked, for every page of `pdf`."""
+def marked_text(pdf, loose: dict | None = None) -> dict[tuple, Marked]:
+    """(page objgen, MCID) -> Marked, for every page of `pdf`. `loose`, if given, is filled with
+    page objgen -> the Marked tally of what that page paints outside any marked sequence."""
     fonts: dict = {}
-    return {(page.objgen, mcid): marked for page in pdf.pages
-            for mcid, marked in page_marked_text(page, fonts).items()}
+    out = {}
+    for page in pdf.pages:
+        tally = Marked()
+        out.update(((page.objgen, mcid), marked) for mcid, marked in page_marked_text(page, fonts, tally).items())
+        if loose is not None:
+            loose[page.objgen] = tally
+    return out
 
 
 def elem_text(elem: Elem, texts: dict) -> str:
