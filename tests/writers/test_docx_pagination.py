@@ -62,7 +62,9 @@ def test_the_contents_numbers_are_the_pages_libreoffice_starts_each_part_on(numb
         line = next((line for line in contents if line.startswith(entry.title)), None)
         number = re.fullmatch(re.escape(entry.title) + r"\.{3,} ?(\d+)", line or "")
         assert number, (entry.title, line)  # the title, a dot leader, the number
-        assert pages[int(number[1]) - 1][0] == entry.title, (entry.title, number[1])
+        page = pages[int(number[1]) - 1]
+        assert page[0] == entry.title, (entry.title, number[1])  # the page's first body line
+        assert page[-1] == f"Page {number[1]} of {len(pages)}", "the number LibreOffice's own footer gives it"
     assert [page for _, page in contents_lines(numbered.outputs["docx"])] == [
         "4", "5", "6", "7", "8", "16", "22"], "LibreOffice 7.4 starts the parts on the PDF's pages"
 
