@@ -4,11 +4,14 @@ Every job is a fresh process (or a short pipeline of them), timed from start to 
 with its anchor (bench/timing.py: a warm-up, then at least 7 runs of each, medians):
 
 - `reportgen build content/surrey-pdu --format pdf` against WeasyPrint's own CLI on the same final
-  HTML and CSS (the HTML writer's print HTML, base.css and print.css, PDF/UA-1);
+  HTML and CSS (the HTML writer's print HTML, the theme's variables and print stylesheets,
+  PDF/UA-1);
 - `--format docx` and `--format html` against pandoc 3.x turning the same Markdown text (the
   report's chapters, in order) into DOCX and standalone HTML;
 - the full build (all three formats) against pandoc -> WeasyPrint PDF/UA-1 + pandoc DOCX + HTML;
 - pandoc -> Typst (PDF/UA-1), recorded as the engine anchor (no target);
+- the import floor (no target): Python importing the named libraries an HTML build (jinja2,
+  markdown, PyYAML) or a DOCX build (and python-docx) cannot do without, against pandoc;
 - 8 copies of the report with `build DIR...` against 8 builds one after another, when the
   command line accepts several folders (else "not available").
 
@@ -131,6 +134,9 @@ def main() -> int:
             "reportgen docx": lambda: run(reportgen + ["build", str(REPORT), "--format", "docx", "--out", out]),
             "reportgen html": lambda: run(reportgen + ["build", str(REPORT), "--format", "html", "--out", out]),
             "reportgen all three": lambda: run(reportgen + ["build", str(REPORT), "--out", out]),
+            # the floor: Python starting and importing the named libraries an HTML or DOCX build needs
+            "import floor html": lambda: run([sys.executable, "-c", "import jinja2, markdown, yaml"]),
+            "import floor docx": lambda: run([sys.executable, "-c", "import jinja2, markdown, yaml, docx"]),
         }
         if pandoc:
             md_in = [md, "-f", "markdown-citations"]  # an @ in the text is not a citation
@@ -159,6 +165,11 @@ def main() -> int:
             ratio = timings.ratio(name, anchor)
             ok &= ratio <= most
             print(f"target {name} / {anchor}: {ratio:.2f} (<= {most}) {'PASS' if ratio <= most else 'FAIL'}")
+        for fmt in ("html", "docx"):
+            if f"pandoc {fmt}" in jobs:
+                print(f"floor (no target) import floor {fmt} / pandoc {fmt}: "
+                      f"{timings.ratio(f'import floor {fmt}', f'pandoc {fmt}'):.2f}; reportgen {fmt} / import "
+                      f"floor {fmt}: {timings.ratio(f'reportgen {fmt}', f'import floor {fmt}'):.2f}")
         if "pandoc -> typst pdf" in jobs:
             print(f"anchor (no target) reportgen pdf / pandoc -> typst pdf: "
                   f"{timings.ratio('reportgen pdf', 'pandoc -> typst pdf'):.2f}")

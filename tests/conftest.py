@@ -25,6 +25,13 @@ GOLDEN = TESTS / "golden"
 SURREY = ROOT / "content" / "surrey-pdu"
 
 
+def pytest_configure(config):
+    """The suite's own cache folder (generator/resources.py `cache_dir`), not the user's."""
+    import tempfile
+
+    os.environ.setdefault("REPORTGEN_CACHE_DIR", tempfile.mkdtemp(prefix="reportgen-test-cache-"))
+
+
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true", default=False,
                      help="rewrite tests/golden/* from the current output; review `git diff` before committing")

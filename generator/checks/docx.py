@@ -47,7 +47,20 @@ class DocxFile:
         return [(i, p) for kind, i, p in self.blocks if kind == "p"]
 
     def style_chain(self, p) -> list:
-        style_id = _xp(p, "string(./w:pPr/w:pStyle/@w:val)")
+        """The paragraph's style and the styles it is based on, nearest first."""
+        style = p.find(f"{_w('pPr')}/{_w('pStyle')}")
+        return self._chain(style.get(_w("val"), "") if style is not None else "")
+
+    @cached_property
+    def _chains(self) -> dict:
+        return {}
+
+    def _chain(self, style_id: str) -> list:
+        if style_id not in self._chains:
+            self._chains[style_id] = self._base_styles(style_id)
+        return self._chains[style_id]
+
+    def _base_styles(self, style_id: str) -> list:
         chain, seen = [], set()
         style = self.styles.get(style_id) if style_id else self.document.styles.default(1)
         while style is not None and style.style_id not in seen:
@@ -113,11 +126,18 @@ class DocxFile:
         return [("/word/document.xml", self.document.element)] + self.headers_footers
 
 
-def _xp(node, expr: str):
-    """XPath with the WordprocessingML prefixes, on python-docx and plain lxml elements alike."""
-    from lxml import etree  # noqa: PLC0415
+_XPATHS: dict = {}
 
-    return etree._Element.xpath(node, expr, namespaces=NS)  # noqa: SLF001
+
+def _xp(node, expr: str):
+    """XPath with the WordprocessingML prefixes, on python-docx and plain lxml elements alike
+    (each expression compiled once)."""
+    compiled = _XPATHS.get(expr)
+    if compiled is None:
+        from lxml import etree  # noqa: PLC0415
+
+        compiled = _XPATHS[expr] = etree.XPath(expr, namespaces=NS)
+    return compiled(node)
 
 
 def _text(node) -> str:

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from generator.fonts import ALWAYS, faces_in, subset, woff
 from generator.model import Document, FootnoteRef, Heading, Node, NodeNotRendered, Part, Text, walk
-from generator.resources import TEMPLATES_DIR
+from generator.resources import TEMPLATES_DIR, template_cache
 from generator.themes import theme_of
 
 MEDIA = ("print", "screen")
@@ -47,7 +47,7 @@ def css_string(value: str) -> str:
 def environment() -> jinja2.Environment:
     """One environment per process: it keeps the compiled templates."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR / "html"), autoescape=True,
-                             undefined=jinja2.StrictUndefined)
+                             undefined=jinja2.StrictUndefined, bytecode_cache=template_cache())
     env.filters["css_string"] = css_string
     env.filters["svg_data_uri"] = svg_data_uri
     return env

@@ -549,7 +549,9 @@ def _page_mcids(tree: Tree, page) -> list[int]:
     return [int(m[1]) for m in _BDC.finditer(tree.contents(page))]
 
 
-_TOKEN = re.compile(rb"\((?:\\.|[^\\)])*\)|<<|>>|<[0-9A-Fa-f\s]*>|\[|\]|/[^\s/\[\]()<>{}%]+|[^\s/\[\]()<>{}%]+")
+# an array (a TJ's, a dash pattern) is one token: half the tokens of a page of text
+_TOKEN = re.compile(rb"\((?:\\.|[^\\)])*\)|<<|>>|<[0-9A-Fa-f\s]*>|\[(?:\((?:\\.|[^\\)])*\)|[^\]()])*\]|\[|\]"
+                    rb"|/[^\s/\[\]()<>{}%]+|[^\s/\[\]()<>{}%]+")
 _STATE_OPS = {b"cm", b"Tc", b"Tw", b"Tz", b"TL", b"Ts", b"Tr"}  # what a moved sequence inherits
 
 
