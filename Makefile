@@ -18,8 +18,11 @@ system-deps:
 test-deps:
 	bash scripts/system-deps.sh --test
 
+# with LibreOffice (system-deps installs it), the DOCX contents gets page numbers as LibreOffice
+# lays it out (--docx-page-numbers; Word adds them anyway when it opens the file)
 demo: system-deps $(STAMP)
-	$(BIN)/reportgen build $$(for report in content/*/report.yaml; do dirname "$$report"; done)
+	pages=""; if command -v soffice >/dev/null || command -v libreoffice >/dev/null; then pages=--docx-page-numbers; fi; \
+	$(BIN)/reportgen build $$pages $$(for report in content/*/report.yaml; do dirname "$$report"; done)
 
 test: test-deps $(STAMP)
 	$(BIN)/python -m pytest -q

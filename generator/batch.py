@@ -41,6 +41,7 @@ class Job:
     pdf_standard: str | None = None
     draft: bool | None = None  # `--draft`/`--final`; None: each report.yaml's status
     theme: str | Path | None = None  # `--theme`; None: each report.yaml's theme
+    docx_page_numbers: bool = False  # `--docx-page-numbers`
 
 
 @dataclass
@@ -80,7 +81,7 @@ class SameName(ValueError):
 
 
 def plan(folders, parent: Path | None, formats, strict=False, allow_remote=False, reference_doc=None,
-         framework_dirs=(), pdf_standard=None, draft=None, theme=None) -> list[Job]:
+         framework_dirs=(), pdf_standard=None, draft=None, theme=None, docx_page_numbers=False) -> list[Job]:
     """One job per report folder (a folder named twice is built once); each to PARENT/<slug>/,
     or to its default output folder. Raises SameName for two folders of the same name."""
     seen: dict[str, Path] = {}
@@ -91,7 +92,7 @@ def plan(folders, parent: Path | None, formats, strict=False, allow_remote=False
                            "would overwrite each other")
         seen[folder.name] = folder
         jobs.append(Job(folder, parent / folder.name if parent else None, tuple(formats), strict, allow_remote,
-                        reference_doc, tuple(framework_dirs), pdf_standard, draft, theme))
+                        reference_doc, tuple(framework_dirs), pdf_standard, draft, theme, docx_page_numbers))
     return jobs
 
 
@@ -105,7 +106,7 @@ def build_one(job: Job, parallel: bool = False) -> Result:
     try:
         built = build(job.report_dir, job.out_dir, job.formats, job.strict, job.allow_remote, job.reference_doc,
                       job.framework_dirs, pdf_standard=job.pdf_standard, parallel=parallel, draft=job.draft,
-                      theme=job.theme)
+                      theme=job.theme, docx_page_numbers=job.docx_page_numbers)
     except ContentError as exc:
         items = exc.diagnostics.sorted()
         return Result(job.report_dir, False, (), tuple(map(str, items)),

@@ -46,6 +46,10 @@ class FileError(click.ClickException):
         click.echo(f"reportgen: error: {self.format_message()}", err=True)
 
 
+class ToolError(FileError):
+    """A program the options ask for is not installed: one line saying how to install it, exit status 2."""
+
+
 def _reference_doc(ctx, param, value: Path | None) -> Path | None:
     """--reference-doc: an untrusted file, opened once here within the ZIP limits, so that a file
     that is not a Word document is a usage error before anything is built."""
@@ -119,21 +123,29 @@ def cli(debug):
 @click.option("--draft/--final", "draft", default=None,
               help="Mark the outputs as a draft (watermark, banner, version on the cover), or not; "
                    "[default: report.yaml's status].")
+@click.option("--docx-page-numbers", is_flag=True,
+              help="Give the DOCX's contents page numbers as LibreOffice lays it out (needs LibreOffice; "
+                   "a few seconds more). Without it, Word adds them when it opens the file; LibreOffice shows none.")
 @frameworks_option
 @theme_option
 def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_doc, pdf_standard, framework_dirs,
-          draft, theme):
+          draft, theme, docx_page_numbers):
     """Build DIR (default: the current folder) into OUT/<slug>.<format>; several DIRs in parallel."""
     formats = _formats(formats)
     if not report_dirs and not Path("report.yaml").is_file():
         raise click.UsageError("give the report folder: reportgen build DIR (or run it inside the folder that "
                                "holds report.yaml)")
     folders = [_report_dir(d) for d in report_dirs or (".",)]
+    from generator.writing import PdfProcess, ToolMissing, pdf_apart, require_tools  # noqa: PLC0415
+
+    try:
+        require_tools(formats, docx_page_numbers)
+    except ToolMissing as exc:
+        raise ToolError(str(exc)) from None
     if len(folders) > 1:
         _build_several(folders, formats, out_dir, jobs, strict, allow_remote, reference_doc, pdf_standard,
-                       framework_dirs, draft, theme)
+                       framework_dirs, draft, theme, docx_page_numbers)
         return
-    from generator.writing import PdfProcess, pdf_apart  # noqa: PLC0415
 
     # the PDF's process first, so that its import of WeasyPrint overlaps ours of the pipeline
     pdf_process = PdfProcess() if pdf_apart(None, formats) else None
@@ -142,7 +154,8 @@ def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_d
 
     try:
         built = run_build(folders[0], out_dir, formats, strict, allow_remote, reference_doc, framework_dirs,
-                          pdf_standard, draft=draft, theme=theme, pdf_process=pdf_process)
+                          pdf_standard, draft=draft, theme=theme, pdf_process=pdf_process,
+                          docx_page_numbers=docx_page_numbers)
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics)
         click.echo(f"build failed: {len(exc.diagnostics.errors) or len(exc.diagnostics.items)} problem(s); "
@@ -154,14 +167,14 @@ def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_d
 
 
 def _build_several(folders, formats, parent, jobs, strict, allow_remote, reference_doc, pdf_standard,
-                   framework_dirs, draft=None, theme=None) -> None:
+                   framework_dirs, draft=None, theme=None, docx_page_numbers=False) -> None:
     """`build DIR DIR...`: a process pool (generator.batch), one summary line per report as it
     finishes, then every report's diagnostics; exit 1 if any report failed."""
     from generator.batch import SameName, build_many, plan  # noqa: PLC0415
 
     try:
         jobs_list = plan(folders, parent, formats, strict, allow_remote, reference_doc, framework_dirs, pdf_standard,
-                         draft, theme)
+                         draft, theme, docx_page_numbers)
     except SameName as exc:
         raise click.UsageError(str(exc)) from None
     results = build_many(jobs_list, jobs)

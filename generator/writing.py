@@ -31,6 +31,7 @@ class Options:
     reference_doc: Path | None = None  # DOCX styles from this file instead of report.yaml's or ours
     pdf_standard: str | None = None  # what the PDF declares (writers/pdf/render.py PDF_STANDARDS); None: the default
     parallel: bool | None = None  # the PDF written in a second process (None: `pdf_apart` decides)
+    docx_page_numbers: bool = False  # the DOCX contents' page numbers, laid out by LibreOffice (--docx-page-numbers)
 
 
 # Each writer is imported only when its format is asked for (WeasyPrint and python-docx are slow
@@ -79,11 +80,29 @@ def _write_docx(doc, report_dir: Path, target, diags: Diagnostics, options: Opti
     from generator.writers.docx.writer import write_docx  # noqa: PLC0415
 
     write_docx(doc, report_dir, target, diags, reference_doc=options.reference_doc,
-               allow_remote=options.allow_remote)
+               allow_remote=options.allow_remote, page_numbers=options.docx_page_numbers)
 
 
 WRITERS = {"pdf": _write_pdf, "docx": _write_docx, "html": _write_html}
 FORMATS = tuple(WRITERS)
+
+
+class ToolMissing(Exception):
+    """A program the build was asked to use is not installed: a usage error (exit 2), raised
+    before anything is written."""
+
+
+def require_tools(formats, docx_page_numbers: bool) -> None:
+    """Raise ToolMissing if the options ask for a program that is not installed: LibreOffice for
+    the DOCX's page numbers (the DOCX writer's pagination pass, imported only when asked for)."""
+    if not (docx_page_numbers and "docx" in formats):
+        return
+    from generator.writers.docx.pagination import INSTALL_HINT, libreoffice  # noqa: PLC0415
+
+    if libreoffice() is None:
+        raise ToolMissing("--docx-page-numbers lays the DOCX out with LibreOffice, and LibreOffice is not "
+                          f"installed (no soffice or libreoffice on PATH): {INSTALL_HINT}; or build without "
+                          "--docx-page-numbers (Word adds the page numbers when it opens the DOCX)")
 
 
 def write_and_check(fmt: str, write, staged: Path, final: Path, diags: Diagnostics) -> None:

@@ -91,11 +91,13 @@ STYLES = [
      {"space_after_pt": 6, "right_tab_twips": TEXT_WIDTH, "tab_leader": "dot"}),
     ("FootnoteText", "footnote text", PARAGRAPH, "Normal", "FootnoteText", True, {"size_pt": 8.5},
      {"space_after_pt": 2, "line": 240}),
-    # a list item is never split over two pages (the PDF's li { break-inside: avoid })
+    # a list item is never split over two pages (the PDF's li { break-inside: avoid }); spaced as
+    # the PDF's, where each item's text is a paragraph (<li><p>) with Normal's margins: 10 pt
+    # after, not 4 (LibreOffice then lays the Surrey DOCX out on the PDF's 22 pages, not 21)
     ("ListParagraph", "List Paragraph", PARAGRAPH, "Normal", "ListParagraph", True, {},
-     {"space_after_pt": 4, "contextual_spacing": False, "keep_lines": True}),
+     {"space_after_pt": 10, "contextual_spacing": False, "keep_lines": True}),
     *[(f"ListContinue{'' if n == 1 else n}", f"List Continue{'' if n == 1 else f' {n}'}", PARAGRAPH, "Normal",
-       None, True, {}, {"left_twips": X.LIST_INDENT * n, "space_after_pt": 4, "contextual_spacing": False})
+       None, True, {}, {"left_twips": X.LIST_INDENT * n, "space_after_pt": 10, "contextual_spacing": False})
       for n in (1, 2, 3)],
     ("Compact", "Compact", PARAGRAPH, "Normal", "Compact", False, {}, {"space_before_pt": 0, "space_after_pt": 0}),
     ("Statement", "Statement", PARAGRAPH, "Normal", "Normal", False, {"bold": True, "italic": True},

@@ -2,17 +2,18 @@
 # Install the Debian packages reportgen needs, if any is missing.
 #   scripts/system-deps.sh          what building needs: Pango (WeasyPrint's text engine) and
 #                                   libharfbuzz-subset0 (fast, deterministic font subsetting),
-#                                   libcairo2 (CairoSVG: SVG figures as pictures in the DOCX)
+#                                   libcairo2 (CairoSVG: SVG figures as pictures in the DOCX),
+#                                   libreoffice-writer (`build --docx-page-numbers` lays the DOCX out
+#                                   with it; `make demo` does; the tests open the DOCX in it)
 #   scripts/system-deps.sh --test   and what the tests need: poppler-utils (pdftotext, pdffonts,
-#                                   pdfinfo), qpdf (qpdf --check), libreoffice-writer (tests/test_docx.py
-#                                   opens the DOCX in a real client: soffice --headless),
+#                                   pdfinfo), qpdf (qpdf --check),
 #                                   chromium and node with npm (the browser tests drive Debian's
 #                                   chromium with puppeteer-core; tests/browser/package.json), then
 #                                   tests/browser's npm packages (axe-core, puppeteer-core) from the lock file
 set -euo pipefail
-want=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libcairo2)
+want=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libcairo2 libreoffice-writer)
 if [ "${1:-}" = "--test" ]; then
-  want+=(poppler-utils qpdf libreoffice-writer chromium)
+  want+=(poppler-utils qpdf chromium)
   # node and npm: Debian's packages unless a node with npm is already on the PATH
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then want+=(nodejs npm); fi
 fi

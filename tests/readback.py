@@ -6,10 +6,17 @@ sequence and in each artifact, by page (pypdf's text extraction, following the B
 Together they say what a tag holds: the text of a Reference, of a Note, of a Header artifact.
 
 HTML: `html_ids(path)`, every id, in-page link, footnote call and note of a page.
+
+DOCX: `libreoffice_pdf(docx, folder)`, the DOCX laid out by LibreOffice (headless, a private
+profile) on a machine without the theme's fonts (`no_lato_fontconfig`: fontconfig knows only
+DejaVu); `pdf_lines(pdf)`, each page's lines of text, as pdftotext lays them out.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -158,3 +165,40 @@ def html_ids(path) -> Ids:
     parser = Ids()
     parser.feed(path.read_text(encoding="utf-8"))
     return parser
+
+
+# --------------------------------------------------------------------------- DOCX, laid out by LibreOffice
+
+def no_lato_fontconfig(folder: Path) -> dict:
+    """An environment in which fontconfig knows only DejaVu: a machine without the theme's fonts."""
+    conf = folder / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+                    "<dir>/usr/share/fonts/truetype/dejavu</dir>"
+                    f"<cachedir>{folder}/fc-cache</cachedir></fontconfig>")
+    env = {**os.environ, "FONTCONFIG_FILE": str(conf)}
+    families = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True, env=env).stdout
+    assert "Lato" not in families
+    return env
+
+
+def libreoffice_pdf(docx: Path, folder: Path) -> Path:
+    """`docx` converted to PDF by LibreOffice under `no_lato_fontconfig`, into `folder`."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice is missing: run `make system-deps` (scripts/system-deps.sh installs it)"
+    result = subprocess.run([soffice, f"-env:UserInstallation=file://{folder}/profile", "--headless",
+                             "--convert-to", "pdf", "--outdir", str(folder), str(docx)],
+                            capture_output=True, text=True, timeout=180, env=no_lato_fontconfig(folder))
+    pdf = folder / f"{docx.stem}.pdf"
+    assert pdf.exists(), result.stderr
+    return pdf
+
+
+def pdf_pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def pdf_lines(pdf: Path) -> list[list[str]]:
+    """Each page's non-blank lines, stripped, as `pdftotext -layout` lays them out."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [[line.strip() for line in page.splitlines() if line.strip()] for page in text.split("\f")[:-1]]

@@ -81,6 +81,7 @@ def test_a_build_imports_only_its_format_s_writer_and_checker(tmp_path, fmt, nee
     assert f"generator.checks.{fmt}" in modules
     assert not {f"generator.checks.{o}" for o in others} & modules
     assert not {f"generator.writers.{o}" for o in others - {"html"}} & modules
+    assert "generator.writers.docx.pagination" not in modules, "LibreOffice's pass only when asked for"
 
 
 def test_with_the_pdf_apart_the_build_process_imports_no_writer_library(tmp_path):

@@ -432,16 +432,20 @@ def contents(w, node, where: Where) -> None:
     """A TOC field over the parts' Heading 1 titles; the model's entries are its cached result.
 
     Word updates it on open (w:updateFields in settings) and adds page numbers; until then, and
-    in readers that do not update fields, the entries read right and link to their parts.
+    in readers that do not update fields, the entries read right and link to their parts. Each
+    entry's link is noted in `w.contents_entries`, for the page numbers of the pagination pass
+    (`DocxWriter.with_page_numbers`).
     """
     instruction = f'TOC \\o "{TOC_LEVELS}" \\h \\z \\u \\b {CONTENTS_RANGE}'
     paragraphs = []
     for entry in node.entries:
         p = w.paragraph(where, "TOC 1")
-        anchor = X.hyperlink(anchor=w.bookmark_name(entry.target))
+        name = w.bookmark_name(entry.target)
+        anchor = X.hyperlink(anchor=name)
         anchor.append(X.run(entry.title))
         p.append(anchor)
         paragraphs.append(p)
+        w.contents_entries.append((anchor, name, entry.title))
     if not paragraphs:
         paragraphs.append(w.paragraph(where, "TOC 1"))
     previous = paragraphs[0].find(qn("w:pPr"))

@@ -75,6 +75,8 @@ class DocxWriter:
         self.bookmark_names: dict[str, str] = {}
         self.bookmark_id = 0
         self.contents_targets: set[str] = set()
+        self.contents_entries: list = []  # (the entry's w:hyperlink, its part's bookmark, title): nodes.contents
+        self.page_number_runs: list = []  # the runs with_page_numbers added
         self.last_heading = ""
         self.after_table = None
         for node_id in _ids(doc):
@@ -101,7 +103,26 @@ class DocxWriter:
             spans[part.id] = (h1, body[-2])
         self._contents_range(doc, spans)
         embed_fonts(self.docx, theme_of(doc).fonts_dir)
-        return X.save(self.docx, dt.date.fromisoformat(doc.info.date))
+        self.date = dt.date.fromisoformat(doc.info.date)
+        return X.save(self.docx, self.date)
+
+    def contents_bookmarks(self) -> dict[str, str]:
+        """{bookmark: title} of the parts the contents lists, in its order (after `document`)."""
+        return {name: title for _, name, title in self.contents_entries}
+
+    def with_page_numbers(self, pages: dict[str, int] | None) -> bytes:
+        """The document `document` made, again, its contents entries each followed by a tab and
+        the page of its part (`pages`: bookmark -> page; the TOC 1 style sets the tab stop: right
+        aligned, dot leader), or by nothing (`pages` None). The numbers are the field's cached
+        result: Word replaces them when it updates the field on opening."""
+        for r in self.page_number_runs:
+            r.getparent().remove(r)
+        self.page_number_runs = []
+        for anchor, name, _ in self.contents_entries if pages else ():
+            runs = [X.run("\t"), X.run(str(pages[name]))]
+            anchor.extend(runs)
+            self.page_number_runs.extend(runs)
+        return X.save(self.docx, self.date)
 
     def _cover(self, doc: Document, where: Where) -> None:
         cover = doc.cover
@@ -125,11 +146,10 @@ class DocxWriter:
     def _contents_range(self, doc: Document, spans: dict) -> None:
         """Bookmark the parts the contents lists, so that Word's update lists just those (TOC \\b).
 
-        The field's cached result carries no page numbers, on purpose: a number that is wrong is
-        worse than none. The DOCX's pages are LibreOffice's or Word's layout, not the PDF's (the
-        Surrey DOCX is 20 pages in LibreOffice, the PDF 22), and rendering it at build time would
-        make LibreOffice a build dependency. Word fills them in when it updates fields on opening;
-        tests/writers/test_docx.py checks that LibreOffice shows no wrong one."""
+        The field's cached result carries page numbers only from the pagination pass
+        (`pagination.py`, `build --docx-page-numbers`): they are the pages LibreOffice lays the
+        DOCX out on, not the PDF's, and a number that is wrong is worse than none. Word fills
+        them in anyway when it updates fields on opening."""
         if not self.contents_targets:
             return
         listed = [i for i, part in enumerate(doc.parts) if part.id in self.contents_targets]
@@ -276,13 +296,22 @@ def _core_properties(document, doc: Document) -> None:
 
 
 def write_docx(doc: Document, base_dir: Path | None, target, diags: Diagnostics | None = None,
-               reference_doc: Path | None = None, allow_remote: bool = False) -> None:
-    """Write `doc` as DOCX to `target` (a path or a binary file); problems go to `diags`."""
+               reference_doc: Path | None = None, allow_remote: bool = False, page_numbers: bool = False) -> None:
+    """Write `doc` as DOCX to `target` (a path or a binary file); problems go to `diags`.
+
+    `page_numbers`: the contents carries each part's page as LibreOffice lays the DOCX out (the
+    pagination pass, `pagination.py`: LibreOffice must be installed; a pass that cannot give
+    right numbers warns and leaves them out)."""
     diags = diags if diags is not None else Diagnostics()
     reference = reference_for(doc, reference_doc, diags)
     if reference is None:
         return
-    data = DocxWriter(reference, base_dir, diags, allow_remote).document(doc)
+    writer = DocxWriter(reference, base_dir, diags, allow_remote)
+    data = writer.document(doc)
+    if page_numbers and writer.contents_entries and not diags.errors:
+        from generator.writers.docx.pagination import paginate  # noqa: PLC0415 - only a build that asks
+
+        data = paginate(data, writer.contents_bookmarks(), writer.with_page_numbers, diags)
     if isinstance(target, (str, Path)):
         Path(target).write_bytes(data)
     else:
