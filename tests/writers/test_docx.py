@@ -310,6 +310,7 @@ def test_key_question_tables_mark_the_lowest_in_words_and_bold(doc, body):
         for tr, row in zip(rows[1:], node.rows):
             question, value = xp(tr, "./w:tc")
             assert texts(question) == row.question
+            assert xp(value, "./w:p/w:pPr/w:jc/@w:val") == ["right"] and not xp(question, ".//w:jc")
             bold = xp(tr, ".//w:rStyle[@w:val='Strong']")
             if row.lowest:
                 assert texts(value) == f"{row.value} ({node.lowest_note})", "marked in words"

@@ -392,6 +392,7 @@ def key_question_table(w, node, where: Where) -> None:
     w.inlines((Text(node.question_header),), w.at(cells[0][0]))
     w.inlines((Text(node.value_header),), w.at(cells[0][1]))
     for (question_cell, value_cell), row in zip(cells[1:], node.rows):
+        X.paragraph_align(value_cell, "right")  # the figures, right-aligned as in the PDF and HTML
         if row.lowest:
             w.inlines((Strong((Text(row.question),)),), w.at(question_cell))
             at = w.at(value_cell)
