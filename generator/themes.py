@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
 from generator.diagnostics import Diagnostics, did_you_mean
 from generator.fonts import faces_in
@@ -116,6 +115,8 @@ def shipped_themes() -> list[str]:
 
 
 def _parse_theme_yaml(path: Path, root: Path, diags: Diagnostics, where) -> dict | None:
+    import yaml  # noqa: PLC0415 - a Theme unpickled in the PDF's process needs no YAML
+
     try:
         data = yaml.safe_load(read_input(path, (root,), "yaml", str(path)).decode("utf-8"))
     except InputError as exc:
@@ -152,6 +153,8 @@ def _values(data: dict, field: str, pattern: re.Pattern, what: str, path: Path, 
 
 def _theme_logo(folder: Path, diags: Diagnostics) -> tuple[Path | None, str]:
     """theme.yaml's `logo: {file, alt}`: a file inside the theme's folder, and its text alternative."""
+    import yaml  # noqa: PLC0415
+
     path = folder / THEME_FILE
     data = yaml.safe_load(read_input(path, (folder.resolve(),), "yaml", str(path))) if path.exists() else None
     logo = data.get("logo") if isinstance(data, dict) else None
