@@ -117,7 +117,7 @@ def child(report: Path, out: Path, formats: str) -> None:
         setattr(owner, name, wrapper)
 
     timed(build_module, "check", "check")
-    timed(html_writer, "write_html", "print html", lambda doc, media: media == "print")
+    timed(html_writer, "write_html", "print html", lambda doc, media, *rest: media == "print")
     timed(weasyprint.HTML, "render", "layout")
     timed(weasyprint.Document, "write_pdf", "write")
     timed(tags, "layout_hints", "layout_hints")

@@ -22,7 +22,7 @@ through `generator.inputs` (symlinks followed and confined to the theme's folder
 files only, size-limited), theme.yaml's values must be plain colours and font names, and CSS
 that could end the HTML page's <style> element is refused.
 
-Imports only diagnostics, fonts, inputs and resources.
+Imports only diagnostics, fonts, inputs and resources (and YAML when it reads a theme.yaml).
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
 
 from generator.diagnostics import Diagnostics, did_you_mean
 from generator.fonts import faces_in
