@@ -13,7 +13,7 @@ from tests.browser import TEXT_SPACING
 def test_the_themes_fonts_are_embedded_subset_and_used(browser, surrey_build):
     html = surrey_build.outputs["html"].read_text(encoding="utf-8")
     faces = re.findall(r"@font-face \{ font-family: \"Lato\"; font-weight: (\w+); font-style: (\w+);.*?"
-                       r"src: url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)", html)
+                       r"src: url\(data:font/woff2;base64,([A-Za-z0-9+/=]+)\)", html)
     assert sorted((w, s) for w, s, _ in faces) == [("bold", "italic"), ("bold", "normal"),
                                                   ("normal", "italic"), ("normal", "normal")]
     assert all(len(data) < 30_000 for _, _, data in faces), "each face is a subset (the TTF is 660 KB)"

@@ -1,9 +1,13 @@
-"""The package's own templates compiled once and kept between runs (generator/resources.py
-`template_cache`): the same page with a fresh, a warm, a damaged or an unwritable cache."""
+"""What a build keeps in the cache folder for the next (generator/resources.py `cache_dir`): the
+package's own templates compiled (`template_cache`) and the HTML page's fonts as WOFF2
+(generator/fonts.py `web_font`). The same page with a fresh, a warm, a damaged or an unwritable
+cache."""
 
 from __future__ import annotations
 
+import base64
 import os
+import re
 import subprocess
 import sys
 
@@ -31,8 +35,13 @@ def warm(tmp_path_factory):
 
 def test_a_first_run_fills_the_cache_and_a_second_uses_it_for_the_same_page(warm, tmp_path):
     tmp, cache, first = warm
-    kept = sorted((cache / "templates").iterdir())
-    assert len(kept) == 2 and all(p.stat().st_size > 1000 for p in kept)  # nodes.html.j2, report.html.j2
+    templates = sorted((cache / "templates").iterdir())
+    assert len(templates) == 2 and all(p.stat().st_size > 1000 for p in templates)  # nodes, report
+    fonts = sorted((cache / "fonts").iterdir())
+    assert len(fonts) == 4 and all(p.read_bytes()[:4] == b"wOF2" for p in fonts)  # Lato's four faces
+    embedded = {base64.b64decode(data) for data in re.findall(rb"data:font/woff2;base64,([A-Za-z0-9+/=]+)", first)}
+    assert embedded == {p.read_bytes() for p in fonts}
+    kept = templates + fonts
     stamps = {p: p.stat().st_mtime_ns for p in kept}
     assert build_html(tmp_path, cache, "second") == first
     assert {p: p.stat().st_mtime_ns for p in kept} == stamps  # read, not written again
@@ -41,9 +50,10 @@ def test_a_first_run_fills_the_cache_and_a_second_uses_it_for_the_same_page(warm
 def test_a_damaged_cache_is_compiled_afresh(warm, tmp_path):
     _, cache, first = warm
     damaged = tmp_path / "damaged"
-    (damaged / "templates").mkdir(parents=True)
-    for kept in (cache / "templates").iterdir():
-        (damaged / "templates" / kept.name).write_bytes(kept.read_bytes()[:40])
+    for folder in ("templates", "fonts"):
+        (damaged / folder).mkdir(parents=True)
+        for kept in (cache / folder).iterdir():
+            (damaged / folder / kept.name).write_bytes(kept.read_bytes()[:40])
     assert build_html(tmp_path, damaged, "damaged") == first
 
 
