@@ -101,6 +101,9 @@ def child(report: Path, out: Path, formats: str) -> None:
     from generator.writers import html as html_writer  # noqa: PLC0415
     from generator.writers.pdf import tags  # noqa: PLC0415
 
+    import gc  # noqa: PLC0415
+
+    gc.freeze()  # as the PDF's own process does after its imports (generator/writing.py `_warm_up`)
     seconds = dict.fromkeys(STAGES, 0.0)
 
     def timed(owner, name, stage, when=lambda *a, **k: True):
