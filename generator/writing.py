@@ -190,7 +190,10 @@ class PdfProcess:
         """Hand the child its job: the PDF `staged`, its diagnostics named for `final`."""
         path = staged.with_name(staged.name + ".job")
         path.write_bytes(pickle.dumps((job, staged, final)))
-        os.write(self._jobs, os.fsencode(path))
+        try:
+            os.write(self._jobs, os.fsencode(path))
+        except BrokenPipeError:  # the child has already ended: `result` raises what ended it
+            pass
         self._close_jobs()
 
     def result(self) -> list:

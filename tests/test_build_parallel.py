@@ -107,3 +107,17 @@ def test_a_pool_of_builds_turns_it_off(tmp_path, monkeypatch, how):
         monkeypatch.setenv("REPORTGEN_BUILD_JOBS", "1")
     built = build(SURREY, tmp_path / "out", parallel=False if how == "option" else None)
     assert set(built.outputs) == set(FORMATS)
+
+
+def test_a_child_that_fails_to_start_fails_the_build_with_its_own_reason(tmp_path, monkeypatch, can_fork):
+    """The PDF's process dies while importing (WeasyPrint's libraries missing, say): the build
+    reports that reason, not a broken pipe, and publishes nothing."""
+    def missing_library():
+        raise OSError("cannot load library 'libpango-1.0-0': not found")
+
+    monkeypatch.setattr(writing, "_warm_up", missing_library)
+    with pytest.raises(ContentError) as caught:
+        build(SURREY, tmp_path / "out", formats=("pdf", "html"))
+    (error,) = caught.value.diagnostics.errors
+    assert error.code == "output-failed" and "libpango" in error.message, error
+    assert not list((tmp_path / "out").iterdir())
