@@ -108,6 +108,7 @@ class Marked:
 
 
 _PAINT = {"Do", "sh", "f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "INLINE IMAGE"}
+_SHOW = {"Tj", "TJ", "'", '"'}
 _OPS = "BDC BMC EMC BT Tf Tj TJ ' \" Tm Td TD T* cm q Q " + " ".join(sorted(_PAINT - {"INLINE IMAGE"})) + " BI"
 
 
@@ -135,40 +136,35 @@ def page_marked_text(page, fonts: dict | None = None, loose: Marked | None = Non
     loose = Marked() if loose is None else loose
     resources = page.obj.get("/Resources", {}).get("/Font", {})
     out: dict[int, Marked] = {}
-    stack: list[tuple[bool, int | None]] = []  # (artifact, mcid) per open sequence
+    # per open sequence: (inside an Artifact, the innermost MCID around it): what the whole stack says
+    stack: list[tuple[bool, int | None]] = []
+    artifact, mcid = False, None  # the top of the stack, for the painting operators
     ctm, saved = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), []
     tm = line = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
     leading = 0.0
     font: FontMap | None = None
     for operands, operator in pikepdf.parse_content_stream(page, _OPS):
         op = str(operator)
-        if op in ("BDC", "BMC"):
-            mcid = None
-            if op == "BDC" and len(operands) > 1 and isinstance(operands[1], pikepdf.Dictionary):
-                value = operands[1].get("/MCID")
-                mcid = int(value) if value is not None else None
-            artifact = str(operands[0]) == "/Artifact" or any(a for a, _ in stack)
-            stack.append((artifact, mcid))
-            if mcid is not None and not artifact:
-                out.setdefault(mcid, Marked())
-        elif op == "EMC":
-            if stack:
-                stack.pop()
-        elif op == "q":
-            saved.append(ctm)
-        elif op == "Q":
-            ctm = saved.pop() if saved else ctm
-        elif op == "cm":
-            ctm = _multiply(tuple(float(x) for x in operands), ctm)
+        if op in _SHOW:
+            if artifact:
+                continue
+            marked = loose if mcid is None else out.setdefault(mcid, Marked())
+            marked.shown += 1
+            if mcid is None or font is None:
+                continue
+            text = font.decode(_shown_bytes(operands[0] if op == "TJ" else operands[-1]))
+            a, b, c, d, e, f = ctm
+            x, y = tm[4] * a + tm[5] * c + e, tm[4] * b + tm[5] * d + f  # the text origin in page space
+            marked.text += text
+            marked.painted += 1
+            if text:
+                if marked.first_y is None:
+                    marked.first_x, marked.first_y = x, y
+                marked.last_x, marked.last_y = x, y
+        elif op == "Tm":
+            tm = line = tuple(map(float, operands))
         elif op == "BT":
             tm = line = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-        elif op == "Tm":
-            tm = line = tuple(float(x) for x in operands)
-        elif op in ("Td", "TD", "T*"):
-            tx, ty = (float(operands[0]), float(operands[1])) if op != "T*" else (0.0, -leading)
-            if op == "TD":
-                leading = -ty
-            tm = line = _multiply((1, 0, 0, 1, tx, ty), line)
         elif op == "Tf":
             obj = resources.get(str(operands[0]))
             if obj is None:
@@ -177,29 +173,37 @@ def page_marked_text(page, fonts: dict | None = None, loose: Marked | None = Non
                 if obj.objgen not in fonts:
                     fonts[obj.objgen] = font_map(obj)
                 font = fonts[obj.objgen]
+        elif op == "BDC" or op == "BMC":
+            own = None
+            if op == "BDC" and len(operands) > 1 and isinstance(operands[1], pikepdf.Dictionary):
+                value = operands[1].get("/MCID")
+                own = int(value) if value is not None else None
+            artifact = artifact or str(operands[0]) == "/Artifact"
+            if own is not None and not artifact:
+                out.setdefault(own, Marked())
+            mcid = own if own is not None else mcid
+            stack.append((artifact, mcid))
+        elif op == "EMC":
+            if stack:
+                stack.pop()
+            artifact, mcid = stack[-1] if stack else (False, None)
+        elif op == "q":
+            saved.append(ctm)
+        elif op == "Q":
+            ctm = saved.pop() if saved else ctm
+        elif op == "cm":
+            ctm = _multiply(tuple(map(float, operands)), ctm)
+        elif op in ("Td", "TD", "T*"):
+            tx, ty = (float(operands[0]), float(operands[1])) if op != "T*" else (0.0, -leading)
+            if op == "TD":
+                leading = -ty
+            tm = line = _multiply((1, 0, 0, 1, tx, ty), line)
         elif op in _PAINT:
-            if any(a for a, _ in stack):
+            if artifact:
                 continue
-            mcid = next((m for _, m in reversed(stack) if m is not None), None)
             marked = loose if mcid is None else out.setdefault(mcid, Marked())
             marked.drawn += 1
             marked.painted += mcid is not None
-        elif op in ("Tj", "TJ", "'", '"'):
-            if any(a for a, _ in stack):
-                continue
-            mcid = next((m for _, m in reversed(stack) if m is not None), None)
-            marked = loose if mcid is None else out.setdefault(mcid, Marked())
-            marked.shown += 1
-            if mcid is None or font is None:
-                continue
-            text = font.decode(_shown_bytes(operands[0] if op == "TJ" else operands[-1]))
-            x, y = _multiply(tm, ctm)[4:]
-            marked.text += text
-            marked.painted += 1
-            if text:
-                if marked.first_y is None:
-                    marked.first_x, marked.first_y = x, y
-                marked.last_x, marked.last_y = x, y
     return out
 
 
