@@ -334,8 +334,22 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point; usage errors exit 2 (click's convention), content errors 1.
 
     The last guard: an interruption exits 128+N; anything else that escapes is a bug in reportgen,
-    said in one line with a hint to report it (the traceback only with --debug), exit 70."""
-    args = list(sys.argv[1:] if argv is None else argv)
+    said in one line with a hint to report it (the traceback only with --debug), exit 70.
+
+    Run as the program (`argv` None: the process's own command line, which ends with the
+    command), everything left is frozen out of the garbage collector's sight before Python
+    shuts down: its last full collection would walk every object the run made, 50 ms of a
+    build's 0.4 s, to free memory the process is about to give back whole."""
+    try:
+        _main(list(sys.argv[1:] if argv is None else argv))
+    finally:
+        if argv is None:
+            import gc  # noqa: PLC0415
+
+            gc.freeze()
+
+
+def _main(args: list[str]) -> None:
     try:
         cli.main(args=args, prog_name="reportgen", standalone_mode=False)
         sys.exit(0)

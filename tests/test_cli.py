@@ -8,6 +8,8 @@ status of the real program, and a build that must give the same bytes in another
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -141,3 +143,19 @@ def test_diff_of_two_drafts_shows_only_what_changed(tmp_path, reportgen):
     assert "+Overall rating: Requires improvement" in changed
     assert len(changed) == 14
     assert reportgen("diff", SURREY, ROOT / "pyproject.toml").returncode == 2
+
+
+@pytest.mark.parametrize("call, frozen", [("main()", True), ("main(['--version'])", False)])
+def test_the_program_skips_python_s_last_full_collection_and_a_caller_keeps_its_own(call, frozen):
+    """Run as the program (`main()`, argv from the command line), reportgen freezes what is left
+    before Python shuts down (its last full collection would walk every object for nothing); a
+    caller that passes its own argv (a test, another tool) keeps its garbage collector as it was.
+    The exit status and atexit handlers are as before."""
+    probe = ("import atexit, gc, sys\n"
+             "atexit.register(lambda: print('frozen', gc.get_freeze_count(), file=sys.stderr))\n"
+             "sys.argv = ['reportgen', '--version']\n"
+             f"from generator.cli import main\n{call}\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0 and "reportgen" in done.stdout, done.stderr
+    count = int(re.search(r"frozen (\d+)", done.stderr)[1])
+    assert (count > 1000) is frozen, count
