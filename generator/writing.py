@@ -55,7 +55,7 @@ class PdfJob:
 def pdf_job(doc, report_dir: Path, options: Options) -> PdfJob:
     from generator.writers.html import write_html  # noqa: PLC0415
 
-    return PdfJob(write_html(doc, "print"), report_dir, options, doc.draft.label if doc.draft else None, doc.theme)
+    return PdfJob(write_html(doc, "print", report_dir), report_dir, options, doc.draft.label if doc.draft else None, doc.theme)
 
 
 def write_pdf_job(job: PdfJob, target, diags: Diagnostics, inspect=None) -> None:

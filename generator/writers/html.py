@@ -124,9 +124,11 @@ class HtmlWriter:
                                                                     "heading_level": heading_level})
 
     def image_url(self, node) -> str:
-        """The screen page embeds each figure file (data: URI), read from the report folder (parse
-        checked it is there, inside it); the print HTML names it, for WeasyPrint's confined fetcher."""
-        if self.media == "print" or self.base_dir is None or urlsplit(node.src).scheme:
+        """Each figure file embedded (a data: URI), read from the report folder (parse checked it
+        is there, inside it): the screen page stays one file, and the PDF does not depend on where
+        the report folder is (WeasyPrint names an image after its URL). Without a folder, or for a
+        remote image (--allow-remote), the URL as written, for WeasyPrint's confined fetcher."""
+        if self.base_dir is None or urlsplit(node.src).scheme:
             return node.src
         return data_uri((Path(self.base_dir) / node.src).read_bytes())
 

@@ -4,10 +4,9 @@ share (position, diagnostics, the checks of the whole tree), and `parse_chapter`
 from __future__ import annotations
 
 import copy
+import threading
 import xml.etree.ElementTree as etree
 from functools import lru_cache
-
-import markdown
 
 from generator.model import Source
 from generator.stages.merge import MergedChapter
@@ -23,10 +22,10 @@ from generator.stages.parse.state import ParseState
 class ChapterParser(Blocks, Inlines, Footnotes, RawHtml):
     """Converts one chapter's element tree; one method per element kind."""
 
-    def __init__(self, chapter: MergedChapter, md: markdown.Markdown, state: ParseState):
+    def __init__(self, chapter: MergedChapter, stashed: tuple, state: ParseState):
         self.path = chapter.source.path
         self.lines = source_lines(chapter.text)
-        self.md = md
+        self.stashed = stashed  # the raw HTML Python-Markdown set aside, by its placeholder's number
         self.state = state
         self.notes: dict[str, etree.Element] = {}
         self.line = 1
@@ -85,14 +84,23 @@ class ChapterParser(Blocks, Inlines, Footnotes, RawHtml):
         return Source(str(self.path), self.line)
 
 
+_PROCESSOR: list = []  # one Python-Markdown instance per process, made on first use
+_CONVERTING = threading.Lock()  # reset and convert are one step (`reportgen serve` has threads)
+
+
 @lru_cache(maxsize=64)
-def _markdown_tree(text: str):
-    """Python-Markdown's element tree of a merged chapter, and the processor that holds its raw
-    HTML: a pure function of the text, kept, so that a process that parses again (`reportgen
-    serve`) converts only the chapters whose merged text changed. Callers copy the tree."""
-    md = markdown_processor()
-    md.convert(text)
-    return md, md.captured_tree
+def _markdown_tree(text: str) -> tuple[tuple, object]:
+    """Python-Markdown's element tree of a merged chapter, and the raw HTML it set aside: a pure
+    function of the text, kept, so that a process that parses again (`reportgen serve`) converts
+    only the chapters whose merged text changed. Callers copy the tree. One processor serves every
+    chapter, reset between them (making one costs some 3 ms: its extensions and their patterns)."""
+    with _CONVERTING:
+        if not _PROCESSOR:
+            _PROCESSOR.append(markdown_processor())
+        md = _PROCESSOR[0]
+        md.reset()
+        md.convert(text)
+        return tuple(md.htmlStash.rawHtmlBlocks), md.captured_tree
 
 
 def parse_chapter(chapter: MergedChapter, state: ParseState) -> tuple:
@@ -101,9 +109,9 @@ def parse_chapter(chapter: MergedChapter, state: ParseState) -> tuple:
         return ()
     if not check_characters(chapter, state.diags) or not check_nesting(chapter, state.diags):
         return ()
-    md, tree = _markdown_tree(chapter.text)
+    stashed, tree = _markdown_tree(chapter.text)
     root = copy.deepcopy(tree)  # the parser takes footnote back-links out of its tree
-    parser = ChapterParser(chapter, md, state)
+    parser = ChapterParser(chapter, stashed, state)
     if not parser.check_inline_nesting(root):
         return ()
     parser.collect_notes(root)

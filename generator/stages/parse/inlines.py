@@ -45,7 +45,7 @@ class Inlines:
         for match in HTML_PLACEHOLDER_RE.finditer(text):
             if not self.skipping:
                 out.append(Text(text[pos:match.start()]))
-            raw = self.md.htmlStash.rawHtmlBlocks[int(match[1])]
+            raw = self.stashed[int(match[1])]
             raw = raw if isinstance(raw, str) else etree.tostring(raw, encoding="unicode")
             out.extend(self.raw_html(raw))
             pos = match.end()
