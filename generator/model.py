@@ -68,8 +68,8 @@ class Link(Node):
 @dataclass(frozen=True)
 class CrossRef(Node):
     """A reference to a heading, figure or table of the report (``[](#id)``): `text` is what it
-    says ("Figure 3", "Table 2", a heading's title), computed in assemble; `page` says the PDF
-    adds "on page N" (`page_label` is those words, from styles/blocks.yaml)."""
+    says ("Figure 3", "Table 2", a heading's title), computed in assemble; `page_label` is the
+    words the PDF and DOCX put before its page number ("on page", from styles/blocks.yaml)."""
 
     kind: ClassVar[str] = "cross_ref"
     target: str
@@ -146,7 +146,7 @@ class BlockQuote(Node):
 @dataclass(frozen=True)
 class Numbered:
     """What a captioned figure or table has (computed in assemble): its id, its number through the
-    report and its label, e.g. "Figure 3"; `caption` is inlines."""
+    report and its label, e.g. "Figure 3" (the caption is the node's own)."""
 
     id: str = ""
     number: int = 0
@@ -289,6 +289,12 @@ class RatingsSummary(Node):
     source: Source | None = None
     fact_kinds: tuple[str, ...] = ()  # what each of `facts` is ("fieldwork", "score"), for the design
 
+    @property
+    def kinded_facts(self) -> tuple[tuple[str, str, str], ...]:
+        """(kind, label, value) of each fact; "fact" where assemble gave no kind."""
+        kinds = self.fact_kinds or ("fact",) * len(self.facts)
+        return tuple((kind, label, value) for kind, (label, value) in zip(kinds, self.facts))
+
 
 @dataclass(frozen=True)
 class ContentsEntry:
@@ -312,7 +318,7 @@ class Part:
     id: str
     title: str
     blocks: tuple
-    footnotes: tuple[FootnoteRef, ...] = ()  # in order, for writers that list notes per part
+    footnotes: tuple[FootnoteRef, ...] = ()  # in order: the notes the part calls (writers place each at its call)
     in_contents: bool = True
 
 

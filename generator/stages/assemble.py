@@ -308,14 +308,14 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
         if not chapter.complete:  # its template failed: only what its Markdown alone says stands
             _drop_templated(diags, before, chapter)
         _check_heading_order(blocks, diags)
-        notes = tuple(n for n in walk(blocks) if isinstance(n, FootnoteRef))
-        parts.append(Part(part_id, title, blocks, notes, part.contents))
+        parts.append(Part(part_id, title, blocks, (), part.contents))  # its footnotes: below, when final
     _check_standards_placed(ctx)
     parts = _number(parts, state)
-    parts = _cross_references(parts, diags)
+    targets = _targets(parts)  # ids and titles: the same before and after the rewrites below
+    parts = _cross_references(parts, targets, diags)
     parts = _abbreviations(parts, spec.glossary)
     parts = [replace(p, footnotes=tuple(n for n in walk(p.blocks) if isinstance(n, FootnoteRef))) for p in parts]
-    _check_anchors(parts, diags)
+    _check_anchors(parts, targets, diags)
     if diags.errors:
         return None
     unit = meta.unit or ""
@@ -378,9 +378,9 @@ def _targets(parts: list[Part]) -> dict[str, str]:
     return targets
 
 
-def _cross_references(parts: list[Part], diags: Diagnostics) -> list[Part]:
-    """Each `[](#id)` says what it names ("Figure 3", a heading's title); an unknown id is an error."""
-    targets = _targets(parts)
+def _cross_references(parts: list[Part], targets: dict[str, str], diags: Diagnostics) -> list[Part]:
+    """Each `[](#id)` says what it names ("Figure 3", a heading's title: `targets`); an unknown id
+    is an error."""
     on_page = blocks_data()["labels"]["on_page"]
     out = []
     for part in parts:
@@ -450,10 +450,10 @@ def _drop_templated(diags: Diagnostics, before: int, chapter: MergedChapter) -> 
                             and PLACEHOLDER not in d.message]
 
 
-def _check_anchors(parts: list[Part], diags: Diagnostics) -> None:
-    """A link to '#id' must name a part, a heading, a figure or a table of the report: the DOCX can
-    only link to those (as bookmarks), and in HTML and PDF it would go nowhere."""
-    anchors = set(_targets(parts))
+def _check_anchors(parts: list[Part], targets: dict[str, str], diags: Diagnostics) -> None:
+    """A link to '#id' must name a part, a heading, a figure or a table of the report (`targets`):
+    the DOCX can only link to those (as bookmarks), and in HTML and PDF it would go nowhere."""
+    anchors = set(targets)
     for part in parts:
         for block in part.blocks:
             for node in walk((block,)):

@@ -970,7 +970,7 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
     if isinstance(metadata, dict):  # raw: reported even when another metadata field is invalid
         for name in fw.required_metadata:
             if metadata.get(name) is None:
-                line, col = line_of(rf, ("metadata", name) if ("metadata", name) in rf.positions else ("metadata",))
+                line, col = line_of(rf, ("metadata", name))  # else metadata: line_of falls back to the parent
                 diags.error("key-missing", f"metadata.{name} is required by {fw.id}: {hint(('metadata', name))}",
                             rf.path, line, col)
     if fields.get("score") is not None and not fw.has_score:

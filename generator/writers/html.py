@@ -18,7 +18,7 @@ import jinja2
 from markupsafe import Markup
 
 from generator.fonts import ALWAYS, faces_in, web_font
-from generator.model import Document, FootnoteRef, Heading, Node, NodeNotRendered, Part, Text, walk
+from generator.model import Document, FootnoteRef, Heading, Node, NodeNotRendered, Part, walk
 from generator.resources import TEMPLATES_DIR, template_cache
 from generator.themes import theme_of
 
@@ -58,28 +58,19 @@ class Section:
     """A stretch of a part, from one level-2 heading to the next, with the notes it calls: the
     page shows each section's notes right after it (a reader finds them near their calls)."""
 
-    title: str  # the section's heading, as text (the part's title for what precedes the first)
     blocks: tuple
     notes: tuple[FootnoteRef, ...]
 
 
 def sections(part: Part) -> list[Section]:
     """`part`'s blocks cut before each level-2 heading, each piece with its footnotes."""
-    pieces: list[tuple[str, list]] = [(part.title, [])]
+    pieces: list[list] = [[]]
     for block in part.blocks:
         if isinstance(block, Heading) and block.level == 2:
-            pieces.append((_text(block.children), []))
-        pieces[-1][1].append(block)
-    out = []
-    for title, blocks in pieces:
-        if blocks:
-            notes = tuple(n for n in walk(tuple(blocks)) if isinstance(n, FootnoteRef))
-            out.append(Section(title, tuple(blocks), notes))
-    return out
-
-
-def _text(nodes) -> str:
-    return "".join(n.text if isinstance(n, Text) else _text(getattr(n, "children", ())) for n in nodes)
+            pieces.append([])
+        pieces[-1].append(block)
+    return [Section(tuple(blocks), tuple(n for n in walk(tuple(blocks)) if isinstance(n, FootnoteRef)))
+            for blocks in pieces if blocks]
 
 
 @lru_cache(maxsize=16)

@@ -133,9 +133,3 @@ def _name(rs: ResolvedStandard) -> str:
 
 def _fix(rs: ResolvedStandard) -> str:
     return f"write {{{{ standards[\"{rs.id}\"].rating.label }}}} instead of the word, or reword"
-
-
-def check_prose_ratings(chapter: MergedChapter, resolved: Resolved, diags: Diagnostics,
-                        prose: ProseRatings | None = None) -> None:
-    """Warn `prose-rating` at each sentence of the chapter that states a rating the findings contradict."""
-    (prose or ProseRatings(resolved)).check(chapter, diags)

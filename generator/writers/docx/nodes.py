@@ -408,8 +408,7 @@ def ratings_summary(w, node, where: Where) -> None:
     """The unit, the facts, the overall rating, then a table per group of standards."""
     if node.unit:
         w.inlines((Text(node.unit),), w.at(w.paragraph(where, "Ratings Unit")))
-    kinds = node.fact_kinds or ("",) * len(node.facts)
-    for (label, value), kind in zip(node.facts, kinds):  # the score large, as on the PDF's scorecard
+    for kind, label, value in node.kinded_facts:  # the score large, as on the PDF's scorecard
         style = "Scorecard Score" if kind == "score" else "Normal"
         w.inlines((Text(f"{label} "), Strong((Text(value),))), w.at(w.paragraph(where, style)))
     if node.overall:
