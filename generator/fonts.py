@@ -120,7 +120,7 @@ class _Face:
 
 @lru_cache(maxsize=4)
 def faces_in(folder: Path) -> tuple[Face, ...]:
-    """The TrueType faces in `folder`, with the family and style their own tables give."""
+    """The font faces (.ttf, .otf) in `folder`, with the family and style their own tables give."""
     found = []
     for path in sorted(p for p in folder.glob("*") if p.suffix.lower() in FONT_FORMATS and p.is_file()):
         with _Face(path.read_bytes()) as face:

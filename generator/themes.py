@@ -13,7 +13,7 @@ A theme is a folder holding any of:
 
 The default theme is the package's `styles/` folder. Every other theme inherits from it: a file
 it lacks is the default theme's, and its theme.yaml's colours and fonts are laid over the
-default's. The shipped themes live in the package's `themes/<name>/`; a report picks one with
+default's. The shipped themes live in `themes/<name>/` (in a wheel, `generator/shipped_themes/`); a report picks one with
 `theme: <name>` in report.yaml (looked up in the report's own `themes/<name>/` first, then among
 the shipped ones) or with `--theme NAME|DIR` on `build` and `check`, which wins.
 
@@ -262,7 +262,7 @@ def resolve_theme(report_dir: Path, choice: str | Path | None, diags: Diagnostic
 
 def theme_of(doc) -> Theme:
     """A document's theme (`doc.theme`), or the default theme when it has none."""
-    return getattr(doc, "theme", None) or _default_theme()
+    return theme_or_default(getattr(doc, "theme", None))
 
 
 def theme_or_default(theme: Theme | None) -> Theme:

@@ -211,7 +211,7 @@ def block_quote(w, node, where: Where) -> None:
     w.blocks(node.children, replace(where, quote=True))
 
 
-def caption(w, node, where: Where, kind: str) -> None:
+def caption(w, node, where: Where, kind: str):
     """A Caption paragraph: "Figure " and a SEQ field (Word's own numbering, its cached result the
     model's number) under a bookmark that references point at, then ": " and the caption."""
     p = w.paragraph(where, "Caption")

@@ -118,16 +118,16 @@ def _end_group(process: subprocess.Popen, wait: float = 2.0) -> None:
         time.sleep(0.02)
 
 
-def paginate(data: bytes, bookmarks: dict[str, str], numbered: Callable[[dict | None], bytes],
+def paginate(data: bytes, bookmarks: dict[str, str], numbered: Callable[[dict], bytes],
              diags: Diagnostics, soffice: str | None = None) -> bytes:
     """The DOCX `data` with each contents entry's page, as LibreOffice lays it out.
 
     `bookmarks`: {bookmark: title} of the parts the contents lists; `numbered(pages)`: the DOCX
-    with those numbers in the contents (`pages` None: without). The numbers are written only when
+    with those numbers in the contents. The numbers are written only when
     a layout of the numbered DOCX puts every part on the page its number says; otherwise a
     warning and `data` as it was."""
     soffice = soffice or libreoffice()
-    if soffice is None:  # the build checked first (build.require_tools); a caller of the writer may not have
+    if soffice is None:  # the build checked first (writing.require_tools); a caller of the writer may not have
         diags.warning("docx-page-numbers", f"LibreOffice is not installed, so the DOCX contents has no page "
                       f"numbers: {INSTALL_HINT}")
         return data

@@ -110,15 +110,15 @@ class DocxWriter:
         """{bookmark: title} of the parts the contents lists, in its order (after `document`)."""
         return {name: title for _, name, title in self.contents_entries}
 
-    def with_page_numbers(self, pages: dict[str, int] | None) -> bytes:
+    def with_page_numbers(self, pages: dict[str, int]) -> bytes:
         """The document `document` made, again, its contents entries each followed by a tab and
         the page of its part (`pages`: bookmark -> page; the TOC 1 style sets the tab stop: right
-        aligned, dot leader), or by nothing (`pages` None). The numbers are the field's cached
-        result: Word replaces them when it updates the field on opening."""
+        aligned, dot leader). The numbers are the field's cached result: Word replaces them when
+        it updates the field on opening."""
         for r in self.page_number_runs:
             r.getparent().remove(r)
         self.page_number_runs = []
-        for anchor, name, _ in self.contents_entries if pages else ():
+        for anchor, name, _ in self.contents_entries:
             runs = [X.run("\t"), X.run(str(pages[name]))]
             anchor.extend(runs)
             self.page_number_runs.extend(runs)
