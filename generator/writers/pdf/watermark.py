@@ -3,8 +3,9 @@
 The letters are outlines (glyph paths, by fontTools, from the shipped font that
 styles/watermark.svg's data-font names), in an SVG that is the page's background: WeasyPrint
 paints page backgrounds as Artifacts, and outlines are no text, so the word is in no reader's
-text (structure tree, pdftotext, copy and paste). The SVG, its colour and its font are styles/watermark.svg (a solid light colour drawn under the text: no
-transparency, which PDF/A would have to declare); only the glyphs are computed here.
+text (structure tree, pdftotext, copy and paste). The SVG, its colour and its font are
+styles/watermark.svg (a solid light colour drawn under the text: no transparency, which PDF/A
+would have to declare); only the glyphs are computed here.
 """
 
 from __future__ import annotations
