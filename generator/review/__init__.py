@@ -1,0 +1,6 @@
+"""Reviewed files come back: comments, replies, tracked changes and PDF annotations, each located
+in the report's source (a chapter file and line, or the report.yaml key of computed text).
+
+`items` holds what every reader gives (one `ReviewItem` per thing a reviewer did) and how it is
+printed; each reviewed format has its own reader module beside it.
+"""
