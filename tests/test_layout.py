@@ -17,22 +17,23 @@ PACKAGE = Path(__file__).resolve().parent.parent / "generator"
 # layer of a module -> the layers it must never import. A layer is the module's first part under
 # generator/ ("stages", "writers.html", "writers.pdf", "cli", ...).
 FORBIDDEN = {
-    "stages": {"writers", "checks", "build", "cli", "text", "redline", "batch", "scaffold"},
+    "stages": {"writers", "checks", "build", "cli", "text", "redline", "batch", "scaffold", "review"},
     "writers": {"stages", "checks", "build", "cli", "text", "redline", "batch", "scaffold"},
-    "checks": {"writers", "stages", "build", "cli", "text", "redline", "batch", "scaffold", "model"},
-    "formats": {"stages", "writers", "checks", "build", "cli", "text", "redline", "batch", "scaffold", "model"},
-    "model": {"stages", "writers", "checks", "formats", "build", "cli", "text", "redline", "batch", "scaffold"},
-    "diagnostics": {"stages", "writers", "checks", "formats", "build", "cli", "text", "redline", "batch", "scaffold", "model"},
-    "resources": {"stages", "writers", "checks", "formats", "build", "cli", "text", "redline", "batch", "scaffold", "model"},
-    "inputs": {"stages", "writers", "checks", "formats", "build", "cli", "text", "redline", "batch", "scaffold", "model", "publish"},
-    "provenance": {"stages", "writers", "checks", "formats", "build", "cli", "text", "redline", "batch", "scaffold", "model", "publish"},
-    "publish": {"stages", "writers", "checks", "formats", "build", "cli", "text", "redline", "batch", "scaffold", "model", "inputs"},
+    "checks": {"writers", "stages", "build", "cli", "text", "redline", "batch", "scaffold", "review", "model"},
+    "formats": {"stages", "writers", "checks", "build", "cli", "text", "redline", "batch", "scaffold", "review", "model"},
+    "model": {"stages", "writers", "checks", "formats", "build", "cli", "text", "redline", "batch", "scaffold", "review"},
+    "diagnostics": {"stages", "writers", "checks", "formats", "build", "cli", "text", "redline", "batch", "scaffold", "review", "model"},
+    "resources": {"stages", "writers", "checks", "formats", "build", "cli", "text", "redline", "batch", "scaffold", "review", "model"},
+    "inputs": {"stages", "writers", "checks", "formats", "build", "cli", "text", "redline", "batch", "scaffold", "review", "model", "publish"},
+    "provenance": {"stages", "writers", "checks", "formats", "build", "cli", "text", "redline", "batch", "scaffold", "review", "model", "publish"},
+    "publish": {"stages", "writers", "checks", "formats", "build", "cli", "text", "redline", "batch", "scaffold", "review", "model", "inputs"},
     "build": {"cli"},
     "preview": {"cli", "stages", "writers", "checks"},
     "text": {"cli"},
     "redline": {"cli"},
     "batch": {"cli"},
     "scaffold": {"cli", "build", "writers", "checks"},
+    "review": {"cli", "writers", "checks", "batch", "scaffold", "redline"},
 }
 WRITERS = ("writers.html", "writers.pdf", "writers.docx")
 
