@@ -7,8 +7,8 @@ reference is read by an allow-list, never by deleting known-bad parts: `read_ref
 of it only
 
 - the style sheet (word/styles.xml), the list numbering (numbering.xml), the theme
-  (theme1.xml), the font table (fontTable.xml): each re-parsed with lxml (no DTD, no entity,
-  no network) and re-serialised, with every relationship id dropped (so nothing in them can
+  (theme1.xml), the font table (fontTable.xml): each re-parsed with lxml (no entity expanded,
+  no network; a part declaring a DTD is refused, as Word never writes one) and re-serialised, with every relationship id dropped (so nothing in them can
   point at another part or outside: picture bullets, a theme's picture fills and embedded
   fonts go), and revision ids (`w:rsid*`, which differ with every save) dropped;
 - the settings in `SETTINGS_KEPT` (tab stops, hyphenation, compatibility, maths, theme colour
@@ -116,8 +116,8 @@ def _parse(data: bytes, name: str, path):
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         raise DamagedFile(path, "docx", f"{name}: an XML part does not parse: {exc.msg or exc}") from None
-    for entity in list(root.iter(etree.Entity)):  # declared in a DTD, never expanded: dropped
-        _remove(entity)
+    if root.getroottree().docinfo.internalDTD is not None or root.getroottree().docinfo.doctype:
+        raise DamagedFile(path, "docx", f"{name} declares a DTD (<!DOCTYPE>), which no Word document does")
     return root
 
 
@@ -220,7 +220,6 @@ def _read(name: str, stamp) -> Reference:
 
 def _take(package, path) -> Reference:
     names = set(package.NameToInfo)
-    left: list[str] = []
     accounted: set[str] = set()
     main = next((t for _, kind, t, ext in _relationships(package, "", path) if kind == OFFICE_DOCUMENT and not ext),
                 "word/document.xml")
@@ -230,7 +229,7 @@ def _take(package, path) -> Reference:
     accounted.add(main)
 
     # -- the parts kept, and their own relationships (never followed; external ones named)
-    parts, external = {}, []
+    parts, external, in_settings, in_parts = {}, [], [], []
     relationships = _relationships(package, main, path)
     for key, kind in KEPT.items():
         target = next((t for _, k, t, ext in relationships if k == kind and not ext and t in names), None)
@@ -241,10 +240,9 @@ def _take(package, path) -> Reference:
         if root.tag != ROOTS[key]:
             raise DamagedFile(path, "docx", f"{shown(target)} is not a {key} part (its root is {shown(root.tag)})")
         if key == "settings":
-            root, named = _settings(root, _relationships(package, target, path))
-            left += named
+            root, in_settings = _settings(root, _relationships(package, target, path))
         else:
-            left += _kept_part(key, root)
+            in_parts += _kept_part(key, root)
             external += [t for _, k, t, ext in _relationships(package, target, path) if ext]
         _strip(root)
         parts[key] = _serialise(root)
@@ -253,10 +251,13 @@ def _take(package, path) -> Reference:
         raise DamagedFile(path, "docx", f"{shown(main)} is not a Word document (its root is {shown(document.tag)})")
     section = _section(document)
 
-    # -- every other entry of the package, by what it is
+    # -- every other entry of the package, by what it is; named in this order
+    left: list[str] = []
     macros = sorted(n for n in names if n in MACRO_PARTS)
     if macros:
         left.append(f"macros ({', '.join(shown(n) for n in macros)})")
+    if macro_enabled:
+        left.append("its macro-enabled type (.docm)")
     comments = [n for n in COMMENT_PARTS if n in names]
     if comments:
         count = (len(_parse(package.read("word/comments.xml"), "word/comments.xml", path).findall(f"{{{W}}}comment"))
@@ -267,6 +268,17 @@ def _take(package, path) -> Reference:
         left.append(f"customXml ({_plural(len(custom_xml), 'part')})")
     if "docProps/custom.xml" in names:
         left.append("custom properties (docProps/custom.xml)")
+    left += in_settings
+    for name in sorted(names):  # external relationships of any other part (the body's, headers', notes' aside)
+        if name.endswith(".rels") and name != "_rels/.rels" and name != _rels_name(main):
+            source = posixpath.join(posixpath.dirname(posixpath.dirname(name)), posixpath.basename(name)[:-5])
+            if source in accounted or re.fullmatch(r"word/(header|footer)\d*\.xml|word/(foot|end)notes\.xml",
+                                                   source):
+                continue
+            external += [t for _, k, t, ext in _relationships(package, source, path) if ext]
+    if external:
+        left.append(f"{_plural(len(external), 'external link')} ({shown(sorted(external)[0])}"
+                    + (", …)" if len(external) > 1 else ")"))
     if any(n.startswith("word/glossary/") for n in names):
         left.append("a glossary document (building blocks)")
     embedded = [n for n in names if n.startswith("word/embeddings/")]
@@ -282,18 +294,7 @@ def _take(package, path) -> Reference:
     fonts = [n for n in names if n.startswith("word/fonts/")]
     if fonts:
         left.append(f"embedded fonts ({len(fonts)})")
-    if macro_enabled:
-        left.append("its macro-enabled type (.docm): the output is a .docx")
-    for name in names:  # external relationships of any other part (the body's, headers', notes' aside)
-        if name.endswith(".rels") and name != "_rels/.rels" and name != _rels_name(main):
-            source = posixpath.join(posixpath.dirname(posixpath.dirname(name)), posixpath.basename(name)[:-5])
-            if source in accounted or re.fullmatch(r"word/(header|footer)\d*\.xml|word/(foot|end)notes\.xml",
-                                                   source):
-                continue
-            external += [t for _, k, t, ext in _relationships(package, source, path) if ext]
-    if external:
-        left.append(f"{_plural(len(external), 'external link')} ({shown(sorted(external)[0])}"
-                    + (", …)" if len(external) > 1 else ")"))
+    left += in_parts
     known = (set(MACRO_PARTS) | set(COMMENT_PARTS) | {"docProps/custom.xml"} | set(headers) | accounted)
     other = sorted(n for n in names if n not in known and not SILENT.fullmatch(n) and not n.endswith("/")
                    and not n.startswith(("customXml/", "word/glossary/", "word/embeddings/", "word/activeX/",
