@@ -139,6 +139,11 @@ def _serialise(root) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+def left_out_message(name: str, reference: Reference) -> str:
+    """The `docx-reference-stripped` warning's message for the reference file called `name`."""
+    return f"{shown(name)}: left out of the output: " + ", ".join(reference.left_out)
+
+
 def shown(text: str) -> str:
     """A name or address from the file as a warning may print it: printable, at most MAX_SHOWN."""
     text = "".join(c if c.isprintable() else "?" for c in str(text))

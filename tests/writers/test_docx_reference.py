@@ -448,11 +448,17 @@ def test_a_docx_reportgen_built_is_a_reference_without_duplicate_entries(tmp_pat
 
 # --------------------------------------------------------------------------- where the warning and errors are
 
-def test_the_warning_is_located_at_docx_reference_in_report_yaml(tmp_path):
+def test_the_warning_is_located_at_docx_reference_in_report_yaml_and_check_gives_it(tmp_path, reportgen):
     report = copy_report(tmp_path)
     hostile(report / "house.docx", "macros", "attached-template")
     yaml = report / "report.yaml"
     yaml.write_text(yaml.read_text() + "\ndocx_reference: house.docx\n")
+    line = len(yaml.read_text().splitlines())
+    checked = reportgen("check", report)
+    assert checked.returncode == 0
+    assert f"report.yaml:{line}:1: warning[docx-reference-stripped]: house.docx: left out of the output: " \
+           "macros (" in checked.stderr
+    assert reportgen("check", report, "--strict").returncode == 1
     built = build(report, tmp_path / "out", formats=("docx",))
     [warning] = stripped(built.diagnostics)
     assert warning.path.endswith("report.yaml")

@@ -21,7 +21,7 @@ from docx.oxml.ns import qn
 
 from generator.diagnostics import Diagnostics
 from generator.formats.package import UnreadableFile, one_line
-from generator.formats.reference import Reference, read_reference, shown
+from generator.formats.reference import Reference, left_out_message, read_reference
 from generator.model import Document, NodeNotRendered, Rating
 from generator.resources import STYLES_DIR
 from generator.themes import theme_of
@@ -89,7 +89,8 @@ def reference_for(doc: Document, reference_doc: Path | None, diags: Diagnostics)
     exist inside the report folder by `validate`), else the theme's (ours by default). Returns None (with an error
     reported) when the chosen file is missing or is not a Word document. A reference that holds
     anything beyond what it contributes (macros, comments, an attached template...) gets one
-    warning, `docx-reference-stripped`, naming what is left out of the output."""
+    warning, `docx-reference-stripped`, naming what is left out of the output: here for
+    --reference-doc and a theme's, by `validate` (so that `check` says it) for report.yaml's."""
     if reference_doc is not None:
         path, where = Path(reference_doc), (Path(reference_doc), 0)
     elif doc.docx_reference is not None:
@@ -112,9 +113,9 @@ def reference_for(doc: Document, reference_doc: Path | None, diags: Diagnostics)
     except Exception as exc:  # noqa: BLE001 - python-docx on the parts taken (well-formed, but still untrusted)
         diags.error("docx-reference-invalid", f"'{path.name}' is not a readable DOCX: {one_line(exc, path)}", *where)
         return None
-    if reference.left_out:
-        diags.warning("docx-reference-stripped", f"{shown(path.name)}: left out of the output: "
-                      + ", ".join(reference.left_out), *where)
+    from_report = reference_doc is None and doc.docx_reference is not None  # validate has warned, at its line
+    if reference.left_out and not from_report:
+        diags.warning("docx-reference-stripped", left_out_message(path.name, reference), *where)
     return path
 
 
