@@ -78,10 +78,11 @@ MACRO_PARTS = ("word/vbaProject.bin", "word/vbaData.xml", "word/keyMapCustomizat
                "word/attachedToolbars.bin", "word/customizations.xml")
 COMMENT_PARTS = ("word/comments.xml", "word/commentsExtended.xml", "word/commentsIds.xml",
                  "word/commentsExtensible.xml", "word/people.xml")
-# Left out without a word: the package's own furniture, the body and what only the body uses.
+# Left out without a word: the package's own furniture, the body and what only the body uses, and
+# the printer's settings Word keeps with a section.
 SILENT = re.compile(r"(\[Content_Types\]\.xml|(.*/)?_rels/[^/]*\.rels|docProps/(core|app)\.xml"
                     r"|docProps/thumbnail\.\w+|word/(webSettings|stylesWithEffects|footnotes|endnotes)\.xml"
-                    r"|word/media/[^/]+)$")
+                    r"|word/media/[^/]+|word/printerSettings/[^/]+)$")
 MAX_SHOWN = 60  # characters of a name or address shown in the warning
 
 _PARSER = None

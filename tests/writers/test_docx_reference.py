@@ -112,6 +112,22 @@ def house_styles(p: Package) -> None:
     root.append(etree.fromstring(f'<w:style {WNS} w:type="paragraph" w:customStyle="1" w:styleId="HouseNote">'
                                  '<w:name w:val="House Note"/><w:rPr><w:color w:val="123456"/></w:rPr></w:style>'))
     p.put_xml("word/styles.xml", root)
+    theme = p.xml("word/theme/theme1.xml")  # the theme's body font, a list's numbering, a font, a tab stop
+    a = "http://schemas.openxmlformats.org/drawingml/2006/main"
+    theme.find(f".//{{{a}}}minorFont/{{{a}}}latin").set("typeface", "House Serif")
+    p.put_xml("word/theme/theme1.xml", theme)
+    numbering = p.xml("word/numbering.xml")
+    abstract = numbering.find(f"{{{W}}}abstractNum")
+    abstract.insert(0, etree.fromstring(f'<w:multiLevelType {WNS} w:val="hybridMultilevel"/>'))
+    abstract.addprevious(etree.fromstring(f'<w:abstractNum {WNS} w:abstractNumId="90"><w:nsid w:val="0A0B0C0D"/>'
+                                          '<w:name w:val="House List"/></w:abstractNum>'))
+    p.put_xml("word/numbering.xml", numbering)
+    fonts = p.xml("word/fontTable.xml")
+    fonts.append(etree.fromstring(f'<w:font {WNS} w:name="House Sans"><w:family w:val="swiss"/></w:font>'))
+    p.put_xml("word/fontTable.xml", fonts)
+    settings = p.xml("word/settings.xml")
+    settings.find(f"{{{W}}}defaultTabStop").set(f"{{{W}}}val", "567")
+    p.put_xml("word/settings.xml", settings)
 
 
 def macros(p):
@@ -201,6 +217,14 @@ def embedded_objects(p):
     p.relate("word/document.xml", "control", "activeX/activeX1.xml")
 
 
+def printer(p):
+    """What Word writes in a section: its printer's settings (a binary part), an art page border."""
+    p.entries["word/printerSettings/printerSettings1.bin"] = (MARK + "printer").encode()
+    r_id = p.relate("word/document.xml", "printerSettings", "printerSettings/printerSettings1.bin")
+    p.body("", f'<w:pgBorders><w:top w:val="apples" w:sz="20" w:space="24" r:id="{r_id}"/></w:pgBorders>'
+               f'<w:printerSettings r:id="{r_id}"/>')
+
+
 def header(p):
     p.entries["word/header1.xml"] = f'<w:hdr {WNS}><w:p><w:r><w:t>{MARK}header</w:t></w:r></w:p></w:hdr>'.encode()
     r_id = p.relate("word/document.xml", "header", "header1.xml")
@@ -266,6 +290,7 @@ CASES = {
     "glossary": (glossary, ["a glossary document"]),
     "embedded-objects": (embedded_objects, ["embedded objects (1)", "ActiveX controls (1)"]),
     "header": (header, ["headers and footers (1)"]),
+    "printer": (printer, None),  # what Word writes in every template saved on Windows: left out silently
     "theme-picture": (theme_picture, ["pictures in the theme (1)"]),
     "picture-bullet": (picture_bullet, ["1 picture bullet"]),
     "embedded-font": (embedded_font, ["embedded fonts (1)"]),
@@ -320,6 +345,23 @@ def assert_clean(package: dict[str, bytes]) -> None:
                 if rel.get("TargetMode") == "External":  # only the report's own links, in its body
                     assert name in ("word/_rels/document.xml.rels", "word/_rels/footnotes.xml.rels"), name
                     assert rel.get("Type") == RT + "hyperlink", name
+    assert b"numPicBullet" not in package["word/numbering.xml"] and b"lvlPicBulletId" not in package["word/numbering.xml"]
+    assert b"blipFill" not in package["word/theme/theme1.xml"]
+    for name in ("word/styles.xml", "word/numbering.xml", "word/theme/theme1.xml", "word/settings.xml"):
+        root = etree.fromstring(package[name])
+        assert not [a for node in root.iter() for a in node.attrib if a.startswith(f"{{{R}}}")], name
+        assert not [n for n in root.iter() if isinstance(n.tag, str) and n.tag.startswith(f"{{{W}}}rsid")
+                    or any(a.startswith(f"{{{W}}}rsid") for a in n.attrib)], f"{name}: revision ids"
+    fonts = etree.fromstring(package["word/fontTable.xml"])
+    targets = {r.get("Id"): r.get("Target") for r in etree.fromstring(package["word/_rels/fontTable.xml.rels"])
+               } if "word/_rels/fontTable.xml.rels" in package else {}
+    for embed in fonts.xpath("//w:embedRegular|//w:embedBold|//w:embedItalic|//w:embedBoldItalic", namespaces=NS):
+        assert "word/" + targets[embed.get(f"{{{R}}}id")] in package, "only the writer's own embedded fonts"
+    section = etree.fromstring(package["word/document.xml"]).xpath("/w:document/w:body/w:sectPr", namespaces=NS)[0]
+    assert [c.tag.split("}")[1] for c in section if c.get(f"{{{R}}}id")] in (
+        ["headerReference", "headerReference", "footerReference"], ["headerReference", "footerReference"]), \
+        "the writer's own header and footer, and no other relationship, in the page setup"
+    assert not section.xpath("./w:printerSettings", namespaces=NS)
     settings = etree.fromstring(package["word/settings.xml"])
     for tag in ("attachedTemplate", "mailMerge", "docVars", "rsids", "documentProtection", "writeProtection"):
         assert settings.find(f"{{{W}}}{tag}") is None, tag
@@ -332,10 +374,15 @@ def style(package: dict[str, bytes], style_id: str):
 
 
 def assert_house_styles(package: dict[str, bytes]) -> None:
+    """What the reference contributes is in the output: its styles, theme, numbering, fonts, settings."""
     heading = style(package, "Heading1")
     assert heading.xpath("./w:rPr/w:color/@w:val", namespaces=NS) == ["7F0000"]
     assert heading.xpath("./w:rPr/w:rFonts/@w:ascii", namespaces=NS) == ["Georgia"]
     assert style(package, "HouseNote") is not None, "a style of the reference's own is taken"
+    assert b'<a:latin typeface="House Serif"/>' in package["word/theme/theme1.xml"]
+    assert b'<w:name w:val="House List"/>' in package["word/numbering.xml"]
+    assert b'w:name="House Sans"' in package["word/fontTable.xml"]
+    assert b'<w:defaultTabStop w:val="567"/>' in package["word/settings.xml"]
 
 
 def stripped(diags: Diagnostics) -> list:
@@ -514,3 +561,17 @@ def test_a_warning_prints_no_control_character_from_the_file(tmp_path, surrey):
     [warning] = stripped(write(surrey, p.write(tmp_path / "house.docx"))[1])
     assert "\u202e" not in warning.message and "\u0085" not in warning.message
     assert "…)" in warning.message and len(warning.message) < 200
+
+
+def test_a_themes_reference_is_where_the_warning_points(tmp_path):
+    theme = tmp_path / "house-theme"
+    theme.mkdir()
+    (theme / "theme.yaml").write_text("name: House\n")
+    hostile(theme / "reference.docx", "custom-properties")
+    built = build(SURREY, tmp_path / "out", formats=("docx",), theme=theme)
+    [warning] = stripped(built.diagnostics)
+    assert Path(warning.path).resolve() == (theme / "reference.docx").resolve()
+    assert warning.message == ("reference.docx: left out of the output: custom properties (docProps/custom.xml)")
+    package = entries(built.outputs["docx"].read_bytes())
+    assert_clean(package)
+    assert_house_styles(package)
