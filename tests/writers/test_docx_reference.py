@@ -198,6 +198,7 @@ def unknown_part(p):
 
 def external_in_styles(p):
     p.relate("word/styles.xml", "hyperlink", EVIL + "styles", external=True)
+    p.relate("word/settings.xml", "hyperlink", EVIL + "settings", external=True)
 
 
 def glossary(p):
@@ -286,7 +287,8 @@ CASES = {
     "document-variables": (document_variables, ["1 document variable"]),
     "protection": (protection, ["document protection", "track changes"]),
     "unknown-part": (unknown_part, ["other parts (word/hostile.bin)"]),
-    "external-in-styles": (external_in_styles, [f"1 external link ({EVIL}styles)"]),
+    "external-in-styles": (external_in_styles, [f"1 external link ({EVIL}styles)",
+                                                f"1 external link in the settings ({EVIL}settings)"]),
     "glossary": (glossary, ["a glossary document"]),
     "embedded-objects": (embedded_objects, ["embedded objects (1)", "ActiveX controls (1)"]),
     "header": (header, ["headers and footers (1)"]),
