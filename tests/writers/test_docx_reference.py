@@ -259,8 +259,9 @@ def embedded_font(p):
     p.entries["word/fonts/font1.odttf"] = (MARK + "font").encode() * 4
     r_id = p.relate("word/fontTable.xml", "font", "fonts/font1.odttf")
     root = p.xml("word/fontTable.xml")
-    root[0].append(etree.fromstring(f'<w:embedRegular {WNS} r:id="{r_id}" w:fontKey="{{00000000-0000-0000-0000-'
-                                    '000000000000}"/>'))
+    for font in (root[0], etree.SubElement(root, f"{{{W}}}font", {f"{{{W}}}name": "House Embedded"})):
+        font.append(etree.fromstring(f'<w:embedRegular {WNS} r:id="{r_id}" w:fontKey="{{00000000-0000-0000-0000-'
+                                     '000000000000}"/>'))
     p.put_xml("word/fontTable.xml", root)
 
 
