@@ -8,9 +8,10 @@ of it only
 
 - the style sheet (word/styles.xml), the list numbering (numbering.xml), the theme
   (theme1.xml), the font table (fontTable.xml): each re-parsed with lxml (no entity expanded,
-  no network; a part declaring a DTD is refused, as Word never writes one) and re-serialised, with every relationship id dropped (so nothing in them can
-  point at another part or outside: picture bullets, a theme's picture fills and embedded
-  fonts go), and revision ids (`w:rsid*`, which differ with every save) dropped;
+  no network; a part declaring a DTD is refused, as Word never writes one) and re-serialised,
+  with every relationship id dropped (so nothing in them can point at another part or outside:
+  picture bullets, a theme's picture fills and embedded fonts go), and revision ids
+  (`w:rsid*`, which differ with every save) dropped;
 - the settings in `SETTINGS_KEPT` (tab stops, hyphenation, compatibility, maths, theme colour
   mapping...), and nothing else of settings.xml (no attached template, mail merge, document
   variables, protection, revision ids);
@@ -27,8 +28,9 @@ custom properties, external relationships (the attached template, a mail merge d
 other), document variables, protection, a glossary, embedded objects, ActiveX controls,
 headers and footers, embedded fonts, picture bullets and pictures in the theme, other parts.
 
-Read after `package.check_zip` (its limits hold: the entries are within size, and each is read
-once here); a part that is not well-formed XML is `DamagedFile`.
+Read through `package.check_zip` (its limits hold before anything is inflated), from the very
+handle it checked; a part taken that is not well-formed XML, or is not what its relationship
+says, is `DamagedFile`.
 """
 
 from __future__ import annotations
@@ -134,6 +136,11 @@ def _remove(node) -> None:
     parent.remove(node)
 
 
+def _local(root) -> str:
+    """An element's name as a message shows it: <numbering>."""
+    return "<" + shown(str(root.tag).rpartition("}")[2]) + ">"
+
+
 def _serialise(root) -> bytes:
     from lxml import etree  # noqa: PLC0415
 
@@ -170,9 +177,9 @@ def _relationships(package, part: str, path) -> list[tuple[str, str, str, bool]]
     for rel in root.iter(f"{{{PR}}}Relationship"):
         external = (rel.get("TargetMode") or "").lower() == "external"
         target = rel.get("Target") or ""
-        if not external:
-            target = posixpath.normpath(posixpath.join(posixpath.dirname(part), target.lstrip("/"))
-                                        if not target.startswith("/") else target.lstrip("/"))
+        if not external:  # the part's name in the package: relative to the source's folder, or absolute
+            target = posixpath.normpath(target.lstrip("/") if target.startswith("/")
+                                        else posixpath.join(posixpath.dirname(part), target))
         out.append((rel.get("Id") or "", rel.get("Type") or "", target, external))
     return out
 
@@ -244,7 +251,7 @@ def _take(package, path) -> Reference:
         accounted.add(target)
         root = _parse(package.read(target), target, path)
         if root.tag != ROOTS[key]:
-            raise DamagedFile(path, "docx", f"{shown(target)} is not a {key} part (its root is {shown(root.tag)})")
+            raise DamagedFile(path, "docx", f"{shown(target)} is not a {key} part (it holds {_local(root)})")
         if key == "settings":
             root, in_settings = _settings(root, _relationships(package, target, path))
         else:
@@ -254,7 +261,7 @@ def _take(package, path) -> Reference:
         parts[key] = _serialise(root)
     document = _parse(package.read(main), main, path)
     if document.tag != f"{{{W}}}document":
-        raise DamagedFile(path, "docx", f"{shown(main)} is not a Word document (its root is {shown(document.tag)})")
+        raise DamagedFile(path, "docx", f"{shown(main)} is not a Word document (it holds {_local(document)})")
     section = _section(document)
 
     # -- every other entry of the package, by what it is; named in this order

@@ -997,7 +997,7 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
             diags.error("docx-reference-missing", f"reference document '{reference}' not found"
                         + did_you_mean(Path(reference).name, [p.name for p in base.glob("*.docx")]),
                         rf.path, line, col)
-        else:  # an untrusted package: read with the zip limits, as the DOCX writer will, so that build cannot fail on it
+        else:  # untrusted: read within the zip limits as the DOCX writer reads it, so build cannot fail on it
             from generator.formats.package import UnreadableFile  # noqa: PLC0415
             from generator.formats.reference import left_out_message, read_reference  # noqa: PLC0415 - lxml
 

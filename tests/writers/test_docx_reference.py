@@ -147,7 +147,7 @@ def comments(p):
                                         f'<w:t>{MARK}comment {i}</w:t></w:r></w:p></w:comment>' for i in (0, 1))
         + "</w:comments>").encode()
     p.entries["word/commentsExtended.xml"] = f'<w15:commentsEx xmlns:w15="urn:x">{MARK}c</w15:commentsEx>'.encode()
-    p.entries["word/commentsIds.xml"] = f'<w16cid:commentsIds xmlns:w16cid="urn:x">{MARK}c</w16cid:commentsIds>'.encode()
+    p.entries["word/commentsIds.xml"] = f'<w16:commentsIds xmlns:w16="urn:x">{MARK}c</w16:commentsIds>'.encode()
     p.entries["word/people.xml"] = f'<w15:people xmlns:w15="urn:x">{MARK}people</w15:people>'.encode()
     p.relate("word/document.xml", "comments", "comments.xml")
     p.relate("word/document.xml", "people", "people.xml")
@@ -348,7 +348,8 @@ def assert_clean(package: dict[str, bytes]) -> None:
                 if rel.get("TargetMode") == "External":  # only the report's own links, in its body
                     assert name in ("word/_rels/document.xml.rels", "word/_rels/footnotes.xml.rels"), name
                     assert rel.get("Type") == RT + "hyperlink", name
-    assert b"numPicBullet" not in package["word/numbering.xml"] and b"lvlPicBulletId" not in package["word/numbering.xml"]
+    numbering = package["word/numbering.xml"]
+    assert b"numPicBullet" not in numbering and b"lvlPicBulletId" not in numbering
     assert b"blipFill" not in package["word/theme/theme1.xml"]
     for name in ("word/styles.xml", "word/numbering.xml", "word/theme/theme1.xml", "word/settings.xml"):
         root = etree.fromstring(package[name])
@@ -578,3 +579,43 @@ def test_a_themes_reference_is_where_the_warning_points(tmp_path):
     package = entries(built.outputs["docx"].read_bytes())
     assert_clean(package)
     assert_house_styles(package)
+
+
+def minimal(path: Path, files: dict[str, str]) -> Path:
+    """A Word package holding only `files` (and the content types and package relationships)."""
+    with zipfile.ZipFile(path, "w") as package:
+        package.writestr("[Content_Types].xml", f'<Types xmlns="{CTNS}"><Default Extension="xml" '
+                                                'ContentType="application/xml"/></Types>')
+        package.writestr("_rels/.rels", f'<Relationships xmlns="{PR}"><Relationship Id="rId1" '
+                                        f'Type="{RT}officeDocument" Target="word/document.xml"/></Relationships>')
+        for name, text in files.items():
+            package.writestr(name, text)
+    return path
+
+
+STYLES_ONLY = {"word/_rels/document.xml.rels": f'<Relationships xmlns="{PR}"><Relationship Id="rId1" '
+                                               f'Type="{RT}styles" Target="/word/styles.xml"/></Relationships>'}
+
+
+@pytest.mark.parametrize("files, error", [
+    ({"word/document.xml": f"<w:document {WNS}><w:body/></w:document>"}, None),
+    ({"word/document.xml": f"<w:document {WNS}><w:body/></w:document>", **STYLES_ONLY,
+      "word/styles.xml": f"<w:styles {WNS}/>"}, None),
+    ({"word/document.xml": f"<w:document {WNS}><w:body/></w:document>", **STYLES_ONLY,
+      "word/styles.xml": f"<w:numbering {WNS}/>"}, "word/styles.xml is not a styles part (it holds <numbering>)"),
+    ({"word/document.xml": f"<w:glossaryDocument {WNS}/>"},
+     "word/document.xml is not a Word document (it holds <glossaryDocument>)"),
+], ids=["no-parts", "empty-styles", "styles-of-another-kind", "not-a-document"])
+def test_a_reference_with_little_or_the_wrong_thing_in_it(tmp_path, surrey, files, error):
+    """What a reference lacks is ours; a part that is not what its relationship says is an error."""
+    data, diags = write(surrey, minimal(tmp_path / "house.docx", files))
+    if error is None:
+        assert not diags.errors, diags.items
+        out = tmp_path / "out.docx"
+        out.write_bytes(data)
+        assert "Surrey PDU" in "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+        assert style(entries(data), "Heading1") is not None, "a style the reference lacks is ours"
+    else:
+        [diag] = diags.errors
+        assert diag.code == "docx-reference-invalid" and diag.message.endswith(error), diag.message
+        assert data == b""
