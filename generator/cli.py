@@ -51,14 +51,16 @@ class ToolError(FileError):
 
 
 def _reference_doc(ctx, param, value: Path | None) -> Path | None:
-    """--reference-doc: an untrusted file, opened once here within the ZIP limits, so that a file
-    that is not a Word document is a usage error before anything is built."""
+    """--reference-doc: an untrusted file, read once here within the ZIP limits (what the DOCX
+    writer takes of it, generator/formats/reference.py), so that a file that is not a Word
+    document is a usage error before anything is built."""
     if value is None:
         return None
-    from generator.formats.package import UnreadableFile, open_docx  # noqa: PLC0415
+    from generator.formats.package import UnreadableFile  # noqa: PLC0415
+    from generator.formats.reference import read_reference  # noqa: PLC0415
 
     try:
-        open_docx(value)
+        read_reference(value)
     except UnreadableFile as exc:
         raise FileError(f"--reference-doc: {exc}") from None
     return value

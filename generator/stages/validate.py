@@ -997,13 +997,18 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
             diags.error("docx-reference-missing", f"reference document '{reference}' not found"
                         + did_you_mean(Path(reference).name, [p.name for p in base.glob("*.docx")]),
                         rf.path, line, col)
-        else:  # an untrusted package: opened with the zip limits, and fully, so that build cannot fail on it
-            from generator.formats.package import UnreadableFile, open_docx  # noqa: PLC0415 - python-docx
+        else:  # untrusted: read within the zip limits as the DOCX writer reads it, so build cannot fail on it
+            from generator.formats.package import UnreadableFile  # noqa: PLC0415
+            from generator.formats.reference import left_out_message, read_reference  # noqa: PLC0415 - lxml
 
             try:
-                open_docx(path)
+                taken = read_reference(path)
             except UnreadableFile as exc:
                 diags.error("docx-reference-invalid", str(exc.about(reference)), rf.path, line, col)
+            else:  # what the DOCX will not take of it (macros, comments, an attached template...)
+                if taken.left_out:
+                    diags.warning("docx-reference-stripped", left_out_message(Path(reference).name, taken),
+                                  rf.path, line, col)
     domains = {d.id for d in fw.domains}
     used = {part.file for part in fields.get("parts", [])}
     if "parts" in fields:

@@ -8,8 +8,10 @@ The writer, by what each module does:
 - `nodes`: one function per node kind, registered in `BLOCKS` or `INLINES`; a node that has no
   function raises `NodeNotRendered` (never silently dropped);
 - `styles`: the reference document, as with pandoc's --reference-doc (styles/reference.docx, the
-  report's `docx_reference:` or `reportgen build --reference-doc FILE`): its body is dropped,
-  its styles kept, and a style a house template lacks is copied from styles/reference.docx;
+  report's `docx_reference:` or `reportgen build --reference-doc FILE`): it contributes styles
+  only (its styles, numbering, theme, font table, some settings and page setup, put into our own
+  package; generator/formats/reference.py), and a style a house template lacks is copied from
+  styles/reference.docx;
 - `page`: page size and margins (the PDF's, styles/print.css, whatever the reference says), the
   running header and the footer;
 - `numbering`: list numbering and footnotes;
