@@ -492,7 +492,7 @@ def test_a_title_with_html_characters_reads_the_same_in_the_running_header_and_t
 
     from tests.readback import page_text
 
-    title = 'Probation & Parole: "quoted" <b>not bold</b> \\ it\'s'
+    title = 'Probation & Parole: "quoted" </style><b>not bold</b> \\ it\'s'
     report = copy_report(tmp_path)
     path = report / "report.yaml"
     text = path.read_text(encoding="utf-8")
