@@ -405,14 +405,16 @@ def _root_without_read_override() -> tuple[str, ...] | None:
     CAP_DAC_READ_SEARCH), if it works here; None if not (then root reads a mode-000 file)."""
     prefix = ("setpriv", "--bounding-set=-dac_override,-dac_read_search")
     with tempfile.TemporaryDirectory() as folder:
-        probe = Path(folder) / "probe"
-        probe.write_text("x")
-        probe.chmod(0)
-        try:
-            result = subprocess.run([*prefix, "cat", str(probe)], capture_output=True, timeout=30)
+        readable, closed = Path(folder) / "readable", Path(folder) / "closed"
+        readable.write_text("x")
+        closed.write_text("x")
+        closed.chmod(0)
+        try:  # setpriv itself must work (it may lack CAP_SETPCAP), and then mode 000 must hold
+            works = [subprocess.run([*prefix, "cat", str(path)], capture_output=True, timeout=30).returncode == 0
+                     for path in (readable, closed)]
         except (OSError, subprocess.SubprocessError):
             return None
-        return prefix if result.returncode != 0 else None
+        return prefix if works == [True, False] else None
 
 
 def _check_unprivileged(report: Path, capsys) -> tuple[int, str] | None:
