@@ -4,8 +4,8 @@ The folder gets a report.yaml with every metadata field, one finding per rated s
 for the author to fill in: `reportgen check` then lists what is missing), the usual parts, and
 one chapter per part with the block markers in place.
 
-The folder's name is the user's and the framework's strings are data: every value written into
-report.yaml goes through PyYAML's emitter (`_yaml`), every comment is one line of printable text,
+The folder's name and the framework's strings are data: every value written into report.yaml
+goes through PyYAML's emitter (`_yaml`), every comment is one line of printable text (`_comment`),
 so no name can add a key. A name no folder can have here (a line break or control character in
 it, a part too long for the file system, a path through a file) is refused before anything is
 written (`NameRefused`, a usage error); a failure while writing removes what was written.
