@@ -7,6 +7,7 @@ error (a bug in reportgen: one line and a hint to report it; the traceback only 
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -262,14 +263,24 @@ def text(file):
 def new(report_dir, framework_id, framework_dirs):
     """Create a report folder DIR laid out from a framework."""
     from generator.diagnostics import ContentError  # noqa: PLC0415
-    from generator.scaffold import scaffold  # noqa: PLC0415
+    from generator.scaffold import NameRefused, scaffold  # noqa: PLC0415
 
     try:
         written = scaffold(report_dir, framework_id, framework_dirs)
+    except NameRefused as exc:
+        raise click.BadParameter(str(exc), param_hint="'DIR'") from None
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics)
         sys.exit(EXIT_CONTENT)
     click.echo(f"created {report_dir} ({len(written)} files); next: reportgen check {report_dir}")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """True if `a` and `b` name the same file (a symlink, a hard link, another spelling of the path)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one does not exist (yet): not the same
+        return False
 
 
 @cli.command()
@@ -291,6 +302,11 @@ def diff(old, new, html_file):
         folder, file = (old, new) if old.is_dir() else (new, old)
         raise click.UsageError(f"'{folder}' is a folder but '{file}' is not: give two built files or two "
                                "report folders")
+    if html_file is not None:
+        for side in (old, new):
+            if _same_file(html_file, side):
+                raise click.UsageError(f"--html '{html_file}' is the file '{side}' being compared: the redline "
+                                       "page would overwrite it; give another file")
     try:
         sides = read(old), read(new)
     except UnreadableFile as exc:

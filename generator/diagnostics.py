@@ -8,6 +8,7 @@ if any error was found, and all problems are reported at once as
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,8 +60,10 @@ class Diagnostics:
             return "<reportgen>"
         path = Path(path)
         try:
-            return str(path.resolve().relative_to(Path.cwd().resolve()))
-        except ValueError:
+            # realpath, not Path.resolve: a symlink loop (a chapter linked to itself) is a path to
+            # show like any other, never a RuntimeError
+            return str(Path(os.path.realpath(path)).relative_to(os.path.realpath(Path.cwd())))
+        except (ValueError, OSError):
             return str(path)
 
     @property

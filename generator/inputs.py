@@ -10,6 +10,7 @@ diagnostic code; the stages turn them into located diagnostics.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -22,6 +23,9 @@ LIMITS = {  # bytes; what one file of each kind may weigh
     "docx": 50 * MB,
     "css": 2 * MB,  # a theme's stylesheet
 }
+
+
+LOOP = "it is a symbolic link that leads back to itself (a loop); point it at a file, or remove it"
 
 
 class InputError(Exception):
@@ -40,8 +44,11 @@ def confine(path: Path, roots: tuple[Path, ...] | list[Path], shown: str | None 
         resolved = Path(path).resolve(strict=True)
     except FileNotFoundError:
         raise InputError("file-missing", f"'{shown}' not found") from None
-    except (OSError, RuntimeError) as exc:  # a symlink loop, a permission problem on the way
-        raise InputError("file-unreadable", f"cannot read '{shown}': {getattr(exc, 'strerror', None) or exc}") from None
+    except RuntimeError:  # pathlib's word for a symlink loop (ELOOP)
+        raise InputError("file-unreadable", f"cannot read '{shown}': {LOOP}") from None
+    except OSError as exc:  # a permission problem on the way, a loop
+        reason = LOOP if exc.errno == errno.ELOOP else exc.strerror or exc
+        raise InputError("file-unreadable", f"cannot read '{shown}': {reason}") from None
     if not any(resolved == root or resolved.is_relative_to(root) for root in roots):
         raise InputError("path-outside", f"'{shown}' points outside the report folder (to {resolved}); "
                          "reportgen reads only files inside the report folder")
@@ -57,7 +64,8 @@ def read_input(path: Path, roots, kind: str, shown: str | None = None) -> bytes:
         # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it.
         fd = os.open(resolved, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        raise InputError("file-unreadable", f"cannot read '{shown}': {exc.strerror}") from None
+        reason = LOOP if exc.errno == errno.ELOOP else exc.strerror
+        raise InputError("file-unreadable", f"cannot read '{shown}': {reason}") from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):

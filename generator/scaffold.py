@@ -3,24 +3,35 @@
 The folder gets a report.yaml with every metadata field, one finding per rated standard (left
 for the author to fill in: `reportgen check` then lists what is missing), the usual parts, and
 one chapter per part with the block markers in place.
+
+The folder's name and the framework's strings are data: every value written into report.yaml
+goes through PyYAML's emitter (`_yaml`), every comment is one line of printable text (`_comment`),
+so no name can add a key. A name no folder can have here (a line break or control character in
+it, a part too long for the file system, a path through a file) is refused before anything is
+written (`NameRefused`, a usage error); a failure while writing removes what was written.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import unicodedata
 from pathlib import Path
+
+import yaml
 
 from generator.diagnostics import ContentError, Diagnostics, did_you_mean
 from generator.stages.load import available_frameworks, framework_candidates, read_yaml
 from generator.stages.validate import Framework, _parse
 
+# Every {field} below is a YAML value made by `_yaml` (PyYAML's emitter), or a comment made by `_comment`.
 REPORT_YAML = """\
-# A report of the {framework} framework ({name}).
+# A report of the {framework_text} framework ({name}).
 # Fill in every field; `reportgen check {folder}` lists what is still missing or wrong.
 framework: {framework}
 
 metadata:
-  title: "An inspection of ...: {unit}"
+  title: {title}
   short_title: {unit}
   unit: {unit}
   region: ~            # every ~ is for you to fill in
@@ -60,15 +71,99 @@ parts:
 """
 
 
+class NameRefused(ValueError):
+    """The folder cannot be made where and as it is named: a usage error (exit 2), nothing written."""
+
+
+def _yaml(value) -> str:
+    """`value` as one line of YAML, written by PyYAML (so read back as exactly `value`): plain where
+    that is safe, else quoted; a string with a line break in double quotes with escapes."""
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=float("inf"))
+    text = text.removesuffix("\n").removesuffix("\n...")
+    if "\n" in text:
+        text = yaml.safe_dump(value, default_style='"', allow_unicode=True, width=float("inf")).removesuffix("\n")
+    return text
+
+
+def _comment(value) -> str:
+    """`value` as text that stays inside a one-line YAML comment: whitespace runs (line breaks,
+    U+2028 and U+0085 too) made one space, nothing that is not printable."""
+    return "".join(char for char in " ".join(str(value).split()) if char.isprintable())
+
+
 def _finding(standard) -> str:
     field = "key_questions" if standard.rated_by == "key_questions" else "rating"
-    return f"  {_quoted(standard.id)}: {{{field}: ~}}   # {standard.title}"
+    return f"  {_yaml(standard.id)}: {{{field}: ~}}   # {_comment(standard.title)}"
 
 
-def _quoted(text: str) -> str:
-    """A YAML key that stays text: `"1.1"` would otherwise read as the number 1.1."""
-    return text if re.fullmatch(r"[A-Za-z][A-Za-z0-9._-]*", text) else '"' + text.replace('"', '\\"') + '"'
+_REFUSED_CATEGORIES = {"Cc", "Cs", "Zl", "Zp"}  # controls (line breaks), surrogates, line/paragraph separators
 
+
+def _check_name(folder: Path) -> None:
+    """NameRefused unless `folder` can be made as named: no line break or control character in its
+    name, every part within the file system's limit, no file where a folder must be."""
+    text = str(folder)
+    bad = next((char for char in text if unicodedata.category(char) in _REFUSED_CATEGORIES
+                or char in "\ufffe\uffff"), None)
+    if bad is not None:
+        raise NameRefused(f"the folder's name holds a line break or control character (U+{ord(bad):04X}): "
+                          "name the folder in plain characters")
+    existing = Path(os.path.abspath(folder))
+    while not os.path.lexists(existing) and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise NameRefused(f"'{existing}' is a file, not a folder: a report folder cannot be made inside it")
+    try:
+        name_max = os.pathconf(existing, "PC_NAME_MAX")
+        path_max = os.pathconf(existing, "PC_PATH_MAX")
+    except (OSError, ValueError):
+        name_max, path_max = 255, 4096
+    for part in Path(os.path.abspath(folder)).parts:
+        if len(os.fsencode(part)) > name_max:
+            raise NameRefused(f"'{part[:40]}…' is {len(os.fsencode(part))} bytes long; a folder's name may be at "
+                              f"most {name_max} bytes here: give a shorter name")
+    # the longest file written: chapters/recommendations.md
+    if len(os.fsencode(os.path.abspath(folder))) + 40 > path_max:
+        raise NameRefused(f"the path is too long for this file system (at most {path_max} bytes): give a shorter one")
+
+
+def _write(folder: Path, files: dict[str, str]) -> list[Path]:
+    """Write `files` (name under `folder` -> text), never over an existing file; on any failure,
+    remove every file and folder this made, then raise the OSError."""
+    made: list[Path] = []
+    written: list[Path] = []
+    inside = os.path.abspath(folder) + os.sep
+    try:
+        for name, text in files.items():
+            target = folder / name
+            if not os.path.abspath(target).startswith(inside):
+                raise OSError(f"'{name}' is not a name inside the folder")
+            missing = []
+            parent = target.parent
+            while not os.path.lexists(parent):
+                missing.append(parent)
+                parent = parent.parent
+            for path in reversed(missing):
+                path.mkdir()
+                made.append(path)
+            with open(target, "x", encoding="utf-8") as handle:
+                made.append(target)
+                handle.write(text)
+            written.append(target)
+    except OSError:
+        for path in reversed(made):
+            try:
+                path.rmdir() if path.is_dir() and not path.is_symlink() else path.unlink()
+            except OSError:
+                pass
+        raise
+    return written
+
+
+def _chapter_name(domain_id: str) -> str:
+    """The chapter file of a domain: `domain-<id>.md`, the id made a safe file name (a framework's
+    domain id is data, never a path)."""
+    return "domain-" + (re.sub(r"[^A-Za-z0-9._-]+", "-", domain_id).strip("-") or "x") + ".md"
 
 
 def _domain_chapter(domain) -> str:
@@ -84,11 +179,17 @@ def _domain_chapter(domain) -> str:
 
 
 def scaffold(folder: Path, framework_id: str, framework_dirs=()) -> list[Path]:
-    """Create `folder` from the framework; returns the files written. Never overwrites."""
+    """Create `folder` from the framework; returns the files written. Never overwrites; NameRefused
+    (nothing written) for a name that cannot be a report folder here."""
     diags = Diagnostics()
-    if folder.exists() and any(folder.iterdir()):
-        diags.error("new-exists", "the folder exists and is not empty; reportgen new never overwrites", folder)
-        raise ContentError(diags)
+    _check_name(folder)
+    try:
+        if folder.exists() and any(folder.iterdir()):
+            diags.error("new-exists", "the folder exists and is not empty; reportgen new never overwrites", folder)
+            raise ContentError(diags)
+    except OSError as exc:
+        diags.error("new-failed", f"cannot read the folder: {exc.strerror or exc}; nothing was written", folder)
+        raise ContentError(diags) from None
     found = next(((p, root) for p, root in framework_candidates(folder, framework_id, framework_dirs)
                   if p.exists() or p.is_symlink()), None)
     if found is None:
@@ -103,11 +204,13 @@ def scaffold(folder: Path, framework_id: str, framework_dirs=()) -> list[Path]:
     unit = folder.name.replace("-", " ").title()
     files = {
         "report.yaml": REPORT_YAML.format(
-            framework=fw.id, name=fw.name, folder=folder, unit=unit, inspectorate=fw.inspectorate,
-            labels=", ".join(s.label for s in fw.scale),
+            framework=_yaml(fw.id), framework_text=_comment(fw.id), name=_comment(fw.name), folder=_comment(folder),
+            title=_yaml(f"An inspection of ...: {unit}"), unit=_yaml(unit), inspectorate=_yaml(fw.inspectorate),
+            labels=_comment(", ".join(s.label for s in fw.scale)),
             findings="\n".join(_finding(s) for s in fw.standards if s.rated_by != "not_rated") or "  {}",
             ratings_part="  - {file: ratings.md, title: Ratings}\n" if fw.rated else "",
-            domain_parts="\n".join(f'  - {{file: domain-{d.id}.md, domain: "{d.id}"}}' for d in fw.domains)),
+            domain_parts="\n".join(f"  - {{file: {_yaml(_chapter_name(d.id))}, domain: {_yaml(d.id)}}}"
+                                    for d in fw.domains)),
         "chapters/contents.md": "::: contents\n",
         "chapters/foreword.md": "The foreword.\n",
         "chapters/recommendations.md": "As a result of our inspection findings, we have made these recommendations.\n"
@@ -119,11 +222,10 @@ def scaffold(folder: Path, framework_id: str, framework_dirs=()) -> list[Path]:
     if fw.rated:  # an unrated framework (a thematic) has no ratings page
         files["chapters/ratings.md"] = "::: ratings\n"
     for domain in fw.domains:
-        files[f"chapters/domain-{domain.id}.md"] = _domain_chapter(domain)
-    written = []
-    for name, text in files.items():
-        target = folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-        written.append(target)
-    return written
+        files["chapters/" + _chapter_name(domain.id)] = _domain_chapter(domain)
+    try:
+        return _write(folder, files)
+    except OSError as exc:
+        diags.error("new-failed", f"cannot write the report folder: {exc.strerror or exc}; nothing was written",
+                    folder)
+        raise ContentError(diags) from None

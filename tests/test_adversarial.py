@@ -2,17 +2,22 @@
 diagnostic, or that nothing leaked (README, "Threat model").
 
 Classes: code execution through the template context; reads outside the report folder
-(framework paths, symlinks, FIFOs, huge files); template bombs (time, memory, output); values
-PyYAML's constructor rejects; publish that must be all or none, also when the build is
-interrupted or killed; and the last guard of the command line.
+(framework paths, symlinks, FIFOs, huge files); files and folders that cannot be read (mode 000,
+symlink loops); template bombs (time, memory, output, in macros too, and of all chapters
+together); values PyYAML's constructor or reader rejects, and the values limit, at their line;
+text that must read the same in every place it is written (the PDF's running header and
+metadata); publish that must be all or none, also when the build is interrupted or killed, and
+that stands once committed; and the last guard of the command line.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -108,6 +113,8 @@ def test_the_chapter_context_is_plain_immutable_data():
     ("{% set ns = namespace(a=1) %}", "jinja-undefined"),
     ("{{ cycler(1, 2) }}", "jinja-undefined"),
     ("{{ 'x' | center(80) }}", "jinja-syntax"),  # filters not declared do not exist
+    ("{{ '%s' | format(links) }}", "jinja-syntax"),  # would print the mapping's repr past `printable`
+    ("{{ report | attr('title') }}", "jinja-syntax"),  # attribute access by a string the chapter builds
 ])
 def test_no_expression_reaches_code(tmp_path, expression, code):
     report = copy_report(tmp_path)
@@ -160,6 +167,33 @@ def test_a_slow_chapter_is_stopped_by_the_time_limit(tmp_path, monkeypatch):
     assert "took more than 0.5 s" in items[0].message
 
 
+def test_a_slow_macro_is_stopped_by_the_time_limit_inside_the_macro(tmp_path, monkeypatch):
+    """The deadline is traced in every frame of the chapter's code, macros too: stopped at the
+    macro's loop, not after the macro returns (which, unbounded, is 10^8 iterations later)."""
+    monkeypatch.setattr(merge_stage.Limits, "chapter_seconds", 0.5)
+    report = copy_report(tmp_path)
+    chapter = append(report, "foreword.md", "{% macro slow() %}\n{% set s = 'x' * 10000 %}\n"
+                                            "{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}\n"
+                                            "{% endmacro %}\n\nThe macro says: {{ slow() }}")
+    items = diagnostics(report)
+    assert [(d.code, Path(d.path).name, d.line) for d in items] == [
+        ("jinja-limit", "foreword.md", line_of(chapter, "{% for a in s"))]
+    assert items[0].message == "the chapter took more than 0.5 s to render"
+
+
+def test_the_chapters_together_are_bounded_by_the_merge_output_limit(tmp_path, monkeypatch):
+    """Each chapter within its own limit, the merge stops before the chapter after the one that
+    brings the whole past `merge_output`."""
+    monkeypatch.setattr(merge_stage.Limits, "merge_output", 200_000)
+    report = copy_report(tmp_path)
+    for name in ("foreword.md", "background.md"):  # 120,000 characters each; parts: ... background, domain-1
+        append(report, name, "{% for i in range(120) %}{{ 'y' * 999 }}\n{% endfor %}")
+    items = diagnostics(report)
+    assert [(d.code, Path(d.path).name, d.line) for d in items] == [("jinja-limit", "domain-1.md", 1)]
+    assert items[0].message == ("the chapters together took more than 20 s or 200,000 characters to render; "
+                                "stopped before this one")
+
+
 def test_output_over_the_limit_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(merge_stage.Limits, "chapter_output", 100_000)
     report = copy_report(tmp_path)
@@ -182,9 +216,13 @@ def test_memory_is_bounded_by_the_ceiling(tmp_path, monkeypatch):
 # =========================================================================== reads stay inside the report
 
 
-@pytest.mark.parametrize("value", ["/etc/passwd", "../../frameworks/x", "..", "hmip-pdu-2023/../../x"])
+@pytest.mark.parametrize("value", ["/etc/passwd", "../../frameworks/x", "..", "hmip-pdu-2023/../../x",
+                                   "sub/hmip-pdu-2023"])
 def test_framework_is_an_id_never_a_path(tmp_path, value, capsys):
     report = copy_report(tmp_path)
+    (report / "frameworks" / "sub").mkdir(parents=True)  # `sub/hmip-pdu-2023` would find a file here
+    (report / "frameworks" / "sub" / "hmip-pdu-2023.yaml").write_text(
+        (ROOT / "generator/frameworks/hmip-pdu-2023.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     path = report / "report.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("framework: hmip-pdu-2023", f"framework: '{value}'"))
     status, _, err = run(["check", report], capsys)
@@ -258,6 +296,31 @@ def test_a_chapter_that_is_a_fifo_is_refused_without_blocking(tmp_path):
     assert ("file-not-regular", "spare.md") in {(d.code, Path(d.path).name) for d in items}
 
 
+@pytest.mark.parametrize("kind", ["yaml", "chapter"])
+def test_a_file_of_exactly_the_size_limit_is_read_and_one_byte_more_is_not(tmp_path, kind):
+    from generator.inputs import LIMITS, InputError, read_input
+
+    path = tmp_path / "file"
+    path.write_bytes(b"x" * LIMITS[kind])
+    assert len(read_input(path, (tmp_path,), kind)) == LIMITS[kind]
+    path.write_bytes(b"x" * (LIMITS[kind] + 1))
+    with pytest.raises(InputError) as refused:
+        read_input(path, (tmp_path,), kind)
+    assert refused.value.code == "file-too-large"
+
+
+def test_a_chapter_of_exactly_the_size_limit_is_built(tmp_path, monkeypatch):
+    from generator import inputs
+
+    report = copy_report(tmp_path)
+    largest = max((report / "chapters").glob("*.md"), key=lambda p: p.stat().st_size)
+    monkeypatch.setitem(inputs.LIMITS, "chapter", largest.stat().st_size)
+    check(report)  # every chapter within the limit, the largest exactly at it
+    append(report, largest.name, "")  # two bytes more
+    items = diagnostics(report)
+    assert [(d.code, Path(d.path).name) for d in items] == [("file-too-large", largest.name)]
+
+
 def test_a_chapter_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
     report = copy_report(tmp_path)
     with open(report / "chapters" / "foreword.md", "r+b") as handle:
@@ -275,6 +338,10 @@ def test_a_chapter_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
     ("!!python/name:os.system", "yaml-value", "only plain YAML values"),
     ("!!binary 'AAAA'", None, None),  # a plain YAML type: read, then refused by the schema
     ("2024-02-30", "yaml-value", "quote it to keep it as text"),
+    ("!!timestamp nope", "yaml-value", "'nope' is tagged !!timestamp but is not a date (YYYY-MM-DD)"),
+    ("!!bool maybe", "yaml-value", "'maybe' is tagged !!bool but is not true or false"),
+    ("!!int twelve", "yaml-value", "'twelve' cannot be read: invalid literal for int()"),
+    ("!!null x", "yaml-value", "'x' is tagged !!null but is not empty (~)"),
 ])
 def test_values_the_yaml_constructor_rejects_are_located(tmp_path, line, code, message, capsys):
     report = copy_report(tmp_path)
@@ -293,7 +360,23 @@ def test_an_alias_bomb_is_refused(tmp_path, capsys):
         f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join('*' + chr(97 + i) for _ in range(10))}]\n" for i in range(8))
     (report / "report.yaml").write_text(bomb)
     status, _, err = run(["check", report], capsys)
-    assert status == 1 and "error[yaml-too-large]" in err
+    assert status == 1
+    # at the alias that brings the count past the limit: f's first *e (a to e stand for some 123,000 values)
+    assert err.splitlines() == [f"{Diagnostics().show(report / 'report.yaml')}:6:8: error[yaml-too-large]: more "
+                                "than 200,000 values once anchors are repeated: the alias *e here brings the count "
+                                "past the limit"]
+
+
+def test_a_nul_byte_in_report_yaml_is_located(tmp_path, capsys):
+    report = copy_report(tmp_path)
+    path = report / "report.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  subject: Inspection", "  subject: \u00e9\U0001f600\0x"))
+    status, _, err = run(["check", report], capsys)
+    assert status == 1
+    # the column in characters, past a two-byte and a four-byte character (libyaml counts bytes)
+    assert err.splitlines() == [f"{Diagnostics().show(path)}:{line_of(path, 'subject:')}:14: error[yaml-syntax]: "
+                                "YAML syntax: the character U+0000 is not allowed in a YAML file (control characters "
+                                "are not); remove it"]
 
 
 def test_sample_values_of_mixed_types_do_not_crash(tmp_path):
@@ -302,7 +385,131 @@ def test_sample_values_of_mixed_types_do_not_crash(tmp_path):
     text = path.read_text(encoding="utf-8")
     assert "community_orders: 26" in text
     path.write_text(text.replace("community_orders: 26", "community_orders: twenty-six"))
-    check(report)  # `cases` is only computed from two numbers
+    built = build(report, tmp_path / "out", formats=("html",))
+    assert "We inspected twenty-six community orders and 11 releases on licence" in outputs_text(tmp_path / "out")
+    # `cases` is computed only from two numbers: not offered here, so using it is a located error
+    chapter = append(report, "foreword.md", "In all, {{ sample.cases }} cases.")
+    items = diagnostics(report)
+    assert [(d.code, Path(d.path).name, d.line) for d in items] == [
+        ("jinja-undefined", "foreword.md", line_of(chapter, "sample.cases"))]
+    assert "'sample.cases' is not defined" in items[0].message
+    assert built.document is not None
+
+
+# =========================================================================== files that cannot be read
+
+
+@functools.lru_cache(maxsize=1)
+def _root_without_read_override() -> tuple[str, ...] | None:
+    """As root, a command prefix under which file modes hold (setpriv drops CAP_DAC_OVERRIDE and
+    CAP_DAC_READ_SEARCH), if it works here; None if not (then root reads a mode-000 file)."""
+    prefix = ("setpriv", "--bounding-set=-dac_override,-dac_read_search")
+    with tempfile.TemporaryDirectory() as folder:
+        readable, closed = Path(folder) / "readable", Path(folder) / "closed"
+        readable.write_text("x")
+        closed.write_text("x")
+        closed.chmod(0)
+        try:  # setpriv itself must work (it may lack CAP_SETPCAP), and then mode 000 must hold
+            works = [subprocess.run([*prefix, "cat", str(path)], capture_output=True, timeout=30).returncode == 0
+                     for path in (readable, closed)]
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return prefix if works == [True, False] else None
+
+
+def _check_unprivileged(report: Path, capsys) -> tuple[int, str] | None:
+    """`reportgen check REPORT` where a mode-000 file cannot be read: in this process when not root,
+    else in a subprocess without root's read override; None when neither is possible."""
+    if os.geteuid() != 0:
+        status, _, err = run(["check", report], capsys)
+        return status, err
+    prefix = _root_without_read_override()
+    if prefix is None:
+        return None
+    result = subprocess.run([*prefix, sys.executable, "-m", "generator", "check", str(report)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    return result.returncode, result.stderr
+
+
+def _shown(path: Path) -> str:
+    return Diagnostics().show(path)
+
+
+@pytest.mark.parametrize("what", ["the report folder", "a chapter", "the chapters folder", "the frameworks folder"])
+def test_a_file_or_folder_of_mode_000_is_a_located_error(tmp_path, what, capsys):
+    report = copy_report(tmp_path)
+    if what == "the frameworks folder":
+        (report / "frameworks").mkdir()
+    target = {"the report folder": report, "a chapter": report / "chapters" / "foreword.md",
+              "the chapters folder": report / "chapters", "the frameworks folder": report / "frameworks"}[what]
+    expected = {
+        "the report folder": f"{_shown(report)}: error[file-unreadable]: cannot read the report folder: "
+                             "Permission denied",
+        "a chapter": f"{_shown(target)}: error[file-unreadable]: cannot read '{target}': Permission denied",
+        "the chapters folder": f"{_shown(target)}: error[file-unreadable]: cannot read the folder: Permission "
+                               "denied; the chapters in it are not read",  # and no chapter-missing for each part
+        "the frameworks folder": f"{_shown(target)}: error[file-unreadable]: cannot read the folder: Permission "
+                                 "denied",
+    }[what]
+    mode = target.stat().st_mode & 0o777
+    target.chmod(0)
+    try:
+        ran = _check_unprivileged(report, capsys)
+        readable = os.access(target, os.R_OK | (os.X_OK if target.is_dir() else 0))
+    finally:
+        target.chmod(mode)
+    if ran is None:
+        # root, with no way here to give up its read override: mode 000 reads as any file, so the
+        # build must simply be right (the check of the unreadable case needs setpriv, or a user)
+        assert readable
+        status, out, err = run(["check", report], capsys)
+        assert (status, err) == (0, "") and out.endswith(": ok\n")
+        return
+    status, err = ran
+    assert status == 1 and "Traceback" not in err
+    assert err.splitlines() == [expected]
+
+
+@pytest.mark.parametrize("name", ["chapters/foreword.md", "chapters/spare.md", "report.yaml"])
+def test_a_file_linked_to_itself_is_a_located_error(tmp_path, name, capsys):
+    report = copy_report(tmp_path)
+    link = report / name
+    link.unlink(missing_ok=True)
+    link.symlink_to(link.name)  # ELOOP
+    status, _, err = run(["check", report], capsys)
+    assert status == 1
+    assert err.splitlines() == [f"{_shown(link)}: error[file-unreadable]: cannot read '{link}': it is a symbolic "
+                                "link that leads back to itself (a loop); point it at a file, or remove it"]
+
+
+# =========================================================================== the same text everywhere
+
+
+def test_a_title_with_html_characters_reads_the_same_in_the_running_header_and_the_metadata(tmp_path):
+    """The PDF's running header is a CSS string in the print page's <style>: HTML escapes there are
+    not decoded (they would print as `Probation &amp; Parole`)."""
+    import pikepdf
+    import yaml
+
+    from tests.readback import page_text
+
+    title = 'Probation & Parole: "quoted" </style><b>not bold</b> \\ it\'s'
+    report = copy_report(tmp_path)
+    path = report / "report.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = '  title: "An inspection of probation services in: Surrey PDU"'
+    assert old in text
+    path.write_text(text.replace(old, "  title: " + yaml.safe_dump(title, default_style='"').strip()),
+                    encoding="utf-8")
+    built = build(report, tmp_path / "out", formats=("pdf",))
+    assert not [d for d in built.diagnostics.items if d.code.startswith("a11y-")], built.diagnostics.items
+    headers = page_text(built.outputs["pdf"])
+    assert [headers.artifact_text(page, "Header") for page in (1, 2, 3)] == [title] * 3
+    with pikepdf.open(built.outputs["pdf"]) as pdf:
+        assert str(pdf.docinfo["/Title"]) == title
+        with pdf.open_metadata() as xmp:
+            assert xmp["dc:title"] == title
 
 
 # =========================================================================== all or none, interrupted or killed
@@ -321,8 +528,12 @@ def _state(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")}
 
 
-def test_outputs_are_world_readable(tmp_path):
-    built = build(SURREY, tmp_path / "out", formats=("html",))
+def test_outputs_are_world_readable_whatever_the_umask(tmp_path):
+    previous = os.umask(0o077)  # under 022 a file is made 0644 anyway: the chmod would not show
+    try:
+        built = build(SURREY, tmp_path / "out", formats=("html",))
+    finally:
+        os.umask(previous)
     assert built.outputs["html"].stat().st_mode & 0o777 == 0o644
 
 
@@ -352,6 +563,8 @@ BUILD_SCRIPT = textwrap.dedent("""
     from generator import publish
     from generator.cli import main
     mode = sys.argv[1]
+    if mode == "kill-after-publish":  # SIGKILL once published, before the staging folder is removed
+        publish.Staging.remove = lambda self: os.kill(os.getpid(), 9)
     if mode == "kill-mid-publish":  # SIGKILL between two renames: the worst moment
         real = os.replace
         def replace(src, dst):
@@ -428,6 +641,23 @@ def test_a_build_killed_mid_publish_is_rolled_back_by_the_next_build(tmp_path):
     recover(out, "surrey-pdu")
     assert _state(out) == before  # rolled back to the previous outputs, byte for byte
     assert sorted(p.name for p in out.iterdir()) == sorted(before)
+
+
+def test_a_build_killed_after_its_commit_point_keeps_its_new_outputs(tmp_path):
+    """Past the commit point (the journal removed) the new outputs stand: the staging folder a
+    SIGKILL leaves behind is only removed by the next build, never rolled back."""
+    report, out, before = _two_versions(tmp_path)
+    status, _ = _run_build(tmp_path, report, out, "kill-after-publish")
+    assert status == -9
+    assert any(p.name.startswith(".surrey-pdu.build-") for p in out.iterdir())  # what SIGKILL leaves
+    published = _state(out)
+    assert published != before
+    from generator.publish import recover
+
+    recover(out, "surrey-pdu")
+    assert _state(out) == published
+    assert sorted(p.name for p in out.iterdir()) == sorted(before)
+    assert "second draft" in outputs_text(out)
 
 
 def test_a_build_killed_while_writing_leaves_outputs_and_the_next_build_cleans_up(tmp_path):

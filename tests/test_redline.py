@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import html.parser
+import os
+
+import pytest
 
 from tests.conftest import SURREY, copy_report
 
@@ -127,3 +130,45 @@ def test_the_text_of_a_pdf_or_docx_is_one_part_called_text():
     (part,) = part_changes(old, new)
     assert (part.title, part.status) == ("Text", "changed")
     assert [line for block in part.blocks for line in block.lines] == [[("", "x")], [("del", "y"), ("ins", "z")]]
+
+
+def _two_pages(tmp_path):
+    old, new = tmp_path / "old.html", tmp_path / "new.html"
+    old.write_text("<!DOCTYPE html><html lang='en'><body><p>The old text.</p></body></html>", encoding="utf-8")
+    new.write_text("<!DOCTYPE html><html lang='en'><body><p>The new text.</p></body></html>", encoding="utf-8")
+    return old, new
+
+
+def _spellings(tmp_path, old, new, how):
+    if how == "the same path":
+        return new
+    if how == "another spelling":
+        (tmp_path / "sub").mkdir()
+        return tmp_path / "sub" / ".." / new.name
+    if how == "a symlink":
+        (tmp_path / "page.html").symlink_to(new)
+        return tmp_path / "page.html"
+    if how == "a hard link":
+        os.link(old, tmp_path / "page.html")
+        return tmp_path / "page.html"
+    raise AssertionError(how)
+
+
+@pytest.mark.parametrize("how", ["the same path", "another spelling", "a symlink", "a hard link"])
+def test_the_redline_page_never_overwrites_a_file_it_compares(tmp_path, reportgen, how):
+    old, new = _two_pages(tmp_path)
+    before = {p: p.read_bytes() for p in (old, new)}
+    target = _spellings(tmp_path, old, new, how)
+    result = reportgen("diff", old, new, "--html", target)
+    assert result.returncode == 2, result
+    assert "--html" in result.stderr and "would overwrite it" in result.stderr
+    assert result.stdout == ""  # refused before anything was compared or written
+    assert {p: p.read_bytes() for p in (old, new)} == before
+
+
+def test_the_redline_page_is_written_beside_its_inputs(tmp_path, reportgen):
+    old, new = _two_pages(tmp_path)
+    result = reportgen("diff", old, new, "--html", tmp_path / "changes.html")
+    assert result.returncode == 1
+    page = Page((tmp_path / "changes.html").read_text(encoding="utf-8"))
+    assert page.parts == {"Cover": {"del": ["old"], "ins": ["new"]}}  # a page with no parts is all cover

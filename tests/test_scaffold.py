@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+import yaml
 
 from generator.build import build
+from tests.conftest import ROOT
 
 
 def fill_in(report_yaml, values: dict[str, str]) -> None:
@@ -101,3 +103,83 @@ def test_an_isbn_is_checked_to_its_check_digit(tmp_path, reportgen, isbn, said):
     assert result.returncode == 1
     (line,) = result.stderr.strip().splitlines()
     assert "error[isbn-invalid]: metadata.isbn: " in line and said in line, line
+
+
+# --------------------------------------------------------------------------- names and values that are data
+
+
+@pytest.mark.parametrize("case", ["under a file", "a 300-character name", "a line break in the name",
+                                  "a line separator in the name"])
+def test_new_refuses_a_folder_it_cannot_make_and_writes_nothing(tmp_path, reportgen, case):
+    (tmp_path / "notes.txt").write_text("a file, not a folder")
+    folder = {"under a file": tmp_path / "notes.txt" / "leeds-pdu",
+              "a 300-character name": tmp_path / ("x" * 300),
+              "a line break in the name": tmp_path / "evil\nscore: 99\nx",
+              "a line separator in the name": tmp_path / "evil\u2028score: 99"}[case]
+    before = sorted(tmp_path.rglob("*"))
+    result = reportgen("new", folder, "--framework", "hmip-pdu-2023")
+    assert result.returncode == 2, result
+    said = {"under a file": "is a file, not a folder: a report folder cannot be made inside it",
+            "a 300-character name": "is 300 bytes long; a folder's name may be at most 255 bytes here",
+            "a line break in the name": "a line break or control character (U+000A)",
+            "a line separator in the name": "a line break or control character (U+2028)"}[case]
+    assert "Invalid value for 'DIR'" in result.stderr and said in result.stderr, result.stderr
+    assert sorted(tmp_path.rglob("*")) == before  # nothing written
+
+
+def test_new_fails_whole_when_it_cannot_write(tmp_path, reportgen, monkeypatch):
+    """A write that fails half way (a full disk) leaves nothing behind: no half-made report folder."""
+    import builtins
+
+    real_open, opened = builtins.open, []
+
+    def failing_open(file, mode="r", *args, **kwargs):
+        if "x" in mode:
+            opened.append(file)
+            if len(opened) == 3:
+                raise OSError(28, "No space left on device")
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", failing_open)
+    result = reportgen("new", tmp_path / "content" / "leeds-pdu", "--framework", "hmip-pdu-2023")
+    assert result.returncode == 1
+    assert "error[new-failed]: cannot write the report folder: No space left on device; nothing was written" \
+        in result.stderr
+    assert len(opened) == 3 and not (tmp_path / "content").exists()
+
+
+def test_every_value_new_writes_is_yaml_escaped(tmp_path, reportgen):
+    """The folder's name and a framework's strings are data: whatever they hold (quotes, `: `, `#`,
+    line breaks, a line separator), report.yaml reads back with exactly the keys `new` means and
+    these values, and no file is written outside the new folder."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    text = (ROOT / "generator/frameworks/hmip-pdu-2023.yaml").read_text(encoding="utf-8")
+    hostile = {
+        "name: HM Inspectorate of Probation PDU inspection framework (2023)":
+            'name: "A name\\nscore: 99\\u2028status: draft # and a comment"',
+        "inspectorate: HM Inspectorate of Probation":
+            'inspectorate: "HM \\"Inspectorate\\": of #1\\nversion: \'9\'"',
+        "title: Leadership": 'title: "Leadership\\nstatus: draft"',
+        '  - id: "1"': '  - id: "../../../escape\\nx: y"',
+    }
+    for old, new in hostile.items():
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    (shared / "hmip-pdu-2023.yaml").write_text(text, encoding="utf-8")
+    name = "it's: #1 \"quoted\" - {x} & [y]"
+    folder = tmp_path / "content" / name
+    result = reportgen("new", folder, "--framework", "hmip-pdu-2023", "--frameworks", shared)
+    assert result.returncode == 0, result.stderr
+    data = yaml.safe_load((folder / "report.yaml").read_text(encoding="utf-8"))
+    assert set(data) == {"framework", "metadata", "sample", "findings", "recommendations", "links", "parts"}
+    unit = name.replace("-", " ").title()
+    assert data["metadata"]["unit"] == data["metadata"]["short_title"] == unit
+    assert data["metadata"]["title"] == f"An inspection of ...: {unit}"
+    assert data["metadata"]["inspectorate"] == "HM \"Inspectorate\": of #1\nversion: '9'"
+    assert data["metadata"]["publisher"] == {"name": data["metadata"]["inspectorate"], "address": []}
+    assert set(data["findings"]) == {"P1.1", "P1.2", "P1.3", "P2.1", "P2.2", "P2.3", "P2.4"}
+    assert [p.get("domain") for p in data["parts"]][-2:] == ["../../../escape\nx: y", "2"]
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert all(p.startswith(f"content/{name}/") or p.startswith("shared/") for p in written), written
+    assert (folder / "chapters" / data["parts"][-2]["file"]).is_file()

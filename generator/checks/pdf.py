@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from functools import cached_property
 from pathlib import Path
@@ -530,7 +531,8 @@ def pdfa_xmp_extension(doc: PdfFile):
 def _xmp_value(metadata: str, prop: str) -> str | None:
     match = re.search(rf"<{prop}>\s*(?:<rdf:(?:Alt|Seq|Bag)>\s*<rdf:li[^>]*>)?([^<]*)<", metadata) or \
         re.search(rf'{prop}="([^"]*)"', metadata)
-    return match[1].strip() if match else None
+    # the XMP is XML: `&amp;` in it is `&` in the document information
+    return html.unescape(match[1]).strip() if match else None
 
 
 @rule("pdf-a-info-matches-xmp", "PDF/A-2 6.6.3", "the document information dictionary says what the XMP says")

@@ -9,6 +9,7 @@ folders the user names (`--frameworks DIR`), then in the package.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,9 +49,15 @@ class Sources:
     framework: YamlFile | None = None
     chapters: dict[str, ChapterFile] = field(default_factory=dict)
     unreadable: set[str] = field(default_factory=set)  # chapters that exist but could not be read
+    unreadable_folders: set[str] = field(default_factory=set)  # under chapters/, "" or "sub/": not listed
     framework_failed: bool = False  # the framework file was found but could not be read
     framework_dirs: tuple[Path, ...] = ()  # folders named with --frameworks
     theme_choice: str | Path | None = None  # --theme: a theme name or folder (wins over report.yaml's)
+
+    def not_read(self, name: str) -> bool:
+        """True if chapter `name` (relative to chapters/) may exist but could not be read: the file
+        itself, or a folder on its way that could not be listed (already reported as such)."""
+        return name in self.unreadable or any(name.startswith(folder) for folder in self.unreadable_folders)
 
 
 # libyaml's C parser when PyYAML has it (it does in the wheels): ten times ruamel's speed.
@@ -66,7 +73,21 @@ _PLAIN_COLLECTIONS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
 class _TooLarge(Exception):
-    pass
+    """Past MAX_YAML_NODES or MAX_YAML_DEPTH; `mark`: where, when the node knows (else see `_past_the_limit`)."""
+
+    def __init__(self, message: str, mark=None):
+        super().__init__(message)
+        self.mark = mark
+
+
+# Tags whose constructor fails on a value it was not made for (`!!timestamp nope`: AttributeError,
+# `!!bool maybe`: KeyError) or reads any value as the same (`!!null x` is None), and what the value
+# must be, in words. PyYAML's own patterns (those it reads untagged values by) decide, so only an
+# explicitly tagged value can fail here. `!!int` and `!!float` raise ValueError themselves.
+_TYPED = {"tag:yaml.org,2002:timestamp": "a date (YYYY-MM-DD)", "tag:yaml.org,2002:bool": "true or false",
+          "tag:yaml.org,2002:null": "empty (~)"}
+_PATTERNS = {tag: regexp for resolvers in yaml.SafeLoader.yaml_implicit_resolvers.values()
+             for tag, regexp in resolvers if tag in _TYPED}
 
 
 def read_yaml(path: Path, diags: Diagnostics, roots=None) -> YamlFile | None:
@@ -90,6 +111,11 @@ def read_yaml(path: Path, diags: Diagnostics, roots=None) -> YamlFile | None:
         diags.error("yaml-syntax", f"YAML syntax: {problem}", path,
                     mark.line + 1 if mark else 0, mark.column + 1 if mark else 0)
         return None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, another control, U+FFFE)
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character or "\0")
+        diags.error("yaml-syntax", f"YAML syntax: the character U+{code:04X} is not allowed in a YAML file "
+                    "(control characters are not); remove it", path, *_line_column(text, chr(code), exc.position))
+        return None
     except (yaml.YAMLError, RecursionError) as exc:
         diags.error("yaml-syntax", f"YAML syntax: {exc if not isinstance(exc, RecursionError) else 'nested too deeply'}",
                     path)
@@ -100,9 +126,64 @@ def read_yaml(path: Path, diags: Diagnostics, roots=None) -> YamlFile | None:
         data = (_construct(root, (), positions, SafeConstructor(), path, diags, budget)
                 if root is not None else None)
     except _TooLarge as exc:
-        diags.error("yaml-too-large", str(exc), path)
+        if exc.mark is not None:
+            diags.error("yaml-too-large", str(exc), path, exc.mark.line + 1, exc.mark.column + 1)
+        else:
+            line, column, alias = _past_the_limit(text)
+            message = (f"more than {MAX_YAML_NODES:,} values once anchors are repeated: the alias *{alias} here "
+                       "brings the count past the limit" if alias else
+                       f"more than {MAX_YAML_NODES:,} values: the count passes the limit here" if line else str(exc))
+            diags.error("yaml-too-large", message, path, line, column)
         return None
     return YamlFile(path, data, positions)
+
+
+def _line_column(text: str, char: str, position: int | None) -> tuple[int, int]:
+    """The 1-based line and column of the first `char` in `text` (the first character the YAML
+    reader refuses is the first of its kind: libyaml counts its position in bytes, PyYAML in
+    characters, so the character is found again rather than counted)."""
+    at = text.find(char)
+    if at < 0:
+        at = position if isinstance(position, int) and 0 <= position <= len(text) else -1
+    if at < 0:
+        return 0, 0
+    return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+
+
+def _past_the_limit(text: str) -> tuple[int, int, str | None]:
+    """Where a YAML file, its aliases expanded, passes MAX_YAML_NODES values: the line and column of
+    the event (an alias, or a value) that brings the count past it, and the alias's anchor if it is
+    one. Counted over the parser's events, which know where each alias is written (a composed alias
+    is the anchored node itself, whose mark is the anchor's)."""
+    sizes: dict[str, int] = {}  # anchor -> how many values it stands for
+    stack: list[list] = []  # [anchor, values so far] of each open collection
+    total = 0
+    try:
+        for event in yaml.parse(text, Loader=_LOADER):
+            if isinstance(event, yaml.CollectionEndEvent):
+                anchor, count = stack.pop()
+                if anchor:
+                    sizes[anchor] = count
+                if stack:
+                    stack[-1][1] += count
+                continue
+            if not isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent, yaml.CollectionStartEvent)):
+                continue
+            size = sizes.get(event.anchor, 1) if isinstance(event, yaml.AliasEvent) else 1
+            total += size
+            if total > MAX_YAML_NODES:
+                alias = event.anchor if isinstance(event, yaml.AliasEvent) else None
+                return event.start_mark.line + 1, event.start_mark.column + 1, alias
+            if isinstance(event, yaml.CollectionStartEvent):
+                stack.append([event.anchor, 1])
+                continue
+            if isinstance(event, yaml.ScalarEvent) and event.anchor:
+                sizes[event.anchor] = 1
+            if stack:
+                stack[-1][1] += size
+    except (yaml.YAMLError, IndexError):
+        pass
+    return 0, 0, None
 
 
 def _construct(node, loc: tuple, positions: dict, constructor: SafeConstructor, path: Path, diags: Diagnostics,
@@ -112,7 +193,7 @@ def _construct(node, loc: tuple, positions: dict, constructor: SafeConstructor, 
     if budget[0] < 0:
         raise _TooLarge(f"more than {MAX_YAML_NODES:,} values (anchors and aliases repeated?)")
     if len(loc) > MAX_YAML_DEPTH:
-        raise _TooLarge(f"values nested more than {MAX_YAML_DEPTH} deep")
+        raise _TooLarge(f"values nested more than {MAX_YAML_DEPTH} deep", node.start_mark)
     if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_COLLECTIONS:
         diags.error("yaml-value", f"the tag {node.tag} is not read: only plain YAML values are read",
                     path, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -148,15 +229,26 @@ def _construct(node, loc: tuple, positions: dict, constructor: SafeConstructor, 
 
 def _scalar(node, constructor: SafeConstructor, path: Path, diags: Diagnostics):
     """A scalar as PyYAML's safe constructor makes it; a value it rejects (an unknown !!tag, a date
-    that does not exist) is a located error, not a traceback."""
+    that does not exist, `!!timestamp nope`) is a located error, not a traceback."""
+    where = (node.start_mark.line + 1, node.start_mark.column + 1)
+    pattern = _PATTERNS.get(node.tag)
+    if pattern is not None and not pattern.match(node.value):  # `!!timestamp nope`, `!!bool maybe`
+        diags.error("yaml-value", f"'{_shorten(node.value)}' is tagged !!{node.tag.rsplit(':', 1)[-1]} but is not "
+                    f"{_TYPED[node.tag]}: remove the tag, or quote the value to keep it as text", path, *where)
+        return None
     try:
         return constructor.construct_object(node, deep=True)
     except yaml.MarkedYAMLError as exc:
         _constructor_error(exc, node, path, diags)
-    except (ValueError, TypeError, OverflowError) as exc:  # e.g. 2024-13-45 parsed as a timestamp
-        diags.error("yaml-value", f"'{node.value}' cannot be read: {exc}; quote it to keep it as text",
-                    path, node.start_mark.line + 1, node.start_mark.column + 1)
+    except (ValueError, TypeError, OverflowError, LookupError, AttributeError) as exc:  # e.g. 2024-13-45
+        diags.error("yaml-value", f"'{_shorten(node.value)}' cannot be read: {exc}; quote it to keep it as text",
+                    path, *where)
     return None
+
+
+def _shorten(value, limit: int = 60) -> str:
+    value = str(value)
+    return value if len(value) <= limit else value[:limit] + "…"
 
 
 def _constructor_error(exc, node, path: Path, diags: Diagnostics) -> None:
@@ -195,7 +287,12 @@ def available_frameworks(report_dir: Path, framework_dirs=()) -> list[str]:
 def load(report_dir: Path, diags: Diagnostics, framework_dirs=(), theme=None) -> Sources:
     report_dir = report_dir.resolve()
     report_path = report_dir / REPORT_FILE
-    if not report_path.exists() and not report_path.is_symlink():
+    try:
+        present = report_path.exists() or report_path.is_symlink()
+    except OSError as exc:  # a folder that cannot be searched (mode 000)
+        diags.error("file-unreadable", f"cannot read the report folder: {exc.strerror or exc}", report_dir)
+        return Sources(report_dir, None)
+    if not present:
         diags.error("report-missing", f"no {REPORT_FILE} in this folder", report_dir)
         return Sources(report_dir, None)
     sources = Sources(report_dir, read_yaml(report_path, diags, (report_dir,)),
@@ -211,7 +308,13 @@ def _load_framework(sources: Sources, diags: Diagnostics, framework_dirs) -> Non
     if not isinstance(framework_id, str):
         return  # validate reports the missing or mistyped field
     for candidate, root in framework_candidates(sources.report_dir, framework_id, framework_dirs):
-        if candidate.exists() or candidate.is_symlink():
+        try:
+            present = candidate.exists() or candidate.is_symlink()
+        except OSError as exc:  # a frameworks/ folder that cannot be searched
+            diags.error("file-unreadable", f"cannot read the folder: {exc.strerror or exc}", candidate.parent)
+            sources.framework_failed = True
+            return
+        if present:
             sources.framework = read_yaml(candidate, diags, (root,))
             sources.framework_failed = sources.framework is None
             return
@@ -221,7 +324,7 @@ def _load_chapters(sources: Sources, diags: Diagnostics) -> None:
     folder = sources.report_dir / CHAPTERS_DIR
     if not folder.is_dir():
         return
-    for path in sorted(folder.rglob("*.md")):
+    for path in _chapter_paths(folder, sources, diags):
         name = path.relative_to(folder).as_posix()
         try:
             raw = read_input(path, (sources.report_dir,), "chapter")
@@ -237,3 +340,20 @@ def _load_chapters(sources: Sources, diags: Diagnostics) -> None:
             sources.unreadable.add(name)
             continue
         sources.chapters[name] = ChapterFile(path, name, text.lstrip("\ufeff"))
+
+
+def _chapter_paths(folder: Path, sources: Sources, diags: Diagnostics) -> list[Path]:
+    """Every `*.md` under `folder` (symlinked folders not followed), sorted; a folder that cannot be
+    listed (mode 000) is a located `file-unreadable`, and the chapters under it are not called missing."""
+
+    def failed(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else folder
+        relative = where.relative_to(folder).as_posix() if where.is_relative_to(folder) else ""
+        sources.unreadable_folders.add("" if relative in ("", ".") else relative + "/")
+        diags.error("file-unreadable", f"cannot read the folder: {exc.strerror or exc}; the chapters in it "
+                    "are not read", where)
+
+    found = []
+    for parent, folders, files in os.walk(folder, onerror=failed):
+        found.extend(Path(parent, name) for name in folders + files if name.endswith(".md"))
+    return sorted(found)

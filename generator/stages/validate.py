@@ -1017,7 +1017,7 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
                 diags.warning("chapter-unused", f"chapters/{name} is not listed in report.yaml parts", chapter.path, 1)
     for index, part in enumerate(fields.get("parts", [])):
         line, col = line_of(rf, ("parts", index))
-        if part.file not in sources.chapters and part.file not in sources.unreadable:
+        if part.file not in sources.chapters and not sources.not_read(part.file):
             diags.error("chapter-missing", f"chapter file 'chapters/{part.file}' not found"
                         + did_you_mean(part.file, sources.chapters), rf.path, line, col)
         if part.domain is None and not part.title:

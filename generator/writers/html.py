@@ -38,9 +38,17 @@ def data_uri(data: bytes) -> str:
     return f"data:{kind};base64," + base64.b64encode(data).decode("ascii")
 
 
-def css_string(value: str) -> str:
-    """Quote-safe content for a CSS string literal."""
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ")
+def css_string(value: str) -> Markup:
+    """`value` as the inside of a CSS string literal ("..."), safe as it stands in the raw text of an
+    HTML <style> element: each quote, backslash, line break or other control character, and each
+    of `<`, `>` and `&`, as a CSS escape (`&` is `\\26 `), which CSS reads back as the character.
+    Markup, so that the template's autoescape leaves it alone: a <style> element's text is never
+    entity-decoded, so an HTML escape there (`&amp;`) would be printed as written."""
+    return Markup("".join(char if char.isprintable() and char not in _CSS_SPECIAL else f"\\{ord(char):x} "
+                          for char in value))
+
+
+_CSS_SPECIAL = frozenset('"\'\\<>&')
 
 
 @lru_cache(maxsize=1)
