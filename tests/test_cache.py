@@ -29,7 +29,7 @@ from tests.conftest import ROOT, SURREY
 SIGNATURE = 32  # bytes of HMAC-SHA256 before each entry
 
 
-def build_html(tmp_path, cache, name: str, state=None, refused: int = 0) -> bytes:
+def build_html(tmp_path, cache, name: str, state=None, refused: int = 0, says: str = "") -> bytes:
     """The example's page built by the command line with `cache` as its cache folder (and
     `state` as the folder of the cache's key); `refused`: how many cache-refused warnings."""
     out = tmp_path / name
@@ -41,6 +41,7 @@ def build_html(tmp_path, cache, name: str, state=None, refused: int = 0) -> byte
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     assert done.stderr.count("warning[cache-refused]") == refused, done.stderr
+    assert says in done.stderr
     return (out / "surrey-pdu.html").read_bytes()
 
 
@@ -102,8 +103,8 @@ def test_the_cache_is_private_folders_0700_and_entries_0600(warm, tmp_path):
         assert stat.S_IMODE(os.lstat(folder).st_mode) == 0o700, folder
 
 
-def refused_and_unused(tmp_path, cache, first, look_in) -> None:
-    assert build_html(tmp_path, cache, "refused", refused=1) == first
+def refused_and_unused(tmp_path, cache, first, look_in, says: str) -> None:
+    assert build_html(tmp_path, cache, "refused", refused=1, says=f"{cache}: warning[cache-refused]: {says}") == first
     assert not (look_in / "templates").exists() and not (look_in / "fonts").exists()
 
 
@@ -111,9 +112,9 @@ def test_a_cache_folder_others_can_write_is_refused_and_not_used(warm, tmp_path)
     cache = tmp_path / "open"
     cache.mkdir()
     cache.chmod(0o777)
-    refused_and_unused(tmp_path, cache, warm[2], cache)
+    refused_and_unused(tmp_path, cache, warm[2], cache, "the cache folder can be written by other users (mode 777)")
     cache.chmod(0o770)  # group-writable: refused too
-    refused_and_unused(tmp_path, cache, warm[2], cache)
+    refused_and_unused(tmp_path, cache, warm[2], cache, "the cache folder can be written by other users (mode 770)")
     cache.chmod(0o700)
     (cache / "fonts").mkdir(mode=0o777)  # a folder inside it
     (cache / "fonts").chmod(0o777)
@@ -126,7 +127,7 @@ def test_a_symlinked_cache_folder_is_refused_and_not_used(warm, tmp_path):
     target.mkdir(mode=0o700)
     link = tmp_path / "cache"
     link.symlink_to(target)
-    refused_and_unused(tmp_path, link, warm[2], target)
+    refused_and_unused(tmp_path, link, warm[2], target, "the cache folder is a symbolic link")
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the folder to another user")
@@ -134,7 +135,7 @@ def test_a_cache_folder_of_another_user_is_refused_and_not_used(warm, tmp_path):
     cache = tmp_path / "theirs"
     cache.mkdir(mode=0o700)
     os.chown(cache, 12345, 12345)
-    refused_and_unused(tmp_path, cache, warm[2], cache)
+    refused_and_unused(tmp_path, cache, warm[2], cache, "the cache folder belongs to another user (uid 12345)")
 
 
 def test_a_cache_key_others_can_read_is_refused(warm, tmp_path):
@@ -196,9 +197,10 @@ def test_a_replaced_font_entry_is_not_published(warm, tmp_path):
     shutil.copytree(cache, copy)
     fonts = sorted((copy / "fonts").iterdir())
     other = fonts[0].read_bytes()[SIGNATURE:]  # a real WOFF2, of another face
+    moved = fonts[1].read_bytes()
+    fonts[0].write_bytes(moved)  # a good entry, signed, moved to another name
     for entry in fonts[1:]:
         entry.write_bytes(entry.read_bytes()[:SIGNATURE] + other)  # its own signature, another font
-    fonts[0].write_bytes(fonts[1].read_bytes())  # a signed entry moved to another name
     page = build_html(tmp_path, copy, "replaced")
     assert page == first
     assert embedded_fonts(page) == embedded_fonts(first) and len(embedded_fonts(page)) == 4
