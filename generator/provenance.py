@@ -43,7 +43,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-MAX_COMMITS = 20_000  # commits walked before giving up (about 2 s in a packed repository)
+MAX_COMMITS = 20_000  # commits walked before giving up (0.2 ms each: about 4 s at most)
 MAX_INFLATED = 256 * 2**20  # bytes inflated in all, commits, trees and delta bases
 MAX_OBJECT = 16 * 2**20  # one commit or tree, inflated (a real one is a few KB)
 MAX_DELTA_CHAIN = 5_000  # git writes chains of at most 4,095

@@ -43,7 +43,6 @@ def blocks_data() -> dict:
     return yaml.safe_load((STYLES_DIR / "blocks.yaml").read_text(encoding="utf-8"))
 
 
-
 # --- the cache folder -------------------------------------------------------------------------
 #
 # What reportgen keeps for later runs is loaded as code (Jinja's compiled templates, read with
@@ -56,7 +55,7 @@ def blocks_data() -> dict:
 # says so once (`cache-refused`, `cache_refusals`).
 
 KEY_SIZE = 32
-MAX_ENTRY = 32 * 2**20  # a compiled template is some 30 KB, a subset WOFF2 face 15 KB
+MAX_ENTRY = 32 * 2**20  # a compiled template is 13-50 KB, a subset WOFF2 face 15 KB
 CACHE_KINDS = ("templates", "fonts")
 KEY = ("the cache's key", "remove it (reportgen makes a new one)")
 _refusals: dict[tuple[Path, str], bool] = {}  # (path, message): reported yet
