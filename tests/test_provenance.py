@@ -17,7 +17,7 @@ import pytest
 
 from generator import provenance
 from generator.provenance import folder_version
-from tests.conftest import ROOT, SURREY
+from tests.conftest import ROOT, SURREY, copy_report
 
 GIT = shutil.which("git")
 pytestmark = pytest.mark.skipif(GIT is None, reason="git is not installed")
@@ -349,3 +349,32 @@ def test_the_walk_is_bounded(repo, monkeypatch):
     monkeypatch.setattr(provenance, "MAX_COMMITS", 20_000)
     monkeypatch.setattr(provenance, "MAX_INFLATED", 2_000)
     assert folder_version(repo / "report") is None
+
+
+def test_check_of_a_draft_in_a_hostile_repository_runs_nothing_and_shows_the_commit(tmp_path):
+    """End to end: `reportgen check` and an HTML build of a draft with no `version:` whose
+    repository names the folder's own script as gpg.program (git log would run it)."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    report = copy_report(repo)
+    text = (report / "report.yaml").read_text(encoding="utf-8")
+    (report / "report.yaml").write_text(text.replace("\nrecommendations:", "\nstatus: draft\nrecommendations:", 1),
+                                        encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "report", when=1_750_000_000)
+    shutil.move(report, repo / "report")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "moved", when=1_750_000_000)
+    signed_head(repo)
+    expected = git_says(repo / "report")
+    marker = plant(repo, "gpg.program")
+    for args in (["check", str(repo / "report")],
+                 ["build", str(repo / "report"), "--format", "html", "--out", str(tmp_path / "out")]):
+        done = subprocess.run([sys.executable, "-m", "generator", *args], cwd=ROOT, capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert "version-missing" not in done.stderr
+    assert not marker.exists()
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert f"Version {expected}" in page  # on the cover, e.g. "Version 1a2b3c4 (2025-06-16)"
