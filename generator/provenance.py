@@ -118,7 +118,8 @@ def _follow_gitfile(dotgit: Path, top: Path) -> tuple[Path, Path]:
     backlink = target / "gitdir"
     if target.parent.name == "worktrees" and backlink.is_file():
         # A linked worktree: git's own record of this worktree names this very .git file.
-        named = Path(_read_small(backlink).decode("utf-8", "strict").strip())
+        # (relative to it with worktree.useRelativePaths)
+        named = target / _read_small(backlink).decode("utf-8", "strict").strip()
         common = target / _read_small(target / "commondir").decode("utf-8", "strict").strip()
         common = common.resolve(strict=True)
         if named.resolve() == dotgit.resolve() and target.parent.parent == common:

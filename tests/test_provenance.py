@@ -310,8 +310,9 @@ def loose_head(repo: Path) -> Path:
     return repo / ".git" / "objects" / head[:2] / head[2:]
 
 
-def test_a_compression_bomb_a_damaged_object_and_a_fifo_give_no_version(repo):
+def test_a_compression_bomb_a_damaged_object_a_ref_outside_and_a_fifo_give_no_version(repo):
     path = loose_head(repo)
+    previous = git(repo, "rev-parse", "HEAD~1")  # a good commit, for a ref kept outside
     path.chmod(0o644)
     bomb = zlib.compressobj(9)
     data = bomb.compress(b"commit 4000000000\0") + b"".join(bomb.compress(b"\0" * 2**20) for _ in range(300))
@@ -321,6 +322,16 @@ def test_a_compression_bomb_a_damaged_object_and_a_fifo_give_no_version(repo):
     assert folder_version(repo / "report") is None
     path.write_bytes(zlib.compress(b"commit 5\0tree nonsense"))
     assert folder_version(repo / "report") is None
+    head = repo / ".git" / "HEAD"
+    outside = repo.parent / "outside-ref"
+    outside.write_text(previous)
+    for ref in ("ref: refs/../../outside-ref", "ref: refs/heads/../../../outside-ref"):
+        head.write_text(ref + "\n")
+        assert folder_version(repo / "report") is None, ref
+    (repo / ".git" / "refs" / "heads" / "evil").symlink_to(outside)
+    head.write_text("ref: refs/heads/evil\n")
+    assert folder_version(repo / "report") is None
+    head.write_text("ref: refs/heads/main\n")
     branch = repo / ".git" / "refs" / "heads" / "main"
     branch.unlink()
     os.mkfifo(branch)  # would block a reader that opened it plainly: run in a process with a time bound
