@@ -14,6 +14,7 @@ from pathlib import Path
 from generator.diagnostics import ContentError, Diagnostics
 from generator.model import Document
 from generator.publish import Staging, interrupts_as_exceptions, recover
+from generator.resources import cache_refusals
 from generator.stages.assemble import assemble
 from generator.stages.load import load
 from generator.stages.merge import merge
@@ -146,4 +147,6 @@ def _build(report_dir: Path, out_dir: Path | None, formats, options: Options, fr
         diags.error("output-failed", f"cannot write the outputs: {exc.strerror or exc}; "
                     "the previous outputs are unchanged", where)
         raise ContentError(diags) from None
+    for path, message in cache_refusals():  # once a process: the build was right, only slower
+        diags.warning("cache-refused", message, path)
     return Built(doc, {fmt: targets[f"{slug}.{fmt}"] for fmt in formats}, diags)

@@ -15,14 +15,12 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import io
-import os
 import struct
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from generator.resources import cache_dir
+from generator.resources import cache_load, cache_store
 
 FONT_FORMATS = {".ttf", ".otf"}
 ALWAYS = "".join(chr(c) for c in range(0x20, 0x7F))  # printable ASCII: a reader's search, an edit, a field
@@ -163,23 +161,18 @@ def web_font(path: Path, characters: str) -> bytes:
     WOFF2's Brotli (at the quality fonts are made with) and its glyph transform cost 0.27 s for
     Surrey's four faces, against 0.01 s for WOFF, which is 14 KB larger (65 KB against 51 KB).
     The page is read far more often than it is built, so it gets WOFF2, and each encoding is kept
-    in the cache folder (`resources.cache_dir`), keyed by the font's bytes and the characters: an
-    author's next build, with the same characters, reads it back. A damaged or missing entry is
-    encoded afresh; a cache that cannot be written is no cache."""
+    in the cache folder (`resources.cache_load`, `cache_store`: signed entries in a private
+    folder), keyed by the font's bytes and the characters: an author's next build, with the same
+    characters, reads it back. An entry that is missing, or fails its signature (anyone else's,
+    or damaged), is encoded afresh and replaced; a cache that cannot be written is no cache."""
     data = path.read_bytes()
-    key = hashlib.sha256(b"\0".join((WEB_FONT_FORMAT, data, characters.encode("utf-8")))).hexdigest()
-    folder = cache_dir()
-    entry = folder / "fonts" / f"{key}.woff2" if folder is not None else None
-    if entry is not None:
-        try:
-            kept = entry.read_bytes()
-        except OSError:
-            kept = b""
-        if kept[:4] == b"wOF2" and len(kept) > 12 and struct.unpack_from(">I", kept, 8)[0] == len(kept):
-            return kept
+    name = hashlib.sha256(b"\0".join((WEB_FONT_FORMAT, data, characters.encode("utf-8")))).hexdigest() + ".woff2"
+    kept = cache_load("fonts", name)
+    if kept is not None and kept[:4] == b"wOF2" and len(kept) > 12 and \
+            struct.unpack_from(">I", kept, 8)[0] == len(kept):
+        return kept
     encoded = _woff2(subset(path, characters))
-    if entry is not None:
-        _keep(entry, encoded)
+    cache_store("fonts", name, encoded)
     return encoded
 
 
@@ -199,14 +192,3 @@ def _woff2(sfnt: bytes) -> bytes:
     finally:
         quiet.setLevel(level)
     return out.getvalue()
-
-
-def _keep(entry: Path, data: bytes) -> None:
-    """Write a cache entry whole or not at all (a temporary file renamed into place)."""
-    try:
-        entry.parent.mkdir(mode=0o700, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=entry.parent, prefix=entry.name, suffix=".tmp", delete=False) as handle:
-            handle.write(data)
-        os.replace(handle.name, entry)
-    except OSError:
-        pass

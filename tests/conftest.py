@@ -26,10 +26,11 @@ SURREY = ROOT / "content" / "surrey-pdu"
 
 
 def pytest_configure(config):
-    """The suite's own cache folder (generator/resources.py `cache_dir`), not the user's."""
+    """The suite's own cache folder and key (generator/resources.py `cache_dir`), not the user's."""
     import tempfile
 
     os.environ.setdefault("REPORTGEN_CACHE_DIR", tempfile.mkdtemp(prefix="reportgen-test-cache-"))
+    os.environ.setdefault("XDG_STATE_HOME", tempfile.mkdtemp(prefix="reportgen-test-state-"))  # the cache's key
 
 
 def pytest_addoption(parser):
