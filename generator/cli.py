@@ -126,10 +126,13 @@ def cli(debug):
 @click.option("--docx-page-numbers", is_flag=True,
               help="Give the DOCX's contents page numbers as LibreOffice lays it out (needs LibreOffice; "
                    "a few seconds more). Without it, Word adds them when it opens the file; LibreOffice shows none.")
+@click.option("--source-map", is_flag=True,
+              help="A final build's DOCX carries the source map too, as a draft's does: `reportgen review` "
+                   "locates reviewers' comments and changes in the chapters by it (it names the report's files).")
 @frameworks_option
 @theme_option
 def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_doc, pdf_standard, framework_dirs,
-          draft, theme, docx_page_numbers):
+          draft, theme, docx_page_numbers, source_map):
     """Build DIR (default: the current folder) into OUT/<slug>.<format>; several DIRs in parallel."""
     formats = _formats(formats)
     if not report_dirs and not Path("report.yaml").is_file():
@@ -143,6 +146,8 @@ def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_d
     except ToolMissing as exc:
         raise ToolError(str(exc)) from None
     if len(folders) > 1:
+        if source_map:
+            raise click.UsageError("--source-map builds one report at a time: give one DIR")
         _build_several(folders, formats, out_dir, jobs, strict, allow_remote, reference_doc, pdf_standard,
                        framework_dirs, draft, theme, docx_page_numbers)
         return
@@ -155,7 +160,7 @@ def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_d
     try:
         built = run_build(folders[0], out_dir, formats, strict, allow_remote, reference_doc, framework_dirs,
                           pdf_standard, draft=draft, theme=theme, pdf_process=pdf_process,
-                          docx_page_numbers=docx_page_numbers)
+                          docx_page_numbers=docx_page_numbers, source_map=source_map)
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics)
         click.echo(f"build failed: {len(exc.diagnostics.errors) or len(exc.diagnostics.items)} problem(s); "
