@@ -105,6 +105,7 @@ class FootnoteRef(Node):
     number: int
     id: str
     children: tuple  # the note's inline content
+    label: str = ""  # the author's label in the chapter ("kq-assessment" of [^kq-assessment]), for the source map
 
 
 # --------------------------------------------------------------------------- blocks

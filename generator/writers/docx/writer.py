@@ -289,7 +289,7 @@ class DocxWriter:
 
     def footnote(self, node) -> int:
         note_id, p = self.notes.add(self.styles.id("Footnote Text"), self.styles.id("Footnote Reference"))
-        self.mapped[p] = (self.source, node.id or str(node.number))
+        self.mapped[p] = (self.source, node.label or node.id)
         self.inlines(node.children, At(p, self.notes.part, in_note=True))
         return note_id
 
