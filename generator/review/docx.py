@@ -374,7 +374,8 @@ def entry_of(para: Para | None, source_map: SM.SourceMap, note_entries: list) ->
 def item_from(kind, ident, author, date, where, para, **fields) -> ReviewItem:
     note = fields.pop("note", "")
     if where is not None:
-        notes = "; ".join(x for x in (note, where.note) if x)
+        key = where.key if kind != CHANGE and where.path.endswith(".yaml") else ""
+        notes = "; ".join(x for x in (note, key, where.note) if x)
         return ReviewItem(kind, ident, author, date, where.path, where.line, where.column, where.key,
                           part=(para.heading if para else "") or where.path, context=para.before if para else "",
                           note=notes, extra={"where": where}, **fields)
