@@ -71,11 +71,29 @@ def _refusal(item: ReviewItem, where) -> str:
     if where.computed:
         return f"computed text: {where.computed}"
     if not where.found or where.span is None:
+        if where.stale and _already(item, where):
+            return "already in the source (applied before?)"
         return (f"conflict: the source no longer matches: built {_q(item.old or where.built)}, now {_q(where.current)}"
                 if where.current else "conflict: the text was not found in the source")
     if where.ambiguous:
         return "the text is found more than once around there: apply it by hand"
+    if where.stale and not where.firm:
+        return (f"conflict: the source changed since the build and the text around it no longer matches: built "
+                f"{_q(where.built)}, now {_q(where.current)}")
     return ""
+
+
+def _already(item: ReviewItem, where) -> bool:
+    """Whether the changed text, with its context as built, is what the source now says."""
+    built = where.built
+    at = built.find(item.old) if item.old else -1
+    para = item.extra.get("para_before") or built
+    start = item.extra.get("start", at)
+    if start is None or start < 0:
+        return False
+    end = start + len(item.old)
+    after = para[max(0, start - 12):start] + item.new + para[end:end + 12]
+    return bool(after.strip()) and " ".join(after.split()) in " ".join(where.current.split())
 
 
 def _describe(item: ReviewItem) -> str:

@@ -352,7 +352,9 @@ def review_items(path: Path, report_dir: Path | None) -> tuple[list[ReviewItem],
     for ch in review.changes:
         where = locator.locate(entry_of(ch.para, review.map, note_entries), ch.para, ch.start, ch.old or "",
                                change=ch)
-        items.append(item_from(CHANGE, ch.ident, ch.author, ch.date, where, ch.para, old=ch.old, new=ch.new))
+        item = item_from(CHANGE, ch.ident, ch.author, ch.date, where, ch.para, old=ch.old, new=ch.new)
+        item.extra.update(para_before=ch.para.before, start=ch.start)
+        items.append(item)
     return items, review.notes
 
 

@@ -36,6 +36,8 @@ class Where:
     computed: str = ""  # why the text is not the author's prose ("" when it is)
     built: str = ""  # the paragraph's text as built
     current: str = ""  # the source's text at the line now
+    stale: bool = False  # the file changed since the build
+    firm: bool = False  # found with its context on both sides (12 characters, or up to the paragraph's edge)
 
 
 class Locator:
@@ -84,21 +86,23 @@ class Locator:
             jinja = [m[0] for m in TEMPLATE.finditer(text[block[0]:block[1]]) if m[0].startswith("{{")]
             line, col = line_col(text, block[0])
             if self.changed(entry.path):
-                return Where(entry.path, line, col, note=f"context changed: was {_q(snippet or before)}, now "
-                                                         f"{_q(current)}", built=built, current=current)
+                line, current = closest_line(text, block, before)
+                return Where(entry.path, line, 1, note=f"context changed: was {_q(snippet or before)}, now "
+                                                       f"{_q(current)}", built=built, current=current, stale=True)
             if jinja:
                 return Where(entry.path, line, col, computed=f"the text comes from {', '.join(jinja)}: edit the "
                              "report.yaml value it prints", note=f"computed by {', '.join(jinja)}: edit report.yaml",
                              built=built, current=current)
             return Where(entry.path, line, col, note="not found as such in the source (markup between?)",
                          built=built, current=current)
-        pos, ambiguous = hit
+        pos, ambiguous, firm = hit
         line, col = line_col(text, pos)
         span = (pos, pos + len(snippet))
         inside = next((m[0] for m in TEMPLATE.finditer(text) if m.start() < span[1] and span[0] < m.end()
                        or m.start() < span[0] < m.end()), "")
         where = Where(entry.path, line, col, span=span, found=True, ambiguous=ambiguous, built=built, current=current,
-                      note="the source moved since the build" if moved else "")
+                      note="the source moved since the build" if moved else "", stale=self.changed(entry.path),
+                      firm=firm)
         if inside:
             where.computed = f"the text is inside {inside}"
         return where
@@ -148,9 +152,10 @@ class Locator:
         return starts[first], max(starts[first], starts[last] - 1)
 
 
-def find(text: str, before: str, start: int, end: int, region: tuple[int, int]) -> tuple[int, bool] | None:
-    """Where `before[start:end]` is in text[region], found with its context: (position, ambiguous)
-    or None. Newlines in the source count as the spaces the DOCX shows (the same length)."""
+def find(text: str, before: str, start: int, end: int, region: tuple[int, int]) -> tuple[int, bool, bool] | None:
+    """Where `before[start:end]` is in text[region], found with its context: (position, ambiguous,
+    firm) or None; firm: with 12 characters of context each side, or all there is up to the
+    paragraph's edge. Newlines in the source count as the spaces the DOCX shows (the same length)."""
     flat = text[region[0]:region[1]].replace("\n", " ")
     snippet = before[start:end]
     several = None
@@ -160,11 +165,24 @@ def find(text: str, before: str, start: int, end: int, region: tuple[int, int]) 
         if not pattern.strip() or (len(pattern.strip()) < 3 and not snippet):
             continue
         hits = [m.start() for m in re.finditer(re.escape(pattern), flat)]
+        firm = (len(ctx_l) >= 12 or start - len(ctx_l) <= 0) and (len(ctx_r) >= 12 or end + len(ctx_r) >= len(before))
         if len(hits) == 1:
-            return region[0] + hits[0] + len(ctx_l), False
+            return region[0] + hits[0] + len(ctx_l), False, firm
         if hits and several is None:
             several = region[0] + hits[0] + len(ctx_l)
-    return (several, True) if several is not None else None
+    return (several, True, False) if several is not None else None
+
+
+def closest_line(text: str, block: tuple[int, int], built: str) -> tuple[int, str]:
+    """(line, text) of the line of `block` most like the paragraph as built (a list's items are
+    one block: the item the reviewer marked is the one most like it)."""
+    import difflib  # noqa: PLC0415
+
+    first = text.count("\n", 0, block[0]) + 1
+    lines = text[block[0]:block[1]].split("\n")
+    scores = [difflib.SequenceMatcher(None, built[:2000], ln[:2000], autojunk=False).ratio() for ln in lines]
+    best = max(range(len(lines)), key=lambda i: scores[i]) if lines else 0
+    return first + best, " ".join(lines[best].split()) if lines else ""
 
 
 def line_col(text: str, pos: int) -> tuple[int, int]:
