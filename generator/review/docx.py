@@ -137,6 +137,7 @@ class Walker:
         self.changes: list[Change] = []
         self.heading = ""
         self.count = 0
+        self.note_parts: list[str] = []  # the part of each footnote's call, in order
 
     def story(self, root, note: int = 0) -> None:
         for p in root.iter(w("p")):
@@ -145,10 +146,11 @@ class Walker:
             self.paragraph(p, note)
 
     def paragraph(self, p, note: int = 0) -> None:
-        para = Para(None, heading=self.heading, note=note)
+        heading = self.note_parts[note - 1] if 0 < note <= len(self.note_parts) else self.heading
+        para = Para(None, heading=heading, note=note)
         self.walk(p, para, None)
         style = p.find(f"{w('pPr')}/{w('pStyle')}")
-        if style is not None and re.fullmatch(r"Heading ?1", style.get(w("val"), "")):
+        if not note and style is not None and re.fullmatch(r"Heading ?1", style.get(w("val"), "")):
             self.heading = para.before.strip()
             para.heading = self.heading
         self.paras.append(para)
@@ -189,6 +191,8 @@ class Walker:
                 self.text(para, "\t", change)
             elif el.tag in (w("br"), w("cr")):
                 self.text(para, "\n", change)
+            elif el.tag == w("footnoteReference") and not para.note:
+                self.note_parts.append(self.heading)
             elif el.tag == w("commentReference"):
                 comment = self.comment(el)
                 if comment.start is None:  # a point comment: no range

@@ -30,4 +30,4 @@ def review_page(items: list[ReviewItem], reviewed: Path, report_dir: Path) -> st
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     return env.get_template("review.html.j2").render(
         reviewed=Path(reviewed).name, count=len(items),
-        groups=[{"title": title, "items": entries} for title, entries in groups.items()])
+        groups=[{"title": title, "entries": entries} for title, entries in groups.items()])
