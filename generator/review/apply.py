@@ -65,6 +65,8 @@ def _refusal(item: ReviewItem, where) -> str:
     """Why `item` is not applied, or ""."""
     if where is None or not item.path:
         return "not located in the source"
+    if not item.path.endswith(".md") and not item.key:
+        return f"{item.path} is not a chapter file: only chapters are edited"
     if item.key:
         return f"computed text: edit {item.key} in report.yaml" if item.path.endswith(".yaml") else \
             f"computed text ({item.key}): not in the report's files"

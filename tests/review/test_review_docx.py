@@ -471,3 +471,28 @@ def test_comments_on_deleted_text_and_overlapping_changes_are_listed(tmp_path, r
     shutil.copytree(surrey_copy, copy)
     applied = reportgen("review", odd, copy, "--apply")
     assert applied.returncode == 1 and "Traceback" not in applied.stderr
+
+
+def test_a_map_naming_files_outside_the_folder_reads_and_writes_nothing_there(tmp_path, reportgen, surrey_copy):
+    """The map is the reviewed file's, so untrusted: a path out of the report folder is never read or written."""
+    base = _mapped_docx(tmp_path, surrey_copy)
+    outside = tmp_path / "outside.md"
+    outside.write_text("Staff largely felt safe to share their concerns\n", encoding="utf-8")
+    with zipfile.ZipFile(base) as z:
+        part = z.read("customXml/item1.xml")
+        body = etree.fromstring(z.read("word/document.xml"))
+    part = part.replace(b'path="chapters/domain-1.md"', b'path="../outside.md"')
+    # a tracked deletion in a domain-1 paragraph
+    t = next(t for t in body.iter(f"{{{W}}}t") if (t.text or "").startswith("Staff largely felt safe"))
+    run = t.getparent()
+    deletion = etree.Element(f"{{{W}}}del", {f"{{{W}}}id": "77", f"{{{W}}}author": "X"})
+    run.addprevious(deletion)
+    deletion.append(run)
+    t.tag = f"{{{W}}}delText"
+    hostile = tmp_path / "hostile.docx"
+    shutil.copy(base, hostile)
+    _rewrite(hostile, {"customXml/item1.xml": part, "word/document.xml": etree.tostring(body)})
+    ran = reportgen("review", hostile, surrey_copy, "--apply")
+    assert ran.returncode == 1 and "Traceback" not in ran.stderr
+    assert not [line for line in ran.stdout.splitlines() if line.startswith("applied ")], ran.stdout
+    assert outside.read_text(encoding="utf-8") == "Staff largely felt safe to share their concerns\n"
