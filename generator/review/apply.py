@@ -72,10 +72,10 @@ def _refusal(item: ReviewItem, where) -> str:
             f"computed text ({item.key}): not in the report's files"
     if where.computed:
         return f"computed text: {where.computed}"
+    if where.stale and _already(item, where):
+        return "already in the source (applied before?)"
     if not where.found or where.span is None:
-        if where.stale and _already(item, where):
-            return "already in the source (applied before?)"
-        return (f"conflict: the source no longer matches: built {_q(item.old or where.built)}, now {_q(where.current)}"
+        return (f"conflict: the source no longer matches: built {_q(where.built)}, now {_q(where.current)}"
                 if where.current else "conflict: the text was not found in the source")
     if where.ambiguous:
         return "the text is found more than once around there: apply it by hand"
@@ -94,8 +94,11 @@ def _already(item: ReviewItem, where) -> bool:
     if start is None or start < 0:
         return False
     end = start + len(item.old)
-    after = para[max(0, start - 12):start] + item.new + para[end:end + 12]
-    return bool(after.strip()) and " ".join(after.split()) in " ".join(where.current.split())
+    now = " ".join(where.current.split())
+    left, right = para[max(0, start - 12):start], para[end:end + 12]
+    # with its context on one side at least (the other may hold markup the DOCX does not show)
+    forms = [left + item.new + right] + ([left + item.new, item.new + right] if item.new.strip() else [])
+    return any(len(form.strip()) >= 8 and " ".join(form.split()) in now for form in forms)
 
 
 def _describe(item: ReviewItem) -> str:

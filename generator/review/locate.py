@@ -82,6 +82,8 @@ class Locator:
         if hit is None and self.changed(entry.path):
             hit, moved = find(text, before, start, end, (0, len(text))), True
         current = current_text(text, block)
+        if hit is not None and not hit[2] and self.changed(entry.path):
+            hit = None  # found only by a scrap of its context in a changed file: not the same text
         if hit is None:
             jinja = [m[0] for m in TEMPLATE.finditer(text[block[0]:block[1]]) if m[0].startswith("{{")]
             line, col = line_col(text, block[0])

@@ -259,6 +259,7 @@ def test_apply_then_rebuild_reads_as_libreoffice_s_accept_all(reviewed, reportge
     # applying again changes nothing
     again = reportgen("review", out, copy, "--apply")
     assert not [line for line in again.stdout.splitlines() if line.startswith("applied ")], again.stdout
+    assert len([line for line in again.stdout.splitlines() if "already in the source" in line]) == 4, again.stdout
     # rebuild: the text LibreOffice's accept-all gives (the draft's version mark and its cover are
     # the same folder's; LibreOffice leaves an empty paragraph after the contents field)
     from generator.build import build
@@ -496,3 +497,22 @@ def test_a_map_naming_files_outside_the_folder_reads_and_writes_nothing_there(tm
     assert ran.returncode == 1 and "Traceback" not in ran.stderr
     assert not [line for line in ran.stdout.splitlines() if line.startswith("applied ")], ran.stdout
     assert outside.read_text(encoding="utf-8") == "Staff largely felt safe to share their concerns\n"
+
+
+@needs_uno
+def test_apply_leaves_a_change_whose_context_was_rewritten_as_a_conflict(reviewed, reportgen, tmp_path):
+    report, out, _, before = reviewed
+    copy = tmp_path / "surrey-pdu"
+    shutil.copytree(report, copy)
+    chapter = copy / "chapters" / "domain-1.md"
+    text = chapter.read_text(encoding="utf-8").replace("Staff largely felt safe to share", "Staff felt quite safe to share")
+    chapter.write_text(text, encoding="utf-8")
+    ran = reportgen("review", out, copy, "--apply")
+    lines = ran.stdout.splitlines()
+    conflict = _find(lines, "left chapters/domain-1.md")
+    assert "change[t" in conflict and "conflict" in conflict
+    assert "Staff largely felt safe" in conflict and "Staff felt quite safe" in conflict, conflict
+    assert len([line for line in lines if line.startswith("applied ")]) == 3, ran.stdout
+    after = chapter.read_text(encoding="utf-8")
+    assert "Staff felt quite safe to share" in after and "mostly" not in after
+    assert "improve communication greatly and" in after and "remained and its impact" in after
