@@ -85,7 +85,7 @@ class Locator:
         if hit is not None and not hit[2] and self.changed(entry.path):
             hit = None  # found only by a scrap of its context in a changed file: not the same text
         if hit is None:
-            jinja = [m[0] for m in TEMPLATE.finditer(text[block[0]:block[1]]) if m[0].startswith("{{")]
+            jinja = printed_by(text[block[0]:block[1]], before, start, end)
             line, col = line_col(text, block[0])
             if self.changed(entry.path):
                 line, current = closest_line(text, block, before)
@@ -173,6 +173,25 @@ def find(text: str, before: str, start: int, end: int, region: tuple[int, int]) 
         if hits and several is None:
             several = region[0] + hits[0] + len(ctx_l)
     return (several, True, False) if several is not None else None
+
+
+def printed_by(block: str, before: str, start: int, end: int) -> list[str]:
+    """The `{{ }}` expressions of `block` that printed the built text `before[start:end]`: those
+    whose literal neighbours in the source (8 characters each side) stand around the change in
+    the built paragraph; all of the block's if none does."""
+    exprs = [m for m in TEMPLATE.finditer(block) if m[0].startswith("{{")]
+    near = []
+    for m in exprs:
+        left = TEMPLATE.sub("", block[max(0, m.start() - 8):m.start()]).replace("\n", " ")
+        right = TEMPLATE.sub("", block[m.end():m.end() + 8]).replace("\n", " ")
+        if not (left.strip() or right.strip()):
+            continue
+        # what the expression printed: between its literal neighbours in the built paragraph
+        for hit in re.finditer(re.escape(left) + r"(.{1,80}?)" + re.escape(right), before):
+            if hit.start(1) < max(end, start + 1) and start < hit.end(1):
+                near.append(m[0])
+                break
+    return near or [m[0] for m in exprs]
 
 
 def closest_line(text: str, block: tuple[int, int], built: str) -> tuple[int, str]:

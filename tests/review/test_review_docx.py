@@ -63,6 +63,7 @@ CHANGES = [
     {"op": "delete", "find": " relatively new"},
     {"op": "replace", "find": "placed in a rating band", "with": "put in a rating band"},  # in a footnote
     {"op": "replace", "find": "46%", "with": "48%"},  # a figure: report.yaml
+    {"op": "replace", "find": "inspected 26 community", "with": "inspected 27 community"},  # printed by {{ }}
 ]
 FOOTNOTE_COMMENT = ("Source: Ministry of Justice", "a dated source?")
 
@@ -219,6 +220,10 @@ def test_review_locates_every_comment_and_change(reviewed, reportgen):
     figure = _find(lines, '"46%" -> "48%"')
     assert figure.startswith(f"report.yaml:{_line_of(report / 'report.yaml', 'P2.1:')}:")
     assert "findings.P2.1.key_questions[0]" in figure and "edit report.yaml" in figure
+    printed = _find(lines, '"inspected 26 community" -> "inspected 27 community"')
+    assert printed.startswith(f"chapters/background.md:{_line_of(chapters / 'background.md', 'We inspected')}:")
+    assert "{{ sample.community_orders }}" in printed and "edit report.yaml" in printed \
+        and "{{ sample.interviews }}" not in printed, printed
 
 
 @needs_uno
@@ -233,7 +238,11 @@ def test_apply_then_rebuild_reads_as_libreoffice_s_accept_all(reviewed, reportge
     applied = [line for line in ran.stdout.splitlines() if line.startswith("applied ")]
     left = [line for line in ran.stdout.splitlines() if line.startswith("left ")]
     assert len(applied) == 4, ran.stdout
-    assert len(left) == 1 and "findings.P2.1.key_questions[0]" in left[0], left
+    assert len(left) == 2, left
+    figure = _find(left, "findings.P2.1.key_questions[0]")
+    printed = _find(left, "change[t0]")
+    assert "computed text" in printed and "{{ sample.community_orders }}" in printed \
+        and "{{ sample.licences }}" not in printed, printed
     assert not any("comment[" in line for line in applied + left)
     # byte for byte: the changed lines are the edited ones, and nothing else changed
     expected = {name: data.decode("utf-8").split("\n") for name, data in before.items()}
@@ -250,12 +259,13 @@ def test_apply_then_rebuild_reads_as_libreoffice_s_accept_all(reviewed, reportge
     assert (copy / "chapters" / "domain-1.md").stat().st_mode & 0o777 == mode
     assert not list(copy.rglob("*.tmp"))
     # the figure, as the listing says: report.yaml at that line and column
-    where = re.match(r"left report\.yaml:(\d+):(\d+):", left[0])
+    where = re.match(r"left report\.yaml:(\d+):(\d+):", figure)
     yaml_lines = (copy / "report.yaml").read_text(encoding="utf-8").split("\n")
     row, col = int(where[1]) - 1, int(where[2]) - 1
     assert yaml_lines[row][col:col + 2] == "46"
     yaml_lines[row] = yaml_lines[row][:col] + "48" + yaml_lines[row][col + 2:]
-    (copy / "report.yaml").write_text("\n".join(yaml_lines), encoding="utf-8")
+    (copy / "report.yaml").write_text("\n".join(yaml_lines).replace("community_orders: 26", "community_orders: 27"),
+                                      encoding="utf-8")
     # applying again changes nothing
     again = reportgen("review", out, copy, "--apply")
     assert not [line for line in again.stdout.splitlines() if line.startswith("applied ")], again.stdout
