@@ -178,6 +178,8 @@ class Walker:
 
     def comment(self, el) -> Comment:
         ident = el.get(w("id"), "")
+        if ident not in self.comments and len(self.comments) >= MAX_ITEMS:
+            raise TooMany()
         return self.comments.setdefault(ident, Comment(ident))
 
     def run(self, r, para: Para, change) -> None:
@@ -345,7 +347,8 @@ def review_items(path: Path, report_dir: Path | None) -> tuple[list[ReviewItem],
     locator = Locator(review.map, report_dir)
     items: list[ReviewItem] = []
     note_entries = review.map.notes()
-    for c in sorted(review.comments.values(), key=lambda c: _order(c, review.paras)):
+    index = {id(p): i for i, p in enumerate(review.paras)}
+    for c in sorted(review.comments.values(), key=lambda c: _order(c, index)):
         kind = REPLY if c.parent else COMMENT
         para, start = c.start or (None, 0)
         end = c.end[1] if c.end and c.end[0] is para else (len(para.before) if para else 0)
@@ -362,11 +365,12 @@ def review_items(path: Path, report_dir: Path | None) -> tuple[list[ReviewItem],
     return items, review.notes
 
 
-def _order(c: Comment, paras: list[Para]) -> tuple:
+def _order(c: Comment, index: dict[int, int]) -> tuple:
+    """Reading order: by paragraph, then place, then number (a comment anchored nowhere last)."""
+    number = int(c.ident) if c.ident.isdigit() and len(c.ident) < 12 else 0
     if c.start is None:
-        return (len(paras), 0, c.ident)
-    index = next((i for i, p in enumerate(paras) if p is c.start[0]), len(paras))
-    return (index, c.start[1], int(c.ident) if c.ident.isdigit() else 0)
+        return (len(index), 0, number)
+    return (index.get(id(c.start[0]), len(index)), c.start[1], number)
 
 
 def entry_of(para: Para | None, source_map: SM.SourceMap, note_entries: list) -> SM.Entry | None:

@@ -526,3 +526,15 @@ def test_apply_leaves_a_change_whose_context_was_rewritten_as_a_conflict(reviewe
     after = chapter.read_text(encoding="utf-8")
     assert "Staff felt quite safe to share" in after and "mostly" not in after
     assert "improve communication greatly and" in after and "remained and its impact" in after
+
+
+def test_more_comments_than_the_limit_is_one_line(tmp_path, reportgen, surrey_copy, monkeypatch):
+    from generator.review import docx as reader
+
+    monkeypatch.setattr(reader, "MAX_ITEMS", 500)
+    base = _mapped_docx(tmp_path, surrey_copy)
+    many = tmp_path / "many.docx"
+    _with_comments(base, many, 501)
+    ran = reportgen("review", many, surrey_copy)
+    assert ran.returncode == 2 and "more than 500 comments" in ran.stderr
+    assert len(ran.stderr.strip().splitlines()) == 1 and not ran.stdout
