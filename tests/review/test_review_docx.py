@@ -538,3 +538,31 @@ def test_more_comments_than_the_limit_is_one_line(tmp_path, reportgen, surrey_co
     ran = reportgen("review", many, surrey_copy)
     assert ran.returncode == 2 and "more than 500 comments" in ran.stderr
     assert len(ran.stderr.strip().splitlines()) == 1 and not ran.stdout
+
+
+def test_the_map_adds_only_its_bookmarks_and_its_part(tmp_path, surrey_copy):
+    """A final build with --source-map is the plain final build plus the `_rg_` bookmarks and the
+    custom XML part: every other part byte for byte the same, and the body the same once the
+    bookmarks are taken out."""
+    from generator.build import build
+
+    plain = build(surrey_copy, tmp_path / "plain", formats=("docx",), parallel=False, draft=False).outputs["docx"]
+    mapped = build(surrey_copy, tmp_path / "mapped", formats=("docx",), parallel=False, draft=False,
+                   source_map=True).outputs["docx"]
+    with zipfile.ZipFile(plain) as a, zipfile.ZipFile(mapped) as b:
+        pa, pb = {n: a.read(n) for n in a.namelist()}, {n: b.read(n) for n in b.namelist()}
+    added = set(pb) - set(pa)
+    assert added == {"customXml/item1.xml", "customXml/itemProps1.xml", "customXml/_rels/item1.xml.rels"}
+    assert not set(pa) - set(pb)
+    differ = {n for n in pa if pa[n] != pb[n]}
+    assert differ == {"word/document.xml", "word/_rels/document.xml.rels", "[Content_Types].xml"}, differ
+    body = etree.fromstring(pb["word/document.xml"])
+    ids = set()
+    for start in list(body.iter(f"{{{W}}}bookmarkStart")):
+        if start.get(f"{{{W}}}name", "").startswith("_rg_"):
+            ids.add(start.get(f"{{{W}}}id"))
+            start.getparent().remove(start)
+    for end in list(body.iter(f"{{{W}}}bookmarkEnd")):
+        if end.get(f"{{{W}}}id") in ids:
+            end.getparent().remove(end)
+    assert etree.tostring(body) == etree.tostring(etree.fromstring(pa["word/document.xml"]))
