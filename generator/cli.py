@@ -362,10 +362,12 @@ def review(reviewed, report_dir, html_file, apply_changes):
         if suffix == ".pdf":
             if apply_changes:
                 raise click.UsageError("--apply takes a DOCX: a PDF's annotations are listed, not applied")
-            try:
-                from generator.review.pdf import read_pdf_review  # noqa: PLC0415
-            except ImportError:
-                raise click.UsageError("reviewing a PDF is not available in this reportgen; review the DOCX") from None
+            import importlib.util  # noqa: PLC0415
+
+            if importlib.util.find_spec("generator.review.pdf") is None:
+                raise click.UsageError("reviewing a PDF is not available in this reportgen; review the DOCX")
+            from generator.review.pdf import read_pdf_review  # noqa: PLC0415
+
             items = read_pdf_review(reviewed, report_dir)
         elif suffix == ".docx":
             from generator.review.docx import NoSourceMap, review_items  # noqa: PLC0415
