@@ -100,7 +100,8 @@ def default_out_dir(report_dir: Path) -> Path:
 def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict: bool = False,
           allow_remote: bool = False, reference_doc: Path | None = None, framework_dirs=(),
           pdf_standard: str | None = None, parallel: bool = True, draft: bool | None = None,
-          theme=None, pdf_process: PdfProcess | None = None, docx_page_numbers: bool = False) -> Built:
+          theme=None, pdf_process: PdfProcess | None = None, docx_page_numbers: bool = False,
+          source_map: bool = False) -> Built:
     """Check, write each format, publish. `parallel`: whether this build may write its PDF in a
     second process (generator/writing.py) while it writes the other formats; `build DIR...`
     passes False, its process pool being the parallelism. `pdf_process`: that process, already
@@ -108,14 +109,15 @@ def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict
     build starts it itself. `draft` True or False overrides report.yaml's `status` (`--draft`,
     `--final`). `theme`: --theme, a theme's name or folder (wins over report.yaml's `theme:`).
     `docx_page_numbers`: the DOCX's contents carries page numbers as LibreOffice lays it out
-    (raises ToolMissing, before anything else, if LibreOffice is not installed)."""
+    (raises ToolMissing, before anything else, if LibreOffice is not installed). `source_map`: a
+    final build's DOCX carries the source map `reportgen review` reads (a draft's always does)."""
     try:
         require_tools(formats, docx_page_numbers)
     except ToolMissing:
         if pdf_process is not None:  # the caller's, started before it knew
             pdf_process.stop()
         raise
-    options = Options(strict, allow_remote, reference_doc, pdf_standard, parallel, docx_page_numbers)
+    options = Options(strict, allow_remote, reference_doc, pdf_standard, parallel, docx_page_numbers, source_map)
     if pdf_process is None and pdf_apart(options, formats):
         pdf_process = PdfProcess()
     with pdf_process or nullcontext():

@@ -129,10 +129,13 @@ def cli(debug):
 @click.option("--docx-page-numbers", is_flag=True,
               help="Give the DOCX's contents page numbers as LibreOffice lays it out (needs LibreOffice; "
                    "a few seconds more). Without it, Word adds them when it opens the file; LibreOffice shows none.")
+@click.option("--source-map", is_flag=True,
+              help="A final build's DOCX carries the source map too, as a draft's does: `reportgen review` "
+                   "locates reviewers' comments and changes in the chapters by it (it names the report's files).")
 @frameworks_option
 @theme_option
 def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_doc, pdf_standard, framework_dirs,
-          draft, theme, docx_page_numbers):
+          draft, theme, docx_page_numbers, source_map):
     """Build DIR (default: the current folder) into OUT/<slug>.<format>; several DIRs in parallel."""
     formats = _formats(formats)
     if not report_dirs and not Path("report.yaml").is_file():
@@ -146,6 +149,8 @@ def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_d
     except ToolMissing as exc:
         raise ToolError(str(exc)) from None
     if len(folders) > 1:
+        if source_map:
+            raise click.UsageError("--source-map builds one report at a time: give one DIR")
         _build_several(folders, formats, out_dir, jobs, strict, allow_remote, reference_doc, pdf_standard,
                        framework_dirs, draft, theme, docx_page_numbers)
         return
@@ -158,7 +163,7 @@ def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_d
     try:
         built = run_build(folders[0], out_dir, formats, strict, allow_remote, reference_doc, framework_dirs,
                           pdf_standard, draft=draft, theme=theme, pdf_process=pdf_process,
-                          docx_page_numbers=docx_page_numbers)
+                          docx_page_numbers=docx_page_numbers, source_map=source_map)
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics)
         click.echo(f"build failed: {len(exc.diagnostics.errors) or len(exc.diagnostics.items)} problem(s); "
@@ -346,6 +351,72 @@ def a11y(files):
         click.echo(f"{len(failures)} accessibility failure(s) in {len({f.path for f in failures})} file(s)", err=True)
         sys.exit(EXIT_CONTENT)
     click.echo(f"{len(files)} file(s): no accessibility failures")
+
+
+@cli.command()
+@click.argument("reviewed", metavar="REVIEWED", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("report_dir", metavar="[DIR]", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path), metavar="PAGE",
+              help="Also write a review page to PAGE: every item by part, with its context and a link to its line.")
+@click.option("--apply", "apply_changes", is_flag=True,
+              help="Write the tracked insertions and deletions in the authors' prose back into the chapter files "
+                   "(DOCX only); computed text and changed contexts are left, and said why.")
+def review(reviewed, report_dir, html_file, apply_changes):
+    """List the comments, replies and tracked changes of a reviewed DOCX (or PDF), each at its
+    chapter file and line, or its report.yaml key; DIR: the report folder [default: the current one].
+
+    Exit status: 0 nothing to review, 1 something to review, 2 trouble (not a DOCX or PDF, no
+    source map, a file over the limits)."""
+    from generator.formats.package import UnreadableFile  # noqa: PLC0415
+
+    if report_dir is None:
+        report_dir = Path(".")
+    if not (report_dir / "report.yaml").is_file():
+        raise click.UsageError(f"'{report_dir}' holds no report.yaml: give the report folder, "
+                               "reportgen review REVIEWED.docx DIR")
+    suffix = reviewed.suffix.lower()
+    notes: list[str] = []
+    try:
+        if suffix == ".pdf":
+            if apply_changes:
+                raise click.UsageError("--apply takes a DOCX: a PDF's annotations are listed, not applied")
+            import importlib.util  # noqa: PLC0415
+
+            if importlib.util.find_spec("generator.review.pdf") is None:
+                raise click.UsageError("reviewing a PDF is not available in this reportgen; review the DOCX")
+            from generator.review.pdf import read_pdf_review  # noqa: PLC0415
+
+            items = read_pdf_review(reviewed, report_dir)
+        elif suffix == ".docx":
+            from generator.review.docx import NoSourceMap, review_items  # noqa: PLC0415
+
+            try:
+                items, notes = review_items(reviewed, report_dir)
+            except NoSourceMap as exc:
+                raise FileError(str(exc)) from None
+        else:
+            raise click.UsageError(f"'{reviewed}': review a .docx (or a .pdf)")
+    except UnreadableFile as exc:
+        raise FileError(str(exc)) from None
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    for item in items:
+        click.echo(str(item))
+    if html_file is not None:
+        from generator.review.page import review_page  # noqa: PLC0415
+
+        try:
+            html_file.write_text(review_page(items, reviewed, report_dir), encoding="utf-8")
+        except OSError as exc:
+            raise FileError(f"cannot write '{html_file}': {exc.strerror or exc}") from None
+        click.echo(f"wrote {html_file}", err=True)
+    if apply_changes:
+        from generator.review.apply import apply  # noqa: PLC0415
+
+        for line in apply(items, report_dir):
+            click.echo(line)
+    click.echo(f"{len(items)} item(s) to review" if items else "nothing to review", err=True)
+    sys.exit(1 if items else 0)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -17,8 +17,14 @@ from generator.themes import Theme
 
 @dataclass(frozen=True)
 class Source:
+    """Where a node came from: a chapter file and line, or, for text computed from the findings
+    (ratings, scores, key-question figures, recommendations, metadata), report.yaml, the line of
+    the value and its `key` path ("findings.P2.1.key_questions[1]"). Messages name path:line;
+    the DOCX's source map and `reportgen review` also read `key`."""
+
     path: str
     line: int
+    key: str = ""
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}"
@@ -99,6 +105,7 @@ class FootnoteRef(Node):
     number: int
     id: str
     children: tuple  # the note's inline content
+    label: str = ""  # the author's label in the chapter ("kq-assessment" of [^kq-assessment]), for the source map
 
 
 # --------------------------------------------------------------------------- blocks
@@ -241,6 +248,7 @@ class Rating(Node):
     colour: str
     text_colour: str
     caption: str = ""  # e.g. "Rating" or "Overall rating", said before the word
+    source: Source | None = None  # report.yaml: the finding it is computed from
 
 
 @dataclass(frozen=True)
@@ -248,6 +256,7 @@ class KeyQuestionRow:
     question: str
     value: str  # formatted, e.g. "32%"
     lowest: bool
+    source: Source | None = None  # report.yaml: the figure's key
 
 
 @dataclass(frozen=True)
@@ -267,6 +276,7 @@ class RatingsRow:
     standard: str  # "P 1.1 Leadership"
     rating: Rating | None
     not_rated_label: str = ""
+    source: Source | None = None  # report.yaml: the standard's finding
 
 
 @dataclass(frozen=True)
@@ -288,6 +298,7 @@ class RatingsSummary(Node):
     groups: tuple[RatingsGroup, ...]
     source: Source | None = None
     fact_kinds: tuple[str, ...] = ()  # what each of `facts` is ("fieldwork", "score"), for the design
+    fact_sources: tuple = ()  # report.yaml: where each of `facts` comes from (Source or None)
 
     @property
     def kinded_facts(self) -> tuple[tuple[str, str, str], ...]:

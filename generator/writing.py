@@ -32,6 +32,7 @@ class Options:
     pdf_standard: str | None = None  # what the PDF declares (writers/pdf/render.py PDF_STANDARDS); None: the default
     parallel: bool | None = None  # the PDF written in a second process (None: `pdf_apart` decides)
     docx_page_numbers: bool = False  # the DOCX contents' page numbers, laid out by LibreOffice (--docx-page-numbers)
+    source_map: bool = False  # a final build's DOCX carries the source map too (--source-map; a draft's always does)
 
 
 # Each writer is imported only when its format is asked for (WeasyPrint and python-docx are slow
@@ -80,7 +81,8 @@ def _write_docx(doc, report_dir: Path, target, diags: Diagnostics, options: Opti
     from generator.writers.docx.writer import write_docx  # noqa: PLC0415
 
     write_docx(doc, report_dir, target, diags, reference_doc=options.reference_doc,
-               allow_remote=options.allow_remote, page_numbers=options.docx_page_numbers)
+               allow_remote=options.allow_remote, page_numbers=options.docx_page_numbers,
+               source_map=True if options.source_map else None)
 
 
 WRITERS = {"pdf": _write_pdf, "docx": _write_docx, "html": _write_html}

@@ -6,14 +6,16 @@
 #                                   libreoffice-writer (`build --docx-page-numbers` lays the DOCX out
 #                                   with it; `make demo` does; the tests open the DOCX in it)
 #   scripts/system-deps.sh --test   and what the tests need: poppler-utils (pdftotext, pdffonts,
-#                                   pdfinfo), qpdf (qpdf --check),
+#                                   pdfinfo), qpdf (qpdf --check), python3-uno (tests/review
+#                                   play a reviewer in LibreOffice through its UNO bridge, with
+#                                   Debian's /usr/bin/python3),
 #                                   chromium and node with npm (the browser tests drive Debian's
 #                                   chromium with puppeteer-core; tests/browser/package.json), then
 #                                   tests/browser's npm packages (axe-core, puppeteer-core) from the lock file
 set -euo pipefail
 want=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libcairo2 libreoffice-writer)
 if [ "${1:-}" = "--test" ]; then
-  want+=(poppler-utils qpdf chromium)
+  want+=(poppler-utils qpdf chromium python3-uno)
   # node and npm: Debian's packages unless a node with npm is already on the PATH
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then want+=(nodejs npm); fi
 fi

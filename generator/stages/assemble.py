@@ -29,8 +29,30 @@ from generator.stages.resolve import Resolved, ResolvedStandard, band_for
 from generator.stages.validate import CONTROL_RE, ScaleItem, describe_character, line_of
 
 
-def rating_node(item: ScaleItem, caption: str = "") -> Rating:
-    return Rating(item.label, item.id, item.colour, item.text_colour, caption)
+def rating_node(item: ScaleItem, caption: str = "", source: Source | None = None) -> Rating:
+    return Rating(item.label, item.id, item.colour, item.text_colour, caption, source)
+
+
+def key_path(loc: tuple) -> str:
+    """A report.yaml key path as the review listing names it: ("findings", "P2.1", "key_questions", 1)
+    -> "findings.P2.1.key_questions[1]"."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def yaml_source(resolved: Resolved, loc: tuple) -> Source:
+    """The source of text computed from report.yaml's value at `loc`: the file, the value's line
+    (or its nearest parent's) and the key path."""
+    report = resolved.validated.sources.report
+    line, _ = line_of(report, loc)
+    return Source(str(report.path), line, key_path(loc))
+
+
+def finding_loc(rs: ResolvedStandard) -> tuple:
+    """Where report.yaml gives what `rs`'s rating comes from: its stated rating, else its key questions."""
+    return ("findings", rs.id, "key_questions" if rs.key_questions else "rating")
 
 
 def standard_heading_text(rs: ResolvedStandard) -> str:
@@ -76,29 +98,34 @@ def marker_ratings(marker: Marker, ctx: PartContext) -> list:
         rows = tuple(RatingsRow(f"{s.code} {s.title}",
                                 rating_node(resolved.standards[s.id].rating)
                                 if resolved.standards[s.id].rating else None,
-                                fw.labels.not_rated or "")
+                                fw.labels.not_rated or "",
+                                yaml_source(resolved, finding_loc(resolved.standards[s.id])))
                      for s in domain.standards)
         groups.append(RatingsGroup(f"{domain.id}. {domain.title}", rows))
-    facts, kinds = [], []
+    facts, kinds, sources = [], [], []
     if meta.fieldwork_start is not None:
         facts.append((fw.labels.fieldwork_started, long_date(meta.fieldwork_start)))
         kinds.append("fieldwork")
+        sources.append(yaml_source(resolved, ("metadata", "fieldwork_start")))
     if resolved.score is not None:
         facts.append((fw.labels.score, f"{resolved.score}/{resolved.max_score}"))
         kinds.append("score")
-    overall = rating_node(resolved.overall, fw.labels.overall_rating) if resolved.overall else None
+        sources.append(yaml_source(resolved, ("findings",)))
+    overall = (rating_node(resolved.overall, fw.labels.overall_rating, yaml_source(resolved, ("findings",)))
+               if resolved.overall else None)
     return [RatingsSummary(meta.unit or "", tuple(facts), overall, fw.labels.standard, fw.labels.rating,
-                           tuple(groups), marker.source, tuple(kinds))]
+                           tuple(groups), yaml_source(resolved, ("metadata", "unit")), tuple(kinds), tuple(sources))]
 
 
 def marker_recommendations(marker: Marker, ctx: PartContext) -> list:
     fw = ctx.resolved.framework
     blocks = []
-    for group in ctx.resolved.validated.report.recommendations:
+    for g, group in enumerate(ctx.resolved.validated.report.recommendations):
         blocks.append(Paragraph((Text(fw.recommendations_lead.format(addressee=group.addressee)),),
-                                marker.source, ("lead",)))
-        items = tuple((Paragraph((Text(item),), marker.source),) for item in group.items)
-        blocks.append(OrderedList(items, 1, marker.source))
+                                yaml_source(ctx.resolved, ("recommendations", g, "addressee")), ("lead",)))
+        items = tuple((Paragraph((Text(item),), yaml_source(ctx.resolved, ("recommendations", g, "items", i))),)
+                      for i, item in enumerate(group.items))
+        blocks.append(OrderedList(items, 1, yaml_source(ctx.resolved, ("recommendations", g))))
     return blocks
 
 
@@ -119,11 +146,13 @@ def marker_standard(marker: Marker, ctx: PartContext) -> list:
     ctx.placed[rs.id] = marker.source
     ctx.standard = rs
     fw = ctx.resolved.framework
+    # the title and statement are the framework's: located at the marker, named as computed
+    framework = replace(marker.source, key=f"framework {fw.id}: standard {rs.id}")
     blocks = [Heading(2, (Text(standard_heading_text(rs)),), ctx.state.unique_id(standard_heading_text(rs)),
-                      marker.source, ("standard",)),
-              Paragraph((Text(rs.standard.statement),), marker.source, ("statement",))]
+                      framework, ("standard",)),
+              Paragraph((Text(rs.standard.statement),), framework, ("statement",))]
     if rs.rating:
-        blocks.append(rating_node(rs.rating, fw.labels.rating))
+        blocks.append(rating_node(rs.rating, fw.labels.rating, yaml_source(ctx.resolved, finding_loc(rs))))
     elif fw.rated and fw.labels.not_rated:
         blocks.append(Paragraph((Strong((Text(f"{fw.labels.rating}:"),)), Text(" "), Text(fw.labels.not_rated)),
                                 marker.source, ("not-rated",)))
@@ -138,9 +167,13 @@ def marker_key_questions(marker: Marker, ctx: PartContext) -> list:
         return []
     ctx.tables.add(rs.id)
     labels = ctx.resolved.framework.key_question_table
-    rows = tuple(KeyQuestionRow(kq.question, format_percentage(kq.value), kq.lowest) for kq in rs.key_questions)
+    rows = tuple(KeyQuestionRow(kq.question, format_percentage(kq.value), kq.lowest,
+                                yaml_source(ctx.resolved, ("findings", rs.id, "key_questions", i)))
+                 for i, kq in enumerate(rs.key_questions))
+    # the caption, headers and questions are the framework's (each figure has its own source)
+    framework = replace(marker.source, key=f"framework {ctx.resolved.framework.id}: standard {rs.id}")
     return [KeyQuestionTable(key_questions_caption(rs, ctx), labels.question_header, labels.value_header,
-                             labels.lowest_note, rows, marker.source)]
+                             labels.lowest_note, rows, framework)]
 
 
 def key_questions_caption(rs: ResolvedStandard, ctx: PartContext) -> str:

@@ -55,7 +55,7 @@ class Footnotes:
                         "only paragraphs of text", self.path, line)
         finally:
             self.in_note = None
-        return FootnoteRef(self.state.footnotes, f"fn-{self.state.footnotes}", tuple(_merge_text(body)))
+        return FootnoteRef(self.state.footnotes, f"fn-{self.state.footnotes}", tuple(_merge_text(body)), label)
 
     def note_call_line(self, outer: str, inner: str) -> int:
         """The line where the definition of note `outer` calls note `inner`."""

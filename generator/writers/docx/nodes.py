@@ -392,6 +392,7 @@ def key_question_table(w, node, where: Where) -> None:
     w.inlines((Text(node.question_header),), w.at(cells[0][0]))
     w.inlines((Text(node.value_header),), w.at(cells[0][1]))
     for (question_cell, value_cell), row in zip(cells[1:], node.rows):
+        w.locate(value_cell, row.source)
         X.paragraph_align(value_cell, "right")  # the figures, right-aligned as in the PDF and HTML
         if row.lowest:
             w.inlines((Strong((Text(row.question),)),), w.at(question_cell))
@@ -411,14 +412,18 @@ def ratings_summary(w, node, where: Where) -> None:
     for kind, label, value in node.kinded_facts:  # the score large, as on the PDF's scorecard
         style = "Scorecard Score" if kind == "score" else "Normal"
         w.inlines((Text(f"{label} "), Strong((Text(value),))), w.at(w.paragraph(where, style)))
+    for p, source in zip(list(w.mapped)[-len(node.kinded_facts):] if node.kinded_facts else (), node.fact_sources):
+        w.locate(p, source)
     if node.overall:
         rating(w, node.overall, where, "Overall Rating")
+        w.locate(list(w.mapped)[-1], node.overall.source)
     for group in node.groups:
         w.inlines((Text(group.title),), w.at(w.paragraph(where, "Caption")))
         tbl, cells = w.table(where, len(group.rows) + 1, [0.6, 0.4], group.title, header=True)
         w.inlines((Text(node.standard_header),), w.at(cells[0][0]))
         w.inlines((Text(node.rating_header),), w.at(cells[0][1]))
         for (standard_cell, rating_cell), row in zip(cells[1:], group.rows):
+            w.locate(rating_cell, row.source)
             w.inlines((Text(row.standard),), w.at(standard_cell))
             if row.rating:
                 X.cell_shading(rating_cell.getparent(), row.rating.colour)

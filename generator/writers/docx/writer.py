@@ -54,6 +54,7 @@ class DocxWriter:
     diags: Diagnostics = field(default_factory=Diagnostics)
     allow_remote: bool = False  # http(s) images are fetched (--allow-remote), as the PDF does
     source: object = None  # the chapter file and line of the block being written, for messages
+    source_map: bool = False  # bookmark each paragraph and store the source map (generator/review/sourcemap.py)
 
     @staticmethod
     def handles(kind: str) -> bool:
@@ -81,6 +82,7 @@ class DocxWriter:
         self.page_number_runs: list = []  # the runs with_page_numbers added
         self.last_heading = ""
         self.after_table = None
+        self.mapped: dict = {}  # w:p -> (Source or None, footnote id): the source map's entries, in order
         for node_id in _ids(doc):
             self.bookmark_name(node_id)
 
@@ -98,6 +100,7 @@ class DocxWriter:
         spans = {}
         for part in doc.parts:
             h1 = self.paragraph(where, "Heading 1")
+            self.locate(h1, None)  # the part's title: report.yaml's or the framework's, not the last block's
             h1.append(X.run(part.title))
             self.bookmark(h1, part.id)
             self.last_heading = part.title
@@ -105,6 +108,8 @@ class DocxWriter:
             spans[part.id] = (h1, body[-2])
         self._contents_range(doc, spans)
         embed_fonts(self.docx, theme_of(doc).fonts_dir)
+        if self.source_map:
+            self._source_map()
         self.date = dt.date.fromisoformat(doc.info.date)
         return X.save(self.docx, self.date)
 
@@ -145,6 +150,39 @@ class DocxWriter:
         if doc.draft and doc.draft.version:  # the same paragraph: the style ends the cover's page
             imprint.extend((X.line_break(), X.run(doc.draft.mark)))
 
+    def locate(self, p, source, note: str = "") -> None:
+        """Say where paragraph `p` came from (None: nowhere the map tells), instead of the block being written."""
+        self.mapped[p] = (source, note)
+
+    def _source_map(self) -> None:
+        """Bookmark each located paragraph `_rg_<n>` and store the map with the sources'
+        fingerprints (generator/review/sourcemap.py; only drafts, or `build --source-map`)."""
+        from generator.inputs import InputError, read_input  # noqa: PLC0415
+        from generator.review import sourcemap as SM  # noqa: PLC0415
+
+        root = Path(self.base_dir).resolve() if self.base_dir else None
+        out = SM.SourceMap()
+        n = 0
+        for p, (source, note) in self.mapped.items():
+            if source is None:
+                continue
+            path = Path(source.path)
+            try:
+                rel = path.resolve().relative_to(root).as_posix() if root else path.name
+            except ValueError:
+                rel = path.name  # outside the report folder (a framework file): its name only
+            n += 1
+            self.bookmark_id += 1
+            if not note:  # a footnote's bookmark would not survive an editor's save: notes go by order
+                X.bookmark_paragraph(p, self.bookmark_id, SM.bookmark_name(n))
+            out.entries[n] = SM.Entry(n, rel, source.line, getattr(source, "key", ""), note, X.paragraph_text(p))
+            if root and rel not in out.files and (root / rel).is_file():
+                try:
+                    out.files[rel] = SM.fingerprint(read_input(root / rel, (root,), "chapter"))
+                except InputError:
+                    pass
+        X.add_custom_xml(self.part, out.to_xml(), SM.ITEM_ID)
+
     def _contents_range(self, doc: Document, spans: dict) -> None:
         """Bookmark the parts the contents lists, so that Word's update lists just those (TOC \\b).
 
@@ -177,6 +215,7 @@ class DocxWriter:
         """
         p = where.container.add_paragraph()._p  # noqa: SLF001
         X.paragraph_style(p, self.styles.id(style))
+        self.mapped[p] = (self.source, "")
         if self.after_table is where.container:
             if not style.startswith(("Heading", "Caption")):
                 X.space_before(p, AFTER_TABLE_PT)
@@ -245,12 +284,14 @@ class DocxWriter:
             for tc in tr.findall(qn("w:tc")):
                 p = tc.find(qn("w:p"))
                 X.paragraph_style(p, compact)
+                self.mapped[p] = (self.source, "")
                 row.append(p)
             cells.append(row)
         return tbl, cells
 
     def footnote(self, node) -> int:
         note_id, p = self.notes.add(self.styles.id("Footnote Text"), self.styles.id("Footnote Reference"))
+        self.mapped[p] = (self.source, node.label or node.id)
         self.inlines(node.children, At(p, self.notes.part, in_note=True))
         return note_id
 
@@ -298,8 +339,12 @@ def _core_properties(document, doc: Document) -> None:
 
 
 def write_docx(doc: Document, base_dir: Path | None, target, diags: Diagnostics | None = None,
-               reference_doc: Path | None = None, allow_remote: bool = False, page_numbers: bool = False) -> None:
+               reference_doc: Path | None = None, allow_remote: bool = False, page_numbers: bool = False,
+               source_map: bool | None = None) -> None:
     """Write `doc` as DOCX to `target` (a path or a binary file); problems go to `diags`.
+
+    `source_map`: carry the map `reportgen review` reads (generator/review/sourcemap.py); None, the
+    default: a draft does, a final build does not (a published file names no author's files).
 
     `page_numbers`: the contents carries each part's page as LibreOffice lays the DOCX out (the
     pagination pass, `pagination.py`: LibreOffice must be installed; a pass that cannot give
@@ -308,7 +353,9 @@ def write_docx(doc: Document, base_dir: Path | None, target, diags: Diagnostics 
     reference = reference_for(doc, reference_doc, diags)
     if reference is None:
         return
-    writer = DocxWriter(reference, base_dir, diags, allow_remote)
+    if source_map is None:
+        source_map = doc.draft is not None
+    writer = DocxWriter(reference, base_dir, diags, allow_remote, source_map=source_map)
     data = writer.document(doc)
     if page_numbers and writer.contents_entries and not diags.errors:
         from generator.writers.docx.pagination import paginate  # noqa: PLC0415 - only a build that asks

@@ -687,3 +687,40 @@ def remove_default(styles, tag: str) -> None:
 def space_before(p, points: float) -> None:
     """Paragraph spacing above one paragraph (w:spacing/@w:before)."""
     paragraph_properties(get_or_add(p, "w:pPr"), space_before_pt=points)
+
+
+CUSTOM_XML_PROPS = "application/vnd.openxmlformats-officedocument.customXmlProperties+xml"
+
+
+def add_custom_xml(document_part, data: bytes, item_id: str) -> None:
+    """A custom XML part (customXml/item1.xml, related from the document part, with its
+    datastore item properties): data Word and LibreOffice keep through a save."""
+    from docx.opc.part import Part  # noqa: PLC0415
+
+    package = document_part.package
+    item = Part(PackURI("/customXml/item1.xml"), CT.XML, data, package)
+    props = Part(PackURI("/customXml/itemProps1.xml"), CUSTOM_XML_PROPS,
+                 ('<?xml version="1.0" encoding="UTF-8" standalone="no"?>'
+                  f'<ds:datastoreItem ds:itemID="{item_id}" xmlns:ds="http://schemas.openxmlformats.org/'
+                  'officeDocument/2006/customXml"><ds:schemaRefs/></ds:datastoreItem>').encode(), package)
+    item.relate_to(props, RT.CUSTOM_XML_PROPS)
+    document_part.relate_to(item, RT.CUSTOM_XML)
+
+
+def bookmark_paragraph(p, bookmark_id: int, name: str) -> None:
+    """A bookmark from the start of `p`'s content (after its w:pPr) to its end."""
+    start = element("w:bookmarkStart", {"w:id": bookmark_id, "w:name": name})
+    ppr = p.find(qn("w:pPr"))
+    if ppr is not None:
+        ppr.addnext(start)
+    else:
+        p.insert(0, start)
+    p.append(bookmark_end(bookmark_id))
+
+
+def paragraph_text(p) -> str:
+    """The text of a w:p as a reader sees it: its w:t, tabs and breaks (field instructions left out)."""
+    out = []
+    for el in p.iter(qn("w:t"), qn("w:tab"), qn("w:br")):
+        out.append(el.text or "" if el.tag == qn("w:t") else ("\t" if el.tag == qn("w:tab") else "\n"))
+    return "".join(out)

@@ -1,0 +1,33 @@
+"""`reportgen review ... --html PAGE`: the review page, self-contained (inline CSS, no script, no
+remote resource), the items grouped by the part they fall in, each with its context and a link
+to its source file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.review.items import ReviewItem
+
+
+def review_page(items: list[ReviewItem], reviewed: Path, report_dir: Path) -> str:
+    import jinja2  # noqa: PLC0415
+
+    from generator.resources import TEMPLATES_DIR  # noqa: PLC0415
+
+    root = Path(report_dir).resolve()
+    groups: dict[str, list[dict]] = {}
+    for item in items:
+        href = ""
+        if item.path:
+            target = (root / item.path).resolve()
+            if target.is_relative_to(root):
+                href = target.as_uri() + (f"#L{item.line}" if item.line else "")
+        groups.setdefault(item.part or item.path or "Not located", []).append({
+            "kind": item.kind, "ident": item.ident, "author": item.author, "date": item.date, "where": item.where(),
+            "href": href, "key": item.key, "text": item.text, "anchor": item.anchor, "old": item.old,
+            "new": item.new, "context": " ".join(item.context.split()), "note": item.note})
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR / "review"), autoescape=True,
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    return env.get_template("review.html.j2").render(
+        reviewed=Path(reviewed).name, count=len(items),
+        groups=[{"title": title, "entries": entries} for title, entries in groups.items()])
