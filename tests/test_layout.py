@@ -33,6 +33,7 @@ FORBIDDEN = {
     "redline": {"cli"},
     "batch": {"cli"},
     "scaffold": {"cli", "build", "writers", "checks"},
+    "review": {"cli", "writers", "checks"},
 }
 WRITERS = ("writers.html", "writers.pdf", "writers.docx")
 

@@ -97,6 +97,8 @@ class Index:
             for loc, where in sources.report.positions.items():
                 self.key_lines[_key_path(loc)] = where
         self.units: list[Unit] = []
+        self._windows: dict = {}
+        self._matches: dict = {}
         for part in self.document.parts:
             self._blocks(part, part.blocks, None)
             self._footnotes(part)
@@ -151,7 +153,8 @@ class Index:
                 self._add(block.caption, part, source, "computed")
                 for row in block.rows:
                     self._add(row.question, part, source, "computed")
-                    self._add(row.value, part, source, "computed")
+                    value = f"{row.value} {block.lowest_note}" if row.lowest else row.value
+                    self._add(value, part, source, "computed")
             elif isinstance(block, m.Rating):
                 self._add(block.label, part, source, "computed")
             elif isinstance(block, m.RatingsSummary):
@@ -193,6 +196,13 @@ class Index:
         skel = skeleton(text)
         if not skel:
             return None
+        if not before:
+            if skel not in self._matches:
+                self._matches[skel] = self._match(skel, None)
+            return self._matches[skel]
+        return self._match(skel, before)
+
+    def _match(self, skel: str, before) -> Unit | None:
         found = self.by_skel.get(skel, [])
         if not found:
             found = [n for n, u in enumerate(self.units) if skel in u.skel] if len(skel) >= 8 else []
@@ -214,6 +224,19 @@ class Index:
     def footnote(self, number: int) -> Unit | None:
         return next((u for u in self.units if u.kind == "footnote" and u.number == number), None)
 
+    def _window(self, path: str, first: int) -> tuple[str, list[tuple[int, int]]]:
+        """The skeleton of WINDOW_LINES lines of `path` from line `first`, and each of its
+        characters' (line, column), 1-based; kept, since many annotations fall in one block."""
+        key = (path, first)
+        if key not in self._windows:
+            skel, where = [], []
+            for offset, line in enumerate(self.lines[path][first - 1: first - 1 + WINDOW_LINES]):
+                chars, cols = mapped_skeleton(line)
+                skel.append(chars)
+                where.extend((first + offset, col + 1) for col in cols)
+            self._windows[key] = ("".join(skel), where)
+        return self._windows[key]
+
     def position(self, unit: Unit, anchor: str, prefix: str = "") -> tuple[int, int]:
         """The (line, column) in `unit`'s chapter where `anchor` (words as built) starts, looked for
         after `prefix` (the built words just before it) when that helps; (unit's line, 0) when
@@ -221,13 +244,7 @@ class Index:
         lines = self.lines.get(unit.path)
         if not lines or not unit.line:
             return unit.line, 0
-        window = lines[unit.line - 1: unit.line - 1 + WINDOW_LINES]
-        skel, where = [], []
-        for offset, line in enumerate(window):
-            chars, cols = mapped_skeleton(line)
-            skel.append(chars)
-            where.extend((unit.line + offset, col + 1) for col in cols)
-        text = "".join(skel)
+        text, where = self._window(unit.path, unit.line)
         start = text.find(unit.skel[:40]) if unit.skel else -1
         start = max(start, 0)
         want, before = skeleton(anchor), skeleton(prefix)[-30:]

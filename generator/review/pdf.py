@@ -232,6 +232,8 @@ class _Reader:
         self.fonts: dict = {}
         self.glyphs: dict[int, list[Glyph]] = {}
         self.lines: dict[int, tuple[list[float], list[Glyph]]] = {}
+        self.drawn: dict[int, dict[int, int]] = {}  # page -> id(glyph) -> its place in the drawing order
+        self.by_mcid: dict[tuple, list[Glyph]] = {}
         self.page_numbers = {page.objgen: n for n, page in enumerate(pdf.pages)}
         self.unit_cache: dict[int, tuple[Unit | None, str]] = {}
 
@@ -244,13 +246,21 @@ class _Reader:
                 self.glyphs[number] = []
             ordered = sorted(self.glyphs[number], key=lambda g: g.box[1])
             self.lines[number] = ([g.box[1] for g in ordered], ordered)
+            self.drawn[number] = {id(g): i for i, g in enumerate(self.glyphs[number])}
+            for g in self.glyphs[number]:
+                self.by_mcid.setdefault((number, g.mcid), []).append(g)
         return self.glyphs[number]
+
+    def marked(self, number: int, mcid) -> list[Glyph]:
+        """The glyphs of one marked-content sequence of a page, in drawing order."""
+        self.page_glyphs(number)
+        return self.by_mcid.get((number, mcid), []) if mcid is not None else []
 
     def under(self, number: int, boxes) -> list[list[Glyph]]:
         """The glyphs whose centre lies in each box, in the page's drawing order."""
-        glyphs = self.page_glyphs(number)
+        self.page_glyphs(number)
         bottoms, ordered = self.lines[number]
-        order = {id(g): i for i, g in enumerate(glyphs)} if glyphs else {}
+        order = self.drawn[number]
         out = []
         for x0, y0, x1, y1 in boxes:
             start = bisect.bisect_left(bottoms, y0 - 40)
@@ -275,7 +285,7 @@ class _Reader:
 
     def following(self, number: int, glyph: Glyph) -> Glyph:
         """The glyph drawn after `glyph` in its marked content (itself if it is the last)."""
-        same = [g for g in self.page_glyphs(number) if g.mcid == glyph.mcid]
+        same = self.marked(number, glyph.mcid)
         at = next((i for i, g in enumerate(same) if g is glyph), len(same) - 1)
         return same[at + 1] if at + 1 < len(same) else glyph
 
@@ -283,7 +293,7 @@ class _Reader:
         number = self.page_numbers.get(page_objgen)
         if number is None:
             return ""
-        return "".join(g.text for g in self.page_glyphs(number) if g.mcid == mcid)
+        return "".join(g.text for g in self.marked(number, mcid))
 
     def elem_text(self, elem: Elem, depth: int = 0) -> str:
         actual = elem.obj.get("/ActualText")
@@ -352,7 +362,7 @@ class _Reader:
             return where
         first = glyphs[0]
         page_objgen = self.pdf.pages[annot.page].objgen
-        same_line = [g for g in self.page_glyphs(annot.page) if g.mcid == first.mcid] if first.mcid is not None else []
+        same_line = self.marked(annot.page, first.mcid)
         position = next((i for i, g in enumerate(same_line) if g is first), 0)
         prefix = "".join(g.text for g in same_line[:position])
         if not anchor:  # a note or a caret: the words from the point it marks, to find the column by
