@@ -57,10 +57,10 @@ class Unit:
     kind: str = "text"  # "text", "footnote", "computed"
     number: int = 0  # a footnote's number
     note: str = ""
+    skel: str = ""  # skeleton(text), kept
 
-    @property
-    def skel(self) -> str:
-        return skeleton(self.text)
+    def __post_init__(self):
+        object.__setattr__(self, "skel", skeleton(self.text))
 
 
 def _inline_text(nodes) -> str:

@@ -234,6 +234,7 @@ class _Reader:
         self.lines: dict[int, tuple[list[float], list[Glyph]]] = {}
         self.drawn: dict[int, dict[int, int]] = {}  # page -> id(glyph) -> its place in the drawing order
         self.by_mcid: dict[tuple, list[Glyph]] = {}
+        self.hits: dict[tuple, list[Glyph]] = {}  # (page, box) -> the glyphs under it
         self.page_numbers = {page.objgen: n for n, page in enumerate(pdf.pages)}
         self.unit_cache: dict[int, tuple[Unit | None, str]] = {}
 
@@ -245,7 +246,7 @@ class _Reader:
             except Exception:  # noqa: BLE001 - a content stream qpdf cannot parse: no text on it
                 self.glyphs[number] = []
             ordered = sorted(self.glyphs[number], key=lambda g: g.box[1])
-            self.lines[number] = ([g.box[1] for g in ordered], ordered)
+            self.lines[number] = ([g.box[1] for g in ordered], [(g, *g.centre) for g in ordered])
             self.drawn[number] = {id(g): i for i, g in enumerate(self.glyphs[number])}
             for g in self.glyphs[number]:
                 self.by_mcid.setdefault((number, g.mcid), []).append(g)
@@ -263,15 +264,16 @@ class _Reader:
         order = self.drawn[number]
         out = []
         for x0, y0, x1, y1 in boxes:
-            start = bisect.bisect_left(bottoms, y0 - 40)
-            hits = []
-            for glyph in ordered[start:]:
-                if glyph.box[1] > y1:
-                    break
-                cx, cy = glyph.centre
-                if x0 - 0.5 <= cx <= x1 + 0.5 and y0 - 0.5 <= cy <= y1 + 0.5:
-                    hits.append(glyph)
-            out.append(sorted(hits, key=lambda g: order[id(g)]))
+            key = (number, x0, y0, x1, y1)
+            if key not in self.hits:
+                hits = []
+                for glyph, cx, cy in ordered[bisect.bisect_left(bottoms, y0 - 40):]:
+                    if glyph.box[1] > y1:
+                        break
+                    if x0 - 0.5 <= cx <= x1 + 0.5 and y0 - 0.5 <= cy <= y1 + 0.5:
+                        hits.append(glyph)
+                self.hits[key] = sorted(hits, key=lambda g: order[id(g)])
+            out.append(self.hits[key])
         return out
 
     def nearest(self, number: int, x: float, y: float) -> Glyph | None:

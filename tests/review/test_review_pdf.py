@@ -456,4 +456,5 @@ def test_reportgen_review_lists_a_pdf_s_annotations(draft_pdf, tmp_path, reportg
     line, text = source_line("background.md", "three main offices")
     assert result.returncode == 1, result.stderr  # something to review
     assert (f'chapters/background.md:{line}:{text.index("three main offices") + 1}: comment[a1] J. Smith: '
-            '"Four offices now" on "three main offices"') in result.stdout
+            '"Four offices now" on "three main offices"') in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
