@@ -458,3 +458,29 @@ def test_reportgen_review_lists_a_pdf_s_annotations(draft_pdf, tmp_path, reportg
     assert (f'chapters/background.md:{line}:{text.index("three main offices") + 1}: comment[a1] J. Smith: '
             '"Four offices now" on "three main offices"') in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+
+
+# =========================================================================== the readers' bounds
+
+
+def test_a_content_stream_is_inflated_only_as_far_as_its_bound():
+    from generator.formats.pdf_text import bounded_bytes
+
+    pdf = pikepdf.new()
+    bomb = pikepdf.Stream(pdf, zlib.compress(b" " * 5_000_000, 9))
+    bomb.Filter = pikepdf.Name.FlateDecode
+    assert bounded_bytes(bomb, 1_000_000) is None
+    assert bounded_bytes(bomb, 5_000_000) == b" " * 5_000_000
+    plain = pikepdf.Stream(pdf, b"BT ET")
+    assert bounded_bytes(plain, 5) == b"BT ET" and bounded_bytes(plain, 4) is None
+
+
+def test_a_hostile_cmap_range_is_bounded():
+    from generator.formats.pdf_text import MAX_CMAP_CODES, font_map
+
+    pdf = pikepdf.new()
+    cmap = pikepdf.Stream(pdf, b"1 beginbfrange\n<00000000> <FFFFFFFF> <0041>\nendbfrange\n"
+                               b"1 beginbfrange\n<0000> <00FF> [<0042>\nendbfrange\n")
+    font = pikepdf.Dictionary(Subtype=pikepdf.Name.Type0, ToUnicode=cmap)
+    mapping = font_map(font)
+    assert len(mapping.chars) <= MAX_CMAP_CODES and mapping.chars[b"\0\0\0\0"] == "A"
