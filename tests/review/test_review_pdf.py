@@ -90,10 +90,11 @@ def reviewed(draft_pdf, tmp_path_factory) -> dict[str, object]:
     strike.set_info(content="wrong date", title="QA")
     strike.update()
 
-    page, quads = _phrase(doc, "leadership arrangements had")
-    q = quads[0]
-    # MuPDF draws a caret as a 20 x 14 box hanging from the point: its apex at the gap before the word
-    caret = page.add_caret_annot((q.ul.x - 1.5 - 10, q.ll.y - 3))
+    page, quads = _phrase(doc, "Interim leadership")
+    q = page.search_for("Interim", quads=True)[0]
+    # MuPDF draws a caret as a 20 x 14 box hanging from the point, its apex at the box's top centre:
+    # here over the right half of "Interim"'s last letter, so the words go after it
+    caret = page.add_caret_annot((q.ur.x - 1 - 10, q.ll.y - 3))
     caret.set_info(content="temporary", title="QA")
     caret.update()
 
