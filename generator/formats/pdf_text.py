@@ -6,6 +6,11 @@ space guessed from where the glyphs are drawn (pdftotext guesses; a screen reade
 text, and the baseline of its first and last text operator; `elem_text(elem, texts)` is what a
 structure element says (its /ActualText if it has one, else its marked content and kids in order).
 Shared by the PDF checks and the tests; it never changes the file.
+
+`page_glyphs(pdf, page)` is the finer reading a reviewed PDF needs (generator/review/pdf.py):
+each glyph with its MCID and its box on the page, from the fonts' advance widths and the text
+state, so that an annotation's quad points say which words it marks. Streams are inflated within
+bounds (`bounded_bytes`), and a CMap's ranges are bounded: the file may be anyone's.
 """
 
 from __future__ import annotations
