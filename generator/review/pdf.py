@@ -73,12 +73,19 @@ class _Annotation:
 # --------------------------------------------------------------------------- reading the file
 
 
+# C0 and C1 controls but tab and line breaks, DEL, and the bidirectional overrides: a reviewer's
+# words are printed on a terminal, where ESC [ ... (or a lone CSI, U+009B) would be obeyed
+_CONTROLS = {c: "\ufffd" for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0),
+                                     *range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
+
+
 def _text(value, limit: int = 20_000) -> str:
+    """A PDF string as plain text: at most `limit` characters, control characters made visible."""
     try:
         text = str(value) if value is not None else ""
     except Exception:  # noqa: BLE001 - a hostile string object
         return ""
-    return text[:limit]
+    return text[:limit].translate(_CONTROLS)
 
 
 def _date(value) -> str:

@@ -311,7 +311,8 @@ def test_scripts_launches_and_links_in_annotations_are_never_followed(draft_pdf,
     js = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert('x'); this.exportDataObject({})"))
     launch = pikepdf.Dictionary(S=pikepdf.Name.Launch, F=pikepdf.String("/bin/sh"), Win=pikepdf.Dictionary(F=pikepdf.String("calc.exe")))
     uri = pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("http://127.0.0.1:9/beacon"))
-    annots = [_highlight(rect, "script", **{"/A": js, "/AA": pikepdf.Dictionary(E=js, X=launch)}),
+    annots = [_highlight(rect, "script", **{"/A": js, "/AA": pikepdf.Dictionary(E=js, X=launch),
+                                            "/T": pikepdf.String("\x1b]0;owned\x07\x1b[2J\u009b31m\u202eevil")}),
               _highlight(rect, "launch", **{"/A": launch}),
               _highlight(rect, "uri", **{"/A": uri}),
               {"/Type": pikepdf.Name.Annot, "/Subtype": pikepdf.Name.FileAttachment, "/Rect": pikepdf.Array(rect),
@@ -324,6 +325,7 @@ def test_scripts_launches_and_links_in_annotations_are_never_followed(draft_pdf,
     path = _with_annotations(draft_pdf, tmp_path / "scripts.pdf", annots, edit=open_action)
     items = read_pdf_review(path, SURREY)
     assert [i.text for i in items] == ["script", "launch", "uri", "attached"]
+    assert items[0].author == "\ufffd]0;owned\ufffd\ufffd[2J\ufffd31m\ufffdevil"  # nothing a terminal obeys
     assert all(i.path == "chapters/background.md" for i in items)
 
 
