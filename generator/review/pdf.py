@@ -423,12 +423,18 @@ def read_pdf_review(path: Path, report_dir: Path, framework_dirs=()) -> list[Rev
                 current = parent
             return current
 
-        for annot in annotations:
+        told: set[str] = set()  # carets told with their strike-out
+        for annot in annotations:  # "replace text": a strike-out and a caret grouped, either one the primary
             parent = by_objgen.get(annot.parent) if annot.parent else None
-            if parent is not None and annot.reply_type == "/Group" and annot.subtype == "Caret" \
-                    and parent.subtype == "StrikeOut":
-                grouped[parent.ident] = annot
+            if parent is None or annot.reply_type != "/Group":
+                continue
+            pair = {annot.subtype: annot, parent.subtype: parent}
+            if set(pair) == {"Caret", "StrikeOut"} and pair["StrikeOut"].ident not in grouped:
+                grouped[pair["StrikeOut"].ident] = pair["Caret"]
+                told.add(pair["Caret"].ident)
         for annot in annotations:
+            if annot.ident in told:
+                continue
             try:
                 items.extend(_items(annot, by_objgen, root_of, reader, located, grouped))
             except (RecursionError, ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
@@ -440,9 +446,7 @@ def read_pdf_review(path: Path, report_dir: Path, framework_dirs=()) -> list[Rev
 def _items(annot, by_objgen, root_of, reader: _Reader, located: dict, grouped: dict) -> list[ReviewItem]:
     parent = by_objgen.get(annot.parent) if annot.parent else None
     if parent is not None and annot.reply_type == "/Group":
-        if grouped.get(parent.ident) is annot:
-            return []  # told with its strike-out
-        parent = None  # another grouping: an annotation of its own
+        parent = None  # grouped with another, not a reply to it: an annotation of its own
     if parent is not None:  # a reply: where its thread is
         root = root_of(annot)
         if root.ident not in located:

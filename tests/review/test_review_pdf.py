@@ -487,3 +487,22 @@ def test_a_hostile_cmap_range_is_bounded():
     font = pikepdf.Dictionary(Subtype=pikepdf.Name.Type0, ToUnicode=cmap)
     mapping = font_map(font)
     assert len(mapping.chars) <= MAX_CMAP_CODES and mapping.chars[b"\0\0\0\0"] == "A"
+
+
+def test_replace_text_with_the_caret_as_the_primary_is_one_replacement(draft_pdf, tmp_path):
+    """The other way round: the strike-out grouped with (/IRT, /RT /Group) a caret holding the new words."""
+    rect = _over_words(draft_pdf, "three main offices")
+    x0, y0, x1, y1 = rect
+    caret = {"/Type": pikepdf.Name.Annot, "/Subtype": pikepdf.Name.Caret, "/Contents": pikepdf.String("two"),
+             "/Rect": pikepdf.Array([x0 - 10, y0 - 14, x0 + 10, y0 + 4])}
+    strike = _highlight(rect, "")
+    strike["/Subtype"] = pikepdf.Name.StrikeOut
+
+    def group(pdf, made):
+        made[1].IRT = made[0]
+        made[1].RT = pikepdf.Name.Group
+
+    path = _with_annotations(draft_pdf, tmp_path / "replace.pdf", [caret, strike], edit=group)
+    [item] = read_pdf_review(path, SURREY)
+    assert (item.kind, item.old, item.new, item.path) == (CHANGE, "three main offices", "two", "chapters/background.md")
+
