@@ -292,9 +292,21 @@ class _Reader:
                 best, distance = glyph, d
         return best
 
+    def line_of(self, number: int, glyph: Glyph) -> list[Glyph]:
+        """The glyphs drawn with `glyph`: its marked content; in an untagged PDF, its line (the
+        glyphs whose middle is level with its own), in drawing order."""
+        if glyph.mcid is not None:
+            return self.marked(number, glyph.mcid)
+        middle, half = glyph.centre[1], (glyph.box[3] - glyph.box[1]) / 2
+        bottoms, ordered = self.lines[number]
+        level = [g for g, _, cy in ordered[bisect.bisect_left(bottoms, middle - 3 * half):]
+                 if g.box[1] <= middle + half and abs(cy - middle) < half and g.mcid is None]
+        order = self.drawn[number]
+        return sorted(level, key=lambda g: order[id(g)])
+
     def following(self, number: int, glyph: Glyph) -> Glyph:
         """The glyph drawn after `glyph` in its marked content (itself if it is the last)."""
-        same = self.marked(number, glyph.mcid)
+        same = self.line_of(number, glyph)
         at = next((i for i, g in enumerate(same) if g is glyph), len(same) - 1)
         return same[at + 1] if at + 1 < len(same) else glyph
 
@@ -371,7 +383,7 @@ class _Reader:
             return where
         first = glyphs[0]
         page_objgen = self.pdf.pages[annot.page].objgen
-        same_line = self.marked(annot.page, first.mcid)
+        same_line = self.line_of(annot.page, first)
         position = next((i for i, g in enumerate(same_line) if g is first), 0)
         prefix = "".join(g.text for g in same_line[:position])
         if not anchor:  # a note or a caret: the words from the point it marks, to find the column by

@@ -10,6 +10,7 @@ trees, a deflate bomb, no structure at all) give a clear result: a listing or a 
 
 from __future__ import annotations
 
+import re
 import zlib
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pikepdf
 import pytest
 
 from generator.formats.package import UnreadableFile
+from generator.formats.pdf_tree import page_contents
 from generator.review.items import CHANGE, COMMENT, REPLY
 from generator.review.pdf import MAX_ANNOTATIONS, read_pdf_review
 from tests.conftest import SURREY
@@ -400,10 +402,21 @@ def test_an_untagged_pdf_is_located_by_the_line_s_text(draft_pdf, tmp_path):
         del pdf.Root["/StructTreeRoot"]
         del pdf.Root["/MarkInfo"]
 
-    path = _with_annotations(draft_pdf, tmp_path / "untagged.pdf", [_highlight(rect, "no tags")], edit=untag)
-    [item] = read_pdf_review(path, SURREY)
-    line, text = source_line("background.md", "three main offices")
-    assert (item.path, item.line, item.column) == ("chapters/background.md", line, text.index("three main offices") + 1)
+    def strip_marks(pdf, made):
+        untag(pdf, made)
+        for page in pdf.pages:  # and no marked content at all: a PDF from a tool that does not tag
+            data = page_contents(page)
+            page.obj.Contents = pdf.make_stream(re.sub(rb"/\w+\s*<<[^>]*>>\s*BDC|/\w+\s*BMC|\bEMC\b", b"", data))
+
+    short = _over_words(draft_pdf, "main")  # too short to find alone: found by the words of its line
+    for edit in (untag, strip_marks):
+        path = _with_annotations(draft_pdf, tmp_path / "untagged.pdf", [_highlight(rect, "no tags"),
+                                                                         _highlight(short, "short")], edit=edit)
+        items = read_pdf_review(path, SURREY)
+        line, text = source_line("background.md", "three main offices")
+        assert [(i.path, i.line, i.column, i.anchor) for i in items] == [
+            ("chapters/background.md", line, text.index("three main offices") + 1, "three main offices"),
+            ("chapters/background.md", line, text.index("main offices") + 1, "main")]
 
 
 def test_a_pdf_of_other_words_is_listed_unlocated(tmp_path):
