@@ -255,6 +255,26 @@ def test_a_note_on_no_text_is_listed_unlocated_with_its_page(reviewed):
     assert str(item).startswith("<unlocated>: comment[")
 
 
+def test_the_column_is_the_marked_occurrence_and_a_note_its_own_definition(draft_pdf, tmp_path):
+    """"Surrey PDU aligns with Surrey County Council": the second "Surrey" is found after the words
+    before it; the second footnote of a chapter is located at its own `[^label]:` line."""
+    doc = pymupdf.open(str(draft_pdf))
+    page, height = doc[6], doc[6].rect.height
+    county = page.search_for("Surrey County", quads=True)[0]
+    second = next(q for q in page.search_for("Surrey", quads=True) if abs(q.ul.x - county.ul.x) < 0.5
+                  and abs(q.ul.y - county.ul.y) < 0.5)
+    words = (second.ll.x, height - second.ll.y, second.ur.x, height - second.ur.y)
+    note = _over_words(draft_pdf, "Proven reoffending statistics")
+    path = _with_annotations(draft_pdf, tmp_path / "second.pdf", [_highlight(words, "which Surrey?"),
+                                                                  _highlight(note, "which year?")])
+    first, footnote = read_pdf_review(path, SURREY)
+    line, text = source_line("background.md", "Surrey PDU aligns with Surrey County Council")
+    assert (first.anchor, first.line, first.column) == ("Surrey", line, text.index("Surrey County") + 1)
+    line, text = source_line("background.md", "[^moj]:")
+    assert (footnote.anchor, footnote.line, footnote.column) == ("Proven reoffending statistics", line,
+                                                                 text.index("Proven") + 1)
+
+
 # =========================================================================== hostile PDFs
 
 
