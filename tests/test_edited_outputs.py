@@ -260,6 +260,9 @@ def test_a_batch_build_refuses_the_edited_report_and_builds_the_others(reportgen
     assert "ok      northshire-yjs" in result.stdout and "error[output-edited]" in result.stderr
     assert page.read_bytes() == edited
     assert "second draft" in (out / "northshire-yjs" / "northshire-yjs.html").read_text(encoding="utf-8")
+    result = reportgen("build", report, other, "--out", out, "--format", "html", "--jobs", "1", "--overwrite-edited")
+    assert result.returncode == 0, result.stderr
+    assert "second draft" in page.read_text(encoding="utf-8") and "a reviewer's note" not in page.read_text(encoding="utf-8")
 
 
 def test_a_known_edit_is_refused_before_anything_is_written(report, tmp_path, monkeypatch):
