@@ -6,7 +6,7 @@ it (generator/formats/pdf_text.py `page_glyphs`: each glyph's box from the font'
 text state), so to the words a reviewer marked; through the glyphs' marked content to the structure
 element under them (the tagged PDF's structure tree), so to that element's text; and through that
 text to the block of the document model, rebuilt from REPORT_DIR, that says it
-(generator/review/locate.py), so to the chapter file, line and column (or report.yaml key).
+(generator/review/index.py), so to the chapter file, line and column (or report.yaml key).
 A PDF without a structure tree is located by the text of the marked line alone.
 
 What each annotation becomes (generator/review/items.py):
@@ -36,7 +36,7 @@ from generator.formats.package import UnreadableFile, open_pdf
 from generator.formats.pdf_text import Glyph, page_glyphs
 from generator.formats.pdf_tree import MC, Elem, as_list
 from generator.review.items import CHANGE, COMMENT, REPLY, ReviewItem
-from generator.review.locate import Index, Unit, skeleton
+from generator.review.index import Index, Unit, skeleton
 
 MAX_ANNOTATIONS = 10_000
 MAX_QUADS = 1_000  # per annotation: a highlight over a whole page has about 60

@@ -1,4 +1,5 @@
-"""Where a piece of built text came from: the report's document model, rebuilt from REPORT_DIR
+"""Where a piece of a reviewed PDF's text came from (the PDF reader's index; the DOCX reader locates through
+its source map instead, generator/review/locate.py): the report's document model, rebuilt from REPORT_DIR
 (stages load to assemble, nothing written), as a list of `Unit`s (each paragraph, heading, list
 item, table cell, caption and footnote, in reading order, with its chapter file and line, or the
 report.yaml key of computed text), and the exact line and column of words inside one.
