@@ -42,6 +42,7 @@ class Job:
     draft: bool | None = None  # `--draft`/`--final`; None: each report.yaml's status
     theme: str | Path | None = None  # `--theme`; None: each report.yaml's theme
     docx_page_numbers: bool = False  # `--docx-page-numbers`
+    overwrite_edited: bool = False  # `--overwrite-edited`: replace outputs changed since reportgen wrote them
 
 
 @dataclass
@@ -81,7 +82,8 @@ class SameName(ValueError):
 
 
 def plan(folders, parent: Path | None, formats, strict=False, allow_remote=False, reference_doc=None,
-         framework_dirs=(), pdf_standard=None, draft=None, theme=None, docx_page_numbers=False) -> list[Job]:
+         framework_dirs=(), pdf_standard=None, draft=None, theme=None, docx_page_numbers=False,
+         overwrite_edited=False) -> list[Job]:
     """One job per report folder (a folder named twice is built once); each to PARENT/<slug>/,
     or to its default output folder. Raises SameName for two folders of the same name."""
     seen: dict[str, Path] = {}
@@ -92,7 +94,8 @@ def plan(folders, parent: Path | None, formats, strict=False, allow_remote=False
                            "would overwrite each other")
         seen[folder.name] = folder
         jobs.append(Job(folder, parent / folder.name if parent else None, tuple(formats), strict, allow_remote,
-                        reference_doc, tuple(framework_dirs), pdf_standard, draft, theme, docx_page_numbers))
+                        reference_doc, tuple(framework_dirs), pdf_standard, draft, theme, docx_page_numbers,
+                        overwrite_edited))
     return jobs
 
 
@@ -106,7 +109,8 @@ def build_one(job: Job, parallel: bool = False) -> Result:
     try:
         built = build(job.report_dir, job.out_dir, job.formats, job.strict, job.allow_remote, job.reference_doc,
                       job.framework_dirs, pdf_standard=job.pdf_standard, parallel=parallel, draft=job.draft,
-                      theme=job.theme, docx_page_numbers=job.docx_page_numbers)
+                      theme=job.theme, docx_page_numbers=job.docx_page_numbers,
+                      overwrite_edited=job.overwrite_edited)
     except ContentError as exc:
         items = exc.diagnostics.sorted()
         return Result(job.report_dir, False, (), tuple(map(str, items)),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from generator.diagnostics import ContentError, Diagnostics
 from generator.model import Document
-from generator.publish import Staging, interrupts_as_exceptions, recover
+from generator.publish import OutputsRecord, Staging, file_digest, interrupts_as_exceptions, recover, record_name
 from generator.resources import cache_refusals
 from generator.stages.assemble import assemble
 from generator.stages.load import load
@@ -101,7 +101,7 @@ def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict
           allow_remote: bool = False, reference_doc: Path | None = None, framework_dirs=(),
           pdf_standard: str | None = None, parallel: bool = True, draft: bool | None = None,
           theme=None, pdf_process: PdfProcess | None = None, docx_page_numbers: bool = False,
-          source_map: bool = False) -> Built:
+          source_map: bool = False, overwrite_edited: bool = False) -> Built:
     """Check, write each format, publish. `parallel`: whether this build may write its PDF in a
     second process (generator/writing.py) while it writes the other formats; `build DIR...`
     passes False, its process pool being the parallelism. `pdf_process`: that process, already
@@ -110,7 +110,9 @@ def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict
     `--final`). `theme`: --theme, a theme's name or folder (wins over report.yaml's `theme:`).
     `docx_page_numbers`: the DOCX's contents carries page numbers as LibreOffice lays it out
     (raises ToolMissing, before anything else, if LibreOffice is not installed). `source_map`: a
-    final build's DOCX carries the source map `reportgen review` reads (a draft's always does)."""
+    final build's DOCX carries the source map `reportgen review` reads (a draft's always does).
+    `overwrite_edited`: replace outputs changed since reportgen wrote them (else the build refuses
+    with `output-edited` and replaces nothing: generator/publish.py `OutputsRecord`)."""
     try:
         require_tools(formats, docx_page_numbers)
     except ToolMissing:
@@ -121,11 +123,28 @@ def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict
     if pdf_process is None and pdf_apart(options, formats):
         pdf_process = PdfProcess()
     with pdf_process or nullcontext():
-        return _build(report_dir, out_dir, formats, options, framework_dirs, draft, theme, pdf_process)
+        return _build(report_dir, out_dir, formats, options, framework_dirs, draft, theme, pdf_process,
+                      overwrite_edited)
+
+
+def _refuse_edited(edited, record: OutputsRecord, diags: Diagnostics) -> None:
+    """An `output-edited` error for each output someone changed, then stop: nothing is replaced."""
+    for found in edited:
+        shown = diags.show(found.path)
+        if found.recorded:
+            why = "it was changed after reportgen wrote it"
+        else:
+            why = ("reportgen has no record of writing it (a file put here, or an output of an earlier reportgen)"
+                   + (f", its record {record.path.name} being damaged" if record.damaged else "")
+                   + ", and it differs from the new output")
+        review = f"list its comments with 'reportgen review {shown}', " if found.path.suffix in (".docx", ".pdf") else ""
+        diags.error("output-edited", f"{why}, so a reviewer's work in it would be lost: {review}move it out of the "
+                    "way, or build with --overwrite-edited to replace it; no output was replaced", found.path)
+    raise ContentError(diags)
 
 
 def _build(report_dir: Path, out_dir: Path | None, formats, options: Options, framework_dirs, draft, theme,
-           pdf_process: PdfProcess | None) -> Built:
+           pdf_process: PdfProcess | None, overwrite_edited: bool = False) -> Built:
     report_dir = report_dir.resolve()
     diags = Diagnostics()
     doc = check(report_dir, diags, options.allow_remote, framework_dirs, draft=draft, theme=theme)
@@ -138,11 +157,19 @@ def _build(report_dir: Path, out_dir: Path | None, formats, options: Options, fr
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         recover(out_dir, slug)
+        record = OutputsRecord.read(out_dir, slug)
+        if not overwrite_edited and (edited := record.edited(targets)):  # known edits: refused before writing
+            _refuse_edited(edited, record, diags)
         with interrupts_as_exceptions(), Staging(out_dir, slug) as staging:
             _write_formats(formats, doc, report_dir, staging, targets, diags, options, pdf_process)
             if diags.has_errors(options.strict):
                 raise ContentError(diags)
-            staging.publish(targets)
+            written = {name: file_digest(staging.path(name)) for name in targets}
+            if not overwrite_edited and (edited := record.edited(targets, written)):  # again, just before
+                _refuse_edited(edited, record, diags)
+            name = record_name(slug)
+            staging.path(name).write_text(record.updated(written), encoding="utf-8")
+            staging.publish({**targets, name: out_dir / name})
     except OSError as exc:  # a full disk, a read-only or unreadable output folder, a target in the way
         named = Path(exc.filename) if exc.filename else None
         where = named if named in targets.values() else out_dir  # never name the staging folder

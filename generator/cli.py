@@ -132,10 +132,13 @@ def cli(debug):
 @click.option("--source-map", is_flag=True,
               help="A final build's DOCX carries the source map too, as a draft's does: `reportgen review` "
                    "locates reviewers' comments and changes in the chapters by it (it names the report's files).")
+@click.option("--overwrite-edited", is_flag=True,
+              help="Replace outputs changed since reportgen wrote them (a reviewer's DOCX or annotated PDF). "
+                   "Without it the build refuses and replaces nothing.")
 @frameworks_option
 @theme_option
 def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_doc, pdf_standard, framework_dirs,
-          draft, theme, docx_page_numbers, source_map):
+          draft, theme, docx_page_numbers, source_map, overwrite_edited):
     """Build DIR (default: the current folder) into OUT/<slug>.<format>; several DIRs in parallel."""
     formats = _formats(formats)
     if not report_dirs and not Path("report.yaml").is_file():
@@ -152,7 +155,7 @@ def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_d
         if source_map:
             raise click.UsageError("--source-map builds one report at a time: give one DIR")
         _build_several(folders, formats, out_dir, jobs, strict, allow_remote, reference_doc, pdf_standard,
-                       framework_dirs, draft, theme, docx_page_numbers)
+                       framework_dirs, draft, theme, docx_page_numbers, overwrite_edited)
         return
 
     # the PDF's process first, so that its import of WeasyPrint overlaps ours of the pipeline
@@ -163,7 +166,8 @@ def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_d
     try:
         built = run_build(folders[0], out_dir, formats, strict, allow_remote, reference_doc, framework_dirs,
                           pdf_standard, draft=draft, theme=theme, pdf_process=pdf_process,
-                          docx_page_numbers=docx_page_numbers, source_map=source_map)
+                          docx_page_numbers=docx_page_numbers, source_map=source_map,
+                          overwrite_edited=overwrite_edited)
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics)
         click.echo(f"build failed: {len(exc.diagnostics.errors) or len(exc.diagnostics.items)} problem(s); "
@@ -175,14 +179,14 @@ def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_d
 
 
 def _build_several(folders, formats, parent, jobs, strict, allow_remote, reference_doc, pdf_standard,
-                   framework_dirs, draft=None, theme=None, docx_page_numbers=False) -> None:
+                   framework_dirs, draft=None, theme=None, docx_page_numbers=False, overwrite_edited=False) -> None:
     """`build DIR DIR...`: a process pool (generator.batch), one summary line per report as it
     finishes, then every report's diagnostics; exit 1 if any report failed."""
     from generator.batch import SameName, build_many, plan  # noqa: PLC0415
 
     try:
         jobs_list = plan(folders, parent, formats, strict, allow_remote, reference_doc, framework_dirs, pdf_standard,
-                         draft, theme, docx_page_numbers)
+                         draft, theme, docx_page_numbers, overwrite_edited)
     except SameName as exc:
         raise click.UsageError(str(exc)) from None
     results = build_many(jobs_list, jobs)

@@ -10,19 +10,32 @@ If the process is killed outright (SIGKILL, power loss), the staging folder stay
 next build of the same report finds it (its process is gone), rolls back an unfinished publish
 from the journal, and removes it (`recover`). So the previous outputs are never lost, and no
 temporary file outlives the next build.
+
+A build also never replaces an output someone changed after it was written (a reviewer's DOCX
+or annotated PDF left in the out folder). Each publish records what it wrote, the SHA-256 of each
+output, in `OUT/.<slug>.outputs.json` (`OutputsRecord`), moved into place in the same all-or-none
+step as the outputs; the next build compares each file it would replace with that record
+(`OutputsRecord.edited`) and refuses if any differs. A file with no entry (put there by someone,
+or written by a reportgen from before the record) is replaced only when it is byte for byte what
+the build would write. The record is read as untrusted: at most 1 MB, a regular file (never
+through a symlink, never a FIFO), and only entries naming this report's own outputs, plain names
+in the out folder, are ever consulted; a damaged record counts as no record.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import pickle
 import re
 import shutil
 import signal
+import stat
 import tempfile
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 JOURNAL = "publishing.json"
@@ -177,6 +190,126 @@ class Staging:
 
     def __exit__(self, *exc) -> None:
         self.remove()
+
+
+# --------------------------------------------------------------------------- the record of outputs
+
+RECORD_MAX_BYTES = 1_000_000  # a record names a few outputs: ~100 bytes each
+_DIGEST = re.compile(r"^[0-9a-f]{64}$")
+
+
+def record_name(slug: str) -> str:
+    """The record's file name in the out folder: hidden, and one per report (two reports may share
+    an --out folder)."""
+    return f".{slug}.outputs.json"
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a regular file's bytes, read 1 MiB at a time."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Edited:
+    """An output the build would replace that is not as reportgen last wrote it."""
+
+    name: str
+    path: Path
+    recorded: bool  # True: the record holds another digest (changed); False: no record of it
+
+
+@dataclass
+class OutputsRecord:
+    """What the last publish of `slug` into `out_dir` wrote: output name -> SHA-256."""
+
+    out_dir: Path
+    slug: str
+    digests: dict[str, str] = field(default_factory=dict)
+    damaged: bool = False  # the file exists but is not a record reportgen wrote (or was cut short)
+
+    @property
+    def path(self) -> Path:
+        return self.out_dir / record_name(self.slug)
+
+    def _ours(self, name: str) -> bool:
+        """A name this record may speak for: one of this report's outputs, a plain name in the out
+        folder (never a path: the record is as untrusted as the folder it sits in)."""
+        return (isinstance(name, str) and name.startswith(f"{self.slug}.") and "/" not in name and "\\" not in name
+                and "\0" not in name and name not in (".", "..") and len(name) <= 255)
+
+    @classmethod
+    def read(cls, out_dir: Path, slug: str) -> "OutputsRecord":
+        record = cls(out_dir, slug)
+        try:
+            fd = os.open(record.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        except FileNotFoundError:
+            return record
+        except OSError:  # a symlink (O_NOFOLLOW), unreadable: no record we can trust
+            record.damaged = True
+            return record
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > RECORD_MAX_BYTES:
+                record.damaged = True
+                return record
+            data = os.read(fd, RECORD_MAX_BYTES + 1)
+        except OSError:
+            record.damaged = True
+            return record
+        finally:
+            os.close(fd)
+        try:
+            parsed = json.loads(data.decode("utf-8")) if len(data) <= RECORD_MAX_BYTES else None
+        except (ValueError, RecursionError):  # not UTF-8, not JSON, nested past the parser's depth
+            parsed = None
+        outputs = parsed.get("outputs") if isinstance(parsed, dict) else None
+        if not isinstance(outputs, dict):
+            record.damaged = True
+            return record
+        for name, entry in outputs.items():
+            digest = entry.get("sha256") if isinstance(entry, dict) else None
+            if record._ours(name) and isinstance(digest, str) and _DIGEST.match(digest):
+                record.digests[name] = digest
+        return record
+
+    def edited(self, targets: dict[str, Path], staged: dict[str, str] | None = None) -> list[Edited]:
+        """The targets (name -> final path) whose file would be lost: a regular file whose digest is
+        not the recorded one, or that has no record and is not the very bytes about to replace it
+        (`staged`: name -> digest of the new output; None: before writing, only recorded files are
+        judged). A missing target, a symlink (replacing it loses no file) or a folder (publish
+        refuses that itself) is never edited."""
+        found = []
+        for name, final in targets.items():
+            try:
+                info = os.lstat(final)
+            except OSError:
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            recorded = self.digests.get(name)
+            if recorded is None and staged is None:
+                continue
+            try:
+                digest = file_digest(final)
+            except OSError:
+                continue  # unreadable: the publish reports what it cannot do
+            if recorded is not None and digest != recorded:
+                found.append(Edited(name, final, True))
+            elif recorded is None and digest != staged.get(name):
+                found.append(Edited(name, final, False))
+        return found
+
+    def updated(self, written: dict[str, str]) -> str:
+        """The record's text after a publish of `written` (name -> digest): the entries of outputs
+        not rebuilt this time are kept (they are still as written), sorted, deterministic."""
+        outputs = {**self.digests, **written}
+        body = {"reportgen": "the outputs this report's last build wrote, to refuse replacing one edited since",
+                "outputs": {name: {"sha256": outputs[name]} for name in sorted(outputs)}}
+        return json.dumps(body, indent=1, sort_keys=True) + "\n"
 
 
 # --------------------------------------------------------------------------- a second process

@@ -73,7 +73,7 @@ def diagnostics(report: Path, **kwargs) -> list:
 def outputs_text(folder: Path) -> str:
     from generator.text import file_text
 
-    return "".join(file_text(p) for p in sorted(folder.glob("*.*")))
+    return "".join(file_text(p) for p in sorted(folder.glob("*.*")) if not p.name.startswith("."))
 
 
 # =========================================================================== templates get plain data
@@ -525,7 +525,8 @@ def _two_versions(tmp_path) -> tuple[Path, Path, dict[str, bytes]]:
 
 
 def _state(out: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")}
+    """Every file in `out`, the record of outputs (.<slug>.outputs.json) too; not staging folders."""
+    return {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
 
 
 def test_outputs_are_world_readable_whatever_the_umask(tmp_path):
@@ -545,7 +546,8 @@ def test_a_publish_that_fails_half_way_puts_everything_back(tmp_path, capsys):
     status, _, err = run(["build", report, "--out", out, "--format", "docx,html"], capsys)
     assert status == 1 and "error[output-failed]" in err and "previous outputs are unchanged" in err
     assert (out / "surrey-pdu.docx").read_bytes() == before["surrey-pdu.docx"]
-    assert sorted(p.name for p in out.iterdir()) == ["surrey-pdu.docx", "surrey-pdu.html"]
+    assert (out / ".surrey-pdu.outputs.json").read_bytes() == before[".surrey-pdu.outputs.json"]  # the record too
+    assert sorted(p.name for p in out.iterdir()) == [".surrey-pdu.outputs.json", "surrey-pdu.docx", "surrey-pdu.html"]
 
 
 def test_a_failed_build_leaves_no_temporary_files(tmp_path):

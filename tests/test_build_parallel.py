@@ -37,7 +37,8 @@ def test_apart_and_in_order_write_the_same_bytes_and_diagnostics(tmp_path, can_f
     for fmt in FORMATS:
         assert one.outputs[fmt].read_bytes() == two.outputs[fmt].read_bytes(), fmt
     assert one.diagnostics.sorted() == two.diagnostics.sorted()
-    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == sorted(f"surrey-pdu.{f}" for f in FORMATS)
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == sorted([".surrey-pdu.outputs.json",
+                                                                          *(f"surrey-pdu.{f}" for f in FORMATS)])
 
 
 def test_the_child_s_diagnostics_come_back_and_an_error_there_publishes_nothing(tmp_path, monkeypatch, can_fork):

@@ -45,7 +45,8 @@ def test_a_plain_build_in_another_process_writes_the_same_bytes(tmp_path, surrey
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert result.stdout.splitlines() == [f"wrote {tmp_path / 'surrey-pdu'}.{fmt}" for fmt in ("pdf", "docx", "html")]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["surrey-pdu.docx", "surrey-pdu.html", "surrey-pdu.pdf"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".surrey-pdu.outputs.json", "surrey-pdu.docx",
+                                                          "surrey-pdu.html", "surrey-pdu.pdf"]
     for fmt, ours in surrey_build.outputs.items():
         assert (tmp_path / f"surrey-pdu.{fmt}").read_bytes() == ours.read_bytes(), fmt
 
@@ -99,7 +100,7 @@ def test_build_writes_slug_named_outputs_and_text_reads_them(tmp_path, reportgen
     out = tmp_path / "o"
     result = reportgen("build", SURREY, "--format", "html", "--out", out)
     assert result.returncode == 0, result.stderr
-    assert [p.name for p in out.iterdir()] == ["surrey-pdu.html"]
+    assert sorted(p.name for p in out.iterdir()) == [".surrey-pdu.outputs.json", "surrey-pdu.html"]
     text = reportgen("text", out / "surrey-pdu.html")
     assert text.returncode == 0 and "Score 3/21" in text.stdout
 

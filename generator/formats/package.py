@@ -1,5 +1,5 @@
-"""Opening files reportgen did not write: every file given to `reportgen text`, `diff`, `a11y` and
-`build --reference-doc` is untrusted, and is opened here.
+"""Opening files reportgen did not write: every file given to `reportgen text`, `diff`, `a11y`,
+`review` and `build --reference-doc` is untrusted, and is opened here.
 
 The line drawn (README, "Files reportgen reads"):
 

@@ -6,6 +6,11 @@ space guessed from where the glyphs are drawn (pdftotext guesses; a screen reade
 text, and the baseline of its first and last text operator; `elem_text(elem, texts)` is what a
 structure element says (its /ActualText if it has one, else its marked content and kids in order).
 Shared by the PDF checks and the tests; it never changes the file.
+
+`page_glyphs(pdf, page)` is the finer reading a reviewed PDF needs (generator/review/pdf.py):
+each glyph with its MCID and its box on the page, from the fonts' advance widths and the text
+state, so that an annotation's quad points say which words it marks. Streams are inflated within
+bounds (`bounded_bytes`), and a CMap's ranges are bounded: the file may be anyone's.
 """
 
 from __future__ import annotations
@@ -59,6 +64,41 @@ class FontMap:
         return codes.translate(self.table)
 
 
+MAX_CMAP_BYTES = 4_000_000  # a CMap of every code of a 2-byte font is about 1.5 MB
+MAX_CMAP_CODES = 200_000
+MAX_CONTENT_BYTES = 50_000_000  # one page's content streams, decoded: a 400-page report's page is ~100 KB
+
+
+def bounded_bytes(stream, limit: int) -> bytes | None:
+    """A stream's decoded bytes, or None when they would pass `limit` (a deflate bomb is inflated
+    only as far as the limit). Streams with no filter or /FlateDecode alone are inflated here, a
+    chunk at a time; any other filter chain is decoded by qpdf only if its raw data is small."""
+    import zlib  # noqa: PLC0415
+
+    filters = stream.get("/Filter")
+    names = [str(f) for f in (filters if isinstance(filters, pikepdf.Array) else [filters])] if filters is not None else []
+    try:
+        raw = stream.read_raw_bytes()
+        if not names:
+            return raw if len(raw) <= limit else None
+        if names == ["/FlateDecode"] and "/DecodeParms" not in stream:
+            inflate, out = zlib.decompressobj(), []
+            total, view = 0, memoryview(raw)
+            for start in range(0, len(raw), 1 << 16):
+                piece = inflate.decompress(view[start:start + (1 << 16)], limit + 1 - total)
+                total += len(piece)
+                out.append(piece)
+                if total > limit or inflate.unconsumed_tail:
+                    return None
+            return b"".join(out)
+        if len(raw) * 100 > limit:  # other filters: only where even a 100:1 expansion stays in bounds
+            return None
+        data = stream.read_bytes()
+        return data if len(data) <= limit else None
+    except (pikepdf.PdfError, zlib.error, ValueError):
+        return None
+
+
 def font_map(font) -> FontMap:
     """Parse a font's /ToUnicode (bfchar and bfrange); a simple font without one reads as Latin-1."""
     width = 2 if font.get("/Subtype") == "/Type0" else 1
@@ -66,7 +106,7 @@ def font_map(font) -> FontMap:
     cmap = font.get("/ToUnicode")
     if cmap is None:
         return FontMap(1, {bytes([i]): chr(i) for i in range(256)}) if width == 1 else FontMap(2, {})
-    data = cmap.read_bytes()
+    data = bounded_bytes(cmap, MAX_CMAP_BYTES) or b""
     for kind, body in _BLOCK.findall(data):
         tokens = _TOKEN.findall(body)
         if kind == b"bfchar":
@@ -78,13 +118,15 @@ def font_map(font) -> FontMap:
             lo, hi, dst = _hex(tokens[i]), _hex(tokens[i + 1]), tokens[i + 2]
             n_lo, n_hi, size = int.from_bytes(lo, "big"), int.from_bytes(hi, "big"), len(lo)
             if dst == b"[":
-                end = tokens.index(b"]", i + 3)
+                end = tokens.index(b"]", i + 3) if b"]" in tokens[i + 3:] else len(tokens)
                 for offset, item in enumerate(tokens[i + 3:end]):
                     chars[(n_lo + offset).to_bytes(size, "big")] = _utf16(_hex(item))
                 i = end + 1
                 continue
             base = _hex(dst)
-            for offset in range(n_hi - n_lo + 1):
+            # a range differs only in its last byte (ISO 32000-1 9.10.3): at most 256 codes; a hostile
+            # CMap's <0000> <FFFFFFFF> must not become four billion entries
+            for offset in range(max(0, min(n_hi - n_lo + 1, 256, MAX_CMAP_CODES - len(chars)))):
                 value = (int.from_bytes(base, "big") + offset).to_bytes(len(base), "big")
                 chars[(n_lo + offset).to_bytes(size, "big")] = _utf16(value)
             i += 3
@@ -279,3 +321,204 @@ def block_texts(tree, texts: dict | None = None) -> list[tuple[Elem, str]]:
     return out
 
 
+
+
+# --------------------------------------------------------------------------- glyphs and where they are
+
+
+@dataclass(frozen=True)
+class Glyph:
+    """One glyph shown on a page: its Unicode, the MCID of the marked content around it (None
+    outside any), and its box in default user space (x0, y0, x1, y1; y up), from the font's
+    advance widths and the text state (ISO 32000-1 9.4.4). The box runs from a quarter of the
+    font size below the baseline to nine tenths above: enough to tell which line a point is on."""
+
+    text: str
+    mcid: int | None
+    box: tuple[float, float, float, float]
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return (self.box[0] + self.box[2]) / 2, (self.box[1] + self.box[3]) / 2
+
+
+MAX_WIDTH_ENTRIES = 70_000
+
+
+@dataclass
+class _Metrics:
+    """A font's codes as `FontMap` decodes them, and each code's advance width (thousandths of an em)."""
+
+    map: FontMap
+    widths: dict
+    default: float
+    vertical_scale: float = 0.001  # Type 3 fonts have their own matrix; others are in thousandths
+
+
+def _metrics(font) -> _Metrics:
+    mapping = font_map(font)
+    widths: dict[int, float] = {}
+    if font.get("/Subtype") == "/Type0":
+        descendants = font.get("/DescendantFonts")
+        cid = descendants[0] if isinstance(descendants, pikepdf.Array) and len(descendants) else {}
+        default = _number(cid.get("/DW"), 1000.0)
+        array = cid.get("/W")
+        items = list(array)[:MAX_WIDTH_ENTRIES] if isinstance(array, pikepdf.Array) else []
+        i = 0
+        while i + 1 < len(items) and len(widths) < MAX_WIDTH_ENTRIES:
+            first = _number(items[i], None)
+            if first is None:
+                break
+            if isinstance(items[i + 1], pikepdf.Array):
+                for offset, width in enumerate(list(items[i + 1])[:MAX_WIDTH_ENTRIES]):
+                    widths[int(first) + offset] = _number(width, default)
+                i += 2
+            elif i + 2 < len(items):
+                last, width = _number(items[i + 1], first), _number(items[i + 2], default)
+                for code in range(int(first), int(first) + max(0, min(int(last) - int(first) + 1, MAX_WIDTH_ENTRIES))):
+                    widths[code] = width
+                i += 3
+            else:
+                break
+        return _Metrics(mapping, widths, default)
+    first = int(_number(font.get("/FirstChar"), 0))
+    array = font.get("/Widths")
+    for offset, width in enumerate(list(array)[:256] if isinstance(array, pikepdf.Array) else []):
+        widths[first + offset] = _number(width, 0.0)
+    scale = 0.001
+    if font.get("/Subtype") == "/Type3":
+        matrix = font.get("/FontMatrix")
+        scale = _number(matrix[0], 0.001) if isinstance(matrix, pikepdf.Array) and len(matrix) == 6 else 0.001
+    return _Metrics(mapping, widths, 500.0, scale)
+
+
+def _number(value, default):
+    try:
+        number = float(value)
+    except (TypeError, ValueError, pikepdf.PdfError):
+        return default
+    return number if abs(number) < 1e9 else default
+
+
+def page_glyphs(pdf, page, fonts: dict | None = None, contents: bytes | None = None) -> list[Glyph]:
+    """Every glyph a page of `pdf` shows outside artifacts, in stream order, with its
+    MCID and box. `contents`: the page's content bytes if already read (bounded by the caller);
+    else read here within MAX_CONTENT_BYTES (a page past it shows no glyphs). Form XObjects are
+    not entered (our PDFs draw text in the page itself)."""
+    fonts = {} if fonts is None else fonts
+    if contents is None:
+        contents = bounded_page_contents(page)
+        if contents is None:
+            return []
+    resources = page.obj.get("/Resources", {}).get("/Font", {})
+    out: list[Glyph] = []
+    stack: list[tuple[bool, int | None]] = []
+    artifact, mcid = False, None
+    ctm, saved = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), []
+    tm = line = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    leading = char_spacing = word_spacing = rise = 0.0
+    scale = 1.0
+    size = 0.0
+    font: _Metrics | None = None
+    for operands, operator in pikepdf.parse_content_stream(pikepdf.Stream(pdf, contents), _GLYPH_OPS):
+        op = str(operator)
+        if op in _SHOW:
+            if op == "'" or op == '"':
+                if op == '"' and len(operands) == 3:
+                    word_spacing, char_spacing = _number(operands[0], 0.0), _number(operands[1], 0.0)
+                tm = line = _multiply((1, 0, 0, 1, 0.0, -leading), line)
+            if font is None or not operands:
+                continue
+            pieces = operands[0] if op == "TJ" else operands[-1]
+            items = list(pieces) if isinstance(pieces, pikepdf.Array) else [pieces]
+            for item in items:
+                if not isinstance(item, pikepdf.String):
+                    tm = _multiply((1, 0, 0, 1, -_number(item, 0.0) / 1000 * size * scale, 0), tm)
+                    continue
+                data = bytes(item)
+                width = font.map.width if font.map.width in (1, 2) else 1
+                for start in range(0, len(data) - width + 1, width):
+                    code = data[start:start + width]
+                    number = int.from_bytes(code, "big")
+                    advance = font.widths.get(number, font.default) * font.vertical_scale * size
+                    advance = (advance + char_spacing + (word_spacing if width == 1 and number == 32 else 0.0)) * scale
+                    if not artifact:
+                        m = _multiply(tm, ctm)
+                        xs, ys = [], []
+                        for x, y in ((0.0, -0.25 * size + rise), (advance, -0.25 * size + rise),
+                                     (0.0, 0.9 * size + rise), (advance, 0.9 * size + rise)):
+                            xs.append(x * m[0] + y * m[2] + m[4])
+                            ys.append(x * m[1] + y * m[3] + m[5])
+                        out.append(Glyph(font.map.decode(code), mcid, (min(xs), min(ys), max(xs), max(ys))))
+                    tm = _multiply((1, 0, 0, 1, advance, 0), tm)
+        elif op == "Tm" and len(operands) == 6:
+            tm = line = tuple(_number(v, 0.0) for v in operands)
+        elif op == "BT":
+            tm = line = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+        elif op == "Tf" and len(operands) == 2:
+            size = _number(operands[1], 0.0)
+            obj = resources.get(str(operands[0])) if isinstance(operands[0], pikepdf.Name) else None
+            if not isinstance(obj, pikepdf.Dictionary):
+                font = None
+            else:
+                if obj.objgen not in fonts or not isinstance(fonts[obj.objgen], _Metrics):
+                    fonts[obj.objgen] = _metrics(obj)
+                font = fonts[obj.objgen]
+        elif op == "Tc" and operands:
+            char_spacing = _number(operands[0], 0.0)
+        elif op == "Tw" and operands:
+            word_spacing = _number(operands[0], 0.0)
+        elif op == "Tz" and operands:
+            scale = _number(operands[0], 100.0) / 100
+        elif op == "TL" and operands:
+            leading = _number(operands[0], 0.0)
+        elif op == "Ts" and operands:
+            rise = _number(operands[0], 0.0)
+        elif op in ("BDC", "BMC"):
+            own = None
+            if op == "BDC" and len(operands) > 1 and isinstance(operands[1], pikepdf.Dictionary):
+                value = operands[1].get("/MCID")
+                own = int(value) if isinstance(value, int) else None
+            artifact = artifact or (bool(operands) and str(operands[0]) == "/Artifact")
+            mcid = own if own is not None else mcid
+            stack.append((artifact, mcid))
+        elif op == "EMC":
+            if stack:
+                stack.pop()
+            artifact, mcid = stack[-1] if stack else (False, None)
+        elif op == "q":
+            saved.append(ctm)
+        elif op == "Q":
+            ctm = saved.pop() if saved else ctm
+        elif op == "cm" and len(operands) == 6:
+            ctm = _multiply(tuple(_number(v, 0.0) for v in operands), ctm)
+        elif op in ("Td", "TD", "T*"):
+            if op == "T*":
+                tx, ty = 0.0, -leading
+            elif len(operands) == 2:
+                tx, ty = _number(operands[0], 0.0), _number(operands[1], 0.0)
+            else:
+                continue
+            if op == "TD":
+                leading = -ty
+            tm = line = _multiply((1, 0, 0, 1, tx, ty), line)
+    return out
+
+
+_GLYPH_OPS = "BDC BMC EMC BT Tf Tj TJ ' \" Tm Td TD T* Tc Tw Tz TL Ts cm q Q"
+
+
+def bounded_page_contents(page, limit: int = MAX_CONTENT_BYTES) -> bytes | None:
+    """A page's content streams decoded and joined, or None past `limit` (or unreadable)."""
+    contents = page.obj.get("/Contents")
+    parts = list(contents) if isinstance(contents, pikepdf.Array) else [contents] if contents is not None else []
+    out, total = [], 0
+    for part in parts[:10_000]:
+        if not isinstance(part, pikepdf.Stream):
+            continue
+        data = bounded_bytes(part, limit - total)
+        if data is None:
+            return None
+        total += len(data)
+        out.append(data)
+    return b"\n".join(out)
