@@ -384,13 +384,15 @@ def review(reviewed, report_dir, html_file, apply_changes):
         if suffix == ".pdf":
             if apply_changes:
                 raise click.UsageError("--apply takes a DOCX: a PDF's annotations are listed, not applied")
-            import importlib.util  # noqa: PLC0415
-
-            if importlib.util.find_spec("generator.review.pdf") is None:
-                raise click.UsageError("reviewing a PDF is not available in this reportgen; review the DOCX")
+            from generator.diagnostics import ContentError  # noqa: PLC0415
             from generator.review.pdf import read_pdf_review  # noqa: PLC0415
 
-            items = read_pdf_review(reviewed, report_dir)
+            try:  # a PDF is located through the model, rebuilt from the folder: its errors come first
+                items = read_pdf_review(reviewed, report_dir)
+            except ContentError as exc:
+                _print_diagnostics(exc.diagnostics)
+                click.echo("review: the report folder has errors; fix them, then review again", err=True)
+                sys.exit(EXIT_CONTENT)
         elif suffix == ".docx":
             from generator.review.docx import NoSourceMap, review_items  # noqa: PLC0415
 

@@ -477,13 +477,6 @@ def test_a_file_that_is_no_pdf_is_refused_in_one_line(tmp_path):
 # =========================================================================== the command line
 
 
-def _has_review_verb() -> bool:
-    from generator.cli import cli
-
-    return "review" in cli.commands
-
-
-@pytest.mark.skipif(not _has_review_verb(), reason="`reportgen review` is not on this branch yet")
 def test_reportgen_review_lists_a_pdf_s_annotations(draft_pdf, tmp_path, reportgen):
     rect = _over_words(draft_pdf, "three main offices")
     path = _with_annotations(draft_pdf, tmp_path / "one.pdf", [_highlight(rect, "Four offices now", **{
