@@ -120,10 +120,10 @@ class Index:
             return
         key = getattr(source, "key", "") if source is not None else ""
         path, line = ("", 0)
-        if key:
-            path, line = "report.yaml", self.key_lines.get(key, (0, 0))[0]
-        elif source is not None and source.path and not source.path.startswith("<"):
-            path, line = self._relative(source.path), source.line
+        if source is not None and source.path and not source.path.startswith("<"):
+            path, line = self._relative(source.path), source.line  # report.yaml's line for a key of it
+        elif key in self.key_lines:
+            path, line = "report.yaml", self.key_lines[key][0]
         if kind == "computed" and not key:
             extra.setdefault("note", "text reportgen computes: edit report.yaml or the framework, not the chapter")
         self.units.append(Unit(" ".join(text.split()), part.title, path, line, key, kind, **extra))
@@ -155,7 +155,7 @@ class Index:
                 for row in block.rows:
                     self._add(row.question, part, source, "computed")
                     value = f"{row.value} {block.lowest_note}" if row.lowest else row.value
-                    self._add(value, part, source, "computed")
+                    self._add(value, part, row.source or source, "computed")  # the figure's own key
             elif isinstance(block, m.Rating):
                 self._add(block.label, part, source, "computed")
             elif isinstance(block, m.RatingsSummary):
@@ -163,7 +163,7 @@ class Index:
                 for group in block.groups:
                     self._add(group.title, part, source, "computed")
                     for row in group.rows:
-                        self._add(row.standard, part, source, "computed")
+                        self._add(row.standard, part, getattr(row, "source", None) or source, "computed")
             elif isinstance(block, m.Contents):
                 for entry in block.entries:
                     self._add(entry.title, part, source, "computed")
