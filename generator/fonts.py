@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from generator.inputs import InputError, read_input
 from generator.resources import cache_dir
 
 FONT_FORMATS = {".ttf", ".otf"}
@@ -118,22 +119,104 @@ class _Face:
             self.hb.hb_blob_destroy(blob)
 
 
+def font_files(folder: Path) -> list[Path]:
+    """The font files (.ttf, .otf, any case) in `folder`, in name order (whatever kind of file they are)."""
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in FONT_FORMATS)
+
+
+def read_font(path: Path, root: Path | None = None) -> bytes:
+    """A font file's bytes, read as every untrusted file is (`generator.inputs`): symlinks followed
+    and confined to `root` (default: the file's own folder), a regular file, at most the font limit."""
+    return read_input(path, (Path(root or Path(path).parent).resolve(),), "font")
+
+
+def face_of(data: bytes, path: Path) -> Face:
+    """The family and style of the font in `data` (its name table's family, else the file's name)."""
+    with _Face(data) as face:
+        family = next((name for name in map(face.name, NAME_IDS) if name), path.stem)
+        os2 = face.table("OS/2")
+    style = struct.unpack_from(">H", os2, FS_SELECTION)[0] if len(os2) >= FS_SELECTION + 2 else 0
+    return Face(path, family, bold=bool(style & 0x20), italic=bool(style & 0x01))
+
+
 @lru_cache(maxsize=4)
 def faces_in(folder: Path) -> tuple[Face, ...]:
-    """The font faces (.ttf, .otf) in `folder`, with the family and style their own tables give."""
+    """The font faces (.ttf, .otf) in `folder`, with the family and style their own tables give.
+
+    `folder` is a theme's font folder, already confined to its theme (`Theme.fonts_dir`); each file
+    is read confined to it. A file that cannot be read so is not a face (`check` reported it:
+    `themes.check_fonts`)."""
     found = []
-    for path in sorted(p for p in folder.glob("*") if p.suffix.lower() in FONT_FORMATS and p.is_file()):
-        with _Face(path.read_bytes()) as face:
-            family = next((name for name in map(face.name, NAME_IDS) if name), path.stem)
-            os2 = face.table("OS/2")
-        style = struct.unpack_from(">H", os2, FS_SELECTION)[0] if len(os2) >= FS_SELECTION + 2 else 0
-        found.append(Face(path, family, bold=bool(style & 0x20), italic=bool(style & 0x01)))
+    root = folder.resolve()
+    for path in font_files(root):
+        try:
+            data = read_font(path, root)
+        except InputError:
+            continue
+        found.append(face_of(data, path.resolve()))
     return tuple(found)
+
+
+MAX_GLYPHS = 65_535  # what a TrueType or CFF font can number
+
+
+def font_problem(data: bytes) -> str | None:
+    """Why the font in `data` cannot be used, or None: fontTools must read every table the writers
+    read (each glyph's outline included), and HarfBuzz must subset it to printable ASCII, as the
+    DOCX and the HTML page do. A damaged, truncated or random file gives a reason, never an exception."""
+    import logging  # noqa: PLC0415
+
+    from fontTools.ttLib import TTFont  # noqa: PLC0415 - only `check` of a theme with fonts pays for it
+
+    quiet = logging.getLogger("fontTools")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)
+    try:
+        font = TTFont(io.BytesIO(data), lazy=False, recalcTimestamp=False, recalcBBoxes=False)
+        if font.sfntVersion not in ("\0\1\0\0", "OTTO", "true"):
+            return "it is not a TrueType or OpenType font"
+        outlines = "glyf" if "glyf" in font else "CFF " if "CFF " in font else None
+        missing = [tag for tag in ("head", "hhea", "maxp", "cmap", "name", "hmtx", "post", "OS/2") if tag not in font]
+        if missing or outlines is None:
+            return f"it has no {', '.join(missing) or 'glyf or CFF'} table"
+        for tag in ("head", "hhea", "maxp", "cmap", "name", "hmtx", "post", "OS/2", outlines):
+            font[tag]  # noqa: B018 - decompiling the table is the check
+        if font["maxp"].numGlyphs > MAX_GLYPHS or not font.getBestCmap():
+            return "it maps no characters to glyphs"
+        if outlines == "glyf":
+            glyphs = font["glyf"]
+            for name in font.getGlyphOrder():
+                glyphs[name].expand(glyphs)
+        else:
+            charstrings = font["CFF "].cff.topDictIndex[0].CharStrings
+            for name in font.getGlyphOrder():
+                charstrings[name].decompile()
+    except Exception as exc:  # noqa: BLE001 - fontTools raises whatever a damaged table makes it raise
+        return f"fontTools cannot read it ({type(exc).__name__}: {str(exc)[:120] or 'damaged'})"
+    finally:
+        quiet.setLevel(level)
+    try:
+        with _Face(data) as face:
+            hb = face.hb
+            request = hb.hb_subset_input_create_or_fail()
+            try:
+                unicodes = hb.hb_subset_input_unicode_set(request)
+                for char in ALWAYS:
+                    hb.hb_set_add(unicodes, ord(char))
+                result = hb.hb_subset_or_fail(face.face, request)
+                if not result:
+                    return "HarfBuzz cannot subset it"
+                hb.hb_face_destroy(result)
+            finally:
+                hb.hb_subset_input_destroy(request)
+    except SubsetterMissing:
+        return None  # no HarfBuzz here: the build says so itself
+    return None
 
 
 def subset(path: Path, text: str) -> bytes:
     """The face at `path` with only the glyphs `text` needs (and what its layout features reach)."""
-    with _Face(path.read_bytes()) as face:
+    with _Face(read_font(path)) as face:
         hb = face.hb
         request = hb.hb_subset_input_create_or_fail()
         try:
@@ -166,7 +249,7 @@ def web_font(path: Path, characters: str) -> bytes:
     in the cache folder (`resources.cache_dir`), keyed by the font's bytes and the characters: an
     author's next build, with the same characters, reads it back. A damaged or missing entry is
     encoded afresh; a cache that cannot be written is no cache."""
-    data = path.read_bytes()
+    data = read_font(path)
     key = hashlib.sha256(b"\0".join((WEB_FONT_FORMAT, data, characters.encode("utf-8")))).hexdigest()
     folder = cache_dir()
     entry = folder / "fonts" / f"{key}.woff2" if folder is not None else None

@@ -78,9 +78,9 @@ def test_a_users_theme_is_untrusted(tmp_path, reportgen):
     (theme / "theme.yaml").write_text('colours:\n  brand: "red; } body { display: none"\nfont: x\n', encoding="utf-8")
     ran = reportgen("check", report, "--theme", theme)
     assert ran.returncode == 1
-    assert f"{theme}/theme.css: error[theme-invalid]: '</'" in ran.stderr
-    assert re.search(r"theme.yaml: error\[theme-invalid\]: colours.brand is .* not a colour", ran.stderr)
-    assert "unknown field 'font'; did you mean 'fonts'?" in ran.stderr
+    assert f"{theme}/theme.css:1:17: error[theme-invalid]: '</'" in ran.stderr
+    assert re.search(r"theme.yaml:2:10: error\[theme-invalid\]: colours.brand is .* not a colour", ran.stderr)
+    assert "theme.yaml:3:1: error[theme-invalid]: unknown field 'font'; did you mean 'fonts'?" in ran.stderr
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")

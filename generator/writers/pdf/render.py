@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import mimetypes
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 from generator.writers.pdf import tags as pdf_tags
 from generator.writers.pdf.watermark import watermark_css
 from generator.diagnostics import Diagnostics
+from generator.inputs import InputError, read_input
 from generator.resources import STYLES_DIR
 from generator.themes import Theme, theme_or_default
 
@@ -33,6 +35,7 @@ PDF_STANDARDS = {
     "a2+ua1": {"pdf_variant": "pdf/a-2u", "pdf_tags": True, "output_intent": SRGB},
 }
 DEFAULT_PDF_STANDARD = "a2+ua1"
+FETCH_KINDS = {".css": "css", ".ttf": "font", ".otf": "font"}  # a file's size limit by its suffix; else an image's
 PDF_OPTIONS = {"pdf_identifier": b"reportgen", "uncompressed_pdf": False, **PDF_STANDARDS[DEFAULT_PDF_STANDARD]}
 
 
@@ -54,6 +57,7 @@ def srgb_profile_css() -> str:
 
 def _fetcher_class():
     from weasyprint import URLFetcher  # noqa: PLC0415 - weasyprint is slow to import; only the PDF needs it
+    from weasyprint.urls import URLFetcherResponse  # noqa: PLC0415
 
     class LocalFetcher(URLFetcher):
         """Serves file: URLs inside `roots` and data: URLs; refuses the rest."""
@@ -69,10 +73,18 @@ def _fetcher_class():
             parts = urlsplit(url)
             if parts.scheme == "data" or (self.allow_remote and parts.scheme in ("http", "https")):
                 return super().fetch(url, headers)
-            if parts.scheme == "file":
-                path = Path(unquote(parts.path)).resolve()
-                if any(path.is_relative_to(root) for root in self.roots):
-                    return super().fetch(url, headers)
+            if parts.scheme == "file" and not parts.netloc:
+                # read as every untrusted file is: confined, a regular file (a FIFO never opened
+                # for a read that waits), no more than its kind's limit
+                path = Path(unquote(parts.path))
+                kind = FETCH_KINDS.get(path.suffix.lower(), "image")
+                try:
+                    data = read_input(path, self.roots, kind, str(path))
+                except InputError:
+                    pass
+                else:
+                    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, data, {"Content-Type": mime})
             self.refused.append(url)
             raise ValueError(f"reportgen refuses to fetch {url}")
 
