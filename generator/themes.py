@@ -337,13 +337,15 @@ def _refs(rules) -> list[_Ref]:
             if token.type == "url":
                 found.append(_Ref(token.value, token.source_line, token.source_column, tokens, index))
             elif token.type == "function":
-                if token.lower_name in URL_FUNCTIONS:
-                    for argument in token.arguments:
+                if token.lower_name in ("url", "src"):  # url("x"): the function is replaced, and located
+                    strings = [argument for argument in token.arguments if argument.type == "string"]
+                    if strings:
+                        found.append(_Ref(strings[0].value, token.source_line, token.source_column, tokens, index))
+                elif token.lower_name in URL_FUNCTIONS:  # image-set("x" 1x): each string is a URL
+                    for at, argument in enumerate(token.arguments):
                         if argument.type == "string":
                             found.append(_Ref(argument.value, argument.source_line, argument.source_column,
-                                              tokens if token.lower_name in ("url", "src") else token.arguments,
-                                              index if token.lower_name in ("url", "src")
-                                              else token.arguments.index(argument)))
+                                              token.arguments, at))
                 walk(token.arguments)
             elif token.type in ("() block", "[] block", "{} block"):
                 walk(token.content)
@@ -392,6 +394,10 @@ def _target(ref: _Ref, sheet: Path, root: Path) -> tuple[Path, str, str]:
     if not value.strip() or CONTROL.search(value) or "\\" in value:
         raise _Refused("theme-url-refused", f"url({value!r}) is not a file name", *where)
     parts = urlsplit(value.strip())
+    value = value if len(value) <= 80 else value[:77] + "..."
+    if parts.scheme.lower() == "data":
+        raise _Refused("theme-url-refused", f"'{value}': a theme embeds no data: URL; put the file in the theme's "
+                       "folder and name it (reportgen checks it and embeds it)", *where)
     if parts.scheme or parts.netloc or value.strip().startswith("/"):
         raise _Refused("theme-url-refused", f"'{value}' reaches outside the page: a theme's url() and @import may "
                        "name only files in the theme's folder, by a relative path (reportgen embeds them)", *where)
