@@ -96,7 +96,8 @@ def test_a_font_family_name_is_escaped_in_the_page_even_past_check(tmp_path, sur
 
     theme = theme_dir(tmp_path)
     renamed_font(theme / "fonts" / "Evil.ttf", payload)
-    doc = replace(surrey_doc, theme=Theme("house", (theme, STYLES_DIR)))
+    (theme / "theme.css").write_text(f"p {{ color: red }}{payload}\n", encoding="utf-8")  # what check refuses
+    doc = replace(surrey_doc, theme=Theme("house", (theme, STYLES_DIR), fonts=(("body", payload),)))
     page = Elements(write_html(doc, "screen"))
     assert "script" not in page.names() and page.names().count("style") == 1
     assert f'@font-face {{ font-family: "{css_text(payload)}"' in page.styles[0] and "<" not in page.styles[0]
@@ -124,7 +125,8 @@ def test_markup_in_theme_text_is_escaped_in_every_output(tmp_path, reportgen):
     text = "".join(PAYLOADS)
     theme = theme_dir(tmp_path, yaml=f"name: '{text}'\ndescription: '{text}'\nlogo: {{file: mark.png, alt: '{text}'}}\n")
     Image.new("RGB", (60, 20), (0, 0, 0)).save(theme / "mark.png", dpi=(96, 96))
-    (theme / "theme.css").write_text("/* ]]> */ h2 { letter-spacing: 0.01em; }\n", encoding="utf-8")
+    (theme / "theme.css").write_text('/* ]]> */ h2 { letter-spacing: 0.01em; }\nh3::before { content: "a<b"; }\n',
+                                     encoding="utf-8")
     ran = reportgen("build", report, "--out", tmp_path / "out", "--theme", theme, "--format", "html,docx")
     assert ran.returncode == 0, ran.stderr
     page = Elements((tmp_path / "out" / "surrey-pdu.html").read_text(encoding="utf-8"))
@@ -294,6 +296,40 @@ def test_an_import_outside_the_theme_is_a_located_error(tmp_path, reportgen, rul
     assert ran.returncode == 1
     assert f"{theme}/screen.css:2:1: error[theme-" in ran.stderr and ("url-refused" in ran.stderr
                                                                       or "path-outside" in ran.stderr), ran.stderr
+
+
+def test_what_an_imported_stylesheet_names_is_checked_too(tmp_path, reportgen):
+    report = copy_report(tmp_path)
+    theme = theme_dir(tmp_path)
+    (theme / "screen.css").write_text('@import "extra.css";\n', encoding="utf-8")
+    (theme / "extra.css").write_text("p {}\nh1 { background: url(http://evil.example/x.png); }\n", encoding="utf-8")
+    ran = reportgen("check", report, "--theme", theme)
+    assert ran.returncode == 1
+    assert f"{theme}/extra.css:2:18: error[theme-url-refused]: 'http://evil.example/x.png'" in ran.stderr, ran.stderr
+
+
+def test_the_writers_own_reads_of_a_theme_stay_confined(tmp_path):
+    """Past check, the theme's font folder and faces are still read confined: a symlinked fonts/
+    is refused, a symlinked face is no face."""
+    from generator.fonts import faces_in
+    from generator.inputs import InputError
+    from generator.themes import Theme
+
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    shutil.copy(LATO, outside / "Secret.ttf")
+    linked = theme_dir(tmp_path, "linked")
+    (linked / "fonts").symlink_to(outside)
+    with pytest.raises(InputError, match="points outside"):
+        Theme("linked", (linked, STYLES_DIR)).fonts_dir  # noqa: B018
+    (linked / "reference.docx").symlink_to(outside / "Secret.ttf")
+    with pytest.raises(InputError, match="points outside"):
+        Theme("linked", (linked, STYLES_DIR)).reference_docx  # noqa: B018
+    own = theme_dir(tmp_path, "own")
+    (own / "fonts").mkdir()
+    (own / "fonts" / "Secret.ttf").symlink_to(outside / "Secret.ttf")
+    shutil.copy(LATO, own / "fonts" / "Lato.ttf")
+    assert [face.path.name for face in faces_in(Theme("own", (own, STYLES_DIR)).fonts_dir)] == ["Lato.ttf"]
 
 
 def test_a_fontfile_named_in_css_is_checked_as_a_font(tmp_path, reportgen):
