@@ -422,3 +422,16 @@ def test_an_unreadable_theme_file_is_a_located_error(case):
         for path in (theme, theme / "fonts", theme / "fonts" / "House.ttf", theme / "theme.css", theme / "theme.yaml"):
             path.chmod(0o755)
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_the_packages_own_page_stylesheets_name_no_file():
+    """The page inlines the package's own sheets as they are (they are not embedded): so none may
+    name a file, or the page would fetch it."""
+    from generator.resources import THEMES_DIR
+    from generator.themes import STYLESHEETS, _parse, _refs
+
+    sheets = [folder / name for folder in (STYLES_DIR, *THEMES_DIR.iterdir()) for name in STYLESHEETS["screen"]
+              if (folder / name).is_file()]
+    assert len(sheets) >= 3
+    for sheet in sheets:
+        assert _refs(_parse(sheet.read_text(encoding="utf-8"))) == [], sheet
