@@ -69,8 +69,6 @@ URL_TARGETS = {".png": ("image", "image/png"), ".jpg": ("image", "image/jpeg"), 
 URL_FUNCTIONS = frozenset({"url", "src", "image-set", "-webkit-image-set", "image", "-webkit-image", "cross-fade",
                            "-webkit-cross-fade"})
 _STR = "tag:yaml.org,2002:str"
-# a stylesheet without any of these names no file (a CSS escape is written with a backslash)
-MAY_NAME_A_FILE = re.compile(r"url|src|image|cross-fade|@import|\\", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -336,34 +334,42 @@ class _Ref:
     media: str = ""  # an @import's media query
 
 
+def _walk(tokens: list | None, found: list[_Ref], top: bool = False) -> None:
+    """The URLs among `tokens` and inside them: url() tokens (however escaped), the string of
+    url("x") and src("x"), each string of the image functions. An @import anywhere but first at
+    the top (`top`: tokens of the whole sheet, where an @import rule is skipped to its `;`) is refused."""
+    skipping = False
+    for index, token in enumerate(tokens or ()):
+        if skipping:
+            skipping = not (token.type == "literal" and token.value == ";")
+            continue
+        if token.type == "url":
+            found.append(_Ref(token.value, token.source_line, token.source_column, tokens, index))
+        elif token.type == "function":
+            if token.lower_name in ("url", "src"):  # url("x"): the function is replaced, and located
+                strings = [argument for argument in token.arguments if argument.type == "string"]
+                if strings:
+                    found.append(_Ref(strings[0].value, token.source_line, token.source_column, tokens, index))
+            elif token.lower_name in URL_FUNCTIONS:  # image-set("x" 1x): each string is a URL
+                for at, argument in enumerate(token.arguments):
+                    if argument.type == "string":
+                        found.append(_Ref(argument.value, argument.source_line, argument.source_column,
+                                          token.arguments, at))
+            _walk(token.arguments, found)
+        elif token.type in ("() block", "[] block", "{} block"):
+            _walk(token.content, found)
+        elif token.type == "at-keyword" and token.lower_value == "import":
+            if not top:
+                raise _Refused("theme-url-refused", "@import must come first in a stylesheet, outside any rule",
+                               token.source_line, token.source_column)
+            skipping = True
+
+
 def _refs(rules) -> list[_Ref]:
-    """Every URL in a stylesheet parsed by tinycss2: url() tokens (however escaped), string arguments
-    of url() and the image functions, and top-level @import rules. A nested @import is refused."""
+    """Every URL in a stylesheet parsed by tinycss2 (`_walk`), and its top-level @import rules."""
     import tinycss2  # noqa: PLC0415
 
     found: list[_Ref] = []
-
-    def walk(tokens: list | None) -> None:
-        for index, token in enumerate(tokens or ()):
-            if token.type == "url":
-                found.append(_Ref(token.value, token.source_line, token.source_column, tokens, index))
-            elif token.type == "function":
-                if token.lower_name in ("url", "src"):  # url("x"): the function is replaced, and located
-                    strings = [argument for argument in token.arguments if argument.type == "string"]
-                    if strings:
-                        found.append(_Ref(strings[0].value, token.source_line, token.source_column, tokens, index))
-                elif token.lower_name in URL_FUNCTIONS:  # image-set("x" 1x): each string is a URL
-                    for at, argument in enumerate(token.arguments):
-                        if argument.type == "string":
-                            found.append(_Ref(argument.value, argument.source_line, argument.source_column,
-                                              token.arguments, at))
-                walk(token.arguments)
-            elif token.type in ("() block", "[] block", "{} block"):
-                walk(token.content)
-            elif token.type == "at-keyword" and token.lower_value == "import":
-                raise _Refused("theme-url-refused", "@import must come first in a stylesheet, outside any rule",
-                               token.source_line, token.source_column)
-
     for rule in rules:
         if rule.type == "at-rule" and rule.lower_at_keyword == "import":
             prelude = [t for t in rule.prelude if t.type not in ("whitespace", "comment")]
@@ -381,13 +387,22 @@ def _refs(rules) -> list[_Ref]:
                                "query after it (no layer() or supports())", rule.source_line, rule.source_column)
             found.append(_Ref(value, rule.source_line, rule.source_column, None, 0, True,
                               tinycss2.serialize(rest).strip()))
-        elif rule.type == "at-rule":
-            walk(rule.prelude)
-            walk(rule.content)
-        elif rule.type == "qualified-rule":
-            walk(rule.prelude)
-            walk(rule.content)
+        elif rule.type in ("at-rule", "qualified-rule"):
+            _walk(rule.prelude, found)
+            _walk(rule.content, found)
     return found
+
+
+def _all_refs(text: str) -> list[_Ref]:
+    """What `check` holds a stylesheet to: the URLs of its rules and @imports (`_refs`), and any
+    URL in text that is no rule (the page drops such text, but no URL is let by unseen)."""
+    import tinycss2  # noqa: PLC0415
+
+    found = _refs(_parse(text))
+    seen = {(ref.line, ref.column) for ref in found}
+    loose: list[_Ref] = []
+    _walk(tinycss2.parse_component_value_list(text, skip_comments=True), loose, top=True)
+    return found + [ref for ref in loose if (ref.line, ref.column) not in seen]
 
 
 def _parse(text: str):
@@ -435,12 +450,8 @@ def _embedded(sheet: Path, root: Path, text: str, count: list[int]) -> str:
     replaced by the imported sheet (itself embedded); unchanged when it names no file."""
     import tinycss2  # noqa: PLC0415
 
-    if not MAY_NAME_A_FILE.search(text):  # no url(), image function or @import, however spelt
-        return text
     rules = _parse(text)
     refs = _refs(rules)
-    if not refs:
-        return text
     imports = {}
     for ref in refs:
         path, kind, media = _target(ref, sheet, root)
@@ -454,8 +465,11 @@ def _embedded(sheet: Path, root: Path, text: str, count: list[int]) -> str:
             continue
         uri = f"data:{media};base64,{base64.b64encode(data).decode('ascii')}"
         ref.parent[ref.index] = tinycss2.ast.URLToken(ref.line, ref.column, uri, f"url({uri})")
+    # every rule written again, so that what is no rule (a parse error: text a browser would drop
+    # too, or join to the next file's first rule) is left out, and every block and comment is closed
     return "".join(imports.get((rule.source_line, rule.source_column), "") if rule.type == "at-rule"
-                   and rule.lower_at_keyword == "import" else tinycss2.serialize([rule]) for rule in rules)
+                   and rule.lower_at_keyword == "import" else "" if rule.type == "error"
+                   else tinycss2.serialize([rule]) for rule in rules)
 
 
 def _check_stylesheet(sheet: Path, root: Path, diags: Diagnostics, seen: set[Path],
@@ -476,7 +490,7 @@ def _check_stylesheet(sheet: Path, root: Path, diags: Diagnostics, seen: set[Pat
                     "page (write '<' in a CSS string as \\3C)", sheet, line, unsafe.start() - text.rfind("\n", 0,
                                                                                                       unsafe.start()))
     try:
-        refs = _refs(_parse(text))
+        refs = _all_refs(text)
     except _Refused as exc:
         diags.error(exc.code, exc.message, sheet, exc.line, exc.column)
         return

@@ -51,6 +51,14 @@ class Elements(HTMLParser):
         return [tag for tag, _ in self.tags]
 
 
+@pytest.fixture(scope="module")
+def small_doc():
+    """The smallest example's document model (`check`, no build)."""
+    from generator.build import check
+
+    return check(ROOT / "content" / "thematic-example")
+
+
 def renamed_font(path: Path, family: str) -> None:
     """Lato with `family` as every name of its family (as an attacker's font would carry it)."""
     from fontTools.ttLib import TTFont
@@ -88,7 +96,7 @@ def test_a_font_whose_family_name_ends_the_style_is_refused_at_check(tmp_path, r
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
-def test_a_font_family_name_is_escaped_in_the_page_even_past_check(tmp_path, surrey_doc, payload):
+def test_a_font_family_name_is_escaped_in_the_page_even_past_check(tmp_path, small_doc, payload):
     """The page's writer escapes what a font carries, whatever check let through: no element of
     it reaches the page, and the style sheet is one piece."""
     from generator.themes import Theme, css_text
@@ -97,7 +105,7 @@ def test_a_font_family_name_is_escaped_in_the_page_even_past_check(tmp_path, sur
     theme = theme_dir(tmp_path)
     renamed_font(theme / "fonts" / "Evil.ttf", payload)
     (theme / "theme.css").write_text(f"p {{ color: red }}{payload}\n", encoding="utf-8")  # what check refuses
-    doc = replace(surrey_doc, theme=Theme("house", (theme, STYLES_DIR), fonts=(("body", payload),)))
+    doc = replace(small_doc, theme=Theme("house", (theme, STYLES_DIR), fonts=(("body", payload),)))
     page = Elements(write_html(doc, "screen"))
     assert "script" not in page.names() and page.names().count("style") == 1
     assert f'@font-face {{ font-family: "{css_text(payload)}"' in page.styles[0] and "<" not in page.styles[0]
@@ -263,6 +271,8 @@ URLS = [
     ("url(../secret.png)", "theme-path-outside", "points outside the theme's folder"),
     ("url(sub/%2e%2e/%2e%2e/secret.png)", "theme-path-outside", "points outside the theme's folder"),
     ("image-set(\"https://evil.example/z.png\" 1x)", "theme-url-refused", "reaches outside the page"),
+    ("image-set(url(https://evil.example/n.png) 1x)", "theme-url-refused", "reaches outside the page"),
+    ("var(--x, url(https://evil.example/v.png))", "theme-url-refused", "reaches outside the page"),
     ("url(notes.txt)", "theme-url-refused", "may name only PNG"),
     ("url(mark.png?x=1)", "theme-url-refused", "no ?query"),
     ("url(nothere.png)", "theme-file-missing", "not found"),
@@ -280,7 +290,8 @@ def test_a_theme_url_outside_the_theme_is_a_located_error_in_its_stylesheet(tmp_
     ran = reportgen("check", report, "--theme", theme)
     assert ran.returncode == 1
     line = f"h1 {{ background: {value}; }}"
-    column = (line.index('"https') if value.startswith("image-set") else line.index(value)) + 1
+    column = (line.index('"https') if value.startswith('image-set("') else line.index("url(") if
+              value.startswith(("image-set(", "var(")) else line.index(value)) + 1
     assert f"{theme}/{sheet}:2:{column}: error[{code}]: " in ran.stderr and says in ran.stderr, ran.stderr
     assert "report.yaml" not in ran.stderr
 
@@ -342,6 +353,15 @@ def test_a_fontfile_named_in_css_is_checked_as_a_font(tmp_path, reportgen):
     assert f"{theme}/theme.css:1:35: error[theme-font-invalid]: 'bad.ttf' cannot be used as a font" in ran.stderr
 
 
+def tinycss2_rules(css: str) -> list[str]:
+    """The top-level rules of `css`, each written out by tinycss2."""
+    import tinycss2
+
+    return [tinycss2.serialize([rule]) for rule in tinycss2.parse_stylesheet(css, skip_whitespace=True,
+                                                                             skip_comments=True)
+            if rule.type != "error"]
+
+
 def test_the_page_embeds_a_themes_files_and_fetches_nothing(tmp_path, reportgen):
     """url()s and @imports inside the theme are embedded in the self-contained page: no url() but
     data: URIs, no @import, the imported rules present."""
@@ -353,8 +373,9 @@ def test_the_page_embeds_a_themes_files_and_fetches_nothing(tmp_path, reportgen)
     theme = theme_dir(tmp_path)
     (theme / "img").mkdir()
     Image.new("RGB", (8, 8), (200, 0, 0)).save(theme / "img" / "bg.png", dpi=(96, 96))
-    (theme / "screen.css").write_text('@import "extra.css" screen;\nbody { background: url(img/bg.png); }\n',
-                                      encoding="utf-8")
+    (theme / "screen.css").write_text('@import "extra.css" screen;\nbody { background: url(img/bg.png); }\n'
+                                      "url(img/bg.png) } @media print { h3 { color: red } /* unclosed",
+                                      encoding="utf-8")  # junk, an open block and comment: no rule
     (theme / "extra.css").write_text('h2 { border-image: image-set("img/bg.png" 1x) 1; word-spacing: 0.02em; }\n',
                                      encoding="utf-8")
     ran = reportgen("build", report, "--out", tmp_path / "out", "--theme", theme, "--format", "html")
@@ -362,8 +383,12 @@ def test_the_page_embeds_a_themes_files_and_fetches_nothing(tmp_path, reportgen)
     style = Elements((tmp_path / "out" / "surrey-pdu.html").read_text(encoding="utf-8")).styles[0]
     urls = re.findall(r"url\(\s*['\"]?([^'\")]*)", style)
     assert urls and all(url.startswith("data:") for url in urls), urls
-    assert sum(url.startswith("data:image/png;base64,") for url in urls) == 2
+    assert sum(url.startswith("data:image/png;base64,") for url in urls) == 3  # body, the imported sheet's image-set, and the junk (a rule no browser applies)
     assert "@import" not in style and "@media screen {" in style and "word-spacing: 0.02em" in style
+    publication = (STYLES_DIR / "publication.css").read_text(encoding="utf-8")
+    assert publication.strip() in style  # the next file's rules: not swallowed by the open block or comment
+    page_rules, own_rules = tinycss2_rules(style), tinycss2_rules(publication)
+    assert page_rules[-len(own_rules):] == own_rules  # the last file's rules are rules of the page
 
 
 # --------------------------------------------------------------------------- damaged fonts, unreadable files
