@@ -124,6 +124,20 @@ def test_markup_in_a_theme_value_that_is_written_into_css_is_a_located_error(tmp
     assert "report.yaml" not in ran.stderr
 
 
+@pytest.mark.parametrize("yaml", ['description: "a\\x1bb"', "name: ''", "logo: {file: mark.png, alt: \"\\x00\"}",
+                                  "name: " + "x" * 301, "description: [a, b]"])
+def test_theme_text_is_a_line_of_plain_text(tmp_path, reportgen, yaml):
+    from PIL import Image
+
+    report = copy_report(tmp_path)
+    theme = theme_dir(tmp_path, yaml="colours: {brand: '#000'}\n" + yaml + "\n")
+    Image.new("RGB", (60, 20)).save(theme / "mark.png", dpi=(96, 96))
+    ran = reportgen("check", report, "--theme", theme)
+    assert ran.returncode == 1
+    assert f"{theme}/theme.yaml:2:" in ran.stderr and "error[theme-invalid]" in ran.stderr
+    assert "is a line of text of at most 300 characters, with no control characters" in ran.stderr
+
+
 def test_markup_in_theme_text_is_escaped_in_every_output(tmp_path, reportgen):
     """name, description and the logo's alt text take any text: the page and the DOCX hold it as
     text, never as markup."""
@@ -296,6 +310,17 @@ def test_a_theme_url_outside_the_theme_is_a_located_error_in_its_stylesheet(tmp_
     assert "report.yaml" not in ran.stderr
 
 
+def test_an_import_inside_a_rule_is_refused(tmp_path, reportgen):
+    report = copy_report(tmp_path)
+    theme = theme_dir(tmp_path)
+    (theme / "extra.css").write_text("p {}", encoding="utf-8")
+    (theme / "screen.css").write_text('\n@media print { @import "extra.css"; }\n', encoding="utf-8")
+    ran = reportgen("check", report, "--theme", theme)
+    assert ran.returncode == 1
+    assert (f"{theme}/screen.css:2:16: error[theme-url-refused]: @import must come first in a stylesheet, "
+            "outside any rule") in ran.stderr, ran.stderr
+
+
 @pytest.mark.parametrize("rule", ['@import "https://evil.example/a.css";', "@import url(//evil.example/a.css);",
                                   '@\\69mport "http://evil.example/a.css";', '@import "../x.css";'])
 def test_an_import_outside_the_theme_is_a_located_error(tmp_path, reportgen, rule):
@@ -374,16 +399,15 @@ def test_the_page_embeds_a_themes_files_and_fetches_nothing(tmp_path, reportgen)
     (theme / "img").mkdir()
     Image.new("RGB", (8, 8), (200, 0, 0)).save(theme / "img" / "bg.png", dpi=(96, 96))
     (theme / "screen.css").write_text('@import "extra.css" screen;\nbody { background: url(img/bg.png); }\n'
-                                      "url(img/bg.png) } @media print { h3 { color: red } /* unclosed",
-                                      encoding="utf-8")  # junk, an open block and comment: no rule
-    (theme / "extra.css").write_text('h2 { border-image: image-set("img/bg.png" 1x) 1; word-spacing: 0.02em; }\n',
-                                     encoding="utf-8")
+                                      "h4 { color: blue } url(img/bg.png)", encoding="utf-8")  # ends in no rule
+    (theme / "extra.css").write_text('h2 { border-image: image-set("img/bg.png" 1x) 1; word-spacing: 0.02em; }\n'
+                                     "@media print { h3 { color: red } /* unclosed", encoding="utf-8")
     ran = reportgen("build", report, "--out", tmp_path / "out", "--theme", theme, "--format", "html")
     assert ran.returncode == 0, ran.stderr
     style = Elements((tmp_path / "out" / "surrey-pdu.html").read_text(encoding="utf-8")).styles[0]
     urls = re.findall(r"url\(\s*['\"]?([^'\")]*)", style)
     assert urls and all(url.startswith("data:") for url in urls), urls
-    assert sum(url.startswith("data:image/png;base64,") for url in urls) == 3  # body, the imported sheet's image-set, and the junk (a rule no browser applies)
+    assert sum(url.startswith("data:image/png;base64,") for url in urls) == 2  # body, the imported image-set
     assert "@import" not in style and "@media screen {" in style and "word-spacing: 0.02em" in style
     publication = (STYLES_DIR / "publication.css").read_text(encoding="utf-8")
     assert publication.strip() in style  # the next file's rules: not swallowed by the open block or comment
