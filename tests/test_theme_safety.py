@@ -104,11 +104,31 @@ def test_a_font_family_name_is_escaped_in_the_page_even_past_check(tmp_path, sma
 
     theme = theme_dir(tmp_path)
     renamed_font(theme / "fonts" / "Evil.ttf", payload)
-    (theme / "theme.css").write_text(f"p {{ color: red }}{payload}\n", encoding="utf-8")  # what check refuses
+    (theme / "theme.css").write_text(f"p {{ color: red }}/* {payload} */{payload}\n", encoding="utf-8")  # refused at check
     doc = replace(small_doc, theme=Theme("house", (theme, STYLES_DIR), fonts=(("body", payload),)))
     page = Elements(write_html(doc, "screen"))
     assert "script" not in page.names() and page.names().count("style") == 1
     assert f'@font-face {{ font-family: "{css_text(payload)}"' in page.styles[0] and "<" not in page.styles[0]
+
+
+def test_chromium_runs_nothing_a_theme_carries_even_past_check(tmp_path, small_doc, browser):
+    """The page written with a font, a font name and a stylesheet that end the <style> and open a
+    <script> (what check refuses), opened in Chromium: no script ran, and the style sheet is one."""
+    from generator.themes import Theme
+    from generator.writers.html import write_html
+
+    payload = "</style><script>window.pwned = 1</script><style>"
+    theme = theme_dir(tmp_path)
+    renamed_font(theme / "fonts" / "Evil.ttf", payload)
+    (theme / "theme.css").write_text(f"body {{ outline-color: rgb(1, 2, 3) }}\n/* {payload} */\n"
+                                     f'h3::before {{ content: "{payload}" }}\n{payload}\n', encoding="utf-8")
+    doc = replace(small_doc, theme=Theme("house", (theme, STYLES_DIR), fonts=(("body", payload),)))
+    page = tmp_path / "page.html"
+    page.write_text(write_html(doc, "screen"), encoding="utf-8")
+    browser.open(page)
+    assert browser.eval("typeof window.pwned") == "undefined"
+    assert browser.eval("document.querySelectorAll('script, style').length") == 1
+    assert browser.eval("getComputedStyle(document.body).outlineColor") == "rgb(1, 2, 3)"  # the sheet was read
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
