@@ -3,8 +3,9 @@
 The build hands it `write_html(doc, "print")`: the PDF is that HTML paginated, so the two can
 never disagree, and this package never imports the HTML writer.
 
-Fonts and styles come from the package's styles/; the URL fetcher serves files only from the
-report folder and styles/, and refuses everything else (reported as diagnostics).
+Fonts and styles come from the theme (the package's styles/ by default); the URL fetcher serves
+files only from the report folder, styles/ and the theme's folders, read as every untrusted file
+is (confined, regular, size-limited), and refuses everything else (reported as diagnostics).
 """
 
 from __future__ import annotations
@@ -60,7 +61,8 @@ def _fetcher_class():
     from weasyprint.urls import URLFetcherResponse  # noqa: PLC0415
 
     class LocalFetcher(URLFetcher):
-        """Serves file: URLs inside `roots` and data: URLs; refuses the rest."""
+        """Serves file: URLs inside `roots`, each read through `generator.inputs` (confined,
+        a regular file, size-limited by its kind: FETCH_KINDS), and data: URLs; refuses the rest."""
 
         def __init__(self, roots: list[Path], allow_remote: bool = False):
             super().__init__(allowed_protocols={"file", "data", "http", "https"} if allow_remote
