@@ -35,7 +35,7 @@ bench: test-deps $(STAMP) $(VENV)/.bench-stamp
 	status=0; for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || status=1; done; exit $$status
 
 fuzz: test-deps $(STAMP)
-	REPORTGEN_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py
+	REPORTGEN_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py tests/test_fuzz_themes.py
 
 clean:
 	rm -rf out $(VENV)

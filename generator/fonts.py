@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from generator.inputs import InputError, read_input
 from generator.resources import cache_load, cache_store
 
 FONT_FORMATS = {".ttf", ".otf"}
@@ -116,22 +117,99 @@ class _Face:
             self.hb.hb_blob_destroy(blob)
 
 
+def font_files(folder: Path) -> list[Path]:
+    """The font files (.ttf, .otf, any case) in `folder`, in name order (whatever kind of file they are)."""
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in FONT_FORMATS)
+
+
+def read_font(path: Path, root: Path | None = None) -> bytes:
+    """A font file's bytes, read as every untrusted file is (`generator.inputs`): symlinks followed
+    and confined to `root` (default: the file's own folder), a regular file, at most the font limit."""
+    return read_input(path, (Path(root or Path(path).parent).resolve(),), "font")
+
+
+def face_of(data: bytes, path: Path) -> Face:
+    """The family and style of the font in `data` (its name table's family, else the file's name)."""
+    with _Face(data) as face:
+        family = next((name for name in map(face.name, NAME_IDS) if name), path.stem)
+        os2 = face.table("OS/2")
+    style = struct.unpack_from(">H", os2, FS_SELECTION)[0] if len(os2) >= FS_SELECTION + 2 else 0
+    return Face(path, family, bold=bool(style & 0x20), italic=bool(style & 0x01))
+
+
 @lru_cache(maxsize=4)
 def faces_in(folder: Path) -> tuple[Face, ...]:
-    """The font faces (.ttf, .otf) in `folder`, with the family and style their own tables give."""
+    """The font faces (.ttf, .otf) in `folder`, with the family and style their own tables give.
+
+    `folder` is a theme's font folder, already confined to its theme (`Theme.fonts_dir`); each file
+    is read confined to it. A file that cannot be read so is not a face (`check` reported it:
+    `themes.check_fonts`)."""
     found = []
-    for path in sorted(p for p in folder.glob("*") if p.suffix.lower() in FONT_FORMATS and p.is_file()):
-        with _Face(path.read_bytes()) as face:
-            family = next((name for name in map(face.name, NAME_IDS) if name), path.stem)
-            os2 = face.table("OS/2")
-        style = struct.unpack_from(">H", os2, FS_SELECTION)[0] if len(os2) >= FS_SELECTION + 2 else 0
-        found.append(Face(path, family, bold=bool(style & 0x20), italic=bool(style & 0x01)))
+    root = folder.resolve()
+    for path in font_files(root):
+        try:
+            data = read_font(path, root)
+        except InputError:
+            continue
+        found.append(face_of(data, path.resolve()))
     return tuple(found)
 
 
-def subset(path: Path, text: str) -> bytes:
-    """The face at `path` with only the glyphs `text` needs (and what its layout features reach)."""
-    with _Face(path.read_bytes()) as face:
+MAX_GLYPHS = 65_535  # what a TrueType or CFF font can number
+
+
+def font_problem(data: bytes) -> str | None:
+    """Why the font in `data` cannot be used, or None. fontTools reads its table directory and the
+    bytes of every table (a truncated file fails here) and decompiles the small tables every
+    writer reads; HarfBuzz reads its names and subsets it to printable ASCII, as the DOCX and the
+    page do; fontTools then reads that subset whole, every glyph's outline included, as the
+    page's WOFF2 encoding does. A damaged, truncated or random file gives a reason, never an
+    exception (some 0.1 s for Lato: the big tables are read by HarfBuzz, which is made for it)."""
+    import logging  # noqa: PLC0415
+
+    from fontTools.ttLib import TTFont  # noqa: PLC0415 - only `check` of a theme with fonts pays for it
+
+    quiet = logging.getLogger("fontTools")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)
+    try:
+        font = TTFont(io.BytesIO(data), recalcTimestamp=False, recalcBBoxes=False)  # tables read when asked
+        if font.sfntVersion not in ("\0\1\0\0", "OTTO", "true"):
+            return "it is not a TrueType or OpenType font"
+        outlines = "glyf" if "glyf" in font else "CFF " if "CFF " in font else None
+        missing = [tag for tag in ("head", "hhea", "maxp", "cmap", "name", "hmtx", "post", "OS/2") if tag not in font]
+        if missing or outlines is None:
+            return f"it has no {', '.join(missing) or 'glyf or CFF'} table"
+        for tag in font.reader.keys():
+            font.reader[tag]  # noqa: B018 - the table's bytes, all there
+        for tag in ("head", "hhea", "maxp", "OS/2", "post", "hmtx", *(("loca",) if outlines == "glyf" else ())):
+            font[tag]  # noqa: B018 - decompiling the table is the check
+        if font["maxp"].numGlyphs > MAX_GLYPHS:
+            return f"it has {font['maxp'].numGlyphs} glyphs"
+        with _Face(data) as face:
+            if not any(map(face.name, NAME_IDS)):
+                return "it has no family name"
+        sample = subset_bytes(data, ALWAYS)
+        if sample is None:
+            return "HarfBuzz cannot subset it"
+        small = TTFont(io.BytesIO(sample), lazy=False, recalcTimestamp=False, recalcBBoxes=False)
+        if not small.getBestCmap():
+            return "it maps no printable ASCII character to a glyph"
+        if "glyf" in small:
+            for name in small.getGlyphOrder():
+                small["glyf"][name].expand(small["glyf"])
+    except SubsetterMissing:
+        return None  # no HarfBuzz here: the build says so itself
+    except Exception as exc:  # noqa: BLE001 - fontTools raises whatever a damaged table makes it raise
+        return f"fontTools cannot read it ({type(exc).__name__}: {str(exc)[:120] or 'damaged'})"
+    finally:
+        quiet.setLevel(level)
+    return None
+
+
+def subset_bytes(data: bytes, text: str) -> bytes | None:
+    """The font in `data` with only the glyphs `text` needs, or None when HarfBuzz cannot subset it."""
+    with _Face(data) as face:
         hb = face.hb
         request = hb.hb_subset_input_create_or_fail()
         try:
@@ -141,7 +219,7 @@ def subset(path: Path, text: str) -> bytes:
             hb.hb_subset_input_set_flags(request, HB_SUBSET_FLAGS_NO_HINTING | HB_SUBSET_FLAGS_NOTDEF_OUTLINE)
             result = hb.hb_subset_or_fail(face.face, request)
             if not result:
-                raise SubsetterMissing(f"HarfBuzz could not subset {path.name}")
+                return None
             blob = hb.hb_face_reference_blob(result)
             try:
                 return _blob_bytes(hb, blob)
@@ -150,6 +228,14 @@ def subset(path: Path, text: str) -> bytes:
                 hb.hb_face_destroy(result)
         finally:
             hb.hb_subset_input_destroy(request)
+
+
+def subset(path: Path, text: str) -> bytes:
+    """The face at `path` with only the glyphs `text` needs (and what its layout features reach)."""
+    data = subset_bytes(read_font(path), text)
+    if data is None:
+        raise SubsetterMissing(f"HarfBuzz could not subset {path.name}")
+    return data
 
 
 WEB_FONT_FORMAT = b"woff2 1"  # part of each cache key: a change of encoding misses the old entries
@@ -165,7 +251,7 @@ def web_font(path: Path, characters: str) -> bytes:
     folder), keyed by the font's bytes and the characters: an author's next build, with the same
     characters, reads it back. An entry that is missing, or fails its signature (anyone else's,
     or damaged), is encoded afresh and replaced; a cache that cannot be written is no cache."""
-    data = path.read_bytes()
+    data = read_font(path)
     name = hashlib.sha256(b"\0".join((WEB_FONT_FORMAT, data, characters.encode("utf-8")))).hexdigest() + ".woff2"
     kept = cache_load("fonts", name)
     if kept is not None and kept[:4] == b"wOF2" and len(kept) > 12 and \

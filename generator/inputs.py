@@ -22,6 +22,7 @@ LIMITS = {  # bytes; what one file of each kind may weigh
     "image": 20 * MB,
     "docx": 50 * MB,
     "css": 2 * MB,  # a theme's stylesheet
+    "font": 20 * MB,  # a theme's font file (.ttf, .otf)
 }
 
 

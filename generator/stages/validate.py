@@ -1102,12 +1102,18 @@ def _theme(sources: Sources, diags: Diagnostics) -> Theme | None:
 
 
 def _check_theme_logo(theme: Theme | None, diags: Diagnostics) -> Theme | None:
-    """A theme's logo is drawn by every writer, as a report's is: checked the same way."""
+    """A theme's logo is drawn by every writer, as a report's is, and the images its CSS names by
+    the PDF and the page: checked the same way (each file was confined and size-limited by
+    `themes.check_theme_files`)."""
+    if theme is None or (theme.logo is None and not theme.images):
+        return theme
     from generator.stages.parse.images import check_image  # noqa: PLC0415 - Pillow, only with a logo
 
-    if theme is None or theme.logo is None:
-        return theme
-    problems = check_image(theme.logo, theme.logo.name)
-    for code, message in problems:
-        diags.error(code, message, theme.folders[0] / "theme.yaml")
-    return None if problems else theme
+    images = [(theme.logo, theme.logo.name, theme.folders[0] / "theme.yaml", 0)] if theme.logo is not None else []
+    images += [(image, image.name, sheet, line) for image, sheet, line in theme.images]
+    failed = False
+    for path, shown, where, line in images:
+        for code, message in check_image(path, shown):
+            diags.error(code, message, where, line)
+            failed = True
+    return None if failed else theme

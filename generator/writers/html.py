@@ -20,7 +20,7 @@ from markupsafe import Markup
 from generator.fonts import ALWAYS, faces_in, web_font
 from generator.model import Document, FootnoteRef, Heading, Node, NodeNotRendered, Part, walk
 from generator.resources import TEMPLATES_DIR, template_cache
-from generator.themes import theme_of
+from generator.themes import css_text, theme_of
 
 MEDIA = ("print", "screen")
 
@@ -40,15 +40,11 @@ def data_uri(data: bytes) -> str:
 
 def css_string(value: str) -> Markup:
     """`value` as the inside of a CSS string literal ("..."), safe as it stands in the raw text of an
-    HTML <style> element: each quote, backslash, line break or other control character, and each
-    of `<`, `>` and `&`, as a CSS escape (`&` is `\\26 `), which CSS reads back as the character.
-    Markup, so that the template's autoescape leaves it alone: a <style> element's text is never
-    entity-decoded, so an HTML escape there (`&amp;`) would be printed as written."""
-    return Markup("".join(char if char.isprintable() and char not in _CSS_SPECIAL else f"\\{ord(char):x} "
-                          for char in value))
-
-
-_CSS_SPECIAL = frozenset('"\'\\<>&')
+    HTML <style> element (`themes.css_text`: every character that could end the string or the
+    element as a CSS escape, which CSS reads back as the character). Markup, so that the
+    template's autoescape leaves it alone: a <style> element's text is never entity-decoded, so an
+    HTML escape there (`&amp;`) would be printed as written."""
+    return Markup(css_text(value))
 
 
 @lru_cache(maxsize=1)
@@ -95,11 +91,18 @@ def font_faces(theme, text: str) -> str:
     rules = []
     for face in faces_in(theme.fonts_dir):
         data = _web_font(face.path, face.path.stat().st_mtime, characters)
-        rules.append(f'@font-face {{ font-family: "{css_string(face.family)}"; '
+        rules.append(f'@font-face {{ font-family: "{css_text(face.family)}"; '
                      f'font-weight: {"bold" if face.bold else "normal"}; '
                      f'font-style: {"italic" if face.italic else "normal"}; font-display: swap; '
                      f'src: url(data:font/woff2;base64,{data}) format("woff2"); }}')
     return "\n".join(rules)
+
+
+def style_text(css: str) -> str:
+    """CSS safe inside an HTML <style> element: each `<` written as the CSS escape `\\3C ` (to CSS
+    the same character, in a string or a comment, the only places it may be), so that no
+    `</style>` or `<!--` can end the element or hide what follows, whatever a theme holds."""
+    return css.replace("<", "\\3C ")
 
 
 def heading_level(level: int) -> int:
@@ -145,8 +148,9 @@ class HtmlWriter:
         stylesheet = ""
         if self.media == "screen":
             theme = theme_of(doc)
-            # the theme's CSS is checked safe to inline (generator/themes.py); the fonts are ours
-            stylesheet = Markup(font_faces(theme, _document_text(doc)) + "\n" + theme.css("screen"))
+            # the theme's CSS is checked safe to inline (generator/themes.py), and every string a
+            # theme gives is escaped for CSS; `style_text` makes sure no `<` can end the <style>
+            stylesheet = Markup(style_text(font_faces(theme, _document_text(doc)) + "\n" + theme.css("screen")))
         template = self.env.get_template("report.html.j2")
         return template.render(info=doc.info, title=doc.title, cover=doc.cover, parts=doc.parts, draft=doc.draft,
                                render=self.render, media=self.media, stylesheet=stylesheet, sections=sections)

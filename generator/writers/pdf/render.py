@@ -3,14 +3,16 @@
 The build hands it `write_html(doc, "print")`: the PDF is that HTML paginated, so the two can
 never disagree, and this package never imports the HTML writer.
 
-Fonts and styles come from the package's styles/; the URL fetcher serves files only from the
-report folder and styles/, and refuses everything else (reported as diagnostics).
+Fonts and styles come from the theme (the package's styles/ by default); the URL fetcher serves
+files only from the report folder, styles/ and the theme's folders, read as every untrusted file
+is (confined, regular, size-limited), and refuses everything else (reported as diagnostics).
 """
 
 from __future__ import annotations
 
 import base64
 import logging
+import mimetypes
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 from generator.writers.pdf import tags as pdf_tags
 from generator.writers.pdf.watermark import watermark_css
 from generator.diagnostics import Diagnostics
+from generator.inputs import InputError, read_input
 from generator.resources import STYLES_DIR
 from generator.themes import Theme, theme_or_default
 
@@ -33,6 +36,7 @@ PDF_STANDARDS = {
     "a2+ua1": {"pdf_variant": "pdf/a-2u", "pdf_tags": True, "output_intent": SRGB},
 }
 DEFAULT_PDF_STANDARD = "a2+ua1"
+FETCH_KINDS = {".css": "css", ".ttf": "font", ".otf": "font"}  # a file's size limit by its suffix; else an image's
 PDF_OPTIONS = {"pdf_identifier": b"reportgen", "uncompressed_pdf": False, **PDF_STANDARDS[DEFAULT_PDF_STANDARD]}
 
 
@@ -54,9 +58,11 @@ def srgb_profile_css() -> str:
 
 def _fetcher_class():
     from weasyprint import URLFetcher  # noqa: PLC0415 - weasyprint is slow to import; only the PDF needs it
+    from weasyprint.urls import URLFetcherResponse  # noqa: PLC0415
 
     class LocalFetcher(URLFetcher):
-        """Serves file: URLs inside `roots` and data: URLs; refuses the rest."""
+        """Serves file: URLs inside `roots`, each read through `generator.inputs` (confined,
+        a regular file, size-limited by its kind: FETCH_KINDS), and data: URLs; refuses the rest."""
 
         def __init__(self, roots: list[Path], allow_remote: bool = False):
             super().__init__(allowed_protocols={"file", "data", "http", "https"} if allow_remote
@@ -69,10 +75,18 @@ def _fetcher_class():
             parts = urlsplit(url)
             if parts.scheme == "data" or (self.allow_remote and parts.scheme in ("http", "https")):
                 return super().fetch(url, headers)
-            if parts.scheme == "file":
-                path = Path(unquote(parts.path)).resolve()
-                if any(path.is_relative_to(root) for root in self.roots):
-                    return super().fetch(url, headers)
+            if parts.scheme == "file" and not parts.netloc:
+                # read as every untrusted file is: confined, a regular file (a FIFO never opened
+                # for a read that waits), no more than its kind's limit
+                path = Path(unquote(parts.path))
+                kind = FETCH_KINDS.get(path.suffix.lower(), "image")
+                try:
+                    data = read_input(path, self.roots, kind, str(path))
+                except InputError:
+                    pass
+                else:
+                    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, data, {"Content-Type": mime})
             self.refused.append(url)
             raise ValueError(f"reportgen refuses to fetch {url}")
 
