@@ -17,12 +17,18 @@ the pool is the parallelism, so a build must not also run its formats in paralle
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
+import signal
 import sys
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from generator import limits
+from generator.limits import Limits
+from generator.publish import interrupts_as_exceptions
 
 WRITER_MODULES = {"html": ("generator.writers.html",),
                   "pdf": ("generator.writers.html", "generator.writers.pdf.render"),
@@ -42,6 +48,7 @@ class Job:
     draft: bool | None = None  # `--draft`/`--final`; None: each report.yaml's status
     theme: str | Path | None = None  # `--theme`; None: each report.yaml's theme
     docx_page_numbers: bool = False  # `--docx-page-numbers`
+    limits: Limits = field(default_factory=Limits)  # `--time-limit`, `--memory-limit`: each report's own
 
 
 @dataclass
@@ -81,7 +88,8 @@ class SameName(ValueError):
 
 
 def plan(folders, parent: Path | None, formats, strict=False, allow_remote=False, reference_doc=None,
-         framework_dirs=(), pdf_standard=None, draft=None, theme=None, docx_page_numbers=False) -> list[Job]:
+         framework_dirs=(), pdf_standard=None, draft=None, theme=None, docx_page_numbers=False,
+         limits: Limits | None = None) -> list[Job]:
     """One job per report folder (a folder named twice is built once); each to PARENT/<slug>/,
     or to its default output folder. Raises SameName for two folders of the same name."""
     seen: dict[str, Path] = {}
@@ -92,7 +100,8 @@ def plan(folders, parent: Path | None, formats, strict=False, allow_remote=False
                            "would overwrite each other")
         seen[folder.name] = folder
         jobs.append(Job(folder, parent / folder.name if parent else None, tuple(formats), strict, allow_remote,
-                        reference_doc, tuple(framework_dirs), pdf_standard, draft, theme, docx_page_numbers))
+                        reference_doc, tuple(framework_dirs), pdf_standard, draft, theme, docx_page_numbers,
+                        limits or Limits()))
     return jobs
 
 
@@ -106,7 +115,7 @@ def build_one(job: Job, parallel: bool = False) -> Result:
     try:
         built = build(job.report_dir, job.out_dir, job.formats, job.strict, job.allow_remote, job.reference_doc,
                       job.framework_dirs, pdf_standard=job.pdf_standard, parallel=parallel, draft=job.draft,
-                      theme=job.theme, docx_page_numbers=job.docx_page_numbers)
+                      theme=job.theme, docx_page_numbers=job.docx_page_numbers, limits=job.limits)
     except ContentError as exc:
         items = exc.diagnostics.sorted()
         return Result(job.report_dir, False, (), tuple(map(str, items)),
@@ -120,18 +129,142 @@ def build_one(job: Job, parallel: bool = False) -> Result:
                   0, len(items), time.perf_counter() - start)
 
 
-def _pool(workers: int, formats) -> ProcessPoolExecutor:
+def _context(formats):
     """Workers forked from a server that has imported the pipeline and the writers once.
 
     forkserver, not fork: the parent may have threads (a test runner's, the progress bar's),
     and forking a threaded process can deadlock its children."""
-    methods = multiprocessing.get_all_start_methods()
-    if "forkserver" not in methods:  # pragma: no cover - Windows and macOS builds without it
-        return ProcessPoolExecutor(workers)
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover - Windows, some macOS builds
+        return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     modules = ["generator.build", *dict.fromkeys(m for f in formats for m in WRITER_MODULES[f])]
     context.set_forkserver_preload(modules)
-    return ProcessPoolExecutor(workers, mp_context=context)
+    return context
+
+
+def _work(job: Job, results, lifeline) -> None:
+    """One report in a worker process: its Result back through `results`. A thread waits on
+    `lifeline`, a pipe the batch's process never writes to: when that process is gone (killed
+    outright), the pipe ends and the worker stops its build as SIGTERM would, so that no worker
+    goes on building, or publishing, for a batch that no longer exists."""
+    from generator.publish import Interrupted  # noqa: PLC0415
+
+    def watch() -> None:
+        try:
+            lifeline.recv_bytes()
+        except (EOFError, OSError):
+            pass
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, daemon=True).start()
+    try:
+        result = build_one(job)
+    except Interrupted:  # stopped by the batch, or orphaned: the build has cleaned up
+        return
+    results.send(result)
+    results.close()
+
+
+def _limit_result(job: Job, seconds: float) -> Result:
+    from generator.diagnostics import Diagnostics  # noqa: PLC0415
+
+    diags = Diagnostics()
+    diags.error("build-limit", job.limits.time_message(), job.report_dir)
+    return Result(job.report_dir, False, (), tuple(map(str, diags.sorted())), 1, 0, seconds)
+
+
+def _clean_after(job: Job) -> None:
+    """What a killed worker left (its staging folder) removed, as the next build would."""
+    from generator.build import default_out_dir  # noqa: PLC0415
+    from generator.publish import recover  # noqa: PLC0415
+
+    try:
+        recover((job.out_dir or default_out_dir(job.report_dir)).resolve(), job.report_dir.name)
+    except OSError:
+        pass
+
+
+def _stop_servers() -> None:
+    """The forkserver and multiprocessing's resource tracker end with the batch (both private to
+    multiprocessing, which otherwise leaves them to end with the interpreter, or never when it is
+    killed); started again by the next batch in this process."""
+    from multiprocessing import forkserver, resource_tracker  # noqa: PLC0415
+
+    for server in (getattr(forkserver, "_forkserver", None), getattr(resource_tracker, "_resource_tracker", None)):
+        stop = getattr(server, "_stop", None)
+        if stop is not None:
+            try:
+                stop()
+            except (OSError, ChildProcessError, AttributeError):  # pragma: no cover - already gone
+                pass
+
+
+class _Pool:
+    """`workers` reports at a time, each in a process of its own, each within its time limit:
+    a worker still running `GRACE` seconds past it (stuck where its alarm cannot reach) is killed
+    and its report fails with `build-limit`. Leaving the block (an interruption) stops every
+    worker (SIGTERM: each cleans up as a build does; then SIGKILL), the forkserver and the
+    resource tracker: a stopped batch leaves no process behind."""
+
+    def __init__(self, jobs: list[Job], workers: int):
+        self.jobs, self.workers = jobs, workers
+        self.context = _context(jobs[0].formats)
+        self.lifeline, self._keep = self.context.Pipe(duplex=False)  # never written: ends with this process
+        self.running: dict = {}  # connection -> (n, job, process, started, deadline)
+
+    def _start(self, n: int, job: Job) -> None:
+        receive, send = self.context.Pipe(duplex=False)
+        process = self.context.Process(target=_work, args=(job, send, self.lifeline), name=f"reportgen {job.report_dir.name}")
+        process.start()
+        send.close()
+        now = time.monotonic()
+        self.running[receive] = (n, job, process, now, now + job.limits.seconds + limits.GRACE)
+
+    def results(self):
+        """(n, Result) for each job as it finishes."""
+        waiting = list(enumerate(self.jobs))
+        while waiting or self.running:
+            while waiting and len(self.running) < self.workers:
+                self._start(*waiting.pop(0))
+            soonest = min(entry[4] for entry in self.running.values())
+            for receive in multiprocessing.connection.wait(list(self.running), max(0.0, soonest - time.monotonic())):
+                n, job, process, started, _ = self.running.pop(receive)
+                try:
+                    result = receive.recv()
+                except (EOFError, OSError):  # ended without a result: killed (the OOM killer?)
+                    process.join()
+                    result = Result(job.report_dir, False, seconds=time.monotonic() - started,
+                                    internal=f"its process ended without a result (exit status {process.exitcode})")
+                receive.close()
+                process.join()
+                yield n, result
+            now = time.monotonic()
+            for receive, (n, job, process, started, deadline) in list(self.running.items()):
+                if now >= deadline:
+                    del self.running[receive]
+                    process.kill()
+                    process.join()
+                    receive.close()
+                    _clean_after(job)
+                    yield n, _limit_result(job, now - started)
+
+    def close(self) -> None:
+        try:
+            for _, _, process, _, _ in self.running.values():
+                process.terminate()
+            end = time.monotonic() + limits.GRACE
+            for receive, (_, job, process, _, _) in self.running.items():
+                process.join(max(0.0, end - time.monotonic()))
+                if process.is_alive():
+                    process.kill()
+                    process.join()
+                    _clean_after(job)
+                receive.close()
+            self.running.clear()
+        finally:
+            self.lifeline.close()
+            self._keep.close()
+            _stop_servers()
 
 
 class _Progress:
@@ -172,11 +305,14 @@ def build_many(jobs: list[Job], workers: int | None = None, stream=None, tty: bo
                 results[n] = build_one(job, parallel=True)
                 progress.done(results[n])
         else:
-            with _pool(workers, jobs[0].formats) as pool:
-                futures = {pool.submit(build_one, job): n for n, job in enumerate(jobs)}
-                for future in as_completed(futures):
-                    results[futures[future]] = future.result()
-                    progress.done(results[futures[future]])
+            pool = _Pool(jobs, workers)
+            try:
+                with interrupts_as_exceptions():
+                    for n, result in pool.results():
+                        results[n] = result
+                        progress.done(result)
+            finally:
+                pool.close()
     finally:
         progress.close()
     return [results[n] for n in range(len(jobs))]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.diagnostics import ContentError, Diagnostics
+from generator.limits import LimitExceeded, Limits, bounded, message, stop_clock
 from generator.model import Document
 from generator.publish import Staging, interrupts_as_exceptions, recover
 from generator.stages.assemble import assemble
@@ -99,7 +100,8 @@ def default_out_dir(report_dir: Path) -> Path:
 def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict: bool = False,
           allow_remote: bool = False, reference_doc: Path | None = None, framework_dirs=(),
           pdf_standard: str | None = None, parallel: bool = True, draft: bool | None = None,
-          theme=None, pdf_process: PdfProcess | None = None, docx_page_numbers: bool = False) -> Built:
+          theme=None, pdf_process: PdfProcess | None = None, docx_page_numbers: bool = False,
+          limits: Limits | None = None) -> Built:
     """Check, write each format, publish. `parallel`: whether this build may write its PDF in a
     second process (generator/writing.py) while it writes the other formats; `build DIR...`
     passes False, its process pool being the parallelism. `pdf_process`: that process, already
@@ -107,18 +109,27 @@ def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict
     build starts it itself. `draft` True or False overrides report.yaml's `status` (`--draft`,
     `--final`). `theme`: --theme, a theme's name or folder (wins over report.yaml's `theme:`).
     `docx_page_numbers`: the DOCX's contents carries page numbers as LibreOffice lays it out
-    (raises ToolMissing, before anything else, if LibreOffice is not installed)."""
+    (raises ToolMissing, before anything else, if LibreOffice is not installed). `limits`: the
+    build's time and memory (generator/limits.py; default `Limits()`): past either, a ContentError
+    with the one error `build-limit` on the report folder, and the earlier outputs as they were."""
     try:
         require_tools(formats, docx_page_numbers)
     except ToolMissing:
         if pdf_process is not None:  # the caller's, started before it knew
             pdf_process.stop()
         raise
+    limits = limits or Limits()
     options = Options(strict, allow_remote, reference_doc, pdf_standard, parallel, docx_page_numbers)
-    if pdf_process is None and pdf_apart(options, formats):
-        pdf_process = PdfProcess()
-    with pdf_process or nullcontext():
-        return _build(report_dir, out_dir, formats, options, framework_dirs, draft, theme, pdf_process)
+    try:
+        with bounded(limits):
+            if pdf_process is None and pdf_apart(options, formats):
+                pdf_process = PdfProcess(limits.memory)
+            with pdf_process or nullcontext():
+                return _build(report_dir, out_dir, formats, options, framework_dirs, draft, theme, pdf_process)
+    except LimitExceeded as exc:
+        diags = Diagnostics()
+        diags.error("build-limit", message(exc, limits), report_dir)
+        raise ContentError(diags) from None
 
 
 def _build(report_dir: Path, out_dir: Path | None, formats, options: Options, framework_dirs, draft, theme,
@@ -139,6 +150,7 @@ def _build(report_dir: Path, out_dir: Path | None, formats, options: Options, fr
             _write_formats(formats, doc, report_dir, staging, targets, diags, options, pdf_process)
             if diags.has_errors(options.strict):
                 raise ContentError(diags)
+            stop_clock()  # publishing is a few renames, all or none: never cut short by the time limit
             staging.publish(targets)
     except OSError as exc:  # a full disk, a read-only or unreadable output folder, a target in the way
         named = Path(exc.filename) if exc.filename else None

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+from generator.limits import DEFAULT_MEMORY_MB, DEFAULT_SECONDS
+
 EXIT_CONTENT = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE
@@ -126,11 +128,20 @@ def cli(debug):
 @click.option("--docx-page-numbers", is_flag=True,
               help="Give the DOCX's contents page numbers as LibreOffice lays it out (needs LibreOffice; "
                    "a few seconds more). Without it, Word adds them when it opens the file; LibreOffice shows none.")
+@click.option("--time-limit", type=click.FloatRange(min=1), default=DEFAULT_SECONDS, show_default=True, metavar="SECONDS",
+              help="Stop a report's build after this long (each report's, with several DIRs): an error "
+                   "build-limit, the earlier outputs unchanged.")
+@click.option("--memory-limit", type=click.IntRange(min=100), default=DEFAULT_MEMORY_MB, show_default=True, metavar="MB",
+              help="Stop a report's build when it needs more than this much memory (address space, in MB, "
+                   "per process of the build).")
 @frameworks_option
 @theme_option
 def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_doc, pdf_standard, framework_dirs,
-          draft, theme, docx_page_numbers):
+          draft, theme, docx_page_numbers, time_limit, memory_limit):
     """Build DIR (default: the current folder) into OUT/<slug>.<format>; several DIRs in parallel."""
+    from generator.limits import Limits  # noqa: PLC0415
+
+    limits = Limits(time_limit, memory_limit)
     formats = _formats(formats)
     if not report_dirs and not Path("report.yaml").is_file():
         raise click.UsageError("give the report folder: reportgen build DIR (or run it inside the folder that "
@@ -144,18 +155,18 @@ def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_d
         raise ToolError(str(exc)) from None
     if len(folders) > 1:
         _build_several(folders, formats, out_dir, jobs, strict, allow_remote, reference_doc, pdf_standard,
-                       framework_dirs, draft, theme, docx_page_numbers)
+                       framework_dirs, draft, theme, docx_page_numbers, limits)
         return
 
     # the PDF's process first, so that its import of WeasyPrint overlaps ours of the pipeline
-    pdf_process = PdfProcess() if pdf_apart(None, formats) else None
+    pdf_process = PdfProcess(limits.memory) if pdf_apart(None, formats) else None
     from generator.build import build as run_build  # noqa: PLC0415
     from generator.diagnostics import ContentError  # noqa: PLC0415
 
     try:
         built = run_build(folders[0], out_dir, formats, strict, allow_remote, reference_doc, framework_dirs,
                           pdf_standard, draft=draft, theme=theme, pdf_process=pdf_process,
-                          docx_page_numbers=docx_page_numbers)
+                          docx_page_numbers=docx_page_numbers, limits=limits)
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics)
         click.echo(f"build failed: {len(exc.diagnostics.errors) or len(exc.diagnostics.items)} problem(s); "
@@ -167,14 +178,14 @@ def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_d
 
 
 def _build_several(folders, formats, parent, jobs, strict, allow_remote, reference_doc, pdf_standard,
-                   framework_dirs, draft=None, theme=None, docx_page_numbers=False) -> None:
+                   framework_dirs, draft=None, theme=None, docx_page_numbers=False, limits=None) -> None:
     """`build DIR DIR...`: a process pool (generator.batch), one summary line per report as it
     finishes, then every report's diagnostics; exit 1 if any report failed."""
     from generator.batch import SameName, build_many, plan  # noqa: PLC0415
 
     try:
         jobs_list = plan(folders, parent, formats, strict, allow_remote, reference_doc, framework_dirs, pdf_standard,
-                         draft, theme, docx_page_numbers)
+                         draft, theme, docx_page_numbers, limits)
     except SameName as exc:
         raise click.UsageError(str(exc)) from None
     results = build_many(jobs_list, jobs)

@@ -1,0 +1,35 @@
+"""A hang, for the tests of the build's limits only (tests/test_limits.py): Python imports this
+module at the start of every process of a test's `reportgen` subprocess, batch workers and their
+forkserver included, because the test puts tests/hooks/ first on PYTHONPATH. Nothing in
+`generator/` knows of it.
+
+REPORTGEN_TEST_HANG=a,b: the build of a report folder named a or b hangs in its first stage,
+as a hostile input that never ends would. REPORTGEN_TEST_HANG_MODE=stuck: with SIGALRM blocked,
+as code stuck in a C library, which the build's own alarm cannot stop (only its batch can).
+REPORTGEN_TEST_GRACE=S: a batch kills a stuck worker S seconds past its limit (generator.limits.GRACE).
+"""
+
+import os
+
+if os.environ.get("REPORTGEN_TEST_HANG"):
+    import signal
+    import time
+    from pathlib import Path
+
+    import generator.build
+    import generator.limits
+
+    _HANG = set(os.environ["REPORTGEN_TEST_HANG"].split(","))
+    _load = generator.build.load
+
+    def _hanging_load(report_dir, *args, **kwargs):
+        if Path(report_dir).name in _HANG:
+            if os.environ.get("REPORTGEN_TEST_HANG_MODE") == "stuck":
+                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+            while True:
+                time.sleep(3600)
+        return _load(report_dir, *args, **kwargs)
+
+    generator.build.load = _hanging_load
+    if os.environ.get("REPORTGEN_TEST_GRACE"):
+        generator.limits.GRACE = float(os.environ["REPORTGEN_TEST_GRACE"])

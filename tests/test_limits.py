@@ -1,0 +1,194 @@
+"""Each build within its time and memory (generator/limits.py, `build --time-limit`, `--memory-limit`):
+past either, the report fails alone with a located `build-limit` error and its earlier outputs
+unchanged; a batch goes on with its other reports, and a batch stopped by SIGTERM leaves no
+process behind. The hangs come from tests/hooks/sitecustomize.py (test-only), loaded into every
+process of a `reportgen` subprocess run by `run_hooked`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import generator.build
+import generator.writing
+from tests.conftest import ROOT
+
+CONTENT = ROOT / "content"
+HOOKS = Path(__file__).resolve().parent / "hooks"
+
+
+def hooked_env(hang: str, **extra) -> dict:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(HOOKS), str(ROOT)]), "PYTHONWARNINGS": "ignore",
+            "REPORTGEN_TEST_HANG": hang, **extra}
+
+
+def session_processes(sid: int) -> list[str]:
+    """The processes of session `sid` (a `reportgen` started in a session of its own), as
+    'pid command' lines; their parent chain leads to it or to what it spawned (the forkserver)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[3]) == sid and fields[0] != "Z":
+            found.append(f"{entry.name} {command[:120]}")
+    return found
+
+
+def two_reports(tmp_path: Path) -> tuple[Path, Path]:
+    good, bad = tmp_path / "good", tmp_path / "hangs"
+    shutil.copytree(CONTENT / "thematic-example", good)
+    shutil.copytree(CONTENT / "thematic-example", bad)
+    return good, bad
+
+
+def earlier_outputs(out: Path, *names: str) -> dict[Path, bytes]:
+    """Outputs 'from an earlier build' for each report, to be found unchanged."""
+    kept = {}
+    for name in names:
+        (out / name).mkdir(parents=True)
+        for fmt in ("html", "docx"):
+            path = out / name / f"{name}.{fmt}"
+            path.write_bytes(f"earlier {name}.{fmt}".encode())
+            kept[path] = path.read_bytes()
+    return kept
+
+
+@pytest.mark.parametrize("mode", ["hang", "stuck"])
+def test_a_report_that_hangs_fails_alone_in_a_batch(tmp_path, mode):
+    """`hang`: stopped by the worker's own alarm at the limit; `stuck` (the alarm blocked, as in
+    a C library): killed by the batch once the limit and the grace have passed."""
+    good, bad = two_reports(tmp_path)
+    out = tmp_path / "out"
+    kept = earlier_outputs(out, "hangs")
+    env = hooked_env("hangs", REPORTGEN_TEST_HANG_MODE=mode, REPORTGEN_TEST_GRACE="1")
+    process = subprocess.Popen([sys.executable, "-m", "generator", "build", good, bad, "--format", "html,docx",
+                                "--out", out, "--jobs", "2", "--time-limit", "3"], cwd=tmp_path, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        stdout, stderr = process.communicate(timeout=300)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert "Traceback" not in stderr, stderr
+    assert process.returncode == 1, stderr
+    assert "FAILED  hangs: 1 problem(s); nothing was written" in stdout.splitlines()
+    assert f"{bad.relative_to(tmp_path)}: error[build-limit]: the build took longer than 3 s (the limit; raise it " \
+           "with --time-limit SECONDS)" in stderr.splitlines()
+    assert stderr.splitlines()[-1] == "1 of 2 report(s) built; failed: hangs"
+    assert "<title>A thematic inspection" in (out / "good" / "good.html").read_text(encoding="utf-8")
+    assert (out / "good" / "good.docx").stat().st_size > 1000
+    assert {path: path.read_bytes() for path in kept} == kept, "the hung report's earlier outputs are unchanged"
+    assert sorted(p.name for p in (out / "hangs").iterdir()) == ["hangs.docx", "hangs.html"], "no staging left"
+    assert session_processes(process.pid) == [], "no worker, forkserver or resource tracker left"
+
+
+def test_a_batch_stopped_by_sigterm_leaves_no_process_behind(tmp_path):
+    good, bad = tmp_path / "a", tmp_path / "b"
+    shutil.copytree(CONTENT / "thematic-example", good)
+    shutil.copytree(CONTENT / "thematic-example", bad)
+    out = tmp_path / "out"
+    kept = earlier_outputs(out, "a", "b")
+    # files, not pipes: a process left behind would hold a pipe open, and the test would wait on it
+    with open(tmp_path / "stderr", "w+") as errors:
+        process = subprocess.Popen([sys.executable, "-m", "generator", "build", good, bad, "--format", "html,docx",
+                                    "--out", out, "--jobs", "2"], cwd=tmp_path, env=hooked_env("a,b"),
+                                   stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True)
+    try:
+        # both workers building (the parent, the forkserver, the resource tracker and two workers)
+        for _ in range(600):
+            if len(session_processes(process.pid)) >= 5 or process.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert len(session_processes(process.pid)) >= 5, session_processes(process.pid)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=120)
+        time.sleep(1)  # what it leaves behind would still be there
+        left = session_processes(process.pid)
+        stderr = (tmp_path / "stderr").read_text()
+    finally:
+        os.killpg(process.pid, signal.SIGKILL) if session_processes(process.pid) else None
+        process.wait()
+    assert left == [], "a stopped batch leaves no process behind"
+    assert "Traceback" not in stderr, stderr
+    assert process.returncode == 128 + signal.SIGTERM
+    assert stderr.strip().splitlines()[-1] == ("reportgen: interrupted (interrupted by SIGTERM); the previous outputs "
+                                               "are unchanged")
+    assert {path: path.read_bytes() for path in kept} == kept
+    assert sorted(p.name for p in out.rglob("*")) == ["a", "a.docx", "a.html", "b", "b.docx", "b.html"]
+
+
+# --------------------------------------------------------------------------- one build, in this process
+
+def test_a_build_that_hangs_stops_at_its_time_limit(tmp_path, reportgen, monkeypatch):
+    report, _ = two_reports(tmp_path)
+    out = tmp_path / "out"
+    kept = earlier_outputs(out, "good")
+
+    def hang(*args, **kwargs):
+        while True:
+            time.sleep(3600)
+
+    monkeypatch.setattr(generator.build, "load", hang)
+    result = reportgen("build", report, "--format", "html,docx", "--out", out, "--time-limit", "1")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"{report}: error[build-limit]: the build took longer than 1 s (the limit; raise it with --time-limit SECONDS)",
+        "build failed: 1 problem(s); nothing was written"]
+    assert {path: path.read_bytes() for path in kept} == kept
+    assert sorted(p.name for p in (out / "good").iterdir()) == ["good.docx", "good.html"]
+
+
+def test_a_build_that_needs_too_much_memory_stops_at_its_limit(tmp_path, reportgen, monkeypatch):
+    report, _ = two_reports(tmp_path)
+    out = tmp_path / "out"
+    kept = earlier_outputs(out, "good")
+    load = generator.build.load
+
+    def greedy(*args, **kwargs):
+        held = bytearray(3 << 30)  # 3 GB: past a 500 MB limit
+        return load(*args, **kwargs) if held else None
+
+    monkeypatch.setattr(generator.build, "load", greedy)
+    result = reportgen("build", report, "--format", "html", "--out", out, "--memory-limit", "500")
+    assert result.returncode == 1
+    assert f"{report}: error[build-limit]: the build needed more than 500 MB of memory (the limit; raise it with " \
+           "--memory-limit MB)" in result.stderr.splitlines()
+    assert {path: path.read_bytes() for path in kept} == kept
+
+
+def test_the_pdf_process_is_held_to_the_memory_limit(tmp_path, reportgen, monkeypatch):
+    """The PDF is written in a forked process (generator/writing.py), which caps its own memory."""
+    report, _ = two_reports(tmp_path)
+    out = tmp_path / "out"
+    kept = earlier_outputs(out, "good")
+    monkeypatch.delenv("REPORTGEN_BUILD_JOBS", raising=False)
+    write = generator.writing.write_pdf_job
+    in_parent = os.getpid()
+
+    def greedy(*args, **kwargs):
+        assert os.getpid() != in_parent, "the PDF is written apart"
+        held = bytearray(3 << 30)
+        return write(*args, **kwargs) if held else None
+
+    monkeypatch.setattr(generator.writing, "write_pdf_job", greedy)
+    if not generator.writing.pdf_apart(None, ("pdf",)):
+        pytest.skip("no second process here (one core, or threads running)")
+    result = reportgen("build", report, "--format", "pdf,html", "--out", out, "--memory-limit", "500")
+    assert result.returncode == 1, result.stderr
+    assert f"{report}: error[build-limit]: the build needed more than 500 MB of memory (the limit; raise it with " \
+           "--memory-limit MB)" in result.stderr.splitlines()
+    assert {path: path.read_bytes() for path in kept} == kept
