@@ -1,17 +1,26 @@
 """`reportgen build DIR DIR...`: several reports built at once, one process per core.
 
-Each report is an ordinary `generator.build.build` in a worker of a process pool
-(`concurrent.futures.ProcessPoolExecutor`): builds share nothing, so processes use every core
-where threads would queue on the interpreter lock. Each report goes to `PARENT/<slug>/` (the
+Each report is an ordinary `generator.build.build` in a worker process of its own (`_Pool`):
+builds share nothing, so processes use every core where threads would queue on the interpreter
+lock, and one report that hangs or grows fails alone. Each report goes to `PARENT/<slug>/` (the
 `--out` folder), or to its own default output folder (`generator.build.default_out_dir`).
 The workers are forked from a server that has already imported the writers of the formats
 asked for, so the slow imports (WeasyPrint, python-docx) are paid once, not once per report.
 
+Bounds (generator/limits.py): each worker's build stops itself at the report's time limit (an
+alarm) and memory limit (its address space capped), failing with `build-limit`; a worker still
+running `limits.GRACE` seconds past its time limit (stuck in a C library, out of the alarm's
+reach) is killed, its staging folder removed, and its report fails the same way. A batch stopped
+by SIGTERM, SIGHUP or Ctrl-C stops its workers (each cleans up as an interrupted build does),
+the forkserver and multiprocessing's resource tracker before it exits; a batch killed outright
+leaves workers that notice it (their lifeline pipe ends), stop, and take the servers with them.
+
 While it runs: a progress bar on a terminal (tqdm), plain lines otherwise; as each report
 finishes, one summary line; at the end, every report's diagnostics. `parallel=False` is passed to
-each build in the pool (`generator.build.build`'s hook for writing the formats side by side):
-the pool is the parallelism, so a build must not also run its formats in parallel; with
-`--jobs 1` the reports are built in this process, one after another, with `parallel=True`.
+each build in a worker (`generator.build.build`'s hook for writing the formats side by side):
+the workers are the parallelism, so a build must not also run its formats in parallel; with
+`--jobs 1` the reports are built in this process, one after another, with `parallel=True`
+(each within its limits as a single build is: generator/limits.py).
 """
 
 from __future__ import annotations
