@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 MB = 1_000_000
-DEFAULT_SECONDS = 300  # the 400-page benchmark report builds in about 40 s on one core
+DEFAULT_SECONDS = 300  # the 213-page benchmark report builds in about 16 s (bench/README.md)
 DEFAULT_MEMORY_MB = 2000  # the example report's build holds about 350 MB of address space
 GRACE = 10  # seconds a batch waits past a report's time limit before killing its process outright
 

@@ -68,17 +68,19 @@ def earlier_outputs(out: Path, *names: str) -> dict[Path, bytes]:
 
 @pytest.mark.parametrize("mode", ["hang", "stuck"])
 def test_a_report_that_hangs_fails_alone_in_a_batch(tmp_path, mode):
-    """`hang`: stopped by the worker's own alarm at the limit; `stuck` (the alarm blocked, as in
-    a C library): killed by the batch once the limit and the grace have passed."""
+    """`hang` (in its first stage): stopped by the worker's own alarm at the limit; `stuck` (while
+    writing, the alarm blocked, as in a C library): killed by the batch once the limit and the
+    grace have passed, and its staging folder removed."""
     good, bad = two_reports(tmp_path)
     out = tmp_path / "out"
     kept = earlier_outputs(out, "hangs")
-    env = hooked_env("hangs", REPORTGEN_TEST_HANG_MODE=mode, REPORTGEN_TEST_GRACE="1")
+    env = hooked_env("hangs", REPORTGEN_TEST_HANG_MODE=mode, REPORTGEN_TEST_GRACE="1",
+                     REPORTGEN_TEST_HANG_AT="load" if mode == "hang" else "write")
     process = subprocess.Popen([sys.executable, "-m", "generator", "build", good, bad, "--format", "html,docx",
                                 "--out", out, "--jobs", "2", "--time-limit", "3"], cwd=tmp_path, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
-        stdout, stderr = process.communicate(timeout=300)
+        stdout, stderr = process.communicate(timeout=120)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)

@@ -521,6 +521,8 @@ def fake_pdftotext(tmp_path: Path, monkeypatch, script: str) -> Path:
 
 @pytest.mark.parametrize("name, script, limit, message", [
     ("time", "time.sleep(3600)\n", ("PDFTOTEXT_SECONDS", 1), "pdftotext took longer than 1 s (limit)"),
+    ("cpu", "while True:\n    pass\n", ("PDFTOTEXT_CPU_SECONDS", 1),
+     "pdftotext used more than 1 s of CPU time (limit)"),
     ("output", "while True:\n    sys.stdout.write('x' * 65536)\n", ("PDFTOTEXT_MAX_OUTPUT", 1_000_000),
      "pdftotext gave more than 1 MB of text (limit)"),
     ("memory", "held = bytearray(3 << 30)\nprint('it had 3 GB')\n", ("PDFTOTEXT_MAX_MEMORY", 1 << 30),
@@ -530,6 +532,7 @@ def test_pdftotext_runs_within_time_output_and_memory(tmp_path, monkeypatch, cap
     import generator.text
 
     pid = fake_pdftotext(tmp_path, monkeypatch, script)
+    monkeypatch.setattr(generator.text, "PDFTOTEXT_SECONDS", 60)  # a bound past which another limit failed
     monkeypatch.setattr(generator.text, *limit)
     path = small_pdf(tmp_path / "small.pdf")
     code, out, err = run(capsys, "text", path)
