@@ -98,7 +98,7 @@ def test_a_report_that_hangs_fails_alone_in_a_batch(tmp_path, mode):
     assert session_processes(process.pid) == [], "no worker, forkserver or resource tracker left"
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
 def test_a_batch_stopped_by_a_signal_leaves_no_process_behind(tmp_path, signum):
     """SIGTERM: the batch stops its workers and servers itself. SIGKILL: each worker finds its
     batch gone (its lifeline pipe ends) and stops itself; the servers end with the last of them."""
