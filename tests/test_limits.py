@@ -6,6 +6,7 @@ process of a `reportgen` subprocess run by `run_hooked`."""
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import signal
@@ -203,3 +204,26 @@ def test_the_pdf_process_is_held_to_the_memory_limit(tmp_path, reportgen, monkey
     assert f"{report}: error[build-limit]: the build needed more than 500 MB of memory (the limit; raise it with " \
            "--memory-limit MB)" in result.stderr.splitlines()
     assert {path: path.read_bytes() for path in kept} == kept
+
+
+def test_a_batch_in_this_process_leaves_no_helper_process_running(tmp_path):
+    """The forkserver and resource tracker a batch starts end with it, not with the interpreter
+    (a long-lived caller, such as this test run, would keep them otherwise)."""
+    from generator.batch import Job, build_many
+
+    def helpers() -> list[str]:
+        found = []
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and (entry / "stat").read_text().rsplit(")", 1)[1].split()[2] == str(os.getpid()):
+                    command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                    found += [command[:100]] if "multiprocessing" in command else []
+            except OSError:
+                continue
+        return found
+
+    jobs = [Job(CONTENT / name, tmp_path / name, ("html",)) for name in ("thematic-example", "northshire-yjs")]
+    results = build_many(jobs, 2, stream=io.StringIO(), tty=False)
+    assert [r.ok for r in results] == [True, True]
+    assert (tmp_path / "northshire-yjs" / "northshire-yjs.html").is_file()
+    assert helpers() == []
