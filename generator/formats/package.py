@@ -22,7 +22,10 @@ entry at most `ZIP_MAX_ENTRY_BYTES` uncompressed, all of them at most `ZIP_MAX_T
 entry over 1 MB compressed at most `ZIP_MAX_RATIO`:1, only stored or deflated entries, none
 encrypted. The directory can lie (python's zipfile inflates a whole entry in one call before it
 cuts it to the declared size), so every entry is then inflated once, in small bounded chunks,
-and refused as soon as it gives more than it declares.
+and refused as soon as it gives more than it declares. A PDF is refused if its streams other than
+images inflate to more than `PDF_MAX_INFLATED_BYTES` in all, counted in small chunks before
+anything decodes one (`generator.formats.pdf_streams`; qpdf's own per-stream limits are set to
+the same for what it inflates on opening).
 
 Imports nothing heavy at module level: pikepdf and python-docx only in the function opening
 their kind of file.
