@@ -182,12 +182,15 @@ def test_a_build_that_needs_too_much_memory_stops_at_its_limit(tmp_path, reportg
     assert {path: path.read_bytes() for path in kept} == kept
 
 
-def test_the_pdf_process_is_held_to_the_memory_limit(tmp_path, reportgen, monkeypatch):
-    """The PDF is written in a forked process (generator/writing.py), which caps its own memory."""
+def test_the_pdf_process_is_held_to_the_memory_limit(tmp_path, monkeypatch):
+    """The PDF is written in a forked process (generator/writing.py), which caps its own memory
+    (started here as the command line starts it, whatever threads this test run has)."""
+    from generator.diagnostics import ContentError
+    from generator.limits import Limits
+
     report, _ = two_reports(tmp_path)
     out = tmp_path / "out"
     kept = earlier_outputs(out, "good")
-    monkeypatch.delenv("REPORTGEN_BUILD_JOBS", raising=False)
     write = generator.writing.write_pdf_job
     in_parent = os.getpid()
 
@@ -197,12 +200,13 @@ def test_the_pdf_process_is_held_to_the_memory_limit(tmp_path, reportgen, monkey
         return write(*args, **kwargs) if held else None
 
     monkeypatch.setattr(generator.writing, "write_pdf_job", greedy)
-    if not generator.writing.pdf_apart(None, ("pdf",)):
-        pytest.skip("no second process here (one core, or threads running)")
-    result = reportgen("build", report, "--format", "pdf,html", "--out", out, "--memory-limit", "500")
-    assert result.returncode == 1, result.stderr
-    assert f"{report}: error[build-limit]: the build needed more than 500 MB of memory (the limit; raise it with " \
-           "--memory-limit MB)" in result.stderr.splitlines()
+    limits = Limits(memory_mb=500)
+    with pytest.raises(ContentError) as failed:
+        generator.build.build(report, out, ("pdf", "html"), pdf_process=generator.writing.PdfProcess(limits.memory),
+                              limits=limits)
+    assert [str(d) for d in failed.value.diagnostics.sorted()] == [
+        f"{failed.value.diagnostics.show(report)}: error[build-limit]: the build needed more than 500 MB of memory "
+        "(the limit; raise it with --memory-limit MB)"]
     assert {path: path.read_bytes() for path in kept} == kept
 
 
