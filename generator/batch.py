@@ -223,7 +223,8 @@ class _Pool:
 
     def _start(self, n: int, job: Job) -> None:
         receive, send = self.context.Pipe(duplex=False)
-        process = self.context.Process(target=_work, args=(job, send, self.lifeline), name=f"reportgen {job.report_dir.name}")
+        process = self.context.Process(target=_work, args=(job, send, self.lifeline),
+                                       name=f"reportgen {job.report_dir.name}")
         process.start()
         send.close()
         now = time.monotonic()

@@ -128,10 +128,12 @@ def cli(debug):
 @click.option("--docx-page-numbers", is_flag=True,
               help="Give the DOCX's contents page numbers as LibreOffice lays it out (needs LibreOffice; "
                    "a few seconds more). Without it, Word adds them when it opens the file; LibreOffice shows none.")
-@click.option("--time-limit", type=click.FloatRange(min=1), default=DEFAULT_SECONDS, show_default=True, metavar="SECONDS",
+@click.option("--time-limit", type=click.FloatRange(min=1), default=DEFAULT_SECONDS, show_default=True,
+              metavar="SECONDS",
               help="Stop a report's build after this long (each report's, with several DIRs): an error "
                    "build-limit, the earlier outputs unchanged.")
-@click.option("--memory-limit", type=click.IntRange(min=100), default=DEFAULT_MEMORY_MB, show_default=True, metavar="MB",
+@click.option("--memory-limit", type=click.IntRange(min=100), default=DEFAULT_MEMORY_MB, show_default=True,
+              metavar="MB",
               help="Stop a report's build when it needs more than this much memory (address space, in MB, "
                    "per process of the build).")
 @frameworks_option

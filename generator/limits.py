@@ -14,7 +14,8 @@ the earlier outputs as they were. `Limits` holds the two bounds (`build --time-l
   starts plus the limit; an allocation past it raises MemoryError, which the build reports as the
   limit. The PDF's process (generator/writing.py), the one that grows most, caps its own.
 
-The error: `content/x: error[build-limit]: the build took longer than 300 s (the limit; raise it with --time-limit SECONDS)`.
+The error: `content/x: error[build-limit]: the build took longer than 300 s (the limit; raise it
+with --time-limit SECONDS)`.
 """
 
 from __future__ import annotations

@@ -219,7 +219,8 @@ def test_a_batch_in_this_process_leaves_no_helper_process_running(tmp_path):
         found = []
         for entry in Path("/proc").iterdir():
             try:
-                if entry.name.isdigit() and (entry / "stat").read_text().rsplit(")", 1)[1].split()[2] == str(os.getpid()):
+                parent = (entry / "stat").read_text().rsplit(")", 1)[1].split()[2] if entry.name.isdigit() else ""
+                if parent == str(os.getpid()):
                     command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
                     found += [command[:100]] if "multiprocessing" in command else []
             except OSError:

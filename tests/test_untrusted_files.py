@@ -512,8 +512,8 @@ def fake_pdftotext(tmp_path: Path, monkeypatch, script: str) -> Path:
     folder = tmp_path / "bin"
     folder.mkdir()
     program = folder / "pdftotext"
-    program.write_text(f"#!{sys.executable}\nimport os, sys, time\nopen({str(tmp_path / 'pid')!r}, 'w').write(str(os.getpid()))\n"
-                       + script)
+    program.write_text(f"#!{sys.executable}\nimport os, sys, time\n"
+                       f"open({str(tmp_path / 'pid')!r}, 'w').write(str(os.getpid()))\n" + script)
     program.chmod(0o755)
     monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
     return tmp_path / "pid"

@@ -324,7 +324,8 @@ def open_pdf(path):
 
     # qpdf's own bound on what one stream may inflate to, for the streams it reads itself (object
     # streams, on opening); process-wide, and far above what any stream of ours holds
-    pikepdf.settings.set_qpdf_limits(flate_max_memory=PDF_MAX_INFLATED_BYTES, run_length_max_memory=PDF_MAX_INFLATED_BYTES,
+    pikepdf.settings.set_qpdf_limits(flate_max_memory=PDF_MAX_INFLATED_BYTES,
+                                     run_length_max_memory=PDF_MAX_INFLATED_BYTES,
                                      png_max_memory=PDF_MAX_INFLATED_BYTES, tiff_max_memory=PDF_MAX_INFLATED_BYTES)
     try:
         pdf = pikepdf.open(path)
@@ -351,8 +352,8 @@ def _check_pdf_streams(pdf, path: Path) -> None:
         raise UnreadableFile(path, "pdf", f"refused: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - qpdf's errors on what it reads itself (its own limit included)
         if "memory limit exceeded" in str(exc):
-            raise UnreadableFile(path, "pdf", f"refused: a stream inflates to more than {_size(PDF_MAX_INFLATED_BYTES)} "
-                                              "(limit)") from None
+            raise UnreadableFile(path, "pdf", "refused: a stream inflates to more than "
+                                              f"{_size(PDF_MAX_INFLATED_BYTES)} (limit)") from None
         raise DamagedFile(path, "pdf", one_line(exc, path)) from None
     if culprit is not None:
         where = f" (object {culprit.objgen[0]} passed it)" if culprit.objgen[0] else ""
