@@ -182,6 +182,25 @@ def _limit_result(job: Job, seconds: float) -> Result:
     return Result(job.report_dir, False, (), tuple(map(str, diags.sorted())), 1, 0, seconds)
 
 
+def _lost_result(job: Job, exitcode: int | None, seconds: float) -> Result:
+    """A worker that ended without sending its result: killed by a signal (the kernel's OOM
+    killer, someone's kill) is the report's failure, located; any other end is a bug of ours."""
+    from generator.diagnostics import Diagnostics  # noqa: PLC0415
+
+    _clean_after(job)
+    if exitcode is not None and exitcode < 0:
+        diags = Diagnostics()
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        diags.error("build-limit", f"the build's process was killed by {name} (by the system, short of memory?); "
+                    "nothing was written", job.report_dir)
+        return Result(job.report_dir, False, (), tuple(map(str, diags.sorted())), 1, 0, seconds)
+    return Result(job.report_dir, False, seconds=seconds,
+                  internal=f"its process ended without a result (exit status {exitcode})")
+
+
 def _clean_after(job: Job) -> None:
     """What a killed worker left (its staging folder) removed, as the next build would."""
     from generator.build import default_out_dir  # noqa: PLC0415
@@ -241,10 +260,9 @@ class _Pool:
                 n, job, process, started, _ = self.running.pop(receive)
                 try:
                     result = receive.recv()
-                except (EOFError, OSError):  # ended without a result: killed (the OOM killer?)
+                except (EOFError, OSError):  # ended without a result: killed (by the system, short of memory?)
                     process.join()
-                    result = Result(job.report_dir, False, seconds=time.monotonic() - started,
-                                    internal=f"its process ended without a result (exit status {process.exitcode})")
+                    result = _lost_result(job, process.exitcode, time.monotonic() - started)
                 receive.close()
                 process.join()
                 yield n, result

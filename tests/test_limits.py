@@ -99,6 +99,24 @@ def test_a_report_that_hangs_fails_alone_in_a_batch(tmp_path, mode):
     assert session_processes(process.pid) == [], "no worker, forkserver or resource tracker left"
 
 
+def test_a_report_whose_process_is_killed_fails_alone_in_a_batch(tmp_path):
+    """A worker killed outright (the kernel's OOM killer, short of memory) while writing: a located
+    error for its report, its staging folder removed, the other report built."""
+    good, bad = two_reports(tmp_path)
+    out = tmp_path / "out"
+    kept = earlier_outputs(out, "hangs")
+    env = hooked_env("hangs", REPORTGEN_TEST_HANG_MODE="killed", REPORTGEN_TEST_HANG_AT="write")
+    result = subprocess.run([sys.executable, "-m", "generator", "build", good, bad, "--format", "html", "--out", out,
+                             "--jobs", "2"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1, result.stderr
+    assert f"{bad.relative_to(tmp_path)}: error[build-limit]: the build's process was killed by SIGKILL (by the " \
+           "system, short of memory?); nothing was written" in result.stderr.splitlines()
+    assert "<title>A thematic inspection" in (out / "good" / "good.html").read_text(encoding="utf-8")
+    assert {path: path.read_bytes() for path in kept} == kept
+    assert sorted(p.name for p in (out / "hangs").iterdir()) == ["hangs.docx", "hangs.html"], "no staging left"
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
 def test_a_batch_stopped_by_a_signal_leaves_no_process_behind(tmp_path, signum):
     """SIGTERM: the batch stops its workers and servers itself. SIGKILL: each worker finds its

@@ -6,7 +6,8 @@ forkserver included, because the test puts tests/hooks/ first on PYTHONPATH. Not
 REPORTGEN_TEST_HANG=a,b: the build of a report folder named a or b hangs in its first stage,
 as a hostile input that never ends would. REPORTGEN_TEST_HANG_MODE=stuck: with SIGALRM blocked,
 as code stuck in a C library, which the build's own alarm cannot stop (only its batch can).
-REPORTGEN_TEST_HANG_AT=write: it hangs while writing its first output instead (its staging
+REPORTGEN_TEST_HANG_MODE=killed: the process is killed (SIGKILL) there instead, as the kernel's
+OOM killer would. REPORTGEN_TEST_HANG_AT=write: it hangs while writing its first output instead (its staging
 folder made). REPORTGEN_TEST_GRACE=S: a batch kills a stuck worker S seconds past its limit (generator.limits.GRACE).
 """
 
@@ -24,6 +25,8 @@ if os.environ.get("REPORTGEN_TEST_HANG"):
     _load = generator.build.load
 
     def _hang():
+        if os.environ.get("REPORTGEN_TEST_HANG_MODE") == "killed":
+            os.kill(os.getpid(), signal.SIGKILL)
         if os.environ.get("REPORTGEN_TEST_HANG_MODE") == "stuck":
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
         while True:
