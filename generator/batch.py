@@ -1,28 +1,43 @@
 """`reportgen build DIR DIR...`: several reports built at once, one process per core.
 
-Each report is an ordinary `generator.build.build` in a worker of a process pool
-(`concurrent.futures.ProcessPoolExecutor`): builds share nothing, so processes use every core
-where threads would queue on the interpreter lock. Each report goes to `PARENT/<slug>/` (the
+Each report is an ordinary `generator.build.build` in a worker process of its own (`_Pool`):
+builds share nothing, so processes use every core where threads would queue on the interpreter
+lock, and one report that hangs or grows fails alone. Each report goes to `PARENT/<slug>/` (the
 `--out` folder), or to its own default output folder (`generator.build.default_out_dir`).
 The workers are forked from a server that has already imported the writers of the formats
 asked for, so the slow imports (WeasyPrint, python-docx) are paid once, not once per report.
 
+Bounds (generator/limits.py): each worker's build stops itself at the report's time limit (an
+alarm) and memory limit (its address space capped), failing with `build-limit`; a worker still
+running `limits.GRACE` seconds past its time limit (stuck in a C library, out of the alarm's
+reach) is killed, its staging folder removed, and its report fails the same way. A batch stopped
+by SIGTERM, SIGHUP or Ctrl-C stops its workers (each cleans up as an interrupted build does),
+the forkserver and multiprocessing's resource tracker before it exits; a batch killed outright
+leaves workers that notice it (their lifeline pipe ends), stop, and take the servers with them.
+
 While it runs: a progress bar on a terminal (tqdm), plain lines otherwise; as each report
 finishes, one summary line; at the end, every report's diagnostics. `parallel=False` is passed to
-each build in the pool (`generator.build.build`'s hook for writing the formats side by side):
-the pool is the parallelism, so a build must not also run its formats in parallel; with
-`--jobs 1` the reports are built in this process, one after another, with `parallel=True`.
+each build in a worker (`generator.build.build`'s hook for writing the formats side by side):
+the workers are the parallelism, so a build must not also run its formats in parallel; with
+`--jobs 1` the reports are built in this process, one after another, with `parallel=True`
+(each within its limits as a single build is: generator/limits.py).
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
+import signal
 import sys
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from generator import limits
+from generator.limits import Limits
+from generator.publish import interrupts_as_exceptions
 
 WRITER_MODULES = {"html": ("generator.writers.html",),
                   "pdf": ("generator.writers.html", "generator.writers.pdf.render"),
@@ -43,6 +58,7 @@ class Job:
     theme: str | Path | None = None  # `--theme`; None: each report.yaml's theme
     docx_page_numbers: bool = False  # `--docx-page-numbers`
     overwrite_edited: bool = False  # `--overwrite-edited`: replace outputs changed since reportgen wrote them
+    limits: Limits = field(default_factory=Limits)  # `--time-limit`, `--memory-limit`: each report's own
 
 
 @dataclass
@@ -83,7 +99,7 @@ class SameName(ValueError):
 
 def plan(folders, parent: Path | None, formats, strict=False, allow_remote=False, reference_doc=None,
          framework_dirs=(), pdf_standard=None, draft=None, theme=None, docx_page_numbers=False,
-         overwrite_edited=False) -> list[Job]:
+         overwrite_edited=False, limits: Limits | None = None) -> list[Job]:
     """One job per report folder (a folder named twice is built once); each to PARENT/<slug>/,
     or to its default output folder. Raises SameName for two folders of the same name."""
     seen: dict[str, Path] = {}
@@ -95,7 +111,7 @@ def plan(folders, parent: Path | None, formats, strict=False, allow_remote=False
         seen[folder.name] = folder
         jobs.append(Job(folder, parent / folder.name if parent else None, tuple(formats), strict, allow_remote,
                         reference_doc, tuple(framework_dirs), pdf_standard, draft, theme, docx_page_numbers,
-                        overwrite_edited))
+                        overwrite_edited, limits or Limits()))
     return jobs
 
 
@@ -110,7 +126,7 @@ def build_one(job: Job, parallel: bool = False) -> Result:
         built = build(job.report_dir, job.out_dir, job.formats, job.strict, job.allow_remote, job.reference_doc,
                       job.framework_dirs, pdf_standard=job.pdf_standard, parallel=parallel, draft=job.draft,
                       theme=job.theme, docx_page_numbers=job.docx_page_numbers,
-                      overwrite_edited=job.overwrite_edited)
+                      overwrite_edited=job.overwrite_edited, limits=job.limits)
     except ContentError as exc:
         items = exc.diagnostics.sorted()
         return Result(job.report_dir, False, (), tuple(map(str, items)),
@@ -124,18 +140,161 @@ def build_one(job: Job, parallel: bool = False) -> Result:
                   0, len(items), time.perf_counter() - start)
 
 
-def _pool(workers: int, formats) -> ProcessPoolExecutor:
+def _context(formats):
     """Workers forked from a server that has imported the pipeline and the writers once.
 
     forkserver, not fork: the parent may have threads (a test runner's, the progress bar's),
     and forking a threaded process can deadlock its children."""
-    methods = multiprocessing.get_all_start_methods()
-    if "forkserver" not in methods:  # pragma: no cover - Windows and macOS builds without it
-        return ProcessPoolExecutor(workers)
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover - Windows, some macOS builds
+        return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     modules = ["generator.build", *dict.fromkeys(m for f in formats for m in WRITER_MODULES[f])]
     context.set_forkserver_preload(modules)
-    return ProcessPoolExecutor(workers, mp_context=context)
+    return context
+
+
+def _work(job: Job, results, lifeline) -> None:
+    """One report in a worker process: its Result back through `results`. A thread waits on
+    `lifeline`, a pipe the batch's process never writes to: when that process is gone (killed
+    outright), the pipe ends and the worker stops its build as SIGTERM would, so that no worker
+    goes on building, or publishing, for a batch that no longer exists."""
+    from generator.publish import Interrupted  # noqa: PLC0415
+
+    def watch() -> None:
+        try:
+            lifeline.recv_bytes()
+        except (EOFError, OSError):
+            pass
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, daemon=True).start()
+    try:
+        result = build_one(job)
+    except Interrupted:  # stopped by the batch, or orphaned: the build has cleaned up
+        return
+    results.send(result)
+    results.close()
+
+
+def _limit_result(job: Job, seconds: float) -> Result:
+    from generator.diagnostics import Diagnostics  # noqa: PLC0415
+
+    diags = Diagnostics()
+    diags.error("build-limit", job.limits.time_message(), job.report_dir)
+    return Result(job.report_dir, False, (), tuple(map(str, diags.sorted())), 1, 0, seconds)
+
+
+def _lost_result(job: Job, exitcode: int | None, seconds: float) -> Result:
+    """A worker that ended without sending its result: killed by a signal (the kernel's OOM
+    killer, someone's kill) is the report's failure, located; any other end is a bug of ours."""
+    from generator.diagnostics import Diagnostics  # noqa: PLC0415
+
+    _clean_after(job)
+    if exitcode is not None and exitcode < 0:
+        diags = Diagnostics()
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        diags.error("build-limit", f"the build's process was killed by {name} (by the system, short of memory?); "
+                    "nothing was written", job.report_dir)
+        return Result(job.report_dir, False, (), tuple(map(str, diags.sorted())), 1, 0, seconds)
+    return Result(job.report_dir, False, seconds=seconds,
+                  internal=f"its process ended without a result (exit status {exitcode})")
+
+
+def _clean_after(job: Job) -> None:
+    """What a killed worker left (its staging folder) removed, as the next build would."""
+    from generator.build import default_out_dir  # noqa: PLC0415
+    from generator.publish import recover  # noqa: PLC0415
+
+    try:
+        recover((job.out_dir or default_out_dir(job.report_dir)).resolve(), job.report_dir.name)
+    except OSError:
+        pass
+
+
+def _stop_servers() -> None:
+    """The forkserver and multiprocessing's resource tracker end with the batch (both private to
+    multiprocessing, which otherwise leaves them to end with the interpreter, or never when it is
+    killed); started again by the next batch in this process."""
+    from multiprocessing import forkserver, resource_tracker  # noqa: PLC0415
+
+    for server in (getattr(forkserver, "_forkserver", None), getattr(resource_tracker, "_resource_tracker", None)):
+        stop = getattr(server, "_stop", None)
+        if stop is not None:
+            try:
+                stop()
+            except (OSError, ChildProcessError, AttributeError):  # pragma: no cover - already gone
+                pass
+
+
+class _Pool:
+    """`workers` reports at a time, each in a process of its own, each within its time limit:
+    a worker still running `GRACE` seconds past it (stuck where its alarm cannot reach) is killed
+    and its report fails with `build-limit`. Leaving the block (an interruption) stops every
+    worker (SIGTERM: each cleans up as a build does; then SIGKILL), the forkserver and the
+    resource tracker: a stopped batch leaves no process behind."""
+
+    def __init__(self, jobs: list[Job], workers: int):
+        self.jobs, self.workers = jobs, workers
+        self.context = _context(jobs[0].formats)
+        self.lifeline, self._keep = self.context.Pipe(duplex=False)  # never written: ends with this process
+        self.running: dict = {}  # connection -> (n, job, process, started, deadline)
+
+    def _start(self, n: int, job: Job) -> None:
+        receive, send = self.context.Pipe(duplex=False)
+        process = self.context.Process(target=_work, args=(job, send, self.lifeline),
+                                       name=f"reportgen {job.report_dir.name}")
+        process.start()
+        send.close()
+        now = time.monotonic()
+        self.running[receive] = (n, job, process, now, now + job.limits.seconds + limits.GRACE)
+
+    def results(self):
+        """(n, Result) for each job as it finishes."""
+        waiting = list(enumerate(self.jobs))
+        while waiting or self.running:
+            while waiting and len(self.running) < self.workers:
+                self._start(*waiting.pop(0))
+            soonest = min(entry[4] for entry in self.running.values())
+            for receive in multiprocessing.connection.wait(list(self.running), max(0.0, soonest - time.monotonic())):
+                n, job, process, started, _ = self.running.pop(receive)
+                try:
+                    result = receive.recv()
+                except (EOFError, OSError):  # ended without a result: killed (by the system, short of memory?)
+                    process.join()
+                    result = _lost_result(job, process.exitcode, time.monotonic() - started)
+                receive.close()
+                process.join()
+                yield n, result
+            now = time.monotonic()
+            for receive, (n, job, process, started, deadline) in list(self.running.items()):
+                if now >= deadline:
+                    del self.running[receive]
+                    process.kill()
+                    process.join()
+                    receive.close()
+                    _clean_after(job)
+                    yield n, _limit_result(job, now - started)
+
+    def close(self) -> None:
+        try:
+            for _, _, process, _, _ in self.running.values():
+                process.terminate()
+            end = time.monotonic() + limits.GRACE
+            for receive, (_, job, process, _, _) in self.running.items():
+                process.join(max(0.0, end - time.monotonic()))
+                if process.is_alive():
+                    process.kill()
+                    process.join()
+                    _clean_after(job)
+                receive.close()
+            self.running.clear()
+        finally:
+            self.lifeline.close()
+            self._keep.close()
+            _stop_servers()
 
 
 class _Progress:
@@ -176,11 +335,14 @@ def build_many(jobs: list[Job], workers: int | None = None, stream=None, tty: bo
                 results[n] = build_one(job, parallel=True)
                 progress.done(results[n])
         else:
-            with _pool(workers, jobs[0].formats) as pool:
-                futures = {pool.submit(build_one, job): n for n, job in enumerate(jobs)}
-                for future in as_completed(futures):
-                    results[futures[future]] = future.result()
-                    progress.done(results[futures[future]])
+            pool = _Pool(jobs, workers)
+            try:
+                with interrupts_as_exceptions():
+                    for n, result in pool.results():
+                        results[n] = result
+                        progress.done(result)
+            finally:
+                pool.close()
     finally:
         progress.close()
     return [results[n] for n in range(len(jobs))]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.diagnostics import ContentError, Diagnostics
+from generator.limits import LimitExceeded, Limits, bounded, message, stop_clock
 from generator.model import Document
 from generator.publish import OutputsRecord, Staging, file_digest, interrupts_as_exceptions, recover, record_name
 from generator.resources import cache_refusals
@@ -101,7 +102,7 @@ def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict
           allow_remote: bool = False, reference_doc: Path | None = None, framework_dirs=(),
           pdf_standard: str | None = None, parallel: bool = True, draft: bool | None = None,
           theme=None, pdf_process: PdfProcess | None = None, docx_page_numbers: bool = False,
-          source_map: bool = False, overwrite_edited: bool = False) -> Built:
+          source_map: bool = False, overwrite_edited: bool = False, limits: Limits | None = None) -> Built:
     """Check, write each format, publish. `parallel`: whether this build may write its PDF in a
     second process (generator/writing.py) while it writes the other formats; `build DIR...`
     passes False, its process pool being the parallelism. `pdf_process`: that process, already
@@ -112,19 +113,28 @@ def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict
     (raises ToolMissing, before anything else, if LibreOffice is not installed). `source_map`: a
     final build's DOCX carries the source map `reportgen review` reads (a draft's always does).
     `overwrite_edited`: replace outputs changed since reportgen wrote them (else the build refuses
-    with `output-edited` and replaces nothing: generator/publish.py `OutputsRecord`)."""
+    with `output-edited` and replaces nothing: generator/publish.py `OutputsRecord`). `limits`: the
+    build's time and memory (generator/limits.py; default `Limits()`): past either, a ContentError
+    with the one error `build-limit` on the report folder, and the earlier outputs as they were."""
     try:
         require_tools(formats, docx_page_numbers)
     except ToolMissing:
         if pdf_process is not None:  # the caller's, started before it knew
             pdf_process.stop()
         raise
+    limits = limits or Limits()
     options = Options(strict, allow_remote, reference_doc, pdf_standard, parallel, docx_page_numbers, source_map)
-    if pdf_process is None and pdf_apart(options, formats):
-        pdf_process = PdfProcess()
-    with pdf_process or nullcontext():
-        return _build(report_dir, out_dir, formats, options, framework_dirs, draft, theme, pdf_process,
-                      overwrite_edited)
+    try:
+        with bounded(limits):
+            if pdf_process is None and pdf_apart(options, formats):
+                pdf_process = PdfProcess(limits.memory)
+            with pdf_process or nullcontext():
+                return _build(report_dir, out_dir, formats, options, framework_dirs, draft, theme, pdf_process,
+                              overwrite_edited)
+    except LimitExceeded as exc:
+        diags = Diagnostics()
+        diags.error("build-limit", message(exc, limits), report_dir)
+        raise ContentError(diags) from None
 
 
 def _refuse_edited(edited, record: OutputsRecord, diags: Diagnostics) -> None:
@@ -169,6 +179,7 @@ def _build(report_dir: Path, out_dir: Path | None, formats, options: Options, fr
                 _refuse_edited(edited, record, diags)
             name = record_name(slug)
             staging.path(name).write_text(record.updated(written), encoding="utf-8")
+            stop_clock()  # publishing is a few renames, all or none: never cut short by the time limit
             staging.publish({**targets, name: out_dir / name})
     except OSError as exc:  # a full disk, a read-only or unreadable output folder, a target in the way
         named = Path(exc.filename) if exc.filename else None

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import click
 
+from generator.limits import DEFAULT_MEMORY_MB, DEFAULT_SECONDS
+
 EXIT_CONTENT = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE
@@ -135,11 +137,22 @@ def cli(debug):
 @click.option("--overwrite-edited", is_flag=True,
               help="Replace outputs changed since reportgen wrote them (a reviewer's DOCX or annotated PDF). "
                    "Without it the build refuses and replaces nothing.")
+@click.option("--time-limit", type=click.FloatRange(min=1), default=DEFAULT_SECONDS, show_default=True,
+              metavar="SECONDS",
+              help="Stop a report's build after this long (each report's, with several DIRs): an error "
+                   "build-limit, the earlier outputs unchanged.")
+@click.option("--memory-limit", type=click.IntRange(min=100), default=DEFAULT_MEMORY_MB, show_default=True,
+              metavar="MB",
+              help="Stop a report's build when it needs more than this much memory (address space, in MB, "
+                   "per process of the build).")
 @frameworks_option
 @theme_option
 def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_doc, pdf_standard, framework_dirs,
-          draft, theme, docx_page_numbers, source_map, overwrite_edited):
+          draft, theme, docx_page_numbers, source_map, overwrite_edited, time_limit, memory_limit):
     """Build DIR (default: the current folder) into OUT/<slug>.<format>; several DIRs in parallel."""
+    from generator.limits import Limits  # noqa: PLC0415
+
+    limits = Limits(time_limit, memory_limit)
     formats = _formats(formats)
     if not report_dirs and not Path("report.yaml").is_file():
         raise click.UsageError("give the report folder: reportgen build DIR (or run it inside the folder that "
@@ -155,11 +168,11 @@ def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_d
         if source_map:
             raise click.UsageError("--source-map builds one report at a time: give one DIR")
         _build_several(folders, formats, out_dir, jobs, strict, allow_remote, reference_doc, pdf_standard,
-                       framework_dirs, draft, theme, docx_page_numbers, overwrite_edited)
+                       framework_dirs, draft, theme, docx_page_numbers, overwrite_edited, limits)
         return
 
     # the PDF's process first, so that its import of WeasyPrint overlaps ours of the pipeline
-    pdf_process = PdfProcess() if pdf_apart(None, formats) else None
+    pdf_process = PdfProcess(limits.memory) if pdf_apart(None, formats) else None
     from generator.build import build as run_build  # noqa: PLC0415
     from generator.diagnostics import ContentError  # noqa: PLC0415
 
@@ -167,7 +180,7 @@ def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_d
         built = run_build(folders[0], out_dir, formats, strict, allow_remote, reference_doc, framework_dirs,
                           pdf_standard, draft=draft, theme=theme, pdf_process=pdf_process,
                           docx_page_numbers=docx_page_numbers, source_map=source_map,
-                          overwrite_edited=overwrite_edited)
+                          overwrite_edited=overwrite_edited, limits=limits)
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics)
         click.echo(f"build failed: {len(exc.diagnostics.errors) or len(exc.diagnostics.items)} problem(s); "
@@ -179,14 +192,15 @@ def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_d
 
 
 def _build_several(folders, formats, parent, jobs, strict, allow_remote, reference_doc, pdf_standard,
-                   framework_dirs, draft=None, theme=None, docx_page_numbers=False, overwrite_edited=False) -> None:
+                   framework_dirs, draft=None, theme=None, docx_page_numbers=False, overwrite_edited=False,
+                   limits=None) -> None:
     """`build DIR DIR...`: a process pool (generator.batch), one summary line per report as it
     finishes, then every report's diagnostics; exit 1 if any report failed."""
     from generator.batch import SameName, build_many, plan  # noqa: PLC0415
 
     try:
         jobs_list = plan(folders, parent, formats, strict, allow_remote, reference_doc, framework_dirs, pdf_standard,
-                         draft, theme, docx_page_numbers, overwrite_edited)
+                         draft, theme, docx_page_numbers, overwrite_edited, limits)
     except SameName as exc:
         raise click.UsageError(str(exc)) from None
     results = build_many(jobs_list, jobs)

@@ -11,14 +11,23 @@ be read raises `UnreadableFile` (`UnsupportedFile`) with a one-line message nami
 from __future__ import annotations
 
 import html.parser
+import os
 import re
+import selectors
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 from generator.formats.package import DamagedFile, UnreadableFile, kind_of, one_line, open_pdf, read_html
 
 UnsupportedFile = UnreadableFile  # the name `reportgen text` and `diff` have always caught
+
+# pdftotext reads an untrusted PDF: each run is bounded (constants, so that a test may lower them)
+PDFTOTEXT_CPU_SECONDS = 60  # CPU time (RLIMIT_CPU): the example's 22-page PDF takes 0.6 s
+PDFTOTEXT_SECONDS = 300  # wall-clock time, for a machine shared with much else
+PDFTOTEXT_MAX_OUTPUT = 100_000_000  # bytes of text (or of -bbox XML) taken from it
+PDFTOTEXT_MAX_MEMORY = 1 << 30  # its address space (RLIMIT_AS)
 
 
 def normalise(text: str, furniture: list[str] = ()) -> str:
@@ -49,17 +58,73 @@ def pdf_text(path: Path) -> str:
     """
     title = _pdf_title(path)  # opening it first refuses what is not a readable PDF
     if shutil.which("pdftotext"):
-        done = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True)
-        if done.returncode != 0:
-            lines = [line for line in done.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
-            said = lines[-1].strip() if lines else f"exit status {done.returncode}"
-            raise DamagedFile(path, "pdf", f"pdftotext: {said}")
-        raw = done.stdout.decode("utf-8", "replace")
+        raw = _pdftotext("-raw", path).decode("utf-8", "replace")
         raw = _bracket_footnote_calls(raw, path)
     else:  # pragma: no cover - poppler-utils is installed by `make`
         raw = _pypdf_text(path)
     furniture = [r"Page \d+ of \d+", r"•", r"\d+\."] + ([re.escape(title)] if title else [])
     return normalise(raw, furniture)
+
+
+def _limits() -> tuple:
+    """The child's limits, read in the parent (a preexec_fn should do as little as it can)."""
+    import resource  # noqa: PLC0415
+
+    return ((resource.RLIMIT_AS, (PDFTOTEXT_MAX_MEMORY, PDFTOTEXT_MAX_MEMORY)),
+            (resource.RLIMIT_CPU, (PDFTOTEXT_CPU_SECONDS, PDFTOTEXT_CPU_SECONDS + 1)))  # SIGXCPU, then SIGKILL
+
+
+def _pdftotext(mode: str, path: Path) -> bytes:
+    """`pdftotext MODE -enc UTF-8 PATH -`'s output, read as it comes: within PDFTOTEXT_CPU_SECONDS
+    of CPU and PDFTOTEXT_SECONDS of wall-clock time, PDFTOTEXT_MAX_OUTPUT bytes and
+    PDFTOTEXT_MAX_MEMORY of address space, else DamagedFile (the program killed and reaped)."""
+    import resource  # noqa: PLC0415
+    import signal  # noqa: PLC0415
+
+    limits = _limits()
+
+    def limit() -> None:  # in the child, before pdftotext starts
+        for which, values in limits:
+            resource.setrlimit(which, values)
+
+    process = subprocess.Popen(["pdftotext", mode, "-enc", "UTF-8", str(path), "-"], stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=limit)
+    out, err, problem = bytearray(), bytearray(), None
+    end = time.monotonic() + PDFTOTEXT_SECONDS
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ, out)
+        selector.register(process.stderr, selectors.EVENT_READ, err)
+        try:
+            while selector.get_map() and problem is None:
+                left = end - time.monotonic()
+                if left <= 0:
+                    problem = f"pdftotext took longer than {PDFTOTEXT_SECONDS:g} s (limit)"
+                    break
+                for key, _ in selector.select(left):
+                    data = os.read(key.fd, 1 << 16)
+                    if not data:
+                        selector.unregister(key.fileobj)
+                        continue
+                    key.data.extend(data if key.data is out or len(err) < 65536 else b"")
+                    if len(out) > PDFTOTEXT_MAX_OUTPUT:
+                        problem = f"pdftotext gave more than {PDFTOTEXT_MAX_OUTPUT / 1e6:g} MB of text (limit)"
+                        break
+        finally:
+            if process.poll() is None and (problem is not None or selector.get_map()):
+                process.kill()
+            process.wait()
+            process.stdout.close()
+            process.stderr.close()
+    if problem is not None:
+        raise DamagedFile(path, "pdf", problem)
+    if process.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+        raise DamagedFile(path, "pdf", f"pdftotext used more than {PDFTOTEXT_CPU_SECONDS:g} s of CPU time (limit)")
+    if process.returncode != 0:
+        lines = [line for line in err.decode("utf-8", "replace").splitlines() if line.strip()]
+        said = lines[-1].strip() if lines else (f"exit status {process.returncode}" if process.returncode > 0 else
+                                                f"killed by signal {-process.returncode}")
+        raise DamagedFile(path, "pdf", f"pdftotext: {said}")
+    return bytes(out)
 
 
 _BBOX_PAGE = re.compile(r"<page\b.*?</page>", re.S)
@@ -72,9 +137,8 @@ def _footnote_calls(path: Path) -> list[list[tuple[str, str]]]:
     A call is a word of digits set smaller than the word it touches and raised above its
     baseline (`vertical-align: super`; an 8pt call may rise above the word's top by up to half
     the word's height): what `pdftotext -bbox` shows as a word of its own."""
-    done = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", str(path), "-"], capture_output=True)
     pages: list[list[tuple[str, str]]] = []
-    for page in _BBOX_PAGE.findall(done.stdout.decode("utf-8", "replace")):
+    for page in _BBOX_PAGE.findall(_pdftotext("-bbox", path).decode("utf-8", "replace")):
         calls: list[tuple[str, str]] = []
         before = None  # (x_max, y_min, y_max, text as it will read)
         for match in _BBOX_WORD.finditer(page):

@@ -165,13 +165,19 @@ class PdfProcess:
     the job with `write`, and collect its diagnostics with `result`. The job goes through a file in
     the staging folder, not the pipe, so that the parent never waits on a child still importing.
     Leaving the `with` block (or `stop`) kills a child that has not finished and reaps it: before
-    the staging folder is removed (see `publish.Forked`)."""
+    the staging folder is removed (see `publish.Forked`). `memory`: the child's address space is
+    capped at what it holds when forked plus this many bytes (the build's --memory-limit): past
+    it, a MemoryError comes back through `result` (generator/limits.py)."""
 
-    def __init__(self):
+    def __init__(self, memory: int | None = None):
         jobs, self._jobs = os.pipe()
 
         def serve() -> list:
             os.close(self._jobs)
+            if memory:
+                from generator.limits import cap_memory  # noqa: PLC0415
+
+                cap_memory(memory)
             _warm_up()
             with os.fdopen(jobs, "rb") as handle:
                 named = handle.read()

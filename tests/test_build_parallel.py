@@ -84,8 +84,8 @@ def test_a_report_with_errors_stops_the_waiting_child(tmp_path, can_fork, monkey
     real = writing.PdfProcess
 
     class Watched(real):
-        def __init__(self):
-            super().__init__()
+        def __init__(self, *args):
+            super().__init__(*args)
             started.append(self._child.pid)
 
     monkeypatch.setattr(build_module, "PdfProcess", Watched)

@@ -27,6 +27,8 @@ FORBIDDEN = {
     "inputs": {"stages", "writers", "checks", "formats", "build", "cli", "text", "redline", "batch", "scaffold", "review", "model", "publish"},
     "provenance": {"stages", "writers", "checks", "formats", "build", "cli", "text", "redline", "batch", "scaffold", "review", "model", "publish"},
     "publish": {"stages", "writers", "checks", "formats", "build", "cli", "text", "redline", "batch", "scaffold", "review", "model", "inputs"},
+    "limits": {"stages", "writers", "checks", "formats", "build", "cli", "text", "redline", "batch", "scaffold", "model",
+               "inputs", "publish", "review"},
     "build": {"cli"},
     "preview": {"cli", "stages", "writers", "checks"},
     "text": {"cli"},

@@ -378,3 +378,164 @@ def test_a_zip_bomb_as_docx_reference_in_report_yaml_is_refused_by_check(tmp_pat
     assert result.returncode == 1
     assert ("report.yaml:5:1: error[docx-reference-invalid]: 'house.docx' is not a readable DOCX: refused: "
             "word/document.xml expands to 2.1 GB") in result.stderr
+
+
+# =========================================================================== PDF stream bombs
+
+PDF_BOMB_SIZE = 1 << 30  # 1 GiB of zeros in one content stream, about 1 MB deflated
+
+
+def pdf_with_content(path: Path, data: bytes, filters) -> Path:
+    """A one-page PDF whose content stream is `data`, already encoded with `filters` (kept as is)."""
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        stream = pikepdf.Stream(pdf, b"")
+        stream.write(data, filter=[pikepdf.Name(f) for f in filters])
+        pdf.pages[0].obj.Contents = pdf.make_indirect(stream)
+        pdf.save(path, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    return path
+
+
+def zlib_zeros(size: int) -> bytes:
+    """`size` zeros as a zlib stream (what /FlateDecode reads), compressed 16 MiB at a time."""
+    chunks, *_ = deflated_zeros(size)
+    raw = b"".join(chunks)
+    crc_free = zlib.compressobj(9, zlib.DEFLATED, 15)  # the zlib header, then the raw deflate data
+    header = crc_free.compress(b"") + crc_free.flush(zlib.Z_SYNC_FLUSH)
+    adler = 1
+    zeros = bytes(16 << 20)
+    for _ in range(size // len(zeros)):
+        adler = zlib.adler32(zeros, adler)
+    return header[:2] + raw + struct.pack(">L", adler)
+
+
+@pytest.fixture(scope="module")
+def pdf_bombs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pdf-bombs")
+    bomb = zlib_zeros(PDF_BOMB_SIZE)
+    assert zlib.decompressobj().decompress(bomb, 100) == bytes(100)
+    return {"flate": pdf_with_content(folder / "flate-bomb.pdf", bomb, ["/FlateDecode"]),
+            # deflated twice: a few KB for the same gigabyte
+            "flate-twice": pdf_with_content(folder / "flate-twice.pdf", zlib.compress(bomb, 9),
+                                            ["/FlateDecode", "/FlateDecode"])}
+
+
+RUN_MEASURED = """
+import resource, sys
+from generator.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+peak = next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # pdftotext, if it ran
+print(f"peak_kb={max(int(peak), children)} code={code}")
+"""
+
+
+@pytest.mark.parametrize("bomb", ["flate", "flate-twice"])
+@pytest.mark.parametrize("command", ["text", "a11y", "diff"])
+def test_a_pdf_stream_bomb_is_refused_with_bounded_memory(pdf_bombs, bomb, command, tmp_path):
+    path = pdf_bombs[bomb]
+    assert path.stat().st_size < 3_000_000
+    args = {"text": ["text", path], "a11y": ["a11y", path], "diff": ["diff", small_pdf(tmp_path / "a.pdf"), path]}
+    result = subprocess.run([sys.executable, "-c", RUN_MEASURED, *map(str, args[command])], capture_output=True,
+                            text=True, cwd=ROOT, timeout=600)
+    assert "Traceback" not in result.stderr, result.stderr
+    *_, last = result.stdout.splitlines()
+    peak_kb, code = (int(field.split("=")[1]) for field in last.split())
+    assert code == 2
+    assert result.stderr == (f"reportgen: error: '{path}' is not a readable PDF: refused: its streams other than "
+                             "images inflate to more than 250 MB (limit) (object 4 passed it)\n")
+    assert peak_kb < 300_000, f"peak memory {peak_kb} KB"
+
+
+def test_the_pdf_stream_count_reads_every_filter_chain(tmp_path):
+    """Each filter the count knows gives the size the stream decodes to (as qpdf decodes it)."""
+    import base64
+
+    from generator.formats.pdf_streams import stream_size
+
+    text = b"BT /F1 12 Tf (hello world) Tj ET\n" * 3000
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        streams = []
+        for filters, encode in [([], lambda d: d), (["/FlateDecode"], zlib.compress),
+                                (["/ASCIIHexDecode", "/FlateDecode"], lambda d: zlib.compress(d).hex().encode() + b">"),
+                                (["/ASCII85Decode"], lambda d: base64.a85encode(d) + b"~>"),
+                                (["/RunLengthDecode"], lambda d: b"".join(bytes([len(d[i:i + 100]) - 1]) + d[i:i + 100]
+                                                                          for i in range(0, len(d), 100)) + b"\x80")]:
+            stream = pikepdf.Stream(pdf, b"")
+            stream.write(encode(text), filter=[pikepdf.Name(f) for f in filters])
+            streams.append(stream)
+        for stream in streams:
+            assert len(stream.read_bytes(pikepdf.StreamDecodeLevel.specialized)) == len(text)
+            assert stream_size(stream, 10 << 20) == len(text)
+            assert stream_size(stream, 1000) > 1000, "it stops past the budget, saying so"
+
+
+def test_an_lzw_stream_is_counted_as_qpdf_decodes_it(tmp_path):
+    """LZW: a real encoder's stream (LibreOffice-era writers), decoded by the count as by qpdf."""
+    from generator.formats.pdf_streams import _lzw
+
+    def lzw(data: bytes) -> bytes:  # a plain LZW encoder, EarlyChange 1
+        table = {bytes([i]): i for i in range(256)}
+        width, codes, word = 9, [256], b""
+        for byte in data:
+            grown = word + bytes([byte])
+            if grown in table:
+                word = grown
+                continue
+            codes.append((table[word], width))
+            table[grown] = len(table) + 2
+            if len(table) + 2 >= 1 << width and width < 12:
+                width += 1
+            word = bytes([byte])
+        codes.append((table[word], width))
+        codes.append((257, width))
+        bits = "".join(format(code, f"0{w}b") for code, w in ((c, w) for c, w in codes[1:]))
+        bits = format(256, "09b") + bits
+        bits += "0" * (-len(bits) % 8)
+        return int(bits, 2).to_bytes(len(bits) // 8, "big")
+
+    text = b"BT /F1 12 Tf (the quick brown fox) Tj ET\n" * 200
+    with pikepdf.new() as pdf:
+        stream = pikepdf.Stream(pdf, b"")
+        stream.write(lzw(text), filter=pikepdf.Name.LZWDecode)
+        assert stream.read_bytes() == text
+        assert b"".join(_lzw([stream.read_raw_bytes()])) == text
+
+
+# =========================================================================== pdftotext's bounds
+
+def fake_pdftotext(tmp_path: Path, monkeypatch, script: str) -> Path:
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    program = folder / "pdftotext"
+    program.write_text(f"#!{sys.executable}\nimport os, sys, time\n"
+                       f"open({str(tmp_path / 'pid')!r}, 'w').write(str(os.getpid()))\n" + script)
+    program.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    return tmp_path / "pid"
+
+
+@pytest.mark.parametrize("name, script, limit, message", [
+    ("time", "time.sleep(3600)\n", ("PDFTOTEXT_SECONDS", 1), "pdftotext took longer than 1 s (limit)"),
+    ("cpu", "while True:\n    pass\n", ("PDFTOTEXT_CPU_SECONDS", 1),
+     "pdftotext used more than 1 s of CPU time (limit)"),
+    ("output", "while True:\n    sys.stdout.write('x' * 65536)\n", ("PDFTOTEXT_MAX_OUTPUT", 1_000_000),
+     "pdftotext gave more than 1 MB of text (limit)"),
+    ("memory", "held = bytearray(3 << 30)\nprint('it had 3 GB')\n", ("PDFTOTEXT_MAX_MEMORY", 1 << 30),
+     "pdftotext: MemoryError"),
+])
+def test_pdftotext_runs_within_time_output_and_memory(tmp_path, monkeypatch, capsys, name, script, limit, message):
+    import generator.text
+
+    pid = fake_pdftotext(tmp_path, monkeypatch, script)
+    monkeypatch.setattr(generator.text, "PDFTOTEXT_SECONDS", 60)  # a bound past which another limit failed
+    monkeypatch.setattr(generator.text, *limit)
+    path = small_pdf(tmp_path / "small.pdf")
+    code, out, err = run(capsys, "text", path)
+    assert (code, out) == (2, "")
+    assert err == f"reportgen: error: '{path}' is not a readable PDF: {message}\n"
+    assert not Path(f"/proc/{pid.read_text()}").exists(), "pdftotext was killed and reaped"

@@ -6,5 +6,6 @@ text reader can use it without importing a writer. `package` opens a file report
 write (text, diff, a11y, --reference-doc) within size limits, or refuses it in one line;
 `reference` takes of a reference document only what it may contribute to a DOCX (its styles,
 numbering, theme, font table, some settings, page setup) and says what it left out.
+`pdf_streams` counts how far a PDF's streams inflate, for it, before anything decodes them.
 Imports nothing from generator but itself.
 """

@@ -22,7 +22,10 @@ entry at most `ZIP_MAX_ENTRY_BYTES` uncompressed, all of them at most `ZIP_MAX_T
 entry over 1 MB compressed at most `ZIP_MAX_RATIO`:1, only stored or deflated entries, none
 encrypted. The directory can lie (python's zipfile inflates a whole entry in one call before it
 cuts it to the declared size), so every entry is then inflated once, in small bounded chunks,
-and refused as soon as it gives more than it declares.
+and refused as soon as it gives more than it declares. A PDF is refused if its streams other than
+images inflate to more than `PDF_MAX_INFLATED_BYTES` in all, counted in small chunks before
+anything decodes one (`generator.formats.pdf_streams`; qpdf's own per-stream limits are set to
+the same for what it inflates on opening).
 
 Imports nothing heavy at module level: pikepdf and python-docx only in the function opening
 their kind of file.
@@ -43,6 +46,7 @@ ZIP_MAX_ENTRY_BYTES = 100 * MB
 ZIP_MAX_TOTAL_BYTES = 250 * MB
 ZIP_MAX_RATIO = 250  # deflate reaches ~1030:1 on zeros; an empty 6,000-row Word table is ~170:1
 ZIP_RATIO_FROM = 1 * MB  # the ratio is checked for entries larger than this (uncompressed)
+PDF_MAX_INFLATED_BYTES = 250 * MB  # a PDF's streams but images, inflated (as ZIP_MAX_TOTAL_BYTES)
 
 KINDS = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html"}
 LABELS = {"pdf": "PDF", "docx": "DOCX", "html": "HTML"}
@@ -318,12 +322,43 @@ def open_pdf(path):
     _check_pdf_head(path)
     import pikepdf  # noqa: PLC0415 - only when a PDF is read
 
+    # qpdf's own bound on what one stream may inflate to, for the streams it reads itself (object
+    # streams, on opening); process-wide, and far above what any stream of ours holds
+    pikepdf.settings.set_qpdf_limits(flate_max_memory=PDF_MAX_INFLATED_BYTES,
+                                     run_length_max_memory=PDF_MAX_INFLATED_BYTES,
+                                     png_max_memory=PDF_MAX_INFLATED_BYTES, tiff_max_memory=PDF_MAX_INFLATED_BYTES)
     try:
-        return pikepdf.open(path)
+        pdf = pikepdf.open(path)
     except pikepdf.PasswordError:
         raise UnreadableFile(path, "pdf", "it is encrypted and needs a password; give an unprotected copy") from None
     except Exception as exc:  # noqa: BLE001 - qpdf's errors, and anything else a hostile file provokes
         raise DamagedFile(path, "pdf", one_line(exc, path)) from None
+    try:
+        _check_pdf_streams(pdf, path)
+    except BaseException:
+        pdf.close()
+        raise
+    return pdf
+
+
+def _check_pdf_streams(pdf, path: Path) -> None:
+    """Refuse a PDF whose streams other than images inflate past PDF_MAX_INFLATED_BYTES, counted
+    in small chunks before anything decodes one whole (generator.formats.pdf_streams)."""
+    from generator.formats.pdf_streams import Refused, inflated_size  # noqa: PLC0415
+
+    try:
+        total, culprit = inflated_size(pdf, PDF_MAX_INFLATED_BYTES)
+    except Refused as exc:
+        raise UnreadableFile(path, "pdf", f"refused: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - qpdf's errors on what it reads itself (its own limit included)
+        if "memory limit exceeded" in str(exc):
+            raise UnreadableFile(path, "pdf", "refused: a stream inflates to more than "
+                                              f"{_size(PDF_MAX_INFLATED_BYTES)} (limit)") from None
+        raise DamagedFile(path, "pdf", one_line(exc, path)) from None
+    if culprit is not None:
+        where = f" (object {culprit.objgen[0]} passed it)" if culprit.objgen[0] else ""
+        raise UnreadableFile(path, "pdf", f"refused: its streams other than images inflate to more than "
+                                          f"{_size(PDF_MAX_INFLATED_BYTES)} (limit){where}")
 
 
 def open_docx(path):
