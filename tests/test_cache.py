@@ -214,6 +214,9 @@ def test_the_refusal_is_reported_once_a_process(tmp_path, monkeypatch):
     cache.chmod(0o777)
     monkeypatch.setenv("REPORTGEN_CACHE_DIR", str(cache))
     monkeypatch.setattr(resources, "_refusals", {})
+    from generator.writers import html as html_writer
+
+    html_writer._web_font.cache_clear()  # an earlier test's page fonts, kept in this process, would skip the cache
     first = build(SURREY, tmp_path / "a", formats=("html",))
     warned = [d for d in first.diagnostics.items if d.code == "cache-refused"]
     assert len(warned) == 1 and warned[0].severity == "warning" and warned[0].path == str(cache)
