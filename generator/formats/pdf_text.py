@@ -15,6 +15,8 @@ bounds (`bounded_bytes`), and a CMap's ranges are bounded: the file may be anyon
 
 from __future__ import annotations
 
+import binascii
+
 import re
 from dataclasses import dataclass
 
@@ -70,33 +72,20 @@ MAX_CONTENT_BYTES = 50_000_000  # one page's content streams, decoded: a 400-pag
 
 
 def bounded_bytes(stream, limit: int) -> bytes | None:
-    """A stream's decoded bytes, or None when they would pass `limit` (a deflate bomb is inflated
-    only as far as the limit). Streams with no filter or /FlateDecode alone are inflated here, a
-    chunk at a time; any other filter chain is decoded by qpdf only if its raw data is small."""
+    """A stream's decoded bytes, or None when they would pass `limit`: its inflated size is counted
+    first, in chunks, keeping nothing (`pdf_streams.stream_size`: a deflate bomb is inflated only
+    as far as the limit), and the stream decoded only within it."""
     import zlib  # noqa: PLC0415
 
-    filters = stream.get("/Filter")
-    names = [str(f) for f in (filters if isinstance(filters, pikepdf.Array) else [filters])] if filters is not None else []
+    from generator.formats.pdf_streams import Refused, stream_size  # noqa: PLC0415
+
     try:
-        raw = stream.read_raw_bytes()
-        if not names:
-            return raw if len(raw) <= limit else None
-        if names == ["/FlateDecode"] and "/DecodeParms" not in stream:
-            inflate, out = zlib.decompressobj(), []
-            total, view = 0, memoryview(raw)
-            for start in range(0, len(raw), 1 << 16):
-                piece = inflate.decompress(view[start:start + (1 << 16)], limit + 1 - total)
-                total += len(piece)
-                out.append(piece)
-                if total > limit or inflate.unconsumed_tail:
-                    return None
-            return b"".join(out)
-        if len(raw) * 100 > limit:  # other filters: only where even a 100:1 expansion stays in bounds
+        if stream_size(stream, limit) > limit:
             return None
         data = stream.read_bytes()
-        return data if len(data) <= limit else None
-    except (pikepdf.PdfError, zlib.error, ValueError):
+    except (Refused, pikepdf.PdfError, zlib.error, ValueError, binascii.Error):
         return None
+    return data if len(data) <= limit else None
 
 
 def font_map(font) -> FontMap:
