@@ -16,7 +16,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-from generator.review.items import CHANGE, ReviewItem
+from generator.review.items import CHANGE, ReviewItem, clean
 
 
 def apply(items: list[ReviewItem], report_dir: Path) -> list[str]:
@@ -58,7 +58,7 @@ def apply(items: list[ReviewItem], report_dir: Path) -> list[str]:
         _write_atomic(path, bom + text)
         for start, end, new, item in kept:
             lines.append(f"applied {item.where()}: change[{item.ident}] {_describe(item)}")
-    return lines
+    return [clean(line) for line in lines]  # the reviewer's words and the source's, printed
 
 
 def _refusal(item: ReviewItem, where) -> str:

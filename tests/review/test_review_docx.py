@@ -566,3 +566,49 @@ def test_the_map_adds_only_its_bookmarks_and_its_part(tmp_path, surrey_copy):
         if end.get(f"{{{W}}}id") in ids:
             end.getparent().remove(end)
     assert etree.tostring(body) == etree.tostring(etree.fromstring(pa["word/document.xml"]))
+
+
+def test_a_reviewers_control_characters_never_reach_the_terminal_or_the_page(tmp_path, reportgen, surrey_copy):
+    """A comment's author and words are the reviewed file's: a lone CSI (U+009B, as ESC [ does, it
+    starts a terminal escape sequence), a right-to-left override (U+202E) and a line break (a forged
+    second listing line) show as U+FFFD or a space, in the listing and on the review page."""
+    base = _mapped_docx(tmp_path, surrey_copy)
+    hostile = tmp_path / "hostile.docx"
+    _with_comments(base, hostile, 1)
+    with zipfile.ZipFile(hostile) as z:
+        comments = z.read("word/comments.xml")
+    assert b'w:author="Bulk"' in comments and b">n0<" in comments
+    comments = comments.replace(b'w:author="Bulk"', b'w:author="Mal&#10;report.yaml:1:1: comment[c9] forged&#x202E;"')
+    comments = comments.replace(b">n0<", b">&#x9B;31mRED&#x9B;0m &#x202E;evil&#x2028;x<")
+    _rewrite(hostile, {"word/comments.xml": comments})
+    page = tmp_path / "review.html"
+    ran = reportgen("review", hostile, surrey_copy, "--html", page)
+    assert ran.returncode == 1 and "Traceback" not in ran.stderr, ran.stderr
+    lines = ran.stdout.splitlines()
+    assert len(lines) == 1, ran.stdout  # one comment, one line: the author's line break forged none
+    assert "Mal report.yaml:1:1: comment[c9] forged\ufffd" in lines[0]
+    assert '"\ufffd31mRED\ufffd0m \ufffdevil x"' in lines[0], lines[0]
+    shown = ran.stdout + ran.stderr + page.read_text(encoding="utf-8")
+    assert not {"\x1b", "\x9b", "\u202e", "\u2028"} & set(shown)
+    # ESC itself cannot be in a Word XML part (XML 1.0 has no such character): the file is refused, in one line
+    raw = tmp_path / "raw.docx"
+    shutil.copy(hostile, raw)
+    _rewrite(raw, {"word/comments.xml": comments.replace(b"&#x9B;31m", b"\x1b[31m")})
+    ran = reportgen("review", raw, surrey_copy)
+    assert ran.returncode == 2 and len(ran.stderr.strip().splitlines()) == 1 and "Traceback" not in ran.stderr
+    assert "\x1b" not in ran.stderr + ran.stdout
+
+
+def test_every_field_of_a_listed_item_is_printed_clean():
+    """However an item was read (a DOCX, a PDF, the source map), its line holds no control
+    character or bidirectional override, and is one line."""
+    from generator.review.items import CHANGE, COMMENT, ReviewItem
+
+    dirty = "a\x1b[31mb\x9bc\u202ed\u2066e\x7ff\ng\u2029h"
+    comment = ReviewItem(COMMENT, "c1", author=dirty, date="2024-02-10", path="chapters/x.md", line=3, column=4,
+                         text=dirty, anchor=dirty, note=dirty)
+    change = ReviewItem(CHANGE, "t1", author=dirty, path="report.yaml", line=2, key=dirty, old=dirty, new=dirty)
+    for line in (str(comment), str(change)):
+        assert "\n" not in line and not {"\x1b", "\x9b", "\u202e", "\u2066", "\x7f", "\u2029"} & set(line), repr(line)
+        assert "a\ufffd[31mb\ufffdc\ufffdd\ufffde\ufffdf g h" in line
+    assert str(comment).startswith("chapters/x.md:3:4: comment[c1] a\ufffd[31mb")
