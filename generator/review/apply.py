@@ -54,11 +54,25 @@ def apply(items: list[ReviewItem], report_dir: Path) -> list[str]:
             kept.append(change)
             last_end = change[1]
         for start, end, new, item in reversed(kept):
-            text = text[:start] + new + text[end:]
+            text = _replace(text, start, end, new)
         _write_atomic(path, bom + text)
         for start, end, new, item in kept:
             lines.append(f"applied {item.where()}: change[{item.ident}] {_describe(item)}")
     return [clean(line) for line in lines]  # the reviewer's words and the source's, printed
+
+
+def _replace(text: str, start: int, end: int, new: str) -> str:
+    """`text` with [start:end] replaced by `new`; a line the change leaves blank (a deletion of all
+    its words, as of a line ended by a hard break) goes with its line break, as a blank line would
+    end the paragraph in Markdown."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    changed = text[:start] + new + text[end:]
+    now_end = line_end + len(new) - (end - start)
+    if text[line_start:line_end].strip() and not changed[line_start:now_end].strip():
+        return changed[:line_start] + changed[now_end + 1:]
+    return changed
 
 
 def _refusal(item: ReviewItem, where) -> str:

@@ -612,3 +612,27 @@ def test_every_field_of_a_listed_item_is_printed_clean():
         assert "\n" not in line and not {"\x1b", "\x9b", "\u202e", "\u2066", "\x7f", "\u2029"} & set(line), repr(line)
         assert "a\ufffd[31mb\ufffdc\ufffdd\ufffde\ufffdf g h" in line
     assert str(comment).startswith("chapters/x.md:3:4: comment[c1] a\ufffd[31mb")
+
+
+def test_apply_removes_a_line_a_deletion_leaves_blank(tmp_path):
+    """A deleted hard-broken line ("Follow us on Twitter  " above a link) goes with its line
+    break: left as spaces, it would be a blank line and split the paragraph in two."""
+    from generator.review.apply import apply
+    from generator.review.items import CHANGE, ReviewItem
+    from generator.review.locate import Where
+
+    chapter = tmp_path / "chapters" / "a.md"
+    chapter.parent.mkdir()
+    source = "Intro.\n\nFollow us on Twitter  \n[@hmiprobation](https://x.example)\n\nThe end, in full.\n"
+    chapter.write_text(source, encoding="utf-8")
+
+    def deletion(ident, words):
+        start = source.index(words)
+        where = Where("chapters/a.md", source.count("\n", 0, start) + 1, 1, span=(start, start + len(words)),
+                      found=True, firm=True)
+        return ReviewItem(CHANGE, ident, path="chapters/a.md", line=where.line, column=1, old=words,
+                          extra={"where": where})
+
+    lines = apply([deletion("t1", "Follow us on Twitter"), deletion("t2", "in full")], tmp_path)
+    assert [line.split(":")[0] for line in lines] == ["applied chapters/a.md"] * 2, lines
+    assert chapter.read_text(encoding="utf-8") == "Intro.\n\n[@hmiprobation](https://x.example)\n\nThe end, .\n"
