@@ -129,8 +129,9 @@ class Locator:
             what = f"{entry.key.split(':')[0]}'s text, not the report's"
             return Where(entry.path, line, col, key=entry.key, note=what, computed=what, built=entry.text)
         return Where(entry.path, line, col, key=entry.key, computed=f"a value of report.yaml: edit {entry.key}",
-                     note="; ".join(filter(None, ("a figure: edit report.yaml" if _figure(snippet or entry.text)
-                                                   else "computed: edit report.yaml", note))), built=entry.text)
+                     note="; ".join(filter(None, ("a figure: edit report.yaml"
+                                                  if entry.key.startswith("findings") and _figure(snippet or entry.text)
+                                                  else "computed: edit report.yaml", note))), built=entry.text)
 
     def block(self, text: str, entry: SM.Entry) -> tuple[int, int]:
         """(start, end) in `text` of the Markdown block the entry names: from its line to the

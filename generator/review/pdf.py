@@ -480,6 +480,8 @@ def _items(annot, by_objgen, root_of, reader: _Reader, located: dict, grouped: d
     if annot.subtype == "Caret" and annot.contents.strip():
         return [ReviewItem(CHANGE, annot.ident, annot.author, annot.date, old="", new=annot.contents,
                            note=note, **where)]
+    if where.get("key") and where.get("path", "").endswith(".yaml"):  # as the DOCX's listing names it
+        note = "; ".join(filter(None, (where["key"], note)))
     return [ReviewItem(COMMENT, annot.ident, annot.author, annot.date, text=annot.contents, anchor=anchor,
                        note=note, **where)]
 

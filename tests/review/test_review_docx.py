@@ -636,3 +636,45 @@ def test_apply_removes_a_line_a_deletion_leaves_blank(tmp_path):
     lines = apply([deletion("t1", "Follow us on Twitter"), deletion("t2", "in full")], tmp_path)
     assert [line.split(":")[0] for line in lines] == ["applied chapters/a.md"] * 2, lines
     assert chapter.read_text(encoding="utf-8") == "Intro.\n\n[@hmiprobation](https://x.example)\n\nThe end, .\n"
+
+
+def _comment_paragraphs(base: Path, dest: Path, said: dict[str, str]) -> None:
+    """`base` with a comment on the whole of each paragraph whose text is a key of `said`."""
+    with zipfile.ZipFile(base) as z:
+        body = etree.fromstring(z.read("word/document.xml"))
+    comments = etree.Element(f"{{{W}}}comments", nsmap={"w": W})
+    for i, (words, text) in enumerate(said.items()):
+        p = next(p for p in body.iter(f"{{{W}}}p") if "".join(t.text or "" for t in p.iter(f"{{{W}}}t")) == words
+                 and p.find(f"{{{W}}}r/{{{W}}}t") is not None)  # its own runs (a contents entry's are in a link)
+        runs = p.findall(f"{{{W}}}r")
+        runs[0].addprevious(etree.Element(f"{{{W}}}commentRangeStart", {f"{{{W}}}id": str(i)}))
+        runs[-1].addnext(etree.Element(f"{{{W}}}commentRangeEnd", {f"{{{W}}}id": str(i)}))
+        c = etree.SubElement(comments, f"{{{W}}}comment", {f"{{{W}}}id": str(i), f"{{{W}}}author": "QA"})
+        etree.SubElement(etree.SubElement(etree.SubElement(c, f"{{{W}}}p"), f"{{{W}}}r"), f"{{{W}}}t").text = text
+    shutil.copy(base, dest)
+    with zipfile.ZipFile(base) as z:
+        ct = z.read("[Content_Types].xml").replace(
+            b"</Types>", b'<Override PartName="/word/comments.xml" ContentType="application/vnd.openxmlformats-'
+            b'officedocument.wordprocessingml.comments+xml"/></Types>')
+    _rewrite(dest, {"word/document.xml": etree.tostring(body), "[Content_Types].xml": ct},
+             {"word/comments.xml": etree.tostring(comments)})
+
+
+def test_the_ratings_page_names_are_the_frameworks_and_its_date_no_figure(tmp_path, reportgen, surrey_copy):
+    """On the ratings page, a standard's name, a group's title and the table's headers are the
+    framework's text, at the `::: ratings` marker; the fieldwork date is report.yaml's, not "a figure"."""
+    base = _mapped_docx(tmp_path, surrey_copy)
+    commented = tmp_path / "commented.docx"
+    _comment_paragraphs(base, commented, {"P 2.2 Planning": "name?", "2. Service delivery": "title?",
+                                          "Standard": "header?", "Fieldwork started: 15 January 2024": "date?"})
+    ran = reportgen("review", commented, surrey_copy)
+    assert ran.returncode == 1, ran.stderr
+    lines = _items(ran)
+    marker = f"chapters/ratings.md:{_line_of(surrey_copy / 'chapters' / 'ratings.md', '::: ratings')}:"
+    for said in ('"name?" on "P 2.2 Planning"', '"title?" on "2. Service delivery"', '"header?" on "Standard"'):
+        line = _find(lines, said)
+        assert line.startswith(marker) and "framework hmip-pdu-2023's text" in line, line
+        assert "metadata" not in line and "figure" not in line, line
+    date = _find(lines, '"date?"')
+    assert date.startswith(f"report.yaml:{_line_of(surrey_copy / 'report.yaml', 'fieldwork_start:')}:"), date
+    assert "metadata.fieldwork_start" in date and "a figure" not in date and "computed: edit report.yaml" in date
