@@ -86,7 +86,7 @@ def _refusal(item: ReviewItem, where) -> str:
             f"computed text ({item.key}): not in the report's files"
     if where.computed:
         return f"computed text: {where.computed}"
-    if where.stale and _already(item, where):
+    if where.stale and already_applied(item, where):
         return "already in the source (applied before?)"
     if not where.found or where.span is None:
         return (f"conflict: the source no longer matches: built {_q(where.built)}, now {_q(where.current)}"
@@ -99,7 +99,7 @@ def _refusal(item: ReviewItem, where) -> str:
     return ""
 
 
-def _already(item: ReviewItem, where) -> bool:
+def already_applied(item: ReviewItem, where) -> bool:
     """Whether the changed text, with its context as built, is what the source now says."""
     built = where.built
     at = built.find(item.old) if item.old else -1

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lxml import etree
@@ -28,6 +28,7 @@ W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
 MAX_PART_BYTES = 64 * 1_000_000
 MAX_ITEMS = 20_000  # comments plus changes: beyond it, the file is refused (a review has dozens)
+APPLIED = "already in the source: applied since the build"
 RISKY_PARTS = (("word/vbaProject.bin", "macros"), ("word/embeddings/", "embedded (OLE) objects"),
                ("word/activeX/", "ActiveX controls"))
 
@@ -341,6 +342,7 @@ def read_review(path: Path) -> Review:
 def review_items(path: Path, report_dir: Path | None) -> tuple[list[ReviewItem], list[str]]:
     """Every comment, reply and tracked change of the reviewed DOCX at `path`, located in the
     sources in `report_dir`; and the notes to print. Raises UnreadableFile or NoSourceMap."""
+    from generator.review.apply import already_applied  # noqa: PLC0415
     from generator.review.locate import Locator  # noqa: PLC0415
 
     review = read_review(path)
@@ -361,6 +363,9 @@ def review_items(path: Path, report_dir: Path | None) -> tuple[list[ReviewItem],
                                change=ch)
         item = item_from(CHANGE, ch.ident, ch.author, ch.date, where, ch.para, old=ch.old, new=ch.new)
         item.extra.update(para_before=ch.para.before, start=ch.start)
+        if where is not None and where.stale and not where.found and already_applied(item, where):
+            # the chapter says what the change made (--apply, or the author by hand): not a conflict
+            item = replace(item, note=APPLIED, extra=item.extra)
         items.append(item)
     return items, review.notes
 

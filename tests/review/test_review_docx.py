@@ -269,7 +269,8 @@ def test_apply_then_rebuild_reads_as_libreoffice_s_accept_all(reviewed, reportge
     # applying again changes nothing
     again = reportgen("review", out, copy, "--apply")
     assert not [line for line in again.stdout.splitlines() if line.startswith("applied ")], again.stdout
-    assert len([line for line in again.stdout.splitlines() if "already in the source" in line]) == 4, again.stdout
+    assert len([line for line in again.stdout.splitlines()
+                if line.startswith("left ") and "already in the source" in line]) == 4, again.stdout
     # rebuild: the text LibreOffice's accept-all gives (the draft's version mark and its cover are
     # the same folder's; LibreOffice leaves an empty paragraph after the contents field)
     from generator.build import build
@@ -292,6 +293,11 @@ def test_apply_then_rebuild_reads_as_libreoffice_s_accept_all(reviewed, reportge
     rewritten = _find(lines, '"Staff said so in the survey?" on "Staff largely felt safe"')
     assert "context changed" in rewritten and "Staff largely felt safe" in rewritten \
         and "Staff mostly felt safe" in rewritten, rewritten
+    # the changes applied are listed as done, not as conflicts
+    done = [line for line in lines if "change[" in line and line.endswith("(already in the source: applied since the build)")]
+    assert len(done) == 4 and not [line for line in lines if "change[" in line and "context changed" in line], lines
+    assert _find(done, '"largely" -> "mostly"').startswith(
+        f"chapters/domain-1.md:{_line_of(copy / 'chapters' / 'domain-1.md', 'Staff mostly felt')}:")
 
 
 @needs_uno
