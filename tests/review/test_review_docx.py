@@ -684,3 +684,29 @@ def test_the_ratings_page_names_are_the_frameworks_and_its_date_no_figure(tmp_pa
     date = _find(lines, '"date?"')
     assert date.startswith(f"report.yaml:{_line_of(surrey_copy / 'report.yaml', 'fieldwork_start:')}:"), date
     assert "metadata.fieldwork_start" in date and "a figure" not in date and "computed: edit report.yaml" in date
+
+
+def test_quoted_words_and_template_printed_text_are_found_after_an_edit_elsewhere(tmp_path, reportgen, surrey_copy):
+    """The build's curly quotes are the author's straight ones: a comment on quoted words gets
+    its column. A comment on text a `{{ }}` printed stays "computed by" it when the chapter was
+    edited elsewhere since the build (not "context changed", with a wrong line)."""
+    base = _mapped_docx(tmp_path, surrey_copy)
+    with zipfile.ZipFile(base) as z:
+        body = etree.fromstring(z.read("word/document.xml"))
+    texts = ["".join(t.text or "" for t in p.iter(f"{{{W}}}t")) for p in body.iter(f"{{{W}}}p")]
+    quoted = next(t for t in texts if t.startswith("PDU staff had identified"))
+    printed = next(t for t in texts if t.startswith("This inspection was led by"))
+    assert "\u201cpsychologically safe\u201d" in quoted and "Leon Bonas" in printed
+    commented = tmp_path / "commented.docx"
+    _comment_paragraphs(base, commented, {quoted: "quotes", printed: "name"})
+    front = surrey_copy / "chapters" / "front-matter.md"
+    front.write_text(front.read_text(encoding="utf-8") + "\nA line added since the build.\n", encoding="utf-8")
+    ran = reportgen("review", commented, surrey_copy)
+    lines = _items(ran)
+    chapter = surrey_copy / "chapters" / "domain-1.md"
+    line = _line_of(chapter, '"psychologically safe"')
+    column = chapter.read_text(encoding="utf-8").splitlines()[line - 1].index("PDU staff had identified") + 1
+    assert _find(lines, '"quotes"').startswith(f"chapters/domain-1.md:{line}:{column}:"), lines
+    name = _find(lines, '"name"')
+    assert name.startswith(f"chapters/front-matter.md:{_line_of(front, 'This inspection was led by')}:"), name
+    assert "computed by {{ report.lead_inspector }}" in name and "context changed" not in name, name
