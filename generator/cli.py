@@ -378,6 +378,15 @@ def review(reviewed, report_dir, html_file, apply_changes):
     if not (report_dir / "report.yaml").is_file():
         raise click.UsageError(f"'{report_dir}' holds no report.yaml: give the report folder, "
                                "reportgen review REVIEWED.docx DIR")
+    if html_file is not None:  # checked before anything is read: the page must overwrite nothing of the review's
+        if _same_file(html_file, reviewed):
+            raise click.UsageError(f"--html '{html_file}' is the reviewed file: the review page would overwrite it; "
+                                   "give another file")
+        inside = html_file.resolve().parent
+        if inside == report_dir.resolve() or inside.is_relative_to(report_dir.resolve()):
+            raise click.UsageError(f"--html '{html_file}' is inside the report folder '{report_dir}': the review "
+                                   "page is not part of the report (it would overwrite or add a file there); "
+                                   "give a file outside it")
     suffix = reviewed.suffix.lower()
     notes: list[str] = []
     try:

@@ -710,3 +710,18 @@ def test_quoted_words_and_template_printed_text_are_found_after_an_edit_elsewher
     name = _find(lines, '"name"')
     assert name.startswith(f"chapters/front-matter.md:{_line_of(front, 'This inspection was led by')}:"), name
     assert "computed by {{ report.lead_inspector }}" in name and "context changed" not in name, name
+
+
+def test_the_review_page_never_overwrites_the_reviewed_file_or_the_report(tmp_path, reportgen, surrey_copy):
+    """`--html` naming the reviewed file (a slip of the keyboard) or a file in the report folder is
+    refused before anything is read or written (exit 2); both are byte for byte as they were."""
+    reviewed = _mapped_docx(tmp_path, surrey_copy)
+    before, yaml = reviewed.read_bytes(), (surrey_copy / "report.yaml").read_bytes()
+    for page in (reviewed, surrey_copy / "report.yaml", surrey_copy / "chapters" / "review.html"):
+        ran = reportgen("review", reviewed, surrey_copy, "--html", page)
+        assert ran.returncode == 2 and "--html" in ran.stderr and not ran.stdout, ran.stderr
+        assert "Traceback" not in ran.stderr
+    assert reviewed.read_bytes() == before and (surrey_copy / "report.yaml").read_bytes() == yaml
+    assert not (surrey_copy / "chapters" / "review.html").exists()
+    ran = reportgen("review", reviewed, surrey_copy, "--html", tmp_path / "review.html")
+    assert ran.returncode == 0 and (tmp_path / "review.html").is_file(), ran.stderr
