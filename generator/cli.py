@@ -428,8 +428,11 @@ def review(reviewed, report_dir, html_file, apply_changes):
     if apply_changes:
         from generator.review.apply import apply  # noqa: PLC0415
 
-        for line in apply(items, report_dir):
+        outcome = apply(items, report_dir)
+        for line in outcome:
             click.echo(line)
+        done = sum(line.startswith("applied ") for line in outcome)
+        click.echo(f"--apply: {done} change(s) applied, {len(outcome) - done} left (said why above)", err=True)
     click.echo(f"{len(items)} item(s) to review" if items else "nothing to review", err=True)
     sys.exit(1 if items else 0)
 

@@ -394,6 +394,8 @@ def item_from(kind, ident, author, date, where, para, **fields) -> ReviewItem:
         return ReviewItem(kind, ident, author, date, where.path, where.line, where.column, where.key,
                           part=(para.heading if para else "") or where.path, context=para.before if para else "",
                           note=notes, extra={"where": where}, **fields)
+    # before the first part's title: the cover (its words are report.yaml's metadata and the framework's)
+    why = "on the cover: not mapped" if para is not None and not para.heading and not para.note \
+        else "not in the source map"
     return ReviewItem(kind, ident, author, date, part=para.heading if para else "",
-                      context=para.before if para else "", note="; ".join(x for x in (note, "not in the source map")
-                                                                       if x), **fields)
+                      context=para.before if para else "", note="; ".join(x for x in (note, why) if x), **fields)

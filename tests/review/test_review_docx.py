@@ -239,6 +239,7 @@ def test_apply_then_rebuild_reads_as_libreoffice_s_accept_all(reviewed, reportge
     left = [line for line in ran.stdout.splitlines() if line.startswith("left ")]
     assert len(applied) == 4, ran.stdout
     assert len(left) == 2, left
+    assert "--apply: 4 change(s) applied, 2 left" in ran.stderr, ran.stderr
     figure = _find(left, "findings.P2.1.key_questions[0]")
     printed = _find(left, "change[t0]")
     assert "computed text" in printed and "{{ sample.community_orders }}" in printed \
@@ -672,7 +673,8 @@ def test_the_ratings_page_names_are_the_frameworks_and_its_date_no_figure(tmp_pa
     base = _mapped_docx(tmp_path, surrey_copy)
     commented = tmp_path / "commented.docx"
     _comment_paragraphs(base, commented, {"P 2.2 Planning": "name?", "2. Service delivery": "title?",
-                                          "Standard": "header?", "Fieldwork started: 15 January 2024": "date?"})
+                                          "Standard": "header?", "Fieldwork started: 15 January 2024": "date?",
+                                          "HM Inspectorate of Probation": "cover?"})
     ran = reportgen("review", commented, surrey_copy)
     assert ran.returncode == 1, ran.stderr
     lines = _items(ran)
@@ -684,6 +686,8 @@ def test_the_ratings_page_names_are_the_frameworks_and_its_date_no_figure(tmp_pa
     date = _find(lines, '"date?"')
     assert date.startswith(f"report.yaml:{_line_of(surrey_copy / 'report.yaml', 'fieldwork_start:')}:"), date
     assert "metadata.fieldwork_start" in date and "a figure" not in date and "computed: edit report.yaml" in date
+    cover = _find(ran.stdout.splitlines(), '"cover?"')  # the cover's first line: not mapped, and said so
+    assert cover.startswith("<unlocated>: comment[") and cover.endswith("(on the cover: not mapped)"), cover
 
 
 def test_quoted_words_and_template_printed_text_are_found_after_an_edit_elsewhere(tmp_path, reportgen, surrey_copy):
