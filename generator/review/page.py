@@ -22,12 +22,16 @@ def review_page(items: list[ReviewItem], reviewed: Path, report_dir: Path) -> st
             target = (root / item.path).resolve()
             if target.is_relative_to(root):
                 href = target.as_uri() + (f"#L{item.line}" if item.line else "")
+        # a report.yaml key is shown as such, once (not again at the head of the note); a framework's
+        # text is said so by its note alone
+        key = item.key if item.path.endswith(".yaml") else ""
+        note = item.note.removeprefix(f"{key}; ") if key else item.note
         # the reviewer's words, cleaned as the listing's: no control character or bidirectional override
         groups.setdefault(clean(item.part or item.path or "Not located"), []).append({
             "kind": item.kind, "ident": clean(item.ident), "author": clean(item.author), "date": item.date,
-            "where": clean(item.where()), "href": href, "key": clean(item.key), "text": clean(item.text),
+            "where": clean(item.where()), "href": href, "key": clean(key), "text": clean(item.text),
             "anchor": clean(item.anchor), "old": clean(item.old), "new": clean(item.new),
-            "context": " ".join(clean(item.context).split()), "note": clean(item.note)})
+            "context": " ".join(clean(item.context).split()), "note": clean(note)})
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR / "review"), autoescape=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     return env.get_template("review.html.j2").render(

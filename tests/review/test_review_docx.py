@@ -688,6 +688,13 @@ def test_the_ratings_page_names_are_the_frameworks_and_its_date_no_figure(tmp_pa
     assert "metadata.fieldwork_start" in date and "a figure" not in date and "computed: edit report.yaml" in date
     cover = _find(ran.stdout.splitlines(), '"cover?"')  # the cover's first line: not mapped, and said so
     assert cover.startswith("<unlocated>: comment[") and cover.endswith("(on the cover: not mapped)"), cover
+    # the review page: a report.yaml key said once, as such; the framework's text not called a report.yaml key
+    page = tmp_path / "review.html"
+    assert reportgen("review", commented, surrey_copy, "--html", page).returncode == 1
+    entries = {said: next(li for li in re.findall(r'<li class="item.*?</li>', page.read_text(encoding="utf-8"), re.S)
+                          if said in li) for said in ("name?", "date?")}
+    assert "report.yaml key" not in entries["name?"] and "framework hmip-pdu-2023" in entries["name?"]
+    assert entries["date?"].count("metadata.fieldwork_start") == 1 and "report.yaml key" in entries["date?"]
 
 
 def test_quoted_words_and_template_printed_text_are_found_after_an_edit_elsewhere(tmp_path, reportgen, surrey_copy):
