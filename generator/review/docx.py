@@ -214,7 +214,7 @@ class Walker:
             para.pieces.append(Piece(kind, text, ident, author, date))
 
     def group(self, para: Para) -> None:
-        """The paragraph's tracked changes: adjacent deletion and insertion (either order) by one
+        """The paragraph's tracked changes: adjacent deletions and an insertion (either order) by one
         author are one change, a replaced word "most" -> "many"."""
         pos, i, pieces = 0, 0, para.pieces
         while i < len(pieces):
@@ -225,8 +225,10 @@ class Walker:
                 continue
             old = new = ""
             start, ident, author, date = pos, piece.ident, piece.author, piece.date
+            # a deletion after the insertion starts a new change; deletions side by side are one (a
+            # replaced phrase whose runs differ in format: "Overall rating: " and "Inadequate")
             while i < len(pieces) and pieces[i].kind != "same" and pieces[i].author == author \
-                    and not (old and new and pieces[i].kind == "del"):
+                    and not (old and new and pieces[i].kind == "del" and pieces[i - 1].kind != "del"):
                 if pieces[i].kind == "del":
                     old += pieces[i].text
                     pos += len(pieces[i].text)

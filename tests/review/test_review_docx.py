@@ -736,3 +736,32 @@ def test_the_review_page_never_overwrites_the_reviewed_file_or_the_report(tmp_pa
     assert not (surrey_copy / "chapters" / "review.html").exists()
     ran = reportgen("review", reviewed, surrey_copy, "--html", tmp_path / "review.html")
     assert ran.returncode == 0 and (tmp_path / "review.html").is_file(), ran.stderr
+
+
+def test_a_phrase_replaced_across_runs_is_one_change(tmp_path, reportgen, surrey_copy):
+    """LibreOffice records a phrase replaced across differently formatted runs as one insertion and
+    a deletion per run ("Overall rating:" and "Inadequate"): side by side, they are one change, and
+    --apply makes it whole."""
+    base = _mapped_docx(tmp_path, surrey_copy)
+    with zipfile.ZipFile(base) as z:
+        body = etree.fromstring(z.read("word/document.xml"))
+    t = next(t for t in body.iter(f"{{{W}}}t") if (t.text or "").startswith("Staff largely felt safe"))
+    run = t.getparent()
+    rest = t.text[len("Staff largely"):]
+    t.text = rest
+    attrs = {f"{{{W}}}author": "QA", f"{{{W}}}date": "2024-03-01T12:00:00Z"}
+    for n, (tag, words) in enumerate((("ins", "Personnel"), ("del", "Staff"), ("del", " largely"))):
+        change = etree.Element(f"{{{W}}}{tag}", {f"{{{W}}}id": str(800 + n), **attrs})
+        etree.SubElement(etree.SubElement(change, f"{{{W}}}r"),
+                         f"{{{W}}}{'t' if tag == 'ins' else 'delText'}").text = words
+        run.addprevious(change)
+    edited = tmp_path / "edited.docx"
+    shutil.copy(base, edited)
+    _rewrite(edited, {"word/document.xml": etree.tostring(body)})
+    chapter = surrey_copy / "chapters" / "domain-1.md"
+    line = _line_of(chapter, "Staff largely felt safe")
+    ran = reportgen("review", edited, surrey_copy, "--apply")
+    changes = [item for item in _items(ran) if "change[" in item]
+    assert len(changes) == 1, changes
+    assert changes[0].startswith(f"chapters/domain-1.md:{line}:") and '"Staff largely" -> "Personnel"' in changes[0]
+    assert chapter.read_text(encoding="utf-8").splitlines()[line - 1].startswith("- Personnel felt safe to share")
