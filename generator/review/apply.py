@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from generator.review.items import CHANGE, ReviewItem, clean
+from generator.review.locate import as_lf
 
 
 def apply(items: list[ReviewItem], report_dir: Path) -> list[str]:
@@ -39,7 +40,7 @@ def apply(items: list[ReviewItem], report_dir: Path) -> list[str]:
         try:
             data = path.read_bytes()
             bom = "\ufeff" if data.startswith(b"\xef\xbb\xbf") else ""
-            text = data.decode("utf-8-sig")
+            text, crlf = as_lf(data.decode("utf-8-sig"))  # the places were found in it so (locate.py)
         except (OSError, UnicodeDecodeError) as exc:
             lines.extend(f"left {c[3].where()}: change[{c[3].ident}]: cannot read {rel}: {exc}" for c in changes)
             continue
@@ -55,7 +56,7 @@ def apply(items: list[ReviewItem], report_dir: Path) -> list[str]:
             last_end = change[1]
         for start, end, new, item in reversed(kept):
             text = _replace(text, start, end, new)
-        _write_atomic(path, bom + text)
+        _write_atomic(path, bom + (text.replace("\n", "\r\n") if crlf else text))
         for start, end, new, item in kept:
             lines.append(f"applied {item.where()}: change[{item.ident}] {_describe(item)}")
     return [clean(line) for line in lines]  # the reviewer's words and the source's, printed

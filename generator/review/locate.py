@@ -47,6 +47,7 @@ class Locator:
         self.map = source_map
         self.root = Path(report_dir).resolve() if report_dir else None
         self.texts: dict[str, str | None] = {}
+        self.raw: dict[str, bytes] = {}  # each file's bytes, for its fingerprint
 
     def text(self, rel: str) -> str | None:
         """The current text of `rel` in the report folder, or None (no folder, no such file, unreadable)."""
@@ -57,14 +58,15 @@ class Locator:
 
                 try:
                     data = read_input(self.root / rel, (self.root,), "chapter")
-                    self.texts[rel] = data.decode("utf-8-sig")
+                    self.texts[rel] = as_lf(data.decode("utf-8-sig"))[0]
+                    self.raw[rel] = data
                 except (InputError, UnicodeDecodeError, OSError):
                     pass
         return self.texts[rel]
 
     def changed(self, rel: str) -> bool:
         text = self.text(rel)
-        return text is not None and SM.fingerprint(text.encode("utf-8")) != self.map.files.get(rel)
+        return text is not None and SM.fingerprint(self.raw[rel]) != self.map.files.get(rel)
 
     def locate(self, entry: SM.Entry | None, para, start: int, snippet: str, change=None) -> Where | None:
         if entry is None:
@@ -177,6 +179,14 @@ def find(text: str, before: str, start: int, end: int, region: tuple[int, int]) 
         if hits and several is None:
             several = region[0] + hits[0] + len(ctx_l)
     return (several, True, False) if several is not None else None
+
+
+def as_lf(text: str) -> tuple[str, bool]:
+    """(text, crlf): a file whose every line ends CRLF (as Windows editors write it) as LF, so that
+    its lines and columns are found as a Unix file's; `--apply` writes it back CRLF. A file with
+    mixed line ends is left as it is."""
+    crlf = "\r\n" in text and text.count("\n") == text.count("\r\n")
+    return (text.replace("\r\n", "\n"), True) if crlf else (text, False)
 
 
 def reads_as(block: str, built: str) -> bool:

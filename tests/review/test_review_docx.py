@@ -765,3 +765,32 @@ def test_a_phrase_replaced_across_runs_is_one_change(tmp_path, reportgen, surrey
     assert len(changes) == 1, changes
     assert changes[0].startswith(f"chapters/domain-1.md:{line}:") and '"Staff largely" -> "Personnel"' in changes[0]
     assert chapter.read_text(encoding="utf-8").splitlines()[line - 1].startswith("- Personnel felt safe to share")
+
+
+def test_a_chapter_with_windows_line_ends_and_a_bom_is_located_and_kept_so(tmp_path, reportgen, surrey_copy):
+    """A chapter saved by a Windows editor (a byte-order mark, CRLF line ends) is the source as
+    built, not "changed since the build"; a change in a paragraph over two lines is found, applied,
+    and the file written back CRLF, with its mark, every other byte as it was."""
+    front = surrey_copy / "chapters" / "front-matter.md"
+    text = front.read_text(encoding="utf-8")
+    assert "\r" not in text and "Follow us on Twitter  \n[@hmiprobation]" in text
+    front.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    base = _mapped_docx(tmp_path, surrey_copy)
+    with zipfile.ZipFile(base) as z:
+        body = etree.fromstring(z.read("word/document.xml"))
+    t = next(t for t in body.iter(f"{{{W}}}t") if (t.text or "") == "Follow us on Twitter")
+    run = t.getparent()
+    deletion = etree.Element(f"{{{W}}}del", {f"{{{W}}}id": "900", f"{{{W}}}author": "QA"})
+    run.addprevious(deletion)
+    deletion.append(run)
+    t.tag = f"{{{W}}}delText"
+    edited = tmp_path / "edited.docx"
+    shutil.copy(base, edited)
+    _rewrite(edited, {"word/document.xml": etree.tostring(body)})
+    ran = reportgen("review", edited, surrey_copy, "--apply")
+    line = text.split("\n").index("Follow us on Twitter  ") + 1
+    change = _find(_items(ran), '"Follow us on Twitter" -> ""')
+    assert change.startswith(f"chapters/front-matter.md:{line}:1:") and "changed" not in change, change
+    assert _find(ran.stdout.splitlines(), "applied ").startswith(f"applied chapters/front-matter.md:{line}:1:")
+    expected = text.replace("Follow us on Twitter  \n", "").replace("\n", "\r\n").encode("utf-8")
+    assert front.read_bytes() == b"\xef\xbb\xbf" + expected
