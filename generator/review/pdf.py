@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -406,7 +407,14 @@ class _Reader:
         where.update(path=unit.path, line=line, column=column, key=unit.key, part=unit.part, context=unit.text)
         if unit.note:
             where["note"] = unit.note
+        elif anchor and not column and unit.path.endswith(".md"):  # the words are not in the file as typed
+            printed = _TEMPLATE.findall(self.index.lines.get(unit.path, [""] * line)[line - 1] if line else "")
+            if printed:  # as the DOCX's listing says it (generator/review/locate.py)
+                where["note"] = f"computed by {', '.join(printed)}: edit report.yaml"
         return where
+
+
+_TEMPLATE = re.compile(r"\{\{.*?\}\}")
 
 
 def read_pdf_review(path: Path, report_dir: Path, framework_dirs=()) -> list[ReviewItem]:
