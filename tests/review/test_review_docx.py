@@ -295,7 +295,8 @@ def test_apply_then_rebuild_reads_as_libreoffice_s_accept_all(reviewed, reportge
     assert "context changed" in rewritten and "Staff largely felt safe" in rewritten \
         and "Staff mostly felt safe" in rewritten, rewritten
     # the changes applied are listed as done, not as conflicts
-    done = [line for line in lines if "change[" in line and line.endswith("(already in the source: applied since the build)")]
+    done = [line for line in lines
+            if "change[" in line and line.endswith("(already in the source: applied since the build)")]
     assert len(done) == 4 and not [line for line in lines if "change[" in line and "context changed" in line], lines
     assert _find(done, '"largely" -> "mostly"').startswith(
         f"chapters/domain-1.md:{_line_of(copy / 'chapters' / 'domain-1.md', 'Staff mostly felt')}:")
