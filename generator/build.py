@@ -7,6 +7,7 @@ or none (`generator.publish`), so a failed, interrupted or killed build loses no
 
 from __future__ import annotations
 
+import shlex
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,8 +138,12 @@ def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict
         raise ContentError(diags) from None
 
 
-def _refuse_edited(edited, record: OutputsRecord, diags: Diagnostics) -> None:
-    """An `output-edited` error for each output someone changed, then stop: nothing is replaced."""
+def _refuse_edited(edited, record: OutputsRecord, diags: Diagnostics, report_dir: Path) -> None:
+    """An `output-edited` error for each output someone changed, then stop: nothing is replaced.
+
+    The message says the next step in commands to copy: move the file aside under a free name
+    (the build replaces only its own outputs, so beside them is safe), build again; a reviewed
+    DOCX or PDF stays listable by `reportgen review` after the rebuild."""
     for found in edited:
         shown = diags.show(found.path)
         if found.recorded:
@@ -147,10 +152,28 @@ def _refuse_edited(edited, record: OutputsRecord, diags: Diagnostics) -> None:
             why = ("reportgen has no record of writing it (a file put here, or an output of an earlier reportgen)"
                    + (f", its record {record.path.name} being damaged" if record.damaged else "")
                    + ", and it differs from the new output")
-        review = f"list its comments with 'reportgen review {shown}', " if found.path.suffix in (".docx", ".pdf") else ""
-        diags.error("output-edited", f"{why}, so a reviewer's work in it would be lost: {review}move it out of the "
-                    "way, or build with --overwrite-edited to replace it; no output was replaced", found.path)
+        aside = _aside(found.path)
+        move = f"mv {shlex.quote(shown)} {shlex.quote(diags.show(aside))}"
+        if found.path.suffix in (".docx", ".pdf"):
+            what = (f"{why}; replacing it would lose a reviewer's comments and changes, so no output was replaced. "
+                    f"Keep it: move it aside ({move}) and build again; "
+                    f"'reportgen review {shlex.quote(diags.show(aside))} {shlex.quote(diags.show(report_dir))}' "
+                    "lists its comments and changes, before the rebuild and after. "
+                    "Or build with --overwrite-edited to replace it (its edits are lost)")
+        else:
+            what = (f"{why}; replacing it would lose that edit, so no output was replaced: move it aside ({move}) "
+                    "and build again, or build with --overwrite-edited to replace it (the edit is lost)")
+        diags.error("output-edited", what, found.path)
     raise ContentError(diags)
+
+
+def _aside(path: Path) -> Path:
+    """A free name beside `path` for a reviewer's copy: `surrey-pdu-reviewed.docx`, `-reviewed-2`, ..."""
+    for n in range(1, 100):
+        candidate = path.with_name(f"{path.stem}-reviewed{'' if n == 1 else f'-{n}'}{path.suffix}")
+        if not candidate.exists() and not candidate.is_symlink():
+            return candidate
+    return path.with_name(f"{path.stem}-reviewed-N{path.suffix}")
 
 
 def _build(report_dir: Path, out_dir: Path | None, formats, options: Options, framework_dirs, draft, theme,
@@ -169,14 +192,14 @@ def _build(report_dir: Path, out_dir: Path | None, formats, options: Options, fr
         recover(out_dir, slug)
         record = OutputsRecord.read(out_dir, slug)
         if not overwrite_edited and (edited := record.edited(targets)):  # known edits: refused before writing
-            _refuse_edited(edited, record, diags)
+            _refuse_edited(edited, record, diags, report_dir)
         with interrupts_as_exceptions(), Staging(out_dir, slug) as staging:
             _write_formats(formats, doc, report_dir, staging, targets, diags, options, pdf_process)
             if diags.has_errors(options.strict):
                 raise ContentError(diags)
             written = {name: file_digest(staging.path(name)) for name in targets}
             if not overwrite_edited and (edited := record.edited(targets, written)):  # again, just before
-                _refuse_edited(edited, record, diags)
+                _refuse_edited(edited, record, diags, report_dir)
             name = record_name(slug)
             staging.path(name).write_text(record.updated(written), encoding="utf-8")
             stop_clock()  # publishing is a few renames, all or none: never cut short by the time limit

@@ -392,6 +392,15 @@ def review(reviewed, report_dir, html_file, apply_changes):
     if not (report_dir / "report.yaml").is_file():
         raise click.UsageError(f"'{report_dir}' holds no report.yaml: give the report folder, "
                                "reportgen review REVIEWED.docx DIR")
+    if html_file is not None:  # checked before anything is read: the page must overwrite nothing of the review's
+        if _same_file(html_file, reviewed):
+            raise click.UsageError(f"--html '{html_file}' is the reviewed file: the review page would overwrite it; "
+                                   "give another file")
+        inside = html_file.resolve().parent
+        if inside == report_dir.resolve() or inside.is_relative_to(report_dir.resolve()):
+            raise click.UsageError(f"--html '{html_file}' is inside the report folder '{report_dir}': the review "
+                                   "page is not part of the report (it would overwrite or add a file there); "
+                                   "give a file outside it")
     suffix = reviewed.suffix.lower()
     notes: list[str] = []
     try:
@@ -433,8 +442,11 @@ def review(reviewed, report_dir, html_file, apply_changes):
     if apply_changes:
         from generator.review.apply import apply  # noqa: PLC0415
 
-        for line in apply(items, report_dir):
+        outcome = apply(items, report_dir)
+        for line in outcome:
             click.echo(line)
+        done = sum(line.startswith("applied ") for line in outcome)
+        click.echo(f"--apply: {done} change(s) applied, {len(outcome) - done} left (said why above)", err=True)
     click.echo(f"{len(items)} item(s) to review" if items else "nothing to review", err=True)
     sys.exit(1 if items else 0)
 

@@ -299,6 +299,7 @@ class RatingsSummary(Node):
     source: Source | None = None
     fact_kinds: tuple[str, ...] = ()  # what each of `facts` is ("fieldwork", "score"), for the design
     fact_sources: tuple = ()  # report.yaml: where each of `facts` comes from (Source or None)
+    framework_source: Source | None = None  # the marker, keyed as the framework's: the groups' titles, headers, names
 
     @property
     def kinded_facts(self) -> tuple[tuple[str, str, str], ...]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import shutil
 from pathlib import Path
 
@@ -74,14 +76,27 @@ def test_an_edited_docx_is_never_replaced_and_nothing_else_is(reportgen, report,
     message = [line for line in result.stderr.splitlines() if "error[output-edited]" in line]
     assert len(message) == 1, result.stderr
     assert message[0].startswith(f"{docx}: error[output-edited]: it was changed after reportgen wrote it")
-    assert f"'reportgen review {docx}'" in message[0] and "--overwrite-edited" in message[0]
-    assert "move it out of the way" in message[0] and "no output was replaced" in message[0]
+    assert "--overwrite-edited" in message[0] and "no output was replaced" in message[0]
     assert "Traceback" not in result.stderr
     assert docx.read_bytes() == edited  # byte for byte
     now = outputs(out)
     assert now[f"{SLUG}.html"] == before[f"{SLUG}.html"]  # all or none: the HTML is not the second draft's
     assert now[RECORD] == before[RECORD]
     assert sorted(p.name for p in out.iterdir()) == sorted(before)  # no staging folder left
+    # the message's next step, as typed: move it aside to the name it gives, build again, review the copy
+    move = shlex.split(re.search(r"\((mv [^)]*)\)", message[0])[1])
+    aside = out / f"{SLUG}-reviewed.docx"
+    assert move == ["mv", str(docx), str(aside)], message[0]
+    assert f"'reportgen review {aside} {report}'" in message[0]
+    shutil.move(move[1], move[2])
+    rebuilt = reportgen("build", report, "--out", out, "--format", "docx,html")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert aside.read_bytes() == edited and "second draft" in docx_text(docx)
+    # a second reviewer's copy over the new output: the name given is the next free one
+    with open(docx, "ab") as handle:
+        handle.write(b"\0")
+    again = reportgen("build", report, "--out", out, "--format", "docx,html")
+    assert f"mv {docx} {out / f'{SLUG}-reviewed-2.docx'})" in again.stderr, again.stderr
 
 
 def test_a_docx_saved_by_python_docx_is_refused_too(reportgen, report, tmp_path):

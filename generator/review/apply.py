@@ -16,7 +16,8 @@ import stat
 import tempfile
 from pathlib import Path
 
-from generator.review.items import CHANGE, ReviewItem
+from generator.review.items import CHANGE, ReviewItem, clean
+from generator.review.locate import as_lf
 
 
 def apply(items: list[ReviewItem], report_dir: Path) -> list[str]:
@@ -39,7 +40,7 @@ def apply(items: list[ReviewItem], report_dir: Path) -> list[str]:
         try:
             data = path.read_bytes()
             bom = "\ufeff" if data.startswith(b"\xef\xbb\xbf") else ""
-            text = data.decode("utf-8-sig")
+            text, crlf = as_lf(data.decode("utf-8-sig"))  # the places were found in it so (locate.py)
         except (OSError, UnicodeDecodeError) as exc:
             lines.extend(f"left {c[3].where()}: change[{c[3].ident}]: cannot read {rel}: {exc}" for c in changes)
             continue
@@ -54,11 +55,25 @@ def apply(items: list[ReviewItem], report_dir: Path) -> list[str]:
             kept.append(change)
             last_end = change[1]
         for start, end, new, item in reversed(kept):
-            text = text[:start] + new + text[end:]
-        _write_atomic(path, bom + text)
+            text = _replace(text, start, end, new)
+        _write_atomic(path, bom + (text.replace("\n", "\r\n") if crlf else text))
         for start, end, new, item in kept:
             lines.append(f"applied {item.where()}: change[{item.ident}] {_describe(item)}")
-    return lines
+    return [clean(line) for line in lines]  # the reviewer's words and the source's, printed
+
+
+def _replace(text: str, start: int, end: int, new: str) -> str:
+    """`text` with [start:end] replaced by `new`; a line the change leaves blank (a deletion of all
+    its words, as of a line ended by a hard break) goes with its line break, as a blank line would
+    end the paragraph in Markdown."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    changed = text[:start] + new + text[end:]
+    now_end = line_end + len(new) - (end - start)
+    if text[line_start:line_end].strip() and not changed[line_start:now_end].strip():
+        return changed[:line_start] + changed[now_end + 1:]
+    return changed
 
 
 def _refusal(item: ReviewItem, where) -> str:
@@ -72,7 +87,7 @@ def _refusal(item: ReviewItem, where) -> str:
             f"computed text ({item.key}): not in the report's files"
     if where.computed:
         return f"computed text: {where.computed}"
-    if where.stale and _already(item, where):
+    if where.stale and already_applied(item, where):
         return "already in the source (applied before?)"
     if not where.found or where.span is None:
         return (f"conflict: the source no longer matches: built {_q(where.built)}, now {_q(where.current)}"
@@ -85,7 +100,7 @@ def _refusal(item: ReviewItem, where) -> str:
     return ""
 
 
-def _already(item: ReviewItem, where) -> bool:
+def already_applied(item: ReviewItem, where) -> bool:
     """Whether the changed text, with its context as built, is what the source now says."""
     built = where.built
     at = built.find(item.old) if item.old else -1

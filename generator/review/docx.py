@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lxml import etree
@@ -28,6 +28,7 @@ W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
 MAX_PART_BYTES = 64 * 1_000_000
 MAX_ITEMS = 20_000  # comments plus changes: beyond it, the file is refused (a review has dozens)
+APPLIED = "already in the source: applied since the build"
 RISKY_PARTS = (("word/vbaProject.bin", "macros"), ("word/embeddings/", "embedded (OLE) objects"),
                ("word/activeX/", "ActiveX controls"))
 
@@ -213,7 +214,7 @@ class Walker:
             para.pieces.append(Piece(kind, text, ident, author, date))
 
     def group(self, para: Para) -> None:
-        """The paragraph's tracked changes: adjacent deletion and insertion (either order) by one
+        """The paragraph's tracked changes: adjacent deletions and an insertion (either order) by one
         author are one change, a replaced word "most" -> "many"."""
         pos, i, pieces = 0, 0, para.pieces
         while i < len(pieces):
@@ -224,8 +225,10 @@ class Walker:
                 continue
             old = new = ""
             start, ident, author, date = pos, piece.ident, piece.author, piece.date
+            # a deletion after the insertion starts a new change; deletions side by side are one (a
+            # replaced phrase whose runs differ in format: "Overall rating: " and "Inadequate")
             while i < len(pieces) and pieces[i].kind != "same" and pieces[i].author == author \
-                    and not (old and new and pieces[i].kind == "del"):
+                    and not (old and new and pieces[i].kind == "del" and pieces[i - 1].kind != "del"):
                 if pieces[i].kind == "del":
                     old += pieces[i].text
                     pos += len(pieces[i].text)
@@ -341,6 +344,7 @@ def read_review(path: Path) -> Review:
 def review_items(path: Path, report_dir: Path | None) -> tuple[list[ReviewItem], list[str]]:
     """Every comment, reply and tracked change of the reviewed DOCX at `path`, located in the
     sources in `report_dir`; and the notes to print. Raises UnreadableFile or NoSourceMap."""
+    from generator.review.apply import already_applied  # noqa: PLC0415
     from generator.review.locate import Locator  # noqa: PLC0415
 
     review = read_review(path)
@@ -361,6 +365,9 @@ def review_items(path: Path, report_dir: Path | None) -> tuple[list[ReviewItem],
                                change=ch)
         item = item_from(CHANGE, ch.ident, ch.author, ch.date, where, ch.para, old=ch.old, new=ch.new)
         item.extra.update(para_before=ch.para.before, start=ch.start)
+        if where is not None and where.stale and not where.found and already_applied(item, where):
+            # the chapter says what the change made (--apply, or the author by hand): not a conflict
+            item = replace(item, note=APPLIED, extra=item.extra)
         items.append(item)
     return items, review.notes
 
@@ -389,6 +396,8 @@ def item_from(kind, ident, author, date, where, para, **fields) -> ReviewItem:
         return ReviewItem(kind, ident, author, date, where.path, where.line, where.column, where.key,
                           part=(para.heading if para else "") or where.path, context=para.before if para else "",
                           note=notes, extra={"where": where}, **fields)
+    # before the first part's title: the cover (its words are report.yaml's metadata and the framework's)
+    why = "on the cover: not mapped" if para is not None and not para.heading and not para.note \
+        else "not in the source map"
     return ReviewItem(kind, ident, author, date, part=para.heading if para else "",
-                      context=para.before if para else "", note="; ".join(x for x in (note, "not in the source map")
-                                                                       if x), **fields)
+                      context=para.before if para else "", note="; ".join(x for x in (note, why) if x), **fields)

@@ -126,6 +126,11 @@ class Index:
             path, line = "report.yaml", self.key_lines[key][0]
         if kind == "computed" and not key:
             extra.setdefault("note", "text reportgen computes: edit report.yaml or the framework, not the chapter")
+        elif key.startswith("framework "):  # as the DOCX's listing says it (generator/review/locate.py)
+            extra.setdefault("note", f"{key.split(':')[0]}'s text, not the report's")
+        elif key:
+            figure = key.startswith("findings") and any(c.isdigit() for c in text)
+            extra.setdefault("note", "a figure: edit report.yaml" if figure else "computed: edit report.yaml")
         self.units.append(Unit(" ".join(text.split()), part.title, path, line, key, kind, **extra))
 
     def _blocks(self, part: m.Part, blocks, inherited) -> None:
@@ -160,10 +165,18 @@ class Index:
                 self._add(block.label, part, source, "computed")
             elif isinstance(block, m.RatingsSummary):
                 self._add(block.unit, part, source, "computed")
+                for (_, label, value), fact in zip(block.kinded_facts, block.fact_sources or ()):
+                    self._add(f"{label} {value}", part, fact or source, "computed")  # its report.yaml key
+                if block.overall is not None:
+                    overall = block.overall
+                    self._add(f"{overall.caption} {overall.label}", part, overall.source or source, "computed")
+                framework = block.framework_source or source  # titles, headers, names: the framework's
                 for group in block.groups:
-                    self._add(group.title, part, source, "computed")
+                    self._add(group.title, part, framework, "computed")
                     for row in group.rows:
-                        self._add(row.standard, part, getattr(row, "source", None) or source, "computed")
+                        self._add(row.standard, part, framework, "computed")
+                        if row.rating is not None:
+                            self._add(row.rating.label, part, row.source or source, "computed")
             elif isinstance(block, m.Contents):
                 for entry in block.entries:
                     self._add(entry.title, part, source, "computed")

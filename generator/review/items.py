@@ -17,9 +17,24 @@ REPLY = "reply"
 CHANGE = "change"
 
 
+# What a reviewer's words may not bring to a terminal or a page: C0 and C1 control characters (ESC
+# starts an escape sequence; U+009B is a lone CSI), DEL, and the bidirectional embeddings,
+# overrides and isolates (U+202A-U+202E, U+2066-U+2069), which reorder what is shown. Each shows
+# as U+FFFD; line breaks and tabs (and U+2028, U+2029) are spaces: one item, one line.
+_SPACES = dict.fromkeys((0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0x2028, 0x2029), " ")
+_UNSAFE = {**dict.fromkeys([*range(0x00, 0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F),
+                            *range(0x2066, 0x206A)], "\ufffd"), **_SPACES}
+
+
+def clean(text: str) -> str:
+    """`text` safe to print on one line: control characters and bidirectional overrides shown as
+    U+FFFD, line breaks as spaces."""
+    return str(text).translate(_UNSAFE)
+
+
 def quoted(text: str, limit: int = 120) -> str:
-    """Text as the listing quotes it: one line, cut at `limit` characters with an ellipsis."""
-    flat = " ".join(text.split())
+    """Text as the listing quotes it: one line, cut at `limit` characters with an ellipsis, cleaned."""
+    flat = " ".join(clean(text).split())
     if len(flat) > limit:
         flat = flat[: limit - 1] + "…"
     return '"' + flat.replace('"', '\\"') + '"'
@@ -73,4 +88,4 @@ class ReviewItem:
         line = f"{self.where()}: {self.kind}[{self.ident}] {head}: {body}"
         if self.note:
             line += f" ({self.note})"
-        return line
+        return clean(line)  # the author, the note and the map's path and key are the reviewed file's too

@@ -20,6 +20,8 @@ from generator.review import sourcemap as SM
 # (left, right) characters of context tried in turn: the first that matches once wins
 CONTEXTS = ((40, 40), (20, 20), (40, 0), (0, 40), (12, 12), (20, 0), (0, 20), (12, 0), (0, 12), (6, 6), (6, 0),
             (0, 6), (3, 0), (0, 3), (0, 0))
+# the typographic quotes the build makes of straight ones: compared as straight, one character for one
+QUOTES = str.maketrans("\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f", "''''\"\"\"\"")
 TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 
 
@@ -45,6 +47,7 @@ class Locator:
         self.map = source_map
         self.root = Path(report_dir).resolve() if report_dir else None
         self.texts: dict[str, str | None] = {}
+        self.raw: dict[str, bytes] = {}  # each file's bytes, for its fingerprint
 
     def text(self, rel: str) -> str | None:
         """The current text of `rel` in the report folder, or None (no folder, no such file, unreadable)."""
@@ -55,14 +58,15 @@ class Locator:
 
                 try:
                     data = read_input(self.root / rel, (self.root,), "chapter")
-                    self.texts[rel] = data.decode("utf-8-sig")
+                    self.texts[rel] = as_lf(data.decode("utf-8-sig"))[0]
+                    self.raw[rel] = data
                 except (InputError, UnicodeDecodeError, OSError):
                     pass
         return self.texts[rel]
 
     def changed(self, rel: str) -> bool:
         text = self.text(rel)
-        return text is not None and SM.fingerprint(text.encode("utf-8")) != self.map.files.get(rel)
+        return text is not None and SM.fingerprint(self.raw[rel]) != self.map.files.get(rel)
 
     def locate(self, entry: SM.Entry | None, para, start: int, snippet: str, change=None) -> Where | None:
         if entry is None:
@@ -87,7 +91,7 @@ class Locator:
         if hit is None:
             jinja = printed_by(text[block[0]:block[1]], before, start, end)
             line, col = line_col(text, block[0])
-            if self.changed(entry.path):
+            if self.changed(entry.path) and not reads_as(text[block[0]:block[1]], before):
                 line, current = closest_line(text, block, before)
                 return Where(entry.path, line, 1, note=f"context changed: was {_q(snippet or before)}, now "
                                                        f"{_q(current)}", built=built, current=current, stale=True)
@@ -129,8 +133,9 @@ class Locator:
             what = f"{entry.key.split(':')[0]}'s text, not the report's"
             return Where(entry.path, line, col, key=entry.key, note=what, computed=what, built=entry.text)
         return Where(entry.path, line, col, key=entry.key, computed=f"a value of report.yaml: edit {entry.key}",
-                     note="; ".join(filter(None, ("a figure: edit report.yaml" if _figure(snippet or entry.text)
-                                                   else "computed: edit report.yaml", note))), built=entry.text)
+                     note="; ".join(filter(None, ("a figure: edit report.yaml"
+                                                  if entry.key.startswith("findings") and _figure(snippet or entry.text)
+                                                  else "computed: edit report.yaml", note))), built=entry.text)
 
     def block(self, text: str, entry: SM.Entry) -> tuple[int, int]:
         """(start, end) in `text` of the Markdown block the entry names: from its line to the
@@ -158,7 +163,8 @@ def find(text: str, before: str, start: int, end: int, region: tuple[int, int]) 
     """Where `before[start:end]` is in text[region], found with its context: (position, ambiguous,
     firm) or None; firm: with 12 characters of context each side, or all there is up to the
     paragraph's edge. Newlines in the source count as the spaces the DOCX shows (the same length)."""
-    flat = text[region[0]:region[1]].replace("\n", " ")
+    flat = text[region[0]:region[1]].replace("\n", " ").translate(QUOTES)
+    before = before.translate(QUOTES)  # the build's curly quotes are the author's straight ones (same length)
     snippet = before[start:end]
     several = None
     for left, right in CONTEXTS:
@@ -173,6 +179,34 @@ def find(text: str, before: str, start: int, end: int, region: tuple[int, int]) 
         if hits and several is None:
             several = region[0] + hits[0] + len(ctx_l)
     return (several, True, False) if several is not None else None
+
+
+def as_lf(text: str) -> tuple[str, bool]:
+    """(text, crlf): a file whose every line ends CRLF (as Windows editors write it) as LF, so that
+    its lines and columns are found as a Unix file's; `--apply` writes it back CRLF. A file with
+    mixed line ends is left as it is."""
+    crlf = "\r\n" in text and text.count("\n") == text.count("\r\n")
+    return (text.replace("\r\n", "\n"), True) if crlf else (text, False)
+
+
+def reads_as(block: str, built: str) -> bool:
+    """Whether a block with `{{ }}` expressions still reads as the paragraph as built, whatever
+    the expressions printed: its literal pieces, in order, from the paragraph's start to its end
+    (spaces as one). So a change elsewhere in the file does not make a comment on text a template
+    printed (a name, a figure) look rewritten."""
+    pieces = [" ".join(piece.split()) for piece in TEMPLATE.split(block)]
+    if len(pieces) < 2:
+        return False
+    flat = " ".join(built.split())
+    if not flat.startswith(pieces[0]) or not flat.endswith(pieces[-1]):
+        return False
+    at, end = len(pieces[0]), len(flat) - len(pieces[-1])
+    for piece in pieces[1:-1]:
+        found = flat.find(piece, at, end) if piece else at
+        if found < 0:
+            return False
+        at = found + len(piece)
+    return at <= end
 
 
 def printed_by(block: str, before: str, start: int, end: int) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.review.items import ReviewItem
+from generator.review.items import ReviewItem, clean
 
 
 def review_page(items: list[ReviewItem], reviewed: Path, report_dir: Path) -> str:
@@ -22,10 +22,16 @@ def review_page(items: list[ReviewItem], reviewed: Path, report_dir: Path) -> st
             target = (root / item.path).resolve()
             if target.is_relative_to(root):
                 href = target.as_uri() + (f"#L{item.line}" if item.line else "")
-        groups.setdefault(item.part or item.path or "Not located", []).append({
-            "kind": item.kind, "ident": item.ident, "author": item.author, "date": item.date, "where": item.where(),
-            "href": href, "key": item.key, "text": item.text, "anchor": item.anchor, "old": item.old,
-            "new": item.new, "context": " ".join(item.context.split()), "note": item.note})
+        # a report.yaml key is shown as such, once (not again at the head of the note); a framework's
+        # text is said so by its note alone
+        key = item.key if item.path.endswith(".yaml") else ""
+        note = item.note.removeprefix(f"{key}; ") if key else item.note
+        # the reviewer's words, cleaned as the listing's: no control character or bidirectional override
+        groups.setdefault(clean(item.part or item.path or "Not located"), []).append({
+            "kind": item.kind, "ident": clean(item.ident), "author": clean(item.author), "date": item.date,
+            "where": clean(item.where()), "href": href, "key": clean(key), "text": clean(item.text),
+            "anchor": clean(item.anchor), "old": clean(item.old), "new": clean(item.new),
+            "context": " ".join(clean(item.context).split()), "note": clean(note)})
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR / "review"), autoescape=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     return env.get_template("review.html.j2").render(

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -406,7 +407,14 @@ class _Reader:
         where.update(path=unit.path, line=line, column=column, key=unit.key, part=unit.part, context=unit.text)
         if unit.note:
             where["note"] = unit.note
+        elif anchor and not column and unit.path.endswith(".md"):  # the words are not in the file as typed
+            printed = _TEMPLATE.findall(self.index.lines.get(unit.path, [""] * line)[line - 1] if line else "")
+            if printed:  # as the DOCX's listing says it (generator/review/locate.py)
+                where["note"] = f"computed by {', '.join(printed)}: edit report.yaml"
         return where
+
+
+_TEMPLATE = re.compile(r"\{\{.*?\}\}")
 
 
 def read_pdf_review(path: Path, report_dir: Path, framework_dirs=()) -> list[ReviewItem]:
@@ -480,6 +488,8 @@ def _items(annot, by_objgen, root_of, reader: _Reader, located: dict, grouped: d
     if annot.subtype == "Caret" and annot.contents.strip():
         return [ReviewItem(CHANGE, annot.ident, annot.author, annot.date, old="", new=annot.contents,
                            note=note, **where)]
+    if where.get("key") and where.get("path", "").endswith(".yaml"):  # as the DOCX's listing names it
+        note = "; ".join(filter(None, (where["key"], note)))
     return [ReviewItem(COMMENT, annot.ident, annot.author, annot.date, text=annot.contents, anchor=anchor,
                        note=note, **where)]
 

@@ -114,7 +114,8 @@ def marker_ratings(marker: Marker, ctx: PartContext) -> list:
     overall = (rating_node(resolved.overall, fw.labels.overall_rating, yaml_source(resolved, ("findings",)))
                if resolved.overall else None)
     return [RatingsSummary(meta.unit or "", tuple(facts), overall, fw.labels.standard, fw.labels.rating,
-                           tuple(groups), yaml_source(resolved, ("metadata", "unit")), tuple(kinds), tuple(sources))]
+                           tuple(groups), yaml_source(resolved, ("metadata", "unit")), tuple(kinds), tuple(sources),
+                           replace(marker.source, key=f"framework {fw.id}: ratings"))]
 
 
 def marker_recommendations(marker: Marker, ctx: PartContext) -> list:

@@ -239,6 +239,7 @@ def test_apply_then_rebuild_reads_as_libreoffice_s_accept_all(reviewed, reportge
     left = [line for line in ran.stdout.splitlines() if line.startswith("left ")]
     assert len(applied) == 4, ran.stdout
     assert len(left) == 2, left
+    assert "--apply: 4 change(s) applied, 2 left" in ran.stderr, ran.stderr
     figure = _find(left, "findings.P2.1.key_questions[0]")
     printed = _find(left, "change[t0]")
     assert "computed text" in printed and "{{ sample.community_orders }}" in printed \
@@ -269,7 +270,8 @@ def test_apply_then_rebuild_reads_as_libreoffice_s_accept_all(reviewed, reportge
     # applying again changes nothing
     again = reportgen("review", out, copy, "--apply")
     assert not [line for line in again.stdout.splitlines() if line.startswith("applied ")], again.stdout
-    assert len([line for line in again.stdout.splitlines() if "already in the source" in line]) == 4, again.stdout
+    assert len([line for line in again.stdout.splitlines()
+                if line.startswith("left ") and "already in the source" in line]) == 4, again.stdout
     # rebuild: the text LibreOffice's accept-all gives (the draft's version mark and its cover are
     # the same folder's; LibreOffice leaves an empty paragraph after the contents field)
     from generator.build import build
@@ -292,6 +294,12 @@ def test_apply_then_rebuild_reads_as_libreoffice_s_accept_all(reviewed, reportge
     rewritten = _find(lines, '"Staff said so in the survey?" on "Staff largely felt safe"')
     assert "context changed" in rewritten and "Staff largely felt safe" in rewritten \
         and "Staff mostly felt safe" in rewritten, rewritten
+    # the changes applied are listed as done, not as conflicts
+    done = [line for line in lines
+            if "change[" in line and line.endswith("(already in the source: applied since the build)")]
+    assert len(done) == 4 and not [line for line in lines if "change[" in line and "context changed" in line], lines
+    assert _find(done, '"largely" -> "mostly"').startswith(
+        f"chapters/domain-1.md:{_line_of(copy / 'chapters' / 'domain-1.md', 'Staff mostly felt')}:")
 
 
 @needs_uno
@@ -566,3 +574,224 @@ def test_the_map_adds_only_its_bookmarks_and_its_part(tmp_path, surrey_copy):
         if end.get(f"{{{W}}}id") in ids:
             end.getparent().remove(end)
     assert etree.tostring(body) == etree.tostring(etree.fromstring(pa["word/document.xml"]))
+
+
+def test_a_reviewers_control_characters_never_reach_the_terminal_or_the_page(tmp_path, reportgen, surrey_copy):
+    """A comment's author and words are the reviewed file's: a lone CSI (U+009B, as ESC [ does, it
+    starts a terminal escape sequence), a right-to-left override (U+202E) and a line break (a forged
+    second listing line) show as U+FFFD or a space, in the listing and on the review page."""
+    base = _mapped_docx(tmp_path, surrey_copy)
+    hostile = tmp_path / "hostile.docx"
+    _with_comments(base, hostile, 1)
+    with zipfile.ZipFile(hostile) as z:
+        comments = z.read("word/comments.xml")
+    assert b'w:author="Bulk"' in comments and b">n0<" in comments
+    comments = comments.replace(b'w:author="Bulk"', b'w:author="Mal&#10;report.yaml:1:1: comment[c9] forged&#x202E;"')
+    comments = comments.replace(b">n0<", b">&#x9B;31mRED&#x9B;0m &#x202E;evil&#x2028;x<")
+    _rewrite(hostile, {"word/comments.xml": comments})
+    page = tmp_path / "review.html"
+    ran = reportgen("review", hostile, surrey_copy, "--html", page)
+    assert ran.returncode == 1 and "Traceback" not in ran.stderr, ran.stderr
+    lines = ran.stdout.splitlines()
+    assert len(lines) == 1, ran.stdout  # one comment, one line: the author's line break forged none
+    assert "Mal report.yaml:1:1: comment[c9] forged\ufffd" in lines[0]
+    assert '"\ufffd31mRED\ufffd0m \ufffdevil x"' in lines[0], lines[0]
+    shown = ran.stdout + ran.stderr + page.read_text(encoding="utf-8")
+    assert not {"\x1b", "\x9b", "\u202e", "\u2028"} & set(shown)
+    # ESC itself cannot be in a Word XML part (XML 1.0 has no such character): the file is refused, in one line
+    raw = tmp_path / "raw.docx"
+    shutil.copy(hostile, raw)
+    _rewrite(raw, {"word/comments.xml": comments.replace(b"&#x9B;31m", b"\x1b[31m")})
+    ran = reportgen("review", raw, surrey_copy)
+    assert ran.returncode == 2 and len(ran.stderr.strip().splitlines()) == 1 and "Traceback" not in ran.stderr
+    assert "\x1b" not in ran.stderr + ran.stdout
+
+
+def test_every_field_of_a_listed_item_is_printed_clean():
+    """However an item was read (a DOCX, a PDF, the source map), its line holds no control
+    character or bidirectional override, and is one line."""
+    from generator.review.items import CHANGE, COMMENT, ReviewItem
+
+    dirty = "a\x1b[31mb\x9bc\u202ed\u2066e\x7ff\ng\u2029h"
+    comment = ReviewItem(COMMENT, "c1", author=dirty, date="2024-02-10", path="chapters/x.md", line=3, column=4,
+                         text=dirty, anchor=dirty, note=dirty)
+    change = ReviewItem(CHANGE, "t1", author=dirty, path="report.yaml", line=2, key=dirty, old=dirty, new=dirty)
+    for line in (str(comment), str(change)):
+        assert "\n" not in line and not {"\x1b", "\x9b", "\u202e", "\u2066", "\x7f", "\u2029"} & set(line), repr(line)
+        assert "a\ufffd[31mb\ufffdc\ufffdd\ufffde\ufffdf g h" in line
+    assert str(comment).startswith("chapters/x.md:3:4: comment[c1] a\ufffd[31mb")
+
+
+def test_apply_removes_a_line_a_deletion_leaves_blank(tmp_path):
+    """A deleted hard-broken line ("Follow us on Twitter  " above a link) goes with its line
+    break: left as spaces, it would be a blank line and split the paragraph in two."""
+    from generator.review.apply import apply
+    from generator.review.items import CHANGE, ReviewItem
+    from generator.review.locate import Where
+
+    chapter = tmp_path / "chapters" / "a.md"
+    chapter.parent.mkdir()
+    source = "Intro.\n\nFollow us on Twitter  \n[@hmiprobation](https://x.example)\n\nThe end, in full.\n"
+    chapter.write_text(source, encoding="utf-8")
+
+    def deletion(ident, words):
+        start = source.index(words)
+        where = Where("chapters/a.md", source.count("\n", 0, start) + 1, 1, span=(start, start + len(words)),
+                      found=True, firm=True)
+        return ReviewItem(CHANGE, ident, path="chapters/a.md", line=where.line, column=1, old=words,
+                          extra={"where": where})
+
+    lines = apply([deletion("t1", "Follow us on Twitter"), deletion("t2", "in full")], tmp_path)
+    assert [line.split(":")[0] for line in lines] == ["applied chapters/a.md"] * 2, lines
+    assert chapter.read_text(encoding="utf-8") == "Intro.\n\n[@hmiprobation](https://x.example)\n\nThe end, .\n"
+
+
+def _comment_paragraphs(base: Path, dest: Path, said: dict[str, str]) -> None:
+    """`base` with a comment on the whole of each paragraph whose text is a key of `said`."""
+    with zipfile.ZipFile(base) as z:
+        body = etree.fromstring(z.read("word/document.xml"))
+    comments = etree.Element(f"{{{W}}}comments", nsmap={"w": W})
+    for i, (words, text) in enumerate(said.items()):
+        p = next(p for p in body.iter(f"{{{W}}}p") if "".join(t.text or "" for t in p.iter(f"{{{W}}}t")) == words
+                 and p.find(f"{{{W}}}r/{{{W}}}t") is not None)  # its own runs (a contents entry's are in a link)
+        runs = p.findall(f"{{{W}}}r")
+        runs[0].addprevious(etree.Element(f"{{{W}}}commentRangeStart", {f"{{{W}}}id": str(i)}))
+        runs[-1].addnext(etree.Element(f"{{{W}}}commentRangeEnd", {f"{{{W}}}id": str(i)}))
+        c = etree.SubElement(comments, f"{{{W}}}comment", {f"{{{W}}}id": str(i), f"{{{W}}}author": "QA"})
+        etree.SubElement(etree.SubElement(etree.SubElement(c, f"{{{W}}}p"), f"{{{W}}}r"), f"{{{W}}}t").text = text
+    shutil.copy(base, dest)
+    with zipfile.ZipFile(base) as z:
+        ct = z.read("[Content_Types].xml").replace(
+            b"</Types>", b'<Override PartName="/word/comments.xml" ContentType="application/vnd.openxmlformats-'
+            b'officedocument.wordprocessingml.comments+xml"/></Types>')
+    _rewrite(dest, {"word/document.xml": etree.tostring(body), "[Content_Types].xml": ct},
+             {"word/comments.xml": etree.tostring(comments)})
+
+
+def test_the_ratings_page_names_are_the_frameworks_and_its_date_no_figure(tmp_path, reportgen, surrey_copy):
+    """On the ratings page, a standard's name, a group's title and the table's headers are the
+    framework's text, at the `::: ratings` marker; the fieldwork date is report.yaml's, not "a figure"."""
+    base = _mapped_docx(tmp_path, surrey_copy)
+    commented = tmp_path / "commented.docx"
+    _comment_paragraphs(base, commented, {"P 2.2 Planning": "name?", "2. Service delivery": "title?",
+                                          "Standard": "header?", "Fieldwork started: 15 January 2024": "date?",
+                                          "HM Inspectorate of Probation": "cover?"})
+    ran = reportgen("review", commented, surrey_copy)
+    assert ran.returncode == 1, ran.stderr
+    lines = _items(ran)
+    marker = f"chapters/ratings.md:{_line_of(surrey_copy / 'chapters' / 'ratings.md', '::: ratings')}:"
+    for said in ('"name?" on "P 2.2 Planning"', '"title?" on "2. Service delivery"', '"header?" on "Standard"'):
+        line = _find(lines, said)
+        assert line.startswith(marker) and "framework hmip-pdu-2023's text" in line, line
+        assert "metadata" not in line and "figure" not in line, line
+    date = _find(lines, '"date?"')
+    assert date.startswith(f"report.yaml:{_line_of(surrey_copy / 'report.yaml', 'fieldwork_start:')}:"), date
+    assert "metadata.fieldwork_start" in date and "a figure" not in date and "computed: edit report.yaml" in date
+    cover = _find(ran.stdout.splitlines(), '"cover?"')  # the cover's first line: not mapped, and said so
+    assert cover.startswith("<unlocated>: comment[") and cover.endswith("(on the cover: not mapped)"), cover
+    # the review page: a report.yaml key said once, as such; the framework's text not called a report.yaml key
+    page = tmp_path / "review.html"
+    assert reportgen("review", commented, surrey_copy, "--html", page).returncode == 1
+    entries = {said: next(li for li in re.findall(r'<li class="item.*?</li>', page.read_text(encoding="utf-8"), re.S)
+                          if said in li) for said in ("name?", "date?")}
+    assert "report.yaml key" not in entries["name?"] and "framework hmip-pdu-2023" in entries["name?"]
+    assert entries["date?"].count("metadata.fieldwork_start") == 1 and "report.yaml key" in entries["date?"]
+
+
+def test_quoted_words_and_template_printed_text_are_found_after_an_edit_elsewhere(tmp_path, reportgen, surrey_copy):
+    """The build's curly quotes are the author's straight ones: a comment on quoted words gets
+    its column. A comment on text a `{{ }}` printed stays "computed by" it when the chapter was
+    edited elsewhere since the build (not "context changed", with a wrong line)."""
+    base = _mapped_docx(tmp_path, surrey_copy)
+    with zipfile.ZipFile(base) as z:
+        body = etree.fromstring(z.read("word/document.xml"))
+    texts = ["".join(t.text or "" for t in p.iter(f"{{{W}}}t")) for p in body.iter(f"{{{W}}}p")]
+    quoted = next(t for t in texts if t.startswith("PDU staff had identified"))
+    printed = next(t for t in texts if t.startswith("This inspection was led by"))
+    assert "\u201cpsychologically safe\u201d" in quoted and "Leon Bonas" in printed
+    commented = tmp_path / "commented.docx"
+    _comment_paragraphs(base, commented, {quoted: "quotes", printed: "name"})
+    front = surrey_copy / "chapters" / "front-matter.md"
+    front.write_text(front.read_text(encoding="utf-8") + "\nA line added since the build.\n", encoding="utf-8")
+    ran = reportgen("review", commented, surrey_copy)
+    lines = _items(ran)
+    chapter = surrey_copy / "chapters" / "domain-1.md"
+    line = _line_of(chapter, '"psychologically safe"')
+    column = chapter.read_text(encoding="utf-8").splitlines()[line - 1].index("PDU staff had identified") + 1
+    assert _find(lines, '"quotes"').startswith(f"chapters/domain-1.md:{line}:{column}:"), lines
+    name = _find(lines, '"name"')
+    assert name.startswith(f"chapters/front-matter.md:{_line_of(front, 'This inspection was led by')}:"), name
+    assert "computed by {{ report.lead_inspector }}" in name and "context changed" not in name, name
+
+
+def test_the_review_page_never_overwrites_the_reviewed_file_or_the_report(tmp_path, reportgen, surrey_copy):
+    """`--html` naming the reviewed file (a slip of the keyboard) or a file in the report folder is
+    refused before anything is read or written (exit 2); both are byte for byte as they were."""
+    reviewed = _mapped_docx(tmp_path, surrey_copy)
+    before, yaml = reviewed.read_bytes(), (surrey_copy / "report.yaml").read_bytes()
+    for page in (reviewed, surrey_copy / "report.yaml", surrey_copy / "chapters" / "review.html"):
+        ran = reportgen("review", reviewed, surrey_copy, "--html", page)
+        assert ran.returncode == 2 and "--html" in ran.stderr and not ran.stdout, ran.stderr
+        assert "Traceback" not in ran.stderr
+    assert reviewed.read_bytes() == before and (surrey_copy / "report.yaml").read_bytes() == yaml
+    assert not (surrey_copy / "chapters" / "review.html").exists()
+    ran = reportgen("review", reviewed, surrey_copy, "--html", tmp_path / "review.html")
+    assert ran.returncode == 0 and (tmp_path / "review.html").is_file(), ran.stderr
+
+
+def test_a_phrase_replaced_across_runs_is_one_change(tmp_path, reportgen, surrey_copy):
+    """LibreOffice records a phrase replaced across differently formatted runs as one insertion and
+    a deletion per run ("Overall rating:" and "Inadequate"): side by side, they are one change, and
+    --apply makes it whole."""
+    base = _mapped_docx(tmp_path, surrey_copy)
+    with zipfile.ZipFile(base) as z:
+        body = etree.fromstring(z.read("word/document.xml"))
+    t = next(t for t in body.iter(f"{{{W}}}t") if (t.text or "").startswith("Staff largely felt safe"))
+    run = t.getparent()
+    rest = t.text[len("Staff largely"):]
+    t.text = rest
+    attrs = {f"{{{W}}}author": "QA", f"{{{W}}}date": "2024-03-01T12:00:00Z"}
+    for n, (tag, words) in enumerate((("ins", "Personnel"), ("del", "Staff"), ("del", " largely"))):
+        change = etree.Element(f"{{{W}}}{tag}", {f"{{{W}}}id": str(800 + n), **attrs})
+        etree.SubElement(etree.SubElement(change, f"{{{W}}}r"),
+                         f"{{{W}}}{'t' if tag == 'ins' else 'delText'}").text = words
+        run.addprevious(change)
+    edited = tmp_path / "edited.docx"
+    shutil.copy(base, edited)
+    _rewrite(edited, {"word/document.xml": etree.tostring(body)})
+    chapter = surrey_copy / "chapters" / "domain-1.md"
+    line = _line_of(chapter, "Staff largely felt safe")
+    ran = reportgen("review", edited, surrey_copy, "--apply")
+    changes = [item for item in _items(ran) if "change[" in item]
+    assert len(changes) == 1, changes
+    assert changes[0].startswith(f"chapters/domain-1.md:{line}:") and '"Staff largely" -> "Personnel"' in changes[0]
+    assert chapter.read_text(encoding="utf-8").splitlines()[line - 1].startswith("- Personnel felt safe to share")
+
+
+def test_a_chapter_with_windows_line_ends_and_a_bom_is_located_and_kept_so(tmp_path, reportgen, surrey_copy):
+    """A chapter saved by a Windows editor (a byte-order mark, CRLF line ends) is the source as
+    built, not "changed since the build"; a change in a paragraph over two lines is found, applied,
+    and the file written back CRLF, with its mark, every other byte as it was."""
+    front = surrey_copy / "chapters" / "front-matter.md"
+    text = front.read_text(encoding="utf-8")
+    assert "\r" not in text and "Follow us on Twitter  \n[@hmiprobation]" in text
+    front.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    base = _mapped_docx(tmp_path, surrey_copy)
+    with zipfile.ZipFile(base) as z:
+        body = etree.fromstring(z.read("word/document.xml"))
+    t = next(t for t in body.iter(f"{{{W}}}t") if (t.text or "") == "Follow us on Twitter")
+    run = t.getparent()
+    deletion = etree.Element(f"{{{W}}}del", {f"{{{W}}}id": "900", f"{{{W}}}author": "QA"})
+    run.addprevious(deletion)
+    deletion.append(run)
+    t.tag = f"{{{W}}}delText"
+    edited = tmp_path / "edited.docx"
+    shutil.copy(base, edited)
+    _rewrite(edited, {"word/document.xml": etree.tostring(body)})
+    ran = reportgen("review", edited, surrey_copy, "--apply")
+    line = text.split("\n").index("Follow us on Twitter  ") + 1
+    change = _find(_items(ran), '"Follow us on Twitter" -> ""')
+    assert change.startswith(f"chapters/front-matter.md:{line}:1:") and "changed" not in change, change
+    assert _find(ran.stdout.splitlines(), "applied ").startswith(f"applied chapters/front-matter.md:{line}:1:")
+    expected = text.replace("Follow us on Twitter  \n", "").replace("\n", "\r\n").encode("utf-8")
+    assert front.read_bytes() == b"\xef\xbb\xbf" + expected

@@ -531,3 +531,45 @@ def test_replace_text_with_the_caret_as_the_primary_is_one_replacement(draft_pdf
     [item] = read_pdf_review(path, SURREY)
     assert (item.kind, item.old, item.new, item.path) == (CHANGE, "three main offices", "two", "chapters/background.md")
 
+
+
+def test_the_ratings_page_is_located_as_the_docx_locates_it(draft_pdf, tmp_path):
+    """On the PDF's ratings page: the overall rating and the fieldwork date at their report.yaml
+    keys (the overall rating never taken for another standard's "Inadequate"), a standard's name
+    and a group's title at the `::: ratings` marker as the framework's text; a comment on computed
+    text names its key, as the DOCX's listing does."""
+    doc = pymupdf.open(str(draft_pdf))
+    for words, said in (("Overall rating:", "harsh?"), ("P 2.2 Planning", "name?"),
+                        ("Fieldwork started:", "date?"), ("2. Service delivery", "title?")):
+        page, quad = _find(doc, words, 1 if words == "2. Service delivery" else 0)  # the contents lists it first
+        annot = page.add_highlight_annot([quad])
+        annot.set_info(content=said, title="QA")
+        annot.update()
+    path = tmp_path / "ratings.pdf"
+    doc.save(str(path))
+    lines = {item.text: str(item) for item in read_pdf_review(path, SURREY)}
+    yaml = (SURREY / "report.yaml").read_text(encoding="utf-8").splitlines()
+    findings = next(n for n, line in enumerate(yaml, 1) if line.startswith("findings:"))
+    fieldwork = next(n for n, line in enumerate(yaml, 1) if "fieldwork_start:" in line)
+    marker = source_line("ratings.md", "::: ratings")[0]
+    assert lines["harsh?"].startswith(f"report.yaml:{findings}:") and "(findings; computed" in lines["harsh?"]
+    assert lines["date?"].startswith(f"report.yaml:{fieldwork}:") and "metadata.fieldwork_start" in lines["date?"]
+    for said in ("name?", "title?"):
+        assert lines[said].startswith(f"chapters/ratings.md:{marker}")
+        assert "framework hmip-pdu-2023's text" in lines[said]
+
+
+def test_words_a_template_printed_name_the_expression_as_the_docx_does(draft_pdf, tmp_path):
+    """A highlight on words a `{{ }}` printed (the lead inspector's name) is at its chapter line,
+    with no column, and names the expression and report.yaml, as the DOCX's listing does."""
+    doc = pymupdf.open(str(draft_pdf))
+    page, quad = _find(doc, "Leon Bonas")
+    annot = page.add_highlight_annot([quad])
+    annot.set_info(content="full name?", title="QA")
+    annot.update()
+    path = tmp_path / "printed.pdf"
+    doc.save(str(path))
+    (item,) = read_pdf_review(path, SURREY)
+    line = source_line("front-matter.md", "{{ report.lead_inspector }}")[0]
+    assert (item.path, item.line, item.column) == ("chapters/front-matter.md", line, 0)
+    assert str(item).endswith('on "Leon Bonas" (computed by {{ report.lead_inspector }}: edit report.yaml)'), str(item)

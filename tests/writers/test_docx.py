@@ -541,7 +541,8 @@ def test_build_with_format_docx_writes_only_the_docx(tmp_path, path, reportgen):
     result = reportgen("build", SURREY, "--format", "docx", "--out", tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"wrote {tmp_path / 'surrey-pdu.docx'}\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["surrey-pdu.docx"]
+    # the DOCX and the record of what was written (generator/publish.py OutputsRecord)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".surrey-pdu.outputs.json", "surrey-pdu.docx"]
     assert (tmp_path / "surrey-pdu.docx").read_bytes() == path.read_bytes()
 
 

@@ -417,12 +417,18 @@ def ratings_summary(w, node, where: Where) -> None:
     if node.overall:
         rating(w, node.overall, where, "Overall Rating")
         w.locate(list(w.mapped)[-1], node.overall.source)
+    framework = node.framework_source or node.source  # the titles, headers and names are the framework's
     for group in node.groups:
-        w.inlines((Text(group.title),), w.at(w.paragraph(where, "Caption")))
+        title = w.paragraph(where, "Caption")
+        w.locate(title, framework)
+        w.inlines((Text(group.title),), w.at(title))
         tbl, cells = w.table(where, len(group.rows) + 1, [0.6, 0.4], group.title, header=True)
+        for header in cells[0]:
+            w.locate(header, framework)
         w.inlines((Text(node.standard_header),), w.at(cells[0][0]))
         w.inlines((Text(node.rating_header),), w.at(cells[0][1]))
         for (standard_cell, rating_cell), row in zip(cells[1:], group.rows):
+            w.locate(standard_cell, framework)
             w.locate(rating_cell, row.source)
             w.inlines((Text(row.standard),), w.at(standard_cell))
             if row.rating:
