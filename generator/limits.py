@@ -95,43 +95,40 @@ def _address_space() -> int:
         return int(statm.read().split()[0]) * resource.getpagesize()
 
 
-@contextmanager
-def memory_ceiling(headroom: int):
-    """Cap this process's address space at what it holds now plus `headroom`, until the block
-    ends (never raised above a lower cap already set)."""
+def _lower_ceiling(headroom: int) -> tuple[int, int] | None:
+    """Cap this process's address space at what it holds now plus `headroom` (never above a cap
+    already set); the limits it replaced, or None where they cannot be set (not POSIX)."""
     try:
-        import resource  # noqa: PLC0415
+        import resource  # noqa: PLC0415 - POSIX only
 
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         ceiling = _address_space() + headroom
-        if hard != resource.RLIM_INFINITY:
-            ceiling = min(ceiling, hard)
-        if soft != resource.RLIM_INFINITY:
-            ceiling = min(ceiling, soft)
+        for cap in (soft, hard):
+            if cap != resource.RLIM_INFINITY:
+                ceiling = min(ceiling, cap)
         resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
     except (ImportError, OSError, ValueError):
-        yield
-        return
+        return None
+    return soft, hard
+
+
+@contextmanager
+def memory_ceiling(headroom: int):
+    """The address-space cap of `_lower_ceiling` until the block ends: an allocation past it raises
+    MemoryError in Python instead of exhausting the machine."""
+    previous = _lower_ceiling(headroom)
     try:
         yield
     finally:
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        if previous is not None:
+            import resource  # noqa: PLC0415
+
+            resource.setrlimit(resource.RLIMIT_AS, previous)
 
 
 def cap_memory(headroom: int) -> None:
     """For a child process that ends with its job: the same cap, for good."""
-    try:
-        import resource  # noqa: PLC0415
-
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        ceiling = _address_space() + headroom
-        if soft != resource.RLIM_INFINITY:
-            ceiling = min(ceiling, soft)
-        if hard != resource.RLIM_INFINITY:
-            ceiling = min(ceiling, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
-    except (ImportError, OSError, ValueError):
-        pass
+    _lower_ceiling(headroom)
 
 
 @contextmanager

@@ -37,6 +37,7 @@ from jinja2.compiler import CodeGenerator
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from generator.diagnostics import Diagnostics, did_you_mean
+from generator.limits import memory_ceiling
 from generator.stages.load import ChapterFile
 from generator.stages.resolve import Resolved, ResolvedStandard
 
@@ -319,31 +320,6 @@ _COMPILER = environment()  # compiles only: rendering uses a fresh environment p
 
 
 @contextmanager
-def _memory_ceiling(headroom: int):
-    """Lower the address-space limit to what the process uses now plus `headroom`, for the render:
-    an allocation past it raises MemoryError in Python instead of exhausting the machine."""
-    try:
-        import resource  # noqa: PLC0415 - POSIX only
-
-        with open("/proc/self/statm", encoding="ascii") as statm:
-            used = int(statm.read().split()[0]) * resource.getpagesize()
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        ceiling = used + headroom
-        if hard != resource.RLIM_INFINITY:
-            ceiling = min(ceiling, hard)
-        if soft != resource.RLIM_INFINITY and soft < ceiling:
-            ceiling = soft
-        resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
-    except (ImportError, OSError, ValueError):
-        yield
-        return
-    try:
-        yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-
-
-@contextmanager
 def _deadline(filename: str, seconds: float):
     """Raise TemplateLimit inside the template's own code once `seconds` have passed (a trace on the
     template's frames only; filters and the engine run untraced)."""
@@ -438,7 +414,7 @@ def _render(env: ChapterEnvironment, template, ctx, filename: str, seconds: floa
     """Render through `generate()`, counting output as it comes, under the deadline and ceiling."""
     env.iterations = Limits.iterations
     out, size = [], 0
-    with _memory_ceiling(Limits.memory_headroom), _deadline(filename, seconds):
+    with memory_ceiling(Limits.memory_headroom), _deadline(filename, seconds):
         for chunk in template.generate(ctx):
             size += len(chunk)
             if size > Limits.chapter_output:
