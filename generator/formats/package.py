@@ -36,6 +36,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from contextlib import contextmanager
 from pathlib import Path
 
 MB = 1_000_000
@@ -361,10 +362,12 @@ def _check_pdf_streams(pdf, path: Path) -> None:
                                           f"{_size(PDF_MAX_INFLATED_BYTES)} (limit){where}")
 
 
-def open_docx(path):
-    """The DOCX at `path` as a python-docx Document, read from the very handle `check_zip` checked.
-    A Word package python-docx cannot read (bad XML, missing parts) is DamagedFile."""
-    path = Path(path)
+@contextmanager
+def checked_zip(path: Path):
+    """The Word package at `path` as an open binary handle, at its start: a regular file within the
+    file limits (a FIFO or device is refused before it is opened), its ZIP directory and every
+    entry checked by `check_zip`. Every reader of a DOCX reads this very handle, so what it reads
+    is what was checked."""
     _regular(path, "docx")
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below
@@ -373,6 +376,14 @@ def open_docx(path):
     with handle:
         check_zip(handle, path, "docx")
         handle.seek(0)
+        yield handle
+
+
+def open_docx(path):
+    """The DOCX at `path` as a python-docx Document, read from the handle `checked_zip` checked.
+    A Word package python-docx cannot read (bad XML, missing parts) is DamagedFile."""
+    path = Path(path)
+    with checked_zip(path) as handle:
         import docx  # noqa: PLC0415 - only when a DOCX is read
 
         try:

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from generator.formats.package import DamagedFile, UnreadableFile, _regular, check_zip
+from generator.formats.package import DamagedFile, UnreadableFile, checked_zip
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -219,16 +219,8 @@ def read_reference(path) -> Reference:
 @lru_cache(maxsize=4)
 def _read(name: str, stamp) -> Reference:
     path = Path(name)
-    _regular(path, "docx")  # a FIFO or a device is refused before it is opened
-    try:
-        handle = open(path, "rb")  # noqa: SIM115 - closed below
-    except OSError as exc:
-        raise UnreadableFile(path, "docx", f"cannot read it: {exc.strerror or exc}") from None
-    with handle:  # the very handle checked is the one read
-        check_zip(handle, path, "docx")
-        handle.seek(0)
-        with zipfile.ZipFile(handle) as package:
-            return _take(package, path)
+    with checked_zip(path) as handle, zipfile.ZipFile(handle) as package:  # the very handle checked is read
+        return _take(package, path)
 
 
 def _take(package, path) -> Reference:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from generator.formats.package import UnreadableFile, check_zip
+from generator.formats.package import UnreadableFile, checked_zip
 from generator.review import sourcemap as SM
 from generator.review.items import CHANGE, COMMENT, REPLY, ReviewItem
 
@@ -258,13 +258,7 @@ def read_review(path: Path) -> Review:
     """Read a reviewed DOCX. Raises UnreadableFile (not a DOCX, over the limits, a refused part)
     or NoSourceMap."""
     path = Path(path)
-    try:
-        handle = open(path, "rb")  # noqa: SIM115 - closed below
-    except OSError as exc:
-        raise UnreadableFile(path, "docx", f"cannot read it: {exc.strerror or exc}") from None
-    with handle:
-        check_zip(handle, path, "docx")
-        handle.seek(0)
+    with checked_zip(path) as handle:  # a FIFO or device refused unopened; the ZIP limits first
         try:
             package = zipfile.ZipFile(handle)
         except zipfile.BadZipFile as exc:

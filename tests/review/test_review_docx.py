@@ -795,3 +795,17 @@ def test_a_chapter_with_windows_line_ends_and_a_bom_is_located_and_kept_so(tmp_p
     assert _find(ran.stdout.splitlines(), "applied ").startswith(f"applied chapters/front-matter.md:{line}:1:")
     expected = text.replace("Follow us on Twitter  \n", "").replace("\n", "\r\n").encode("utf-8")
     assert front.read_bytes() == b"\xef\xbb\xbf" + expected
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".pdf"])
+def test_a_pipe_named_as_a_reviewed_file_is_refused_unopened(tmp_path, suffix):
+    """A FIFO is refused from its stat: opening it would wait for a writer forever."""
+    import os
+    import sys
+
+    fifo = tmp_path / f"reviewed{suffix}"
+    os.mkfifo(fifo)
+    result = subprocess.run([sys.executable, "-m", "generator", "review", str(fifo), str(SURREY)],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 2, result.stderr
+    assert "not a regular file" in result.stderr and "Traceback" not in result.stderr
