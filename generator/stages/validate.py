@@ -365,21 +365,46 @@ class Part(Model):
     contents: bool = True
 
 
+# A chart's data is drawn by matplotlib at `check`: what it cannot lay out, or lays out for minutes, is
+# refused here, at the value's line. Labels are drawn as written (no mathtext: stages/charts.py).
+CHART_LABEL_LIMIT = 200  # characters of a category, a series' name or a title (a 200,000 took 37 s)
+CHART_UNIT_LIMIT = 20  # characters of the unit said after every value
+CHART_MAX_VALUE = 1e15  # matplotlib lays out axes up to far beyond; 1.6e308 overflows them to inf
+
+
+def _chart_label(value: str, limit: int = CHART_LABEL_LIMIT) -> str:
+    if len(value) > limit:
+        raise PydanticCustomError("value_too_long", "{length} characters; a chart's label may be at most {limit}: "
+                                  "shorten it", {"length": len(value), "limit": limit})
+    return value
+
+
+def _chart_value(value: float) -> float:
+    if not math.isfinite(value) or not 0 <= value <= CHART_MAX_VALUE:
+        raise ValueError(f"a chart's value is a number from 0 to {CHART_MAX_VALUE:g} (not {value!r})")
+    return value
+
+
+ChartLabel = Annotated[NotBlank, AfterValidator(_chart_label)]
+ChartValue = Annotated[float, AfterValidator(_chart_value)]
+
+
 class ChartSpec(Model):
     """A small table of numbers drawn as a bar chart by `::: chart NAME` (report.yaml `charts:`)."""
 
-    title: NotBlank  # the chart's caption
-    unit: str = ""  # said after each value: "%" or " cases"
-    categories: Annotated[list[NotBlank], Field(min_length=1, max_length=30)]
-    series: Annotated[dict[str, list[float]], Field(min_length=1, max_length=6)]
+    title: ChartLabel  # the chart's caption
+    unit: Annotated[str, AfterValidator(lambda v: _chart_label(v, CHART_UNIT_LIMIT))] = ""  # "%" or " cases"
+    categories: Annotated[list[ChartLabel], Field(min_length=1, max_length=30)]
+    series: Annotated[dict[str, list[ChartValue]], Field(min_length=1, max_length=6)]
 
     @model_validator(mode="after")
     def _series_fit(self) -> "ChartSpec":
         for name, values in self.series.items():
+            _chart_label(name)
+            if not name.strip():
+                raise ValueError("a series needs a name")
             if len(values) != len(self.categories):
-                raise ValueError(f"series '{name}' has {len(values)} values for {len(self.categories)} categories")
-            if any(not math.isfinite(v) or v < 0 for v in values):
-                raise ValueError(f"series '{name}': values must be numbers of 0 or more")
+                raise ValueError(f"series '{name[:40]}' has {len(values)} values for {len(self.categories)} categories")
         return self
 
 
