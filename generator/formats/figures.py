@@ -287,8 +287,8 @@ class _Gate:
                 self.refuse("url-refused", f"refers to {value[:80]!r} in its styles: an SVG figure must be "
                             "self-contained", el)
             if not PLAIN_URL_RE.match(text, _offset(text, token.source_line, token.source_column)):
-                self.refuse("url-refused", f"writes a url() with CSS escapes ({value[:40]!r}), which the renderers read "
-                            "differently (one draws it, another draws nothing): write url(#id) plainly", el)
+                self.refuse("url-refused", f"writes a url() with CSS escapes ({value[:40]!r}), which the renderers "
+                            "do not all read alike (one draws it, another nothing): write url(#id) plainly", el)
             found.append(value[1:])
         return found
 
@@ -303,7 +303,8 @@ class _Gate:
             if decl.type != "declaration":
                 continue
             times = vertices if decl.lower_name in ("marker-mid", "marker") else 1
-            refs += [(ref, times + (2 if decl.lower_name == "marker" else 0)) for ref in self.urls(decl.value, text, el)]
+            times += 2 if decl.lower_name == "marker" else 0  # the shorthand: start and end too
+            refs += [(ref, times) for ref in self.urls(decl.value, text, el)]
         return refs
 
     def stylesheet(self, css: str, el) -> None:
