@@ -28,7 +28,8 @@ from generator.resources import FONTS_DIR, blocks_data
 
 LABEL_WIDTH, LABEL_LINES = 38, 4  # a category's label: lines and characters drawn, the rest an ellipsis
 LEGEND_WIDTH = 60
-MAX_BARS = 60  # the ratings chart of a framework with more standards would be metres tall
+MAX_BARS = 180  # a named chart's most (30 categories, 6 series); a framework's ratings chart with more
+# standards would be metres tall
 
 
 @dataclass(frozen=True)

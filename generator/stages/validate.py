@@ -400,7 +400,10 @@ class ChartSpec(Model):
     @model_validator(mode="after")
     def _series_fit(self) -> "ChartSpec":
         for name, values in self.series.items():
-            _chart_label(name)
+            if len(name) > CHART_LABEL_LIMIT:
+                raise PydanticCustomError("value_too_long", "series '{name}…': {length} characters in its name; a "
+                                          "chart's label may be at most {limit}: shorten it",
+                                          {"name": name[:20], "length": len(name), "limit": CHART_LABEL_LIMIT})
             if not name.strip():
                 raise ValueError("a series needs a name")
             if len(values) != len(self.categories):

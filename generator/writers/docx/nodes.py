@@ -22,7 +22,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
-from generator.formats.figures import SVG_SCALE, Refused, check_svg, data_url, is_svg, raster_size
+from generator.formats.figures import IMAGE_MAX_PIXELS, SVG_SCALE, Refused, check_svg, data_url, is_svg, raster_size
 from generator.inputs import InputError, read_input
 from generator.model import Heading, Node, NodeNotRendered, Strong, Text
 from generator.resources import blocks_data
@@ -315,13 +315,18 @@ def svg_as_png(data: bytes, src: str) -> tuple[io.BytesIO, int]:
             raise ValueError(f"reportgen refuses to fetch {url[:80]} from an SVG figure")
         return embedded
 
+    from PIL import Image as PILImage  # noqa: PLC0415 - CairoSVG decodes embedded JPEG and GIF with Pillow
+
     width, height = raster_size(data)
+    bomb, PILImage.MAX_IMAGE_PIXELS = PILImage.MAX_IMAGE_PIXELS, IMAGE_MAX_PIXELS  # the gate's bound, again
     try:
         png = PNGSurface.convert(bytestring=data, url_fetcher=fetch, unsafe=False, output_width=width,
                                  output_height=height)
     except (MemoryError, RecursionError, ValueError, ArithmeticError, OSError, LookupError, TypeError) as exc:
         raise Refused("docx-image-unsupported", f"image '{src}' cannot be drawn for Word by CairoSVG "
                       f"({type(exc).__name__}: {str(exc)[:100]}): simplify it, or save it as PNG") from None
+    finally:
+        PILImage.MAX_IMAGE_PIXELS = bomb
     return io.BytesIO(png), round(width / SVG_SCALE)
 
 
