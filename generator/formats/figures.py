@@ -48,7 +48,7 @@ XINCLUDE = "http://www.w3.org/2001/XInclude"
 REFUSED_ELEMENTS = {"script", "foreignObject", "iframe", "embed", "object", "handler", "listener"}
 NOT_DRAWN = {"defs", "symbol", "marker", "pattern", "clipPath", "mask", "linearGradient", "radialGradient",
              "filter", "style", "title", "desc", "metadata"}  # drawn only where referenced
-SURFACES = {"pattern", "mask"}  # CairoSVG draws each into a surface of its own size
+REFERRING = {"use", "image", "feImage"}  # elements that draw what their href names
 # CSS pixels per unit (CairoSVG's and CSS's 96 dpi); em and ex taken large (16 px) to be safe
 UNITS = {"px": 1, "": 1, "pt": 96 / 72, "pc": 16, "mm": 96 / 25.4, "cm": 96 / 2.54, "in": 96, "em": 16, "ex": 16,
          "ch": 16}
@@ -236,13 +236,17 @@ class _Gate:
             self.refuse("image-invalid", f"holds <{name}>: a figure may not run code or embed other content; save "
                         "it as plain SVG or PNG", el)
         refs = self.refs.setdefault(el, [])
+        if name in REFERRING and not (el.get("href") or el.get(XLINK_HREF) or "").strip():
+            # CairoSVG reads a missing address as the file's own: it fetches the folder, or draws the
+            # drawing inside itself until Python's stack ends
+            self.refuse("image-invalid", f"has a <{name}> that names nothing to draw (no href): remove it", el)
         for attr, value in el.attrib.items():
             local = _local(attr)
             if local.lower().startswith("on"):
                 self.refuse("image-invalid", f"has an event handler ({local}): save it as plain SVG", el)
             if attr in ("href", XLINK_HREF):
                 target = value.strip()
-                if target.startswith("#"):
+                if target.startswith("#") and len(target) > 1:
                     refs.append((target[1:], 1))
                 elif target[:5].lower() == "data:" and name in ("image", "feImage"):
                     refs.append((None, self.embedded(target, el)))

@@ -400,14 +400,19 @@ class ChartSpec(Model):
     @model_validator(mode="after")
     def _series_fit(self) -> "ChartSpec":
         for name, values in self.series.items():
+            shown = repr(name[:40])  # a name may hold anything a YAML key can: never printed raw
             if len(name) > CHART_LABEL_LIMIT:
-                raise PydanticCustomError("value_too_long", "series '{name}…': {length} characters in its name; a "
+                raise PydanticCustomError("value_too_long", "series {name}…: {length} characters in its name; a "
                                           "chart's label may be at most {limit}: shorten it",
-                                          {"name": name[:20], "length": len(name), "limit": CHART_LABEL_LIMIT})
+                                          {"name": repr(name[:20]), "length": len(name), "limit": CHART_LABEL_LIMIT})
             if not name.strip():
                 raise ValueError("a series needs a name")
+            control = next((c for c in name if unicodedata.category(c) in ("Cc", "Cs") and c not in "\t"), None)
+            if control is not None:
+                raise ValueError(f"series {shown}: its name holds the control character U+{ord(control):04X}, which "
+                                 "Word and PDF files cannot hold; remove it")
             if len(values) != len(self.categories):
-                raise ValueError(f"series '{name[:40]}' has {len(values)} values for {len(self.categories)} categories")
+                raise ValueError(f"series {shown} has {len(values)} values for {len(self.categories)} categories")
         return self
 
 
@@ -571,13 +576,18 @@ def instruction(err: dict, loc: tuple) -> str:
     return f"{err['msg'].removeprefix('Value error, ')}" + (f"; {field_hint}" if field_hint else "")
 
 
+def _printable(text: str) -> str:
+    """`text` with its control characters escaped (a key may hold any): a diagnostic never prints one raw."""
+    return "".join(c if unicodedata.category(c) not in ("Cc", "Cs") else repr(c)[1:-1] for c in text)
+
+
 def _report_errors(exc: ValidationError, model: type[BaseModel], yaml_file: YamlFile,
                    diags: Diagnostics, emptied: frozenset = frozenset()) -> None:
     """Pydantic's errors as instructions, each at its value's line. `emptied`: the keys whose
     value was empty (`~` or blank text), reported as empty rather than missing."""
     for err in exc.errors():
         loc = tuple(k for k in err["loc"] if not (isinstance(k, str) and k.startswith("function-")))
-        dotted = ".".join(str(k) for k in loc) or "(top level)"
+        dotted = _printable(".".join(str(k) for k in loc)) or "(top level)"
         line, col = line_of(yaml_file, loc)
         kind = err["type"]
         if kind == "extra_forbidden":
@@ -714,7 +724,7 @@ def check_characters(yaml_file: YamlFile, diags: Diagnostics) -> None:
             for index, item in enumerate(value):
                 visit(item, loc + (index,))
         elif isinstance(value, str):
-            report(loc, value, ".".join(str(k) for k in loc) or "(top level)")
+            report(loc, value, _printable(".".join(str(k) for k in loc)) or "(top level)")
 
     visit(yaml_file.data, ())
 
