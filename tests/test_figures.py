@@ -311,6 +311,7 @@ HOSTILE_SVG = {  # name: (bytes, code, the line of the SVG the message names, or
     "use-bomb": (_use_bomb, "svg-too-complex", None),
     "declared-huge": (lambda: b'<svg xmlns="http://www.w3.org/2000/svg" width="9000" height="9000">'
                       b'<rect width="9" height="9"/></svg>', "image-too-large", 1),
+    "declared-3000": (lambda: _svg("", size='width="3000" height="3000"'), "image-too-large", 1),  # 81 MP in Word
     "nested-50000": (lambda: _svg("<g>" * 50_000 + "</g>" * 50_000), "svg-too-complex", None),
     "nested-150": (lambda: _svg("<g>" * 150 + "<rect width='1' height='1'/>" + "</g>" * 150), "svg-too-complex", 1),
     "elements-20001": (lambda: _svg("<rect width='1' height='1'/>" * 20_001), "svg-too-complex", None),
@@ -331,6 +332,10 @@ HOSTILE_SVG = {  # name: (bytes, code, the line of the SVG the message names, or
     "embedded-png-bomb": (lambda: _svg('\n\n<image width="9" height="9" xlink:href="data:image/png;base64,'
                                        + base64.b64encode(_png_header(20_000, 20_000)).decode() + '"/>'),
                           "image-too-large", 3),
+    "use-data": (lambda: _svg('<use href="data:image/svg+xml;base64,' + base64.b64encode(_use_bomb()).decode()
+                              + '#a9"/>'), "url-refused", 1),
+    "use-nothing": (lambda: _svg('<g id="a"><use/></g>'), "image-invalid", 1),  # CairoSVG drew the file in itself
+    "image-nothing": (lambda: _svg('\n<image width="9" height="9"/>'), "image-invalid", 2),  # it fetched the folder
     "href-http": (lambda: _svg('\n<image width="9" height="9" href="http://127.0.0.1:9/x.png"/>'), "url-refused", 2),
     "href-file": (lambda: _svg('<image width="9" height="9" xlink:href="file:///etc/passwd"/>'), "url-refused", 1),
     "href-sibling": (lambda: _svg('<image width="9" height="9" xlink:href="other.png"/>'), "url-refused", 1),
