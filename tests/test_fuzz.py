@@ -252,21 +252,36 @@ def test_an_svg_figure_gives_success_or_located_diagnostics(data, tmp_path_facto
 
 # --------------------------------------------------------------------------- chart data
 
-CHART_LABELS = ["North team", "$\\frac{1}{$", "$" + "\\frac{" * 60 + "$", "$x$", "$", "\\", "x" * 201, "w " * 150,
-                "\U0001F600", "e\u0301", "\x1b", "\u202e", "", " ", "{{ 7 * 7 }}", "::: chart c", "<script>"]
-chart_labels = st.one_of(st.sampled_from(CHART_LABELS), st.text(max_size=40))
-chart_values = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**20, 10**20),
-                         st.sampled_from([1.6e308, 5e-324, -0.0, 1e15, 1e15 + 1, 0]), st.text(max_size=5),
-                         st.none(), st.lists(st.integers(), max_size=2))
-charts = st.dictionaries(
-    st.sampled_from(["c", "money", "ratings", "key-questions", "two words", "$x$"]),
-    st.fixed_dictionaries({"title": chart_labels, "categories": st.lists(chart_labels, max_size=32),
-                           "series": st.dictionaries(chart_labels, st.lists(chart_values, max_size=32), max_size=7)},
-                          optional={"unit": chart_labels, "colour": st.text(max_size=5)}),
-    min_size=1, max_size=3)
+CHART_LABELS = ["North team", "$\\frac{1}{$", "$" + "\\frac{" * 60 + "$", "$x$", "$", "\\", "x" * 200, "w " * 100,
+                "\U0001F600", "e\u0301", "\u202e", "{{ 7 * 7 }}", "::: chart c", "<script>", "a\nb"]
+HOSTILE_LABELS = ["x" * 201, "\x1b", "", " ", "\x00"]
+good_labels = st.sampled_from(CHART_LABELS)
+chart_labels = st.one_of(good_labels, good_labels, good_labels, st.sampled_from(HOSTILE_LABELS), st.text(max_size=40))
+good_values = st.one_of(st.floats(0, 1e15), st.integers(0, 10**6), st.sampled_from([0, 5e-324, 1e15, 1e-300]))
+chart_values = st.one_of(good_values, good_values, good_values, good_values,
+                         st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**20, 10**20),
+                         st.sampled_from([1.6e308, 1e15 * 1.01, -0.0]), st.text(max_size=5), st.none(),
+                         st.lists(st.integers(), max_size=2))
 
 
-@settings(max_examples=examples(6), deadline=None, suppress_health_check=HEALTH)
+@st.composite
+def chart_specs(draw) -> dict:
+    """A chart's table: mostly well formed (so that matplotlib draws it), its labels and values hostile."""
+    count = draw(st.integers(0, 32))
+    rows = st.one_of(st.lists(chart_values, min_size=count, max_size=count),
+                     st.lists(chart_values, min_size=count, max_size=count), st.lists(chart_values, max_size=32))
+    spec = {"title": draw(chart_labels), "categories": draw(st.lists(chart_labels, min_size=count, max_size=count)),
+            "series": draw(st.dictionaries(chart_labels, rows, min_size=draw(st.integers(0, 1)), max_size=7))}
+    if draw(st.booleans()):
+        spec["unit"] = draw(st.one_of(st.sampled_from(["%", " $", "$", " cases", "x" * 21]), st.text(max_size=8)))
+    return spec
+
+
+charts = st.dictionaries(st.sampled_from(["c", "money", "ratings", "key-questions", "two words", "$x$"]), chart_specs(),
+                         min_size=1, max_size=3)
+
+
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=HEALTH)
 @given(data=charts, markers=st.lists(st.sampled_from(["c", "money", "ratings", "key-questions P2.1", "two words",
                                                       "$x$", "c \"$\\frac{1}{$\"", "money \"" + "y" * 300 + "\""]),
                                      min_size=1, max_size=3))
