@@ -383,9 +383,11 @@ def test_check_refuses_a_hostile_svg_at_its_line_before_any_renderer(name, tmp_p
     assert f"foreword.md:{text.count(chr(10))}: error[{code}]: image 'images/{name}.svg'{where} " in lines[0], lines
 
 
-def test_a_hostile_svg_written_after_check_is_refused_by_the_docx_writer(tmp_path, monkeypatch):
-    """The DOCX writer passes the bytes it hands CairoSVG through the gate again: a figure the check
-    did not see (changed after it) is a located error, never a crash or a 2.9 GB picture."""
+@pytest.mark.parametrize("fmt", ["docx", "html", "pdf"])
+def test_a_hostile_svg_written_after_check_is_refused_by_every_writer(fmt, tmp_path, monkeypatch):
+    """Each writer passes the bytes it embeds or hands CairoSVG through the gate again (the HTML
+    writer's are the PDF's too): a figure the check did not see (changed after it) is a located
+    error, never a crash or a 2.9 GB picture, and nothing is written."""
     from generator.diagnostics import ContentError
     from generator.stages.parse import blocks
     from tests.conftest import copy_report
@@ -397,10 +399,10 @@ def test_a_hostile_svg_written_after_check_is_refused_by_the_docx_writer(tmp_pat
     chapter.write_text(chapter.read_text(encoding="utf-8") + "\n\n![A figure](images/late.svg)\n", encoding="utf-8")
     monkeypatch.setattr(blocks, "check_image", lambda path, src: [])  # as if the file changed after the check
     with pytest.raises(ContentError) as failed:
-        build(report, tmp_path / "out", formats=("docx",))
+        build(report, tmp_path / "out", formats=(fmt,))
     found = [(d.code, Path(d.path).name, d.line) for d in failed.value.diagnostics.errors]
     assert found == [("image-too-large", "foreword.md", chapter.read_text(encoding="utf-8").count("\n"))], found
-    assert not (tmp_path / "out" / "surrey-pdu.docx").exists()
+    assert not (tmp_path / "out" / f"surrey-pdu.{fmt}").exists()
 
 
 def test_an_svg_with_an_embedded_picture_is_drawn_in_every_format(tmp_path):

@@ -5,6 +5,6 @@ understands a file format without knowing how our writers made it, so that the c
 text reader can use it without importing a writer. `package` opens a file reportgen did not
 write (text, diff, a11y, --reference-doc) within size limits, or refuses it in one line. `figures`
 is the gate a figure file (SVG above all) passes before any renderer reads it: at `check`, and again
-in the DOCX writer on the bytes it hands CairoSVG.
+in the writers on the bytes they embed or convert.
 Imports nothing from generator but itself.
 """

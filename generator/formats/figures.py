@@ -1,6 +1,6 @@
 """The figure gate: an image file from a report folder (or a theme), checked as bytes before any
-renderer reads it. Parse calls it at `check` for every figure and logo; the DOCX writer calls it
-again on the very bytes it hands CairoSVG.
+renderer reads it. Parse calls it at `check` for every figure and logo; the writers call it again
+(`check_figure`) on the very bytes they embed (HTML, and so the PDF) or hand CairoSVG (DOCX).
 
 An SVG is a program for a renderer (WeasyPrint for the PDF, the reader's browser for the HTML page,
 CairoSVG for the DOCX's picture), so it is held to more than well-formedness. `check_svg` parses it
@@ -112,6 +112,18 @@ def check_svg(data: bytes, src: str) -> list[tuple[str, str]]:
     return []
 
 
+def check_figure(data: bytes, src: str) -> list[tuple[str, str]]:
+    """The gate for the bytes a writer is about to embed or convert (the file may have changed since
+    `check`): an SVG's whole check; a picture's format and pixels, from its header."""
+    if is_svg(data):
+        return check_svg(data, src)
+    try:
+        check_embedded(data, f"image '{src}'")
+    except Refused as refused:
+        return [(refused.code, refused.message)]
+    return []
+
+
 def check_embedded(data: bytes, what: str) -> int:
     """Pixels of an embedded picture (`what` names it in messages), after the checks a figure gets:
     a PNG, JPEG or GIF, within IMAGE_MAX_PIXELS, not damaged in its header. Raises Refused."""
@@ -126,8 +138,8 @@ def check_embedded(data: bytes, what: str) -> int:
             if kind in EMBEDDED_FORMATS and width * height <= IMAGE_MAX_PIXELS:
                 im.verify()
     except UnidentifiedImageError:
-        raise Refused("image-format", f"{what} is not a PNG, JPEG or GIF picture: an SVG figure may embed only "
-                      "those (an SVG inside an SVG is refused)") from None
+        raise Refused("image-format", f"{what} is not a PNG, JPEG or GIF picture (the only pictures an SVG figure "
+                      "may embed: an SVG inside an SVG is refused)") from None
     except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds for a damaged file
         raise Refused("image-invalid", f"{what} is damaged ({str(exc)[:80] or type(exc).__name__})") from None
     finally:
