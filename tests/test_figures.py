@@ -344,6 +344,7 @@ HOSTILE_SVG = {  # name: (bytes, code, the line of the SVG the message names, or
                         "url-refused", 1),
     "css-escaped-local": (lambda: _svg('<defs><linearGradient id="g"/></defs><rect width="9" height="9" '
                                        'style="fill: url(\\23 g)"/>'), "url-refused", 1),
+    "css-bad-selector": (lambda: _svg('<g/>\n<style>}}}{{{</style>'), "image-invalid", 2),  # CairoSVG stopped at it
     "css-import": (lambda: _svg('\n<style>@\\69mport "http://127.0.0.1:9/x.css";</style>'), "url-refused", 2),
     "css-font-face": (lambda: _svg('<style>@font-face { src: url(#f) }</style>'), "url-refused", 1),
     "attribute-url": (lambda: _svg('<rect width="9" height="9" fill="url(file:///etc/passwd#x)"/>'), "url-refused", 1),

@@ -350,12 +350,16 @@ class _Gate:
                     inner = tinycss2.serialize(rule.content)
                     found |= self.rules(tinycss2.parse_stylesheet(inner, True, True), inner, el, matcher)
                 continue
-            if rule.type != "qualified-rule" or not self.urls(rule.content, css, el):
+            if rule.type != "qualified-rule":
                 continue
             try:
                 selectors = cssselect2.compile_selector_list(rule.prelude)
-            except cssselect2.SelectorError:
-                continue  # the renderers skip the rule too
+            except cssselect2.SelectorError as exc:  # CairoSVG stops at it (the browser skips the rule)
+                self.refuse("image-invalid", f"has a style rule whose selector cannot be read "
+                            f"({tinycss2.serialize(rule.prelude).strip()[:40]!r}: {str(exc)[:60]}): correct or "
+                            "remove it", el)
+            if not self.urls(rule.content, css, el):
+                continue
             for selector in selectors:
                 matcher.add_selector(selector, tinycss2.serialize(rule.content))
             found = True
