@@ -7,11 +7,13 @@ from the three files built from content/figures-example: the HTML (one file, fig
 from __future__ import annotations
 
 import base64
+import io
 import re
 import shutil
 import subprocess
 import zipfile
 from html import unescape
+from pathlib import Path
 
 import pikepdf
 import pytest
@@ -262,3 +264,233 @@ def test_a_reference_inside_a_footnote_is_resolved_in_every_format(built, html):
     assert re.search(r'The team figures are in <a href="#table-teams" class="xref"[^>]*>Table 1</a>', html)
     assert "The team figures are in Table 1 on page " in file_text(built["pdf"])
     assert "The team figures are in Table 1 on page ?" in file_text(built["docx"])
+
+
+# --------------------------------------------------------------------------- the figure gate (issue 20)
+# Each hostile figure is refused by `check`, at the chapter line that places it (and, where the SVG has
+# one, its own line), before any renderer has read it; each accepted edge case builds in every format.
+
+from generator.formats import figures as gate  # noqa: E402
+
+NS = 'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
+
+
+def _svg(body: str, size: str = 'width="100" height="100"') -> bytes:
+    return f'<svg {NS} {size}>{body}</svg>'.encode()
+
+
+def _use_bomb() -> bytes:
+    """Ten levels of ten <use> each: 10^9 rectangles drawn from 2 KB (WeasyPrint ran past 180 s)."""
+    levels = ['<rect id="a0" width="1" height="1"/>']
+    levels += [f'<g id="a{i}">' + f'<use xlink:href="#a{i - 1}"/>' * 10 + "</g>" for i in range(1, 10)]
+    return _svg("<defs>" + "".join(levels) + '</defs><use xlink:href="#a9"/>')
+
+
+def _png_data(width: int = 4, height: int = 4) -> str:
+    from PIL import Image as PILImage
+
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (width, height), (255, 0, 0)).save(buffer, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def _png_header(width: int, height: int) -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
+
+
+MARKER = ('<defs><marker id="m"><use xlink:href="#r"/><use xlink:href="#r"/></marker>'
+          '<rect id="r" width="1" height="1"/></defs>')
+HOSTILE_SVG = {  # name: (bytes, code, the line of the SVG the message names, or None)
+    "use-bomb": (_use_bomb, "svg-too-complex", None),
+    "declared-huge": (lambda: b'<svg xmlns="http://www.w3.org/2000/svg" width="9000" height="9000">'
+                      b'<rect width="9" height="9"/></svg>', "image-too-large", 1),
+    "declared-3000": (lambda: _svg("", size='width="3000" height="3000"'), "image-too-large", 1),  # 81 MP in Word
+    "nested-50000": (lambda: _svg("<g>" * 50_000 + "</g>" * 50_000), "svg-too-complex", None),
+    "nested-150": (lambda: _svg("<g>" * 150 + "<rect width='1' height='1'/>" + "</g>" * 150), "svg-too-complex", 1),
+    "elements-20001": (lambda: _svg("<rect width='1' height='1'/>" * 20_001), "svg-too-complex", None),
+    "use-cycle": (lambda: _svg('<g id="a"><use xlink:href="#b"/></g><g id="b"><use xlink:href="#a"/></g>'),
+                  "svg-too-complex", 1),
+    "use-self": (lambda: _svg('<g id="a"><rect width="1" height="1"/><use href="#a"/></g>'), "svg-too-complex", 1),
+    "marker-mid-bomb": (lambda: _svg(MARKER + "<style>path { marker-mid: url(#m) }</style>\n<path d='M0 0 "
+                                     + "L1 1 " * 12_000 + "'/>"), "svg-too-complex", None),
+    "pattern-huge": (lambda: _svg('<defs><pattern id="p" width="30000" height="30000" patternUnits="userSpaceOnUse">'
+                                  '<rect width="5" height="5"/></pattern></defs>\n<rect width="9" height="9" '
+                                  'fill="url(#p)"/>'), "image-too-large", 1),
+    "over-2-mib": (lambda: _svg("<!--" + "x" * (gate.SVG_MAX_BYTES) + "-->"), "image-too-large", None),
+    "no-size": (lambda: _svg("<rect width='1' height='1'/>", size=""), "image-invalid", 1),
+    "viewbox-zero": (lambda: _svg("", size='width="10" height="10" viewBox="0 0 0 0"'), "image-invalid", 1),
+    "size-nan": (lambda: _svg("", size='width="nan" height="10" viewBox="0 0 1e400 1"'), "image-too-large", 1),
+    "embedded-data-svg": (lambda: _svg('\n<image width="9" height="9" href="data:image/svg+xml;base64,'
+                                       + base64.b64encode(_use_bomb()).decode() + '"/>'), "image-format", 2),
+    "embedded-png-bomb": (lambda: _svg('\n\n<image width="9" height="9" xlink:href="data:image/png;base64,'
+                                       + base64.b64encode(_png_header(20_000, 20_000)).decode() + '"/>'),
+                          "image-too-large", 3),
+    "use-data": (lambda: _svg('<use href="data:image/svg+xml;base64,' + base64.b64encode(_use_bomb()).decode()
+                              + '#a9"/>'), "url-refused", 1),
+    "use-nothing": (lambda: _svg('<g id="a"><use/></g>'), "image-invalid", 1),  # CairoSVG drew the file in itself
+    "image-nothing": (lambda: _svg('\n<image width="9" height="9"/>'), "image-invalid", 2),  # it fetched the folder
+    "href-http": (lambda: _svg('\n<image width="9" height="9" href="http://127.0.0.1:9/x.png"/>'), "url-refused", 2),
+    "href-file": (lambda: _svg('<image width="9" height="9" xlink:href="file:///etc/passwd"/>'), "url-refused", 1),
+    "href-sibling": (lambda: _svg('<image width="9" height="9" xlink:href="other.png"/>'), "url-refused", 1),
+    "href-outside": (lambda: _svg('<use href="../../secret.svg#x"/>'), "url-refused", 1),
+    "css-escaped-url": (lambda: _svg('<rect width="9" height="9" style="fill: u\\72l(http://127.0.0.1:9/x#g)"/>'),
+                        "url-refused", 1),
+    "css-escaped-local": (lambda: _svg('<defs><linearGradient id="g"/></defs><rect width="9" height="9" '
+                                       'style="fill: url(\\23 g)"/>'), "url-refused", 1),
+    "css-bad-selector": (lambda: _svg('<g/>\n<style>}}}{{{</style>'), "image-invalid", 2),  # CairoSVG stopped at it
+    "css-import": (lambda: _svg('\n<style>@\\69mport "http://127.0.0.1:9/x.css";</style>'), "url-refused", 2),
+    "css-font-face": (lambda: _svg('<style>@font-face { src: url(#f) }</style>'), "url-refused", 1),
+    "attribute-url": (lambda: _svg('<rect width="9" height="9" fill="url(file:///etc/passwd#x)"/>'), "url-refused", 1),
+    "xml-stylesheet": (lambda: b'<?xml-stylesheet href="http://127.0.0.1:9/x.css"?>' + _svg(""), "url-refused", None),
+    "xinclude": (lambda: _svg('<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="/etc/passwd" '
+                              'parse="text"/>'), "url-refused", 1),
+    "xxe": (lambda: b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            + _svg("<text>&x;</text>"), "image-invalid", None),
+    "doctype": (lambda: b'<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+                b'"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">' + _svg(""), "image-invalid", None),
+    "script": (lambda: _svg("\n<script>alert(1)</script>"), "image-invalid", 2),
+    "handler": (lambda: _svg('<rect width="9" height="9" onclick="alert(1)"/>'), "image-invalid", 1),
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE_SVG)
+def test_check_refuses_a_hostile_svg_at_its_line_before_any_renderer(name, tmp_path, reportgen, monkeypatch):
+    from tests.conftest import copy_report
+
+    def no_renderer(*args, **kwargs):
+        raise AssertionError("a renderer was given a hostile SVG")
+
+    import cairosvg.surface
+
+    monkeypatch.setattr(cairosvg.surface.PNGSurface, "convert", no_renderer)
+    make, code, svg_line = HOSTILE_SVG[name]
+    report = copy_report(tmp_path)
+    (report / "images").mkdir()
+    (report / "images" / f"{name}.svg").write_bytes(make())
+    chapter = report / "chapters" / "foreword.md"
+    text = chapter.read_text(encoding="utf-8") + f"\n\n![A figure](images/{name}.svg)\n"
+    chapter.write_text(text, encoding="utf-8")
+    result = reportgen("check", report)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 1 and len(lines) == 1, lines
+    where = f" (line {svg_line} of the SVG)" if svg_line else ""
+    assert f"foreword.md:{text.count(chr(10))}: error[{code}]: image 'images/{name}.svg'{where} " in lines[0], lines
+
+
+@pytest.mark.parametrize("fmt", ["docx", "html", "pdf"])
+def test_a_hostile_svg_written_after_check_is_refused_by_every_writer(fmt, tmp_path, monkeypatch):
+    """Each writer passes the bytes it embeds or hands CairoSVG through the gate again (the HTML
+    writer's are the PDF's too): a figure the check did not see (changed after it) is a located
+    error, never a crash or a 2.9 GB picture, and nothing is written."""
+    from generator.diagnostics import ContentError
+    from generator.stages.parse import blocks
+    from tests.conftest import copy_report
+
+    report = copy_report(tmp_path)
+    (report / "images").mkdir()
+    (report / "images" / "late.svg").write_bytes(HOSTILE_SVG["declared-huge"][0]())
+    chapter = report / "chapters" / "foreword.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n\n![A figure](images/late.svg)\n", encoding="utf-8")
+    monkeypatch.setattr(blocks, "check_image", lambda path, src: [])  # as if the file changed after the check
+    with pytest.raises(ContentError) as failed:
+        build(report, tmp_path / "out", formats=(fmt,))
+    found = [(d.code, Path(d.path).name, d.line) for d in failed.value.diagnostics.errors]
+    assert found == [("image-too-large", "foreword.md", chapter.read_text(encoding="utf-8").count("\n"))], found
+    assert not (tmp_path / "out" / f"surrey-pdu.{fmt}").exists()
+
+
+def test_an_svg_with_an_embedded_picture_is_drawn_in_every_format(tmp_path):
+    """A data: PNG inside an SVG (it crashed the DOCX writer): CairoSVG is served the bytes the gate
+    checked, so Word's picture shows the red square; the HTML page and the PDF embed the SVG."""
+    from PIL import Image as PILImage
+
+    from tests.conftest import copy_report
+
+    report = copy_report(tmp_path)
+    (report / "images").mkdir()
+    svg = _svg(f'<image x="0" y="0" width="100" height="100" preserveAspectRatio="none" href="{_png_data()}"/>')
+    (report / "images" / "embedded.svg").write_bytes(svg)
+    chapter = report / "chapters" / "foreword.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n\n![A red square](images/embedded.svg)\n",
+                       encoding="utf-8")
+    outputs = build(report, tmp_path / "out", formats=("docx", "html", "pdf")).outputs
+    with zipfile.ZipFile(outputs["docx"]) as package:
+        pictures = [n for n in package.namelist() if n.startswith("word/media/")]
+        drawn = [PILImage.open(io.BytesIO(package.read(n))).convert("RGB") for n in pictures]
+    square = next(im for im in drawn if im.size == (300, 300))  # 100 CSS px at 3 pixels a pixel
+    assert square.getpixel((150, 150)) == (255, 0, 0)
+    html = outputs["html"].read_text(encoding="utf-8")
+    assert base64.b64encode(svg).decode() in html
+    with pikepdf.open(outputs["pdf"]) as pdf:
+        alts = [str(e.obj.get("/Alt", "")) for e in structure(pdf).walk() if e.tag == "Figure"]
+    assert "A red square" in alts
+
+
+def test_an_svg_within_every_bound_is_accepted(tmp_path):
+    """The bounds leave room for real drawings: 19,000 elements, 90 levels, 1,500 <use> of 11 elements
+    (18,001 drawn), a marker on 1,000 vertices, a size of 2,000 x 2,000 CSS px."""
+    uses = "<defs><g id='ten'>" + "<rect width='1' height='1'/>" * 10 + "</g></defs>" + "<use href='#ten'/>" * 1_500
+    cases = {
+        "elements": _svg("<rect width='1' height='1'/>" * 19_000),
+        "nesting": _svg("<g>" * 89 + "<rect width='1' height='1'/>" + "</g>" * 89),
+        "uses": _svg(uses),
+        "marker": _svg(MARKER + "<path marker-mid='url(#m)' d='M0 0 " + "L1 1 " * 1_000 + "'/>"),
+        "size": _svg("<rect width='1' height='1'/>", size='width="2000" height="2000"'),
+    }
+    for name, data in cases.items():
+        assert gate.check_svg(data, name) == [], name
+
+
+def test_pillow_reads_only_the_header_of_a_picture_too_large(tmp_path, monkeypatch):
+    """The size comes from the header (Image.open is lazy): a 20000 x 20000 PNG is refused before any
+    pixel is decoded."""
+    from PIL import Image as PILImage
+
+    from generator.stages.parse.images import check_image
+
+    path = tmp_path / "bomb.png"
+    path.write_bytes(_png_header(20_000, 20_000))
+
+    def no_decoding(self, *args):
+        raise AssertionError("decoded")
+
+    monkeypatch.setattr(PILImage.Image, "load", no_decoding)
+    monkeypatch.setattr(PILImage.Image, "verify", no_decoding)
+    assert [code for code, _ in check_image(path, "bomb.png")] == ["image-too-large"]
+
+
+def test_an_unreadable_image_is_a_located_error(tmp_path, reportgen, monkeypatch):
+    """A figure the build may not read (mode 000 for another user; as root, the read itself is made to
+    fail) is `file-unreadable` at the line that places it, not a crash."""
+    import os
+
+    from tests.conftest import copy_report
+
+    report = copy_report(tmp_path)
+    (report / "images").mkdir()
+    locked = report / "images" / "locked.png"
+    locked.write_bytes(_png_header(10, 10))
+    locked.chmod(0)
+    if os.geteuid() == 0:  # root reads a mode-000 file: refuse the open as the kernel would for anyone else
+        real_open = os.open
+
+        def refusing(path, flags, *args, **kwargs):
+            if str(path).endswith("locked.png"):
+                raise PermissionError(13, "Permission denied")
+            return real_open(path, flags, *args, **kwargs)
+
+        monkeypatch.setattr(os, "open", refusing)
+    chapter = report / "chapters" / "foreword.md"
+    text = chapter.read_text(encoding="utf-8") + "\n\n![A locked figure](images/locked.png)\n"
+    chapter.write_text(text, encoding="utf-8")
+    result = reportgen("check", report)
+    assert result.returncode == 1, result.stderr
+    assert f"foreword.md:{text.count(chr(10))}: error[file-unreadable]: image " in result.stderr
+    assert "Permission denied" in result.stderr

@@ -244,6 +244,8 @@ def marker_chart(marker: Marker, ctx: PartContext) -> list:
                     + did_you_mean(what, kinds))
     if not caption:
         return fail(f"'::: chart {marker.args}' needs a caption: add it in double quotes after the marker")
+    if charts.too_many(bars):
+        return fail(f"'::: chart {what}': {charts.too_many(bars)}")
     drawn = charts.chart(bars, caption, marker.source, theme_or_default(ctx.resolved.validated.theme).body_font())
     return [replace(drawn, numbered=Numbered(anchor))] if anchor else [drawn]
 

@@ -2,6 +2,12 @@
 horizontal bar chart, once as SVG (HTML and PDF: vector) and once as PNG (the DOCX's picture), with
 a text alternative and a data table made from the same numbers.
 
+Every label is drawn as written: mathtext and TeX are off (`text.parse_math`, `text.usetex`), so a
+`$` is a dollar sign and `$\\frac{1}{$` is text, never a formula that fails to parse. What is drawn is
+bounded whatever the labels' source (report.yaml, whose values validate bounds at their lines, or a
+framework): a category at most LABEL_LINES lines of LABEL_WIDTH characters, a legend entry
+LEGEND_WIDTH, at most MAX_BARS bars (`too_many`, a located error at the chart's marker).
+
 matplotlib is imported only when a report has a chart. Output is deterministic: a fixed
 `svg.hashsalt` (the SVG's ids), no date or creator in the metadata, and text drawn as outlines in
 the font file the caller names: the report's theme's body font (`Theme.body_font`), else the one of
@@ -12,12 +18,18 @@ rating's from the framework's scale, the rest from styles/blocks.yaml.
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from generator.model import Chart, Table, Text
 from generator.resources import FONTS_DIR, blocks_data
+
+LABEL_WIDTH, LABEL_LINES = 38, 4  # a category's label: lines and characters drawn, the rest an ellipsis
+LEGEND_WIDTH = 60
+MAX_BARS = 180  # a named chart's most (30 categories, 6 series); a framework's ratings chart with more
+# standards would be metres tall
 
 
 @dataclass(frozen=True)
@@ -49,9 +61,11 @@ def draw(bars: Bars, font: Path | None = None) -> tuple[str, bytes, int, int]:
     rows = len(bars.categories) * max(1, len(bars.series))
     width, height = float(style["width_in"]), 0.9 + float(style["bar_in"]) * rows + 0.3 * (len(bars.series) > 1)
     settings = {"svg.hashsalt": "reportgen", "svg.fonttype": "path", "font.family": family, "font.size": 9,
+                "text.parse_math": False, "text.usetex": False, "axes.formatter.use_mathtext": False,
                 "text.color": style["text"], "axes.edgecolor": style["text"], "axes.labelcolor": style["text"],
                 "xtick.color": style["text"], "ytick.color": style["text"]}
-    with matplotlib.rc_context(settings):
+    with matplotlib.rc_context(settings), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. tight_layout giving up on long labels: the chart is still drawn
         fig = Figure(figsize=(width, height))
         ax = fig.add_subplot()
         count = max(1, len(bars.series))
@@ -60,7 +74,7 @@ def draw(bars: Bars, font: Path | None = None) -> tuple[str, bytes, int, int]:
         for index, ((name, values), colours) in enumerate(zip(bars.series, bars.colours)):
             ys = [p + (index - (count - 1) / 2) * thickness for p in positions]
             drawn = ax.barh(ys, values, height=thickness * 0.92, color=colours, edgecolor=style["edge"],
-                            linewidth=0.8, label=name)
+                            linewidth=0.8, label=_short(name, LEGEND_WIDTH))
             labels = [number(v) + bars.unit + (f"  {note}" if note else "")
                       for v, note in zip(values, bars.notes or ("",) * len(values))]
             ax.bar_label(drawn, labels=labels, padding=3, fontsize=8.5,  # on white, over the grid lines
@@ -95,16 +109,40 @@ def _font_family(font: Path) -> str:
     return font_manager.FontProperties(fname=str(font)).get_name()
 
 
-def _wrap(text: str, width: int = 38) -> str:
+def too_many(bars: Bars) -> str | None:
+    """Why `bars` cannot be drawn (too many bars), or None."""
+    count = len(bars.categories) * max(1, len(bars.series))
+    if count > MAX_BARS:
+        return f"the chart would have {count} bars; a chart may have at most {MAX_BARS}: split it"
+    return None
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _wrap(text: str, width: int = LABEL_WIDTH) -> str:
+    """At most LABEL_LINES lines of at most `width` characters (a word longer than a line is cut)."""
     words, lines, line = text.split(), [], ""
     for word in words:
+        while len(word) > width:
+            if line:
+                lines.append(line)
+                line = ""
+            lines.append(word[:width])
+            word = word[width:]
+            if len(lines) > LABEL_LINES:
+                break
+        if len(lines) > LABEL_LINES:
+            break
         if line and len(line) + 1 + len(word) > width:
             lines.append(line)
             line = word
         else:
             line = f"{line} {word}".strip()
-    lines.append(line)
-    return "\n".join(lines[:4]) + ("…" if len(lines) > 4 else "")
+    if line and len(lines) <= LABEL_LINES:
+        lines.append(line)
+    return "\n".join(lines[:LABEL_LINES]) + ("…" if len(lines) > LABEL_LINES else "")
 
 
 def chart(bars: Bars, caption: str, source, font: Path | None = None) -> Chart:

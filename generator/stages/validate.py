@@ -365,21 +365,54 @@ class Part(Model):
     contents: bool = True
 
 
+# A chart's data is drawn by matplotlib at `check`: what it cannot lay out, or lays out for minutes, is
+# refused here, at the value's line. Labels are drawn as written (no mathtext: stages/charts.py).
+CHART_LABEL_LIMIT = 200  # characters of a category, a series' name or a title (a 200,000 took 37 s)
+CHART_UNIT_LIMIT = 20  # characters of the unit said after every value
+CHART_MAX_VALUE = 1e15  # matplotlib lays out axes up to far beyond; 1.6e308 overflows them to inf
+
+
+def _chart_label(value: str, limit: int = CHART_LABEL_LIMIT) -> str:
+    if len(value) > limit:
+        raise PydanticCustomError("value_too_long", "{length} characters; a chart's label may be at most {limit}: "
+                                  "shorten it", {"length": len(value), "limit": limit})
+    return value
+
+
+def _chart_value(value: float) -> float:
+    if not math.isfinite(value) or not 0 <= value <= CHART_MAX_VALUE:
+        raise ValueError(f"a chart's value is a number from 0 to {CHART_MAX_VALUE:g} (not {value!r})")
+    return value
+
+
+ChartLabel = Annotated[NotBlank, AfterValidator(_chart_label)]
+ChartValue = Annotated[float, AfterValidator(_chart_value)]
+
+
 class ChartSpec(Model):
     """A small table of numbers drawn as a bar chart by `::: chart NAME` (report.yaml `charts:`)."""
 
-    title: NotBlank  # the chart's caption
-    unit: str = ""  # said after each value: "%" or " cases"
-    categories: Annotated[list[NotBlank], Field(min_length=1, max_length=30)]
-    series: Annotated[dict[str, list[float]], Field(min_length=1, max_length=6)]
+    title: ChartLabel  # the chart's caption
+    unit: Annotated[str, AfterValidator(lambda v: _chart_label(v, CHART_UNIT_LIMIT))] = ""  # "%" or " cases"
+    categories: Annotated[list[ChartLabel], Field(min_length=1, max_length=30)]
+    series: Annotated[dict[str, list[ChartValue]], Field(min_length=1, max_length=6)]
 
     @model_validator(mode="after")
     def _series_fit(self) -> "ChartSpec":
         for name, values in self.series.items():
+            shown = repr(name[:40])  # a name may hold anything a YAML key can: never printed raw
+            if len(name) > CHART_LABEL_LIMIT:
+                raise PydanticCustomError("value_too_long", "series {name}…: {length} characters in its name; a "
+                                          "chart's label may be at most {limit}: shorten it",
+                                          {"name": repr(name[:20]), "length": len(name), "limit": CHART_LABEL_LIMIT})
+            if not name.strip():
+                raise ValueError("a series needs a name")
+            control = next((c for c in name if unicodedata.category(c) in ("Cc", "Cs") and c not in "\t"), None)
+            if control is not None:
+                raise ValueError(f"series {shown}: its name holds the control character U+{ord(control):04X}, which "
+                                 "Word and PDF files cannot hold; remove it")
             if len(values) != len(self.categories):
-                raise ValueError(f"series '{name}' has {len(values)} values for {len(self.categories)} categories")
-            if any(not math.isfinite(v) or v < 0 for v in values):
-                raise ValueError(f"series '{name}': values must be numbers of 0 or more")
+                raise ValueError(f"series {shown} has {len(values)} values for {len(self.categories)} categories")
         return self
 
 
@@ -543,13 +576,18 @@ def instruction(err: dict, loc: tuple) -> str:
     return f"{err['msg'].removeprefix('Value error, ')}" + (f"; {field_hint}" if field_hint else "")
 
 
+def _printable(text: str) -> str:
+    """`text` with its control characters escaped (a key may hold any): a diagnostic never prints one raw."""
+    return "".join(c if unicodedata.category(c) not in ("Cc", "Cs") else repr(c)[1:-1] for c in text)
+
+
 def _report_errors(exc: ValidationError, model: type[BaseModel], yaml_file: YamlFile,
                    diags: Diagnostics, emptied: frozenset = frozenset()) -> None:
     """Pydantic's errors as instructions, each at its value's line. `emptied`: the keys whose
     value was empty (`~` or blank text), reported as empty rather than missing."""
     for err in exc.errors():
         loc = tuple(k for k in err["loc"] if not (isinstance(k, str) and k.startswith("function-")))
-        dotted = ".".join(str(k) for k in loc) or "(top level)"
+        dotted = _printable(".".join(str(k) for k in loc)) or "(top level)"
         line, col = line_of(yaml_file, loc)
         kind = err["type"]
         if kind == "extra_forbidden":
@@ -686,7 +724,7 @@ def check_characters(yaml_file: YamlFile, diags: Diagnostics) -> None:
             for index, item in enumerate(value):
                 visit(item, loc + (index,))
         elif isinstance(value, str):
-            report(loc, value, ".".join(str(k) for k in loc) or "(top level)")
+            report(loc, value, _printable(".".join(str(k) for k in loc)) or "(top level)")
 
     visit(yaml_file.data, ())
 

@@ -17,7 +17,10 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
+from generator.diagnostics import ContentError, Diagnostics
 from generator.fonts import ALWAYS, faces_in, web_font
+from generator.formats.figures import check_figure
+from generator.inputs import InputError, read_input
 from generator.model import Document, FootnoteRef, Heading, Node, NodeNotRendered, Part, walk
 from generator.resources import TEMPLATES_DIR, template_cache
 from generator.themes import css_text, theme_of
@@ -132,7 +135,18 @@ class HtmlWriter:
         remote image (--allow-remote), the URL as written, for WeasyPrint's confined fetcher."""
         if self.base_dir is None or urlsplit(node.src).scheme:
             return node.src
-        return data_uri((Path(self.base_dir) / node.src).read_bytes())
+        base = Path(self.base_dir).resolve()
+        try:  # read once, and the bytes embedded pass the figure gate (the file may have changed since check)
+            data = read_input(base / node.src, (base,), "image", node.src)
+            problems = check_figure(data, node.src)
+        except InputError as exc:
+            problems = [(exc.code, f"image {exc.message}")]
+        if problems:
+            diags = Diagnostics()
+            for code, message in problems:
+                diags.error(code, message, *((node.source.path, node.source.line) if node.source else ()))
+            raise ContentError(diags)
+        return data_uri(data)
 
     def handles(self, kind: str) -> bool:
         return callable(getattr(self.nodes, kind, None))

@@ -85,3 +85,80 @@ def test_charts_are_drawn_in_the_report_themes_body_font(tmp_path):
     themed = build(report, tmp_path / "themed", formats=("html",), theme=theme).outputs["html"]
     assert _chart_glyph_fonts(default.read_text(encoding="utf-8")) == {"Lato-Regular"}
     assert _chart_glyph_fonts(themed.read_text(encoding="utf-8")) == {"DejaVuSans"}
+
+
+# --------------------------------------------------------------------------- hostile chart data (issue 20)
+
+def _glyph_id(char: str) -> str:
+    """The id matplotlib gives the outline of `char` in Lato (its glyph index, in hex)."""
+    from fontTools.ttLib import TTFont
+
+    from generator.resources import FONTS_DIR
+
+    font = TTFont(FONTS_DIR / "Lato-Regular.ttf")
+    return f"Lato-Regular-{font.getGlyphID(font.getBestCmap()[ord(char)]):x}"
+
+
+MATHTEXT = ["$\\frac{1}{$", "$" + "\\frac{" * 200 + "$", "cost $5 to $x$", "$x^2$", "\\$$$", "$\\sqrt[", "$$"]
+
+
+def test_labels_are_drawn_as_written_never_as_mathtext():
+    """A `$` is a dollar sign: broken or deeply nested mathtext (`$\\frac{1}{$` crashed the check)
+    draws as the text it is, in every label: categories, series (the legend), unit, axis."""
+    import re
+
+    from generator.stages import charts
+
+    bars = charts.Bars(tuple(MATHTEXT), tuple((name, tuple(float(i) for i in range(len(MATHTEXT))))
+                                              for name in ("$\\frac{1}{$", "$y$")),
+                       (("#1d70b8",) * len(MATHTEXT), ("#b58840",) * len(MATHTEXT)), "$", None, "$\\frac{$")
+    svg = charts.draw(bars)[0]
+    dollar = _glyph_id("$")
+    drawn = re.findall(r'xlink:href="#([\w-]+)"', svg)
+    # every dollar sign of the labels is drawn: categories (as wrapped), the legend's two names, the axis
+    # label, the unit after each value
+    expected = sum(charts._wrap(c).count("$") for c in MATHTEXT) + 4 + 2 + 2 * len(MATHTEXT)
+    assert drawn.count(dollar) == expected
+
+
+def test_a_label_of_any_length_is_drawn_in_a_few_short_lines():
+    """The drawing is bounded whatever the label's source (a framework's key question has no limit of
+    its own): a 200,000-character word (37 s in check before) is four lines of 38 characters."""
+    from generator.stages import charts
+
+    for label in ("x" * 200_000, "word " * 40_000, "a " + "y" * 100 + " b"):
+        lines = charts._wrap(label).split("\n")
+        assert len(lines) <= charts.LABEL_LINES
+        assert all(len(line.rstrip("…")) <= charts.LABEL_WIDTH for line in lines), lines
+    assert charts._wrap("North team") == "North team"
+    assert charts._wrap("a " + "y" * 100 + " b").split("\n")[:3] == ["a", "y" * 38, "y" * 38]
+
+
+def test_too_many_bars_are_refused_before_drawing():
+    from generator.stages import charts
+
+    def bars(count: int):
+        return charts.Bars(tuple(f"c{i}" for i in range(count)), (("n", (1.0,) * count),), (("#1d70b8",) * count,))
+
+    assert charts.too_many(bars(charts.MAX_BARS)) is None
+    assert f"{charts.MAX_BARS + 1} bars" in charts.too_many(bars(charts.MAX_BARS + 1))
+
+
+def test_a_chart_with_dollar_labels_builds_and_reads_back_literally(tmp_path, reportgen):
+    from generator.text import file_text
+    from tests.conftest import copy_report
+
+    report = copy_report(tmp_path)
+    data = report / "report.yaml"
+    data.write_text(data.read_text(encoding="utf-8").replace(
+        "\nparts:", "\ncharts:\n  money:\n    title: Spend in $ by team\n    unit: \" $\"\n"
+        "    categories: ['$\\frac{1}{$ team', 'The $x$ team']\n    series: {'$y$': [12, 1e12]}\nparts:", 1),
+        encoding="utf-8")
+    chapter = report / "chapters" / "foreword.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n\n::: chart money\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = reportgen("build", report, "--out", out, "--format", "html,docx")
+    assert result.returncode == 0, result.stderr
+    for fmt in ("html", "docx"):
+        text = file_text(out / f"surrey-pdu.{fmt}")
+        assert "$\\frac{1}{$ team" in text and "The $x$ team" in text and "1e+12 $" in text, fmt

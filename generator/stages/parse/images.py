@@ -3,15 +3,17 @@ size, damage, colour mode, orientation, resolution), reading it as Pillow and py
 
 from __future__ import annotations
 
-import re
+import io
 from pathlib import Path
+
+from generator.formats.figures import IMAGE_MAX_PIXELS, check_svg, is_svg
+from generator.inputs import InputError, read_input
 
 # Images: what all three writers take. python-docx reads BMP, GIF, JPEG, PNG and TIFF; WeasyPrint
 # what Pillow reads, and SVG; browsers neither TIFF nor (reliably) BMP: PNG, JPEG and GIF are common
 # to all. Pillow names a JPEG with several pictures (cameras) "MPO": it is a JPEG to the writers.
 IMAGE_FORMATS = {"PNG": "PNG", "JPEG": "JPEG", "MPO": "JPEG", "GIF": "GIF"}
-IMAGE_MAX_BYTES = 20 * 2**20  # the DOCX writer's limit on a fetched image, for every image
-IMAGE_MAX_PIXELS = 50_000_000  # a 50-megapixel camera picture; decoding it takes 200 MB
+IMAGE_MAX_BYTES = 20 * 2**20  # the DOCX writer's limit on a fetched image, for every image (inputs.LIMITS)
 # The DOCX sizes a picture by its resolution (pixels / dpi), python-docx reading it, 72 when the file
 # gives none. 0 dpi divides by zero; below 20 dpi or above 4800 (the finest scanners) the
 # resolution field is wrong and the picture would be metres wide or millimetres small in Word.
@@ -38,9 +40,12 @@ def check_image(path: Path, src: str) -> list[tuple[str, str]]:
     if size > IMAGE_MAX_BYTES:
         return [("image-too-large", f"image '{src}' is {size / 2**20:.1f} MiB; a figure may be at most "
                  f"{IMAGE_MAX_BYTES // 2**20} MiB: save it smaller (fewer pixels, or as JPEG)")]
-    head = path.read_bytes()[:4096].lstrip()
-    if path.suffix.lower() == ".svg" or head.startswith(b"<svg") or (head.startswith(b"<?xml") and b"<svg" in head):
-        return check_svg(path, src)
+    try:  # one read, of a regular file within the limit: what is checked below is what was read
+        data = read_input(path, (Path(path).resolve().parent,), "image", src)
+    except InputError as exc:  # unreadable (mode 000), not a regular file, grown past the limit
+        return [(exc.code, f"image {exc.message}")]
+    if is_svg(data, path.suffix):
+        return check_svg(data, src)
     save_again = "save it again from an image editor as PNG or JPEG"
     kind = "image"
     # Pillow's own settings, for the time of the check: damage must show (WeasyPrint sets
@@ -48,7 +53,7 @@ def check_image(path: Path, src: str) -> list[tuple[str, str]]:
     truncated, bomb = ImageFile.LOAD_TRUNCATED_IMAGES, PILImage.MAX_IMAGE_PIXELS
     ImageFile.LOAD_TRUNCATED_IMAGES, PILImage.MAX_IMAGE_PIXELS = False, None
     try:
-        with PILImage.open(path) as im:  # the header only
+        with PILImage.open(io.BytesIO(data)) as im:  # the header only: the size is bounded before decoding
             kind, (width, height) = im.format, im.size
         if kind not in IMAGE_FORMATS:
             return [("image-format", f"image '{src}' is {kind}: Word, PDF and HTML outputs all take only "
@@ -57,9 +62,9 @@ def check_image(path: Path, src: str) -> list[tuple[str, str]]:
             return [("image-too-large", f"image '{src}' is {width} x {height} pixels ({width * height / 1e6:.0f} "
                      f"megapixels); a figure may have at most {IMAGE_MAX_PIXELS // 1_000_000} megapixels: "
                      "scale it down")]
-        with PILImage.open(path) as im:
+        with PILImage.open(io.BytesIO(data)) as im:
             im.verify()  # PNG: every chunk's checksum
-        with PILImage.open(path) as im:
+        with PILImage.open(io.BytesIO(data)) as im:
             im.load()  # the pixels, decoded: the size was bounded above
             orientation = im.getexif().get(EXIF_ORIENTATION, 1)  # after load: a PNG's may follow its pixels
             mode = im.mode
@@ -82,7 +87,7 @@ def check_image(path: Path, src: str) -> list[tuple[str, str]]:
     try:
         from docx.image.image import Image as DocxImage  # noqa: PLC0415 - the header parser the DOCX writer uses
 
-        header = DocxImage.from_file(str(path))
+        header = DocxImage.from_blob(data)
         dpi = (header.horz_dpi, header.vert_dpi)
     except Exception:  # noqa: BLE001 - python-docx raises many kinds for a header it cannot read
         extra = (" (a JPEG needs a JFIF or Exif header; CMYK JPEGs often lack one)"
@@ -99,46 +104,6 @@ def check_image(path: Path, src: str) -> list[tuple[str, str]]:
                          f"({dpi[1]} dpi): Word would stretch it, PDF and HTML would not; give it one resolution "
                          "(e.g. 96 or 300 dpi) in an image editor"))
     return problems
-
-
-SVG_NS = "{http://www.w3.org/2000/svg}"
-SVG_REFUSED = {"script", "foreignObject", "iframe", "embed", "object"}
-SVG_URL_RE = re.compile(r"(?:url\(|@import\s+)([^);]*)", re.IGNORECASE)
-
-
-def check_svg(path: Path, src: str) -> list[tuple[str, str]]:
-    """An SVG figure is self-contained drawing: well-formed XML with an <svg> root, no DTD or
-    entities, no script or foreign content, and no reference to another file or the web (each
-    writer reads it its own way: the browser, WeasyPrint, CairoSVG for the DOCX's picture)."""
-    import xml.etree.ElementTree as etree  # noqa: PLC0415
-
-    text = path.read_bytes()
-    if b"<!DOCTYPE" in text or b"<!ENTITY" in text:
-        return [("image-invalid", f"image '{src}' is an SVG with a DTD or entities; save it again without them "
-                 "(e.g. 'Plain SVG' in Inkscape)")]
-    try:
-        root = etree.fromstring(text)
-    except etree.ParseError as exc:
-        return [("image-invalid", f"image '{src}' is a damaged SVG file ({exc}): save it again")]
-    if root.tag != SVG_NS + "svg":
-        return [("image-format", f"image '{src}' is XML but not an SVG drawing")]
-    for el in root.iter():
-        name = el.tag.rsplit("}", 1)[-1] if isinstance(el.tag, str) else ""
-        for value in (*el.attrib.values(), el.text or ""):
-            for target in SVG_URL_RE.findall(value):
-                if not target.strip(" '\"").startswith(("#", "data:")):
-                    return [("url-refused", f"image '{src}' refers to {target.strip()[:80]!r} in its styles: an SVG "
-                             "figure must be self-contained")]
-        if name in SVG_REFUSED:
-            return [("image-invalid", f"image '{src}' holds <{name}>: a figure may not run code or embed other "
-                     "content; save it as plain SVG or PNG")]
-        for attr, value in el.attrib.items():
-            if attr.rsplit("}", 1)[-1] == "href" and not value.strip().startswith(("#", "data:")):
-                return [("url-refused", f"image '{src}' refers to {value.strip()[:80]!r}: an SVG figure must be "
-                         "self-contained (embed its pictures)")]
-            if attr.lower().startswith("on"):
-                return [("image-invalid", f"image '{src}' has an event handler ({attr}): save it as plain SVG")]
-    return []
 
 
 def _reason(exc: BaseException) -> str:

@@ -22,6 +22,8 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
+from generator.formats.figures import IMAGE_MAX_PIXELS, SVG_SCALE, Refused, check_svg, data_url, is_svg, raster_size
+from generator.inputs import InputError, read_input
 from generator.model import Heading, Node, NodeNotRendered, Strong, Text
 from generator.resources import blocks_data
 from generator.writers.docx import xml as X
@@ -256,8 +258,16 @@ def image(w, node, where: Where) -> None:
     if source is None:
         return  # reported as an error: the build fails and writes nothing
     width_px = None
-    if isinstance(source, str) and source.lower().endswith(".svg"):
-        source, width_px = svg_as_png(Path(source))
+    if isinstance(source, str):
+        try:  # the file read once, and what is read goes through the figure gate before CairoSVG sees it
+            data = read_input(Path(source), (Path(source).parent,), "image", node.src)
+            if is_svg(data, Path(source).suffix):
+                source, width_px = svg_as_png(data, node.src)
+            else:
+                source = io.BytesIO(data)
+        except (InputError, Refused) as exc:
+            w.error(node, exc.code, exc.message)
+            return
     p = w.paragraph(where, "Figure")
     try:
         shape = Paragraph(p, where.container).add_run().add_picture(source)
@@ -287,23 +297,37 @@ def picture(shape, width: str = "", width_px: int | None = None) -> None:
     shape.height, shape.width = round(shape.height * target / shape.width), target
 
 
-SVG_SCALE = 3  # the DOCX's picture of an SVG figure: 3 pixels per CSS pixel (288 dpi)
-
-
-def svg_as_png(path: Path) -> tuple[io.BytesIO, int]:
-    """An SVG figure as PNG for Word (python-docx places only raster pictures), with CairoSVG; the
-    SVG was checked self-contained in parse, and CairoSVG's fetcher is refused anyway."""
+def svg_as_png(data: bytes, src: str) -> tuple[io.BytesIO, int]:
+    """An SVG figure as PNG for Word (python-docx places only raster pictures), with CairoSVG, at
+    SVG_SCALE pixels a CSS pixel. The bytes pass the figure gate first (generator/formats/figures.py:
+    no reference outside, bounded size and drawing work), the picture's size is the gate's (so the
+    pixels the gate bounded are the pixels drawn), CairoSVG's fetcher serves only the data: pictures
+    the gate checked, and what CairoSVG still fails on is a located error (Refused), never a crash."""
     from cairosvg.surface import PNGSurface  # noqa: PLC0415 - only reports with an SVG figure pay for it
 
-    def refuse(url, resource_type=None):
-        raise ValueError(f"reportgen refuses to fetch {url} from an SVG figure")
+    problems = check_svg(data, src)
+    if problems:
+        raise Refused(*problems[0])
 
-    from PIL import Image as PILImage  # noqa: PLC0415
+    def fetch(url, resource_type=None):
+        embedded = data_url(url)
+        if embedded is None:
+            raise ValueError(f"reportgen refuses to fetch {url[:80]} from an SVG figure")
+        return embedded
 
-    png = PNGSurface.convert(bytestring=path.read_bytes(), url_fetcher=refuse, unsafe=False, scale=SVG_SCALE)
-    with PILImage.open(io.BytesIO(png)) as im:
-        width_px = round(im.size[0] / SVG_SCALE)
-    return io.BytesIO(png), width_px
+    from PIL import Image as PILImage  # noqa: PLC0415 - CairoSVG decodes embedded JPEG and GIF with Pillow
+
+    width, height = raster_size(data)
+    bomb, PILImage.MAX_IMAGE_PIXELS = PILImage.MAX_IMAGE_PIXELS, IMAGE_MAX_PIXELS  # the gate's bound, again
+    try:
+        png = PNGSurface.convert(bytestring=data, url_fetcher=fetch, unsafe=False, output_width=width,
+                                 output_height=height)
+    except (MemoryError, RecursionError, ValueError, ArithmeticError, OSError, LookupError, TypeError) as exc:
+        raise Refused("docx-image-unsupported", f"image '{src}' cannot be drawn for Word by CairoSVG "
+                      f"({type(exc).__name__}: {str(exc)[:100]}): simplify it, or save it as PNG") from None
+    finally:
+        PILImage.MAX_IMAGE_PIXELS = bomb
+    return io.BytesIO(png), round(width / SVG_SCALE)
 
 
 @block
