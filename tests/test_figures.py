@@ -326,6 +326,8 @@ HOSTILE_SVG = {  # name: (bytes, code, the line of the SVG the message names, or
     "over-2-mib": (lambda: _svg("<!--" + "x" * (gate.SVG_MAX_BYTES) + "-->"), "image-too-large", None),
     "no-size": (lambda: _svg("<rect width='1' height='1'/>", size=""), "image-invalid", 1),
     "viewbox-zero": (lambda: _svg("", size='width="10" height="10" viewBox="0 0 0 0"'), "image-invalid", 1),
+    # found by make fuzz: a nested <svg> whose viewBox is no box passed the gate, then CairoSVG failed in the DOCX
+    "nested-viewbox-bad": (lambda: _svg("<svg viewBox='-5'></svg>"), "image-invalid", 1),
     "size-nan": (lambda: _svg("", size='width="nan" height="10" viewBox="0 0 1e400 1"'), "image-too-large", 1),
     "embedded-data-svg": (lambda: _svg('\n<image width="9" height="9" href="data:image/svg+xml;base64,'
                                        + base64.b64encode(_use_bomb()).decode() + '"/>'), "image-format", 2),

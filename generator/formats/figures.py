@@ -383,10 +383,11 @@ class _Gate:
     # ----------------------------------------------------------------------- sizes and the count
 
     def check_size(self, root) -> None:
-        box = root.get("viewBox")
-        if box is not None and not (len(_numbers(box)) == 4 and all(n > 0 for n in _numbers(box)[2:])):
-            self.refuse("image-invalid", f"has viewBox={box[:40]!r}: a viewBox is four numbers, x y width height, "
-                        "the width and height above 0", root)
+        for el in root.iter():  # the root's, and a nested <svg>'s, <symbol>'s, <marker>'s, <pattern>'s, <view>'s
+            box = el.get("viewBox") if isinstance(el.tag, str) else None
+            if box is not None and not (len(_numbers(box)) == 4 and all(n > 0 for n in _numbers(box)[2:])):
+                self.refuse("image-invalid", f"has viewBox={box[:40]!r}: a viewBox is four numbers, x y width "
+                            "height, the width and height above 0", el)
         width, height = svg_size(root)
         if not (width > 0 and height > 0):
             self.refuse("image-invalid", "does not say its size: give the <svg> element a width and a height (or a "
