@@ -328,6 +328,8 @@ HOSTILE_SVG = {  # name: (bytes, code, the line of the SVG the message names, or
     "viewbox-zero": (lambda: _svg("", size='width="10" height="10" viewBox="0 0 0 0"'), "image-invalid", 1),
     # found by make fuzz: a nested <svg> whose viewBox is no box passed the gate, then CairoSVG failed in the DOCX
     "nested-viewbox-bad": (lambda: _svg("<svg viewBox='-5'></svg>"), "image-invalid", 1),
+    "nested-width-huge": (lambda: _svg("<svg width='1e400'></svg>"), "image-invalid", 1),
+    "nested-viewbox-huge": (lambda: _svg("<svg viewBox='0 0 1e400 1'></svg>"), "image-invalid", 1),
     "size-nan": (lambda: _svg("", size='width="nan" height="10" viewBox="0 0 1e400 1"'), "image-too-large", 1),
     "embedded-data-svg": (lambda: _svg('\n<image width="9" height="9" href="data:image/svg+xml;base64,'
                                        + base64.b64encode(_use_bomb()).decode() + '"/>'), "image-format", 2),

@@ -384,10 +384,18 @@ class _Gate:
 
     def check_size(self, root) -> None:
         for el in root.iter():  # the root's, and a nested <svg>'s, <symbol>'s, <marker>'s, <pattern>'s, <view>'s
-            box = el.get("viewBox") if isinstance(el.tag, str) else None
-            if box is not None and not (len(_numbers(box)) == 4 and all(n > 0 for n in _numbers(box)[2:])):
+            if not isinstance(el.tag, str):
+                continue
+            box = el.get("viewBox")
+            numbers = _numbers(box or "")
+            if box is not None and not (len(numbers) == 4 and (el is root or all(map(math.isfinite, numbers)))
+                                        and all(n > 0 for n in numbers[2:])):
                 self.refuse("image-invalid", f"has viewBox={box[:40]!r}: a viewBox is four numbers, x y width "
                             "height, the width and height above 0", el)
+            for name in ("width", "height", "x", "y"):  # a length too large to be a number breaks the drawing
+                if el is not root and _length(el.get(name)) == math.inf:
+                    self.refuse("image-invalid", f"gives <{_local(el.tag)}> {name}={el.get(name)[:40]!r}, too large "
+                                "to draw: give a size in pixels", el)
         width, height = svg_size(root)
         if not (width > 0 and height > 0):
             self.refuse("image-invalid", "does not say its size: give the <svg> element a width and a height (or a "

@@ -303,7 +303,8 @@ def svg_as_png(data: bytes, src: str) -> tuple[io.BytesIO, int]:
     no reference outside, bounded size and drawing work), the picture's size is the gate's (so the
     pixels the gate bounded are the pixels drawn), CairoSVG's fetcher serves only the data: pictures
     the gate checked, and what CairoSVG still fails on is a located error (Refused), never a crash."""
-    from cairosvg.surface import PNGSurface  # noqa: PLC0415 - only reports with an SVG figure pay for it
+    from cairocffi import CairoError  # noqa: PLC0415 - only reports with an SVG figure pay for it
+    from cairosvg.surface import PNGSurface  # noqa: PLC0415
 
     problems = check_svg(data, src)
     if problems:
@@ -322,7 +323,8 @@ def svg_as_png(data: bytes, src: str) -> tuple[io.BytesIO, int]:
     try:
         png = PNGSurface.convert(bytestring=data, url_fetcher=fetch, unsafe=False, output_width=width,
                                  output_height=height)
-    except (MemoryError, RecursionError, ValueError, ArithmeticError, OSError, LookupError, TypeError) as exc:
+    except (MemoryError, RecursionError, ValueError, ArithmeticError, OSError, LookupError, TypeError,
+            CairoError) as exc:
         raise Refused("docx-image-unsupported", f"image '{src}' cannot be drawn for Word by CairoSVG "
                       f"({type(exc).__name__}: {str(exc)[:100]}): simplify it, or save it as PNG") from None
     finally:
