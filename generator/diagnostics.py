@@ -8,12 +8,22 @@ if any error was found, and all problems are reported at once as
 from __future__ import annotations
 
 import difflib
+import re
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ERROR = "error"
 WARNING = "warning"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` with each control character (a user's, quoted in a message: a NUL, an ESC that would
+    drive the terminal) written as its escape, `\\x1b`; tab and line feed are left."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
 
 
 @dataclass(frozen=True, order=True)
@@ -43,7 +53,8 @@ class Diagnostics:
 
     def add(self, code: str, message: str, path: Path | str | None = None, line: int = 0,
             column: int = 0, severity: str = ERROR) -> None:
-        self.items.append(Diagnostic(self._show(path), line or 0, column or 0, severity, code, message))
+        self.items.append(Diagnostic(printable(self._show(path)), line or 0, column or 0, severity, code,
+                                     printable(message)))
 
     def error(self, code: str, message: str, path=None, line: int = 0, column: int = 0) -> None:
         self.add(code, message, path, line, column, ERROR)
