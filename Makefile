@@ -34,8 +34,10 @@ $(VENV)/.bench-stamp: $(STAMP)
 bench: test-deps $(STAMP) $(VENV)/.bench-stamp
 	status=0; for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || status=1; done; exit $$status
 
+# examples of each fuzz test (FUZZ=2000 make fuzz for a shorter run; README "Development" gives the rates)
+FUZZ ?= 10000
 fuzz: test-deps $(STAMP)
-	REPORTGEN_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py tests/test_fuzz_themes.py
+	REPORTGEN_FUZZ_EXAMPLES=$(FUZZ) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py tests/test_fuzz_themes.py
 
 clean:
 	rm -rf out $(VENV)

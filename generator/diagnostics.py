@@ -17,12 +17,13 @@ ERROR = "error"
 WARNING = "warning"
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
 
 def printable(text: str) -> str:
     """`text` with each control character (a user's, quoted in a message: a NUL, an ESC that would
-    drive the terminal) written as its escape, `\\x1b`; tab and line feed are left."""
+    drive the terminal, a line break that would split the one line a diagnostic is) written as its
+    escape, `\\x1b`, `\\x0a`; tab is left."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
 
 
