@@ -71,6 +71,25 @@ MAX_CMAP_CODES = 200_000
 MAX_CONTENT_BYTES = 50_000_000  # one page's content streams, decoded: a 400-page report's page is ~100 KB
 
 
+def marked_content(op: str, operands, stack: list, artifact: bool, mcid):
+    """A marked-content operator read: BDC and BMC open a sequence (an /Artifact, or one with its
+    own /MCID), EMC closes the innermost. Returns (inside an artifact, the innermost MCID, the
+    MCID this operator opened or None); `stack` keeps the open sequences' (artifact, MCID)."""
+    if op == "EMC":
+        if stack:
+            stack.pop()
+        artifact, mcid = stack[-1] if stack else (False, None)
+        return artifact, mcid, None
+    own = None
+    if op == "BDC" and len(operands) > 1 and isinstance(operands[1], pikepdf.Dictionary):
+        value = operands[1].get("/MCID")
+        own = int(value) if isinstance(value, int) else None
+    artifact = artifact or (bool(operands) and str(operands[0]) == "/Artifact")
+    mcid = own if own is not None else mcid
+    stack.append((artifact, mcid))
+    return artifact, mcid, own
+
+
 def bounded_bytes(stream, limit: int) -> bytes | None:
     """A stream's decoded bytes, or None when they would pass `limit`: its inflated size is counted
     first, in chunks, keeping nothing (`pdf_streams.stream_size`: a deflate bomb is inflated only
@@ -204,20 +223,10 @@ def page_marked_text(page, fonts: dict | None = None, loose: Marked | None = Non
                 if obj.objgen not in fonts:
                     fonts[obj.objgen] = font_map(obj)
                 font = fonts[obj.objgen]
-        elif op == "BDC" or op == "BMC":
-            own = None
-            if op == "BDC" and len(operands) > 1 and isinstance(operands[1], pikepdf.Dictionary):
-                value = operands[1].get("/MCID")
-                own = int(value) if value is not None else None
-            artifact = artifact or str(operands[0]) == "/Artifact"
+        elif op in ("BDC", "BMC", "EMC"):
+            artifact, mcid, own = marked_content(op, operands, stack, artifact, mcid)
             if own is not None and not artifact:
                 out.setdefault(own, Marked())
-            mcid = own if own is not None else mcid
-            stack.append((artifact, mcid))
-        elif op == "EMC":
-            if stack:
-                stack.pop()
-            artifact, mcid = stack[-1] if stack else (False, None)
         elif op == "q":
             saved.append(ctm)
         elif op == "Q":
@@ -463,18 +472,8 @@ def page_glyphs(pdf, page, fonts: dict | None = None, contents: bytes | None = N
             leading = _number(operands[0], 0.0)
         elif op == "Ts" and operands:
             rise = _number(operands[0], 0.0)
-        elif op in ("BDC", "BMC"):
-            own = None
-            if op == "BDC" and len(operands) > 1 and isinstance(operands[1], pikepdf.Dictionary):
-                value = operands[1].get("/MCID")
-                own = int(value) if isinstance(value, int) else None
-            artifact = artifact or (bool(operands) and str(operands[0]) == "/Artifact")
-            mcid = own if own is not None else mcid
-            stack.append((artifact, mcid))
-        elif op == "EMC":
-            if stack:
-                stack.pop()
-            artifact, mcid = stack[-1] if stack else (False, None)
+        elif op in ("BDC", "BMC", "EMC"):
+            artifact, mcid, _ = marked_content(op, operands, stack, artifact, mcid)
         elif op == "q":
             saved.append(ctm)
         elif op == "Q":

@@ -174,7 +174,7 @@ class DocxWriter:
             n += 1
             self.bookmark_id += 1
             if not note:  # a footnote's bookmark would not survive an editor's save: notes go by order
-                X.bookmark_paragraph(p, self.bookmark_id, SM.bookmark_name(n))
+                X.bookmark(p, self.bookmark_id, SM.bookmark_name(n))
             out.entries[n] = SM.Entry(n, rel, source.line, getattr(source, "key", ""), note, X.paragraph_text(p))
             if root and rel not in out.files and (root / rel).is_file():
                 try:

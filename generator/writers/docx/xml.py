@@ -189,7 +189,7 @@ def bookmark(p, bookmark_id: int, name: str, around: bool = True):
     else:
         p.insert(0, start)
     if around:
-        p.append(element("w:bookmarkEnd", {"w:id": bookmark_id}))
+        p.append(bookmark_end(bookmark_id))
     return start
 
 
@@ -705,17 +705,6 @@ def add_custom_xml(document_part, data: bytes, item_id: str) -> None:
                   'officeDocument/2006/customXml"><ds:schemaRefs/></ds:datastoreItem>').encode(), package)
     item.relate_to(props, RT.CUSTOM_XML_PROPS)
     document_part.relate_to(item, RT.CUSTOM_XML)
-
-
-def bookmark_paragraph(p, bookmark_id: int, name: str) -> None:
-    """A bookmark from the start of `p`'s content (after its w:pPr) to its end."""
-    start = element("w:bookmarkStart", {"w:id": bookmark_id, "w:name": name})
-    ppr = p.find(qn("w:pPr"))
-    if ppr is not None:
-        ppr.addnext(start)
-    else:
-        p.insert(0, start)
-    p.append(bookmark_end(bookmark_id))
 
 
 def paragraph_text(p) -> str:
