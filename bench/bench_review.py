@@ -17,13 +17,13 @@ Run: .venv/bin/python bench/bench_review.py [--runs N]
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from bench_cli import environment  # the cold command line's environment, as bench_cli times it
 from timing import interleaved, runs_argument
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,12 +35,6 @@ TARGETS = {  # job: (anchor, at most)
     "review docx": ("text docx", 2.0),
     "review pdf": ("check", 2.5),
 }
-
-
-def environment() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONWARNINGS"] = "ignore"
-    return env
 
 
 def reportgen(*args, ok=(0, 1)) -> None:
