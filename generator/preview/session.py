@@ -182,8 +182,9 @@ class Preview:
                 WRITERS["html"](document, self.report_dir, out, diags, self.options())
                 if not diags.errors:  # a writer's error (as `build` refuses to publish on one)
                     page = out.getvalue().decode("utf-8")
-            except ContentError:
-                pass  # its errors are in `diags`
+            except ContentError as exc:  # the stages' errors are in `diags`; a writer's may be its own
+                if exc.diagnostics is not diags:
+                    diags.items.extend(exc.diagnostics.items)
             except OSError as exc:  # the folder was removed or renamed while watched
                 diags.error("file-unreadable", f"cannot read the report folder: {exc.strerror or exc}",
                             self.report_dir)

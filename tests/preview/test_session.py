@@ -104,3 +104,23 @@ def test_a_draft_preview_has_the_banner_and_a_final_one_not(tmp_path):
     final = Preview(preview.report_dir)
     final.rebuild()
     assert 'class="draft-banner"' not in final.page.decode("utf-8")
+
+
+def test_an_error_the_html_writer_raises_is_shown_and_counted(tmp_path, monkeypatch):
+    """A figure changed between check and write: the writer raises its own located error."""
+    from generator.diagnostics import ContentError, Diagnostics
+    from generator.preview import session
+
+    preview = Preview(copy_report(tmp_path))
+    preview.rebuild()
+
+    def failing_writer(document, report_dir, out, diags, options):
+        own = Diagnostics()
+        own.error("writer-test", "image 'images/x.png' changed", report_dir / "chapters" / "domain-1.md", 7)
+        raise ContentError(own)
+
+    monkeypatch.setitem(session.WRITERS, "html", failing_writer)
+    preview.rebuild()
+    assert not preview.ok and len(preview.outcome.errors) == 1
+    assert "chapters/domain-1.md:7: error[writer-test]: image 'images/x.png' changed" in preview.outcome.summary()
+    assert "domain-1.md:7: error[writer-test]" in preview.page.decode("utf-8")
