@@ -54,9 +54,11 @@ def test_the_terminal_summary_gives_the_result_the_count_and_the_first_problem()
     assert Outcome(True, 0.4).summary("built") == "built in 0.40 s: ok"
     warned = Outcome(True, 0.2, (), ("a.md:3: warning[w]: one", "b.md:1: warning[w]: two"))
     assert warned.summary() == "rebuilt in 0.20 s: ok (2 warnings): a.md:3: warning[w]: one"
-    failed = Outcome(False, 0.09, ("r.yaml:3: error[x]: first", "r.yaml:9: error[y]: second"), ("a.md:3: warning[w]: w",))
+    failed = Outcome(False, 0.09, ("r.yaml:3: error[x]: first", "r.yaml:9: error[y]: second"),
+                     ("a.md:3: warning[w]: w",))
     assert failed.summary() == "failed in 0.09 s (2 errors, 1 warning): r.yaml:3: error[x]: first"
-    assert Outcome(False, 0.01, ("r.yaml:1: error[x]: only",)).summary() == "failed in 0.01 s (1 error): r.yaml:1: error[x]: only"
+    only = Outcome(False, 0.01, ("r.yaml:1: error[x]: only",))
+    assert only.summary() == "failed in 0.01 s (1 error): r.yaml:1: error[x]: only"
 
 
 def test_the_errors_banner_escapes_what_it_lists():
