@@ -10,25 +10,36 @@ the event streams stay open while pages are served. It answers only requests add
     GET /report.pdf  the current generation's PDF, made on request, from memory
 
 The watcher is watchfiles (Rust `notify` underneath: inotify here, no polling), over the report
-folder and the framework folders named with --frameworks; every batch of changes is one rebuild.
+folder, the framework folders named with --frameworks and a --theme folder. Every batch of
+changes is one rebuild, and one line on the terminal naming what was saved: an editor's save is
+several events (write a temporary file, rename it over the file, chmod), which `saves` folds
+into one per path, dropping the temporary files that came and went within the batch.
 """
 
 from __future__ import annotations
 
 import errno
+import os
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from generator.diagnostics import Diagnostics, printable
 from generator.preview.session import Preview, problems_page
 
 HOST = "127.0.0.1"
 KEEPALIVE_SECONDS = 15.0
+WAKE_MS = 200  # the watcher's wake-up with nothing changed (its first says it is watching)
+WATCH_READY_SECONDS = 30.0  # the longest `serve` waits for the watcher before it says it is serving
 
 
 class PortInUse(Exception):
     """The port is taken by another program."""
+
+
+class WatchFailed(Exception):
+    """The folders cannot be watched (the system's limit on watches, a folder unreadable)."""
 
 
 class _Server(ThreadingHTTPServer):
@@ -96,27 +107,67 @@ class _Handler(BaseHTTPRequestHandler):
             return  # the page was closed or reloaded
 
 
-def watch(preview: Preview, folders: list[Path], stop: threading.Event, on_change=None) -> None:
-    """Rebuild `preview` after each batch of changes in `folders`, until `stop` is set."""
+def saves(batch) -> list[tuple[str, str]]:
+    """A watchfiles batch as what the user did: ("saved", path) for each file there now,
+    ("removed", path) for each file gone that was there before, by path, sorted; a file that
+    came and went within the batch (an editor's temporary file) is left out."""
+    from watchfiles import Change  # noqa: PLC0415 - only `serve` needs it
+
+    changes: dict[str, set] = {}
+    for change, path in batch:
+        changes.setdefault(path, set()).add(change)
+    done = []
+    for path, kinds in sorted(changes.items()):
+        if os.path.lexists(path):
+            done.append(("saved", path))
+        elif Change.added not in kinds:
+            done.append(("removed", path))
+    return done
+
+
+def describe(done: list[tuple[str, str]], most: int = 3) -> str:
+    """`saved chapters/a.md`, `saved a.md, b.md; removed c.md`: paths as diagnostics show them."""
+    show = Diagnostics().show
+    parts = []
+    for verb in ("saved", "removed"):
+        paths = [printable(show(path)) for kind, path in done if kind == verb]
+        if paths:
+            more = f" and {len(paths) - most} more" if len(paths) > most else ""
+            parts.append(f"{verb} {', '.join(paths[:most])}{more}")
+    return "; ".join(parts)
+
+
+def watch(preview: Preview, folders: list[Path], stop: threading.Event, on_change=None,
+          watching: threading.Event | None = None) -> None:
+    """Rebuild `preview` after each batch of changes in `folders`, until `stop` is set;
+    `on_change(preview, done)` after each, `done` as `saves` gives it. A batch of temporary
+    files only changes nothing: no rebuild. `watching` is set once the watches are in place."""
     from watchfiles import watch as changes  # noqa: PLC0415 - only `serve` needs it
 
     # step: how long a batch waits for more changes (an editor's save is several writes);
-    # debounce: the longest it waits in all.
-    for batch in changes(*folders, stop_event=stop, step=30, debounce=300, raise_interrupt=False):
-        generation = preview.rebuild()
+    # debounce: the longest it waits in all. The first timeout (an empty batch) says the
+    # watches are in place: watchfiles has no other sign of it.
+    for batch in changes(*folders, stop_event=stop, step=30, debounce=300, raise_interrupt=False,
+                         yield_on_timeout=True, rust_timeout=WAKE_MS):
+        if watching is not None:
+            watching.set()
+        done = saves(batch)
+        if not done:
+            continue
+        preview.rebuild()
         if on_change is not None:
-            on_change(generation, batch)
+            on_change(preview, done)
 
 
 def serve(report_dir: Path, port: int = 8000, framework_dirs=(), allow_remote: bool = False,
-          on_ready=None, on_change=None, draft: bool | None = None) -> None:
+          on_ready=None, on_change=None, draft: bool | None = None, theme=None) -> None:
     """Serve the preview of `report_dir` on 127.0.0.1:`port` until interrupted (Ctrl-C).
 
     `on_ready(url, preview)` is called once the server listens (port 0: any free port);
-    `on_change(generation, changes)` after each rebuild; `draft` as `build --draft/--final`.
-    Raises PortInUse."""
-    preview = Preview(report_dir, tuple(framework_dirs), allow_remote, draft)
-    preview.rebuild()
+    `on_change(preview, done)` after each rebuild (`done`: what was saved, see `saves`);
+    `draft` and `theme` as `build --draft/--final` and `--theme`. Raises PortInUse, or
+    WatchFailed if the folders cannot be watched."""
+    preview = Preview(report_dir, tuple(framework_dirs), allow_remote, draft, theme)
     try:
         server = _Server((HOST, port), _Handler)
     except OSError as exc:
@@ -124,12 +175,26 @@ def serve(report_dir: Path, port: int = 8000, framework_dirs=(), allow_remote: b
             raise PortInUse(f"port {port} on {HOST} is in use: choose another with --port") from None
         raise
     server.preview = preview
-    stop = threading.Event()
+    stop, watching = threading.Event(), threading.Event()
     folders = [report_dir, *framework_dirs]
-    watcher = threading.Thread(target=watch, args=(preview, folders, stop, on_change), daemon=True,
-                               name="reportgen-watch")
-    watcher.start()
+    if isinstance(theme, Path) and not theme.resolve().is_relative_to(report_dir.resolve()):
+        folders.append(theme)  # a theme folder outside the report: its edits show too
+    failed: list[str] = []
+
+    def watching_until_stopped():
+        try:
+            watch(preview, folders, stop, on_change, watching)
+        except Exception as exc:  # noqa: BLE001 - said by `serve`, never a thread's traceback
+            failed.append(str(exc) or type(exc).__name__)
+            watching.set()
+
+    watcher = threading.Thread(target=watching_until_stopped, daemon=True, name="reportgen-watch")
     try:
+        watcher.start()  # the watches are set up while the first build runs
+        preview.rebuild()
+        watching.wait(timeout=WATCH_READY_SECONDS)  # a save from now on is seen
+        if failed:
+            raise WatchFailed(f"cannot watch {', '.join(map(str, folders))} for changes: {failed[0]}")
         if on_ready is not None:
             on_ready(f"http://{HOST}:{server.server_address[1]}/", preview)
         server.serve_forever(poll_interval=0.2)
