@@ -46,6 +46,7 @@ def placeholder_re(text: str) -> re.Pattern:
 
 
 _PLACEHOLDER_RES = [(placeholder_re(text), text, what) for text, what in PLACEHOLDERS.items() if text != REPORT_TITLE]
+_PLACEHOLDER_STARTS = tuple({text[0] for _, text, _ in _PLACEHOLDER_RES})  # a line starting otherwise is none
 
 
 def placeholder_message(text: str, what: str, draft: bool) -> str:
@@ -61,13 +62,50 @@ def check_title(title: str, state: ParseState, path, line: int, column: int) -> 
         report("placeholder", placeholder_message(title, PLACEHOLDERS[REPORT_TITLE], state.draft), path, line, column)
 
 
-def _placeholders(lines: list[str], chapter: MergedChapter, state: ParseState) -> None:
-    report = state.diags.warning if state.draft else state.diags.error
+MAX_SAID = 100  # findings of these lints listed per chapter (a hostile chapter could hold millions)
+
+
+class _Report:
+    """Says a finding at the source line behind a merged line, up to MAX_SAID a chapter; then how
+    many more there are, once (`close`)."""
+
+    def __init__(self, chapter: MergedChapter, state: ParseState, same: bool):
+        self.chapter, self.state, self.said = chapter, state, 0
+        self.same = same  # the merged text has the source's lines: no need to look for each
+        self.more: list[tuple[str, int, bool]] = []  # (code, merged line, warning) of those not listed
+
+    def line(self, number: int) -> int:
+        return number if self.same else source_line(self.chapter, number)
+
+    @property
+    def full(self) -> bool:
+        return self.said >= MAX_SAID
+
+    def __call__(self, code: str, message: str, number: int, warning: bool = False) -> None:
+        if self.full:
+            self.more.append((code, number, warning))
+            return
+        self.said += 1
+        add = self.state.diags.warning if warning else self.state.diags.error
+        add(code, message, self.chapter.source.path, self.line(number))
+
+    def close(self) -> None:
+        if self.more:
+            code, number, _ = self.more[0]
+            warning = all(w for _, _, w in self.more)
+            add = self.state.diags.warning if warning else self.state.diags.error
+            add(code, f"{len(self.more)} more problems of these kinds in this chapter, from this line on, are not "
+                f"listed (at most {MAX_SAID} are): correct those listed, then check again", self.chapter.source.path,
+                self.line(number))
+
+
+def _placeholders(lines: list[str], report: _Report, draft: bool) -> None:
     for number, line in enumerate(lines, 1):
+        if not line.lstrip().startswith(_PLACEHOLDER_STARTS):
+            continue
         for pattern, text, what in _PLACEHOLDER_RES:
             if pattern.match(line):
-                report("placeholder", placeholder_message(line.strip(), what, state.draft),
-                       chapter.source.path, source_line(chapter, number))
+                report("placeholder", placeholder_message(line.strip(), what, draft), number, warning=draft)
 
 
 # --------------------------------------------------------------------------- table rows
@@ -101,7 +139,7 @@ def _cells(count: int) -> str:
     return "1 cell" if count == 1 else f"{count} cells"
 
 
-def _table_rows(lines: list[str], chapter: MergedChapter, state: ParseState) -> None:
+def _table_rows(lines: list[str], report: _Report) -> None:
     tables = None
     start = 0
     for end in range(len(lines) + 1):
@@ -122,6 +160,9 @@ def _table_rows(lines: list[str], chapter: MergedChapter, state: ParseState) -> 
             if count == header:
                 continue
             number = first + 3 + index  # header, separator, then the rows
+            if report.full:
+                report("table-cells", "", number)
+                continue
             cells = tables.processor._split_row(block[2 + index].strip(" "))
             many = abs(header - count) > 1
             if count < header:
@@ -134,17 +175,21 @@ def _table_rows(lines: list[str], chapter: MergedChapter, state: ParseState) -> 
                 values = ", ".join(f"'{cells[i].strip()}'" for i in range(header, count))
                 said = (f"the {extra} cell{'s' if many else ''} ({values}) {'have' if many else 'has'} no column "
                         f"and would be dropped: remove {'them' if many else 'it'}, or add a column to the header")
-            state.diags.error("table-cells", f"the {ordinal(index)} row of this table has {_cells(count)}, its "
-                              f"header {_cells(header)}: {said}", chapter.source.path, source_line(chapter, number))
+            report("table-cells", f"the {ordinal(index)} row of this table has {_cells(count)}, its header "
+                   f"{_cells(header)}: {said}", number)
 
 
 # --------------------------------------------------------------------------- Quarto and pandoc syntax
 
+# Every pattern runs in time linear in the line (a chapter is untrusted): no two unbounded parts can
+# match the same characters, and a bracket, image or attribute list is found first, then searched.
 XREF_RE = re.compile(r"(?<![\w@.\-/])@((fig|tbl|sec|eq|lst)-[\w-]+)")
-CITATION_RE = re.compile(r"\[[^\[\]\n]*?(?<![\w.@])-?@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*)[^\[\]\n]*\](?!\()")
-DIV_OPEN_RE = re.compile(r"^\s*:{3,}\s*(\{[^}\n]*\}|[.#][\w-]+)(.*)$")
-FENCE_CLOSE_RE = re.compile(r"^\s*:{3,}\s*$")
-IMAGE_ID_RE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)\s*\{[^}\n]*?#([A-Za-z][\w-]*)[^}\n]*\}")
+BRACKETS_RE = re.compile(r"\[([^\[\]\n]*)\](?!\()")  # [text] that is no link's
+CITATION_KEY_RE = re.compile(r"(?:^|[\s;])-?@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*)")
+DIV_OPEN_RE = re.compile(r"^[ \t]*:{3,}[ \t]*(\{[^}\n]*\}|[.#][\w-]+)")
+FENCE_CLOSE_RE = re.compile(r"^[ \t]*:{3,}[ \t]*$")
+IMAGE_ATTRS_RE = re.compile(r"!\[[^\[\]\n]*\]\([^()\n]*\)[ \t]*\{([^{}\n]*)\}")
+ID_RE = re.compile(r"#([A-Za-z][\w-]*)")
 _XREF_KIND = {"fig": ("Figure 2", "the figure's caption: 'Figure: <caption> {#%s}'"),
               "tbl": ("Table 1", "the table's caption: 'Table: <caption> {#%s}'"),
               "sec": ("the heading's title", "the heading: '## <title> {#%s}'"),
@@ -196,14 +241,16 @@ def blocks_said(markers) -> str:
             + (f" and the markers {said}" if said else ""))
 
 
-def _quarto(lines: list[str], chapter: MergedChapter, state: ParseState) -> None:
-    path = chapter.source.path
-
+def _quarto(lines: list[str], report: _Report, markers: tuple[str, ...]) -> None:
     def error(message: str, number: int) -> None:
-        state.diags.error("markdown-unsupported", message, path, source_line(chapter, number))
+        report("markdown-unsupported", message, number)
 
     opened: list[str] = []  # "box" (reportgen's ::: example) or "div" (a fenced div reported)
     for number, line in enumerate(lines, 1):
+        if "@" in line or "{" in line:
+            _inline_syntax(line, number, error)
+        if not line.lstrip(" \t").startswith(":::"):
+            continue
         if CALLOUT_RE.match(line):
             opened.append("box")
             continue
@@ -215,39 +262,45 @@ def _quarto(lines: list[str], chapter: MergedChapter, state: ParseState) -> None
                       "with ::: on a line of its own)", number)
             continue
         marker = MARKER_RE.match(line)
-        if marker and state.markers and marker[1] not in state.markers:
+        if marker and markers and marker[1] not in markers:
             opened.append("div")  # an unknown block (assemble says so): its closing ':::', if any, with it
             continue
         div = DIV_OPEN_RE.match(line)
         if div and not MARKER_RE.match(line):
             classes = re.findall(r"\.([\w-]+)", div[1])
-            what = f"'{line.strip()}' is a Quarto/pandoc fenced div, which reportgen does not read: {blocks_said(state.markers)}"
+            what = f"'{line.strip()}' is a Quarto/pandoc fenced div, which reportgen does not read: {blocks_said(markers)}"
             if any(c.startswith("callout") for c in classes):
                 what += "; for a callout box write ::: example \"Note\", the text, then ::: on a line of its own"
             error(what, number)
             opened.append("div")
-            continue
-        for match in XREF_RE.finditer(line):
-            printed, where = _XREF_KIND[match[2]]
-            error(f"'@{match[1]}' is a Quarto cross-reference, which reportgen does not read: write "
-                  f"[](#{match[1]}) (a link with no text prints '{printed}'), with the id on "
-                  + (where % match[1]), number)
-        for match in CITATION_RE.finditer(line):
-            if XREF_RE.search(match[0]):
-                continue  # said above
-            key = match[1]
-            error(f"'{match[0]}' is a pandoc citation, which reportgen does not read: cite the source in a "
-                  f"footnote, [^{key}] here and a line '[^{key}]: <the reference>' in this chapter", number)
-        for match in IMAGE_ID_RE.finditer(line):
-            error(f"the id '#{match[1]}' on an image is not kept (a figure is numbered and linked by its caption): "
-                  f"put it at the end of the caption, the paragraph after the image: 'Figure: <caption> "
-                  f"{{#{match[1]}}}'", number)
+
+
+def _inline_syntax(line: str, number: int, error) -> None:
+    """Quarto cross-references, pandoc citations and an id on an image, in one line."""
+    for match in XREF_RE.finditer(line):
+        printed, where = _XREF_KIND[match[2]]
+        error(f"'@{match[1]}' is a Quarto cross-reference, which reportgen does not read: write "
+              f"[](#{match[1]}) (a link with no text prints '{printed}'), with the id on "
+              + (where % match[1]), number)
+    for match in BRACKETS_RE.finditer(line) if "@" in line else ():
+        key = CITATION_KEY_RE.search(match[1])
+        if key is None or XREF_RE.search(match[0]):
+            continue  # not a citation, or a cross-reference (said above)
+        error(f"'{match[0]}' is a pandoc citation, which reportgen does not read: cite the source in a "
+              f"footnote, [^{key[1]}] here and a line '[^{key[1]}]: <the reference>' in this chapter", number)
+    for match in IMAGE_ATTRS_RE.finditer(line) if "{" in line else ():
+        found = ID_RE.search(match[1])
+        if found:
+            error(f"the id '#{found[1]}' on an image is not kept (a figure is numbered and linked by its "
+                  f"caption): put it at the end of the caption, the paragraph after the image: 'Figure: "
+                  f"<caption> {{#{found[1]}}}'", number)
 
 
 def check_authoring(chapter: MergedChapter, state: ParseState) -> MergedChapter:
     """Report the author's likely mistakes (see the module's docstring); the chapter to parse, its
     YAML front matter (reported) blanked, so that it is not also read as rules and headings."""
     lines = source_lines(chapter.text)
+    same = lines == source_lines(chapter.source.text)
     front = _front_matter(lines)
     if front is not None:
         count, keys = front
@@ -258,7 +311,9 @@ def check_authoring(chapter: MergedChapter, state: ParseState) -> MergedChapter:
                           + "; then remove the block", chapter.source.path, source_line(chapter, 1))
         lines = [""] * count + lines[count:]
         chapter = replace(chapter, text="\n".join(lines))
-    _placeholders(lines, chapter, state)
-    _table_rows(lines, chapter, state)
-    _quarto(lines, chapter, state)
+    report = _Report(chapter, state, same)
+    _placeholders(lines, report, state.draft)
+    _table_rows(lines, report)
+    _quarto(lines, report, state.markers)
+    report.close()
     return chapter
