@@ -59,6 +59,7 @@ def test_new_report_lists_what_to_fill_in_then_builds(tmp_path, reportgen):
     assert "foreword.md:1: error[placeholder]: 'The foreword.' is the placeholder `reportgen new` wrote: write " \
            "the foreword in its place" in left.stderr
     assert left.stderr.count("error[placeholder]: '- …'") == 2 * 7  # strengths, areas for improvement
+    assert left.stderr.count("error[placeholder]: 'Summary of the findings for ") == 7
     fill_in_chapters(folder)
     assert reportgen("check", folder).returncode == 0
     built = build(folder, tmp_path / "out", formats=("html",))
