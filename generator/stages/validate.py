@@ -1029,9 +1029,12 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
             diags.error("rating-missing", f"{sid} ({standard.title}) is rated by inspector judgement: give "
                         f"rating: one of {', '.join(labels)}", rf.path, line, col)
     rated = [s for s in fw.standards if s.rated_by != "not_rated"]
-    if rated and isinstance(rf.data, dict) and "findings" not in rf.data:
-        diags.error("key-missing", f"findings: {fw.id} rates {len(rated)} standards: give findings: with one entry "
-                    f"each ({', '.join(s.id for s in rated)})", rf.path, 1)
+    if rated and isinstance(rf.data, dict) and "findings" not in rf.data and ("findings",) not in rf.failed:
+        empty = ("findings",) in emptied  # `findings: ~`: empty, as every required field written empty
+        diags.error("value-empty" if empty else "key-missing",
+                    f"findings{' is empty' if empty else ''}: {fw.id} rates {len(rated)} standards: give findings: "
+                    f"with one entry each ({', '.join(s.id for s in rated)})", rf.path,
+                    *(line_of(rf, ("findings",)) if empty else (1, 0)))
         rated = []
     for standard in rated:
         if "findings" in fields and standard.id not in findings:

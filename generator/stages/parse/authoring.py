@@ -151,6 +151,9 @@ def _table_rows(lines: list[str], report: _Report) -> None:
         if len(block) < 3 or "|" not in block[0] or block[0].startswith((" ", "\t")):
             continue
         tables = tables or _Tables()
+        caption = next((i for i, line in enumerate(block) if PANDOC_CAPTION_RE.match(line)), None)
+        if caption is not None and caption >= 2:  # said by _quarto; not a row of the table
+            block = block[:caption]
         counts = tables.rows("\n".join(block))
         if not counts:
             continue
@@ -188,6 +191,7 @@ BRACKETS_RE = re.compile(r"\[([^\[\]\n]*)\](?!\()")  # [text] that is no link's
 CITATION_KEY_RE = re.compile(r"(?:^|[\s;])-?@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*)")
 DIV_OPEN_RE = re.compile(r"^[ \t]*:{3,}[ \t]*(\{[^}\n]*\}|[.#][\w-]+)")
 FENCE_CLOSE_RE = re.compile(r"^[ \t]*:{3,}[ \t]*$")
+PANDOC_CAPTION_RE = re.compile(r"^:[ \t]+\S")  # pandoc's table caption, ": Caption {#tbl-x}"
 IMAGE_ATTRS_RE = re.compile(r"!\[[^\[\]\n]*\]\([^()\n]*\)[ \t]*\{([^{}\n]*)\}")
 ID_RE = re.compile(r"#([A-Za-z][\w-]*)")
 _XREF_KIND = {"fig": ("Figure 2", "the figure's caption: 'Figure: <caption> {#%s}'"),
@@ -249,6 +253,11 @@ def _quarto(lines: list[str], report: _Report, markers: tuple[str, ...]) -> None
     for number, line in enumerate(lines, 1):
         if "@" in line or "{" in line:
             _inline_syntax(line, number, error)
+        if PANDOC_CAPTION_RE.match(line):
+            words = line[1:].strip()
+            error(f"'{_short(line)}' is a pandoc table caption, which reportgen does not read: write it as a "
+                  f"paragraph of its own before the table (a blank line between): 'Table: {_short(words)}'", number)
+            continue
         if not line.lstrip(" \t").startswith(":::"):
             continue
         if CALLOUT_RE.match(line):
@@ -273,6 +282,11 @@ def _quarto(lines: list[str], report: _Report, markers: tuple[str, ...]) -> None
                 what += "; for a callout box write ::: example \"Note\", the text, then ::: on a line of its own"
             error(what, number)
             opened.append("div")
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _inline_syntax(line: str, number: int, error) -> None:
