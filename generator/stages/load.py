@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import os
 import re
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -162,9 +163,9 @@ def _tab_at(text: str, mark, problem: str) -> tuple[int, int] | None:
 
 
 def _utf16(raw: bytes) -> str | None:
-    """'UTF-16' (with a byte-order mark), 'UTF-16LE' or 'UTF-16BE' if `raw` looks like UTF-16 text: a NUL in every
-    other byte (the high byte of each ASCII character); else None. UTF-8 text never holds a NUL
-    reportgen would take, so the pattern cannot be real UTF-8."""
+    """'UTF-16' (a byte-order mark), 'UTF-16LE' or 'UTF-16BE' (a NUL in every other byte: the high
+    byte of each ASCII character) if `raw` looks like UTF-16 text; else None. UTF-8 text reportgen
+    would take never holds a NUL, so the pattern cannot be real UTF-8."""
     if raw.startswith(b"\xff\xfe") or raw.startswith(b"\xfe\xff"):
         return "UTF-16"  # iconv reads the byte-order mark
     head = raw[:2000]
@@ -182,7 +183,7 @@ def decode_utf8(raw: bytes, path: Path, diags: Diagnostics) -> str | None:
     """`raw` as UTF-8 text, or None with an `encoding` error that says where the first byte that is
     not UTF-8 is (line and column), which bytes, what they probably are, and how to convert the file
     (a UTF-16 file, as Windows Notepad and Excel save "Unicode" text, has its own message)."""
-    name = path.name
+    name = shlex.quote(path.name)  # said in a command to paste
     utf16 = _utf16(raw)
     if utf16 is not None:
         diags.error("encoding", f"{name} is saved as UTF-16 (\"Unicode\" in Windows' save dialog), not UTF-8: "

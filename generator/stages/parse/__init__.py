@@ -13,8 +13,9 @@ definitions) and `raw_html.RawHtml` (the safe subset of raw HTML). `images.check
 figure file as the writers will read it; `state` holds what the chapters of one report share.
 `authoring` holds the lints of what Markdown would print as it is (the scaffold's placeholders,
 whose list `reportgen new` writes from; table rows that do not fit their header; Quarto and
-pandoc syntax), run by `parse_chapter` before the Markdown. `prose` holds the `prose-rating` lint (a sentence stating a rating the findings contradict), run
-by assemble on each merged chapter, since it needs the computed ratings.
+pandoc syntax), run by `parse_chapter` before the Markdown. `prose` holds the `prose-rating` lint
+(a sentence stating a rating the findings contradict), run by assemble on each merged chapter,
+since it needs the computed ratings.
 
 Like every stage, the package imports earlier stages (`merge`, `validate`), `generator.model` and
 `generator.diagnostics`; never a writer, a check, `build` or `cli` (tests/test_layout.py). Inside

@@ -39,13 +39,20 @@ PLACEHOLDERS = {
 }
 
 
+def _short(text: str, limit: int = 80) -> str:
+    """`text` stripped, and cut at `limit` characters (a message quotes it)."""
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def placeholder_re(text: str) -> re.Pattern:
     """A whole line (or value) that is the placeholder `text`, its `{name}` parts any text."""
     parts = re.split(r"\{\w+\}", text)
     return re.compile(r"^\s*" + ".+".join(map(re.escape, parts)) + r"\s*$")
 
 
-_PLACEHOLDER_RES = [(placeholder_re(text), text, what) for text, what in PLACEHOLDERS.items() if text != REPORT_TITLE]
+_PLACEHOLDER_RES = [(placeholder_re(text), text, what) for text, what in PLACEHOLDERS.items()
+                    if text != REPORT_TITLE]
 _PLACEHOLDER_STARTS = tuple({text[0] for _, text, _ in _PLACEHOLDER_RES})  # a line starting otherwise is none
 
 
@@ -58,8 +65,10 @@ def placeholder_message(text: str, what: str, draft: bool) -> str:
 def check_title(title: str, state: ParseState, path, line: int, column: int) -> None:
     """report.yaml's metadata.title, if it is still the scaffold's."""
     if placeholder_re(REPORT_TITLE).match(title):
+        title = _short(title)
         report = state.diags.warning if state.draft else state.diags.error
-        report("placeholder", placeholder_message(title, PLACEHOLDERS[REPORT_TITLE], state.draft), path, line, column)
+        report("placeholder", placeholder_message(title, PLACEHOLDERS[REPORT_TITLE], state.draft),
+               path, line, column)
 
 
 MAX_SAID = 100  # findings of these lints listed per chapter (a hostile chapter could hold millions)
@@ -105,7 +114,7 @@ def _placeholders(lines: list[str], report: _Report, draft: bool) -> None:
             continue
         for pattern, text, what in _PLACEHOLDER_RES:
             if pattern.match(line):
-                report("placeholder", placeholder_message(line.strip(), what, draft), number, warning=draft)
+                report("placeholder", placeholder_message(_short(line), what, draft), number, warning=draft)
 
 
 # --------------------------------------------------------------------------- table rows
@@ -277,37 +286,35 @@ def _quarto(lines: list[str], report: _Report, markers: tuple[str, ...]) -> None
         div = DIV_OPEN_RE.match(line)
         if div and not MARKER_RE.match(line):
             classes = re.findall(r"\.([\w-]+)", div[1])
-            what = f"'{line.strip()}' is a Quarto/pandoc fenced div, which reportgen does not read: {blocks_said(markers)}"
+            what = (f"'{_short(line)}' is a Quarto/pandoc fenced div, which reportgen does not read: "
+                    f"{blocks_said(markers)}")
             if any(c.startswith("callout") for c in classes):
                 what += "; for a callout box write ::: example \"Note\", the text, then ::: on a line of its own"
             error(what, number)
             opened.append("div")
 
 
-def _short(text: str, limit: int = 80) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
 def _inline_syntax(line: str, number: int, error) -> None:
     """Quarto cross-references, pandoc citations and an id on an image, in one line."""
     for match in XREF_RE.finditer(line):
         printed, where = _XREF_KIND[match[2]]
-        error(f"'@{match[1]}' is a Quarto cross-reference, which reportgen does not read: write "
-              f"[](#{match[1]}) (a link with no text prints '{printed}'), with the id on "
-              + (where % match[1]), number)
+        name = _short(match[1], 60)
+        error(f"'@{name}' is a Quarto cross-reference, which reportgen does not read: write "
+              f"[](#{name}) (a link with no text prints '{printed}'), with the id on " + (where % name), number)
     for match in BRACKETS_RE.finditer(line) if "@" in line else ():
         key = CITATION_KEY_RE.search(match[1])
         if key is None or XREF_RE.search(match[0]):
             continue  # not a citation, or a cross-reference (said above)
-        error(f"'{match[0]}' is a pandoc citation, which reportgen does not read: cite the source in a "
-              f"footnote, [^{key[1]}] here and a line '[^{key[1]}]: <the reference>' in this chapter", number)
+        label = _short(key[1], 40)
+        error(f"'{_short(match[0])}' is a pandoc citation, which reportgen does not read: cite the source in a "
+              f"footnote, [^{label}] here and a line '[^{label}]: <the reference>' in this chapter", number)
     for match in IMAGE_ATTRS_RE.finditer(line) if "{" in line else ():
         found = ID_RE.search(match[1])
         if found:
-            error(f"the id '#{found[1]}' on an image is not kept (a figure is numbered and linked by its "
+            name = _short(found[1], 60)
+            error(f"the id '#{name}' on an image is not kept (a figure is numbered and linked by its "
                   f"caption): put it at the end of the caption, the paragraph after the image: 'Figure: "
-                  f"<caption> {{#{found[1]}}}'", number)
+                  f"<caption> {{#{name}}}'", number)
 
 
 def check_authoring(chapter: MergedChapter, state: ParseState) -> MergedChapter:
@@ -318,8 +325,9 @@ def check_authoring(chapter: MergedChapter, state: ParseState) -> MergedChapter:
     front = _front_matter(lines)
     if front is not None:
         count, keys = front
-        where = "; ".join(f"{key} {FRONT_MATTER_FIELDS.get(key.lower(), 'has no place: report.yaml has no such field')}"
-                          for key in dict.fromkeys(keys))
+        unknown = "has no place: report.yaml has no such field"
+        where = "; ".join(f"{_short(key, 40)} {FRONT_MATTER_FIELDS.get(key.lower(), unknown)}"
+                          for key in list(dict.fromkeys(keys))[:12]) + ("; …" if len(set(keys)) > 12 else "")
         state.diags.error("markdown-unsupported", "a chapter takes no YAML front matter (this '---' block): a "
                           "report's fields are in report.yaml" + (f": {where}" if where else "")
                           + "; then remove the block", chapter.source.path, source_line(chapter, 1))
