@@ -15,7 +15,7 @@ from tests.conftest import ROOT, TESTS, copy_report
 CORPUS = sorted((TESTS / "bad").glob("*.yaml"))
 CASES = [dict(case, corpus=path.name) for path in CORPUS
          for case in yaml.safe_load(path.read_text(encoding="utf-8")) or []]
-LINE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+)(?::\d+)?: (?P<severity>error|warning)\[(?P<code>[a-z0-9-]+)\]: "
+LINE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+)(?::(?P<column>\d+))?: (?P<severity>error|warning)\[(?P<code>[a-z0-9-]+)\]: "
                   r"(?P<message>.+)$")
 
 
@@ -70,6 +70,8 @@ def test_broken_report_gives_its_located_diagnostic(case, tmp_path, reportgen):
             f"expected {case['code']} at {path.name}:{expected}, got {lines}"
     if "message" in case:
         assert any(case["message"] in m["message"] for m in hits), lines
+    if "column" in case:
+        assert any(m["column"] == str(case["column"]) for m in hits), lines
     if case.get("alone"):  # nothing else said: no second, false, diagnostic beside it
         assert len(lines) == 1, lines
     if severity == "warning":  # without --strict, a warning alone does not fail the check
