@@ -22,6 +22,7 @@ import yaml
 
 from generator.diagnostics import ContentError, Diagnostics, did_you_mean
 from generator.stages.load import available_frameworks, framework_candidates, read_yaml
+from generator.stages.parse.authoring import BACKGROUND, FOREWORD, LIST_ITEM, REPORT_TITLE, STANDARD_SUMMARY
 from generator.stages.validate import Framework, _parse
 
 # Every {field} below is a YAML value made by `_yaml` (PyYAML's emitter), or a comment made by `_comment`.
@@ -171,10 +172,10 @@ def _domain_chapter(domain) -> str:
     for standard in domain.standards:
         if standard.rated_by == "not_rated":
             continue
-        blocks.append(f"::: standard {standard.id}\n\nSummary of the findings for {standard.title.lower()}.\n")
+        blocks.append(f"::: standard {standard.id}\n\n{STANDARD_SUMMARY.format(title=standard.title.lower())}\n")
         if standard.rated_by == "key_questions":
             blocks.append("Our rating for this standard is driven by the lowest score:\n\n::: key-questions\n")
-        blocks.append("### Strengths:\n\n- …\n\n### Areas for improvement:\n\n- …\n")
+        blocks.append(f"### Strengths:\n\n{LIST_ITEM}\n\n### Areas for improvement:\n\n{LIST_ITEM}\n")
     return "\n".join(blocks)
 
 
@@ -205,19 +206,19 @@ def scaffold(folder: Path, framework_id: str, framework_dirs=()) -> list[Path]:
     files = {
         "report.yaml": REPORT_YAML.format(
             framework=_yaml(fw.id), framework_text=_comment(fw.id), name=_comment(fw.name), folder=_comment(folder),
-            title=_yaml(f"An inspection of ...: {unit}"), unit=_yaml(unit), inspectorate=_yaml(fw.inspectorate),
+            title=_yaml(REPORT_TITLE.format(unit=unit)), unit=_yaml(unit), inspectorate=_yaml(fw.inspectorate),
             labels=_comment(", ".join(s.label for s in fw.scale)),
             findings="\n".join(_finding(s) for s in fw.standards if s.rated_by != "not_rated") or "  {}",
             ratings_part="  - {file: ratings.md, title: Ratings}\n" if fw.rated else "",
             domain_parts="\n".join(f"  - {{file: {_yaml(_chapter_name(d.id))}, domain: {_yaml(d.id)}}}"
                                     for d in fw.domains)),
         "chapters/contents.md": "::: contents\n",
-        "chapters/foreword.md": "The foreword.\n",
+        "chapters/foreword.md": FOREWORD + "\n",
         "chapters/recommendations.md": "As a result of our inspection findings, we have made these recommendations.\n"
                                        "\n::: recommendations\n",
         "chapters/background.md": "We conducted fieldwork in {{ report.unit }}, beginning "
                                   "{{ report.fieldwork_start | long_date }}.\n"
-                                  if {"unit", "fieldwork_start"} <= set(fw.required_metadata) else "The background.\n",
+                                  if {"unit", "fieldwork_start"} <= set(fw.required_metadata) else BACKGROUND + "\n",
     }
     if fw.rated:  # an unrated framework (a thematic) has no ratings page
         files["chapters/ratings.md"] = "::: ratings\n"

@@ -19,6 +19,18 @@ def fill_in(report_yaml, values: dict[str, str]) -> None:
     report_yaml.write_text(text.replace("      - ~", "      - improve the quality of assessment"), encoding="utf-8")
 
 
+def fill_in_chapters(folder) -> None:
+    """The scaffold's placeholders (report.yaml's title, the chapters' text) written over."""
+    report_yaml = folder / "report.yaml"
+    report_yaml.write_text(report_yaml.read_text(encoding="utf-8").replace(
+        "An inspection of ...:", "An inspection of probation services in:"), encoding="utf-8")
+    for chapter in (folder / "chapters").glob("*.md"):
+        text = chapter.read_text(encoding="utf-8")
+        text = re.sub(r"^Summary of the findings for (.*)\.$", r"We inspected \1.", text, flags=re.M)
+        text = text.replace("The foreword.", "We inspected the unit.").replace("- …", "- A finding.")
+        chapter.write_text(text, encoding="utf-8")
+
+
 def test_new_report_lists_what_to_fill_in_then_builds(tmp_path, reportgen):
     folder = tmp_path / "content" / "leeds-pdu"
     result = reportgen("new", folder, "--framework", "hmip-pdu-2023")
@@ -39,6 +51,16 @@ def test_new_report_lists_what_to_fill_in_then_builds(tmp_path, reportgen):
         "P2.1: {key_questions": "[81, 85, 90]", "P2.2: {key_questions": "[70, 66, 90]",
         "P2.3: {key_questions": "[50, 85, 90]", "P2.4: {key_questions": "[49, 85, 90]",
     })
+    # the scaffold's placeholders left in: an error each, at its line, in a final build
+    left = reportgen("check", folder)
+    assert left.returncode == 1
+    assert set(re.findall(r"error\[([a-z-]+)\]", left.stderr)) == {"placeholder"}, left.stderr
+    assert "report.yaml:6:3: error[placeholder]: 'An inspection of ...: Leeds Pdu' is the placeholder" in left.stderr
+    assert "foreword.md:1: error[placeholder]: 'The foreword.' is the placeholder `reportgen new` wrote: write " \
+           "the foreword in its place" in left.stderr
+    assert left.stderr.count("error[placeholder]: '- …'") == 2 * 7  # strengths, areas for improvement
+    assert left.stderr.count("error[placeholder]: 'Summary of the findings for ") == 7
+    fill_in_chapters(folder)
     assert reportgen("check", folder).returncode == 0
     built = build(folder, tmp_path / "out", formats=("html",))
     assert built.document.parts[2].title == "Ratings"

@@ -24,6 +24,7 @@ from generator.model import (Abbr, Callout, Chart, Contents, ContentsEntry, Cove
 from generator.resources import blocks_data
 from generator.themes import theme_or_default
 from generator.stages.parse import Marker, ParseState, parse_chapter
+from generator.stages.parse.authoring import blocks_said, check_title
 from generator.stages.parse.prose import ProseRatings
 from generator.stages.resolve import Resolved, ResolvedStandard, band_for
 from generator.stages.validate import CONTROL_RE, ScaleItem, describe_character, line_of
@@ -284,7 +285,8 @@ def expand(blocks: tuple, ctx: PartContext) -> tuple:
             continue
         generator = MARKERS.get(block.name)
         if generator is None:
-            ctx.diags.error("marker-unknown", f"unknown block '::: {block.name}'" + did_you_mean(block.name, MARKERS),
+            ctx.diags.error("marker-unknown", f"unknown block '::: {block.name}'"
+                            + (did_you_mean(block.name, MARKERS) or f"; {blocks_said(MARKERS)}"),
                             block.source.path, block.source.line)
             continue
         if block.name in KEEP_BEFORE and out and isinstance(out[-1], Paragraph):
@@ -326,7 +328,10 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
     """The document; `draft` True or False overrides report.yaml's `status` (build --draft, --final)."""
     spec, fw = resolved.validated.report, resolved.framework
     meta = spec.metadata
-    state = ParseState(diags, resolved.validated.sources.report_dir, allow_remote)
+    state = ParseState(diags, resolved.validated.sources.report_dir, allow_remote,
+                       draft if draft is not None else spec.status == "draft", tuple(MARKERS))
+    check_title(meta.title, state, resolved.validated.sources.report.path,
+                *line_of(resolved.validated.sources.report, ("metadata", "title")))
     domains = {d.id: d for d in fw.domains}
     titles = [p.title or f"{p.domain}. {domains[p.domain].title}" for p in spec.parts]
     ids = [state.unique_id(title) for title in titles]

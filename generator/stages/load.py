@@ -9,8 +9,10 @@ folders the user names (`--frameworks DIR`), then in the package.
 
 from __future__ import annotations
 
+import calendar
 import os
 import re
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +35,7 @@ class YamlFile:
     path: Path
     data: object
     positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    failed: set[tuple] = field(default_factory=set)  # values that could not be read (already reported)
 
 
 @dataclass
@@ -95,19 +98,23 @@ def read_yaml(path: Path, diags: Diagnostics, roots=None) -> YamlFile | None:
     roots = roots if roots is not None else (path.parent.resolve(),)
     try:
         raw = read_input(path, roots, "yaml")
-        text = raw.decode("utf-8")
     except InputError as exc:
         diags.error(exc.code, exc.message, path)
         return None
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        diags.error("encoding", f"not UTF-8 text (byte {exc.start})", path, line)
+    text = decode_utf8(raw, path, diags)
+    if text is None:
         return None
     try:
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
+        tab = _tab_at(text, mark, problem) if mark else None
+        if tab is not None:
+            diags.error("yaml-syntax", "YAML syntax: a tab in the indentation: indent with spaces, not tabs "
+                        "(YAML does not allow a tab there); put spaces in its place, as many as the lines around "
+                        "it use", path, *tab)
+            return None
         diags.error("yaml-syntax", f"YAML syntax: {problem}", path,
                     mark.line + 1 if mark else 0, mark.column + 1 if mark else 0)
         return None
@@ -122,8 +129,9 @@ def read_yaml(path: Path, diags: Diagnostics, roots=None) -> YamlFile | None:
         return None
     positions: dict[tuple, tuple[int, int]] = {}
     budget = [MAX_YAML_NODES]
+    failed: set[tuple] = set()
     try:
-        data = (_construct(root, (), positions, SafeConstructor(), path, diags, budget)
+        data = (_construct(root, (), positions, SafeConstructor(), path, diags, budget, failed)
                 if root is not None else None)
     except _TooLarge as exc:
         if exc.mark is not None:
@@ -135,7 +143,77 @@ def read_yaml(path: Path, diags: Diagnostics, roots=None) -> YamlFile | None:
                        f"more than {MAX_YAML_NODES:,} values: the count passes the limit here" if line else str(exc))
             diags.error("yaml-too-large", message, path, line, column)
         return None
-    return YamlFile(path, data, positions)
+    return YamlFile(path, data, positions, failed)
+
+
+def _tab_at(text: str, mark, problem: str) -> tuple[int, int] | None:
+    """The 1-based line and column of the tab a YAML syntax error is about, or None: the parser
+    stops at a tab used to indent ("found character that cannot start any token", "found a tab
+    character that violates indentation")."""
+    lines = text.split("\n")
+    if not 0 <= mark.line < len(lines):
+        return None
+    line = lines[mark.line]
+    if line[mark.column:mark.column + 1] == "\t":
+        return mark.line + 1, mark.column + 1
+    indent = line[: len(line) - len(line.lstrip(" \t"))]
+    if "tab" in problem and "\t" in indent:
+        return mark.line + 1, indent.index("\t") + 1
+    return None
+
+
+def _utf16(raw: bytes) -> str | None:
+    """'UTF-16' (a byte-order mark), 'UTF-16LE' or 'UTF-16BE' (a NUL in every other byte: the high
+    byte of each ASCII character) if `raw` looks like UTF-16 text; else None. UTF-8 text reportgen
+    would take never holds a NUL, so the pattern cannot be real UTF-8."""
+    if raw.startswith(b"\xff\xfe") or raw.startswith(b"\xfe\xff"):
+        return "UTF-16"  # iconv reads the byte-order mark
+    head = raw[:2000]
+    if len(head) < 4 or head.count(0) < len(head) // 4:
+        return None
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    if odd >= len(head) // 4 and even <= odd // 8:
+        return "UTF-16LE"
+    if even >= len(head) // 4 and odd <= even // 8:
+        return "UTF-16BE"
+    return None
+
+
+def decode_utf8(raw: bytes, path: Path, diags: Diagnostics) -> str | None:
+    """`raw` as UTF-8 text, or None with an `encoding` error that says where the first byte that is
+    not UTF-8 is (line and column), which bytes, what they probably are, and how to convert the file
+    (a UTF-16 file, as Windows Notepad and Excel save "Unicode" text, has its own message)."""
+    name = shlex.quote(path.name)  # said in a command to paste
+    utf16 = _utf16(raw)
+    if utf16 is not None:
+        diags.error("encoding", f"{name} is saved as UTF-16 (\"Unicode\" in Windows' save dialog), not UTF-8: "
+                    "reportgen reads UTF-8 text; save it again as UTF-8 (your editor's Save As, Encoding: UTF-8), "
+                    f"or convert it: iconv -f {utf16} -t UTF-8 {name} > {name}.utf8 && "
+                    f"mv {name}.utf8 {name}", path, 1, 1)
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        start, end = exc.start, exc.end
+    line_start = raw.rfind(b"\n", 0, start) + 1
+    line = raw.count(b"\n", 0, start) + 1
+    column = len(raw[line_start:start].decode("utf-8", errors="replace")) + 1
+    bad = raw[start:end]
+    count = len(re.findall("[\udc80-\udcff]", raw.decode("utf-8", errors="surrogateescape")))
+    try:
+        raw.decode("cp1252")
+        encoding, source = "Windows-1252 (cp1252)", "CP1252"
+    except UnicodeDecodeError:
+        encoding, source = "Latin-1 (ISO-8859-1)", "LATIN1"
+    shown = bad.decode("cp1252" if source == "CP1252" else "latin-1", errors="replace")
+    more = f" ({count} such bytes in the file)" if count > 1 else ""
+    said = " ".join(f"0x{b:02X}" for b in bad)
+    meaning = f", in which {said} is '{shown}'" if shown.isprintable() else ""
+    diags.error("encoding", f"not UTF-8 text: the byte {said} here is not UTF-8{more}; the file looks like "
+                f"{encoding} text{meaning}. Save it again as UTF-8 "
+                f"(your editor's Save As, Encoding: UTF-8), or convert it: iconv -f {source} -t UTF-8 {name} > "
+                f"{name}.utf8 && mv {name}.utf8 {name}", path, line, column)
+    return None
 
 
 def _line_column(text: str, char: str, position: int | None) -> tuple[int, int]:
@@ -187,8 +265,9 @@ def _past_the_limit(text: str) -> tuple[int, int, str | None]:
 
 
 def _construct(node, loc: tuple, positions: dict, constructor: SafeConstructor, path: Path, diags: Diagnostics,
-               budget: list[int]):
-    """Plain data from a composed node, recording where each key and item is."""
+               budget: list[int], failed: set):
+    """Plain data from a composed node, recording where each key and item is, and in `failed` the
+    path of each value that could not be read (reported here: not to be called missing later)."""
     budget[0] -= 1
     if budget[0] < 0:
         raise _TooLarge(f"more than {MAX_YAML_NODES:,} values (anchors and aliases repeated?)")
@@ -197,6 +276,7 @@ def _construct(node, loc: tuple, positions: dict, constructor: SafeConstructor, 
     if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_COLLECTIONS:
         diags.error("yaml-value", f"the tag {node.tag} is not read: only plain YAML values are read",
                     path, node.start_mark.line + 1, node.start_mark.column + 1)
+        failed.add(loc)
         return None
     if isinstance(node, yaml.MappingNode):
         try:
@@ -216,15 +296,19 @@ def _construct(node, loc: tuple, positions: dict, constructor: SafeConstructor, 
                             f"{positions[loc + (key,)][0]})", path, *where)
                 continue
             positions[loc + (key,)] = where
-            out[key] = _construct(value_node, loc + (key,), positions, constructor, path, diags, budget)
+            out[key] = _construct(value_node, loc + (key,), positions, constructor, path, diags, budget, failed)
         return out
     if isinstance(node, yaml.SequenceNode):
         items = []
         for index, item in enumerate(node.value):
             positions[loc + (index,)] = (item.start_mark.line + 1, item.start_mark.column + 1)
-            items.append(_construct(item, loc + (index,), positions, constructor, path, diags, budget))
+            items.append(_construct(item, loc + (index,), positions, constructor, path, diags, budget, failed))
         return items
-    return _scalar(node, constructor, path, diags)
+    reported = len(diags.items)
+    value = _scalar(node, constructor, path, diags)
+    if len(diags.items) > reported:
+        failed.add(loc)
+    return value
 
 
 def _scalar(node, constructor: SafeConstructor, path: Path, diags: Diagnostics):
@@ -241,8 +325,38 @@ def _scalar(node, constructor: SafeConstructor, path: Path, diags: Diagnostics):
     except yaml.MarkedYAMLError as exc:
         _constructor_error(exc, node, path, diags)
     except (ValueError, TypeError, OverflowError, LookupError, AttributeError) as exc:  # e.g. 2024-13-45
-        diags.error("yaml-value", f"'{_shorten(node.value)}' cannot be read: {exc}; quote it to keep it as text",
+        written = node.end_mark.line == node.start_mark.line and \
+            node.end_mark.column - node.start_mark.column == len(node.value)
+        if node.tag == "tag:yaml.org,2002:timestamp" and written:
+            # an untagged date that does not exist (2024-13-01): read as the text it is, so that the
+            # field's own check says what is wrong with it, the same as for "2024-13-01" in quotes
+            return node.value
+        problem = date_problem(node.value) if node.tag == "tag:yaml.org,2002:timestamp" else None
+        diags.error("yaml-value", f"'{_shorten(node.value)}' is not a date: {problem}; write it as YYYY-MM-DD"
+                    if problem else f"'{_shorten(node.value)}' cannot be read: {exc}; quote it to keep it as text",
                     path, *where)
+    return None
+
+
+_DATE_SHAPE = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[Tt ].*)?$")
+_MONTHS = ("January February March April May June July August September October November December").split()
+
+
+def date_problem(value) -> str | None:
+    """What is wrong with a date-shaped text (YYYY-MM or YYYY-MM-DD) that is no date, in words
+    ('the month is 13; a month is 01 to 12'), or None if it is none such."""
+    match = _DATE_SHAPE.match(str(value))
+    if match is None:
+        return None
+    year, month = int(match[1]), int(match[2])
+    if not 1 <= month <= 12:
+        return f"the month is {match[2]} (a month is 01 to 12)"
+    if match[3] is None:
+        return None
+    day = int(match[3])
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"the day is {match[3]}, and {_MONTHS[month - 1]} {year} has {days} days"
     return None
 
 
@@ -328,15 +442,12 @@ def _load_chapters(sources: Sources, diags: Diagnostics) -> None:
         name = path.relative_to(folder).as_posix()
         try:
             raw = read_input(path, (sources.report_dir,), "chapter")
-            text = raw.decode("utf-8")
         except InputError as exc:
             diags.error(exc.code, exc.message, path)
             sources.unreadable.add(name)
             continue
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            diags.error("encoding", f"not UTF-8 text (byte {exc.start}); save the chapter as UTF-8",
-                        path, line)
+        text = decode_utf8(raw, path, diags)
+        if text is None:
             sources.unreadable.add(name)
             continue
         sources.chapters[name] = ChapterFile(path, name, text.lstrip("\ufeff"))

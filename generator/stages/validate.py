@@ -25,7 +25,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, 
 from pydantic_core import PydanticCustomError
 
 from generator.diagnostics import Diagnostics, did_you_mean
-from generator.stages.load import FRAMEWORK_ID, Sources, YamlFile, available_frameworks
+from generator.stages.load import FRAMEWORK_ID, Sources, YamlFile, available_frameworks, date_problem
 from generator.themes import Theme, resolve_theme
 
 HEX_COLOUR = r"^#[0-9A-Fa-f]{6}$"
@@ -549,6 +549,31 @@ def hint(loc: tuple) -> str | None:
     return None
 
 
+_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
+
+
+def ordinal(index: int) -> str:
+    """A 0-based index as the author counts: 0 -> 'first', 11 -> '12th'."""
+    number = index + 1
+    if number <= len(_ORDINALS):
+        return _ORDINALS[index]
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def yaml_path(loc: tuple) -> str:
+    """A path of keys and indexes as the author reads it: keys joined by dots, each index counted
+    from one, in words: ('findings', 'P2.1', 'key_questions', 1) -> 'findings.P2.1.key_questions
+    (second item)'; control characters escaped."""
+    out = ""
+    for key in loc:
+        if isinstance(key, int) and not isinstance(key, bool):
+            out += f" ({ordinal(key)} item)"
+        else:
+            out += ("." if out else "") + str(key)
+    return _printable(out) or "(top level)"
+
+
 def _shown(value) -> str:
     """A value as the author wrote it (YAML reads 2024-03-01 as a date, yes as true)."""
     if isinstance(value, bool):
@@ -564,6 +589,10 @@ def instruction(err: dict, loc: tuple) -> str:
     """What to write instead of a value pydantic refused, in the author's terms."""
     kind, given, ctx = err["type"], err.get("input"), err.get("ctx") or {}
     field_hint = hint(loc)
+    problem = date_problem(given) if isinstance(given, str) and kind != "string_type" else None
+    if problem:  # a date or month that does not exist, as text (quoted, or unquoted: see load._scalar)
+        what = "a date" if given.count("-") >= 2 else "a month"
+        return f"{given.strip()} is not {what}: {problem}; {field_hint or 'give a date as YYYY-MM-DD'}"
     if kind == "string_type" and isinstance(given, (int, float, bool)):  # YAML read it as a number or true/false
         what = "true or false" if isinstance(given, bool) else "a number"
         return f"{field_hint or 'give text'}: {_shown(given)} reads as {what}; put it in quotes"
@@ -587,7 +616,9 @@ def _report_errors(exc: ValidationError, model: type[BaseModel], yaml_file: Yaml
     value was empty (`~` or blank text), reported as empty rather than missing."""
     for err in exc.errors():
         loc = tuple(k for k in err["loc"] if not (isinstance(k, str) and k.startswith("function-")))
-        dotted = _printable(".".join(str(k) for k in loc)) or "(top level)"
+        if any(loc[:end] in yaml_file.failed for end in range(len(loc) + 1)):
+            continue  # a value load could not read, reported there: not also missing or of the wrong kind
+        dotted = yaml_path(loc)
         line, col = line_of(yaml_file, loc)
         kind = err["type"]
         if kind == "extra_forbidden":
@@ -606,27 +637,28 @@ def _report_errors(exc: ValidationError, model: type[BaseModel], yaml_file: Yaml
             diags.error("figure-out-of-range", f"{dotted}: {err.get('input')!r} is not a percentage: give a figure "
                         "from 0 to 100", yaml_file.path, line, col)
         elif loc and loc[-1] == "[key]" and kind == "string_type":
-            diags.error("value-invalid", f"{'.'.join(map(str, loc[:-2]))}: the key {err.get('input')!r} reads as a "
+            diags.error("value-invalid", f"{yaml_path(loc[:-2])}: the key {err.get('input')!r} reads as a "
                         f"number: put it in quotes, \"{err.get('input')}\":", yaml_file.path, line, col)
         else:
             diags.error("value-invalid", f"{dotted}: {instruction(err, loc)}", yaml_file.path, line, col)
 
 
-def blank_as_missing(data, loc: tuple = (), emptied: set | None = None):
+def blank_as_missing(data, loc: tuple = (), emptied: set | None = None, failed=frozenset()):
     """report.yaml with every empty value (`~`, "" or blanks) of a mapping left out, as if not
-    written, and an empty list item as None; `emptied` collects the keys left out."""
+    written, and an empty list item as None; `emptied` collects the keys left out (not those of
+    `failed`, values load could not read)."""
     if isinstance(data, dict):
         out = {}
         for key, value in data.items():
             if value is None or (isinstance(value, str) and not value.strip()):
-                if emptied is not None:
+                if emptied is not None and loc + (key,) not in failed:
                     emptied.add(loc + (key,))
                 continue
-            out[key] = blank_as_missing(value, loc + (key,), emptied)
+            out[key] = blank_as_missing(value, loc + (key,), emptied, failed)
         return out
     if isinstance(data, list):
         return [None if isinstance(item, str) and not item.strip()
-                else blank_as_missing(item, loc + (index,), emptied) for index, item in enumerate(data)]
+                else blank_as_missing(item, loc + (index,), emptied, failed) for index, item in enumerate(data)]
     return data
 
 
@@ -724,7 +756,7 @@ def check_characters(yaml_file: YamlFile, diags: Diagnostics) -> None:
             for index, item in enumerate(value):
                 visit(item, loc + (index,))
         elif isinstance(value, str):
-            report(loc, value, _printable(".".join(str(k) for k in loc)) or "(top level)")
+            report(loc, value, yaml_path(loc))
 
     visit(yaml_file.data, ())
 
@@ -955,8 +987,10 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
                       "always matches first", ("overall_rules", r))
 
 
-def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnostics) -> None:
-    """Checks across report.yaml and the framework, on whichever top-level fields are valid."""
+def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnostics,
+                  emptied: frozenset = frozenset()) -> None:
+    """Checks across report.yaml and the framework, on whichever top-level fields are valid.
+    `emptied`: the keys whose value was empty (`~`, `null`, blank or "")."""
     rf = sources.report
     standards = {s.id: s for s in fw.standards}
     labels = [s.label for s in fw.scale]
@@ -995,9 +1029,12 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
             diags.error("rating-missing", f"{sid} ({standard.title}) is rated by inspector judgement: give "
                         f"rating: one of {', '.join(labels)}", rf.path, line, col)
     rated = [s for s in fw.standards if s.rated_by != "not_rated"]
-    if rated and isinstance(rf.data, dict) and "findings" not in rf.data:
-        diags.error("key-missing", f"findings: {fw.id} rates {len(rated)} standards: give findings: with one entry "
-                    f"each ({', '.join(s.id for s in rated)})", rf.path, 1)
+    if rated and isinstance(rf.data, dict) and "findings" not in rf.data and ("findings",) not in rf.failed:
+        empty = ("findings",) in emptied  # `findings: ~`: empty, as every required field written empty
+        diags.error("value-empty" if empty else "key-missing",
+                    f"findings{' is empty' if empty else ''}: {fw.id} rates {len(rated)} standards: give findings: "
+                    f"with one entry each ({', '.join(s.id for s in rated)})", rf.path,
+                    *(line_of(rf, ("findings",)) if empty else (1, 0)))
         rated = []
     for standard in rated:
         if "findings" in fields and standard.id not in findings:
@@ -1007,10 +1044,14 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
     metadata = rf.data.get("metadata") if isinstance(rf.data, dict) else None
     if isinstance(metadata, dict):  # raw: reported even when another metadata field is invalid
         for name in fw.required_metadata:
-            if metadata.get(name) is None:
+            if metadata.get(name) is None and ("metadata", name) not in rf.failed:
                 line, col = line_of(rf, ("metadata", name))  # else metadata: line_of falls back to the parent
-                diags.error("key-missing", f"metadata.{name} is required by {fw.id}: {hint(('metadata', name))}",
-                            rf.path, line, col)
+                if ("metadata", name) in emptied:  # as for every required field: empty, however written
+                    diags.error("value-empty", f"metadata.{name} is empty, and {fw.id} requires it: "
+                                f"{hint(('metadata', name))}", rf.path, line, col)
+                else:
+                    diags.error("key-missing", f"metadata.{name} is required by {fw.id}: "
+                                f"{hint(('metadata', name))}", rf.path, line, col)
     if fields.get("score") is not None and not fw.has_score:
         line, col = line_of(rf, ("score",))
         diags.error("score-unexpected", f"{fw.id} gives no score: remove score", rf.path, line, col)
@@ -1074,7 +1115,8 @@ def validate(sources: Sources, diags: Diagnostics) -> Validated | None:
     if sources.framework is not None:
         check_characters(sources.framework, diags)
     emptied: set = set()  # an empty value is as if not written (`subject: ""` is no subject)
-    sources = replace(sources, report=replace(sources.report, data=blank_as_missing(sources.report.data, (), emptied)))
+    sources = replace(sources, report=replace(sources.report, data=blank_as_missing(
+        sources.report.data, (), emptied, sources.report.failed)))
     spec = _parse(ReportSpec, sources.report, diags, frozenset(emptied))
     framework_id = sources.report.data.get("framework") if isinstance(sources.report.data, dict) else None
     if isinstance(framework_id, str) and sources.framework is None and not sources.framework_failed:
@@ -1092,7 +1134,7 @@ def validate(sources: Sources, diags: Diagnostics) -> Validated | None:
         _check_framework(framework, sources.framework, diags)
     if framework:
         fields = dict(spec) if spec else _valid_fields(ReportSpec, sources.report)
-        _check_report(fields, framework, sources, diags)
+        _check_report(fields, framework, sources, diags, frozenset(emptied))
     metadata = sources.report.data.get("metadata") if isinstance(sources.report.data, dict) else None
     if isinstance(metadata, dict) and "subject" not in metadata:  # raw: warned even beside other errors
         line, col = line_of(sources.report, ("metadata", "subject"))

@@ -15,7 +15,7 @@ from tests.conftest import ROOT, TESTS, copy_report
 CORPUS = sorted((TESTS / "bad").glob("*.yaml"))
 CASES = [dict(case, corpus=path.name) for path in CORPUS
          for case in yaml.safe_load(path.read_text(encoding="utf-8")) or []]
-LINE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+)(?::\d+)?: (?P<severity>error|warning)\[(?P<code>[a-z0-9-]+)\]: "
+LINE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+)(?::(?P<column>\d+))?: (?P<severity>error|warning)\[(?P<code>[a-z0-9-]+)\]: "
                   r"(?P<message>.+)$")
 
 
@@ -33,7 +33,7 @@ def mutate(report: Path, case: dict) -> Path:
         text = text.replace(case["replace"], case["with"], 1)
     if "append" in case:
         text += case["append"]
-    path.write_bytes(text.encode("latin-1" if case.get("latin1") else "utf-8"))
+    path.write_bytes(text.encode("latin-1" if case.get("latin1") else case.get("encoding", "utf-8")))
     return path
 
 
@@ -61,7 +61,7 @@ def test_broken_report_gives_its_located_diagnostic(case, tmp_path, reportgen):
     assert any(m["severity"] == severity for m in hits), lines
     if case.get("line") != "any":
         if "at" in case:
-            text = path.read_bytes().decode("utf-8", errors="replace").splitlines()
+            text = path.read_bytes().decode(case.get("encoding", "utf-8"), errors="replace").splitlines()
             lines_with = [i for i, line in enumerate(text, 1) if case["at"] in line]
             expected = lines_with[case.get("occurrence", 1) - 1]
         else:
@@ -70,6 +70,10 @@ def test_broken_report_gives_its_located_diagnostic(case, tmp_path, reportgen):
             f"expected {case['code']} at {path.name}:{expected}, got {lines}"
     if "message" in case:
         assert any(case["message"] in m["message"] for m in hits), lines
+    if "column" in case:
+        assert any(m["column"] == str(case["column"]) for m in hits), lines
+    if case.get("alone"):  # nothing else said: no second, false, diagnostic beside it
+        assert len(lines) == 1, lines
     if severity == "warning":  # without --strict, a warning alone does not fail the check
         only_warnings = all(m["severity"] == "warning" for m in parsed)
         assert reportgen("check", report).returncode == (0 if only_warnings else 1)

@@ -11,13 +11,16 @@ method per element kind, dispatched by name. It is composed of mixins: `blocks.B
 (`block_<tag>`), `inlines.Inlines` (`inline_<tag>`), `footnotes.Footnotes` (calls and
 definitions) and `raw_html.RawHtml` (the safe subset of raw HTML). `images.check_image` checks a
 figure file as the writers will read it; `state` holds what the chapters of one report share.
-`prose` holds the `prose-rating` lint (a sentence stating a rating the findings contradict), run
-by assemble on each merged chapter, since it needs the computed ratings.
+`authoring` holds the lints of what Markdown would print as it is (the scaffold's placeholders,
+whose list `reportgen new` writes from; table rows that do not fit their header; Quarto and
+pandoc syntax), run by `parse_chapter` before the Markdown. `prose` holds the `prose-rating` lint
+(a sentence stating a rating the findings contradict), run by assemble on each merged chapter,
+since it needs the computed ratings.
 
 Like every stage, the package imports earlier stages (`merge`, `validate`), `generator.model` and
 `generator.diagnostics`; never a writer, a check, `build` or `cli` (tests/test_layout.py). Inside
-it, imports run one way: `state`, `extensions`, `lints`, `images`, `raw_html` -> `inlines` ->
-`blocks` -> `footnotes` -> `chapter` -> this file, which only re-exports; `prose` imports
+it, imports run one way: `state`, `extensions`, `lints`, `images`, `raw_html` -> `authoring`,
+`inlines` -> `blocks` -> `footnotes` -> `chapter` -> this file, which only re-exports; `prose` imports
 `extensions` and `lints` (and the `resolve` stage).
 """
 

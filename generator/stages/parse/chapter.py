@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from generator.model import Source
 from generator.stages.merge import MergedChapter
+from generator.stages.parse.authoring import check_authoring
 from generator.stages.parse.blocks import BLOCK_TAGS, CONTAINER_TAGS, Blocks
 from generator.stages.parse.extensions import markdown_processor
 from generator.stages.parse.footnotes import Footnotes
@@ -109,6 +110,7 @@ def parse_chapter(chapter: MergedChapter, state: ParseState) -> tuple:
         return ()
     if not check_characters(chapter, state.diags) or not check_nesting(chapter, state.diags):
         return ()
+    chapter = check_authoring(chapter, state)
     stashed, tree = _markdown_tree(chapter.text)
     root = copy.deepcopy(tree)  # the parser takes footnote back-links out of its tree
     parser = ChapterParser(chapter, stashed, state)

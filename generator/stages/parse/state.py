@@ -28,6 +28,8 @@ class ParseState:
     diags: Diagnostics
     report_dir: Path | None = None  # images are looked up here
     allow_remote: bool = False  # http(s) images allowed (--allow-remote)
+    draft: bool = False  # a draft build: a placeholder left in is a warning, not an error
+    markers: tuple[str, ...] = ()  # the block markers assemble knows, for messages
     footnotes: int = 0
     ids: set[str] = field(default_factory=set)
 
