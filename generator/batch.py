@@ -32,12 +32,13 @@ import signal
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator import limits
 from generator.limits import Limits
 from generator.publish import interrupts_as_exceptions
+from generator.writing import Options
 
 WRITER_MODULES = {"html": ("generator.writers.html",),
                   "pdf": ("generator.writers.html", "generator.writers.pdf.render"),
@@ -48,17 +49,15 @@ WRITER_MODULES = {"html": ("generator.writers.html",),
 class Job:
     report_dir: Path
     out_dir: Path | None
-    formats: tuple[str, ...]
-    strict: bool = False
-    allow_remote: bool = False
-    reference_doc: Path | None = None
-    framework_dirs: tuple[Path, ...] = ()
-    pdf_standard: str | None = None
-    draft: bool | None = None  # `--draft`/`--final`; None: each report.yaml's status
-    theme: str | Path | None = None  # `--theme`; None: each report.yaml's theme
-    docx_page_numbers: bool = False  # `--docx-page-numbers`
-    overwrite_edited: bool = False  # `--overwrite-edited`: replace outputs changed since reportgen wrote them
-    limits: Limits = field(default_factory=Limits)  # `--time-limit`, `--memory-limit`: each report's own
+    options: Options = field(default_factory=Options)  # the batch's, the same for every report
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        return self.options.formats
+
+    @property
+    def limits(self) -> Limits:
+        return self.options.limits
 
 
 @dataclass
@@ -97,11 +96,11 @@ class SameName(ValueError):
     """Two report folders of the same name: their outputs would overwrite each other."""
 
 
-def plan(folders, parent: Path | None, formats, strict=False, allow_remote=False, reference_doc=None,
-         framework_dirs=(), pdf_standard=None, draft=None, theme=None, docx_page_numbers=False,
-         overwrite_edited=False, limits: Limits | None = None) -> list[Job]:
+def plan(folders, parent: Path | None, options: Options | None = None, **changes) -> list[Job]:
     """One job per report folder (a folder named twice is built once); each to PARENT/<slug>/,
-    or to its default output folder. Raises SameName for two folders of the same name."""
+    or to its default output folder; every job with the same `options` (keywords change single
+    fields, as `build`'s do). Raises SameName for two folders of the same name."""
+    options = replace(options or Options(), **changes)
     seen: dict[str, Path] = {}
     jobs = []
     for folder in dict.fromkeys(Path(f).resolve() for f in folders):
@@ -109,9 +108,7 @@ def plan(folders, parent: Path | None, formats, strict=False, allow_remote=False
             raise SameName(f"'{seen[folder.name]}' and '{folder}' have the same name '{folder.name}': their outputs "
                            "would overwrite each other")
         seen[folder.name] = folder
-        jobs.append(Job(folder, parent / folder.name if parent else None, tuple(formats), strict, allow_remote,
-                        reference_doc, tuple(framework_dirs), pdf_standard, draft, theme, docx_page_numbers,
-                        overwrite_edited, limits or Limits()))
+        jobs.append(Job(folder, parent / folder.name if parent else None, options))
     return jobs
 
 
@@ -123,10 +120,7 @@ def build_one(job: Job, parallel: bool = False) -> Result:
 
     start = time.perf_counter()
     try:
-        built = build(job.report_dir, job.out_dir, job.formats, job.strict, job.allow_remote, job.reference_doc,
-                      job.framework_dirs, pdf_standard=job.pdf_standard, parallel=parallel, draft=job.draft,
-                      theme=job.theme, docx_page_numbers=job.docx_page_numbers,
-                      overwrite_edited=job.overwrite_edited, limits=job.limits)
+        built = build(job.report_dir, job.out_dir, job.options, parallel=parallel)
     except ContentError as exc:
         items = exc.diagnostics.sorted()
         return Result(job.report_dir, False, (), tuple(map(str, items)),

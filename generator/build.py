@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import shlex
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.diagnostics import ContentError, Diagnostics
-from generator.limits import LimitExceeded, Limits, bounded, message, stop_clock
+from generator.limits import LimitExceeded, bounded, message, stop_clock
 from generator.model import Document
 from generator.publish import OutputsRecord, Staging, file_digest, interrupts_as_exceptions, recover, record_name
 from generator.resources import cache_refusals
@@ -34,14 +34,16 @@ class Built:
     diagnostics: Diagnostics
 
 
-def check(report_dir: Path, diags: Diagnostics | None = None, allow_remote: bool = False,
-          framework_dirs=(), draft: bool | None = None, theme=None) -> Document:
+def check(report_dir: Path, diags: Diagnostics | None = None, options: Options | None = None,
+          **changes) -> Document:
     """Stages 1-6. Raises ContentError carrying every diagnostic if the content has errors.
 
-    `allow_remote` lets images be http(s) URLs (fetched when the PDF is written);
-    `framework_dirs` are folders the user named for frameworks (`--frameworks`); `draft` True or
-    False overrides report.yaml's `status` (`--draft`, `--final`); `theme` is `--theme`: a theme
-    name (str) or folder (Path), which wins over report.yaml's `theme:`."""
+    Of `options` (generator/writing.py; keywords change single fields, as `build`'s do), these
+    shape the document: `allow_remote` lets images be http(s) URLs (fetched when the PDF is
+    written); `framework_dirs` are folders the user named for frameworks (`--frameworks`);
+    `draft` True or False overrides report.yaml's `status` (`--draft`, `--final`); `theme` is
+    `--theme`: a theme name (str) or folder (Path), which wins over report.yaml's `theme:`."""
+    options = replace(options or Options(), **changes)
     diags = diags if diags is not None else Diagnostics()
 
     def stop_if_errors(value):
@@ -49,7 +51,7 @@ def check(report_dir: Path, diags: Diagnostics | None = None, allow_remote: bool
             raise ContentError(diags)
         return value
 
-    sources = load(report_dir, diags, framework_dirs, theme)
+    sources = load(report_dir, diags, options.framework_dirs, options.theme)
     validated = stop_if_errors(validate(sources, diags))
     resolved = stop_if_errors(resolve(validated, diags))
     merged = merge(resolved, diags)
@@ -57,7 +59,7 @@ def check(report_dir: Path, diags: Diagnostics | None = None, allow_remote: bool
         raise ContentError(diags)
     # on to parse and assemble even when a chapter's template failed (merge hands on its Markdown):
     # every problem at once
-    return stop_if_errors(assemble(resolved, merged, diags, allow_remote, draft))
+    return stop_if_errors(assemble(resolved, merged, diags, options.allow_remote, options.draft))
 
 
 def _write_formats(formats, doc: Document, report_dir: Path, staging: Staging, targets: dict[str, Path],
@@ -99,39 +101,35 @@ def default_out_dir(report_dir: Path) -> Path:
     return report_dir.parent / "out" / report_dir.name
 
 
-def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict: bool = False,
-          allow_remote: bool = False, reference_doc: Path | None = None, framework_dirs=(),
-          pdf_standard: str | None = None, parallel: bool = True, draft: bool | None = None,
-          theme=None, pdf_process: PdfProcess | None = None, docx_page_numbers: bool = False,
-          source_map: bool = False, overwrite_edited: bool = False, limits: Limits | None = None) -> Built:
-    """Check, write each format, publish. `parallel`: whether this build may write its PDF in a
-    second process (generator/writing.py) while it writes the other formats; `build DIR...`
-    passes False, its process pool being the parallelism. `pdf_process`: that process, already
-    started by the caller (the command line starts it before importing this module); else the
-    build starts it itself. `draft` True or False overrides report.yaml's `status` (`--draft`,
-    `--final`). `theme`: --theme, a theme's name or folder (wins over report.yaml's `theme:`).
-    `docx_page_numbers`: the DOCX's contents carries page numbers as LibreOffice lays it out
-    (raises ToolMissing, before anything else, if LibreOffice is not installed). `source_map`: a
-    final build's DOCX carries the source map `reportgen review` reads (a draft's always does).
-    `overwrite_edited`: replace outputs changed since reportgen wrote them (else the build refuses
-    with `output-edited` and replaces nothing: generator/publish.py `OutputsRecord`). `limits`: the
-    build's time and memory (generator/limits.py; default `Limits()`): past either, a ContentError
-    with the one error `build-limit` on the report folder, and the earlier outputs as they were."""
+def build(report_dir: Path, out_dir: Path | None = None, options: Options | None = None, *,
+          pdf_process: PdfProcess | None = None, **changes) -> Built:
+    """Check, write each format of `options.formats`, publish. `options` (generator/writing.py
+    `Options`; default `Options()`) is everything the command line asks for; keywords change
+    single fields of it (`build(report, out, formats=("html",), draft=True)`).
+
+    `parallel`: whether this build may write its PDF in a second process (generator/writing.py)
+    while it writes the other formats; `build DIR...` passes False, its process pool being the
+    parallelism. `pdf_process`: that process, already started by the caller (the command line
+    starts it before importing this module); else the build starts it itself.
+    `docx_page_numbers` raises ToolMissing, before anything else, if LibreOffice is not
+    installed. `overwrite_edited`: replace outputs changed since reportgen wrote them (else the
+    build refuses with `output-edited` and replaces nothing: generator/publish.py `OutputsRecord`).
+    `limits`: the build's time and memory (generator/limits.py): past either, a ContentError with
+    the one error `build-limit` on the report folder, and the earlier outputs as they were."""
+    options = replace(options or Options(), **changes)
     try:
-        require_tools(formats, docx_page_numbers)
+        require_tools(options.formats, options.docx_page_numbers)
     except ToolMissing:
         if pdf_process is not None:  # the caller's, started before it knew
             pdf_process.stop()
         raise
-    limits = limits or Limits()
-    options = Options(strict, allow_remote, reference_doc, pdf_standard, parallel, docx_page_numbers, source_map)
+    limits = options.limits
     try:
         with bounded(limits):
-            if pdf_process is None and pdf_apart(options, formats):
+            if pdf_process is None and pdf_apart(options, options.formats):
                 pdf_process = PdfProcess(limits.memory)
             with pdf_process or nullcontext():
-                return _build(report_dir, out_dir, formats, options, framework_dirs, draft, theme, pdf_process,
-                              overwrite_edited)
+                return _build(report_dir, out_dir, options, pdf_process)
     except LimitExceeded as exc:
         diags = Diagnostics()
         diags.error("build-limit", message(exc, limits), report_dir)
@@ -176,11 +174,11 @@ def _aside(path: Path) -> Path:
     return path.with_name(f"{path.stem}-reviewed-N{path.suffix}")
 
 
-def _build(report_dir: Path, out_dir: Path | None, formats, options: Options, framework_dirs, draft, theme,
-           pdf_process: PdfProcess | None, overwrite_edited: bool = False) -> Built:
+def _build(report_dir: Path, out_dir: Path | None, options: Options, pdf_process: PdfProcess | None) -> Built:
     report_dir = report_dir.resolve()
     diags = Diagnostics()
-    doc = check(report_dir, diags, options.allow_remote, framework_dirs, draft=draft, theme=theme)
+    formats, overwrite_edited = options.formats, options.overwrite_edited
+    doc = check(report_dir, diags, options)
     slug = report_dir.name
     out_dir = (out_dir or default_out_dir(report_dir)).resolve()
     if out_dir == report_dir or out_dir.is_relative_to(report_dir):

@@ -147,13 +147,9 @@ def cli(debug):
                    "per process of the build).")
 @frameworks_option
 @theme_option
-def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_doc, pdf_standard, framework_dirs,
-          draft, theme, docx_page_numbers, source_map, overwrite_edited, time_limit, memory_limit):
+def build(report_dirs, out_dir, jobs, **given):
     """Build DIR (default: the current folder) into OUT/<slug>.<format>; several DIRs in parallel."""
-    from generator.limits import Limits  # noqa: PLC0415
-
-    limits = Limits(time_limit, memory_limit)
-    formats = _formats(formats)
+    options = build_options(**given)
     if not report_dirs and not Path("report.yaml").is_file():
         raise click.UsageError("give the report folder: reportgen build DIR (or run it inside the folder that "
                                "holds report.yaml)")
@@ -161,26 +157,22 @@ def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_d
     from generator.writing import PdfProcess, ToolMissing, pdf_apart, require_tools  # noqa: PLC0415
 
     try:
-        require_tools(formats, docx_page_numbers)
+        require_tools(options.formats, options.docx_page_numbers)
     except ToolMissing as exc:
         raise ToolError(str(exc)) from None
     if len(folders) > 1:
-        if source_map:
+        if options.source_map:
             raise click.UsageError("--source-map builds one report at a time: give one DIR")
-        _build_several(folders, formats, out_dir, jobs, strict, allow_remote, reference_doc, pdf_standard,
-                       framework_dirs, draft, theme, docx_page_numbers, overwrite_edited, limits)
+        _build_several(folders, out_dir, jobs, options)
         return
 
     # the PDF's process first, so that its import of WeasyPrint overlaps ours of the pipeline
-    pdf_process = PdfProcess(limits.memory) if pdf_apart(None, formats) else None
+    pdf_process = PdfProcess(options.limits.memory) if pdf_apart(None, options.formats) else None
     from generator.build import build as run_build  # noqa: PLC0415
     from generator.diagnostics import ContentError  # noqa: PLC0415
 
     try:
-        built = run_build(folders[0], out_dir, formats, strict, allow_remote, reference_doc, framework_dirs,
-                          pdf_standard, draft=draft, theme=theme, pdf_process=pdf_process,
-                          docx_page_numbers=docx_page_numbers, source_map=source_map,
-                          overwrite_edited=overwrite_edited, limits=limits)
+        built = run_build(folders[0], out_dir, options, pdf_process=pdf_process)
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics)
         click.echo(f"build failed: {len(exc.diagnostics.errors) or len(exc.diagnostics.items)} problem(s); "
@@ -191,16 +183,28 @@ def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_d
         click.echo(f"wrote {path}")
 
 
-def _build_several(folders, formats, parent, jobs, strict, allow_remote, reference_doc, pdf_standard,
-                   framework_dirs, draft=None, theme=None, docx_page_numbers=False, overwrite_edited=False,
-                   limits=None) -> None:
+def build_options(**given):
+    """The command line's options as the one value every build takes (generator/writing.py
+    `Options`): each click option is named as the field it sets (`--format` is `formats`,
+    `--frameworks` is `framework_dirs`), so a new option is a field there and its click option
+    here; only `--format`'s text and the two limits are made into values on the way."""
+    from generator.limits import Limits  # noqa: PLC0415
+    from generator.writing import Options  # noqa: PLC0415
+
+    if "formats" in given:
+        given["formats"] = _formats(given["formats"])
+    if "time_limit" in given or "memory_limit" in given:
+        given["limits"] = Limits(given.pop("time_limit", DEFAULT_SECONDS), given.pop("memory_limit", DEFAULT_MEMORY_MB))
+    return Options(**given)
+
+
+def _build_several(folders, parent, jobs, options) -> None:
     """`build DIR DIR...`: a process pool (generator.batch), one summary line per report as it
     finishes, then every report's diagnostics; exit 1 if any report failed."""
     from generator.batch import SameName, build_many, plan  # noqa: PLC0415
 
     try:
-        jobs_list = plan(folders, parent, formats, strict, allow_remote, reference_doc, framework_dirs, pdf_standard,
-                         draft, theme, docx_page_numbers, overwrite_edited, limits)
+        jobs_list = plan(folders, parent, options)
     except SameName as exc:
         raise click.UsageError(str(exc)) from None
     results = build_many(jobs_list, jobs)
@@ -223,14 +227,14 @@ def _build_several(folders, formats, parent, jobs, strict, allow_remote, referen
 @click.option("--allow-remote", is_flag=True, help="Allow images from http(s) URLs.")
 @frameworks_option
 @theme_option
-def check(report_dir, strict, allow_remote, framework_dirs, theme):
+def check(report_dir, strict, **given):
     """Validate DIR and report every problem; writes nothing."""
     from generator.build import check as run_check  # noqa: PLC0415
     from generator.diagnostics import ContentError, Diagnostics  # noqa: PLC0415
 
     diags = Diagnostics()
     try:
-        run_check(_report_dir(report_dir), diags, allow_remote, framework_dirs, theme=theme)
+        run_check(_report_dir(report_dir), diags, build_options(strict=strict, **given))
     except ContentError:
         _print_diagnostics(diags)
         sys.exit(EXIT_CONTENT)
@@ -248,7 +252,7 @@ def check(report_dir, strict, allow_remote, framework_dirs, theme):
 @click.option("--draft/--final", "draft", default=None,
               help="Preview it as a draft or not [default: report.yaml's status].")
 @frameworks_option
-def serve(report_dir, port, allow_remote, draft, framework_dirs):
+def serve(report_dir, port, **given):
     """Preview DIR in the browser, rebuilt each time a file of it changes (Ctrl-C stops)."""
     from generator.preview import PortInUse, serve as run_serve  # noqa: PLC0415
 
@@ -260,7 +264,7 @@ def serve(report_dir, port, allow_remote, draft, framework_dirs):
         click.echo(f"rebuilt ({len(changes)} change{'s' if len(changes) != 1 else ''})", err=True)
 
     try:
-        run_serve(_report_dir(report_dir), port, framework_dirs, allow_remote, ready, changed, draft)
+        run_serve(_report_dir(report_dir), port, build_options(**given), ready, changed)
     except PortInUse as exc:
         raise click.UsageError(str(exc)) from None
     except KeyboardInterrupt:

@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from generator.preview.session import Preview, problems_page
+from generator.writing import Options
 
 HOST = "127.0.0.1"
 KEEPALIVE_SECONDS = 15.0
@@ -108,14 +109,14 @@ def watch(preview: Preview, folders: list[Path], stop: threading.Event, on_chang
             on_change(generation, batch)
 
 
-def serve(report_dir: Path, port: int = 8000, framework_dirs=(), allow_remote: bool = False,
-          on_ready=None, on_change=None, draft: bool | None = None) -> None:
+def serve(report_dir: Path, port: int = 8000, options: Options | None = None, on_ready=None, on_change=None) -> None:
     """Serve the preview of `report_dir` on 127.0.0.1:`port` until interrupted (Ctrl-C).
 
     `on_ready(url, preview)` is called once the server listens (port 0: any free port);
-    `on_change(generation, changes)` after each rebuild; `draft` as `build --draft/--final`.
-    Raises PortInUse."""
-    preview = Preview(report_dir, tuple(framework_dirs), allow_remote, draft)
+    `on_change(generation, changes)` after each rebuild; `options` as `build`'s (generator/writing.py
+    `Options`: --frameworks, --allow-remote, --draft/--final). Raises PortInUse."""
+    options = options or Options()
+    preview = Preview(report_dir, options)
     preview.rebuild()
     try:
         server = _Server((HOST, port), _Handler)
@@ -125,7 +126,7 @@ def serve(report_dir: Path, port: int = 8000, framework_dirs=(), allow_remote: b
         raise
     server.preview = preview
     stop = threading.Event()
-    folders = [report_dir, *framework_dirs]
+    folders = [report_dir, *options.framework_dirs]
     watcher = threading.Thread(target=watch, args=(preview, folders, stop, on_change), daemon=True,
                                name="reportgen-watch")
     watcher.start()

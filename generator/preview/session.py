@@ -83,9 +83,7 @@ def with_preview_bar(page: str, generation: int, warnings: list[str]) -> str:
 @dataclass
 class Preview:
     report_dir: Path
-    framework_dirs: tuple = ()
-    allow_remote: bool = False
-    draft: bool | None = None  # as `build --draft/--final`; None: report.yaml's status
+    options: Options = field(default_factory=Options)  # as `build`'s (its formats aside: the page is HTML)
     generation: int = 0
     page: bytes = b""
     ok: bool = False  # the current generation built without errors
@@ -100,18 +98,15 @@ class Preview:
     def name(self) -> str:
         return self.report_dir.resolve().name
 
-    def options(self) -> Options:
-        return Options(allow_remote=self.allow_remote)
-
     def rebuild(self) -> int:
         """Check the report and write its HTML again; returns the new generation."""
         with self._building:
             diags = Diagnostics()
             document = None
             try:
-                document = check(self.report_dir, diags, self.allow_remote, self.framework_dirs, self.draft)
+                document = check(self.report_dir, diags, self.options)
                 out = io.BytesIO()
-                WRITERS["html"](document, self.report_dir, out, diags, self.options())
+                WRITERS["html"](document, self.report_dir, out, diags, self.options)
                 page, ok = out.getvalue().decode("utf-8"), True
             except ContentError:
                 document = None
@@ -158,7 +153,7 @@ class Preview:
                 result = (None, ["the report has errors: the page lists them"])
             else:
                 diags, out = Diagnostics(), io.BytesIO()
-                WRITERS["pdf"](document, self.report_dir, out, diags, self.options())
+                WRITERS["pdf"](document, self.report_dir, out, diags, self.options)
                 problems = [str(d) for d in diags.sorted() if d.severity == "error"]
                 result = (None if problems else out.getvalue(), problems)
             self._pdf = (generation, *result)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from generator.preview.session import Preview, problems_page, with_preview_bar
+from generator.writing import Options
 from tests.conftest import copy_report
 
 
@@ -47,7 +48,7 @@ def test_the_bar_goes_before_the_end_of_the_body():
 
 
 def test_a_draft_preview_has_the_banner_and_a_final_one_not(tmp_path):
-    preview = Preview(copy_report(tmp_path), draft=True)
+    preview = Preview(copy_report(tmp_path), Options(draft=True))
     preview.rebuild()
     assert 'class="draft-banner"' in preview.page.decode("utf-8")
     final = Preview(preview.report_dir)
