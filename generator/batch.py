@@ -296,8 +296,8 @@ class _Progress:
     pipe, CI). tqdm rather than rich: a bar is all that is needed, and tqdm is one small
     package with no dependencies that imports in a fraction of rich's time."""
 
-    def __init__(self, total: int, stream, tty: bool | None = None):
-        self.stream = stream
+    def __init__(self, total: int, stream, tty: bool | None = None, quiet: bool = False):
+        self.stream, self.quiet = stream, quiet
         self.bar = None
         if sys.stderr.isatty() if tty is None else tty:
             from tqdm import tqdm  # noqa: PLC0415 - only on a terminal
@@ -305,9 +305,15 @@ class _Progress:
             self.bar = tqdm(total=total, unit="report", file=sys.stderr, leave=False, dynamic_ncols=True)
 
     def done(self, result: Result) -> None:
+        if self.quiet and result.ok:
+            return
         if self.bar is not None:
-            self.bar.write(result.summary(), file=self.stream)
+            # counted and drawn now, whatever tqdm's rate limit (an update within `mininterval` of
+            # the last drawing, as when two reports end together or right after the bar appeared,
+            # is otherwise left undrawn until the next: the bar sat at 0/2 until the end)
             self.bar.update(1)
+            self.bar.write(result.summary(), file=self.stream)  # clears the bar, prints, draws it again
+            self.bar.refresh()
         else:
             print(result.summary(), file=self.stream, flush=True)
 
@@ -316,12 +322,14 @@ class _Progress:
             self.bar.close()
 
 
-def build_many(jobs: list[Job], workers: int | None = None, stream=None, tty: bool | None = None) -> list[Result]:
+def build_many(jobs: list[Job], workers: int | None = None, stream=None, tty: bool | None = None,
+               quiet: bool = False) -> list[Result]:
     """Build every job, `workers` at a time (default: one per core, at most one per report),
-    printing one summary line per report as it finishes; the results in the order given."""
+    printing one summary line per report as it finishes (`quiet`: only a failed report's, and no
+    bar); the results in the order given."""
     stream = stream if stream is not None else sys.stdout
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    progress = _Progress(len(jobs), stream, tty)
+    progress = _Progress(len(jobs), stream, False if quiet else tty, quiet)
     results: dict[int, Result] = {}
     try:
         if workers == 1:

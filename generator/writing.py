@@ -45,6 +45,7 @@ class Options:
     source_map: bool = False  # a final build's DOCX carries the source map too (--source-map; a draft's always does)
     overwrite_edited: bool = False  # replace outputs changed since reportgen wrote them (--overwrite-edited)
     limits: Limits = field(default_factory=Limits)  # --time-limit, --memory-limit (each report's own)
+    output: Path | None = None  # -o FILE: the one format written to FILE instead of OUT/<slug>.<format>
     parallel: bool | None = None  # the PDF written in a second process (None: `pdf_apart` decides)
 
     def __post_init__(self) -> None:  # lists from a caller held as tuples: the value stays hashable and frozen
