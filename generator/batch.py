@@ -101,6 +101,8 @@ def plan(folders, parent: Path | None, options: Options | None = None, **changes
     or to its default output folder; every job with the same `options` (keywords change single
     fields, as `build`'s do). Raises SameName for two folders of the same name."""
     options = replace(options or Options(), **changes)
+    if options.output is not None:
+        raise ValueError("several reports cannot all be written to one file (-o): give each its folder")
     seen: dict[str, Path] = {}
     jobs = []
     for folder in dict.fromkeys(Path(f).resolve() for f in folders):

@@ -164,6 +164,8 @@ def build(report_dir: Path, out_dir: Path | None = None, options: Options | None
     `limits`: the build's time and memory (generator/limits.py): past either, a ContentError with
     the one error `build-limit` on the report folder, and the earlier outputs as they were."""
     options = replace(options or Options(), **changes)
+    if options.output is not None and len(options.formats) != 1:
+        raise ValueError(f"output {options.output} is one file: one format, not {', '.join(options.formats)}")
     try:
         require_tools(options.formats, options.docx_page_numbers)
     except ToolMissing:

@@ -340,3 +340,14 @@ def test_a_users_escape_sequence_in_a_message_stays_escaped_in_colour(tmp_path, 
     line = "a.md:3: error[x]: \\x1b[2J"
     assert styled(line).endswith(": \\x1b[2J") and "\x1b[2J" not in styled(line)
     assert styled("build failed: 2 problem(s)") == "build failed: 2 problem(s)"
+
+
+def test_one_file_takes_one_format_and_one_report_in_the_api_too(tmp_path):
+    from generator.batch import plan
+    from generator.build import build
+
+    with pytest.raises(ValueError):
+        build(THEMATIC, None, Options(output=tmp_path / "x.html", formats=("html", "docx")))
+    with pytest.raises(ValueError):
+        plan([THEMATIC], tmp_path, Options(output=tmp_path / "x.html", formats=("html",)))
+    assert not any(tmp_path.iterdir())
