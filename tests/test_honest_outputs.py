@@ -249,3 +249,64 @@ def test_the_progress_bar_moves_as_each_report_finishes(monkeypatch):
     assert "1/2" in after_first and "2/2" not in after_first
     assert "2/2" in after_second[len(after_first):]
     assert lines.getvalue().splitlines()[0].startswith("ok      a: 1 file(s)")
+
+
+@pytestmark_git
+def test_a_fetched_thin_pack_whose_delta_bases_come_last_is_read(tmp_path):
+    """A fetch keeps a thin pack completed by index-pack --fix-thin: its ref deltas' bases are
+    appended at the pack's end, after the deltas (the main checkout's repository had them; the
+    version was lost, a delta 'whose base is not before it')."""
+    from generator.provenance import folder_version
+    from tests.test_provenance import git_says
+
+    origin = tmp_path / "origin"
+    origin.mkdir()
+    git(origin, "init", "-q")
+    folder = origin / "report"
+    folder.mkdir()
+    for n in range(60):
+        (folder / f"file-{n:02}.md").write_text(f"# File {n}\n\n" + "Some words of a chapter.\n" * 40, encoding="utf-8")
+    git(origin, "add", "-A")
+    git(origin, "commit", "-q", "-m", "first")
+    git(tmp_path, "clone", "-q", "--no-local", f"file://{origin}", "copy")
+    copy = tmp_path / "copy"
+    (folder / "file-07.md").write_text("# File 7\n\nChanged.\n" + "Some words of a chapter.\n" * 40, encoding="utf-8")
+    git(origin, "commit", "-q", "-a", "-m", "second", when=1_764_100_000)
+    git(copy, "-c", "fetch.unpackLimit=1", "fetch", "-q", "origin")
+    git(copy, "merge", "-q", "--ff-only", "origin/main")
+    packs = list((copy / ".git" / "objects" / "pack").glob("*.pack"))
+    assert len(packs) == 2, "the fetch kept its pack"
+    read = [(copy / "report" / "file-07.md").resolve()]  # +edited lists the folder's tree: a delta on a later base
+    assert folder_version(copy / "report", read) == git_says(copy / "report") is not None
+    (copy / "report" / "file-07.md").write_text("edited\n", encoding="utf-8")
+    assert folder_version(copy / "report", read) == git_says(copy / "report").replace(" (", "+edited (")
+
+
+@pytestmark_git
+def test_edited_is_bounded_runs_nothing_and_never_blocks(tmp_path, monkeypatch):
+    from generator import provenance
+    from generator.provenance import folder_version
+
+    report = committed_report(tmp_path)
+    read = sorted(p.resolve() for p in report.rglob("*.md"))
+    clean = folder_version(report, read)
+    assert clean is not None and "+edited" not in clean
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"a program was started: {args!r}")
+
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    for name in ("system", "execv", "execve", "execvp", "posix_spawn", "posix_spawnp", "fork"):
+        if hasattr(os, name):
+            monkeypatch.setattr(os, name, refuse)
+    assert folder_version(report, read) == clean
+    fifo = report / "chapters" / "summary.md"
+    fifo.unlink()
+    os.mkfifo(fifo)  # a FIFO where a file the build read was: never opened for a blocking read
+    assert folder_version(report, read) == clean.replace(" (", "+edited (")
+    monkeypatch.setattr(provenance, "MAX_LISTED", 3)
+    assert folder_version(report, read) is None, "a folder of more entries than listed: no version, as for a bound"
+    monkeypatch.setattr(provenance, "MAX_LISTED", 100_000)
+    monkeypatch.setattr(provenance, "MAX_HASHED", 10)
+    fifo.unlink()
+    assert folder_version(report, [p for p in read if p != fifo]) is None
