@@ -232,8 +232,8 @@ class _Pool:
     worker (SIGTERM: each cleans up as a build does; then SIGKILL), the forkserver and the
     resource tracker: a stopped batch leaves no process behind."""
 
-    def __init__(self, jobs: list[Job], workers: int):
-        self.jobs, self.workers = jobs, workers
+    def __init__(self, jobs: list[Job], workers: int, on_start=None):
+        self.jobs, self.workers, self.on_start = jobs, workers, on_start
         self.context = _context(jobs[0].formats)
         self.lifeline, self._keep = self.context.Pipe(duplex=False)  # never written: ends with this process
         self.running: dict = {}  # connection -> (n, job, process, started, deadline)
@@ -246,6 +246,8 @@ class _Pool:
         send.close()
         now = time.monotonic()
         self.running[receive] = (n, job, process, now, now + job.limits.seconds + limits.GRACE)
+        if self.on_start is not None:
+            self.on_start(job)
 
     def results(self):
         """(n, Result) for each job as it finishes."""
@@ -300,13 +302,26 @@ class _Progress:
 
     def __init__(self, total: int, stream, tty: bool | None = None, quiet: bool = False):
         self.stream, self.quiet = stream, quiet
+        self.building: list[str] = []
         self.bar = None
         if sys.stderr.isatty() if tty is None else tty:
             from tqdm import tqdm  # noqa: PLC0415 - only on a terminal
 
             self.bar = tqdm(total=total, unit="report", file=sys.stderr, leave=False, dynamic_ncols=True)
 
+    def started(self, job: Job) -> None:
+        """A report's build began: the bar names the reports being built."""
+        self.building.append(job.report_dir.name)
+        self._name_them()
+
+    def _name_them(self) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"building {', '.join(self.building)}" if self.building else "", refresh=True)
+
     def done(self, result: Result) -> None:
+        if result.report_dir.name in self.building:
+            self.building.remove(result.report_dir.name)
+            self._name_them()
         if self.quiet and result.ok:
             return
         if self.bar is not None:
@@ -336,10 +351,11 @@ def build_many(jobs: list[Job], workers: int | None = None, stream=None, tty: bo
     try:
         if workers == 1:
             for n, job in enumerate(jobs):
+                progress.started(job)
                 results[n] = build_one(job, parallel=True)
                 progress.done(results[n])
         else:
-            pool = _Pool(jobs, workers)
+            pool = _Pool(jobs, workers, progress.started)
             try:
                 with interrupts_as_exceptions():
                     for n, result in pool.results():

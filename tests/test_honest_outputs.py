@@ -235,12 +235,15 @@ def test_the_font_date_filter_drops_those_notes_only():
 def test_the_progress_bar_moves_as_each_report_finishes(monkeypatch):
     """Two reports ending together, right after the bar appears: each is counted and drawn as
     it ends (tqdm left an update within its `mininterval` undrawn: the bar sat at 0/2)."""
-    from generator.batch import Result, _Progress
+    from generator.batch import Job, Result, _Progress
 
     screen = io.StringIO()
     monkeypatch.setattr(sys, "stderr", screen)
     lines = io.StringIO()
     progress = _Progress(2, lines, tty=True)
+    progress.started(Job(Path("a"), None))
+    progress.started(Job(Path("b"), None))
+    assert "building a, b" in screen.getvalue(), "the bar names the reports being built"
     progress.done(Result(Path("a"), True, (Path("out/a/a.html"),)))
     after_first = screen.getvalue()
     progress.done(Result(Path("b"), True, (Path("out/b/b.html"),)))
