@@ -351,3 +351,22 @@ def test_one_file_takes_one_format_and_one_report_in_the_api_too(tmp_path):
     with pytest.raises(ValueError):
         plan([THEMATIC], tmp_path, Options(output=tmp_path / "x.html", formats=("html",)))
     assert not any(tmp_path.iterdir())
+
+
+def test_colour_through_click_s_runner(tmp_path, monkeypatch):
+    """click's own test runner, told the stream is coloured: red errors, unless --no-color or NO_COLOR."""
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    report = with_error(thematic(tmp_path))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    runner = CliRunner()
+    coloured = runner.invoke(cli, ["check", str(report)], color=True)
+    assert coloured.exit_code == 1 and RED in coloured.output
+    plain = runner.invoke(cli, ["check", "--no-color", str(report)], color=True)
+    assert plain.exit_code == 1 and "error[key-" in plain.output and "\x1b[" not in plain.output
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in runner.invoke(cli, ["check", str(report)], color=True).output
+    monkeypatch.setenv("NO_COLOR", "")  # empty: not set, as no-color.org says
+    assert RED in runner.invoke(cli, ["check", str(report)], color=True).output
