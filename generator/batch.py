@@ -32,12 +32,13 @@ import signal
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator import limits
 from generator.limits import Limits
 from generator.publish import interrupts_as_exceptions
+from generator.writing import Options
 
 WRITER_MODULES = {"html": ("generator.writers.html",),
                   "pdf": ("generator.writers.html", "generator.writers.pdf.render"),
@@ -48,17 +49,15 @@ WRITER_MODULES = {"html": ("generator.writers.html",),
 class Job:
     report_dir: Path
     out_dir: Path | None
-    formats: tuple[str, ...]
-    strict: bool = False
-    allow_remote: bool = False
-    reference_doc: Path | None = None
-    framework_dirs: tuple[Path, ...] = ()
-    pdf_standard: str | None = None
-    draft: bool | None = None  # `--draft`/`--final`; None: each report.yaml's status
-    theme: str | Path | None = None  # `--theme`; None: each report.yaml's theme
-    docx_page_numbers: bool = False  # `--docx-page-numbers`
-    overwrite_edited: bool = False  # `--overwrite-edited`: replace outputs changed since reportgen wrote them
-    limits: Limits = field(default_factory=Limits)  # `--time-limit`, `--memory-limit`: each report's own
+    options: Options = field(default_factory=Options)  # the batch's, the same for every report
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        return self.options.formats
+
+    @property
+    def limits(self) -> Limits:
+        return self.options.limits
 
 
 @dataclass
@@ -97,11 +96,13 @@ class SameName(ValueError):
     """Two report folders of the same name: their outputs would overwrite each other."""
 
 
-def plan(folders, parent: Path | None, formats, strict=False, allow_remote=False, reference_doc=None,
-         framework_dirs=(), pdf_standard=None, draft=None, theme=None, docx_page_numbers=False,
-         overwrite_edited=False, limits: Limits | None = None) -> list[Job]:
+def plan(folders, parent: Path | None, options: Options | None = None, **changes) -> list[Job]:
     """One job per report folder (a folder named twice is built once); each to PARENT/<slug>/,
-    or to its default output folder. Raises SameName for two folders of the same name."""
+    or to its default output folder; every job with the same `options` (keywords change single
+    fields, as `build`'s do). Raises SameName for two folders of the same name."""
+    options = replace(options or Options(), **changes)
+    if options.output is not None:
+        raise ValueError("several reports cannot all be written to one file (-o): give each its folder")
     seen: dict[str, Path] = {}
     jobs = []
     for folder in dict.fromkeys(Path(f).resolve() for f in folders):
@@ -109,9 +110,7 @@ def plan(folders, parent: Path | None, formats, strict=False, allow_remote=False
             raise SameName(f"'{seen[folder.name]}' and '{folder}' have the same name '{folder.name}': their outputs "
                            "would overwrite each other")
         seen[folder.name] = folder
-        jobs.append(Job(folder, parent / folder.name if parent else None, tuple(formats), strict, allow_remote,
-                        reference_doc, tuple(framework_dirs), pdf_standard, draft, theme, docx_page_numbers,
-                        overwrite_edited, limits or Limits()))
+        jobs.append(Job(folder, parent / folder.name if parent else None, options))
     return jobs
 
 
@@ -123,10 +122,7 @@ def build_one(job: Job, parallel: bool = False) -> Result:
 
     start = time.perf_counter()
     try:
-        built = build(job.report_dir, job.out_dir, job.formats, job.strict, job.allow_remote, job.reference_doc,
-                      job.framework_dirs, pdf_standard=job.pdf_standard, parallel=parallel, draft=job.draft,
-                      theme=job.theme, docx_page_numbers=job.docx_page_numbers,
-                      overwrite_edited=job.overwrite_edited, limits=job.limits)
+        built = build(job.report_dir, job.out_dir, job.options, parallel=parallel)
     except ContentError as exc:
         items = exc.diagnostics.sorted()
         return Result(job.report_dir, False, (), tuple(map(str, items)),
@@ -236,8 +232,8 @@ class _Pool:
     worker (SIGTERM: each cleans up as a build does; then SIGKILL), the forkserver and the
     resource tracker: a stopped batch leaves no process behind."""
 
-    def __init__(self, jobs: list[Job], workers: int):
-        self.jobs, self.workers = jobs, workers
+    def __init__(self, jobs: list[Job], workers: int, on_start=None):
+        self.jobs, self.workers, self.on_start = jobs, workers, on_start
         self.context = _context(jobs[0].formats)
         self.lifeline, self._keep = self.context.Pipe(duplex=False)  # never written: ends with this process
         self.running: dict = {}  # connection -> (n, job, process, started, deadline)
@@ -250,6 +246,8 @@ class _Pool:
         send.close()
         now = time.monotonic()
         self.running[receive] = (n, job, process, now, now + job.limits.seconds + limits.GRACE)
+        if self.on_start is not None:
+            self.on_start(job)
 
     def results(self):
         """(n, Result) for each job as it finishes."""
@@ -302,18 +300,37 @@ class _Progress:
     pipe, CI). tqdm rather than rich: a bar is all that is needed, and tqdm is one small
     package with no dependencies that imports in a fraction of rich's time."""
 
-    def __init__(self, total: int, stream, tty: bool | None = None):
-        self.stream = stream
+    def __init__(self, total: int, stream, tty: bool | None = None, quiet: bool = False):
+        self.stream, self.quiet = stream, quiet
+        self.building: list[str] = []
         self.bar = None
         if sys.stderr.isatty() if tty is None else tty:
             from tqdm import tqdm  # noqa: PLC0415 - only on a terminal
 
             self.bar = tqdm(total=total, unit="report", file=sys.stderr, leave=False, dynamic_ncols=True)
 
-    def done(self, result: Result) -> None:
+    def started(self, job: Job) -> None:
+        """A report's build began: the bar names the reports being built."""
+        self.building.append(job.report_dir.name)
+        self._name_them()
+
+    def _name_them(self) -> None:
         if self.bar is not None:
-            self.bar.write(result.summary(), file=self.stream)
+            self.bar.set_postfix_str(f"building {', '.join(self.building)}" if self.building else "", refresh=True)
+
+    def done(self, result: Result) -> None:
+        if result.report_dir.name in self.building:
+            self.building.remove(result.report_dir.name)
+            self._name_them()
+        if self.quiet and result.ok:
+            return
+        if self.bar is not None:
+            # counted and drawn now, whatever tqdm's rate limit (an update within `mininterval` of
+            # the last drawing, as when two reports end together or right after the bar appeared,
+            # is otherwise left undrawn until the next: the bar sat at 0/2 until the end)
             self.bar.update(1)
+            self.bar.write(result.summary(), file=self.stream)  # clears the bar, prints, draws it again
+            self.bar.refresh()
         else:
             print(result.summary(), file=self.stream, flush=True)
 
@@ -322,20 +339,23 @@ class _Progress:
             self.bar.close()
 
 
-def build_many(jobs: list[Job], workers: int | None = None, stream=None, tty: bool | None = None) -> list[Result]:
+def build_many(jobs: list[Job], workers: int | None = None, stream=None, tty: bool | None = None,
+               quiet: bool = False) -> list[Result]:
     """Build every job, `workers` at a time (default: one per core, at most one per report),
-    printing one summary line per report as it finishes; the results in the order given."""
+    printing one summary line per report as it finishes (`quiet`: only a failed report's, and no
+    bar); the results in the order given."""
     stream = stream if stream is not None else sys.stdout
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    progress = _Progress(len(jobs), stream, tty)
+    progress = _Progress(len(jobs), stream, False if quiet else tty, quiet)
     results: dict[int, Result] = {}
     try:
         if workers == 1:
             for n, job in enumerate(jobs):
+                progress.started(job)
                 results[n] = build_one(job, parallel=True)
                 progress.done(results[n])
         else:
-            pool = _Pool(jobs, workers)
+            pool = _Pool(jobs, workers, progress.started)
             try:
                 with interrupts_as_exceptions():
                     for n, result in pool.results():

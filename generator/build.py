@@ -7,13 +7,17 @@ or none (`generator.publish`), so a failed, interrupted or killed build loses no
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import shlex
-from contextlib import nullcontext
-from dataclasses import dataclass
+import time
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.diagnostics import ContentError, Diagnostics
-from generator.limits import LimitExceeded, Limits, bounded, message, stop_clock
+from generator.inputs import recording
+from generator.limits import LimitExceeded, bounded, message, stop_clock
 from generator.model import Document
 from generator.publish import OutputsRecord, Staging, file_digest, interrupts_as_exceptions, recover, record_name
 from generator.resources import cache_refusals
@@ -26,6 +30,8 @@ from generator.writing import (FORMATS, WRITERS, Options, PdfProcess, ToolMissin
                                write_and_check)
 
 
+_LOG = logging.getLogger("reportgen.build")  # stage timings, shown by `-v` (generator/cli.py)
+
 
 @dataclass
 class Built:
@@ -34,14 +40,20 @@ class Built:
     diagnostics: Diagnostics
 
 
-def check(report_dir: Path, diags: Diagnostics | None = None, allow_remote: bool = False,
-          framework_dirs=(), draft: bool | None = None, theme=None) -> Document:
+def check(report_dir: Path, diags: Diagnostics | None = None, options: Options | None = None,
+          **changes) -> Document:
     """Stages 1-6. Raises ContentError carrying every diagnostic if the content has errors.
 
-    `allow_remote` lets images be http(s) URLs (fetched when the PDF is written);
-    `framework_dirs` are folders the user named for frameworks (`--frameworks`); `draft` True or
-    False overrides report.yaml's `status` (`--draft`, `--final`); `theme` is `--theme`: a theme
-    name (str) or folder (Path), which wins over report.yaml's `theme:`."""
+    Of `options` (generator/writing.py; keywords change single fields, as `build`'s do), these
+    shape the document: `allow_remote` lets images be http(s) URLs (fetched when the PDF is
+    written); `framework_dirs` are folders the user named for frameworks (`--frameworks`);
+    `draft` True or False overrides report.yaml's `status` (`--draft`, `--final`); `theme` is
+    `--theme`: a theme name (str) or folder (Path), which wins over report.yaml's `theme:`."""
+    return _check(report_dir, diags, replace(options or Options(), **changes))[0]
+
+
+def _check(report_dir: Path, diags: Diagnostics | None, options: Options) -> tuple[Document, dict[Path, str]]:
+    """`check`, and the files it read (resolved path -> SHA-256: generator/inputs.py `recording`)."""
     diags = diags if diags is not None else Diagnostics()
 
     def stop_if_errors(value):
@@ -49,40 +61,77 @@ def check(report_dir: Path, diags: Diagnostics | None = None, allow_remote: bool
             raise ContentError(diags)
         return value
 
-    sources = load(report_dir, diags, framework_dirs, theme)
-    validated = stop_if_errors(validate(sources, diags))
-    resolved = stop_if_errors(resolve(validated, diags))
-    merged = merge(resolved, diags)
-    if any(part.file not in merged for part in resolved.validated.report.parts):  # the merge stopped at a limit
-        raise ContentError(diags)
-    # on to parse and assemble even when a chapter's template failed (merge hands on its Markdown):
-    # every problem at once
-    return stop_if_errors(assemble(resolved, merged, diags, allow_remote, draft))
+    with recording() as reads:
+        with stage("load"):
+            sources = load(report_dir, diags, options.framework_dirs, options.theme)
+        with stage("validate"):
+            validated = stop_if_errors(validate(sources, diags))
+        with stage("resolve"):
+            resolved = stop_if_errors(resolve(validated, diags))
+        with stage("merge"):
+            merged = merge(resolved, diags)
+        if any(part.file not in merged for part in resolved.validated.report.parts):  # the merge stopped at a limit
+            raise ContentError(diags)
+        # on to parse and assemble even when a chapter's template failed (merge hands on its Markdown):
+        # every problem at once
+        with stage("parse and assemble"):
+            return stop_if_errors(assemble(resolved, merged, diags, options.allow_remote, options.draft)), reads
 
 
-def _write_formats(formats, doc: Document, report_dir: Path, staging: Staging, targets: dict[str, Path],
-                   diags: Diagnostics, options: Options, pdf_process: PdfProcess | None) -> None:
-    """Write and check every format into `staging`: in order here, or the PDF in `pdf_process`
-    (generator/writing.py) and the others here meanwhile. Either way the same files and the same
-    diagnostics; the PDF's process is stopped before the staging folder can be removed."""
-    slug = report_dir.name
+@contextmanager
+def stage(name: str):
+    """With `-v` (the logger `reportgen` at INFO), one line when the stage ends: its name and time."""
+    if not _LOG.isEnabledFor(logging.INFO):
+        yield
+        return
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        _LOG.info("%-20s %6.2f s", name, time.perf_counter() - start)
+
+
+def fingerprint(reads: dict[Path, str], report_dir: Path, doc: Document) -> str:
+    """What outputs were built from: every file the check read (a report's file by its path in the
+    report folder, any other by its bytes alone: the same wherever the checkout is) and whether,
+    and as which version, it is a draft. Kept in the record of outputs to tell a stale one."""
+    digest = hashlib.sha256()
+    for path, sha in sorted((_in_report(path, report_dir), sha) for path, sha in reads.items()):
+        digest.update(f"{path}\0{sha}\n".encode("utf-8", "surrogateescape"))
+    digest.update(f"draft\0{doc.draft.mark if doc.draft else ''}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def _in_report(path: Path, report_dir: Path) -> str:
+    return path.relative_to(report_dir).as_posix() if path.is_relative_to(report_dir) else ""
+
+
+def _write_formats(doc: Document, report_dir: Path, staging: Staging, names: dict[str, str],
+                   targets: dict[str, Path], diags: Diagnostics, options: Options,
+                   pdf_process: PdfProcess | None) -> None:
+    """Write and check every format (`names`: format -> output name) into `staging`: in order
+    here, or the PDF in `pdf_process` (generator/writing.py) and the others here meanwhile. Either
+    way the same files and the same diagnostics; the PDF's process is stopped before the staging
+    folder can be removed."""
 
     def write(fmt: str) -> None:
-        name = f"{slug}.{fmt}"
-        write_and_check(fmt, lambda handle, inspect: WRITERS[fmt](doc, report_dir, handle, diags, options, inspect),
-                        staging.path(name), targets[name], diags)
+        name = names[fmt]
+        with stage(f"write {fmt}"):
+            write_and_check(fmt, lambda handle, inspect: WRITERS[fmt](doc, report_dir, handle, diags, options, inspect),
+                            staging.path(name), targets[name], diags)
 
-    if pdf_process is None or "pdf" not in formats:
-        for fmt in formats:
+    if pdf_process is None or "pdf" not in names:
+        for fmt in names:
             write(fmt)
         return
-    name = f"{slug}.pdf"
+    name = names["pdf"]
     try:
         pdf_process.write(pdf_job(doc, report_dir, options), staging.path(name), targets[name])
-        for fmt in formats:
+        for fmt in names:
             if fmt != "pdf":
                 write(fmt)
-        diags.items.extend(pdf_process.result())
+        with stage("pdf (its process)"):  # the wait for the second process, once the others are written
+            diags.items.extend(pdf_process.result())
     finally:
         pdf_process.stop()
 
@@ -99,39 +148,37 @@ def default_out_dir(report_dir: Path) -> Path:
     return report_dir.parent / "out" / report_dir.name
 
 
-def build(report_dir: Path, out_dir: Path | None = None, formats=FORMATS, strict: bool = False,
-          allow_remote: bool = False, reference_doc: Path | None = None, framework_dirs=(),
-          pdf_standard: str | None = None, parallel: bool = True, draft: bool | None = None,
-          theme=None, pdf_process: PdfProcess | None = None, docx_page_numbers: bool = False,
-          source_map: bool = False, overwrite_edited: bool = False, limits: Limits | None = None) -> Built:
-    """Check, write each format, publish. `parallel`: whether this build may write its PDF in a
-    second process (generator/writing.py) while it writes the other formats; `build DIR...`
-    passes False, its process pool being the parallelism. `pdf_process`: that process, already
-    started by the caller (the command line starts it before importing this module); else the
-    build starts it itself. `draft` True or False overrides report.yaml's `status` (`--draft`,
-    `--final`). `theme`: --theme, a theme's name or folder (wins over report.yaml's `theme:`).
-    `docx_page_numbers`: the DOCX's contents carries page numbers as LibreOffice lays it out
-    (raises ToolMissing, before anything else, if LibreOffice is not installed). `source_map`: a
-    final build's DOCX carries the source map `reportgen review` reads (a draft's always does).
-    `overwrite_edited`: replace outputs changed since reportgen wrote them (else the build refuses
-    with `output-edited` and replaces nothing: generator/publish.py `OutputsRecord`). `limits`: the
-    build's time and memory (generator/limits.py; default `Limits()`): past either, a ContentError
-    with the one error `build-limit` on the report folder, and the earlier outputs as they were."""
+def build(report_dir: Path, out_dir: Path | None = None, options: Options | None = None, *,
+          pdf_process: PdfProcess | None = None, **changes) -> Built:
+    """Check, write each format of `options.formats`, publish. `options` (generator/writing.py
+    `Options`; default `Options()`) is everything the command line asks for; keywords change
+    single fields of it (`build(report, out, formats=("html",), draft=True)`).
+
+    `parallel`: whether this build may write its PDF in a second process (generator/writing.py)
+    while it writes the other formats; `build DIR...` passes False, its process pool being the
+    parallelism. `pdf_process`: that process, already started by the caller (the command line
+    starts it before importing this module); else the build starts it itself.
+    `docx_page_numbers` raises ToolMissing, before anything else, if LibreOffice is not
+    installed. `overwrite_edited`: replace outputs changed since reportgen wrote them (else the
+    build refuses with `output-edited` and replaces nothing: generator/publish.py `OutputsRecord`).
+    `limits`: the build's time and memory (generator/limits.py): past either, a ContentError with
+    the one error `build-limit` on the report folder, and the earlier outputs as they were."""
+    options = replace(options or Options(), **changes)
+    if options.output is not None and len(options.formats) != 1:
+        raise ValueError(f"output {options.output} is one file: one format, not {', '.join(options.formats)}")
     try:
-        require_tools(formats, docx_page_numbers)
+        require_tools(options.formats, options.docx_page_numbers)
     except ToolMissing:
         if pdf_process is not None:  # the caller's, started before it knew
             pdf_process.stop()
         raise
-    limits = limits or Limits()
-    options = Options(strict, allow_remote, reference_doc, pdf_standard, parallel, docx_page_numbers, source_map)
+    limits = options.limits
     try:
         with bounded(limits):
-            if pdf_process is None and pdf_apart(options, formats):
+            if pdf_process is None and pdf_apart(options, options.formats):
                 pdf_process = PdfProcess(limits.memory)
             with pdf_process or nullcontext():
-                return _build(report_dir, out_dir, formats, options, framework_dirs, draft, theme, pdf_process,
-                              overwrite_edited)
+                return _build(report_dir, out_dir, options, pdf_process)
     except LimitExceeded as exc:
         diags = Diagnostics()
         diags.error("build-limit", message(exc, limits), report_dir)
@@ -176,40 +223,54 @@ def _aside(path: Path) -> Path:
     return path.with_name(f"{path.stem}-reviewed-N{path.suffix}")
 
 
-def _build(report_dir: Path, out_dir: Path | None, formats, options: Options, framework_dirs, draft, theme,
-           pdf_process: PdfProcess | None, overwrite_edited: bool = False) -> Built:
+def _build(report_dir: Path, out_dir: Path | None, options: Options, pdf_process: PdfProcess | None) -> Built:
     report_dir = report_dir.resolve()
     diags = Diagnostics()
-    doc = check(report_dir, diags, options.allow_remote, framework_dirs, draft=draft, theme=theme)
+    formats, overwrite_edited = options.formats, options.overwrite_edited
+    started = time.perf_counter()
+    doc, reads = _check(report_dir, diags, options)
     slug = report_dir.name
-    out_dir = (out_dir or default_out_dir(report_dir)).resolve()
-    if out_dir == report_dir or out_dir.is_relative_to(report_dir):
-        diags.error("out-inside-content", "the output folder must not be inside the report folder", out_dir)
+    if options.output is not None:  # -o FILE: one format, to that file (the command line checked its suffix)
+        out_dir, names = options.output.parent.resolve(), {formats[0]: options.output.name}
+        where = out_dir / options.output.name
+    else:
+        out_dir, names = (out_dir or default_out_dir(report_dir)).resolve(), {fmt: f"{slug}.{fmt}" for fmt in formats}
+        where = out_dir
+    if where == report_dir or where.is_relative_to(report_dir):
+        diags.error("out-inside-content", f"the output {'file' if options.output else 'folder'} must not be inside "
+                    "the report folder", where)
         raise ContentError(diags)
-    targets = {f"{slug}.{fmt}": out_dir / f"{slug}.{fmt}" for fmt in formats}
+    targets = {name: out_dir / name for name in names.values()}
+    built_from = fingerprint(reads, report_dir, doc)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         recover(out_dir, slug)
-        record = OutputsRecord.read(out_dir, slug)
+        record = OutputsRecord.read(out_dir, slug, also=tuple(targets))
         if not overwrite_edited and (edited := record.edited(targets)):  # known edits: refused before writing
             _refuse_edited(edited, record, diags, report_dir)
         with interrupts_as_exceptions(), Staging(out_dir, slug) as staging:
-            _write_formats(formats, doc, report_dir, staging, targets, diags, options, pdf_process)
+            _write_formats(doc, report_dir, staging, names, targets, diags, options, pdf_process)
             if diags.has_errors(options.strict):
                 raise ContentError(diags)
             written = {name: file_digest(staging.path(name)) for name in targets}
             if not overwrite_edited and (edited := record.edited(targets, written)):  # again, just before
                 _refuse_edited(edited, record, diags, report_dir)
             name = record_name(slug)
-            staging.path(name).write_text(record.updated(written), encoding="utf-8")
+            staging.path(name).write_text(record.updated(written, built_from), encoding="utf-8")
             stop_clock()  # publishing is a few renames, all or none: never cut short by the time limit
-            staging.publish({**targets, name: out_dir / name})
+            with stage("publish"):
+                staging.publish({**targets, name: out_dir / name})
     except OSError as exc:  # a full disk, a read-only or unreadable output folder, a target in the way
         named = Path(exc.filename) if exc.filename else None
         where = named if named in targets.values() else out_dir  # never name the staging folder
         diags.error("output-failed", f"cannot write the outputs: {exc.strerror or exc}; "
                     "the previous outputs are unchanged", where)
         raise ContentError(diags) from None
+    for stale in record.stale(built_from, exclude=targets):  # after the publish: a note, never a reason to fail
+        diags.warning("output-stale", f"built from {stale.why} and not rebuilt by this build: it does not show the "
+                      "report as it is now; build it again (--format " + stale.path.suffix.lstrip(".").lower()
+                      + "), or remove it", stale.path)
     for path, message in cache_refusals():  # once a process: the build was right, only slower
         diags.warning("cache-refused", message, path)
-    return Built(doc, {fmt: targets[f"{slug}.{fmt}"] for fmt in formats}, diags)
+    _LOG.info("%-20s %6.2f s", "built in", time.perf_counter() - started)
+    return Built(doc, {fmt: targets[names[fmt]] for fmt in formats}, diags)

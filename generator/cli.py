@@ -7,8 +7,11 @@ error (a bug in reportgen: one line and a hint to report it; the traceback only 
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -23,9 +26,83 @@ EXIT_INTERNAL = 70  # EX_SOFTWARE
 PDF_STANDARDS = ("a2+ua1", "ua1")
 
 
-def _print_diagnostics(diags) -> None:
-    for diag in diags.sorted():
-        click.echo(str(diag), err=True)
+# A diagnostic as printed: `path:line[:col]: severity[code]: message` (generator/diagnostics.py)
+_DIAGNOSTIC = re.compile(r"^(?P<where>.*?:) (?P<severity>error|warning)(?P<code>\[[a-z0-9-]+\]):")
+_SEVERITY_COLOUR = {"error": "red", "warning": "yellow"}
+
+
+def styled(line: str) -> str:
+    """A diagnostic line with its `path:line:` bold and its `error[code]` red (a warning's yellow).
+    click.echo drops the styles again unless colour is on (`_colour`): on a terminal, never with
+    NO_COLOR; a user's text cannot add styles of its own (diagnostics print control characters
+    escaped, `\\x1b`)."""
+    match = _DIAGNOSTIC.match(line)
+    if match is None:
+        return line
+    return (click.style(match["where"], bold=True) + " "
+            + click.style(match["severity"] + match["code"], fg=_SEVERITY_COLOUR[match["severity"]], bold=True)
+            + ":" + line[match.end():])
+
+
+def _is_error(line: str) -> bool:
+    match = _DIAGNOSTIC.match(line)
+    return match is None or match["severity"] == "error"
+
+
+def _echo_diagnostics(lines, quiet: bool = False) -> None:
+    """Diagnostic lines on stderr, coloured where colour is on; with --quiet, the errors only."""
+    for line in lines:
+        if not quiet or _is_error(line):
+            click.echo(styled(line), err=True)
+
+
+def _print_diagnostics(diags, quiet: bool = False) -> None:
+    _echo_diagnostics(map(str, diags.sorted()), quiet)
+
+
+def _colour(ctx, param, value: bool | None) -> None:
+    """--color/--no-color, on the program and on its commands: colour or not, whatever the stream.
+    Without either, click colours a stream only when it is a terminal, and never while NO_COLOR is
+    set to anything but "" (https://no-color.org: a command-line flag wins over it)."""
+    if value is not None:
+        ctx.color = value
+        if ctx.parent is not None:
+            ctx.parent.color = value
+    elif ctx.color is None and os.environ.get("NO_COLOR"):
+        ctx.color = False
+
+
+colour_option = click.option(
+    "--color/--no-color", "color", default=None, expose_value=False, is_eager=True, callback=_colour,
+    help="Colour the diagnostics (errors red, warnings yellow), or not [default: on a terminal, unless NO_COLOR is set].")
+quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+verbose_option = click.option("-v", "--verbose", is_flag=True, help="Also print each stage of the build and its time.")
+
+
+class _EchoLog(logging.Handler):
+    """The build's stage timings (logger `reportgen`, INFO) on stderr, with --verbose."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"reportgen: {record.getMessage()}", err=True)
+
+
+@contextmanager
+def _talk(quiet: bool, verbose: bool):
+    """-q and -v: at most one; -v shows the logger `reportgen` while the command runs."""
+    if quiet and verbose:
+        raise click.UsageError("-q/--quiet and -v/--verbose ask for opposite things: give one")
+    if not verbose:
+        yield
+        return
+    logger, handler = logging.getLogger("reportgen"), _EchoLog()
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def _formats(value: str) -> tuple[str, ...]:
@@ -103,6 +180,7 @@ theme_option = click.option(
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="reportgen")
 @click.option("--debug", is_flag=True, help="On an internal error, show the Python traceback (read by `main`).")
+@colour_option
 def cli(debug):
     """Build rated inspection reports from Markdown and YAML."""
 
@@ -114,6 +192,9 @@ def cli(debug):
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder [default: out/<slug>/ in the project root, see README]; with several "
                    "DIRs, the parent folder: each report goes to OUT/<slug>/.")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Write the one format asked for to FILE (its suffix names the format: -o report.pdf) "
+                   "instead of OUT/<slug>.<format>; one DIR only.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
               help="With several DIRs: build N at a time [default: one per core].")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
@@ -147,13 +228,15 @@ def cli(debug):
                    "per process of the build).")
 @frameworks_option
 @theme_option
-def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_doc, pdf_standard, framework_dirs,
-          draft, theme, docx_page_numbers, source_map, overwrite_edited, time_limit, memory_limit):
+@quiet_option
+@verbose_option
+@colour_option
+@click.pass_context
+def build(ctx, report_dirs, out_dir, jobs, quiet, verbose, **given):
     """Build DIR (default: the current folder) into OUT/<slug>.<format>; several DIRs in parallel."""
-    from generator.limits import Limits  # noqa: PLC0415
-
-    limits = Limits(time_limit, memory_limit)
-    formats = _formats(formats)
+    if given["output"] is not None:
+        given["formats"] = _output_format(ctx, given["output"], given["formats"], out_dir, report_dirs)
+    options = build_options(**given)
     if not report_dirs and not Path("report.yaml").is_file():
         raise click.UsageError("give the report folder: reportgen build DIR (or run it inside the folder that "
                                "holds report.yaml)")
@@ -161,53 +244,94 @@ def build(report_dirs, formats, out_dir, jobs, strict, allow_remote, reference_d
     from generator.writing import PdfProcess, ToolMissing, pdf_apart, require_tools  # noqa: PLC0415
 
     try:
-        require_tools(formats, docx_page_numbers)
+        require_tools(options.formats, options.docx_page_numbers)
     except ToolMissing as exc:
         raise ToolError(str(exc)) from None
-    if len(folders) > 1:
-        if source_map:
-            raise click.UsageError("--source-map builds one report at a time: give one DIR")
-        _build_several(folders, formats, out_dir, jobs, strict, allow_remote, reference_doc, pdf_standard,
-                       framework_dirs, draft, theme, docx_page_numbers, overwrite_edited, limits)
-        return
+    with _talk(quiet, verbose):
+        if len(folders) > 1:
+            if options.source_map:
+                raise click.UsageError("--source-map builds one report at a time: give one DIR")
+            _build_several(folders, out_dir, jobs, options, quiet)
+            return
 
-    # the PDF's process first, so that its import of WeasyPrint overlaps ours of the pipeline
-    pdf_process = PdfProcess(limits.memory) if pdf_apart(None, formats) else None
-    from generator.build import build as run_build  # noqa: PLC0415
-    from generator.diagnostics import ContentError  # noqa: PLC0415
+        # the PDF's process first, so that its import of WeasyPrint overlaps ours of the pipeline
+        pdf_process = PdfProcess(options.limits.memory) if pdf_apart(None, options.formats) else None
+        from generator.build import build as run_build  # noqa: PLC0415
+        from generator.diagnostics import ContentError  # noqa: PLC0415
 
-    try:
-        built = run_build(folders[0], out_dir, formats, strict, allow_remote, reference_doc, framework_dirs,
-                          pdf_standard, draft=draft, theme=theme, pdf_process=pdf_process,
-                          docx_page_numbers=docx_page_numbers, source_map=source_map,
-                          overwrite_edited=overwrite_edited, limits=limits)
-    except ContentError as exc:
-        _print_diagnostics(exc.diagnostics)
-        click.echo(f"build failed: {len(exc.diagnostics.errors) or len(exc.diagnostics.items)} problem(s); "
-                   "nothing was written", err=True)
-        sys.exit(EXIT_CONTENT)
-    _print_diagnostics(built.diagnostics)
-    for path in built.outputs.values():
-        click.echo(f"wrote {path}")
+        try:
+            built = run_build(folders[0], out_dir, options, pdf_process=pdf_process)
+        except ContentError as exc:
+            _print_diagnostics(exc.diagnostics, quiet and not options.strict)
+            click.echo(f"build failed: {len(exc.diagnostics.errors) or len(exc.diagnostics.items)} problem(s); "
+                       "nothing was written", err=True)
+            sys.exit(EXIT_CONTENT)
+    _print_diagnostics(built.diagnostics, quiet)
+    if not quiet:
+        for path in built.outputs.values():
+            click.echo(f"wrote {path}")
 
 
-def _build_several(folders, formats, parent, jobs, strict, allow_remote, reference_doc, pdf_standard,
-                   framework_dirs, draft=None, theme=None, docx_page_numbers=False, overwrite_edited=False,
-                   limits=None) -> None:
+def _output_format(ctx, output: Path, formats: str, out_dir, report_dirs) -> str:
+    """-o FILE: the one format it is, from --format or else from FILE's suffix; a usage error for
+    several formats or folders, --out as well, or a suffix that is not the format's."""
+    from generator.writing import FORMATS  # noqa: PLC0415
+
+    if len(report_dirs) > 1:
+        raise click.UsageError(f"-o '{output}' is one file: give one DIR (several DIRs build into --out PARENT)")
+    if out_dir is not None:
+        raise click.UsageError(f"-o '{output}' names the file; --out names a folder: give one of them")
+    slug = Path(report_dirs[0] if report_dirs else ".").resolve().name
+    if output.name.startswith(f".{slug}."):
+        raise click.UsageError(f"-o '{output}': names beginning '.{slug}.' are reportgen's own (its record of "
+                               "outputs, its staging folders): give another name")
+    suffix = output.suffix.lower().lstrip(".")
+    if ctx.get_parameter_source("formats") == click.core.ParameterSource.DEFAULT:
+        if suffix not in FORMATS:
+            raise click.UsageError(f"-o '{output}': the file's suffix names the format, and it is not one of "
+                                   f"{', '.join('.' + f for f in FORMATS)}: name it FILE.pdf, FILE.docx or FILE.html")
+        return suffix
+    chosen = _formats(formats)
+    if len(chosen) > 1:
+        raise click.UsageError(f"-o '{output}' is one file, and --format asks for {len(chosen)} "
+                               f"({', '.join(chosen)}): give one format, or --out FOLDER for several")
+    if suffix != chosen[0]:
+        raise click.UsageError(f"-o '{output}' ends in '{output.suffix or '(no suffix)'}' but the format is "
+                               f"{chosen[0]}: name the file {output.stem}.{chosen[0]}, or give --format "
+                               f"{suffix or chosen[0]}")
+    return formats
+
+
+def build_options(**given):
+    """The command line's options as the one value every build takes (generator/writing.py
+    `Options`): each click option is named as the field it sets (`--format` is `formats`,
+    `--frameworks` is `framework_dirs`), so a new option is a field there and its click option
+    here; only `--format`'s text and the two limits are made into values on the way."""
+    from generator.limits import Limits  # noqa: PLC0415
+    from generator.writing import Options  # noqa: PLC0415
+
+    if "formats" in given:
+        given["formats"] = _formats(given["formats"])
+    if "time_limit" in given or "memory_limit" in given:
+        given["limits"] = Limits(given.pop("time_limit", DEFAULT_SECONDS), given.pop("memory_limit", DEFAULT_MEMORY_MB))
+    return Options(**given)
+
+
+def _build_several(folders, parent, jobs, options, quiet: bool = False) -> None:
     """`build DIR DIR...`: a process pool (generator.batch), one summary line per report as it
     finishes, then every report's diagnostics; exit 1 if any report failed."""
     from generator.batch import SameName, build_many, plan  # noqa: PLC0415
 
     try:
-        jobs_list = plan(folders, parent, formats, strict, allow_remote, reference_doc, framework_dirs, pdf_standard,
-                         draft, theme, docx_page_numbers, overwrite_edited, limits)
+        jobs_list = plan(folders, parent, options)
     except SameName as exc:
         raise click.UsageError(str(exc)) from None
-    results = build_many(jobs_list, jobs)
+    results = build_many(jobs_list, jobs, quiet=quiet)
     for result in results:
-        for line in result.diagnostics:
-            click.echo(line, err=True)
+        _echo_diagnostics(result.diagnostics, quiet)
     failed = [r for r in results if not r.ok]
+    if quiet and not failed:
+        return
     click.echo(f"{len(results) - len(failed)} of {len(results)} report(s) built"
                + (f"; failed: {', '.join(r.report_dir.name for r in failed)}" if failed else ""),
                err=bool(failed))
@@ -218,26 +342,36 @@ def _build_several(folders, formats, parent, jobs, strict, allow_remote, referen
 
 
 @cli.command()
-@click.argument("report_dir", metavar="DIR")
+@click.argument("report_dir", metavar="[DIR]", required=False)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--allow-remote", is_flag=True, help="Allow images from http(s) URLs.")
 @frameworks_option
 @theme_option
-def check(report_dir, strict, allow_remote, framework_dirs, theme):
-    """Validate DIR and report every problem; writes nothing."""
+@quiet_option
+@verbose_option
+@colour_option
+def check(report_dir, strict, quiet, verbose, **given):
+    """Validate DIR (default: the current folder) and report every problem; writes nothing."""
     from generator.build import check as run_check  # noqa: PLC0415
     from generator.diagnostics import ContentError, Diagnostics  # noqa: PLC0415
 
+    if report_dir is None:
+        if not Path("report.yaml").is_file():
+            raise click.UsageError("give the report folder: reportgen check DIR (or run it inside the folder that "
+                                   "holds report.yaml)")
+        report_dir = "."
     diags = Diagnostics()
-    try:
-        run_check(_report_dir(report_dir), diags, allow_remote, framework_dirs, theme=theme)
-    except ContentError:
-        _print_diagnostics(diags)
-        sys.exit(EXIT_CONTENT)
-    _print_diagnostics(diags)
+    with _talk(quiet, verbose):
+        try:
+            run_check(_report_dir(report_dir), diags, build_options(strict=strict, **given))
+        except ContentError:
+            _print_diagnostics(diags, quiet)
+            sys.exit(EXIT_CONTENT)
+    _print_diagnostics(diags, quiet and not strict)
     if diags.has_errors(strict):
         sys.exit(EXIT_CONTENT)
-    click.echo(f"{report_dir}: ok")
+    if not quiet:
+        click.echo(f"{report_dir}: ok")
 
 
 @cli.command()
@@ -251,7 +385,7 @@ def check(report_dir, strict, allow_remote, framework_dirs, theme):
               help="Preview it as a draft or not [default: report.yaml's status].")
 @frameworks_option
 @theme_option
-def serve(report_dir, port, open_browser, allow_remote, draft, framework_dirs, theme):
+def serve(report_dir, port, open_browser, **given):
     """Preview DIR in the browser, rebuilt each time a file of it changes (Ctrl-C stops).
 
     One line on the terminal per save: what was saved, then `rebuilt in 0.15 s: ok` or
@@ -270,7 +404,7 @@ def serve(report_dir, port, open_browser, allow_remote, draft, framework_dirs, t
         click.echo(f"{describe(done)}: {preview.outcome.summary()}", err=True)
 
     try:
-        run_serve(_report_dir(report_dir), port, framework_dirs, allow_remote, ready, changed, draft, theme)
+        run_serve(_report_dir(report_dir), port, build_options(**given), ready, changed)
     except PortInUse as exc:
         raise click.UsageError(str(exc)) from None
     except WatchFailed as exc:

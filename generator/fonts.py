@@ -15,6 +15,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import io
+import logging
 import struct
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,6 +32,28 @@ HB_SUBSET_FLAGS_NO_HINTING = 0x1  # screen hinting: a third of the size, and not
 HB_SUBSET_FLAGS_NOTDEF_OUTLINE = 0x40
 NAME_IDS = (21, 16, 1)  # WWS family, typographic family, family: the first a face has (as fontTools' getBestFamilyName)
 FS_SELECTION = 62  # offset of OS/2.fsSelection: bit 0 italic, bit 5 bold
+
+
+class _FontDates(logging.Filter):
+    """Drops fontTools' notes on a font file's own dates ("'created' timestamp seems very low;
+    regarding as unix timestamp", Lato's and others' created date of 0): about the font's header,
+    nothing a report's author can act on, and printed on stderr by Python's last-resort handler
+    on every draft build (the watermark reads the shipped font). Only those two messages of the
+    head table's logger; every other record of fontTools, and every diagnostic of ours, passes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and ("timestamp seems very low" in record.msg
+                                                     or "timestamp out of range" in record.msg))
+
+
+_FONT_DATES = _FontDates()
+
+
+def quiet_font_dates() -> None:
+    """Install `_FontDates` on fontTools' head-table logger (once; before fontTools reads a font)."""
+    logger = logging.getLogger("fontTools.ttLib.tables._h_e_a_d")
+    if _FONT_DATES not in logger.filters:
+        logger.addFilter(_FONT_DATES)
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,11 @@ diagnostic code; the stages turn them into located diagnostics.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 MB = 1024 * 1024
@@ -36,6 +39,29 @@ class InputError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+# The files read while `recording()` is on (the build's check: generator/build.py): resolved path
+# -> SHA-256 of the bytes read. What the outputs were built from (publish.py's record of outputs
+# keeps its fingerprint, to tell a stale output) and which files of the report a draft's version
+# must find in its commit (provenance.py `edited`). One dictionary per thread or task.
+_READS: ContextVar[dict[Path, str] | None] = ContextVar("reportgen_reads", default=None)
+
+
+@contextmanager
+def recording():
+    """Record every file `read_input` reads while the block runs: the dictionary it yields."""
+    reads: dict[Path, str] = {}
+    token = _READS.set(reads)
+    try:
+        yield reads
+    finally:
+        _READS.reset(token)
+
+
+def reads_so_far() -> dict[Path, str]:
+    """The files read since `recording()` began (empty outside it)."""
+    return dict(_READS.get() or {})
 
 
 def confine(path: Path, roots: tuple[Path, ...] | list[Path], shown: str | None = None) -> Path:
@@ -86,7 +112,11 @@ def read_input(path: Path, roots, kind: str, shown: str | None = None) -> bytes:
             total += len(chunk)
             if total > limit:  # the file grew while we read it
                 raise InputError("file-too-large", f"'{shown}' is over {limit // MB} MB")
-        return b"".join(chunks)
+        data = b"".join(chunks)
+        reads = _READS.get()
+        if reads is not None:
+            reads[resolved] = hashlib.sha256(data).hexdigest()
+        return data
     finally:
         os.close(fd)
 

@@ -29,11 +29,18 @@ first by committer date; a commit is shown when the folder's tree differs from e
 follows that parent only. The hash is abbreviated as git's `%h` is by default (7 hex digits, more
 for a repository of over 16,384 packed objects, and more while another object shares the
 prefix); `core.abbrev` is not read, so the version never depends on anyone's configuration.
+
+A draft built from a work tree that is not that commit's says so: "1a2b3c4+edited (2026-11-27)"
+(`Repository.edited`: a file the build read that HEAD's tree of the folder lacks or holds other
+bytes for, compared by hashing it as git hashes a blob, or a file of that tree deleted). The
+tree of the folder is listed (at most MAX_LISTED entries), the files the build read are hashed
+again (at most MAX_HASHED bytes), and still no blob, index or configuration is read.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import heapq
 import os
 import re
@@ -52,6 +59,9 @@ MAX_PACKED_REFS = 64 * 2**20
 MAX_PACKS = 1_000
 MAX_LOOSE_LISTED = 100_000  # names read from one objects/xx folder to make the hash unique
 DEFAULT_ABBREV = 7
+MAX_LISTED = 100_000  # entries of the report folder's tree listed to tell an edited work tree
+MAX_TREE_DEPTH = 100
+MAX_HASHED = 512 * 2**20  # bytes of the report's files hashed to compare with the commit's
 
 HEX = re.compile(rb"[0-9a-f]{40}|[0-9a-f]{64}")
 REF_NAME = re.compile(r"refs/[^\0\\]+")
@@ -63,13 +73,16 @@ class Unreadable(Exception):
     """The repository cannot be read safely, or not within the bounds: no version."""
 
 
-def folder_version(folder: Path) -> str | None:
+def folder_version(folder: Path, read=None) -> str | None:
+    """The folder's version, "1a2b3c4 (2026-11-27)"; with `read` (the paths of the files the build
+    read, resolved), "1a2b3c4+edited (2026-11-27)" when the work tree is not that commit's: see
+    `Repository.edited`."""
     try:
         found = find_repository(Path(folder))
         if found is None:
             return None
         repo = Repository(*found)
-        return repo.version()
+        return repo.version(None if read is None else (Path(folder).resolve(), tuple(read)))
     except (Unreadable, OSError, ValueError, ArithmeticError, zlib.error, struct.error, IndexError, KeyError,
             RecursionError):
         return None
@@ -416,8 +429,11 @@ class Repository:
             if kind == OBJ_REF_DELTA and base is None:
                 kind, data = self.object(base_id)  # a thin base elsewhere (another pack, or loose)
                 break
-            if not 12 <= base < offset:
-                raise Unreadable("a delta whose base is not before it")
+            # an offset delta's base is before it; a ref delta's may be anywhere in the pack (a
+            # fetched thin pack completed by index-pack has its bases appended at the end): a
+            # cycle ends at MAX_DELTA_CHAIN
+            if not 12 <= base < (offset if kind == OBJ_OFS_DELTA else pack.pack_size) or base == offset:
+                raise Unreadable("a delta whose base is not in the pack before it")
             offset = base
         else:
             raise Unreadable("a delta chain longer than reportgen follows")
@@ -518,7 +534,8 @@ class Repository:
                         shared = max(shared, 2 + _common(entry.name, hexid[2:]))
         return hexid[:max(length, shared + 1)]
 
-    def version(self) -> str | None:
+    def version(self, work: tuple[Path, tuple[Path, ...]] | None = None) -> str | None:
+        """`work`: the folder in the work tree and the files of it the build read, to say `+edited`."""
         try:
             head = self.head()
             self.raw = len(head)
@@ -527,10 +544,77 @@ class Repository:
             changed = self.last_change(head)
             if changed is None:
                 return None
-            return f"{self.abbreviate(changed)} ({self.commit(changed).date})"
+            edited = "+edited" if work is not None and self.edited(head, *work) else ""
+            return f"{self.abbreviate(changed)}{edited} ({self.commit(changed).date})"
         finally:
             for pack in self.packs or ():
                 pack.close()
+
+
+    def listing(self, tree: bytes, prefix: str = "", depth: int = 0, into: dict | None = None) -> dict:
+        """Every entry of `tree` and the trees below it: path ("chapters/a.md") -> (mode, id); a
+        sub-tree itself too (mode 40000). Bounded: MAX_LISTED entries, MAX_TREE_DEPTH levels."""
+        into = {} if into is None else into
+        if depth > MAX_TREE_DEPTH:
+            raise Unreadable("folders nested deeper than reportgen reads")
+        kind, body = self.object(tree)
+        if kind != OBJ_TREE:
+            raise Unreadable(f"{tree.hex()} is not a tree")
+        for mode, name, oid in _tree_entries(body, self.raw):
+            if len(into) >= MAX_LISTED:
+                raise Unreadable("a folder of more files than reportgen reads")
+            path = prefix + name.decode("utf-8", "surrogateescape")
+            into[path] = (mode, oid)
+            if mode in (b"40000", b"040000"):
+                self.listing(oid, path + "/", depth + 1, into)
+        return into
+
+    def edited(self, head: bytes, folder: Path, read: tuple[Path, ...]) -> bool:
+        """Whether the work tree differs from HEAD where the build looks: a file of the folder the
+        build read that HEAD's tree lacks or holds other bytes for (each hashed as git hashes a
+        blob, `blob <size>\\0` and the bytes, SHA-1 or SHA-256 as the repository's object ids),
+        or a file of HEAD's tree of the folder that is gone from the work tree. The files are
+        read again here (regular files, at most MAX_HASHED bytes in all; one that cannot be read
+        is edited); no blob is read, no program run (clean filters and line-ending conversion,
+        which the configuration would name, are not applied: such a repository may read as
+        edited where `git status` is clean)."""
+        tree = self.subtree(self.commit(head).tree)
+        entries = self.listing(tree) if tree is not None else {}
+        hasher = hashlib.sha1 if self.raw == 20 else hashlib.sha256
+        budget = MAX_HASHED
+        for path in read:
+            if not path.is_relative_to(folder):
+                continue  # a shipped or named framework, theme: not the report's
+            entry = entries.get(path.relative_to(folder).as_posix())
+            if entry is None or entry[0] in (b"40000", b"040000", b"160000", b"120000"):
+                return True  # not in the commit (or not a file there)
+            try:
+                with _open(path) as handle:
+                    data = handle.read(budget + 1)
+            except (OSError, Unreadable):
+                return True
+            budget -= len(data)
+            if budget < 0:
+                raise Unreadable("the report's files are larger than reportgen hashes")
+            if hasher(b"blob %d\0" % len(data) + data).digest() != entry[1]:
+                return True
+        for name, (mode, _) in entries.items():
+            if mode not in (b"40000", b"040000", b"160000") and not os.path.lexists(folder / name):
+                return True  # a file of the commit deleted
+        return False
+
+
+def _tree_entries(body: bytes, raw: int):
+    """(mode, name, id) of each entry of a tree object."""
+    pos = 0
+    while pos < len(body):
+        space = body.index(b" ", pos)
+        nul = body.index(b"\0", space)
+        oid = body[nul + 1:nul + 1 + raw]
+        if len(oid) != raw:
+            raise Unreadable("a damaged tree")
+        yield body[pos:space], body[space + 1:nul], oid
+        pos = nul + 1 + raw
 
 
 def _when(value: bytes) -> tuple[int, int]:

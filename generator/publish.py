@@ -222,14 +222,26 @@ class Edited:
     recorded: bool  # True: the record holds another digest (changed); False: no record of it
 
 
+@dataclass(frozen=True)
+class Stale:
+    """An output of this report that the last build did not write, built from other files."""
+
+    name: str
+    path: Path
+    why: str  # "an earlier version of the report", or why that cannot be told
+
+
 @dataclass
 class OutputsRecord:
-    """What the last publish of `slug` into `out_dir` wrote: output name -> SHA-256."""
+    """What the last publish of `slug` into `out_dir` wrote: output name -> SHA-256, and what each
+    was built from (`inputs`: the fingerprint of the files the build read, build.fingerprint)."""
 
     out_dir: Path
     slug: str
     digests: dict[str, str] = field(default_factory=dict)
     damaged: bool = False  # the file exists but is not a record reportgen wrote (or was cut short)
+    also: tuple[str, ...] = ()  # other names it may speak for: the file of `build -o FILE`
+    inputs: dict[str, str] = field(default_factory=dict)
 
     @property
     def path(self) -> Path:
@@ -238,12 +250,15 @@ class OutputsRecord:
     def _ours(self, name: str) -> bool:
         """A name this record may speak for: one of this report's outputs, a plain name in the out
         folder (never a path: the record is as untrusted as the folder it sits in)."""
-        return (isinstance(name, str) and name.startswith(f"{self.slug}.") and "/" not in name and "\\" not in name
-                and "\0" not in name and name not in (".", "..") and len(name) <= 255)
+        return (isinstance(name, str) and (name.startswith(f"{self.slug}.") or name in self.also) and "/" not in name
+                and "\\" not in name and "\0" not in name and name not in (".", "..") and len(name) <= 255
+                and name != record_name(self.slug))
 
     @classmethod
-    def read(cls, out_dir: Path, slug: str) -> "OutputsRecord":
-        record = cls(out_dir, slug)
+    def read(cls, out_dir: Path, slug: str, also: tuple[str, ...] = ()) -> "OutputsRecord":
+        """The record of `slug`'s outputs in `out_dir`; `also`: names of outputs not named after the
+        slug that this build writes (`-o FILE`), whose entries are read too."""
+        record = cls(out_dir, slug, also=tuple(also))
         try:
             fd = os.open(record.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
         except FileNotFoundError:
@@ -274,6 +289,9 @@ class OutputsRecord:
             digest = entry.get("sha256") if isinstance(entry, dict) else None
             if record._ours(name) and isinstance(digest, str) and _DIGEST.match(digest):
                 record.digests[name] = digest
+                built_from = entry.get("inputs")
+                if isinstance(built_from, str) and _DIGEST.match(built_from):
+                    record.inputs[name] = built_from
         return record
 
     def edited(self, targets: dict[str, Path], staged: dict[str, str] | None = None) -> list[Edited]:
@@ -303,13 +321,37 @@ class OutputsRecord:
                 found.append(Edited(name, final, False))
         return found
 
-    def updated(self, written: dict[str, str]) -> str:
-        """The record's text after a publish of `written` (name -> digest): the entries of outputs
-        not rebuilt this time are kept (they are still as written), sorted, deterministic."""
+    def updated(self, written: dict[str, str], built_from: str | None = None) -> str:
+        """The record's text after a publish of `written` (name -> digest), each built from
+        `built_from`: the entries of outputs not rebuilt this time are kept (they are still as
+        written, and what they were built from is how `stale` tells them), sorted, deterministic."""
         outputs = {**self.digests, **written}
-        body = {"reportgen": "the outputs this report's last build wrote, to refuse replacing one edited since",
-                "outputs": {name: {"sha256": outputs[name]} for name in sorted(outputs)}}
+        inputs = {**self.inputs, **({name: built_from for name in written} if built_from else {})}
+        body = {"reportgen": "the outputs this report's last build wrote, to refuse replacing one edited since, "
+                             "and what each was built from, to say when one is stale",
+                "outputs": {name: {"sha256": outputs[name], **({"inputs": inputs[name]} if name in inputs else {})}
+                            for name in sorted(outputs)}}
         return json.dumps(body, indent=1, sort_keys=True) + "\n"
+
+    def stale(self, built_from: str, exclude) -> list[Stale]:
+        """This report's outputs in the out folder that a build from `built_from` did not write
+        (`exclude`: the names it wrote) and that were built from other files: each still as
+        reportgen wrote it (an output someone changed since is theirs, never called stale), a
+        regular file, named after the report. Read before the publish (the record in hand)."""
+        found = []
+        for name in sorted(self.digests):
+            if name in exclude or not name.startswith(f"{self.slug}.") or self.inputs.get(name) == built_from:
+                continue
+            path = self.out_dir / name
+            try:
+                if not stat.S_ISREG(os.lstat(path).st_mode) or file_digest(path) != self.digests[name]:
+                    continue
+            except OSError:
+                continue
+            why = ("another version of the report (other files, or the other of draft and final)" if name in self.inputs else
+                   "what reportgen cannot tell (its record, from an older reportgen, does not say)")
+            found.append(Stale(name, path, why))
+        return found
 
 
 # --------------------------------------------------------------------------- a second process

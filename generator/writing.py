@@ -15,24 +15,42 @@ from __future__ import annotations
 
 import os
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.diagnostics import Diagnostics
+from generator.limits import Limits
 from generator.publish import Forked, can_fork
+
+
+FORMATS = ("pdf", "docx", "html")  # the writers' formats (WRITERS below), in the order a build writes them
 
 
 @dataclass(frozen=True)
 class Options:
-    """How a build runs, beyond which formats: passed to every writer."""
+    """Everything a build is asked to do, beyond which report and where: one value that every path
+    takes (`reportgen build` of one report or several, a batch's jobs, the preview's rebuild) and
+    every writer is passed. The command line maps its options onto it in one place
+    (`cli.build_options`): a new option is a field here and a line there."""
 
-    strict: bool = False
-    allow_remote: bool = False
+    formats: tuple[str, ...] = FORMATS
+    strict: bool = False  # warnings are errors (--strict)
+    allow_remote: bool = False  # images may be http(s) URLs (--allow-remote)
+    framework_dirs: tuple[Path, ...] = ()  # folders the user named for frameworks (--frameworks)
+    theme: str | Path | None = None  # --theme: a theme's name (str) or folder (Path); None: report.yaml's
+    draft: bool | None = None  # --draft/--final; None: report.yaml's status
     reference_doc: Path | None = None  # DOCX styles from this file instead of report.yaml's or ours
     pdf_standard: str | None = None  # what the PDF declares (writers/pdf/render.py PDF_STANDARDS); None: the default
-    parallel: bool | None = None  # the PDF written in a second process (None: `pdf_apart` decides)
     docx_page_numbers: bool = False  # the DOCX contents' page numbers, laid out by LibreOffice (--docx-page-numbers)
     source_map: bool = False  # a final build's DOCX carries the source map too (--source-map; a draft's always does)
+    overwrite_edited: bool = False  # replace outputs changed since reportgen wrote them (--overwrite-edited)
+    limits: Limits = field(default_factory=Limits)  # --time-limit, --memory-limit (each report's own)
+    output: Path | None = None  # -o FILE: the one format written to FILE instead of OUT/<slug>.<format>
+    parallel: bool | None = None  # the PDF written in a second process (None: `pdf_apart` decides)
+
+    def __post_init__(self) -> None:  # lists from a caller held as tuples: the value stays hashable and frozen
+        object.__setattr__(self, "formats", tuple(self.formats))
+        object.__setattr__(self, "framework_dirs", tuple(self.framework_dirs))
 
 
 # Each writer is imported only when its format is asked for (WeasyPrint and python-docx are slow
@@ -86,7 +104,7 @@ def _write_docx(doc, report_dir: Path, target, diags: Diagnostics, options: Opti
 
 
 WRITERS = {"pdf": _write_pdf, "docx": _write_docx, "html": _write_html}
-FORMATS = tuple(WRITERS)
+assert tuple(WRITERS) == FORMATS
 
 
 class ToolMissing(Exception):

@@ -8,6 +8,7 @@ import shutil
 
 from generator.batch import Job, build_many
 from generator.build import build
+from generator.writing import Options
 from tests.conftest import ROOT
 
 CONTENT = ROOT / "content"
@@ -51,7 +52,7 @@ def test_two_reports_of_the_same_name_are_misuse(tmp_path, reportgen):
 
 
 def test_on_a_terminal_a_progress_bar_counts_the_reports(tmp_path, capsys):
-    jobs = [Job(CONTENT / "thematic-example", tmp_path / "t", ("html",))]
+    jobs = [Job(CONTENT / "thematic-example", tmp_path / "t", Options(formats=("html",)))]
     lines = io.StringIO()
     (result,) = build_many(jobs, 1, stream=lines, tty=True)
     assert result.ok and result.outputs == (tmp_path / "t" / "thematic-example.html",)
@@ -67,7 +68,7 @@ def test_a_pooled_build_does_not_also_write_its_formats_in_parallel(monkeypatch,
     seen = []
     monkeypatch.setattr(generator.build, "build", lambda *args, parallel, **options: seen.append(parallel) or
                         generator.build.Built(None, {}, generator.build.Diagnostics()))
-    job = Job(CONTENT / "thematic-example", tmp_path, ("html",))
+    job = Job(CONTENT / "thematic-example", tmp_path, Options(formats=("html",)))
     from generator.batch import build_one
 
     build_one(job)

@@ -161,6 +161,6 @@ def test_batch_builds_pass_draft_on(tmp_path):
     from generator.batch import build_one, plan
 
     report = copy_report(tmp_path)
-    (job,) = plan([report], tmp_path / "out", ("html",), draft=True)
+    (job,) = plan([report], tmp_path / "out", formats=("html",), draft=True)
     assert build_one(job).ok
     assert 'class="draft-banner"' in (tmp_path / "out" / "surrey-pdu" / "surrey-pdu.html").read_text(encoding="utf-8")

@@ -58,8 +58,10 @@ def test_the_record_holds_each_outputs_digest(reportgen, report, tmp_path):
     out = tmp_path / "out"
     first_build(reportgen, report, out)
     record = json.loads((out / RECORD).read_text(encoding="utf-8"))
-    assert record["outputs"] == {name: {"sha256": hashlib.sha256((out / name).read_bytes()).hexdigest()}
-                                 for name in (f"{SLUG}.docx", f"{SLUG}.html")}
+    assert {name: entry["sha256"] for name, entry in record["outputs"].items()} == {
+        name: hashlib.sha256((out / name).read_bytes()).hexdigest() for name in (f"{SLUG}.docx", f"{SLUG}.html")}
+    # and what each was built from (issue 24: a stale output is told by it), the same for both
+    assert len({entry["inputs"] for entry in record["outputs"].values()}) == 1
     assert (out / RECORD).stat().st_mode & 0o777 == 0o644
 
 

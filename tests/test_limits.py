@@ -220,7 +220,7 @@ def test_the_pdf_process_is_held_to_the_memory_limit(tmp_path, monkeypatch):
     monkeypatch.setattr(generator.writing, "write_pdf_job", greedy)
     limits = Limits(memory_mb=500)
     with pytest.raises(ContentError) as failed:
-        generator.build.build(report, out, ("pdf", "html"), pdf_process=generator.writing.PdfProcess(limits.memory),
+        generator.build.build(report, out, formats=("pdf", "html"), pdf_process=generator.writing.PdfProcess(limits.memory),
                               limits=limits)
     assert [str(d) for d in failed.value.diagnostics.sorted()] == [
         f"{failed.value.diagnostics.show(report)}: error[build-limit]: the build needed more than 500 MB of memory "
@@ -232,6 +232,7 @@ def test_a_batch_in_this_process_leaves_no_helper_process_running(tmp_path):
     """The forkserver and resource tracker a batch starts end with it, not with the interpreter
     (a long-lived caller, such as this test run, would keep them otherwise)."""
     from generator.batch import Job, build_many
+    from generator.writing import Options
 
     def helpers() -> list[str]:
         found = []
@@ -245,7 +246,7 @@ def test_a_batch_in_this_process_leaves_no_helper_process_running(tmp_path):
                 continue
         return found
 
-    jobs = [Job(CONTENT / name, tmp_path / name, ("html",)) for name in ("thematic-example", "northshire-yjs")]
+    jobs = [Job(CONTENT / name, tmp_path / name, Options(formats=("html",))) for name in ("thematic-example", "northshire-yjs")]
     results = build_many(jobs, 2, stream=io.StringIO(), tty=False)
     assert [r.ok for r in results] == [True, True]
     assert (tmp_path / "northshire-yjs" / "northshire-yjs.html").is_file()

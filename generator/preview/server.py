@@ -27,6 +27,7 @@ from pathlib import Path
 
 from generator.diagnostics import Diagnostics, printable
 from generator.preview.session import Preview, problems_page
+from generator.writing import Options
 
 HOST = "127.0.0.1"
 KEEPALIVE_SECONDS = 15.0
@@ -159,15 +160,16 @@ def watch(preview: Preview, folders: list[Path], stop: threading.Event, on_chang
             on_change(preview, done)
 
 
-def serve(report_dir: Path, port: int = 8000, framework_dirs=(), allow_remote: bool = False,
-          on_ready=None, on_change=None, draft: bool | None = None, theme=None) -> None:
+def serve(report_dir: Path, port: int = 8000, options: Options | None = None, on_ready=None,
+          on_change=None) -> None:
     """Serve the preview of `report_dir` on 127.0.0.1:`port` until interrupted (Ctrl-C).
 
     `on_ready(url, preview)` is called once the server listens (port 0: any free port);
     `on_change(preview, done)` after each rebuild (`done`: what was saved, see `saves`);
-    `draft` and `theme` as `build --draft/--final` and `--theme`. Raises PortInUse, or
-    WatchFailed if the folders cannot be watched."""
-    preview = Preview(report_dir, tuple(framework_dirs), allow_remote, draft, theme)
+    `options` as `build`'s (generator/writing.py `Options`: --frameworks, --allow-remote,
+    --draft/--final, --theme). Raises PortInUse, or WatchFailed if the folders cannot be watched."""
+    options = options or Options()
+    preview = Preview(report_dir, options)
     try:
         server = _Server((HOST, port), _Handler)
     except OSError as exc:
@@ -176,7 +178,8 @@ def serve(report_dir: Path, port: int = 8000, framework_dirs=(), allow_remote: b
         raise
     server.preview = preview
     stop, watching = threading.Event(), threading.Event()
-    folders = [report_dir, *framework_dirs]
+    folders = [report_dir, *options.framework_dirs]
+    theme = options.theme
     if isinstance(theme, Path) and not theme.resolve().is_relative_to(report_dir.resolve()):
         folders.append(theme)  # a theme folder outside the report: its edits show too
     failed: list[str] = []

@@ -144,10 +144,7 @@ def with_preview_bar(page: str, generation: int, warnings: list[str]) -> str:
 @dataclass
 class Preview:
     report_dir: Path
-    framework_dirs: tuple = ()
-    allow_remote: bool = False
-    draft: bool | None = None  # as `build --draft/--final`; None: report.yaml's status
-    theme: str | Path | None = None  # as `build --theme`: a theme's name or folder; None: report.yaml's
+    options: Options = field(default_factory=Options)  # as `build`'s (its formats aside: the page is HTML)
     generation: int = 0
     page: bytes = b""
     ok: bool = False  # the current generation built without errors
@@ -164,9 +161,6 @@ class Preview:
     def name(self) -> str:
         return self.report_dir.resolve().name
 
-    def options(self) -> Options:
-        return Options(allow_remote=self.allow_remote)
-
     def rebuild(self) -> int:
         """Check the report and write its HTML again; returns the new generation."""
         with self._building:
@@ -176,10 +170,9 @@ class Preview:
             internal: list[str] = []
             lead = "Your latest save cannot be built until these are fixed. Save a fix and this page reloads."
             try:
-                document = check(self.report_dir, diags, self.allow_remote, self.framework_dirs, self.draft,
-                                 self.theme)
+                document = check(self.report_dir, diags, self.options)
                 out = io.BytesIO()
-                WRITERS["html"](document, self.report_dir, out, diags, self.options())
+                WRITERS["html"](document, self.report_dir, out, diags, self.options)
                 if not diags.errors:  # a writer's error (as `build` refuses to publish on one)
                     page = out.getvalue().decode("utf-8")
             except ContentError as exc:  # the stages' errors are in `diags`; a writer's may be its own
@@ -234,7 +227,7 @@ class Preview:
                 result = (None, ["the report has errors: the page lists them"])
             else:
                 diags, out = Diagnostics(), io.BytesIO()
-                WRITERS["pdf"](document, self.report_dir, out, diags, self.options())
+                WRITERS["pdf"](document, self.report_dir, out, diags, self.options)
                 problems = [str(d) for d in diags.sorted() if d.severity == "error"]
                 result = (None if problems else out.getvalue(), problems)
             self._pdf = (generation, *result)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from generator.diagnostics import Diagnostics, did_you_mean
 from generator.provenance import folder_version
-from generator.inputs import InputError, read_input
+from generator.inputs import InputError, read_input, reads_so_far
 from generator.stages.merge import PLACEHOLDER, MergedChapter, long_date, month_year
 from generator.model import (Abbr, Callout, Chart, Contents, ContentsEntry, Cover, CrossRef, Document, DocumentInfo,
                              DocxReference, Draft, FootnoteRef, Glossary, Heading, Image, KeyQuestionRow,
@@ -543,7 +543,7 @@ def _draft(resolved: Resolved, wanted: bool | None, diags: Diagnostics) -> Draft
             diags.warning("status-draft", "this is a final build of a report whose status is draft: set "
                           "'status: final' when it is ready, or build it with --draft", sources.report.path, line, col)
         return None
-    version = spec.version or folder_version(sources.report_dir)
+    version = spec.version or folder_version(sources.report_dir, reads_so_far())
     if version is None:
         diags.warning("version-missing", "a draft shows its version on the cover: give 'version:' (e.g. "
                       "version: \"0.3\"), or keep the report in a git repository", sources.report.path, 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from generator.preview.session import Outcome, Preview, problems_page, with_errors_banner, with_preview_bar
+from generator.writing import Options
 from tests.conftest import copy_report
 
 BANNER = 'id="reportgen-errors" role="alert"'
@@ -73,7 +74,7 @@ def test_a_theme_given_to_the_preview_wins_over_report_yaml(tmp_path):
     theme.mkdir()
     (theme / "theme.yaml").write_text('colours:\n  brand: "#7a0019"\n', encoding="utf-8")
     report = copy_report(tmp_path)
-    themed, plain = Preview(report, theme=theme), Preview(report)
+    themed, plain = Preview(report, Options(theme=theme)), Preview(report)
     themed.rebuild(), plain.rebuild()
     assert themed.ok and "#7a0019" in themed.page.decode("utf-8") and "#7a0019" not in plain.page.decode("utf-8")
 
@@ -100,7 +101,7 @@ def test_the_bar_goes_before_the_end_of_the_body():
 
 
 def test_a_draft_preview_has_the_banner_and_a_final_one_not(tmp_path):
-    preview = Preview(copy_report(tmp_path), draft=True)
+    preview = Preview(copy_report(tmp_path), Options(draft=True))
     preview.rebuild()
     assert 'class="draft-banner"' in preview.page.decode("utf-8")
     final = Preview(preview.report_dir)

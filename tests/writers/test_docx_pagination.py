@@ -96,7 +96,7 @@ def test_without_the_option_the_contents_has_no_numbers(surrey_build):
 def test_batch_builds_pass_the_option_on(tmp_path):
     from generator.batch import build_one, plan
 
-    (job,) = plan([ROOT / "content" / "thematic-example"], tmp_path / "out", ("docx",), docx_page_numbers=True)
+    (job,) = plan([ROOT / "content" / "thematic-example"], tmp_path / "out", formats=("docx",), docx_page_numbers=True)
     result = build_one(job)
     assert result.ok and not result.diagnostics, result.diagnostics
     lines = contents_lines(tmp_path / "out" / "thematic-example" / "thematic-example.docx")

@@ -24,6 +24,9 @@ def watermark_css(label: str) -> tuple[str, list[str]]:
     from fontTools.pens.transformPen import TransformPen  # noqa: PLC0415
     from fontTools.ttLib import TTFont  # noqa: PLC0415
 
+    from generator.fonts import quiet_font_dates  # noqa: PLC0415
+
+    quiet_font_dates()
     template = (STYLES_DIR / "watermark.svg").read_text(encoding="utf-8")
     font = TTFont(STYLES_DIR / re.search(r'data-font="([^"]+)"', template)[1])
     glyphs, cmap, metrics = font.getGlyphSet(), font.getBestCmap(), font["hmtx"]
