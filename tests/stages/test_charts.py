@@ -61,7 +61,8 @@ def _chart_glyph_fonts(html: str) -> set[str]:
     import base64
     import re
 
-    charts = re.findall(r'<figure class="chart"[^>]*>\s*<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', html)
+    figures = re.findall(r'<figure class="chart".*?</figure>', html, re.S)
+    charts = [d for f in figures for d in re.findall(r'data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)', f)]
     assert charts
     return {font for data in charts
             for font in re.findall(r'<path id="([A-Za-z][\w-]*?)-\d+"', base64.b64decode(data).decode("utf-8"))}
@@ -151,7 +152,7 @@ def test_a_chart_with_dollar_labels_builds_and_reads_back_literally(tmp_path, re
     report = copy_report(tmp_path)
     data = report / "report.yaml"
     data.write_text(data.read_text(encoding="utf-8").replace(
-        "\nparts:", "\ncharts:\n  money:\n    title: Spend in $ by team\n    unit: \" $\"\n"
+        "\nparts:", "\ncharts:\n  money:\n    title: Spend in $ by team\n    unit: \" $\"\n    axis: $\\frac{1}{$ spent\n"
         "    categories: ['$\\frac{1}{$ team', 'The $x$ team']\n    series: {'$y$': [12, 1e12]}\nparts:", 1),
         encoding="utf-8")
     chapter = report / "chapters" / "foreword.md"
