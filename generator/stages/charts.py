@@ -142,7 +142,7 @@ def draw(bars: Bars, font: Path | None = None, narrow: bool = False) -> tuple[st
         ax.set_ylim(plot_in - (0.12 if narrow else 0.25) + 0.1, -0.1 if narrow else -0.15)
         ax.set_xticks(ticks, [number(t) for t in ticks])
         for top_y, bottom_y in groups:  # grid lines behind each category's bars only, never through a label
-            ax.vlines([t for t in ticks if 0 < t], top_y - 0.04, bottom_y + 0.04, colors=style["grid"],
+            ax.vlines([t for t in ticks if 0 < t], top_y, bottom_y, colors=style["grid"],
                       linewidth=0.5, zorder=0)
         if narrow:
             ax.set_yticks([])
