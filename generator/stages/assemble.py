@@ -252,10 +252,6 @@ def marker_chart(marker: Marker, ctx: PartContext) -> list:
         return fail(f"'::: chart {marker.args}' needs a caption: add it in double quotes after the marker")
     if charts.too_many(bars):
         return fail(f"'::: chart {what}': {charts.too_many(bars)}")
-    if not bars.axis_label:
-        return fail(f"'::: chart {what}': the chart has no label for its values: "
-                    + (f"give it 'axis:' in report.yaml (charts: {what}: axis: what the numbers count)"
-                       if what in spec.charts else f"{fw.id} names no label for it in its 'labels'"))
     drawn = charts.chart(bars, caption, marker.source, theme_or_default(ctx.resolved.validated.theme).body_font(),
                          data_in, data_in_source)
     return [replace(drawn, numbered=Numbered(anchor))] if anchor else [drawn]
