@@ -14,7 +14,8 @@ three pages, each found by its text and never by a fixed number:
 in four forms: the PDF (pdftoppm -r 100), the DOCX as LibreOffice lays it out (soffice --headless
 to PDF, then the same), and the HTML page in Debian's chromium, headless, at 1280 and 375 px wide
 (the part scrolled to the top of the window). It writes out/proofs/<slug>/<kind>-<format>.png and
-out/proofs/index.html listing every image (and what it could not find). A report with no scorecard
+out/proofs/index.html listing every image of the examples of this run (and what it could not find
+or draw; a page missing from a format, or an example that failed, makes the exit status 1). A report with no scorecard
 or key-question table (an unrated thematic) has none of those images; the index says so.
 
 Every program it starts is bounded by a timeout; the browser is the tests' driver
@@ -25,8 +26,10 @@ from __future__ import annotations
 
 import argparse
 import html
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -38,10 +41,22 @@ sys.path.insert(0, str(ROOT))
 TIMEOUT = 240  # seconds for any one program (LibreOffice converting a long DOCX is the slowest)
 KINDS = ("cover", "scorecard", "key-question")
 WIDTHS = {"html-1280": (1280, 900), "html-375": (375, 812)}
+NONE = "the report has none"
 
 
 def run(command: list[str], timeout: float = TIMEOUT) -> subprocess.CompletedProcess:
-    return subprocess.run(command, check=True, capture_output=True, timeout=timeout)
+    """`command`'s output; past `timeout` seconds its whole process group is killed (soffice starts
+    soffice.bin under a wrapper: killing the wrapper alone would leave it running)."""
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True) as process:
+        try:
+            out, err = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, command, out, err)
+    return subprocess.CompletedProcess(command, process.returncode, out, err)
 
 
 def normal(text: str) -> str:
@@ -129,7 +144,7 @@ def proofs(slug_dir: Path, content: Path, folder: Path, browser) -> tuple[dict[s
     for old in folder.glob("*.png"):
         old.unlink()
     found = targets(content)
-    notes = [f"{kind}: the report has none" for kind in KINDS if kind not in found]
+    notes = [f"{kind}: {NONE}" for kind in KINDS if kind not in found]
     made: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="proofs-") as tmp:
         pdfs = {"pdf": slug_dir / f"{slug}.pdf", "docx": docx_to_pdf(slug_dir / f"{slug}.docx", Path(tmp))}
@@ -183,20 +198,26 @@ def main() -> int:
     if not slugs:
         print(f"proofs: nothing built in {args.out}: run `make demo` first", file=sys.stderr)
         return 2
-    from tests.browser import Browser
+    from generator.diagnostics import ContentError
+    from tests.browser import Browser, BrowserError
 
     browser = Browser(timeout=TIMEOUT)
-    results = {}
+    results, status = {}, 0
     try:
         for slug in slugs:
             print(f"proofs: {slug}", file=sys.stderr)
-            results[slug] = proofs(args.out / slug, args.content / slug, args.out / "proofs" / slug, browser)
+            try:
+                results[slug] = proofs(args.out / slug, args.content / slug, args.out / "proofs" / slug, browser)
+            except (subprocess.SubprocessError, OSError, RuntimeError, BrowserError, ContentError) as exc:
+                detail = getattr(exc, "stderr", b"") or b""
+                results[slug], status = ({}, [f"failed: {exc} {detail.decode('utf-8', 'replace')[-300:]}".strip()]), 1
             for note in results[slug][1]:
                 print(f"proofs: {slug}: {note}", file=sys.stderr)
+                status |= not note.endswith(NONE)  # a page the report has but a format lacks
     finally:
         browser.close()
     print(index(args.out, results))
-    return 0
+    return status
 
 
 if __name__ == "__main__":
