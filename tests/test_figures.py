@@ -569,7 +569,7 @@ def test_no_grid_line_crosses_a_label(html):
                 assert not crossing, (label, t.text, crossing)
 
 
-@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("width", [320, 375, 1280])
 def test_chart_text_is_at_least_12_px_on_a_phone_and_a_desktop(browser, built, width):
     """Each chart's smallest text, as the browser draws the drawing it chose at this width (its
     font size in the SVG, times the drawn width over the viewBox's): 12 CSS px or more."""

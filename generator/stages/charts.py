@@ -34,7 +34,7 @@ from generator.model import Chart, Table, Text
 from generator.resources import FONTS_DIR, blocks_data
 
 LABEL_WIDTH, LABEL_LINES = 38, 4  # a category's label: lines and characters drawn, the rest an ellipsis
-NARROW_LABEL_WIDTH = 44  # the same, in the narrow drawing, where a label has the chart's width
+NARROW_LABEL_WIDTH = 40  # the same, in the narrow drawing, where a label has the chart's width
 LEGEND_WIDTH = 60
 MAX_BARS = 180  # a named chart's most (30 categories, 6 series); a framework's ratings chart with more
 # standards would be metres tall
@@ -84,7 +84,7 @@ def scale_ticks(bars: Bars) -> tuple[float, list[float]]:
 def draw(bars: Bars, font: Path | None = None, narrow: bool = False) -> tuple[str, bytes, int, int]:
     """The chart as (SVG text, PNG bytes, width and height in CSS pixels), its text in the font
     file `font` (None: styles/blocks.yaml's). `narrow`: drawn for a phone's screen (each category's
-    label above its bars, `narrow_width_in` wide, so that its text keeps `font_pt` there); no PNG."""
+    label above its bars, `narrow_width_px` wide, so that its text keeps `font_pt` there); no PNG."""
     import matplotlib  # noqa: PLC0415 - only reports with a chart pay for matplotlib
     from matplotlib.figure import Figure  # noqa: PLC0415
     from matplotlib.patches import Patch  # noqa: PLC0415
@@ -118,7 +118,7 @@ def draw(bars: Bars, font: Path | None = None, narrow: bool = False) -> tuple[st
         groups.append((top, y))
         y += 0.12 if narrow else 0.25
     plot_in = y
-    width = float(style["narrow_width_in"] if narrow else style["width_in"])
+    width = float(style["narrow_width_px"]) / 96 if narrow else float(style["width_in"])
     height = plot_in + 0.75 + legend_in
     settings = {"svg.hashsalt": "reportgen", "svg.fonttype": "path", "font.family": family, "font.size": size,
                 "legend.fontsize": size, "xtick.labelsize": size, "ytick.labelsize": size, "axes.labelsize": size,
