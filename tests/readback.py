@@ -10,6 +10,10 @@ HTML: `html_ids(path)`, every id, in-page link, footnote call and note of a page
 DOCX: `libreoffice_pdf(docx, folder)`, the DOCX laid out by LibreOffice (headless, a private
 profile) on a machine without the theme's fonts (`no_lato_fontconfig`: fontconfig knows only
 DejaVu); `pdf_lines(pdf)`, each page's lines of text, as pdftotext lays them out.
+
+SVG charts: `svg_chart(svg, font)`, a matplotlib chart's texts read back from their glyph outlines
+(the font's character map and ligatures), with their size and group (tick, legend), the plot
+area's right end, the tick marks and the grid lines.
 """
 
 from __future__ import annotations
