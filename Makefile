@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: demo test bench fuzz system-deps test-deps clean
+.PHONY: demo proofs test bench fuzz system-deps test-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ test-deps:
 demo: system-deps $(STAMP)
 	pages=""; if command -v soffice >/dev/null || command -v libreoffice >/dev/null; then pages=--docx-page-numbers; fi; \
 	$(BIN)/reportgen build $$pages $$(for report in content/*/report.yaml; do dirname "$$report"; done)
+
+# proof images of every example (cover, scorecard, a key-question page; PDF, DOCX through
+# LibreOffice, HTML at 1280 and 375 px) into out/proofs/, listed in out/proofs/index.html
+proofs: demo test-deps
+	$(BIN)/python scripts/proofs.py
 
 test: test-deps $(STAMP)
 	$(BIN)/python -m pytest -q

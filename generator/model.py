@@ -202,7 +202,10 @@ class Image(Node):
 @dataclass(frozen=True)
 class Chart(Node):
     """A chart drawn from the report's data (stages/charts.py): the same drawing as SVG (HTML, PDF)
-    and PNG (DOCX), its text alternative, and its data as a table for screen readers."""
+    and PNG (DOCX), again as SVG for a narrow screen, its text alternative, and its data: a table for
+    screen readers, or (when a numbered table of the report holds the same numbers) a paragraph
+    referring to that table. `data_in` names that table before assemble resolves it: a table's id,
+    or "key-questions <standard id>"; `data_in_source` is where report.yaml names it."""
 
     kind: ClassVar[str] = "chart"
     svg: str
@@ -211,9 +214,14 @@ class Chart(Node):
     height_px: int
     alt: str
     caption: tuple
-    data: Table
+    data: "Table | Paragraph"
     source: Source | None = None
     numbered: Numbered = Numbered()
+    narrow_svg: str = ""
+    narrow_width_px: int = 0
+    narrow_height_px: int = 0
+    data_in: str = ""
+    data_in_source: Source | None = None
 
 
 @dataclass(frozen=True)
@@ -269,6 +277,7 @@ class KeyQuestionTable(Node):
     rows: tuple[KeyQuestionRow, ...]
     source: Source | None = None
     numbered: Numbered = Numbered()
+    standard: str = ""  # the id of the standard whose key questions these are ("P2.1")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,10 @@ HTML: `html_ids(path)`, every id, in-page link, footnote call and note of a page
 DOCX: `libreoffice_pdf(docx, folder)`, the DOCX laid out by LibreOffice (headless, a private
 profile) on a machine without the theme's fonts (`no_lato_fontconfig`: fontconfig knows only
 DejaVu); `pdf_lines(pdf)`, each page's lines of text, as pdftotext lays them out.
+
+SVG charts: `svg_chart(svg, font)`, a matplotlib chart's texts read back from their glyph outlines
+(the font's character map and ligatures), with their size and group (tick, legend), the plot
+area's right end, the tick marks and the grid lines.
 """
 
 from __future__ import annotations
@@ -202,3 +206,74 @@ def pdf_lines(pdf: Path) -> list[list[str]]:
     """Each page's non-blank lines, stripped, as `pdftotext -layout` lays them out."""
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     return [[line.strip() for line in page.splitlines() if line.strip()] for page in text.split("\f")[:-1]]
+
+
+# --------------------------------------------------------------------------- SVG charts
+
+@dataclass
+class SvgText:
+    """One text of a chart, read from its glyph outlines: what it says (spaces are not drawn, so
+    none), its font size and baseline origin in the SVG's user units, the group it is in
+    ("xtick", "ytick", "legend", or "" for the plot's own texts: value labels, narrow labels)."""
+
+    text: str
+    size: float
+    x: float
+    y: float
+    group: str
+
+
+@dataclass
+class SvgChart:
+    width: float  # the viewBox's
+    texts: list[SvgText]
+    axes_right: float  # where the plot area (and so its value axis) ends
+    tick_xs: list[float]  # the x of each value-axis tick mark
+    grid: list[tuple[float, float, float]]  # each grid line: x, top y, bottom y
+
+
+def svg_chart(svg: str, font_file: Path) -> SvgChart:
+    """A matplotlib chart read back from its SVG: its glyph outlines turned back into characters with
+    the font's own character map (matplotlib names each glyph `<font>-<glyph index in hex>`)."""
+    import re
+
+    from fontTools.ttLib import TTFont
+    from lxml import etree
+
+    font = TTFont(font_file)
+    names: dict[str, str] = {}
+    for code, name in sorted(font.getBestCmap().items(), reverse=True):  # the lowest code wins: " ", not U+00A0
+        names[name] = chr(code)
+    if "GSUB" in font:  # a ligature ("ti", "ffi") drawn as one glyph: its components' characters
+        for lookup in font["GSUB"].table.LookupList.Lookup:
+            for table in lookup.SubTable:
+                table = getattr(table, "ExtSubTable", table)
+                for first, ligatures in (getattr(table, "ligatures", None) or {}).items():
+                    for lig in ligatures:
+                        names.setdefault(lig.LigGlyph, "".join(names.get(g, "?") for g in [first, *lig.Component]))
+    chars = {font.getGlyphID(name): text for name, text in names.items()}
+    ns = {"s": "http://www.w3.org/2000/svg", "x": "http://www.w3.org/1999/xlink"}
+    root = etree.fromstring(svg.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
+    width = float(root.get("viewBox").split()[2])
+    texts = []
+    for g in root.iter("{http://www.w3.org/2000/svg}g"):
+        match = re.match(r"translate\(([-\d.e]+) ([-\d.e]+)\) scale\(([-\d.e]+) -", g.get("transform") or "")
+        if not match:
+            continue
+        glyphs = [u.get("{http://www.w3.org/1999/xlink}href") for u in g.iterfind(".//s:use", namespaces=ns)]
+        text = "".join(chars.get(int(h.rsplit("-", 1)[1], 16), "?") for h in glyphs if h)
+        group = next((a.get("id").split("_")[0] for a in g.iterancestors()
+                      if (a.get("id") or "").startswith(("xtick_", "ytick_", "legend_"))), "")
+        texts.append(SvgText(text, float(match[3]) * 100, float(match[1]), float(match[2]), group))
+    axes = root.find(".//s:g[@id='axes_1']", ns)
+    patch = axes.find("s:g[@id='patch_2']/s:path", ns)
+    numbers = [float(n) for n in re.findall(r"[-\d.]+", patch.get("d"))]
+    ticks = [float(next(g.iterfind(".//s:use", ns)).get("x")) for g in axes.iterfind(".//s:g", ns)
+             if (g.get("id") or "").startswith("xtick_")]
+    grid = []
+    for g in axes.iterfind(".//s:g", ns):
+        if (g.get("id") or "").startswith("LineCollection_"):
+            for path in g.iterfind("s:path", ns):
+                x0, y0, x1, y1 = (float(n) for n in re.findall(r"[-\d.]+", path.get("d"))[:4])
+                grid.append((x0, min(y0, y1), max(y0, y1)))
+    return SvgChart(width, texts, max(numbers[0::2]), ticks, grid)

@@ -19,7 +19,7 @@ import pikepdf
 import pytest
 
 from generator.build import build
-from generator.model import Chart, Table, walk
+from generator.model import Chart, CrossRef, Table, walk
 from generator.writers.docx.page import TEXT_WIDTH
 from tests.conftest import ROOT
 from tests.readback import page_text, structure
@@ -65,7 +65,7 @@ def test_html_captions_are_numbered_figcaptions_and_captions(html):
     tables = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<caption>(.*?)</caption>", html)]
     assert "Table 1: Cases inspected, by team" in tables
     assert "Table 2: P 2.1 Assessment: key questions" in tables  # from the framework's label
-    assert "Data for Figure 4" in tables
+    assert "Data for Figure 1" in tables and "Data for Figure 4" not in tables  # Figure 4 refers to Table 1
     assert '<figure id="fig-sites">' in html and '<table class="data small" id="table-teams">' in html
 
 
@@ -117,7 +117,7 @@ def test_pdf_figures_have_alt_and_a_caption_and_decoration_is_an_artifact(built)
         assert "Table 1: Cases inspected, by team" in table_captions
         widths = {str(f.obj.Alt)[:20]: float(f.obj.A.BBox[2]) - float(f.obj.A.BBox[0]) for f in figures}
     assert all(w <= TEXT_WIDTH_PX + 0.5 for w in widths.values()), widths
-    assert widths["Three office sites j"] == pytest.approx(TEXT_WIDTH_PX, abs=1)  # 800 px: scaled down
+    assert widths["Sketch map of three "] == pytest.approx(TEXT_WIDTH_PX, abs=1)  # 800 px: scaled down
     assert widths["Court report, then a"] == pytest.approx(0.7 * TEXT_WIDTH_PX, abs=1)  # {: width=70% }
 
 
@@ -194,10 +194,13 @@ def test_chart_node_carries_its_data_table(built):
     from generator.build import check
 
     doc = check(EXAMPLE)
-    chart = next(n for p in doc.parts for n in walk(p.blocks) if isinstance(n, Chart) and "Cases" in n.alt)
-    assert isinstance(chart.data, Table)
-    assert [c[0].text for c in chart.data.header] == ["Category", "Community orders", "Licences"]
+    charts = [n for p in doc.parts for n in walk(p.blocks) if isinstance(n, Chart)]
+    ratings, chart = charts[0], next(n for n in charts if "Cases" in n.alt)
+    assert isinstance(ratings.data, Table)
+    assert [c[0].text for c in ratings.data.header] == ["Standard", "Points"]
     assert chart.numbered.label == "Figure 4" and chart.numbered.id == "figure-caseload"
+    # its numbers are Table 1's (report.yaml `table: table-teams`): it refers to the table
+    assert [n.target for n in walk((chart.data,)) if isinstance(n, CrossRef)] == ["table-teams"]
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "docx", "html"])
@@ -498,3 +501,100 @@ def test_an_unreadable_image_is_a_located_error(tmp_path, reportgen, monkeypatch
     assert result.returncode == 1, result.stderr
     assert f"foreword.md:{text.count(chr(10))}: error[file-unreadable]: image " in result.stderr
     assert "Permission denied" in result.stderr
+
+
+# --------------------------------------------------------------------------- the chart house style (issue 22)
+
+def _drawings(html: str) -> dict[str, list]:
+    """Each chart's drawings, read back from the page: {its caption's label ("Figure 5"): [the
+    narrow drawing, the wide one]}."""
+    from generator.resources import FONTS_DIR
+    from tests.readback import svg_chart
+
+    charts = {}
+    for figure in re.findall(r'<figure class="chart".*?</figure>', html, re.S):
+        label = re.search(r'<span class="caption-label">([^<:]+):', figure)[1]
+        svgs = [base64.b64decode(d).decode("utf-8")
+                for d in re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", figure)]
+        charts[label] = [svg_chart(svg, FONTS_DIR / "Lato-Regular.ttf") for svg in svgs]
+    return charts
+
+
+def _words(texts) -> list[str]:
+    import unicodedata
+
+    return [unicodedata.normalize("NFKC", t.text) for t in texts]
+
+
+def test_a_chart_whose_colours_mean_something_has_a_key(html):
+    """Colour by rating (Figure 1), by band (Figure 5) or by series (Figure 4): a key in every drawing,
+    in the framework's words; a band's key says its range."""
+    charts = _drawings(html)
+    assert set(charts) == {"Figure 1", "Figure 4", "Figure 5"}
+    expected = {"Figure 1": ["Outstanding", "Good", "Requires improvement", "Inadequate"],
+                "Figure 4": ["Community orders", "Licences"],
+                "Figure 5": ["Outstanding: 80% or more", "Good: 65% to 79%", "Requires improvement: 50% to 64%",
+                             "Inadequate: 0% to 49%"]}
+    for label, drawings in charts.items():
+        assert len(drawings) == 2, label  # narrow and wide
+        for drawing in drawings:
+            assert _words(t for t in drawing.texts if t.group == "legend") == expected[label], label
+
+
+def test_chart_ticks_come_from_the_scale_and_the_axis_stops_at_its_top(html):
+    """Whole points on a whole-point scale (no 0.5), percentages to 100 and no further, a count to its
+    largest value; the value axis ends at its last tick."""
+    expected = {"Figure 1": ["0", "1", "2", "3"], "Figure 4": ["0", "3", "6", "9", "12"],
+                "Figure 5": ["0", "20", "40", "60", "80", "100"]}
+    for label, drawings in _drawings(html).items():
+        for drawing in drawings:
+            ticks = _words(t for t in drawing.texts if t.group == "xtick")
+            assert ticks == expected[label], label
+            assert all(float(t).is_integer() for t in ticks)
+            assert drawing.tick_xs[-1] == pytest.approx(drawing.axes_right, abs=0.01), label  # nothing past it
+
+
+def test_no_grid_line_crosses_a_label(html):
+    """Values are written right of the axis's end, and grid lines run only behind the bars: no grid
+    line crosses any text (a text's box: from its baseline origin, at most 0.6 em a character)."""
+    for label, drawings in _drawings(html).items():
+        for drawing in drawings:
+            assert drawing.grid, label
+            values = [t for t in drawing.texts if t.group == "" and re.fullmatch(r"[\d.]+%?(\s.*)?", t.text)]
+            assert values and all(t.x > drawing.axes_right for t in values), label
+            for t in drawing.texts:
+                left, right = t.x, t.x + 0.6 * t.size * len(t.text)
+                top, bottom = t.y - 0.8 * t.size, t.y + 0.22 * t.size
+                crossing = [g for g in drawing.grid if left < g[0] < right and g[1] < bottom and g[2] > top]
+                assert not crossing, (label, t.text, crossing)
+
+
+@pytest.mark.parametrize("width", [320, 375, 1280])
+def test_chart_text_is_at_least_12_px_on_a_phone_and_a_desktop(browser, built, width):
+    """Each chart's smallest text, as the browser draws the drawing it chose at this width (its
+    font size in the SVG, times the drawn width over the viewBox's): 12 CSS px or more."""
+    from generator.resources import FONTS_DIR
+    from tests.readback import svg_chart
+
+    browser.open(built["html"], width=width)
+    drawn = browser.eval("[...document.querySelectorAll('figure.chart img')].map(i => "
+                         "[i.currentSrc, i.getBoundingClientRect().width])")
+    assert len(drawn) == 3
+    for src, shown in drawn:
+        chart = svg_chart(base64.b64decode(src.split(",", 1)[1]).decode("utf-8"), FONTS_DIR / "Lato-Regular.ttf")
+        smallest = min(t.size for t in chart.texts) * shown / chart.width
+        assert smallest >= 12 - 0.01, (width, shown, smallest)
+
+
+def test_a_chart_refers_to_the_numbered_table_that_holds_its_numbers(built):
+    """Figure 4 (Table 1's numbers, report.yaml `table:`) and Figure 5 (its standard's key-question
+    table) say where their numbers are instead of repeating them; Figure 1, whose numbers no
+    numbered table holds, keeps its data table. In every format."""
+    from generator.text import file_text
+
+    for fmt in ("pdf", "docx", "html"):
+        text = re.sub(r"\s+", " ", file_text(built[fmt]))
+        assert "Data for Figure 4" not in text and "Data for Figure 5" not in text, fmt
+        assert "The numbers in this chart are in Table 1" in text, fmt
+        assert "The numbers in this chart are in Table 2" in text, fmt
+        assert "Data for Figure 1" in text, fmt

@@ -272,6 +272,8 @@ def chart_specs(draw) -> dict:
                      st.lists(chart_values, min_size=count, max_size=count), st.lists(chart_values, max_size=32))
     spec = {"title": draw(chart_labels), "categories": draw(st.lists(chart_labels, min_size=count, max_size=count)),
             "series": draw(st.dictionaries(chart_labels, rows, min_size=draw(st.integers(0, 1)), max_size=7))}
+    if draw(st.integers(0, 5)):  # mostly labelled: a chart without `axis` is refused (key-missing)
+        spec["axis"] = draw(chart_labels)
     if draw(st.booleans()):
         spec["unit"] = draw(st.one_of(st.sampled_from(["%", " $", "$", " cases", "x" * 21]), st.text(max_size=8)))
     return spec

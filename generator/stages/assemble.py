@@ -175,7 +175,7 @@ def marker_key_questions(marker: Marker, ctx: PartContext) -> list:
     # the caption, headers and questions are the framework's (each figure has its own source)
     framework = replace(marker.source, key=f"framework {ctx.resolved.framework.id}: standard {rs.id}")
     return [KeyQuestionTable(key_questions_caption(rs, ctx), labels.question_header, labels.value_header,
-                             labels.lowest_note, rows, framework)]
+                             labels.lowest_note, rows, framework, standard=rs.id)]
 
 
 def key_questions_caption(rs: ResolvedStandard, ctx: PartContext) -> str:
@@ -222,8 +222,9 @@ def marker_chart(marker: Marker, ctx: PartContext) -> list:
                            ((labels.value_header, tuple(kq.value for kq in rs.key_questions)),), (colours,),
                            "%", 100, labels.value_header,
                            tuple(labels.lowest_note if kq.lowest else "" for kq in rs.key_questions),
-                           labels.question_header)
+                           labels.question_header, _band_key(fw, "%"))
         caption = caption or key_questions_caption(rs, ctx)
+        data_in, data_in_source = f"key-questions {rs.id}", None
     elif what == "ratings":
         if not fw.rated:
             return fail(f"'::: chart ratings': {fw.id} rates nothing")
@@ -232,14 +233,19 @@ def marker_chart(marker: Marker, ctx: PartContext) -> list:
         bars = charts.Bars(tuple(f"{r.standard.code} {r.standard.title}" for r in rated),
                            ((points, tuple(float(r.points) for r in rated)),), (tuple(r.rating.colour for r in rated),),
                            "", float(max(item.points for item in fw.scale)), points,
-                           tuple(r.rating.label for r in rated), fw.labels.standard or "")
+                           tuple(r.rating.label for r in rated), fw.labels.standard or "",
+                           tuple((item.colour, item.label) for item in fw.scale),  # the key: the whole scale
+                           tuple(float(item.points) for item in fw.scale))  # ticks: the scale's points
         caption = caption or fw.labels.ratings_chart or ""
+        data_in, data_in_source = "", None
     elif what in spec.charts:
         data = spec.charts[what]
         series = tuple((name, tuple(values)) for name, values in data.series.items())
         colours = tuple((style["series"][i % len(style["series"])],) * len(data.categories) for i in range(len(series)))
-        bars = charts.Bars(tuple(data.categories), series, colours, data.unit)
+        bars = charts.Bars(tuple(data.categories), series, colours, data.unit, None, data.axis)
         caption = caption or data.title
+        data_in = data.table or ""
+        data_in_source = yaml_source(ctx.resolved, ("charts", what, "table")) if data.table else None
     else:
         return fail(f"'::: chart {what}': there is no such chart; draw one of: {', '.join(kinds)}"
                     + did_you_mean(what, kinds))
@@ -247,8 +253,29 @@ def marker_chart(marker: Marker, ctx: PartContext) -> list:
         return fail(f"'::: chart {marker.args}' needs a caption: add it in double quotes after the marker")
     if charts.too_many(bars):
         return fail(f"'::: chart {what}': {charts.too_many(bars)}")
-    drawn = charts.chart(bars, caption, marker.source, theme_or_default(ctx.resolved.validated.theme).body_font())
+    drawn = charts.chart(bars, caption, marker.source, theme_or_default(ctx.resolved.validated.theme).body_font(),
+                         data_in, data_in_source)
     return [replace(drawn, numbered=Numbered(anchor))] if anchor else [drawn]
+
+
+def _band_key(fw, unit: str) -> tuple[tuple[str, str], ...]:
+    """The key of a key-question chart: each band's colour, and its rating and range
+    ("Good: 65% to 79%"), in the words of styles/blocks.yaml."""
+    from generator.stages.charts import number  # noqa: PLC0415 - with marker_chart's import
+
+    words = blocks_data()["labels"]
+    step = 10.0 ** -fw.rounding.places
+    bands = sorted(fw.key_question_bands, key=lambda b: -b.lower)
+    key = []
+    for index, band in enumerate(bands):
+        rating = fw.rating_by_id(band.rating)
+        low = number(band.lower) + unit
+        if index == 0:
+            key.append((rating.colour, words["key_band_top"].format(rating=rating.label, low=low)))
+        else:
+            high = number(round(bands[index - 1].lower - step, fw.rounding.places)) + unit
+            key.append((rating.colour, words["key_band"].format(rating=rating.label, low=low, high=high)))
+    return tuple(key)
 
 
 def marker_glossary(marker: Marker, ctx: PartContext) -> list:
@@ -352,6 +379,7 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
         parts.append(Part(part_id, title, blocks, (), part.contents))  # its footnotes: below, when final
     _check_standards_placed(ctx)
     parts = _number(parts, state)
+    parts = _chart_data_in(parts, diags)
     targets = _targets(parts)  # ids and titles: the same before and after the rewrites below
     parts = _cross_references(parts, targets, diags)
     parts = _abbreviations(parts, spec.glossary)
@@ -403,6 +431,37 @@ def _number(parts: list[Part], state: ParseState) -> list[Part]:
         return node
 
     return [replace(part, blocks=rewrite(part.blocks, number)) for part in parts]
+
+
+def _chart_data_in(parts: list[Part], diags: Diagnostics) -> list[Part]:
+    """A chart whose numbers a numbered table of the report already holds (its standard's key-question
+    table, or the table report.yaml's `table:` names) refers to that table instead of repeating its
+    data; a `table:` naming no numbered table is an error at its line."""
+    tables = {}
+    for part in parts:
+        for node in walk(part.blocks):
+            if isinstance(node, (Table, KeyQuestionTable)) and node.numbered.label:
+                tables[node.numbered.id] = node.numbered.id
+                if isinstance(node, KeyQuestionTable) and node.standard:
+                    tables[f"key-questions {node.standard}"] = node.numbered.id
+    words = blocks_data()["labels"]
+
+    def refer(node):
+        if not isinstance(node, Chart) or not node.data_in:
+            return node
+        target = tables.get(node.data_in)
+        if target is None:
+            if node.data_in_source is not None:  # the author's `table:`; a standard's unnumbered table: none
+                where = node.data_in_source
+                named = [t for t in tables if not t.startswith("key-questions ")]
+                diags.error("chart-invalid", f"'table: {node.data_in}' names no numbered table of the report "
+                            "(a table with a caption)" + did_you_mean(node.data_in, named), where.path, where.line)
+            return node
+        note = Paragraph((Text(words["chart_data_in"] + " "), CrossRef(target), Text(".")), node.source,
+                         ("chart-data",))
+        return replace(node, data=note)
+
+    return [replace(part, blocks=rewrite(part.blocks, refer)) for part in parts]
 
 
 def _targets(parts: list[Part]) -> dict[str, str]:

@@ -396,6 +396,9 @@ class ChartSpec(Model):
     unit: Annotated[str, AfterValidator(lambda v: _chart_label(v, CHART_UNIT_LIMIT))] = ""  # "%" or " cases"
     categories: Annotated[list[ChartLabel], Field(min_length=1, max_length=30)]
     series: Annotated[dict[str, list[ChartValue]], Field(min_length=1, max_length=6)]
+    axis: ChartLabel  # what the values count ("Cases"): the value axis's label; no chart without labels
+    table: Annotated[str, Field(pattern=r"^[A-Za-z][\w-]*$")] | None = None  # the id of a numbered table
+    # holding the same numbers: the chart refers to it instead of repeating them as a data table
 
     @model_validator(mode="after")
     def _series_fit(self) -> "ChartSpec":

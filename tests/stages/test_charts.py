@@ -61,7 +61,8 @@ def _chart_glyph_fonts(html: str) -> set[str]:
     import base64
     import re
 
-    charts = re.findall(r'<figure class="chart"[^>]*>\s*<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', html)
+    figures = re.findall(r'<figure class="chart".*?</figure>', html, re.S)
+    charts = [d for f in figures for d in re.findall(r'data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)', f)]
     assert charts
     return {font for data in charts
             for font in re.findall(r'<path id="([A-Za-z][\w-]*?)-\d+"', base64.b64decode(data).decode("utf-8"))}
@@ -151,7 +152,7 @@ def test_a_chart_with_dollar_labels_builds_and_reads_back_literally(tmp_path, re
     report = copy_report(tmp_path)
     data = report / "report.yaml"
     data.write_text(data.read_text(encoding="utf-8").replace(
-        "\nparts:", "\ncharts:\n  money:\n    title: Spend in $ by team\n    unit: \" $\"\n"
+        "\nparts:", "\ncharts:\n  money:\n    title: Spend in $ by team\n    unit: \" $\"\n    axis: $\\frac{1}{$ spent\n"
         "    categories: ['$\\frac{1}{$ team', 'The $x$ team']\n    series: {'$y$': [12, 1e12]}\nparts:", 1),
         encoding="utf-8")
     chapter = report / "chapters" / "foreword.md"
@@ -162,3 +163,21 @@ def test_a_chart_with_dollar_labels_builds_and_reads_back_literally(tmp_path, re
     for fmt in ("html", "docx"):
         text = file_text(out / f"surrey-pdu.{fmt}")
         assert "$\\frac{1}{$ team" in text and "The $x$ team" in text and "1e+12 $" in text, fmt
+
+
+def test_a_chart_naming_no_numbered_table_is_a_located_error(tmp_path, reportgen):
+    """report.yaml `table:` names the numbered table holding a chart's numbers; an id no captioned
+    table has is an error at that line, with the nearest id suggested."""
+    import shutil
+
+    report = tmp_path / "figures-example"
+    shutil.copytree(ROOT / "content" / "figures-example", report)
+    data = report / "report.yaml"
+    text = data.read_text(encoding="utf-8")
+    assert "table: table-teams" in text
+    data.write_text(text.replace("table: table-teams", "table: table-team"), encoding="utf-8")
+    line = next(i for i, row in enumerate(data.read_text(encoding="utf-8").splitlines(), 1) if "table: table-team" in row)
+    result = reportgen("check", report)
+    assert result.returncode == 1, result.stderr
+    assert f"report.yaml:{line}: error[chart-invalid]: 'table: table-team' names no numbered table" in result.stderr
+    assert "did you mean 'table-teams'?" in result.stderr

@@ -341,7 +341,7 @@ def chart(w, node, where: Where) -> None:
     X.image_alt_text(shape._inline, node.alt)  # noqa: SLF001
     X.keep_with_next(p)
     caption(w, node, where, "Figure")
-    table(w, node.data, where)
+    w.blocks((node.data,), where)  # its data table, or the paragraph naming the table that holds its numbers
 
 
 @block
