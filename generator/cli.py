@@ -345,6 +345,9 @@ def _build_several(folders, parent, jobs, options, quiet: bool = False) -> None:
 @click.argument("report_dir", metavar="[DIR]", required=False)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--allow-remote", is_flag=True, help="Allow images from http(s) URLs.")
+@click.option("--draft/--final", "draft", default=None,
+              help="Check it as a draft build or a final one (a final build refuses the placeholders a draft "
+                   "only warns of) [default: report.yaml's status].")
 @frameworks_option
 @theme_option
 @quiet_option

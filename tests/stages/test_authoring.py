@@ -44,6 +44,22 @@ def test_a_placeholder_is_a_warning_in_a_draft_and_an_error_in_a_final_build(tmp
     assert said(report) == [("error", "placeholder", "foreword.md", line)]  # status: final, the default
 
 
+def test_check_on_the_command_line_takes_draft_and_final_as_build_does(tmp_path):
+    """`reportgen check --draft` warns of a placeholder (exit 0); `--final` refuses it (exit 1)."""
+    from click.testing import CliRunner  # noqa: PLC0415
+
+    from generator.cli import cli  # noqa: PLC0415
+
+    report = copy_report(tmp_path)
+    line = append(report, "foreword.md", "\n\nThe foreword.\n")
+    draft = CliRunner().invoke(cli, ["check", "--draft", str(report)])
+    final = CliRunner().invoke(cli, ["check", "--final", str(report)])
+    assert draft.exit_code == 0, draft.output
+    assert f"foreword.md:{line}: warning[placeholder]" in draft.output
+    assert final.exit_code == 1, final.output
+    assert f"foreword.md:{line}: error[placeholder]" in final.output
+
+
 def test_every_placeholder_the_scaffold_writes_is_one_check_knows(tmp_path):
     """`new` writes its text from PLACEHOLDERS: each of its chapters' lines that is not a heading,
     marker or template is one of them, so the two cannot drift."""
