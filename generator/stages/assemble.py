@@ -401,7 +401,7 @@ MARKER_OF = {"imprint": "::: imprint", "ratings": "::: ratings", "recommendation
              "acknowledgements": "::: acknowledgements"}
 
 
-def _check_anatomy(ctx: PartContext) -> None:
+def _check_anatomy(ctx: PartContext, merged: dict[str, MergedChapter]) -> None:
     """The publication's anatomy, as its framework's `publication:` gives it: every required part is
     printed, and every piece of report.yaml's data that a part can print is printed by one (a
     recommendation, a chart, the glossary, the imprint's fields): nothing is silently left out."""
@@ -437,6 +437,17 @@ def _check_anatomy(ctx: PartContext) -> None:
         error("data-unprinted", f"metadata.publisher.website is printed by no part: {fw.id}'s imprint has no "
               "publication.imprint.download text to print it with; add it, or remove the website",
               ("metadata", "publisher", "website"))
+    if all(chapter.complete for chapter in merged.values()):  # else what a failed chapter reads is unknown
+        reads = set().union(*(chapter.reads for chapter in merged.values()))
+        if ("sample", "cases") in reads and "cases" not in spec.sample:  # computed from these two
+            reads |= {("sample", "community_orders"), ("sample", "licences")}
+        for bag, values in (("sample", spec.sample), ("links", spec.links)):
+            if (bag, "*") in reads:
+                continue
+            for key in values:
+                if (bag, key) not in reads:
+                    error("data-unprinted", f"{bag}.{key} is used by no chapter, so no part prints it: write "
+                          f"{{{{ {bag}.{key} }}}} where it belongs, or remove it", (bag, key))
     wanted = [p for p in fw.publication.parts
               if p not in ctx.printed and p not in unprinted
               and (p != "acknowledgements" or meta.lead_inspector) and (p != "ratings" or fw.rated)]
@@ -473,7 +484,7 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
         _check_heading_order(blocks, diags)
         parts.append(Part(part_id, title, blocks, (), part.contents))  # its footnotes: below, when final
     _check_standards_placed(ctx)
-    _check_anatomy(ctx)
+    _check_anatomy(ctx, merged)
     parts = _number(parts, state)
     targets = _targets(parts)  # ids and titles: the same before and after the rewrites below
     parts = _cross_references(parts, targets, diags)

@@ -88,3 +88,38 @@ def test_a_required_acknowledgements_part_is_not_asked_of_a_report_with_no_lead_
     (report / "report.yaml").write_text(re.sub(r"  lead_inspector: .*\n", "", text), encoding="utf-8")
     result = reportgen("check", report)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_chapter_that_prints_a_whole_mapping_or_reads_a_key_by_subscript_prints_it(tmp_path, reportgen):
+    report = copy_report(tmp_path)
+    edit(report / "report.yaml", "  twitter: https://twitter.com/hmiprobation\n",
+         "  twitter: https://twitter.com/hmiprobation\n  spare: https://example.org/spare\n")
+    edit(report / "report.yaml", "  interviews: 31\n", "  interviews: 31\n  visits: 4\n")
+    assert "links.spare is used by no chapter" in reportgen("check", report).stderr
+    with (report / "chapters" / "annexe-web-links.md").open("a", encoding="utf-8") as f:
+        f.write('\n\n{% for name, url in links | dictsort %}- [{{ name }}]({{ url }})\n{% endfor %}\n'
+                'We made {{ sample["visits"] }} visits.\n')
+    result = reportgen("check", report)
+    assert result.returncode == 0, result.stderr
+
+
+def test_sample_cases_prints_the_two_figures_it_is_computed_from(tmp_path, reportgen):
+    report = copy_report(tmp_path, "figures-example")
+    edit(report / "chapters" / "figures.md", "{{ sample.community_orders }} community orders and\n"
+         "{{ sample.licences }} licences.", "community orders and licences.")
+    result = reportgen("check", report)
+    assert result.returncode == 0, result.stderr  # {{ sample.cases }} is still there
+    edit(report / "chapters" / "figures.md", "{{ sample.cases }}", "44")
+    result = reportgen("check", report)
+    assert result.returncode == 1
+    assert [line for _, line, _ in located(result.stderr, "data-unprinted")] == [
+        line_of(report / "report.yaml", "community_orders:"), line_of(report / "report.yaml", "licences:")]
+
+
+def test_a_chapter_whose_template_fails_gives_no_unprinted_data_error(tmp_path, reportgen):
+    """What a failed chapter would have read is unknown: its own error is the one to fix first."""
+    report = copy_report(tmp_path)
+    edit(report / "chapters" / "background.md", "{{ sample.licences }}", "{{ sample.licenses }}")
+    result = reportgen("check", report)
+    assert result.returncode == 1 and "jinja-undefined" in result.stderr
+    assert "data-unprinted" not in result.stderr
