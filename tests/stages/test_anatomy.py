@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.conftest import ROOT, copy_report
 
 PDU = (ROOT / "generator" / "frameworks" / "hmip-pdu-2023.yaml").read_text(encoding="utf-8")
@@ -123,3 +125,10 @@ def test_a_chapter_whose_template_fails_gives_no_unprinted_data_error(tmp_path, 
     result = reportgen("check", report)
     assert result.returncode == 1 and "jinja-undefined" in result.stderr
     assert "data-unprinted" not in result.stderr
+
+
+@pytest.mark.parametrize("example", sorted(p.parent.name for p in (ROOT / "content").glob("*/report.yaml")))
+def test_every_example_prints_everything_its_report_yaml_holds(reportgen, example):
+    """Each example has every part its framework requires and prints all its data: check says nothing."""
+    result = reportgen("check", ROOT / "content" / example, "--strict")
+    assert result.returncode == 0 and not result.stderr.strip(), result.stderr
