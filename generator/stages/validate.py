@@ -289,6 +289,12 @@ class Logo(Model):
     alt: NotBlank  # its text alternative, e.g. the inspectorate's name
 
 
+# an http(s) address of a host with a dot, with none of the characters a URL may not hold raw
+# (quotes, angle and square brackets, braces, backslash, spaces, controls): printed as a link
+WEB_ADDRESS = re.compile(r"^https?://[^\s/\"'<>\\\[\]{}|^`]+\.[^\s\"'<>\\\[\]{}|^`]+$")
+MAIL_ADDRESS = re.compile(r"^mailto:[^\s@\"'<>\\\[\]{}|^`]+@[^\s@\"'<>\\\[\]{}|^`]+\.[^\s@\"'<>\\\[\]{}|^`]+$")
+
+
 class Publisher(Model):
     name: NotBlank
     address: list[NotBlank]
@@ -297,7 +303,7 @@ class Publisher(Model):
     @field_validator("website")
     @classmethod
     def _website_is_web_address(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^https?://[^\s/]+\.[^\s]+$", value):
+        if value is not None and not WEB_ADDRESS.match(value):
             raise PydanticCustomError("website", "give the publisher's web address as https://…, "
                                       "e.g. https://www.justiceinspectorates.gov.uk/hmiprobation")
         return value
@@ -1038,7 +1044,7 @@ def _check_publication(fw: Framework, error) -> None:
             if not shown.strip() or shown not in imprint.licence:
                 error(f"publication.imprint.licence_links: {shown!r} is not in the licence text, so it links "
                       "nothing: give a piece of the licence as it is written", loc)
-            if not re.match(r"^(https?://[^\s]+|mailto:[^\s@]+@[^\s@]+)$", url):
+            if not (WEB_ADDRESS.match(url) or MAIL_ADDRESS.match(url)):
                 error(f"publication.imprint.licence_links: {url!r} is no address; give an http(s):// or mailto: "
                       "address", loc)
     for loc, text, allowed in texts:
