@@ -406,8 +406,8 @@ class Document:
 
 
 BLOCK_TYPES: tuple[type[Node], ...] = (Heading, Paragraph, BulletList, OrderedList, BlockQuote, Table,
-                                       Image, Chart, Callout, Glossary, Imprint, Rating, KeyQuestionTable, RatingsSummary,
-                                       Contents)
+                                       Image, Chart, Callout, Glossary, Imprint, Rating, KeyQuestionTable,
+                                       RatingsSummary, Contents)
 INLINE_TYPES: tuple[type[Node], ...] = (Text, Emph, Strong, Code, Link, CrossRef, Abbr, LineBreak, FootnoteRef)
 NODE_TYPES = BLOCK_TYPES + INLINE_TYPES
 

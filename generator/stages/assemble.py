@@ -397,10 +397,6 @@ def _check_standards_placed(ctx: PartContext) -> None:
                             "is not placed: add '::: key-questions' after its rating sentence", where.path, where.line)
 
 
-MARKER_OF = {"imprint": "::: imprint", "ratings": "::: ratings", "recommendations": "::: recommendations",
-             "acknowledgements": "::: acknowledgements"}
-
-
 def _check_anatomy(ctx: PartContext, merged: dict[str, MergedChapter]) -> None:
     """The publication's anatomy, as its framework's `publication:` gives it: every required part is
     printed, and every piece of report.yaml's data that a part can print is printed by one (a
@@ -416,17 +412,18 @@ def _check_anatomy(ctx: PartContext, merged: dict[str, MergedChapter]) -> None:
     for g, group in enumerate(spec.recommendations):
         if "recommendations" not in ctx.printed:
             unprinted.add("recommendations")
-            items = f"{len(group.items)} recommendation{'s' if len(group.items) != 1 else ''}"
-            error("data-unprinted", f"recommendations: the {items} for {group.addressee!r} {'is' if len(group.items) == 1 else 'are'} "
-                  "printed by no part: place '::: recommendations' in a part (e.g. chapters/recommendations.md)", ("recommendations", g))
+            one = len(group.items) == 1
+            error("data-unprinted", f"recommendations: the {len(group.items)} recommendation{'' if one else 's'} for "
+                  f"{group.addressee!r} {'is' if one else 'are'} printed by no part: place '::: recommendations' in "
+                  "a part (e.g. chapters/recommendations.md)", ("recommendations", g))
     for name in spec.charts:
         if f"chart {name}" not in ctx.printed:
             error("data-unprinted", f"charts.{name}: the chart '{name}' is drawn by no part: place "
                   f"'::: chart {name}' where it belongs, or remove it from charts:", ("charts", name))
     if spec.glossary and "glossary" not in ctx.printed:
-        terms = list(spec.glossary)
-        error("data-unprinted", f"glossary: its {len(terms)} entr{'ies' if len(terms) != 1 else 'y'} ("
-              f"{', '.join(terms[:5])}{', …' if len(terms) > 5 else ''}) are printed by no part: place '::: glossary' "
+        terms, one = list(spec.glossary), len(spec.glossary) == 1
+        error("data-unprinted", f"glossary: its {len(terms)} entr{'y' if one else 'ies'} ({', '.join(terms[:5])}"
+              f"{', …' if len(terms) > 5 else ''}) {'is' if one else 'are'} printed by no part: place '::: glossary' "
               "in a part (e.g. a Glossary annexe)", ("glossary",))
     if "imprint" not in ctx.printed and "imprint" not in fw.publication.parts:
         unprinted.add("imprint")
@@ -456,7 +453,7 @@ def _check_anatomy(ctx: PartContext, merged: dict[str, MergedChapter]) -> None:
                 "recommendations": "its recommendations",
                 "acknowledgements": "its acknowledgements (of the lead inspector)"}[name]
         error("part-missing", f"the publication needs {what}: {fw.id} requires it (publication.parts), but no part "
-              f"prints it: place '{MARKER_OF[name]}' in a part", ("parts",))
+              f"prints it: place '::: {name}' in a part", ("parts",))
 
 
 def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagnostics,
