@@ -247,6 +247,17 @@ class Glossary(Node):
 
 
 @dataclass(frozen=True)
+class Imprint(Node):
+    """The publication's imprint (`::: imprint`): its copyright line, licence, download address,
+    ISBN and publisher, as paragraphs (`children`) made in assemble from report.yaml's metadata
+    and the framework's `publication.imprint` text, each paragraph with its own source."""
+
+    kind: ClassVar[str] = "imprint"
+    children: tuple
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
 class Rating(Node):
     """A rating as a labelled badge: the word always, the colour only as support."""
 
@@ -404,8 +415,8 @@ class Document:
 
 
 BLOCK_TYPES: tuple[type[Node], ...] = (Heading, Paragraph, BulletList, OrderedList, BlockQuote, Table,
-                                       Image, Chart, Callout, Glossary, Rating, KeyQuestionTable, RatingsSummary,
-                                       Contents)
+                                       Image, Chart, Callout, Glossary, Imprint, Rating, KeyQuestionTable,
+                                       RatingsSummary, Contents)
 INLINE_TYPES: tuple[type[Node], ...] = (Text, Emph, Strong, Code, Link, CrossRef, Abbr, LineBreak, FootnoteRef)
 NODE_TYPES = BLOCK_TYPES + INLINE_TYPES
 

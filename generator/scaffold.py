@@ -46,7 +46,7 @@ metadata:
   copyright_year: ~
   subject: ~          # one sentence: what the report is about
   keywords: []
-  publisher: {{name: {inspectorate}, address: []}}
+  publisher: {{name: {inspectorate}, {website}address: []}}
 
 sample: {{}}
 
@@ -65,7 +65,7 @@ links: {{}}
 
 parts:
   - {{file: contents.md, title: Contents, contents: false}}
-  - {{file: foreword.md, title: Foreword}}
+{front_part}  - {{file: foreword.md, title: Foreword}}
 {ratings_part}  - {{file: recommendations.md, title: Recommendations}}
   - {{file: background.md, title: Background}}
 {domain_parts}
@@ -179,6 +179,13 @@ def _domain_chapter(domain) -> str:
     return "\n".join(blocks)
 
 
+def _front_matter(fw: Framework) -> str:
+    """The front matter's markers: the parts the framework's `publication.parts` requires that the
+    front matter holds (acknowledgements, imprint); "" when it requires neither."""
+    required = fw.publication.parts
+    return "\n".join(f"::: {name}\n" for name in ("acknowledgements", "imprint") if name in required)
+
+
 def scaffold(folder: Path, framework_id: str, framework_dirs=()) -> list[Path]:
     """Create `folder` from the framework; returns the files written. Never overwrites; NameRefused
     (nothing written) for a name that cannot be a report folder here."""
@@ -210,6 +217,9 @@ def scaffold(folder: Path, framework_id: str, framework_dirs=()) -> list[Path]:
             labels=_comment(", ".join(s.label for s in fw.scale)),
             findings="\n".join(_finding(s) for s in fw.standards if s.rated_by != "not_rated") or "  {}",
             ratings_part="  - {file: ratings.md, title: Ratings}\n" if fw.rated else "",
+            front_part="  - {file: front-matter.md, title: Acknowledgements, contents: false}\n"
+            if _front_matter(fw) else "",
+            website="website: ~, " if fw.publication.imprint and fw.publication.imprint.download else "",
             domain_parts="\n".join(f"  - {{file: {_yaml(_chapter_name(d.id))}, domain: {_yaml(d.id)}}}"
                                     for d in fw.domains)),
         "chapters/contents.md": "::: contents\n",
@@ -220,6 +230,8 @@ def scaffold(folder: Path, framework_id: str, framework_dirs=()) -> list[Path]:
                                   "{{ report.fieldwork_start | long_date }}.\n"
                                   if {"unit", "fieldwork_start"} <= set(fw.required_metadata) else BACKGROUND + "\n",
     }
+    if _front_matter(fw):  # the parts the framework requires (publication.parts) that open a report
+        files["chapters/front-matter.md"] = _front_matter(fw)
     if fw.rated:  # an unrated framework (a thematic) has no ratings page
         files["chapters/ratings.md"] = "::: ratings\n"
     for domain in fw.domains:

@@ -126,9 +126,10 @@ def surrey_copy(tmp_path_factory) -> Path:
     return dest
 
 
-def copy_report(tmp_path: Path) -> Path:
-    dest = tmp_path / "surrey-pdu"
-    shutil.copytree(SURREY, dest)
+def copy_report(tmp_path: Path, example: str = "surrey-pdu") -> Path:
+    """A copy of an example report (content/<example>, the Surrey report unless named)."""
+    dest = tmp_path / example
+    shutil.copytree(ROOT / "content" / example, dest)
     return dest
 
 

@@ -129,7 +129,7 @@ def test_plain_data_still_reads_as_documented(tmp_path):
                                   "{{ links | dictsort | length }} links, {{ report.fieldwork_start | long_date }}, "
                                   "{{ sample.cases }} cases.")
     built = build(report, tmp_path / "out", formats=("html",))
-    assert ("Facts: Inadequate, Martin Jones CBE, 6 links, 15 January 2024, 37 cases."
+    assert ("Facts: Inadequate, Martin Jones CBE, 3 links, 15 January 2024, 37 cases."
             in outputs_text(built.outputs["html"].parent))
 
 

@@ -63,8 +63,12 @@ def test_new_report_lists_what_to_fill_in_then_builds(tmp_path, reportgen):
     fill_in_chapters(folder)
     assert reportgen("check", folder).returncode == 0
     built = build(folder, tmp_path / "out", formats=("html",))
-    assert built.document.parts[2].title == "Ratings"
+    assert [p.title for p in built.document.parts[:4]] == ["Contents", "Acknowledgements", "Foreword", "Ratings"]
     html = built.outputs["html"].read_text(encoding="utf-8")
+    # every part the framework requires (publication.parts) is scaffolded, and prints
+    assert "This inspection was led by HM Inspector A. Inspector" in html
+    assert "© Crown copyright 2025" in html and "ISBN: 978-1-916621-99-2" in html
+    assert "Open Government Licence" in html
     assert "<strong>13/21</strong>" in html  # 2 + 2 + 3 + 3 + 2 + 1 + 0 points
     assert "Overall rating:</span> <span class=\"badge rating-good\"" in html
 
@@ -87,6 +91,7 @@ def test_new_from_every_shipped_framework_lists_only_what_to_fill_in(tmp_path, r
     codes = set(re.findall(r"error\[([a-z-]+)\]", check.stderr))
     assert codes <= {"value-empty", "key-missing", "rating-missing", "key-questions-missing"}, check.stderr
     assert (folder / "chapters" / "ratings.md").exists() == (framework != "hmip-thematic")
+    assert "::: imprint" in (folder / "chapters" / "front-matter.md").read_text()
 
 
 VALIDATOR_WORDING = re.compile(r"Input should|got None|valid string|valid integer|String should|pattern|\^|\$|\[key\]")
@@ -199,7 +204,7 @@ def test_every_value_new_writes_is_yaml_escaped(tmp_path, reportgen):
     assert data["metadata"]["unit"] == data["metadata"]["short_title"] == unit
     assert data["metadata"]["title"] == f"An inspection of ...: {unit}"
     assert data["metadata"]["inspectorate"] == "HM \"Inspectorate\": of #1\nversion: '9'"
-    assert data["metadata"]["publisher"] == {"name": data["metadata"]["inspectorate"], "address": []}
+    assert data["metadata"]["publisher"] == {"name": data["metadata"]["inspectorate"], "website": None, "address": []}
     assert set(data["findings"]) == {"P1.1", "P1.2", "P1.3", "P2.1", "P2.2", "P2.3", "P2.4"}
     assert [p.get("domain") for p in data["parts"]][-2:] == ["../../../escape\nx: y", "2"]
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())

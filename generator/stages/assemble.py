@@ -18,9 +18,9 @@ from generator.provenance import folder_version
 from generator.inputs import InputError, read_input, reads_so_far
 from generator.stages.merge import PLACEHOLDER, MergedChapter, long_date, month_year
 from generator.model import (Abbr, Callout, Chart, Contents, ContentsEntry, Cover, CrossRef, Document, DocumentInfo,
-                             DocxReference, Draft, FootnoteRef, Glossary, Heading, Image, KeyQuestionRow,
-                             KeyQuestionTable, Link, Numbered, OrderedList, Paragraph, Part, Rating, RatingsGroup,
-                             RatingsRow, RatingsSummary, Source, Strong, Table, Text, rewrite, walk)
+                             DocxReference, Draft, FootnoteRef, Glossary, Heading, Image, Imprint, KeyQuestionRow,
+                             KeyQuestionTable, LineBreak, Link, Numbered, OrderedList, Paragraph, Part, Rating,
+                             RatingsGroup, RatingsRow, RatingsSummary, Source, Strong, Table, Text, rewrite, walk)
 from generator.resources import blocks_data
 from generator.themes import theme_or_default
 from generator.stages.parse import Marker, ParseState, parse_chapter
@@ -75,6 +75,7 @@ class PartContext:
     standard: ResolvedStandard | None = None
     placed: dict[str, Source] = field(default_factory=dict)
     tables: set[str] = field(default_factory=set)
+    printed: set[str] = field(default_factory=set)  # what the markers printed: "imprint", "chart caseload", ...
 
     @property
     def diags(self) -> Diagnostics:
@@ -114,6 +115,7 @@ def marker_ratings(marker: Marker, ctx: PartContext) -> list:
         sources.append(yaml_source(resolved, ("findings",)))
     overall = (rating_node(resolved.overall, fw.labels.overall_rating, yaml_source(resolved, ("findings",)))
                if resolved.overall else None)
+    ctx.printed.add("ratings")
     return [RatingsSummary(meta.unit or "", tuple(facts), overall, fw.labels.standard, fw.labels.rating,
                            tuple(groups), yaml_source(resolved, ("metadata", "unit")), tuple(kinds), tuple(sources),
                            replace(marker.source, key=f"framework {fw.id}: ratings"))]
@@ -121,6 +123,7 @@ def marker_ratings(marker: Marker, ctx: PartContext) -> list:
 
 def marker_recommendations(marker: Marker, ctx: PartContext) -> list:
     fw = ctx.resolved.framework
+    ctx.printed.add("recommendations")
     blocks = []
     for g, group in enumerate(ctx.resolved.validated.report.recommendations):
         blocks.append(Paragraph((Text(fw.recommendations_lead.format(addressee=group.addressee)),),
@@ -239,6 +242,7 @@ def marker_chart(marker: Marker, ctx: PartContext) -> list:
         caption = caption or fw.labels.ratings_chart or ""
         data_in, data_in_source = "", None
     elif what in spec.charts:
+        ctx.printed.add(f"chart {what}")
         data = spec.charts[what]
         series = tuple((name, tuple(values)) for name, values in data.series.items())
         colours = tuple((style["series"][i % len(style["series"])],) * len(data.categories) for i in range(len(series)))
@@ -284,7 +288,77 @@ def marker_glossary(marker: Marker, ctx: PartContext) -> list:
         ctx.diags.error("glossary-empty", "'::: glossary' but report.yaml has no glossary: add "
                         "'glossary: {ABBR: what it stands for, ...}'", marker.source.path, marker.source.line)
         return []
+    ctx.printed.add("glossary")
     return [Glossary(tuple(sorted(glossary.items(), key=lambda kv: kv[0].casefold())), marker.source)]
+
+
+def _framework_text(text: str, **values) -> str:
+    """A text of the framework with its `{name}` fields filled in ('{{' a brace); validate allowed
+    only the names given here."""
+    return text.format(**values)
+
+
+def marker_imprint(marker: Marker, ctx: PartContext) -> list:
+    """The imprint: copyright, licence, download address, ISBN and publisher, each a paragraph, from
+    report.yaml's metadata and the framework's `publication.imprint` text."""
+    fw, meta = ctx.resolved.framework, ctx.resolved.validated.report.metadata
+    text = fw.publication.imprint
+    if text is None:
+        ctx.diags.error("imprint-undefined", f"'::: imprint': {fw.id} gives no imprint text (publication.imprint: "
+                        "its copyright line and licence): add it to the framework, or remove the marker",
+                        marker.source.path, marker.source.line)
+        return []
+    ctx.printed.add("imprint")
+    here = replace(marker.source, key=f"framework {fw.id}: publication.imprint")
+
+    def yaml(*loc) -> Source:
+        return yaml_source(ctx.resolved, ("metadata", *loc))
+
+    copyright_line = _framework_text(text.copyright, year=meta.copyright_year, publisher=meta.publisher.name)
+    blocks = [Paragraph((Text(copyright_line),), yaml("copyright_year"), ("copyright",)),
+              Paragraph(_linked(_framework_text(text.licence), text.licence_links), here, ("licence",))]
+    if text.download and meta.publisher.website:
+        ctx.printed.add("imprint website")
+        shown = re.sub(r"^https?://", "", meta.publisher.website).rstrip("/")
+        blocks.append(Paragraph((Text(f"{_framework_text(text.download)} "),
+                                 Link(meta.publisher.website, (Text(shown),))), yaml("publisher", "website")))
+    blocks.append(Paragraph((Text(f"{_framework_text(text.isbn)} {meta.isbn}"),), yaml("isbn"), ("isbn",)))
+    blocks.append(Paragraph((Text(_framework_text(text.published_by)),), here, ("keep",)))
+    lines: list = [Text(meta.publisher.name)]
+    for line in meta.publisher.address:
+        lines += [LineBreak(), Text(line)]
+    blocks.append(Paragraph(tuple(lines), yaml("publisher"), ("publisher",)))
+    return [Imprint(tuple(blocks), here)]
+
+
+def _linked(text: str, links: dict[str, str]) -> tuple:
+    """`text` as inlines, each piece of it that `links` names a link to its address (longest first)."""
+    if not links:
+        return (Text(text),)
+    pattern = re.compile("|".join(re.escape(k) for k in sorted(links, key=len, reverse=True)))
+    out, pos = [], 0
+    for match in pattern.finditer(text):
+        if match.start() > pos:
+            out.append(Text(text[pos:match.start()]))
+        out.append(Link(links[match[0]], (Text(match[0]),)))
+        pos = match.end()
+    if pos < len(text):
+        out.append(Text(text[pos:]))
+    return tuple(out)
+
+
+def marker_acknowledgements(marker: Marker, ctx: PartContext) -> list:
+    """The framework's acknowledgement of the lead inspector (`publication.acknowledgements`)."""
+    fw, meta = ctx.resolved.framework, ctx.resolved.validated.report.metadata
+    if not fw.publication.acknowledgements or not meta.lead_inspector:
+        missing = ("report.yaml names no lead inspector (metadata.lead_inspector)" if fw.publication.acknowledgements
+                   else f"{fw.id} gives no acknowledgements text (publication.acknowledgements)")
+        ctx.diags.error("acknowledgements-undefined", f"'::: acknowledgements': {missing}: give it, or remove the "
+                        "marker", marker.source.path, marker.source.line)
+        return []
+    ctx.printed.add("acknowledgements")
+    return [Paragraph((Text(_framework_text(fw.publication.acknowledgements, lead_inspector=meta.lead_inspector)),),
+                      yaml_source(ctx.resolved, ("metadata", "lead_inspector")), ("acknowledgements",))]
 
 
 KEEP_BEFORE = ("key-questions", "chart")  # the paragraph just before these introduces them: never left behind
@@ -297,6 +371,8 @@ MARKERS = {
     "key-questions": marker_key_questions,
     "chart": marker_chart,
     "glossary": marker_glossary,
+    "imprint": marker_imprint,
+    "acknowledgements": marker_acknowledgements,
 }
 
 
@@ -350,6 +426,65 @@ def _check_standards_placed(ctx: PartContext) -> None:
                             "is not placed: add '::: key-questions' after its rating sentence", where.path, where.line)
 
 
+def _check_anatomy(ctx: PartContext, merged: dict[str, MergedChapter]) -> None:
+    """The publication's anatomy, as its framework's `publication:` gives it: every required part is
+    printed, and every piece of report.yaml's data that a part can print is printed by one (a
+    recommendation, a chart, the glossary, the imprint's fields): nothing is silently left out."""
+    resolved, diags = ctx.resolved, ctx.diags
+    spec, fw = resolved.validated.report, resolved.framework
+    meta, report = spec.metadata, resolved.validated.sources.report
+
+    def error(code: str, message: str, loc: tuple) -> None:
+        diags.error(code, message, report.path, *line_of(report, loc))
+
+    unprinted = set()
+    for g, group in enumerate(spec.recommendations):
+        if "recommendations" not in ctx.printed:
+            unprinted.add("recommendations")
+            one = len(group.items) == 1
+            error("data-unprinted", f"recommendations: the {len(group.items)} recommendation{'' if one else 's'} for "
+                  f"{group.addressee!r} {'is' if one else 'are'} printed by no part: place '::: recommendations' in "
+                  "a part (e.g. chapters/recommendations.md)", ("recommendations", g))
+    for name in spec.charts:
+        if f"chart {name}" not in ctx.printed:
+            error("data-unprinted", f"charts.{name}: the chart '{name}' is drawn by no part: place "
+                  f"'::: chart {name}' where it belongs, or remove it from charts:", ("charts", name))
+    if spec.glossary and "glossary" not in ctx.printed:
+        terms, one = list(spec.glossary), len(spec.glossary) == 1
+        error("data-unprinted", f"glossary: its {len(terms)} entr{'y' if one else 'ies'} ({', '.join(terms[:5])}"
+              f"{', …' if len(terms) > 5 else ''}) {'is' if one else 'are'} printed by no part: place '::: glossary' "
+              "in a part (e.g. a Glossary annexe)", ("glossary",))
+    if "imprint" not in ctx.printed and "imprint" not in fw.publication.parts:
+        unprinted.add("imprint")
+        for key in ("isbn", "copyright_year", "publisher"):
+            error("data-unprinted", f"metadata.{key} is printed by no part: place '::: imprint' in a part "
+                  "(e.g. the front matter)", ("metadata", key))
+    if "imprint" in ctx.printed and meta.publisher.website and "imprint website" not in ctx.printed:
+        error("data-unprinted", f"metadata.publisher.website is printed by no part: {fw.id}'s imprint has no "
+              "publication.imprint.download text to print it with; add it, or remove the website",
+              ("metadata", "publisher", "website"))
+    if all(chapter.complete for chapter in merged.values()):  # else what a failed chapter reads is unknown
+        reads = set().union(*(chapter.reads for chapter in merged.values()))
+        if ("sample", "cases") in reads and "cases" not in spec.sample:  # computed from these two
+            reads |= {("sample", "community_orders"), ("sample", "licences")}
+        for bag, values in (("sample", spec.sample), ("links", spec.links)):
+            if (bag, "*") in reads:
+                continue
+            for key in values:
+                if (bag, key) not in reads:
+                    error("data-unprinted", f"{bag}.{key} is used by no chapter, so no part prints it: write "
+                          f"{{{{ {bag}.{key} }}}} where it belongs, or remove it", (bag, key))
+    wanted = [p for p in fw.publication.parts
+              if p not in ctx.printed and p not in unprinted
+              and (p != "acknowledgements" or meta.lead_inspector) and (p != "ratings" or fw.rated)]
+    for name in wanted:
+        what = {"imprint": "its imprint (copyright, licence, ISBN, publisher)", "ratings": "its ratings page",
+                "recommendations": "its recommendations",
+                "acknowledgements": "its acknowledgements (of the lead inspector)"}[name]
+        error("part-missing", f"the publication needs {what}: {fw.id} requires it (publication.parts), but no part "
+              f"prints it: place '::: {name}' in a part", ("parts",))
+
+
 def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagnostics,
              allow_remote: bool = False, draft: bool | None = None) -> Document | None:
     """The document; `draft` True or False overrides report.yaml's `status` (build --draft, --final)."""
@@ -378,6 +513,7 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
         _check_heading_order(blocks, diags)
         parts.append(Part(part_id, title, blocks, (), part.contents))  # its footnotes: below, when final
     _check_standards_placed(ctx)
+    _check_anatomy(ctx, merged)
     parts = _number(parts, state)
     parts = _chart_data_in(parts, diags)
     targets = _targets(parts)  # ids and titles: the same before and after the rewrites below

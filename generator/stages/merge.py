@@ -48,6 +48,8 @@ class MergedChapter:
     text: str
     complete: bool = True  # False: the template failed; `text` is the source with its constructs blanked
     templated_lines: frozenset[int] = frozenset()  # (incomplete) the source lines a construct touched
+    reads: frozenset[tuple[str, str]] = frozenset()  # what it read of report.yaml's data bags (READ_TRACKED):
+    # ("sample", "licences"); ("links", "*") where it used the whole mapping (a loop, a filter)
 
 
 TEMPLATE_CONSTRUCT = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
@@ -165,6 +167,10 @@ def _standard(rs: ResolvedStandard) -> dict:
 
 FILTERS = {"long_date": long_date, "month_year": month_year}
 
+# report.yaml's bags of data that only a chapter prints: assemble checks each key is read by one
+# (a sample size or a link no chapter uses is data no part prints)
+READ_TRACKED = ("sample", "links")
+
 
 def context(resolved: Resolved) -> MappingProxyType:
     """What a chapter can read (README, "Using findings inside Markdown"): plain data only."""
@@ -277,6 +283,8 @@ class ChapterEnvironment(ImmutableSandboxedEnvironment):
         self.globals.clear()  # no lipsum, cycler, joiner, namespace, dict
         self.globals["range"] = self._range
         self.iterations = Limits.iterations
+        self.reads: set[tuple[str, str]] = set()
+        self.tracked: dict[int, str] = {}  # id of a READ_TRACKED mapping of the context -> its name (merge sets it)
 
     def _range(self, *args):
         for arg in args:
@@ -308,8 +316,19 @@ class ChapterEnvironment(ImmutableSandboxedEnvironment):
     def getattr(self, obj, attribute):
         # A mapping's keys come before its methods: `sample.items` is the sample called "items".
         if isinstance(obj, MappingProxyType) and attribute in obj:
+            self._note_read(obj, attribute)
             return obj[attribute]
         return super().getattr(obj, attribute)
+
+    def getitem(self, obj, argument):
+        if isinstance(obj, MappingProxyType) and isinstance(argument, str) and argument in obj:
+            self._note_read(obj, argument)
+        return super().getitem(obj, argument)
+
+    def _note_read(self, obj, key: str) -> None:
+        name = self.tracked.get(id(obj))
+        if name is not None:
+            self.reads.add((name, key))
 
 
 def environment() -> ChapterEnvironment:
@@ -445,6 +464,7 @@ def merge_chapter(env: ChapterEnvironment, chapter: ChapterFile, ctx, diags: Dia
         return None
     try:
         template = env.template_class.from_code(env, code, env.globals, None)
+        env.reads = set()
         text = _render(env, template, ctx, filename, seconds)
     except jinja2.UndefinedError as exc:
         line = _template_line(exc, filename)
@@ -467,12 +487,27 @@ def merge_chapter(env: ChapterEnvironment, chapter: ChapterFile, ctx, diags: Dia
     except Exception as exc:  # noqa: BLE001 - any other runtime error inside an author's expression
         diags.error("jinja-error", f"{type(exc).__name__}: {exc}", chapter.path, _template_line(exc, filename))
         return None
-    return MergedChapter(chapter, text)
+    return MergedChapter(chapter, text, reads=frozenset(env.reads | _wholly_used(chapter.text, chapter.name)))
+
+
+@lru_cache(maxsize=64)
+def _wholly_used(text: str, name: str) -> frozenset[tuple[str, str]]:
+    """(bag, "*") for each READ_TRACKED name the template uses otherwise than by a key (`links |
+    dictsort`, `for k in sample`): all of it may be printed, as far as a check can tell."""
+    found = set()
+    ast = _COMPILER.parse(text, name=name)
+    keyed = {id(n.node) for n in ast.find_all((nodes.Getattr, nodes.Getitem))
+             if isinstance(n.node, nodes.Name) and (isinstance(n, nodes.Getattr) or isinstance(n.arg, nodes.Const))}
+    for node in ast.find_all(nodes.Name):
+        if node.name in READ_TRACKED and node.ctx == "load" and id(node) not in keyed:
+            found.add((node.name, "*"))
+    return frozenset(found)
 
 
 def merge(resolved: Resolved, diags: Diagnostics) -> dict[str, MergedChapter]:
     env = environment()
     ctx = context(resolved)
+    env.tracked = {id(ctx[name]): name for name in READ_TRACKED}
     chapters = resolved.validated.sources.chapters
     wanted = [p.file for p in resolved.validated.report.parts]
     merged, total = {}, 0

@@ -164,6 +164,30 @@ class Rule(Model):
 
 OPTIONAL_METADATA = ("unit", "region", "fieldwork_start", "lead_inspector")
 
+# The generated parts a publication can be required to have (framework `publication.parts`): each
+# is placed by its block marker (`::: imprint`, ...); assemble checks the report places each.
+PUBLICATION_PARTS = ("imprint", "ratings", "recommendations", "acknowledgements")
+
+
+class ImprintText(Model):
+    """What the imprint (`::: imprint`) prints besides report.yaml's values: data, never code."""
+
+    copyright: str  # "© Crown copyright {year}": may name {year} (metadata.copyright_year) and {publisher}
+    licence: str  # the licence paragraph, as published
+    licence_links: dict[str, str] = {}  # a piece of the licence text -> the address it links to
+    download: str | None = None  # said before metadata.publisher.website ("This publication is available ...")
+    isbn: str = "ISBN:"
+    published_by: str = "Published by:"
+
+
+class Publication(Model):
+    """The anatomy of a publication: the parts it must have and what the generated ones print."""
+
+    parts: list[str] = []  # of PUBLICATION_PARTS; ratings only where the framework rates,
+    # acknowledgements only where the report names a lead inspector
+    imprint: ImprintText | None = None
+    acknowledgements: str | None = None  # `::: acknowledgements`: may name {lead_inspector}
+
 
 class Framework(Model):
     """A rating framework: scale, bands, domains and standards. Data, never code."""
@@ -182,6 +206,7 @@ class Framework(Model):
     key_question_table: KeyQuestionTableLabels | None = None
     recommendations_lead: str
     labels: Labels = Labels()
+    publication: Publication = Publication()
     domains: list[Domain] = []
 
     def rating_by_id(self, rating_id: str) -> ScaleItem:
@@ -264,9 +289,24 @@ class Logo(Model):
     alt: NotBlank  # its text alternative, e.g. the inspectorate's name
 
 
+# an http(s) address of a host with a dot, with none of the characters a URL may not hold raw
+# (quotes, angle and square brackets, braces, backslash, spaces, controls): printed as a link
+WEB_ADDRESS = re.compile(r"^https?://[^\s/\"'<>\\\[\]{}|^`]+\.[^\s\"'<>\\\[\]{}|^`]+$")
+MAIL_ADDRESS = re.compile(r"^mailto:[^\s@\"'<>\\\[\]{}|^`]+@[^\s@\"'<>\\\[\]{}|^`]+\.[^\s@\"'<>\\\[\]{}|^`]+$")
+
+
 class Publisher(Model):
     name: NotBlank
-    address: list[str]
+    address: list[NotBlank]
+    website: str | None = None  # the imprint's "available for download at" address (http or https)
+
+    @field_validator("website")
+    @classmethod
+    def _website_is_web_address(cls, value: str | None) -> str | None:
+        if value is not None and not WEB_ADDRESS.match(value):
+            raise PydanticCustomError("website", "give the publisher's web address as https://…, "
+                                      "e.g. https://www.justiceinspectorates.gov.uk/hmiprobation")
+        return value
 
 
 class Metadata(Model):
@@ -820,6 +860,7 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
         hint = did_you_mean(names[0], ["addressee"]) if names else ""
         error("recommendations_lead may name only {addressee} (write '{{' and '}}' "
               f"for braces): {fw.recommendations_lead!r}{hint}", ("recommendations_lead",))
+    _check_publication(fw, error)
     caption = fw.key_question_table.caption if fw.key_question_table else None
     unknown = sorted(set(re.findall(r"\{([^{}]*)\}", caption or "")) - {"code", "title"})
     if unknown:  # assemble fills in {code} and {title}, and nothing else
@@ -988,6 +1029,68 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
             if not rule_used:
                 error(f"overall_rules: rule {r + 1} ('{rules[r].rating}') can never apply: an earlier rule "
                       "always matches first", ("overall_rules", r))
+
+
+def _format_names(text: str) -> list[str]:
+    """The names a text's `{name}` fields give, as str.format reads them ('{' and '}' doubled are
+    braces); a field with a conversion or format spec, or a text str.format refuses, gives a name
+    no check allows."""
+    try:
+        fields = [(name, spec, conversion) for _, name, spec, conversion
+                  in string.Formatter().parse(text) if name is not None]
+    except ValueError as exc:
+        return [str(exc)]
+    return [name if not spec and conversion is None else f"{name}!{conversion or ''}:{spec}"
+            for name, spec, conversion in fields]
+
+
+def _check_publication(fw: Framework, error) -> None:
+    """The anatomy (`publication:`): known parts, once each, and the text each generated part needs."""
+    pub = fw.publication
+    for index, name in enumerate(pub.parts):
+        if name not in PUBLICATION_PARTS:
+            error(f"publication.parts: '{name}' is not a part reportgen generates; the parts are "
+                  f"{', '.join(PUBLICATION_PARTS)}" + did_you_mean(name, PUBLICATION_PARTS),
+                  ("publication", "parts", index))
+    for index, value, first in _duplicates(pub.parts):
+        error(f"publication.parts: '{value}' is given twice (first at item {first + 1})", ("publication", "parts", index))
+    if "ratings" in pub.parts and not fw.rated:
+        error("publication.parts: 'ratings' is required, but the framework has no scale, so there is no ratings "
+              "page: remove it", ("publication", "parts", pub.parts.index("ratings")))
+    if "imprint" in pub.parts and pub.imprint is None:
+        error("publication.parts: 'imprint' is required, but publication.imprint is not given: give its "
+              "copyright and licence text", ("publication", "parts", pub.parts.index("imprint")))
+    if "acknowledgements" in pub.parts and not (pub.acknowledgements or "").strip():
+        error("publication.parts: 'acknowledgements' is required, but publication.acknowledgements is not given: "
+              "give its text, e.g. 'This inspection was led by {lead_inspector}.'",
+              ("publication", "parts", pub.parts.index("acknowledgements")))
+    texts = [(("publication", "acknowledgements"), pub.acknowledgements, ("lead_inspector",))]
+    if pub.imprint is not None:
+        imprint = pub.imprint
+        texts.append((("publication", "imprint", "copyright"), imprint.copyright, ("year", "publisher")))
+        for key in ("licence", "download", "isbn", "published_by"):
+            texts.append((("publication", "imprint", key), getattr(imprint, key), ()))
+        for key in ("copyright", "licence"):
+            if not getattr(imprint, key).strip():
+                error(f"publication.imprint.{key} is empty: give the text the imprint prints",
+                      ("publication", "imprint", key))
+        for shown, url in imprint.licence_links.items():
+            loc = ("publication", "imprint", "licence_links", shown)
+            if not shown.strip() or shown not in imprint.licence:
+                error(f"publication.imprint.licence_links: {shown!r} is not in the licence text, so it links "
+                      "nothing: give a piece of the licence as it is written", loc)
+            if not (WEB_ADDRESS.match(url) or MAIL_ADDRESS.match(url)):
+                error(f"publication.imprint.licence_links: {url!r} is no address; give an http(s):// or mailto: "
+                      "address", loc)
+    for loc, text, allowed in texts:
+        if text is None:
+            continue
+        names = _format_names(text)
+        wrong = [n for n in names if n not in allowed]
+        if wrong:
+            named = " and ".join("{" + n + "}" for n in allowed) if allowed else "no {field}"
+            error(f"{'.'.join(loc)} may name {'only ' if allowed else ''}{named} (write '{{{{' and '}}}}' for "
+                  f"braces): {text!r}" + did_you_mean(wrong[0], allowed), loc)
 
 
 def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnostics,

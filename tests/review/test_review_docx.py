@@ -707,11 +707,11 @@ def test_quoted_words_and_template_printed_text_are_found_after_an_edit_elsewher
         body = etree.fromstring(z.read("word/document.xml"))
     texts = ["".join(t.text or "" for t in p.iter(f"{{{W}}}t")) for p in body.iter(f"{{{W}}}p")]
     quoted = next(t for t in texts if t.startswith("PDU staff had identified"))
-    printed = next(t for t in texts if t.startswith("This inspection was led by"))
-    assert "\u201cpsychologically safe\u201d" in quoted and "Leon Bonas" in printed
+    printed = next(t for t in texts if t.startswith("Martin Jones CBE"))
+    assert "\u201cpsychologically safe\u201d" in quoted
     commented = tmp_path / "commented.docx"
     _comment_paragraphs(base, commented, {quoted: "quotes", printed: "name"})
-    front = surrey_copy / "chapters" / "front-matter.md"
+    front = surrey_copy / "chapters" / "foreword.md"
     front.write_text(front.read_text(encoding="utf-8") + "\nA line added since the build.\n", encoding="utf-8")
     ran = reportgen("review", commented, surrey_copy)
     lines = _items(ran)
@@ -720,8 +720,8 @@ def test_quoted_words_and_template_printed_text_are_found_after_an_edit_elsewher
     column = chapter.read_text(encoding="utf-8").splitlines()[line - 1].index("PDU staff had identified") + 1
     assert _find(lines, '"quotes"').startswith(f"chapters/domain-1.md:{line}:{column}:"), lines
     name = _find(lines, '"name"')
-    assert name.startswith(f"chapters/front-matter.md:{_line_of(front, 'This inspection was led by')}:"), name
-    assert "computed by {{ report.lead_inspector }}" in name and "context changed" not in name, name
+    assert name.startswith(f"chapters/foreword.md:{_line_of(front, '{{ report.chief_inspector.name }}')}:"), name
+    assert "computed by {{ report.chief_inspector.name }}" in name and "context changed" not in name, name
 
 
 def test_the_review_page_never_overwrites_the_reviewed_file_or_the_report(tmp_path, reportgen, surrey_copy):

@@ -560,16 +560,17 @@ def test_the_ratings_page_is_located_as_the_docx_locates_it(draft_pdf, tmp_path)
 
 
 def test_words_a_template_printed_name_the_expression_as_the_docx_does(draft_pdf, tmp_path):
-    """A highlight on words a `{{ }}` printed (the lead inspector's name) is at its chapter line,
+    """A highlight on words a `{{ }}` printed (the chief inspector's name) is at its chapter line,
     with no column, and names the expression and report.yaml, as the DOCX's listing does."""
     doc = pymupdf.open(str(draft_pdf))
-    page, quad = _find(doc, "Leon Bonas")
+    page, quad = _find(doc, "Martin Jones CBE")
     annot = page.add_highlight_annot([quad])
     annot.set_info(content="full name?", title="QA")
     annot.update()
     path = tmp_path / "printed.pdf"
     doc.save(str(path))
     (item,) = read_pdf_review(path, SURREY)
-    line = source_line("front-matter.md", "{{ report.lead_inspector }}")[0]
-    assert (item.path, item.line, item.column) == ("chapters/front-matter.md", line, 0)
-    assert str(item).endswith('on "Leon Bonas" (computed by {{ report.lead_inspector }}: edit report.yaml)'), str(item)
+    line = source_line("foreword.md", "{{ report.chief_inspector.name }}")[0]
+    assert (item.path, item.line, item.column) == ("chapters/foreword.md", line, 0)
+    assert str(item).endswith('on "Martin Jones CBE" (computed by {{ report.chief_inspector.name }}: edit report.yaml)'), \
+        str(item)

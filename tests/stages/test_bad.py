@@ -48,8 +48,10 @@ def test_the_corpus_is_large_enough_and_every_file_is_read():
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_broken_report_gives_its_located_diagnostic(case, tmp_path, reportgen):
-    report = copy_report(tmp_path)
+    report = copy_report(tmp_path, case.get("example", "surrey-pdu"))
     path = mutate(report, case)
+    if "where" in case:  # the diagnostic is in another file than the one mutated
+        path = report / case["where"]
     result = reportgen("check", report, "--strict")
     status, lines = result.returncode, result.stderr.strip().splitlines()
     assert status == 1, lines

@@ -15,7 +15,7 @@ from typing import ClassVar
 
 import pytest
 
-from generator.model import (NODE_TYPES, Abbr, Callout, CrossRef, Glossary, Numbered, NodeNotRendered, BlockQuote, BulletList, Code, Contents, ContentsEntry, Cover, Document,
+from generator.model import (NODE_TYPES, Abbr, Callout, CrossRef, Glossary, Imprint, Numbered, NodeNotRendered, BlockQuote, BulletList, Code, Contents, ContentsEntry, Cover, Document,
                              DocumentInfo, Emph, FootnoteRef, Heading, Image, KeyQuestionRow, KeyQuestionTable,
                              LineBreak, Link, Node, OrderedList, Paragraph, Part, Rating, RatingsGroup, RatingsRow,
                              RatingsSummary, Strong, Table, Text, walk)
@@ -93,6 +93,7 @@ def every_node_type(image_src: str) -> Document:
                    Abbr("PDU", "Probation delivery unit"), Text("."))),
         Callout("An example", 3, "an-example", (Paragraph((Text("Inside the box."),)),)),
         Glossary((("PDU", "Probation delivery unit"),)),
+        Imprint((Paragraph((Text("© Crown copyright 2024"),)), Paragraph((Text("ISBN: 978-1-916621-16-9"),)))),
         replace(chart(Bars(("North", "South"), (("Cases", (3.0, 5.0)),), (("#1d70b8", "#1d70b8"),)), "Cases by team",
                       None), numbered=Numbered("figure-cases", 2, "Figure 2")),
     )

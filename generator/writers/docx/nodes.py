@@ -365,6 +365,12 @@ def glossary(w, node, where: Where) -> None:
         w.inlines((Strong((Text(term),)), Text(f" {meaning}")), w.at(w.paragraph(where, "Normal")))
 
 
+@block
+def imprint(w, node, where: Where) -> None:
+    """The imprint's paragraphs (copyright, licence, ISBN, publisher), each in the Normal style."""
+    w.blocks(node.children, where)
+
+
 def image_source(w: "DocxWriter", node):
     """The image file's path, or its bytes fetched from the web (--allow-remote); None on error."""
     scheme = urlsplit(node.src).scheme.lower()
