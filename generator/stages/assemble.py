@@ -19,8 +19,9 @@ from generator.inputs import InputError, read_input
 from generator.stages.merge import PLACEHOLDER, MergedChapter, long_date, month_year
 from generator.model import (Abbr, Callout, Chart, Contents, ContentsEntry, Cover, CrossRef, Document, DocumentInfo,
                              DocxReference, Draft, FootnoteRef, Glossary, Heading, Image, KeyQuestionRow,
-                             KeyQuestionTable, Link, Numbered, OrderedList, Paragraph, Part, Rating, RatingsGroup,
-                             RatingsRow, RatingsSummary, Source, Strong, Table, Text, rewrite, walk)
+                             KeyQuestionTable, Link, Numbered, OrderedList, Paragraph, Part, PreviousRecommendationRow,
+                             PreviousRecommendations, Rating, RatingsGroup, RatingsRow, RatingsSummary, Source, Strong,
+                             Table, Text, rewrite, walk)
 from generator.resources import blocks_data
 from generator.themes import theme_or_default
 from generator.stages.parse import Marker, ParseState, parse_chapter
@@ -75,6 +76,7 @@ class PartContext:
     standard: ResolvedStandard | None = None
     placed: dict[str, Source] = field(default_factory=dict)
     tables: set[str] = field(default_factory=set)
+    printed: set[str] = field(default_factory=set)  # report.yaml's lists a marker printed
 
     @property
     def diags(self) -> Diagnostics:
@@ -260,6 +262,51 @@ def marker_glossary(marker: Marker, ctx: PartContext) -> list:
     return [Glossary(tuple(sorted(glossary.items(), key=lambda kv: kv[0].casefold())), marker.source)]
 
 
+def follow_up_summary(resolved: Resolved) -> str:
+    """The count of the last inspection's recommendations by status, in the scale's order, in the
+    framework's words: "Of 8 recommendations: 3 achieved, 4 partly achieved, 1 not achieved"."""
+    follow_up, items = resolved.framework.follow_up, resolved.validated.report.previous_recommendations
+    counts = {item.id: 0 for item in follow_up.scale}
+    for item in items:
+        counts[follow_up.status_by_label(item.status).id] += 1
+    said = ", ".join(f"{counts[item.id]} {item.counted_as}" for item in follow_up.scale)
+    template = follow_up.summary_one if len(items) == 1 and follow_up.summary_one else follow_up.summary
+    return template.format(total=len(items), counts=said)  # validate: it names only these two
+
+
+def marker_previous_recommendations(marker: Marker, ctx: PartContext) -> list:
+    """The summary count, then a table: each recommendation (its reference and addressee first),
+    its status, the evidence."""
+    resolved, fw = ctx.resolved, ctx.resolved.framework
+    items = resolved.validated.report.previous_recommendations
+    if not items or fw.follow_up is None:
+        ctx.diags.error("previous-recommendations-empty", "'::: previous-recommendations' but report.yaml lists "
+                        "none: add previous_recommendations: [{text: ..., status: ..., evidence: ...}], or remove "
+                        "the marker", marker.source.path, marker.source.line)
+        return []
+    ctx.printed.add("previous_recommendations")
+    follow_up = fw.follow_up
+    rows = []
+    for index, item in enumerate(items):
+        loc = ("previous_recommendations", index)
+        said = []
+        if item.reference:
+            said += [Strong((Text(item.reference),)), Text(" ")]
+        lead = fw.recommendations_lead.format(addressee=item.addressee) + " " if item.addressee else ""
+        said.append(Text(lead + item.text))
+        status = follow_up.status_by_label(item.status)
+        badge = (Rating(status.label, status.id, status.colour, status.text_colour, "",
+                        yaml_source(resolved, loc + ("status",))) if status.colour else None)
+        rows.append(PreviousRecommendationRow(tuple(said), status.label, item.evidence or "", badge,
+                                              tuple(yaml_source(resolved, loc + (key,))
+                                                    for key in ("text", "status", "evidence"))))
+    framework = replace(marker.source, key=f"framework {fw.id}: follow_up")  # the headers and caption
+    return [PreviousRecommendations(follow_up_summary(resolved), follow_up.caption or "",
+                                    follow_up.recommendation_header, follow_up.status_header,
+                                    follow_up.evidence_header, tuple(rows), framework,
+                                    summary_source=yaml_source(resolved, ("previous_recommendations",)))]
+
+
 KEEP_BEFORE = ("key-questions", "chart")  # the paragraph just before these introduces them: never left behind
 
 MARKERS = {
@@ -270,6 +317,7 @@ MARKERS = {
     "key-questions": marker_key_questions,
     "chart": marker_chart,
     "glossary": marker_glossary,
+    "previous-recommendations": marker_previous_recommendations,
 }
 
 
@@ -323,6 +371,15 @@ def _check_standards_placed(ctx: PartContext) -> None:
                             "is not placed: add '::: key-questions' after its rating sentence", where.path, where.line)
 
 
+def _check_data_printed(ctx: PartContext) -> None:
+    """A list report.yaml gives that no marker prints is an error at the list (it would be lost)."""
+    report = ctx.resolved.validated.sources.report
+    if ctx.resolved.validated.report.previous_recommendations and "previous_recommendations" not in ctx.printed:
+        line, col = line_of(report, ("previous_recommendations",))
+        ctx.diags.error("data-unprinted", "previous_recommendations are listed but no chapter prints them: add "
+                        "'::: previous-recommendations' where the report follows them up", report.path, line, col)
+
+
 def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagnostics,
              allow_remote: bool = False, draft: bool | None = None) -> Document | None:
     """The document; `draft` True or False overrides report.yaml's `status` (build --draft, --final)."""
@@ -351,6 +408,7 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
         _check_heading_order(blocks, diags)
         parts.append(Part(part_id, title, blocks, (), part.contents))  # its footnotes: below, when final
     _check_standards_placed(ctx)
+    _check_data_printed(ctx)
     parts = _number(parts, state)
     targets = _targets(parts)  # ids and titles: the same before and after the rewrites below
     parts = _cross_references(parts, targets, diags)
@@ -390,7 +448,7 @@ def _number(parts: list[Part], state: ParseState) -> list[Part]:
             kind, caption = "figure", _plain(node.caption)
         elif isinstance(node, Table) and node.caption:
             kind, caption = "table", _plain(node.caption)
-        elif isinstance(node, KeyQuestionTable) and node.caption:
+        elif isinstance(node, (KeyQuestionTable, PreviousRecommendations)) and node.caption:
             kind, caption = "table", node.caption
         else:
             return node
