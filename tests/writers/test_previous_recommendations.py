@@ -180,3 +180,65 @@ def test_one_recommendation_uses_summary_one_and_says_every_status(tmp_path, rep
     node = next(b for p in document.parts for b in p.blocks if b.kind == "previous_recommendations")
     assert node.summary == "Of the one recommendation: 1 achieved, 0 partly achieved, 0 not achieved"
     assert len(node.rows) == 1
+
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _comment(base: Path, dest: Path, said: dict[str, str]) -> None:
+    """`base` with a reviewer's comment on the whole of each paragraph whose text is a key of `said`."""
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(base) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    body = etree.fromstring(parts["word/document.xml"])
+    comments = etree.Element(f"{{{W}}}comments", nsmap={"w": W})
+    for i, (words, text) in enumerate(said.items()):
+        p = next(p for p in body.iter(f"{{{W}}}p") if "".join(t.text or "" for t in p.iter(f"{{{W}}}t")) == words)
+        runs = p.findall(f"{{{W}}}r")
+        runs[0].addprevious(etree.Element(f"{{{W}}}commentRangeStart", {f"{{{W}}}id": str(i)}))
+        runs[-1].addnext(etree.Element(f"{{{W}}}commentRangeEnd", {f"{{{W}}}id": str(i)}))
+        c = etree.SubElement(comments, f"{{{W}}}comment", {f"{{{W}}}id": str(i), f"{{{W}}}author": "QA"})
+        etree.SubElement(etree.SubElement(etree.SubElement(c, f"{{{W}}}p"), f"{{{W}}}r"), f"{{{W}}}t").text = text
+    parts["word/document.xml"] = etree.tostring(body)
+    parts["word/comments.xml"] = etree.tostring(comments)
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", b'<Override PartName="/word/comments.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.wordprocessingml.comments+xml"/></Types>')
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+def test_review_locates_a_comment_on_each_cell_at_its_report_yaml_key(tmp_path, reportgen):
+    """A draft's DOCX maps the count, each recommendation, status and evidence to report.yaml."""
+    from generator.build import build
+
+    report = tmp_path / "follow-up"
+    shutil.copytree(FOLLOW_UP, report)
+    base = build(report, tmp_path / "out", formats=("docx",), parallel=False, draft=True).outputs["docx"]
+    commented = tmp_path / "commented.docx"
+    _comment(base, commented, {SUMMARY: "count?", "Not achieved": "really?",
+                               "Vacancies fell from 30% to 18%.": "source?",
+                               "7. HMPPS should: provide interpreters promptly": "wording?"})
+    ran = reportgen("review", commented, report)
+    lines = ran.stdout.splitlines()
+    yaml_lines = (report / "report.yaml").read_text(encoding="utf-8").splitlines()
+
+    def line_of(text: str, after: int = 0) -> int:
+        return next(n for n, line in enumerate(yaml_lines, 1) if n > after and text in line)
+
+    def item(comment: str) -> str:
+        hits = [line for line in lines if f'"{comment}"' in line]
+        assert len(hits) == 1, (comment, lines)
+        return hits[0]
+
+    assert item("count?").startswith(f"report.yaml:{line_of('previous_recommendations:')}:")
+    third = line_of('reference: "3."')
+    assert item("really?").startswith(f"report.yaml:{line_of('status: Not achieved', third)}:")
+    assert "previous_recommendations[2].status" in item("really?")
+    assert item("source?").startswith(f"report.yaml:{line_of('Vacancies fell')}:")
+    assert "previous_recommendations[5].evidence" in item("source?")
+    assert item("wording?").startswith(f"report.yaml:{line_of('provide interpreters promptly')}:")
