@@ -292,6 +292,41 @@ class KeyQuestionTable(Node):
 
 
 @dataclass(frozen=True)
+class PreviousRecommendationRow:
+    """A recommendation of the last inspection: `recommendation` (inlines: its reference, its
+    addressee's lead, its text), its status (the word; `badge` when the scale has colours) and the
+    evidence. `sources`: report.yaml's keys of the recommendation, its status and its evidence."""
+
+    recommendation: tuple
+    status: str
+    evidence: str
+    badge: Rating | None = None
+    sources: tuple = ()
+
+
+@dataclass(frozen=True)
+class PreviousRecommendations(Node):
+    """What became of the last inspection's recommendations (`::: previous-recommendations`): the
+    summary count ("Of 8 recommendations: 3 achieved, ..."), then a table of each, its status and
+    the evidence; every word of the headers, statuses and count is the framework's (`follow_up`)."""
+
+    kind: ClassVar[str] = "previous_recommendations"
+    summary: str
+    caption: str
+    recommendation_header: str
+    status_header: str
+    evidence_header: str
+    rows: tuple[PreviousRecommendationRow, ...]
+    source: Source | None = None
+    numbered: Numbered = Numbered()
+    summary_source: Source | None = None  # report.yaml: the list the count is computed from
+
+    @property
+    def small(self) -> bool:
+        return len(self.rows) <= SMALL_TABLE_ROWS
+
+
+@dataclass(frozen=True)
 class RatingsRow:
     standard: str  # "P 1.1 Leadership"
     rating: Rating | None
@@ -416,7 +451,7 @@ class Document:
 
 BLOCK_TYPES: tuple[type[Node], ...] = (Heading, Paragraph, BulletList, OrderedList, BlockQuote, Table,
                                        Image, Chart, Callout, Glossary, Imprint, Rating, KeyQuestionTable,
-                                       RatingsSummary, Contents)
+                                       RatingsSummary, Contents, PreviousRecommendations)
 INLINE_TYPES: tuple[type[Node], ...] = (Text, Emph, Strong, Code, Link, CrossRef, Abbr, LineBreak, FootnoteRef)
 NODE_TYPES = BLOCK_TYPES + INLINE_TYPES
 
@@ -442,6 +477,8 @@ def _children(node) -> list:
         return list(node.caption) + ([node.data] if isinstance(node, Chart) else [])
     if isinstance(node, Table):
         return [i for row in (node.header, *node.rows) for cell in row for i in cell] + list(node.caption)
+    if isinstance(node, PreviousRecommendations):
+        return [i for row in node.rows for i in row.recommendation]
     return list(getattr(node, "children", ()))
 
 

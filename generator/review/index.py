@@ -177,6 +177,13 @@ class Index:
                         self._add(row.standard, part, framework, "computed")
                         if row.rating is not None:
                             self._add(row.rating.label, part, row.source or source, "computed")
+            elif isinstance(block, m.PreviousRecommendations):
+                self._add(block.summary, part, block.summary_source or source, "computed")
+                self._add(block.caption, part, source, "computed")
+                for row in block.rows:
+                    said = (_inline_text(row.recommendation), row.status, row.evidence)
+                    for text, key in zip(said, row.sources or (source,) * 3):
+                        self._add(text, part, key or source, "computed")
             elif isinstance(block, m.Contents):
                 for entry in block.entries:
                     self._add(entry.title, part, source, "computed")

@@ -19,8 +19,9 @@ from generator.inputs import InputError, read_input, reads_so_far
 from generator.stages.merge import PLACEHOLDER, MergedChapter, long_date, month_year
 from generator.model import (Abbr, Callout, Chart, Contents, ContentsEntry, Cover, CrossRef, Document, DocumentInfo,
                              DocxReference, Draft, FootnoteRef, Glossary, Heading, Image, Imprint, KeyQuestionRow,
-                             KeyQuestionTable, LineBreak, Link, Numbered, OrderedList, Paragraph, Part, Rating,
-                             RatingsGroup, RatingsRow, RatingsSummary, Source, Strong, Table, Text, rewrite, walk)
+                             KeyQuestionTable, LineBreak, Link, Numbered, OrderedList, Paragraph, Part,
+                             PreviousRecommendationRow, PreviousRecommendations, Rating, RatingsGroup, RatingsRow,
+                             RatingsSummary, Source, Strong, Table, Text, rewrite, walk)
 from generator.resources import blocks_data
 from generator.themes import theme_or_default
 from generator.stages.parse import Marker, ParseState, parse_chapter
@@ -359,6 +360,49 @@ def marker_acknowledgements(marker: Marker, ctx: PartContext) -> list:
     ctx.printed.add("acknowledgements")
     return [Paragraph((Text(_framework_text(fw.publication.acknowledgements, lead_inspector=meta.lead_inspector)),),
                       yaml_source(ctx.resolved, ("metadata", "lead_inspector")), ("acknowledgements",))]
+def follow_up_summary(resolved: Resolved) -> str:
+    """The count of the last inspection's recommendations by status, in the scale's order, in the
+    framework's words: "Of 8 recommendations: 3 achieved, 4 partly achieved, 1 not achieved"."""
+    follow_up, items = resolved.framework.follow_up, resolved.validated.report.previous_recommendations
+    counts = {item.id: 0 for item in follow_up.scale}
+    for item in items:
+        counts[follow_up.status_by_label(item.status).id] += 1
+    said = ", ".join(f"{counts[item.id]} {item.counted_as}" for item in follow_up.scale)
+    template = follow_up.summary_one if len(items) == 1 and follow_up.summary_one else follow_up.summary
+    return template.format(total=len(items), counts=said)  # validate: it names only these two
+
+
+def marker_previous_recommendations(marker: Marker, ctx: PartContext) -> list:
+    """The summary count, then a table: each recommendation (its reference and addressee first),
+    its status, the evidence."""
+    resolved, fw = ctx.resolved, ctx.resolved.framework
+    items = resolved.validated.report.previous_recommendations
+    if not items or fw.follow_up is None:
+        ctx.diags.error("previous-recommendations-empty", "'::: previous-recommendations' but report.yaml lists "
+                        "none: add previous_recommendations: [{text: ..., status: ..., evidence: ...}], or remove "
+                        "the marker", marker.source.path, marker.source.line)
+        return []
+    ctx.printed.add("previous_recommendations")
+    follow_up = fw.follow_up
+    rows = []
+    for index, item in enumerate(items):
+        loc = ("previous_recommendations", index)
+        said = []
+        if item.reference:
+            said += [Strong((Text(item.reference),)), Text(" ")]
+        lead = fw.recommendations_lead.format(addressee=item.addressee) + " " if item.addressee else ""
+        said.append(Text(lead + item.text))
+        status = follow_up.status_by_label(item.status)
+        badge = (Rating(status.label, status.id, status.colour, status.text_colour, "",
+                        yaml_source(resolved, loc + ("status",))) if status.colour else None)
+        rows.append(PreviousRecommendationRow(tuple(said), status.label, item.evidence or "", badge,
+                                              tuple(yaml_source(resolved, loc + (key,))
+                                                    for key in ("text", "status", "evidence"))))
+    framework = replace(marker.source, key=f"framework {fw.id}: follow_up")  # the headers and caption
+    return [PreviousRecommendations(follow_up_summary(resolved), follow_up.caption or "",
+                                    follow_up.recommendation_header, follow_up.status_header,
+                                    follow_up.evidence_header, tuple(rows), framework,
+                                    summary_source=yaml_source(resolved, ("previous_recommendations",)))]
 
 
 KEEP_BEFORE = ("key-questions", "chart")  # the paragraph just before these introduces them: never left behind
@@ -373,6 +417,7 @@ MARKERS = {
     "glossary": marker_glossary,
     "imprint": marker_imprint,
     "acknowledgements": marker_acknowledgements,
+    "previous-recommendations": marker_previous_recommendations,
 }
 
 
@@ -429,7 +474,8 @@ def _check_standards_placed(ctx: PartContext) -> None:
 def _check_anatomy(ctx: PartContext, merged: dict[str, MergedChapter]) -> None:
     """The publication's anatomy, as its framework's `publication:` gives it: every required part is
     printed, and every piece of report.yaml's data that a part can print is printed by one (a
-    recommendation, a chart, the glossary, the imprint's fields): nothing is silently left out."""
+    recommendation, a chart, the glossary, the imprint's fields, the last inspection's
+    recommendations): nothing is silently left out."""
     resolved, diags = ctx.resolved, ctx.diags
     spec, fw = resolved.validated.report, resolved.framework
     meta, report = spec.metadata, resolved.validated.sources.report
@@ -449,6 +495,9 @@ def _check_anatomy(ctx: PartContext, merged: dict[str, MergedChapter]) -> None:
         if f"chart {name}" not in ctx.printed:
             error("data-unprinted", f"charts.{name}: the chart '{name}' is drawn by no part: place "
                   f"'::: chart {name}' where it belongs, or remove it from charts:", ("charts", name))
+    if spec.previous_recommendations and "previous_recommendations" not in ctx.printed:
+        error("data-unprinted", "previous_recommendations are listed but no chapter prints them: add "
+              "'::: previous-recommendations' where the report follows them up", ("previous_recommendations",))
     if spec.glossary and "glossary" not in ctx.printed:
         terms, one = list(spec.glossary), len(spec.glossary) == 1
         error("data-unprinted", f"glossary: its {len(terms)} entr{'y' if one else 'ies'} ({', '.join(terms[:5])}"
@@ -554,7 +603,7 @@ def _number(parts: list[Part], state: ParseState) -> list[Part]:
             kind, caption = "figure", _plain(node.caption)
         elif isinstance(node, Table) and node.caption:
             kind, caption = "table", _plain(node.caption)
-        elif isinstance(node, KeyQuestionTable) and node.caption:
+        elif isinstance(node, (KeyQuestionTable, PreviousRecommendations)) and node.caption:
             kind, caption = "table", node.caption
         else:
             return node

@@ -84,6 +84,16 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+def _framework_text(value: str) -> str:
+    """A word a framework gives the outputs to print must print something."""
+    if not value.strip():
+        raise ValueError("it is blank; the outputs print it: write the words")
+    return value
+
+
+NotBlankFramework = Annotated[str, AfterValidator(_framework_text)]
+
+
 # --------------------------------------------------------------------------- framework
 
 class ScaleItem(Model):
@@ -162,6 +172,44 @@ class Rule(Model):
     when: list[Condition] = []
 
 
+class ScaleEntry(Model):
+    """A point of a scale that is shown but not scored: an id, the word printed, and colours
+    optional (given, both: the word on `colour`, as a rating's badge)."""
+
+    id: str
+    label: NotBlankFramework
+    colour: Annotated[str, Field(pattern=HEX_COLOUR)] | None = None
+    text_colour: Annotated[str, Field(pattern=HEX_COLOUR)] | None = None
+
+
+class ProgressItem(ScaleEntry):
+    """One status of the progress scale: `counted` is how the summary count says it ("partly
+    achieved" in "4 partly achieved"), default the label."""
+
+    counted: NotBlankFramework | None = None
+
+    @property
+    def counted_as(self) -> str:
+        return self.counted or self.label
+
+
+class FollowUp(Model):
+    """What became of the last inspection's recommendations (report.yaml `previous_recommendations`,
+    printed by `::: previous-recommendations`): the progress scale, in order, and the table's words.
+    The scale sits beside the rating scale (`scale:`), with no points: it is never scored."""
+
+    scale: list[ProgressItem]
+    recommendation_header: NotBlankFramework
+    status_header: NotBlankFramework
+    evidence_header: NotBlankFramework
+    caption: NotBlankFramework | None = None  # the table's caption (numbered as a table)
+    summary: NotBlankFramework  # the count: names {total} and {counts}: "Of {total} recommendations: {counts}"
+    summary_one: NotBlankFramework | None = None  # the same for one recommendation; default `summary`
+
+    def status_by_label(self, label: str) -> ProgressItem | None:
+        return next((item for item in self.scale if item.label == label), None)
+
+
 OPTIONAL_METADATA = ("unit", "region", "fieldwork_start", "lead_inspector")
 
 # The generated parts a publication can be required to have (framework `publication.parts`): each
@@ -208,6 +256,7 @@ class Framework(Model):
     labels: Labels = Labels()
     publication: Publication = Publication()
     domains: list[Domain] = []
+    follow_up: FollowUp | None = None  # the progress scale of the last inspection's recommendations
 
     def rating_by_id(self, rating_id: str) -> ScaleItem:
         return next(item for item in self.scale if item.id == rating_id)
@@ -391,6 +440,17 @@ class Finding(Model):
     not_rated: bool = False
 
 
+class PreviousRecommendation(Model):
+    """A recommendation of the last inspection and what became of it: `status` is a label of the
+    framework's progress scale (`follow_up.scale`), `evidence` a short note saying why."""
+
+    text: NotBlank
+    reference: NotBlank | None = None  # its number in the last report, printed before it ("3.")
+    addressee: NotBlank | None = None  # whom it was for: "<addressee> should:" (recommendations_lead)
+    status: str | None = None
+    evidence: NotBlank | None = None
+
+
 class RecommendationGroup(Model):
     addressee: NotBlank
     items: Annotated[list[NotBlank], Field(min_length=1)]
@@ -467,6 +527,7 @@ class ReportSpec(Model):
     score: int | None = None
     overall_rating: str | None = None
     recommendations: list[RecommendationGroup] = []
+    previous_recommendations: list[PreviousRecommendation] = []  # the last inspection's, followed up
     links: dict[str, str] = {}
     parts: Annotated[list[Part], Field(min_length=1)]
     docx_reference: str | None = None  # a .docx whose styles the DOCX uses, relative to the report folder
@@ -563,6 +624,12 @@ HINTS = {
     "recommendations.*.addressee": "say who the recommendations are for, e.g. Surrey PDU",
     "recommendations.*.items": "give at least one recommendation, one '- ' line each",
     "recommendations.*.items.*": "write the recommendation, or remove the line",
+    "previous_recommendations": "list the last inspection's recommendations, each {text, status, evidence}",
+    "previous_recommendations.*.text": "give the recommendation's text as the last report wrote it",
+    "previous_recommendations.*.reference": "give its number in the last report, e.g. \"3\", or remove the line",
+    "previous_recommendations.*.addressee": "say whom it was for, e.g. Surrey PDU, or remove the line",
+    "previous_recommendations.*.status": "give its progress, one of the framework's follow_up scale",
+    "previous_recommendations.*.evidence": "say in a sentence what was found, or remove the line",
     "links.*": "give the address, starting https:// or mailto:",
     "parts": "list the parts of the report in order, each {file: <name>.md, title: <title>}",
     "parts.*.file": "give the chapter's file name, e.g. foreword.md",
@@ -866,6 +933,8 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
     if unknown:  # assemble fills in {code} and {title}, and nothing else
         error(f"key_question_table.caption may name only {{code}} and {{title}}: {caption!r}"
               + did_you_mean(unknown[0], ["code", "title"]), ("key_question_table", "caption"))
+    if fw.follow_up is not None:
+        _check_follow_up(fw.follow_up, error)
     # the scale: unique ids and labels, points unique and best first
     for index, value, first in _duplicates(scale_ids):
         error(f"scale: the id '{value}' is given twice (first at scale item {first + 1})", ("scale", index, "id"))
@@ -1091,6 +1160,77 @@ def _check_publication(fw: Framework, error) -> None:
             named = " and ".join("{" + n + "}" for n in allowed) if allowed else "no {field}"
             error(f"{'.'.join(loc)} may name {'only ' if allowed else ''}{named} (write '{{{{' and '}}}}' for "
                   f"braces): {text!r}" + did_you_mean(wrong[0], allowed), loc)
+SUMMARY_FIELDS = ("total", "counts")  # what assemble fills into follow_up.summary
+
+
+def _check_follow_up(follow_up: FollowUp, error) -> None:
+    """The progress scale: statuses given, unique, coloured all or none (each with both colours);
+    the summary names only {total} and {counts}."""
+    scale = follow_up.scale
+    if not scale:
+        error("follow_up.scale is empty: give the statuses a recommendation can have, in order, e.g. "
+              "{id: achieved, label: Achieved}", ("follow_up", "scale"))
+    for what in ("id", "label", "counted_as"):
+        for index, value, first in _duplicates([getattr(item, what) for item in scale]):
+            said = "the words" if what == "counted_as" else f"the {what}"
+            error(f"follow_up.scale: {said} '{value}' given twice (first at status {first + 1}); each status "
+                  "needs its own", ("follow_up", "scale", index, "counted" if what == "counted_as" else what))
+    coloured = [item.colour is not None for item in scale]
+    for index, item in enumerate(scale):
+        if (item.colour is None) != (item.text_colour is None):
+            missing = "text_colour" if item.text_colour is None else "colour"
+            error(f"follow_up.scale: '{item.id}' has one colour but not its {missing}: give both colour and "
+                  "text_colour (the word on its background), or neither", ("follow_up", "scale", index))
+        elif any(coloured) and not coloured[index]:
+            first = scale[coloured.index(True)].id
+            error(f"follow_up.scale: '{item.id}' has no colours but '{first}' has: colour every status, or none",
+                  ("follow_up", "scale", index))
+    for key in ("summary", "summary_one"):
+        template = getattr(follow_up, key)
+        if template is None:
+            continue
+        try:
+            names = [(name, spec, conversion) for _, name, spec, conversion
+                     in string.Formatter().parse(template) if name is not None]
+        except ValueError as exc:
+            names = [(str(exc), "", None)]
+        wrong = [n for n, spec, conversion in names if n not in SUMMARY_FIELDS or spec or conversion]
+        if wrong or "{counts}" not in template:
+            error(f"follow_up.{key} may name only {{total}} and {{counts}}, and must name {{counts}} (write '{{{{' "
+                  f"and '}}}}' for braces): {template!r}" + (did_you_mean(wrong[0], SUMMARY_FIELDS) if wrong else ""),
+                  ("follow_up", key))
+
+
+def _check_previous_recommendations(fields: dict, fw: Framework, rf: YamlFile, diags: Diagnostics,
+                                    emptied: frozenset) -> None:
+    """Each status is on the framework's progress scale (and there is one); each is given."""
+    items = fields.get("previous_recommendations", [])
+    follow_up = fw.follow_up
+    if follow_up is None:
+        stated = [(i, item) for i, item in enumerate(items) if item.status is not None]
+        for index, item in stated:
+            diags.error("status-unexpected", f"'{item.status}': {fw.id} has no progress scale for the last "
+                        "inspection's recommendations (follow_up: in the framework), so no status can be checked "
+                        "or counted: use a framework that has one, or remove previous_recommendations",
+                        rf.path, *line_of(rf, ("previous_recommendations", index, "status")))
+        if items and not stated:
+            diags.error("status-unexpected", f"previous_recommendations: {fw.id} has no progress scale for the last "
+                        "inspection's recommendations (follow_up: in the framework), so they cannot be printed: "
+                        "use a framework that has one, or remove previous_recommendations",
+                        rf.path, *line_of(rf, ("previous_recommendations",)))
+        return
+    labels = [item.label for item in follow_up.scale]
+    for index, item in enumerate(items):
+        if item.status is None:
+            loc = ("previous_recommendations", index, "status")
+            empty = loc in emptied
+            diags.error("value-empty" if empty else "key-missing", f"{yaml_path(loc)} is "
+                        f"{'empty' if empty else 'missing'}: give its progress, one of {', '.join(labels)}",
+                        rf.path, *line_of(rf, loc))
+        elif follow_up.status_by_label(item.status) is None:
+            diags.error("status-unknown", f"'{item.status}' is not a status of {fw.id}'s progress scale (one of "
+                        f"{', '.join(labels)})" + did_you_mean(item.status, labels),
+                        rf.path, *line_of(rf, ("previous_recommendations", index, "status")))
 
 
 def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnostics,
@@ -1169,6 +1309,7 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
         line, col = line_of(rf, ("overall_rating",))
         diags.error("rating-unknown", f"'{overall}' is not a rating of {fw.id}"
                     + did_you_mean(overall, labels), rf.path, line, col)
+    _check_previous_recommendations(fields, fw, rf, diags, emptied)
     _check_logo(fields, sources, diags)
     reference = fields.get("docx_reference")
     if reference:

@@ -20,6 +20,8 @@ LINE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+)(?::(?P<column>\d+))?: (?P<s
 
 
 def mutate(report: Path, case: dict) -> Path:
+    for other in case.get("also", ()):  # another file the case needs changed first (e.g. a framework)
+        mutate(report, other)
     path = report / (case.get("file") or case["add"])
     path.parent.mkdir(parents=True, exist_ok=True)
     if "copy" in case:  # start from a file of the checkout (e.g. a shipped framework), then edit it

@@ -17,8 +17,9 @@ import pytest
 
 from generator.model import (NODE_TYPES, Abbr, Callout, CrossRef, Glossary, Imprint, Numbered, NodeNotRendered, BlockQuote, BulletList, Code, Contents, ContentsEntry, Cover, Document,
                              DocumentInfo, Emph, FootnoteRef, Heading, Image, KeyQuestionRow, KeyQuestionTable,
-                             LineBreak, Link, Node, OrderedList, Paragraph, Part, Rating, RatingsGroup, RatingsRow,
-                             RatingsSummary, Strong, Table, Text, walk)
+                             LineBreak, Link, Node, OrderedList, Paragraph, Part, PreviousRecommendationRow,
+                             PreviousRecommendations, Rating, RatingsGroup, RatingsRow, RatingsSummary, Strong, Table,
+                             Text, walk)
 from generator.stages.charts import Bars, chart
 from generator.text import docx_text, file_text
 from generator.writers.docx.writer import BLOCKS, INLINES, DocxWriter, write_docx
@@ -94,6 +95,12 @@ def every_node_type(image_src: str) -> Document:
         Callout("An example", 3, "an-example", (Paragraph((Text("Inside the box."),)),)),
         Glossary((("PDU", "Probation delivery unit"),)),
         Imprint((Paragraph((Text("© Crown copyright 2024"),)), Paragraph((Text("ISBN: 978-1-916621-16-9"),)))),
+        PreviousRecommendations("Of 2 recommendations: 1 achieved, 1 not achieved", "Progress", "Recommendation",
+                                "Status", "Evidence",
+                                (PreviousRecommendationRow((Strong((Text("R1"),)), Text(" Recruit staff")), "Achieved",
+                                                           "All posts filled.",
+                                                           Rating("Achieved", "achieved", "#00703C", "#FFFFFF")),
+                                 PreviousRecommendationRow((Text("Train staff"),), "Not achieved", "No training."))),
         replace(chart(Bars(("North", "South"), (("Cases", (3.0, 5.0)),), (("#1d70b8", "#1d70b8"),)), "Cases by team",
                       None), numbered=Numbered("figure-cases", 2, "Figure 2")),
     )
@@ -159,6 +166,8 @@ def test_a_document_with_every_node_type_renders_every_node(folder):
                      "bullet one", "nested bullet", "bullet two, second paragraph", "third item", "A quotation.",
                      "Name Value", "alpha 1", "Figure 1: a caption", "Rating: Good", "Is it safe? 20% (lowest score)",
                      "Score 5/9", "\nInadequate\n", "S 2 Not rated",
+                     "Of 2 recommendations: 1 achieved, 1 not achieved", "R1 Recruit staff Achieved All posts filled.",
+                     "Train staff Not achieved No training.",
                      "1. The note, with a link."):
         assert expected in text, expected
     with zipfile.ZipFile(target) as package:

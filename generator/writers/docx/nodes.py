@@ -437,6 +437,35 @@ def key_question_table(w, node, where: Where) -> None:
 
 
 @block
+def previous_recommendations(w, node, where: Where) -> None:
+    """The summary count, then a table (its header row repeated on each page): each recommendation,
+    its status (shaded in its colour when the scale has colours), the evidence."""
+    summary = w.paragraph(where, "Normal")
+    X.keep_with_next(summary)
+    w.locate(summary, node.summary_source)
+    w.inlines((Text(node.summary),), w.at(summary))
+    if node.caption:
+        X.keep_with_next(caption(w, node, where, "Table"))
+    tbl, cells = w.table(where, len(node.rows) + 1, [0.42, 0.23, 0.35], node.caption or node.summary, header=True)
+    for cell, header in zip(cells[0], (node.recommendation_header, node.status_header, node.evidence_header)):
+        w.inlines((Text(header),), w.at(cell))
+    for row_cells, row in zip(cells[1:], node.rows):
+        if node.small and row is not node.rows[-1]:
+            for cell in row_cells:
+                X.keep_with_next(cell)
+        for cell, source in zip(row_cells, row.sources):
+            w.locate(cell, source)
+        text_cell, status_cell, evidence_cell = row_cells
+        w.inlines(row.recommendation, w.at(text_cell))
+        if row.badge:
+            X.cell_shading(status_cell.getparent(), row.badge.colour)
+            w.rating_word(row.badge, w.at(status_cell))
+        else:
+            w.inlines((Text(row.status),), w.at(status_cell))
+        w.inlines((Text(row.evidence),), w.at(evidence_cell))
+
+
+@block
 def ratings_summary(w, node, where: Where) -> None:
     """The unit, the facts, the overall rating, then a table per group of standards."""
     if node.unit:
