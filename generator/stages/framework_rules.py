@@ -11,7 +11,7 @@ every point meets the same rules, and one point of each cell (its lowest corner)
 The number of cells depends on the rules' bounds, not on the number of standards: 40 standards
 weigh as fast as 4. Cells whose lowest corner is outside the simplex are skipped, a branch no
 rule can meet any more is settled at once, and the walk stops after `budget` steps (a framework
-with thousands of distinct bounds), saying so.
+with thousands of distinct bounds, or more than a thousand rules), saying so.
 
 The space is general on purpose: counts are grouped, each group with its own total (today one
 group, the scale's ratings over the scored standards; a second scale is a second group), and a
@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-CELL_BUDGET = 1_000_000  # steps of the walk (about a second); beyond, the check says it could not decide
+CELL_BUDGET = 200_000  # steps of the walk (under a second); beyond, the check says it could not decide
+RULES_LIMIT = 1_000  # rules weighed at most (a real framework has a dozen); beyond, the same
 
 
 @dataclass(frozen=True)
@@ -84,80 +85,96 @@ def needs_more_than(box: Box, space: CountSpace) -> int | None:
 def analyse(space: CountSpace, boxes: list[Box], budget: int | None = None) -> RulesAnalysis:
     """Which counts meet no rule, and which rules are ever the first to hold (first match wins)."""
     budget = CELL_BUDGET if budget is None else budget
-    n = len(space.names)
-    # the intervals of each count: their starts; a rule holds on an interval iff on its start
-    starts: list[list[int]] = []
-    for i in range(n):
-        total = space.totals[space.groups[i]]
-        cuts = {0}
-        for box in boxes:
-            low, high = box.bounds.get(i, (0, None))
-            cuts.add(low)
-            if high is not None:
-                cuts.add(high + 1)
-        starts.append(sorted(c for c in cuts if c <= total))
-    # masks[i][j]: the rules (as bits) that allow interval j of count i
-    masks = [[sum(1 << r for r, box in enumerate(boxes)
-                  if box.bounds.get(i, (0, None))[0] <= start
-                  and (box.bounds.get(i, (0, None))[1] is None or start <= box.bounds[i][1]))
-              for start in starts[i]] for i in range(n)]
-    every = (1 << len(boxes)) - 1
-    first_of = [False] * len(boxes)
-    taken = [0] * len(boxes)
-    best: list = [None]  # (key, counts) of the first uncovered counts found
+    if len(boxes) > RULES_LIMIT:
+        return RulesAnalysis(False)
+    n, totals, groups = len(space.names), space.totals, space.groups
     steps = 0
-    used = [0] * len(space.totals)
+    # the intervals of each count, as their starts; every rule holds on the whole of an interval or
+    # on none of it, so on its start iff on all of it
+    cuts: list[set[int]] = [{0} for _ in range(n)]
+    for box in boxes:
+        for i, (low, high) in box.bounds.items():
+            cuts[i].add(low)
+            if high is not None:
+                cuts[i].add(high + 1)
+    starts = [sorted(c for c in cuts[i] if c <= totals[groups[i]]) for i in range(n)]
+    # masks[i][j]: the rules (as bits) that hold on interval j of count i
+    every = (1 << len(boxes)) - 1
+    masks = [[every] * len(s) for s in starts]
+    for r, box in enumerate(boxes):
+        for i, (low, high) in box.bounds.items():
+            steps += len(starts[i])
+            if steps > budget:
+                return RulesAnalysis(False, steps=steps)
+            for j, start in enumerate(starts[i]):
+                if start < low or (high is not None and start > high):
+                    masks[i][j] &= ~(1 << r)
+    # walk the cells count by count (only the counts some rule cuts; the others stay at 0), without
+    # recursion: a scale may be long
+    order = [i for i in range(n) if len(starts[i]) > 1]
+    first_mask = every
+    for i in range(n):
+        if len(starts[i]) == 1:
+            first_mask &= masks[i][0]
+    first_of = [False] * len(boxes)
+    also_hold = [0] * len(boxes)  # per rule: the later rules that also hold where it holds first
+    best = None  # (fewest ratings, counts): the first counts no rule meets
+    used = [0] * len(totals)  # per group: the counts chosen so far
     chosen = [0] * n
-
-    def uncovered(depth: int) -> None:
-        counts = chosen[:depth] + [0] * (n - depth)  # the branch's lowest corner
-        key = (sum(counts), counts)
-        if best[0] is None or key < best[0][0]:
-            best[0] = (key, counts)
-
-    def walk(depth: int, mask: int) -> bool:
-        nonlocal steps
-        steps += 1
-        if steps > budget:
-            return False
-        if mask == 0:
-            uncovered(depth)
-            return True
-        if depth == n:
-            first = (mask & -mask).bit_length() - 1
-            first_of[first] = True
-            rest = mask & (mask - 1)
-            while rest:
-                bit = rest & -rest
-                taken[bit.bit_length() - 1] |= 1 << first
-                rest ^= bit
-            return True
-        group = space.groups[depth]
-        for j, start in enumerate(starts[depth]):
-            if used[group] + start > space.totals[group]:
-                break  # starts ascend: the rest are outside the simplex too
-            used[group] += start
-            chosen[depth] = start
-            ok = walk(depth + 1, mask & masks[depth][j])
-            used[group] -= start
-            if not ok:
-                return False
-        chosen[depth] = 0
-        return True
-
-    if not walk(0, every):
-        return RulesAnalysis(False, steps=steps)
-    uncovered_counts = dict(zip(space.names, best[0][1])) if best[0] else None
-    return RulesAnalysis(True, uncovered_counts, first_of,
-                         [[s for s in range(len(boxes)) if taken[r] >> s & 1] for r in range(len(boxes))], steps)
+    depth, levels = 0, len(order)
+    index = [-1] * levels
+    mask_at = [0] * (levels + 1)
+    mask_at[0] = first_mask
+    entering = True
+    while depth >= 0:
+        if entering:
+            steps += 1
+            if steps > budget:
+                return RulesAnalysis(False, steps=steps)
+            mask = mask_at[depth]
+            if mask == 0 or depth == levels:
+                if mask == 0:  # no rule holds anywhere below: its lowest corner is the first such counts
+                    key = (sum(chosen), list(chosen))
+                    if best is None or key < best:
+                        best = key
+                else:
+                    first = (mask & -mask).bit_length() - 1
+                    first_of[first] = True
+                    also_hold[first] |= mask & (mask - 1)
+                depth -= 1
+                entering = False
+                continue
+            index[depth] = -1
+        i = order[depth]
+        group = groups[i]
+        if index[depth] >= 0:
+            used[group] -= starts[i][index[depth]]
+        index[depth] += 1
+        j = index[depth]
+        if j < len(starts[i]) and used[group] + starts[i][j] <= totals[group]:
+            used[group] += starts[i][j]
+            chosen[i] = starts[i][j]
+            mask_at[depth + 1] = mask_at[depth] & masks[i][j]
+            depth += 1
+            entering = True
+        else:  # starts ascend: the rest lie outside the simplex too
+            chosen[i] = 0
+            depth -= 1
+            entering = False
+    uncovered = dict(zip(space.names, best[1])) if best else None
+    firsts = [s for s, first in enumerate(first_of) if first]
+    return RulesAnalysis(True, uncovered, first_of,
+                         [[s for s in firsts if also_hold[s] >> r & 1] for r in range(len(boxes))], steps)
 
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def _named(rules, numbers: list[int]) -> str:
-    shown = [f"{n + 1} ('{rules[n].rating}')" for n in numbers]
+def _named(rules, numbers: list[int], most: int = 6) -> str:
+    shown = [f"{n + 1} ('{rules[n].rating}')" for n in numbers[:most]]
+    if len(numbers) > most:
+        shown.append(f"{len(numbers) - most} more")
     listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
     return ("rule " if len(shown) == 1 else "rules ") + listed
 
@@ -190,7 +207,8 @@ def check_rules(rules, scale_ids: list[str], scored: int, budget: int | None = N
     found = analyse(space, boxes, budget)
     if not found.complete:
         out.append(("warning", f"overall_rules: could not check that every count of ratings meets a rule and that "
-                    f"every rule can apply: the rules' conditions make more than {budget:,} cases to weigh; a report "
+                    f"every rule can apply: {len(rules):,} rules and their bounds are more than reportgen weighs "
+                    f"(at most {RULES_LIMIT:,} rules, {budget:,} cases); a report "
                     "whose ratings meet no rule is an error when it is checked or built (overall-unmatched)",
                     ("overall_rules",)))
         return out
