@@ -140,8 +140,11 @@ def test_two_thousand_standards_are_decided_as_fast_as_forty():
 
 def test_past_the_budget_it_says_it_could_not_check():
     rules = cqc_style(RATINGS)
-    found = analyse(space_of(RATINGS, 40), boxes_of(rules, space_of(RATINGS, 40)), budget=10)
-    assert not found.complete
+    space = space_of(RATINGS, 40)
+    steps = analyse(space, boxes_of(rules, space)).steps
+    assert analyse(space, boxes_of(rules, space), budget=steps).complete
+    assert not analyse(space, boxes_of(rules, space), budget=steps - 1).complete  # the walk's last step
+    assert not analyse(space, boxes_of(rules, space), budget=3).complete  # building the cells
     problems = check_rules(rules, RATINGS, 40, budget=10)
     assert [(s, loc) for s, _, loc in problems] == [("warning", ("overall_rules",))]
     assert "could not check" in problems[0][1]
@@ -202,3 +205,14 @@ def test_the_shipped_rule_framework_gives_no_problem():
     data = yaml.safe_load((ROOT / "generator" / "frameworks" / "cqc-style-illustrative.yaml").read_text(encoding="utf-8"))
     rules = [Rule.model_validate(r) for r in data["overall_rules"]]
     assert check_rules(rules, [s["id"] for s in data["scale"]], 5) == []
+
+
+def test_more_rules_than_it_weighs_is_said_plainly():
+    limit = framework_rules.RULES_LIMIT
+    problems = check_rules([Rule(rating="good")] * (limit + 1), RATINGS, 40)
+    assert [(s, loc) for s, _, loc in problems] == [("warning", ("overall_rules",))]
+    assert f"{limit + 1:,} rules and their bounds are more than reportgen weighs" in problems[0][1]
+    problems = check_rules([Rule(rating="good")] * limit, RATINGS, 40)
+    assert len(problems) == limit - 1 and all(s == "error" for s, _, _ in problems)
+    assert problems[-1][1].endswith(f"rule {limit} ('good') can never apply: wherever its conditions hold, "
+                                    "rule 1 ('good') holds first")
