@@ -182,7 +182,7 @@ def _named(rules, numbers: list[int], most: int = 6) -> str:
 def check_rules(rules, scale_ids: list[str], scored: int, budget: int | None = None) -> list[tuple[str, str, tuple]]:
     """The problems of a framework's ordered count rules (each with a `rating` and conditions
     `when`: `rating`, `at_least`, `at_most`, every rating on the scale), as (severity, message,
-    location under the framework) : a rule that can never apply, and why; counts of ratings that
+    location under the framework): a rule that can never apply, and why; counts of ratings that
     meet no rule; or, past the budget, that this could not be decided. `scored`: how many
     standards are counted."""
     budget = CELL_BUDGET if budget is None else budget

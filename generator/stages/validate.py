@@ -774,8 +774,8 @@ def _bands_not_finite(key: str, bands: list[Band], low: float, high: float, inte
     return found
 
 
-RATING_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "`": "'",
-                               "\u201c": '"', "\u201d": '"', "\u201f": '"', "\u2033": '"'})
+RATING_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+                               "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'})
 
 
 def _same_words(text: str) -> str:

@@ -202,7 +202,8 @@ def test_a_framework_that_scores_nothing_is_an_error(tmp_path, reportgen):
 
 
 def test_the_shipped_rule_framework_gives_no_problem():
-    data = yaml.safe_load((ROOT / "generator" / "frameworks" / "cqc-style-illustrative.yaml").read_text(encoding="utf-8"))
+    path = ROOT / "generator" / "frameworks" / "cqc-style-illustrative.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     rules = [Rule.model_validate(r) for r in data["overall_rules"]]
     assert check_rules(rules, [s["id"] for s in data["scale"]], 5) == []
 
