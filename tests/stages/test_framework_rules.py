@@ -5,15 +5,16 @@ says so, and a report that then meets no rule is a located error, never `ok`."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from generator.stages import framework_rules
-from generator.stages.framework_rules import CountSpace, analyse, box_of, check_rules
+from generator.stages.framework_rules import Box, CountSpace, analyse, box_of, check_rules
 from generator.stages.validate import Rule, rule_matches
 from tests.conftest import ROOT, copy_report
 
@@ -98,6 +99,44 @@ def test_the_messages_name_exactly_the_rules_that_never_apply(framework):
         if "holds first" in message or "hold first" in message:  # an earlier rule takes it: the ones named
             named = [int(n) - 1 for n in re.findall(r"(\d+) \('", message.split("wherever")[1])]
             assert named == taken[loc[1]] and all(n < loc[1] for n in named)
+
+
+@st.composite
+def grouped_spaces(draw):
+    """Counts in several groups, each with its own total (as several scales would be), and boxes."""
+    sizes = draw(st.lists(st.integers(1, 3), min_size=1, max_size=3))
+    totals = tuple(draw(st.integers(0, 4)) for _ in sizes)
+    groups = tuple(g for g, size in enumerate(sizes) for _ in range(size))
+    space = CountSpace(tuple(f"c{i}" for i in range(len(groups))), groups, totals)
+    bound = st.none() | st.integers(0, 5)
+    box = st.dictionaries(st.integers(0, len(groups) - 1),
+                          st.tuples(st.integers(0, 5), bound), max_size=3).map(Box)
+    return space, draw(st.lists(box, min_size=1, max_size=5))
+
+
+@settings(max_examples=250, deadline=None, derandomize=True)
+@given(grouped_spaces())
+@example((CountSpace(("c0", "c1", "c2"), (0, 1, 1), (4, 1)), [Box({1: (1, None), 2: (1, None)})]))  # needs 2 of 1
+def test_several_groups_of_counts_agree_with_trying_every_combination(case):
+    space, boxes = case
+    names = space.names
+    per_group = [[names[i] for i in range(len(names)) if space.groups[i] == g] for g in range(len(space.totals))]
+    uncovered, first_of, taken = None, [False] * len(boxes), [set() for _ in boxes]
+    for parts in itertools.product(*(list(every_count(ids, total)) for ids, total in zip(per_group, space.totals))):
+        counts = [{k: v for part in parts for k, v in part.items()}[name] for name in names]
+        holding = [r for r, box in enumerate(boxes) if all(
+            low <= counts[i] and (high is None or counts[i] <= high) for i, (low, high) in box.bounds.items())]
+        if not holding:
+            key = (sum(counts), counts)
+            uncovered = key if uncovered is None or key < uncovered else uncovered
+            continue
+        first_of[holding[0]] = True
+        for r in holding[1:]:
+            taken[r].add(holding[0])
+    found = analyse(space, boxes)
+    assert found.uncovered == (dict(zip(names, uncovered[1])) if uncovered else None)
+    assert found.applies == first_of
+    assert found.taken_by == [sorted(s) for s in taken]
 
 
 def cqc_style(ratings: list[str]) -> list[Rule]:
