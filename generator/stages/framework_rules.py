@@ -202,8 +202,10 @@ def check_rules(rules, scale_ids: list[str], scored: int, budget: int | None = N
             alone[r] = False
             needs = " and ".join(f"at least {low} '{space.names[i]}'"
                                  for i, (low, _) in sorted(box.bounds.items()) if low)
-            out.append(("error", head + f"no combination of {_plural(scored, 'rating')} has {needs} (the rules count "
-                        f"the ratings of {_plural(scored, 'scored standard')})", ("overall_rules", r)))
+            out.append(("error", head + (f"no combination of {_plural(scored, 'rating')} has {needs} (the rules "
+                                         f"count the ratings of {_plural(scored, 'scored standard')})" if scored else
+                                         f"it needs {needs}, but the rules count no standard (each is rated_by: "
+                                         "not_rated or scored: false)"), ("overall_rules", r)))
     found = analyse(space, boxes, budget)
     if not found.complete:
         out.append(("warning", f"overall_rules: could not check that every count of ratings meets a rule and that "

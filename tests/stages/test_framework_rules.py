@@ -256,3 +256,10 @@ def test_more_rules_than_it_weighs_is_said_plainly():
     assert len(problems) == limit - 1 and all(s == "error" for s, _, _ in problems)
     assert problems[-1][1].endswith(f"rule {limit} ('good') can never apply: wherever its conditions hold, "
                                     "rule 1 ('good') holds first")
+
+
+def test_a_rule_needing_ratings_when_no_standard_is_counted():
+    rules = [Rule(rating="inadequate", when=[{"rating": "inadequate", "at_least": 1}]), Rule(rating="good")]
+    assert [m for _, m, _ in check_rules(rules, RATINGS, 0)] == [
+        "overall_rules: rule 1 ('inadequate') can never apply: it needs at least 1 'inadequate', but the rules count "
+        "no standard (each is rated_by: not_rated or scored: false)"]
