@@ -134,6 +134,14 @@ def resolve(validated: Validated, diags: Diagnostics) -> Resolved | None:
     score = sum(s.points for s in counted)
     max_score = len(counted) * max((item.points for item in fw.scale), default=0)
     overall = overall_for(score, fw, rating_counts(counted))
+    if fw.overall == "rules" and overall is None:  # only where the framework check could not decide
+        counts = rating_counts(counted)
+        shown = ", ".join(f"{counts[s.id]} {s.id}" for s in fw.scale if counts.get(s.id)) or "nothing (all not rated)"
+        framework_file = validated.sources.framework
+        diags.error("overall-unmatched", f"overall_rules: no rule applies to this report, whose scored standards are "
+                    f"rated {shown}, so it would have no overall rating: end the rules with one that has no "
+                    "conditions (when: [])", framework_file.path if framework_file else None,
+                    *(line_of(framework_file, ("overall_rules",)) if framework_file else (0, 0)))
     if not fw.has_score:
         score = max_score = None
     if spec.score is not None and score is not None and spec.score != score:

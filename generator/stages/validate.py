@@ -25,6 +25,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, 
 from pydantic_core import PydanticCustomError
 
 from generator.diagnostics import Diagnostics, did_you_mean
+from generator.stages.framework_rules import check_rules
 from generator.stages.load import FRAMEWORK_ID, Sources, YamlFile, available_frameworks, date_problem
 from generator.themes import Theme, resolve_theme
 
@@ -891,20 +892,63 @@ def rule_matches(rule: Rule, counts: dict[str, int]) -> bool:
                and (c.at_most is None or counts.get(c.rating, 0) <= c.at_most) for c in rule.when)
 
 
-def count_vectors(ids: list[str], total: int):
-    """Every way `total` standards can have the ratings `ids` (each count 0..total, summing to total)."""
-    if not ids:
-        yield {}
-        return
-    if len(ids) == 1:
-        yield {ids[0]: total}
-        return
-    for n in range(total + 1):
-        for rest in count_vectors(ids[1:], total - n):
-            yield {ids[0]: n, **rest}
+def _yaml_quoted(text: str) -> str:
+    return text if re.fullmatch(r"[A-Za-z][A-Za-z0-9 ._-]*", text) else '"' + text.replace('"', '\\"') + '"'
 
 
-RULE_COMBINATIONS_LIMIT = 200_000
+def _bands_not_finite(key: str, bands: list[Band], low: float, high: float, integers: bool, error) -> bool:
+    """A band from .inf never applies (the best rating is out of reach); from -.inf or .nan is no
+    bound at all. Each is an error; True if any."""
+    kind = "whole number" if integers else "number"
+    found = False
+    for index, band in enumerate(bands):
+        if math.isfinite(band.lower):
+            continue
+        found = True
+        if band.lower == math.inf:
+            why = (f"can never apply: no {'score' if integers else 'value'} reaches infinity, so '{band.rating}' "
+                   "could never be given")
+        else:
+            why = "is no bound: it is not a number" if math.isnan(band.lower) else "is no bound: it is minus infinity"
+        shown = ".nan" if math.isnan(band.lower) else ".inf" if band.lower > 0 else "-.inf"
+        error(f"{key}: the band from {shown} ({band.rating}) {why}; start it at a {kind} from {low:g} to {high:g}",
+              (key, index, "from"))
+    return found
+
+
+RATING_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+                               "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'})
+
+
+def _same_words(text: str) -> str:
+    """A label as a reader compares it: case, spaces and the shape of quotes aside."""
+    text = unicodedata.normalize("NFKC", text).translate(RATING_QUOTES).casefold()
+    return "".join(text.split())
+
+
+def _check_not_rated_label(fw: Framework, error) -> None:
+    """A standard nobody rated must not read as rated: labels.not_rated is none of the rating words."""
+    label = fw.labels.not_rated
+    if not fw.rated or label is None or not label.strip():
+        return
+    same = next((item for item in fw.scale if _same_words(item.label) == _same_words(label)), None)
+    if same is not None:
+        error(f"labels.not_rated is '{label}', which reads as the rating '{same.label}' ({same.id}): a standard "
+              "nobody rated would be shown as rated; give words of its own, e.g. not_rated: Not rated",
+              ("labels", "not_rated"))
+
+
+def _check_score_can_score(fw: Framework, scored: list[Standard], error) -> None:
+    """A score whose maximum is 0 ("Score 0/0") is no score: no rating can score."""
+    if not fw.has_score:
+        return
+    if max(item.points for item in fw.scale) == 0:
+        error("scale: every rating has 0 points, so every report would score 0/0 and no rating could score: give "
+              "the ratings points (the best the most), or write score: false", ("scale", 0, "points"))
+    elif not scored:
+        error("no standard is scored (each is rated_by: not_rated or scored: false), so every report would score "
+              "0/0: score a standard, or write score: false", ("score",) if "score" in fw.model_fields_set
+              else ("domains",))
 
 
 def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> None:
@@ -972,6 +1016,13 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
         if not fw.rated and standard.rated_by != "not_rated":
             error(f"standard {standard.id} is rated by {standard.rated_by}, but the framework has no scale: "
                   "write rated_by: not_rated, or add a scale", loc + ("rated_by",))
+        if not standard.code.strip():
+            error(f"standard {standard.id} has a blank code, which every output prints before its title: give "
+                  f"its code, e.g. code: {_yaml_quoted(standard.id)}", loc + ("code",))
+    for d, domain in enumerate(fw.domains):
+        if not domain.standards:
+            error(f"domain '{domain.id}' has no standards, so its table and chapter would be empty: give its "
+                  "standards, or remove the domain", ("domains", d, "standards"))
     kq_standards = [st for _, _, st in all_standards if st.rated_by == "key_questions"]
     scored = [st for _, _, st in all_standards if st.rated_by != "not_rated" and st.scored]
     # labels the generated parts need
@@ -987,6 +1038,8 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
         if value is None or not value.strip():
             error(f"labels.{name} is needed (the ratings page and standard blocks show it): give it",
                   ("labels", name) if value is not None else ("labels",))
+    _check_not_rated_label(fw, error)
+    _check_score_can_score(fw, scored, error)
     if kq_standards and fw.key_question_table is None:
         error("key_question_table is needed: standards are rated by key questions", ("domains",))
     if not fw.rated:
@@ -1020,6 +1073,8 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
             if band.rating not in scale_ids:
                 error(f"{key}: rating '{band.rating}' is not on the scale" + did_you_mean(band.rating, scale_ids),
                       (key, index, "rating"))
+        if _bands_not_finite(key, bands, low, high, integers, error):
+            continue  # the checks below weigh numbers
         for index, value, first in _duplicates([b.lower for b in bands]):
             error(f"{key}: two bands start at {value:g} (the first is band {first + 1}); only one can apply",
                   (key, index, "from"))
@@ -1074,30 +1129,11 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
                           "the condition never holds", ("overall_rules", r, "when", c))
         if not valid:
             return
-        # every count of ratings the scored standards can have (some may be marked not rated in a report)
-        # must meet a rule; every rule must be met first by some count (a rule after one that always
-        # matches is dead)
-        combinations = sum(math.comb(n + len(scale_ids) - 1, len(scale_ids) - 1) for n in range(len(scored) + 1))
-        if combinations > RULE_COMBINATIONS_LIMIT:
-            return
-        used = [False] * len(rules)
-        unmatched = None
-        every_count = (counts for total in range(len(scored) + 1) for counts in count_vectors(scale_ids, total))
-        for counts in every_count:
-            first = next((r for r, rule in enumerate(rules) if rule_matches(rule, counts)), None)
-            if first is None:
-                unmatched = unmatched or counts
+        for severity, message, loc in check_rules(rules, scale_ids, len(scored)):
+            if severity == "warning":
+                diags.warning("framework-unchecked", message, yaml_file.path, *line_of(yaml_file, loc))
             else:
-                used[first] = True
-        if unmatched is not None:
-            shown = ", ".join(f"{n} {sid}" for sid, n in unmatched.items() if n)
-            error(f"overall_rules: no rule applies when the scored standards are rated {shown or 'nothing (all not rated)'}: "
-                  "end the rules with one that has no conditions (when: []) or cover every case",
-                  ("overall_rules",))
-        for r, rule_used in enumerate(used):
-            if not rule_used:
-                error(f"overall_rules: rule {r + 1} ('{rules[r].rating}') can never apply: an earlier rule "
-                      "always matches first", ("overall_rules", r))
+                error(message, loc)
 
 
 def _format_names(text: str) -> list[str]:

@@ -33,6 +33,9 @@ def mutate(report: Path, case: dict) -> Path:
     if "replace" in case:
         assert case["replace"] in text, f"{case['id']}: '{case['replace']}' not in {path.name}"
         text = text.replace(case["replace"], case["with"], 1)
+    for find, replacement in case.get("then", []):  # further edits of the same file, in order
+        assert find in text, f"{case['id']}: '{find}' not in {path.name}"
+        text = text.replace(find, replacement, 1)
     if "append" in case:
         text += case["append"]
     path.write_bytes(text.encode("latin-1" if case.get("latin1") else case.get("encoding", "utf-8")))
