@@ -332,8 +332,8 @@ def new(report_dir, framework_id, title, framework_dirs):
         if not choices:
             raise click.UsageError("no framework found: give --frameworks DIR, a folder of framework files")
         width = max(len(framework_id) for framework_id, _ in choices)
-        click.echo("reportgen new: give the framework to lay the report out from, with --framework ID; "
-                   "the frameworks:", err=True)
+        click.echo("reportgen new: which framework is the report made under? Give it with --framework ID, one of:",
+                   err=True)
         for framework_id, name in choices:
             click.echo(f"  {framework_id:<{width}}  {name}".rstrip(), err=True)
         line = ["reportgen", "new", str(report_dir), "--framework", likely_framework(report_dir, dict(choices))]
