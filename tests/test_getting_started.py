@@ -73,6 +73,7 @@ def test_the_line_to_type_keeps_the_frameworks_folder_and_quotes_the_name(tmp_pa
     ("isle_of_wight", "hmip-pdu-2023", "Isle of Wight"),
     ("of-mice-and-men", "hmip-thematic", "Of Mice and Men"),
     ("McAllister-court-HMP", "hmip-thematic", "McAllister Court HMP"),
+    ("westshire-iHub", "hmip-thematic", "Westshire iHub"),      # kept as typed, first letter too
     ("king's-lynn-pdu", "hmip-pdu-2023", "King's Lynn PDU"),
 ])
 def test_the_unit_keeps_the_capitals_it_cannot_know(tmp_path, reportgen, name, framework, unit):
