@@ -130,6 +130,53 @@ def test_make_demo_installs_only_what_building_needs_and_make_test_the_test_extr
                                               "-m pip install -q -e .[test]"]
 
 
+# A stand-in for pipx: logs its arguments; `install` puts a `reportgen` into $PIPX_BIN_DIR.
+FAKE_PIPX = """#!/bin/sh
+echo "pipx $*" >> "$FAKE_PYTHON_LOG"
+if [ "$1" = "install" ]; then mkdir -p "$PIPX_BIN_DIR" && printf '#!/bin/sh\\n' > "$PIPX_BIN_DIR/reportgen"; fi
+"""
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_install_installs_with_pipx_once_and_again_when_the_checkout_changes(tmp_path, monkeypatch):
+    """`make install` with a stand-in pipx and system-deps.sh: pipx installs the checkout with
+    the Makefile's Python; run again, nothing, until a packaged file changes or the command is gone."""
+    checkout, bin_dir, log = tmp_path / "checkout", tmp_path / "bin", tmp_path / "calls.log"
+    (checkout / "scripts").mkdir(parents=True)
+    (checkout / "generator").mkdir()
+    for name in ("Makefile", "pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, checkout / name)
+    (checkout / "generator" / "cli.py").write_text("")
+    (checkout / "scripts" / "system-deps.sh").write_text('echo "system-deps $*" >> "$FAKE_PYTHON_LOG"\n')
+    fakes = tmp_path / "fakes"
+    fakes.mkdir()
+    (fakes / "pipx").write_text(FAKE_PIPX)
+    (fakes / "pipx").chmod(0o755)
+    for old in [checkout / "Makefile", checkout / "pyproject.toml", checkout / "README.md", checkout / "generator" / "cli.py"]:
+        os.utime(old, (1e9, 1e9))
+    monkeypatch.setitem(MAKE_ENV, "FAKE_PYTHON_LOG", str(log))
+    monkeypatch.setitem(MAKE_ENV, "PIPX_BIN_DIR", str(bin_dir))
+    monkeypatch.setitem(MAKE_ENV, "PATH", f"{fakes}{os.pathsep}{MAKE_ENV['PATH']}")
+
+    def calls() -> list[str]:
+        before = log.read_text().splitlines() if log.exists() else []
+        output = make(checkout, "install")
+        hint = f"make install: {bin_dir} is not on your PATH: run `pipx ensurepath`, then open a new terminal"
+        assert (hint in output) == ("pipx install" in output), output  # after each install, as it is not
+        return [line.split(" --python ")[0] for line in (log.read_text().splitlines() if log.exists() else [])[len(before):]]
+
+    python = subprocess.run(["bash", "-c", "command -v python3"], capture_output=True, text=True, env=MAKE_ENV,
+                            timeout=30).stdout.strip()
+    assert calls() == ["system-deps --install", "pipx install --force"]
+    assert f"--python {python} ." in log.read_text()
+    assert calls() == []
+    (checkout / "generator" / "cli.py").write_text("# changed")
+    assert calls() == ["system-deps --install", "pipx install --force"]
+    assert calls() == []
+    (bin_dir / "reportgen").unlink()  # `pipx uninstall reportgen` by hand
+    assert calls() == ["system-deps --install", "pipx install --force"]
+
+
 # --------------------------------------------------------------------------- without its packages
 
 
