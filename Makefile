@@ -7,8 +7,9 @@ STAMP   = $(VENV)/.installed-stamp
 TEST_STAMP = $(VENV)/.test-stamp
 # where pipx puts the commands it installs (its default; the PIPX_BIN_DIR environment variable wins)
 PIPX_BIN_DIR ?= $(HOME)/.local/bin
-# what the installed command is made of: a change to any of these installs it again
-PACKAGED = pyproject.toml README.md $(shell find generator templates styles themes -type f \
+# what the installed command is made of: a change to any of these installs it again (not the
+# README: its text in the package's metadata is not worth a reinstall)
+PACKAGED = pyproject.toml $(shell find generator templates styles themes -type f \
              -not -name '*.pyc' -not -path '*/__pycache__/*' 2>/dev/null)
 
 .PHONY: install uninstall demo test bench fuzz system-deps test-deps clean
