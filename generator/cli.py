@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shlex
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -115,6 +116,39 @@ def _formats(value: str) -> tuple[str, ...]:
     return formats
 
 
+def _complete_formats(ctx, param, incomplete: str) -> list[str]:
+    """--format: the formats not yet in the comma-separated list, each after what is typed so far."""
+    from generator.writing import FORMATS  # noqa: PLC0415
+
+    done, _, last = incomplete.rpartition(",")
+    chosen = {f.strip().lower() for f in done.split(",")}
+    prefix = done + "," if done else ""
+    return [prefix + f for f in FORMATS if f.startswith(last.lower()) and f not in chosen]
+
+
+def _complete_themes(ctx, param, incomplete: str) -> list:
+    """--theme NAME|DIR: the shipped themes' names, and the shell's own folder names."""
+    from click.shell_completion import CompletionItem  # noqa: PLC0415
+    from generator.themes import shipped_themes  # noqa: PLC0415
+
+    folders = [CompletionItem(incomplete, type="dir")]  # first: the bash script resets its list for it
+    if "/" in incomplete:
+        return folders
+    return folders + [CompletionItem(name) for name in shipped_themes() if name.startswith(incomplete)]
+
+
+def _complete_frameworks(ctx, param, incomplete: str) -> list:
+    """--framework: the ids `new` can find (the shipped ones, and those of --frameworks DIR given
+    before it), each with its name."""
+    from click.shell_completion import CompletionItem  # noqa: PLC0415
+    from generator.scaffold import framework_choices  # noqa: PLC0415
+
+    folder = Path(ctx.params.get("report_dir") or ".")
+    return [CompletionItem(framework_id, help=name or None)
+            for framework_id, name in framework_choices(folder, ctx.params.get("framework_dirs") or ())
+            if framework_id.startswith(incomplete)]
+
+
 class FileError(click.ClickException):
     """A file named on the command line cannot be read as its kind: one line, exit status 2.
 
@@ -173,7 +207,7 @@ def _theme(ctx, param, value: str | None):
 
 
 theme_option = click.option(
-    "--theme", "theme", metavar="NAME|DIR", callback=_theme,
+    "--theme", "theme", metavar="NAME|DIR", callback=_theme, shell_complete=_complete_themes,
     help="The theme: a shipped theme's name (default, plain), or a theme folder; wins over report.yaml's theme.")
 
 
@@ -187,7 +221,7 @@ def cli(debug):
 
 @cli.command()
 @click.argument("report_dirs", metavar="[DIR]...", nargs=-1)
-@click.option("--format", "formats", default="pdf,docx,html", show_default=True,
+@click.option("--format", "formats", default="pdf,docx,html", show_default=True, shell_complete=_complete_formats,
               help="Comma-separated formats: pdf, docx, html.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder [default: out/<slug>/ in the project root, see README]; with several "
@@ -441,21 +475,42 @@ def text(file):
 
 @cli.command()
 @click.argument("report_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--framework", "framework_id", required=True, help="Framework id, e.g. hmip-pdu-2023.")
+@click.option("--framework", "framework_id", metavar="ID", shell_complete=_complete_frameworks,
+              help="Framework id, e.g. hmip-pdu-2023 [without it: the list of frameworks].")
+@click.option("--title", metavar="NAME",
+              help="The inspected unit's name as it is written, e.g. 'Westshire PDU' [default: the folder's "
+                   "name, each word with a capital, the framework's abbreviations in capitals].")
 @frameworks_option
-def new(report_dir, framework_id, framework_dirs):
+def new(report_dir, framework_id, title, framework_dirs):
     """Create a report folder DIR laid out from a framework."""
     from generator.diagnostics import ContentError  # noqa: PLC0415
-    from generator.scaffold import NameRefused, scaffold  # noqa: PLC0415
+    from generator.scaffold import (  # noqa: PLC0415
+        NameRefused, TitleRefused, framework_choices, likely_framework, scaffold)
 
+    if framework_id is None:  # say which there are, and the line to type
+        choices = framework_choices(report_dir, framework_dirs)
+        if not choices:
+            raise click.UsageError("no framework found: give --frameworks DIR, a folder of framework files")
+        width = max(len(framework_id) for framework_id, _ in choices)
+        click.echo("reportgen new: which framework is the report made under? Give it with --framework ID, one of:",
+                   err=True)
+        for framework_id, name in choices:
+            click.echo(f"  {framework_id:<{width}}  {name}".rstrip(), err=True)
+        line = ["reportgen", "new", str(report_dir), "--framework", likely_framework(report_dir, dict(choices))]
+        line += [arg for folder in framework_dirs for arg in ("--frameworks", str(folder))]
+        click.echo(f"type: {shlex.join(line)}", err=True)
+        sys.exit(EXIT_USAGE)
     try:
-        written = scaffold(report_dir, framework_id, framework_dirs)
+        written = scaffold(report_dir, framework_id, framework_dirs, title)
+    except TitleRefused as exc:
+        raise click.BadParameter(str(exc), param_hint="'--title'") from None
     except NameRefused as exc:
         raise click.BadParameter(str(exc), param_hint="'DIR'") from None
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics)
         sys.exit(EXIT_CONTENT)
-    click.echo(f"created {report_dir} ({len(written)} files); next: reportgen check {report_dir}")
+    shown = shlex.quote(str(report_dir))
+    click.echo(f"created {shown} ({len(written)} files); next: reportgen check {shown}")
 
 
 def _same_file(a: Path, b: Path) -> bool:

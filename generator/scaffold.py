@@ -9,12 +9,17 @@ goes through PyYAML's emitter (`_yaml`), every comment is one line of printable 
 so no name can add a key. A name no folder can have here (a line break or control character in
 it, a part too long for the file system, a path through a file) is refused before anything is
 written (`NameRefused`, a usage error); a failure while writing removes what was written.
+
+The unit's name comes from the folder's (`unit_name`: "westshire-pdu" is "Westshire PDU", the
+framework's own capitals kept) unless `title` gives it; each standard rated by key questions lists
+them, in order, as comments beside the figures to fill in.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shlex
 import unicodedata
 from pathlib import Path
 
@@ -28,7 +33,7 @@ from generator.stages.validate import Framework, _parse
 # Every {field} below is a YAML value made by `_yaml` (PyYAML's emitter), or a comment made by `_comment`.
 REPORT_YAML = """\
 # A report of the {framework_text} framework ({name}).
-# Fill in every field; `reportgen check {folder}` lists what is still missing or wrong.
+# Fill in every field; `reportgen check {check}` lists what is still missing or wrong.
 framework: {framework}
 
 metadata:
@@ -51,7 +56,7 @@ metadata:
 sample: {{}}
 
 # One finding per rated standard: `rating:` (a scale label) for standards rated by judgement,
-# `key_questions: [..]` (percentages, in the framework's order) for the others.
+# `key_questions: [..]` (percentages, in the order of the key questions listed) for the others.
 # Scale: {labels}.
 findings:
 {findings}
@@ -76,6 +81,10 @@ class NameRefused(ValueError):
     """The folder cannot be made where and as it is named: a usage error (exit 2), nothing written."""
 
 
+class TitleRefused(NameRefused):
+    """The unit's name given (`title`) is not one line of plain characters: a usage error, nothing written."""
+
+
 def _yaml(value) -> str:
     """`value` as one line of YAML, written by PyYAML (so read back as exactly `value`): plain where
     that is safe, else quoted; a string with a line break in double quotes with escapes."""
@@ -93,19 +102,63 @@ def _comment(value) -> str:
 
 
 def _finding(standard) -> str:
+    """The finding to fill in for `standard`; one rated by its key questions lists them below it,
+    numbered in the order its figures are given."""
     field = "key_questions" if standard.rated_by == "key_questions" else "rating"
-    return f"  {_yaml(standard.id)}: {{{field}: ~}}   # {_comment(standard.title)}"
+    line = f"  {_yaml(standard.id)}: {{{field}: ~}}   # {_comment(standard.title)}"
+    if field == "rating":
+        return line
+    return "\n".join([line + ": its key questions, in order (a percentage for each):",
+                      *(f"    #   {number}. {_comment(question)}"
+                        for number, question in enumerate(standard.key_questions, 1))])
+
+
+# words a name keeps in lower case after its first ("Newcastle upon Tyne", "Isle of Wight")
+_SMALL_WORDS = frozenset("a an and at by de for in la le of on or the to upon with".split())
+# a word written in capitals, two or more of them, digits allowed: PDU, YJS, HMPPS (not P2)
+_CAPITALS = re.compile(r"\b[A-Z0-9]*[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*\b")
+
+
+def framework_capitals(fw) -> frozenset[str]:
+    """The words the framework itself writes in capitals (its name, inspectorate, titles,
+    statements and key questions): the abbreviations a unit's name may hold, PDU or YJS."""
+    texts = [fw.name, fw.inspectorate, *(d.title for d in fw.domains)]
+    for standard in fw.standards:
+        texts += [standard.title, standard.statement, *standard.key_questions]
+    return frozenset(word for text in texts for word in _CAPITALS.findall(text))
+
+
+def unit_name(folder_name: str, capitals=frozenset()) -> str:
+    """The inspected unit's name as the folder's name spells it, words split at '-', '_' and
+    spaces. A word with a capital in it is kept as written (PDU, McAllister); a word in lower case
+    is written in capitals if it is one of `capitals` (pdu: PDU), kept in lower case if it is a
+    small word after the first (upon, of), else given a capital first letter (westshire: Westshire)."""
+    words = [word for word in re.split(r"[-_\s]+", folder_name) if word]
+    named = []
+    for position, word in enumerate(words):
+        if word != word.lower():
+            named.append(word)
+        elif word.upper() in capitals:
+            named.append(word.upper())
+        elif position and word in _SMALL_WORDS:
+            named.append(word)
+        else:
+            named.append(word[:1].upper() + word[1:])
+    return " ".join(named)
 
 
 _REFUSED_CATEGORIES = {"Cc", "Cs", "Zl", "Zp"}  # controls (line breaks), surrogates, line/paragraph separators
 
 
+def _refused_char(text: str) -> str | None:
+    return next((char for char in text if unicodedata.category(char) in _REFUSED_CATEGORIES
+                 or char in "\ufffe\uffff"), None)
+
+
 def _check_name(folder: Path) -> None:
     """NameRefused unless `folder` can be made as named: no line break or control character in its
     name, every part within the file system's limit, no file where a folder must be."""
-    text = str(folder)
-    bad = next((char for char in text if unicodedata.category(char) in _REFUSED_CATEGORIES
-                or char in "\ufffe\uffff"), None)
+    bad = _refused_char(str(folder))
     if bad is not None:
         raise NameRefused(f"the folder's name holds a line break or control character (U+{ord(bad):04X}): "
                           "name the folder in plain characters")
@@ -186,11 +239,35 @@ def _front_matter(fw: Framework) -> str:
     return "\n".join(f"::: {name}\n" for name in ("acknowledgements", "imprint") if name in required)
 
 
-def scaffold(folder: Path, framework_id: str, framework_dirs=()) -> list[Path]:
+def framework_choices(folder: Path, framework_dirs=()) -> list[tuple[str, str]]:
+    """(id, name) of each framework `new` can lay `folder` out from, by id; the name as one line of
+    printable text ("" for a file that does not read as a framework)."""
+    choices = []
+    for framework_id in available_frameworks(folder, framework_dirs):
+        found = next(((p, root) for p, root in framework_candidates(folder, framework_id, framework_dirs)
+                      if p.exists() or p.is_symlink()), None)
+        data = read_yaml(found[0], Diagnostics(), (found[1],)) if found else None
+        name = data.data.get("name") if data is not None and isinstance(data.data, dict) else None
+        choices.append((framework_id, _comment(name)[:100] if isinstance(name, str) else ""))
+    return choices
+
+
+def likely_framework(folder: Path, framework_ids) -> str | None:
+    """The framework id that shares most words with the folder's name (westshire-pdu:
+    hmip-pdu-2023), else the first."""
+    words = {word.lower() for word in re.split(r"[-_\s.]+", folder.name) if not word.isdigit()}
+    ids = list(framework_ids)
+    return max(ids, key=lambda i: len(words & set(i.lower().split("-"))), default=None)
+
+
+def scaffold(folder: Path, framework_id: str, framework_dirs=(), title: str | None = None) -> list[Path]:
     """Create `folder` from the framework; returns the files written. Never overwrites; NameRefused
-    (nothing written) for a name that cannot be a report folder here."""
+    (nothing written) for a name that cannot be a report folder here. `title`: the unit's name
+    as it is written (default: `unit_name` of the folder's name)."""
     diags = Diagnostics()
     _check_name(folder)
+    if title is not None and (_refused_char(title) is not None or not title.strip()):
+        raise TitleRefused("give the unit's name on one line, in plain characters, e.g. --title 'Westshire PDU'")
     try:
         if folder.exists() and any(folder.iterdir()):
             diags.error("new-exists", "the folder exists and is not empty; reportgen new never overwrites", folder)
@@ -209,10 +286,11 @@ def scaffold(folder: Path, framework_id: str, framework_dirs=()) -> list[Path]:
     fw = _parse(Framework, yaml_file, diags) if yaml_file else None
     if fw is None:
         raise ContentError(diags)
-    unit = folder.name.replace("-", " ").title()
+    unit = title.strip() if title is not None else unit_name(folder.name, framework_capitals(fw))
     files = {
         "report.yaml": REPORT_YAML.format(
-            framework=_yaml(fw.id), framework_text=_comment(fw.id), name=_comment(fw.name), folder=_comment(folder),
+            framework=_yaml(fw.id), framework_text=_comment(fw.id), name=_comment(fw.name),
+            check=_comment(shlex.quote(str(folder))),
             title=_yaml(REPORT_TITLE.format(unit=unit)), unit=_yaml(unit), inspectorate=_yaml(fw.inspectorate),
             labels=_comment(", ".join(s.label for s in fw.scale)),
             findings="\n".join(_finding(s) for s in fw.standards if s.rated_by != "not_rated") or "  {}",

@@ -5,7 +5,10 @@
 #                                   libcairo2 (CairoSVG: SVG figures as pictures in the DOCX),
 #                                   libreoffice-writer (`build --docx-page-numbers` lays the DOCX out
 #                                   with it; `make demo` does; the tests open the DOCX in it)
-#   scripts/system-deps.sh --test   and what the tests need: poppler-utils (pdftotext, pdffonts,
+#   scripts/system-deps.sh --install  and pipx (`make install` puts the `reportgen` command on the
+#                                   PATH with it, in an environment of its own)
+#   scripts/system-deps.sh --test   and what the tests need: pipx (tests/test_install.py runs the
+#                                   README's `make install` in a clone), poppler-utils (pdftotext, pdffonts,
 #                                   pdfinfo), qpdf (qpdf --check), python3-uno (tests/review
 #                                   play a reviewer in LibreOffice through its UNO bridge, with
 #                                   Debian's /usr/bin/python3),
@@ -14,6 +17,10 @@
 #                                   tests/browser's npm packages (axe-core, puppeteer-core) from the lock file
 set -euo pipefail
 want=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libcairo2 libreoffice-writer)
+# pipx (make install; tests/test_install.py): Debian's package unless a pipx is already on the PATH
+if [ "${1:-}" = "--install" ] || [ "${1:-}" = "--test" ]; then
+  command -v pipx >/dev/null || want+=(pipx)
+fi
 if [ "${1:-}" = "--test" ]; then
   want+=(poppler-utils qpdf chromium python3-uno)
   # node and npm: Debian's packages unless a node with npm is already on the PATH

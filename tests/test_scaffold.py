@@ -200,7 +200,7 @@ def test_every_value_new_writes_is_yaml_escaped(tmp_path, reportgen):
     assert result.returncode == 0, result.stderr
     data = yaml.safe_load((folder / "report.yaml").read_text(encoding="utf-8"))
     assert set(data) == {"framework", "metadata", "sample", "findings", "recommendations", "links", "parts"}
-    unit = name.replace("-", " ").title()
+    unit = "It's: #1 \"quoted\" {x} & [y]"  # split at its hyphen; words in lower case given a capital
     assert data["metadata"]["unit"] == data["metadata"]["short_title"] == unit
     assert data["metadata"]["title"] == f"An inspection of ...: {unit}"
     assert data["metadata"]["inspectorate"] == "HM \"Inspectorate\": of #1\nversion: '9'"
