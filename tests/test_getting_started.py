@@ -161,6 +161,8 @@ def fill_report_yaml(path) -> None:
                               count=1, flags=re.M)
         assert count == 1, key
     text = text.replace("      - ~", "      - improve the quality of assessment and planning")
+    text = text.replace("website: ~", "website: https://www.example.org/westshire")
+    text = text.replace("An inspection of ...:", "An inspection of probation services in:")  # the title's placeholder
     left = [line for line in text.splitlines() if re.search(r"(?<![#\w])~", line.split("#", 1)[0])]
     assert not left, f"values the test does not fill in: {left}"
     path.write_text(text, encoding="utf-8")

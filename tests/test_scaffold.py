@@ -55,7 +55,7 @@ def test_new_report_lists_what_to_fill_in_then_builds(tmp_path, reportgen):
     left = reportgen("check", folder)
     assert left.returncode == 1
     assert set(re.findall(r"error\[([a-z-]+)\]", left.stderr)) == {"placeholder"}, left.stderr
-    assert "report.yaml:6:3: error[placeholder]: 'An inspection of ...: Leeds Pdu' is the placeholder" in left.stderr
+    assert "report.yaml:6:3: error[placeholder]: 'An inspection of ...: Leeds PDU' is the placeholder" in left.stderr
     assert "foreword.md:1: error[placeholder]: 'The foreword.' is the placeholder `reportgen new` wrote: write " \
            "the foreword in its place" in left.stderr
     assert left.stderr.count("error[placeholder]: '- …'") == 2 * 7  # strengths, areas for improvement
