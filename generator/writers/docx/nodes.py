@@ -24,7 +24,7 @@ from docx.text.paragraph import Paragraph
 
 from generator.formats.figures import IMAGE_MAX_PIXELS, SVG_SCALE, Refused, check_svg, data_url, is_svg, raster_size
 from generator.inputs import InputError, read_input
-from generator.model import Heading, Node, NodeNotRendered, Strong, Text
+from generator.model import Emph, Heading, Node, NodeNotRendered, Strong, Text
 from generator.resources import blocks_data
 from generator.writers.docx import xml as X
 from generator.writers.docx.page import TEXT_WIDTH
@@ -432,20 +432,27 @@ def key_question_table(w, node, where: Where) -> None:
 
 @block
 def ratings_summary(w, node, where: Where) -> None:
-    """The unit, the facts, the overall rating, then a table per group of standards."""
+    """The unit, the facts, the overall rating, a table per group of standards, then the key to the
+    scale and the score: one component, each paragraph and row kept with the next so that it stays on
+    one page where it fits (each table's header row repeats where it cannot)."""
+    kept = []
     if node.unit:
-        w.inlines((Text(node.unit),), w.at(w.paragraph(where, "Ratings Unit")))
+        kept.append(w.paragraph(where, "Ratings Unit"))
+        w.inlines((Text(node.unit),), w.at(kept[-1]))
     for kind, label, value in node.kinded_facts:  # the score large, as on the PDF's scorecard
         style = "Scorecard Score" if kind == "score" else "Normal"
-        w.inlines((Text(f"{label} "), Strong((Text(value),))), w.at(w.paragraph(where, style)))
+        kept.append(w.paragraph(where, style))
+        w.inlines((Text(f"{label} "), Strong((Text(value),))), w.at(kept[-1]))
     for p, source in zip(list(w.mapped)[-len(node.kinded_facts):] if node.kinded_facts else (), node.fact_sources):
         w.locate(p, source)
     if node.overall:
         rating(w, node.overall, where, "Overall Rating")
         w.locate(list(w.mapped)[-1], node.overall.source)
     framework = node.framework_source or node.source  # the titles, headers and names are the framework's
+    not_rated_fill = dict(w.theme.colours).get("not-rated")
     for group in node.groups:
         title = w.paragraph(where, "Caption")
+        kept.append(title)
         w.locate(title, framework)
         w.inlines((Text(group.title),), w.at(title))
         tbl, cells = w.table(where, len(group.rows) + 1, [0.6, 0.4], group.title, header=True)
@@ -460,8 +467,35 @@ def ratings_summary(w, node, where: Where) -> None:
             if row.rating:
                 X.cell_shading(rating_cell.getparent(), row.rating.colour)
                 w.rating_word(row.rating, w.at(rating_cell))
-            else:
-                w.inlines((Text(row.not_rated_label),), w.at(rating_cell))
+            else:  # "Not rated": a fill of its own (the theme's), the word in italic
+                if not_rated_fill:
+                    X.cell_shading(rating_cell.getparent(), not_rated_fill)
+                w.inlines((Emph((Text(row.not_rated_label),)),), w.at(rating_cell))
+        kept += [cell for row in cells for cell in row]
+    if node.key:
+        key = node.key
+        title = w.paragraph(where, "Caption")
+        kept.append(title)
+        w.locate(title, framework)
+        w.inlines((Text(key.caption),), w.at(title))
+        widths = {1: [1.0], 2: [0.5, 0.5], 3: [0.4, 0.25, 0.35]}[len(key.headers)]
+        tbl, cells = w.table(where, len(key.rows) + 1, widths, key.caption, header=True)
+        for cell, header in zip(cells[0], key.headers):
+            w.locate(cell, framework)
+            w.inlines((Text(header),), w.at(cell))
+        for row_cells, row in zip(cells[1:], key.rows):
+            X.cell_shading(row_cells[0].getparent(), row.rating.colour)
+            w.rating_word(row.rating, w.at(row_cells[0]))
+            for cell, value in zip(row_cells[1:], (row.points, row.scores)):
+                w.locate(cell, framework)
+                w.inlines((Text(value),), w.at(cell))
+        kept += [cell for row in cells for cell in row]
+        if key.note:
+            note = w.paragraph(where, "Normal")
+            w.locate(note, framework)
+            w.inlines((Text(key.note),), w.at(note))
+    for p in kept:
+        X.keep_with_next(p)
 
 
 @block
