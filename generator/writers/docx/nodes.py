@@ -27,7 +27,7 @@ from generator.inputs import InputError, read_input
 from generator.model import Emph, Heading, Node, NodeNotRendered, Strong, Text
 from generator.resources import blocks_data
 from generator.writers.docx import xml as X
-from generator.writers.docx.page import TEXT_WIDTH
+from generator.writers.docx.page import MEASURE_RIGHT_INDENT, TEXT_WIDTH
 
 if TYPE_CHECKING:
     from generator.writers.docx.writer import DocxWriter
@@ -189,6 +189,8 @@ def paragraph(w, node, where: Where) -> None:
     else:
         style = next((PARAGRAPH_CLASSES[c] for c in node.classes if c in PARAGRAPH_CLASSES), "Normal")
     p = w.paragraph(where, style)
+    if where.container is w.docx:  # body text (not a table's cell): the PDF's measure
+        X.set_prop(p, "w:pPr", "w:ind", {"w:right": str(MEASURE_RIGHT_INDENT)})
     if "keep" in node.classes:
         X.keep_with_next(p)
     if where.num_id is not None:
@@ -430,11 +432,23 @@ def key_question_table(w, node, where: Where) -> None:
             w.inlines((Text(row.value),), w.at(value_cell))
 
 
+SCORECARD_CAPTION_PT = 4  # above each of the scorecard's captions (a Caption's own is 8)
+
+
+def cell_style(w, cells) -> None:
+    """The scorecard's cells in the "Scorecard Cell" style (a little smaller than the text)."""
+    style = w.styles.id("Scorecard Cell")
+    for row in cells:
+        for p in row:
+            X.paragraph_style(p, style)
+
+
 @block
 def ratings_summary(w, node, where: Where) -> None:
     """The unit, the facts, the overall rating, a table per group of standards, then the key to the
-    scale and the score: one component, each paragraph and row kept with the next so that it stays on
-    one page where it fits (each table's header row repeats where it cannot)."""
+    scale and the score: one component, on one page where it fits; each heading and caption kept with
+    what follows, each table whole, so that it breaks only between tables where it must (and each
+    table's header row repeats on the page it runs on to)."""
     kept = []
     if node.unit:
         kept.append(w.paragraph(where, "Ratings Unit"))
@@ -452,6 +466,7 @@ def ratings_summary(w, node, where: Where) -> None:
     not_rated_fill = dict(w.theme.colours).get("not-rated")
     for group in node.groups:
         title = w.paragraph(where, "Caption")
+        X.space_before(title, SCORECARD_CAPTION_PT)
         kept.append(title)
         w.locate(title, framework)
         w.inlines((Text(group.title),), w.at(title))
@@ -471,10 +486,13 @@ def ratings_summary(w, node, where: Where) -> None:
                 if not_rated_fill:
                     X.cell_shading(rating_cell.getparent(), not_rated_fill)
                 w.inlines((Emph((Text(row.not_rated_label),)),), w.at(rating_cell))
-        kept += [cell for row in cells for cell in row]
+        kept += [cell for row in cells[:-1] for cell in row]  # each table whole (LibreOffice breaks early
+        # before a table whose last row is kept with what follows)
+        cell_style(w, cells)
     if node.key:
         key = node.key
         title = w.paragraph(where, "Caption")
+        X.space_before(title, SCORECARD_CAPTION_PT)
         kept.append(title)
         w.locate(title, framework)
         w.inlines((Text(key.caption),), w.at(title))
@@ -489,7 +507,8 @@ def ratings_summary(w, node, where: Where) -> None:
             for cell, value in zip(row_cells[1:], (row.points, row.scores)):
                 w.locate(cell, framework)
                 w.inlines((Text(value),), w.at(cell))
-        kept += [cell for row in cells for cell in row]
+        kept += [cell for row in cells[:None if key.note else -1] for cell in row]  # whole, with its note
+        cell_style(w, cells)
         if key.note:
             note = w.paragraph(where, "Normal")
             w.locate(note, framework)
