@@ -73,7 +73,7 @@ def docx_text(path: Path) -> str:
         for name in package.namelist():
             if re.fullmatch(r"word/(document|footnotes|header\d*|footer\d*)\.xml", name):
                 root = etree.fromstring(package.read(name))
-                out += ["".join(p.itertext()) for p in root.iter(f"{W}p")]
+                out += ["".join(p.xpath(".//w:t/text()", namespaces=NS)) for p in root.iter(f"{W}p")]
     return "\n".join(out)
 
 
@@ -210,10 +210,9 @@ def key_rows(name: str) -> list[tuple[str, str, str]]:
     """(label, points, scores) of the key, computed here from the framework file: the bands'
     lower bounds, each up to the next band's less one, the top one to the report's maximum."""
     fw = framework(name)
-    scored = sum(1 for d in fw["domains"] for s in d["standards"] if s.get("scored", True)
-                 and s["rated_by"] != "not_rated")
     report = yaml.safe_load((ROOT / "content" / name / "report.yaml").read_text(encoding="utf-8"))
-    scored -= sum(1 for f in report["findings"].values() if f.get("not_rated"))
+    scored = sum(1 for d in fw["domains"] for s in d["standards"] if s.get("scored", True)
+                 and s["rated_by"] != "not_rated" and not report["findings"][s["id"]].get("not_rated"))
     maximum = scored * max(item["points"] for item in fw["scale"])
     bands = sorted(fw["overall_bands"], key=lambda b: -b["from"])
     ranges, top = {}, maximum
@@ -255,7 +254,7 @@ def test_a_scorecard_too_long_for_a_page_runs_on_whole_tables_under_a_continued_
     theme.mkdir()
     (theme / "theme.css").write_text("table.ratings td.rating-cell, table.ratings tbody th "
                                      "{ padding-top: 2em !important; padding-bottom: 2em !important; }\n")
-    pdf = build(ROOT / "content" / "northshire-yjs", tmp_path / "out", formats=("pdf",), theme=str(theme)).outputs["pdf"]
+    pdf = build(ROOT / "content" / "northshire-yjs", tmp_path / "out", formats=("pdf",), theme=theme).outputs["pdf"]
     pages = [[line.strip() for line in page.splitlines() if line.strip()] for page in pdf_page_texts(pdf)]
     first = next(i for i, page in enumerate(pages) if "Key to the ratings" not in " ".join(page)
                  and "Fieldwork started:" in " ".join(page) and "Ratings" in page)
