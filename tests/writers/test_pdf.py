@@ -172,12 +172,11 @@ def test_pdf_golden_text(pdf_text, golden):
 def test_no_page_ends_with_a_large_blank(pdf):
     """bench/page_gaps.py: the blank at the foot of a page that is not a part's last. A standard's
     heading, statement, rating and introduction move together, a key-question table (with its
-    caption) and a finding (a list item) calling a footnote are each kept whole (a longer finding
-    may run on, three lines at least on each page), but a list may start a page after a table: at
-    the body text's measure of about 72 characters the example's largest such blank is 31.4 mm
-    (page 17, "Diversity and inclusion" moving with its first finding; whole findings left 52 mm;
-    before the measure, 26.7 mm; before that, 84 mm under P 2.3, whose table went to the next page
-    with the first finding below it). A regression guard at that measure and a little."""
+    caption) and a finding (a list item) are each kept whole, but a list may start a page after a
+    table: at the body text's measure of about 72 characters (issue 22) a finding is taller, and the
+    example's largest such blank is 52.3 mm (page 23, a finding too long for the page's foot; 26.7 mm
+    at the old measure of 95-100 characters; before that, 84 mm under P 2.3, whose table went to the
+    next page with the first finding below it). A regression guard at that measure and a little."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("page_gaps", ROOT / "bench" / "page_gaps.py")
@@ -185,7 +184,7 @@ def test_no_page_ends_with_a_large_blank(pdf):
     spec.loader.exec_module(page_gaps)
     gaps = page_gaps.foot_gaps(pdf)
     assert len(gaps) >= 10 and 1 not in gaps  # the cover is not measured
-    assert max(gaps.values()) <= 35, gaps
+    assert max(gaps.values()) <= 55, gaps
 
 
 SPACER = '<div style="height: 175mm"></div>'  # leaves some 70 mm of the first page's text area
