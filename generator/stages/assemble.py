@@ -20,7 +20,8 @@ from generator.stages.merge import PLACEHOLDER, MergedChapter, long_date, month_
 from generator.model import (Abbr, Callout, Chart, Contents, ContentsEntry, Cover, CrossRef, Document, DocumentInfo,
                              DocxReference, Draft, FootnoteRef, Glossary, Heading, Image, KeyQuestionRow,
                              KeyQuestionTable, Link, Numbered, OrderedList, Paragraph, Part, Rating, RatingsGroup,
-                             RatingsRow, RatingsSummary, ScaleKey, ScaleKeyRow, Source, Strong, Table, Text, rewrite, walk)
+                             RatingsRow, RatingsSummary, ScaleKey, ScaleKeyRow, Source, Strong, Table, Text, rewrite,
+                             walk)
 from generator.resources import blocks_data
 from generator.themes import theme_or_default
 from generator.stages.parse import Marker, ParseState, parse_chapter
