@@ -142,6 +142,12 @@ class OrderedList(Node):
     start: int = 1
     source: Source | None = None
 
+    @property
+    def counter_reset(self) -> int:
+        """The list-item counter before the first item (CSS `counter-reset: list-item N`): the PDF's
+        WeasyPrint numbers by it and does not read `<ol start>`."""
+        return self.start - 1
+
 
 @dataclass(frozen=True)
 class BlockQuote(Node):
@@ -341,6 +347,25 @@ class RatingsGroup:
 
 
 @dataclass(frozen=True)
+class ScaleKeyRow:
+    rating: Rating  # the rating's word and colours, as the scorecard shows them
+    points: str  # what a standard so rated adds to the score ("3"); "" without a score
+    scores: str  # the scores that give this overall rating ("31–36"); "" where no band gives it
+
+
+@dataclass(frozen=True)
+class ScaleKey:
+    """The key to the scorecard: each rating of the framework's scale, best first, with its points
+    and the band of scores that gives it overall, and what the score counts (all computed in assemble
+    from the framework; the words are its labels)."""
+
+    caption: str  # "Key to the ratings"
+    headers: tuple[str, ...]  # one per column: the rating, and (with a score) points and score band
+    rows: tuple[ScaleKeyRow, ...]
+    note: str = ""  # "The score adds up the points of the 7 scored standards, out of 21."
+
+
+@dataclass(frozen=True)
 class RatingsSummary(Node):
     """The ratings page: unit, fieldwork date, score, overall rating, each standard's rating."""
 
@@ -355,6 +380,8 @@ class RatingsSummary(Node):
     fact_kinds: tuple[str, ...] = ()  # what each of `facts` is ("fieldwork", "score"), for the design
     fact_sources: tuple = ()  # report.yaml: where each of `facts` comes from (Source or None)
     framework_source: Source | None = None  # the marker, keyed as the framework's: the groups' titles, headers, names
+    key: ScaleKey | None = None  # the key to the scale and the score
+    continued: str = ""  # said at the head of a page the scorecard runs on to ("Ratings (continued)")
 
     @property
     def kinded_facts(self) -> tuple[tuple[str, str, str], ...]:

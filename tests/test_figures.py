@@ -78,7 +78,7 @@ def test_html_references_say_number_or_title(html):
     assert refs["Figure 2"] == "fig-sites"
     assert refs["Table 1"] == "table-teams"
     assert refs["MAPPA cases"] == "mappa-cases"
-    assert refs["P 2.1. Assessment"] == "p-2-1-assessment"
+    assert refs["P 2.1 Assessment"] == "p-2-1-assessment"
     assert refs["Figure 4"] == "figure-caseload"
     for target in refs.values():
         assert f'id="{target}"' in html

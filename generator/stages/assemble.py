@@ -21,13 +21,14 @@ from generator.model import (Abbr, Callout, Chart, Contents, ContentsEntry, Cove
                              DocxReference, Draft, FootnoteRef, Glossary, Heading, Image, Imprint, KeyQuestionRow,
                              KeyQuestionTable, LineBreak, Link, Numbered, OrderedList, Paragraph, Part,
                              PreviousRecommendationRow, PreviousRecommendations, Rating, RatingsGroup, RatingsRow,
-                             RatingsSummary, Source, Strong, Table, Text, rewrite, walk)
+                             RatingsSummary, ScaleKey, ScaleKeyRow, Source, Strong, Table, Text, rewrite, walk)
 from generator.resources import blocks_data
 from generator.themes import theme_or_default
 from generator.stages.parse import Marker, ParseState, parse_chapter
 from generator.stages.parse.authoring import blocks_said, check_title
 from generator.stages.parse.prose import ProseRatings
 from generator.stages.resolve import Resolved, ResolvedStandard, band_for
+from generator.stages.typography import typeset
 from generator.stages.validate import CONTROL_RE, ScaleItem, describe_character, line_of
 
 
@@ -57,8 +58,10 @@ def finding_loc(rs: ResolvedStandard) -> tuple:
     return ("findings", rs.id, "key_questions" if rs.key_questions else "rating")
 
 
-def standard_heading_text(rs: ResolvedStandard) -> str:
-    return f"{rs.standard.code}. {rs.standard.title}"
+def standard_label(standard) -> str:
+    """A standard as every part of the report names it: its code and title, "P 1.1 Leadership" (the
+    ratings page, the standard's heading, charts; the key-question caption's {code} {title})."""
+    return f"{standard.code} {standard.title}"
 
 
 def format_percentage(value: float) -> str:
@@ -75,6 +78,7 @@ class PartContext:
     domain: str | None = None
     standard: ResolvedStandard | None = None
     placed: dict[str, Source] = field(default_factory=dict)
+    part_title: str = ""  # the title of the part being assembled
     tables: set[str] = field(default_factory=set)
     printed: set[str] = field(default_factory=set)  # what the markers printed: "imprint", "chart caseload", ...
 
@@ -98,7 +102,7 @@ def marker_ratings(marker: Marker, ctx: PartContext) -> list:
     meta = resolved.validated.report.metadata
     groups = []
     for domain in fw.domains:
-        rows = tuple(RatingsRow(f"{s.code} {s.title}",
+        rows = tuple(RatingsRow(standard_label(s),
                                 rating_node(resolved.standards[s.id].rating)
                                 if resolved.standards[s.id].rating else None,
                                 fw.labels.not_rated or "",
@@ -119,19 +123,63 @@ def marker_ratings(marker: Marker, ctx: PartContext) -> list:
     ctx.printed.add("ratings")
     return [RatingsSummary(meta.unit or "", tuple(facts), overall, fw.labels.standard, fw.labels.rating,
                            tuple(groups), yaml_source(resolved, ("metadata", "unit")), tuple(kinds), tuple(sources),
-                           replace(marker.source, key=f"framework {fw.id}: ratings"))]
+                           replace(marker.source, key=f"framework {fw.id}: ratings"), scale_key(resolved),
+                           f"{ctx.part_title} ({fw.labels.continued})" if ctx.part_title else fw.labels.continued)]
+
+
+def score_bands(resolved: Resolved) -> dict[str, list[tuple[int, int]]]:
+    """The whole scores (0 to the report's maximum) that give each overall rating under `overall:
+    bands`, by scale id, as (lowest, highest) runs; {} when the framework has no score bands."""
+    fw = resolved.framework
+    if resolved.max_score is None or fw.overall != "bands" or not fw.overall_bands:
+        return {}
+    runs: dict[str, list[tuple[int, int]]] = {}
+    for score in range(resolved.max_score + 1):
+        rating = band_for(score, fw.overall_bands).rating
+        ranges = runs.setdefault(rating, [])
+        if ranges and ranges[-1][1] == score - 1:
+            ranges[-1] = (ranges[-1][0], score)
+        else:
+            ranges.append((score, score))
+    return runs
+
+
+def scale_key(resolved: Resolved) -> ScaleKey:
+    """The scorecard's key: every rating of the scale, its points and (with score bands) the scores
+    that give it overall, and what the score counts: "3/21" read as 7 scored standards of at most 3 points."""
+    fw = resolved.framework
+    labels = fw.labels
+    scored = resolved.max_score is not None
+    bands = score_bands(resolved)
+    headers = [labels.rating or ""]
+    if scored:
+        headers.append(labels.key_points)
+    if bands:
+        headers.append(labels.key_scores)
+    rows = tuple(ScaleKeyRow(rating_node(item), str(item.points) if scored else "",
+                             ", ".join(f"{lo}" if lo == hi else f"{lo}–{hi}" for lo, hi in bands.get(item.id, ())))
+                 for item in fw.scale)
+    note = ""
+    if scored:
+        count = sum(1 for s in resolved.standards.values() if s.rating is not None and s.standard.scored)
+        note = labels.key_note.replace("{count}", str(count)).replace("{max}", str(resolved.max_score))
+    return ScaleKey(labels.scale_key, tuple(headers), rows, note)
 
 
 def marker_recommendations(marker: Marker, ctx: PartContext) -> list:
+    """Each addressee's lead ("The YJS manager should:") and its recommendations, numbered through the
+    report (1, 2 under the first addressee, 3, 4 under the next): "recommendation 3" names one."""
     fw = ctx.resolved.framework
     ctx.printed.add("recommendations")
     blocks = []
+    number = 1
     for g, group in enumerate(ctx.resolved.validated.report.recommendations):
         blocks.append(Paragraph((Text(fw.recommendations_lead.format(addressee=group.addressee)),),
                                 yaml_source(ctx.resolved, ("recommendations", g, "addressee")), ("lead",)))
         items = tuple((Paragraph((Text(item),), yaml_source(ctx.resolved, ("recommendations", g, "items", i))),)
                       for i, item in enumerate(group.items))
-        blocks.append(OrderedList(items, 1, yaml_source(ctx.resolved, ("recommendations", g))))
+        blocks.append(OrderedList(items, number, yaml_source(ctx.resolved, ("recommendations", g))))
+        number += len(items)
     return blocks
 
 
@@ -154,7 +202,7 @@ def marker_standard(marker: Marker, ctx: PartContext) -> list:
     fw = ctx.resolved.framework
     # the title and statement are the framework's: located at the marker, named as computed
     framework = replace(marker.source, key=f"framework {fw.id}: standard {rs.id}")
-    blocks = [Heading(2, (Text(standard_heading_text(rs)),), ctx.state.unique_id(standard_heading_text(rs)),
+    blocks = [Heading(2, (Text(standard_label(rs.standard)),), ctx.state.unique_id(standard_label(rs.standard)),
                       framework, ("standard",)),
               Paragraph((Text(rs.standard.statement),), framework, ("statement",))]
     if rs.rating:
@@ -234,7 +282,7 @@ def marker_chart(marker: Marker, ctx: PartContext) -> list:
             return fail(f"'::: chart ratings': {fw.id} rates nothing")
         rated = [r for r in ctx.resolved.standards.values() if r.rating is not None]
         points = fw.labels.points or fw.labels.rating or ""
-        bars = charts.Bars(tuple(f"{r.standard.code} {r.standard.title}" for r in rated),
+        bars = charts.Bars(tuple(standard_label(r.standard) for r in rated),
                            ((points, tuple(float(r.points) for r in rated)),), (tuple(r.rating.colour for r in rated),),
                            "", float(max(item.points for item in fw.scale)), points,
                            tuple(r.rating.label for r in rated), fw.labels.standard or "",
@@ -258,6 +306,7 @@ def marker_chart(marker: Marker, ctx: PartContext) -> list:
         return fail(f"'::: chart {marker.args}' needs a caption: add it in double quotes after the marker")
     if charts.too_many(bars):
         return fail(f"'::: chart {what}': {charts.too_many(bars)}")
+    bars, caption = typeset(bars), typeset(caption)  # drawn as printed: curly quotes (stages/typography.py)
     drawn = charts.chart(bars, caption, marker.source, theme_or_default(ctx.resolved.validated.theme).body_font(),
                          data_in, data_in_source)
     return [replace(drawn, numbered=Numbered(anchor))] if anchor else [drawn]
@@ -551,7 +600,7 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
     prose = ProseRatings(resolved)
     parts = []
     for part, title, part_id in zip(spec.parts, titles, ids):
-        ctx.domain, ctx.standard = part.domain, None
+        ctx.domain, ctx.standard, ctx.part_title = part.domain, None, title
         chapter = merged[part.file]
         before = len(diags.items)
         if chapter.complete:
@@ -583,6 +632,7 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
                         tuple(meta.keywords), meta.published_date.isoformat())
     document = Document(info, cover, tuple(parts), _docx_reference(resolved), _draft(resolved, draft, diags),
                         resolved.validated.theme)
+    document = typeset(document)  # curly quotes in every printed string, not only the chapters'
     _check_writable_text(document, resolved, diags)
     return None if diags.errors else document
 

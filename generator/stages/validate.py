@@ -156,6 +156,13 @@ class Labels(Model):
     version: str = "Version"  # before a draft's version on its cover
     ratings_chart: str | None = None  # the caption of `::: chart ratings`
     points: str | None = None  # the axis of `::: chart ratings`
+    # the scorecard's key (the ratings page): its caption, its columns' headers beside `rating`, and
+    # what the score counts ({count} scored standards, out of {max}); a page it runs on to says `continued`
+    scale_key: str = "Key to the ratings"
+    key_points: str = "Points for a standard"
+    key_scores: str = "Overall rating for a score of"
+    key_note: str = "The score adds up the points of the {count} scored standards, out of {max}."
+    continued: str = "continued"
 
 
 class Condition(Model):

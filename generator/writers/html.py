@@ -21,7 +21,7 @@ from generator.diagnostics import ContentError, Diagnostics
 from generator.fonts import ALWAYS, faces_in, web_font
 from generator.formats.figures import check_figure
 from generator.inputs import InputError, read_input
-from generator.model import Document, FootnoteRef, Heading, Node, NodeNotRendered, Part, walk
+from generator.model import Code, Contents, Document, FootnoteRef, Heading, Node, NodeNotRendered, Part, Text, walk
 from generator.resources import TEMPLATES_DIR, template_cache
 from generator.themes import css_text, theme_of
 
@@ -108,6 +108,27 @@ def style_text(css: str) -> str:
     return css.replace("<", "\\3C ")
 
 
+LONG_WORD = 18  # characters: a word this long cannot sit whole in a column of a table on a 320 px screen
+
+
+def long_words(table) -> bool:
+    """Whether a table (Table, KeyQuestionTable) holds a word of LONG_WORD characters or more (a
+    pasted identifier, a long compound): the page lets such a table's cells break inside a word on a
+    narrow screen, rather than be wider than it; any other table keeps its words whole."""
+    texts = [n.text for n in walk((table,)) if isinstance(n, (Text, Code))]
+    texts += [getattr(table, name, "") for name in ("question_header", "value_header")]
+    texts += [row.question + " " + row.value for row in getattr(table, "rows", ()) if hasattr(row, "question")]
+    return any(len(word) >= LONG_WORD for text in texts for word in text.split())
+
+
+def contents_part(doc: Document) -> str:
+    """The id of the part that is the report's contents list and nothing else (`::: contents` alone),
+    or "": the screen page shows it beside the text on a wide screen, so the page has one contents
+    list at every width."""
+    return next((part.id for part in doc.parts
+                 if part.blocks and all(isinstance(b, Contents) for b in part.blocks)), "")
+
+
 def heading_level(level: int) -> int:
     """The HTML level of a heading of the model: the report's title is the page's one <h1>, a
     part's title (model level 1) an <h2>, and so on down (past <h6>, an ARIA heading level)."""
@@ -126,7 +147,8 @@ class HtmlWriter:
     def nodes(self):
         return self.env.get_template("nodes.html.j2").make_module({"render": self.render, "media": self.media,
                                                                     "image_url": self.image_url,
-                                                                    "heading_level": heading_level})
+                                                                    "heading_level": heading_level,
+                                                                    "long_words": long_words})
 
     def image_url(self, node) -> str:
         """Each figure file embedded (a data: URI), read from the report folder (parse checked it
@@ -167,7 +189,8 @@ class HtmlWriter:
             stylesheet = Markup(style_text(font_faces(theme, _document_text(doc)) + "\n" + theme.css("screen")))
         template = self.env.get_template("report.html.j2")
         return template.render(info=doc.info, title=doc.title, cover=doc.cover, parts=doc.parts, draft=doc.draft,
-                               render=self.render, media=self.media, stylesheet=stylesheet, sections=sections)
+                               render=self.render, media=self.media, stylesheet=stylesheet, sections=sections,
+                               contents_part=contents_part(doc))
 
 
 def _document_text(doc: Document) -> str:

@@ -45,6 +45,11 @@ def draft_pdf(tmp_path_factory) -> Path:
     return build(SURREY, out, formats=("pdf",), draft=True, parallel=False).outputs["pdf"]
 
 
+def background(doc) -> int:
+    """The index of the example's Background page (where the tests' annotations go)."""
+    return next(i for i, page in enumerate(doc) if page.search_for("Surrey PDU is one of five PDUs"))
+
+
 def _find(doc, text: str, nth: int = 0):
     """The page and quad of the `nth` place `text` is drawn in the document."""
     seen = [(page, quad) for page in doc for quad in page.search_for(text, quads=True)]
@@ -133,7 +138,8 @@ def reviewed(draft_pdf, tmp_path_factory) -> dict[str, object]:
     free.set_info(title="Editor")
     free.update()
 
-    margin = doc[6].add_text_annot((5, 5), "A note in the margin, on no text.")  # the page's corner
+    background, _ = _phrase(doc, "Surrey PDU is one of five PDUs")
+    margin = background.add_text_annot((5, 5), "A note in the margin, on no text.")  # the page's corner
     margin.update()
 
     path = tmp_path_factory.mktemp("reviewed") / "reviewed.pdf"
@@ -248,9 +254,9 @@ def test_free_text_over_words_is_located_there(reviewed):
     assert (item.path, item.line) == ("chapters/background.md", source_line("background.md", "Interim leadership")[0])
 
 
-def test_a_note_on_no_text_is_listed_unlocated_with_its_page(reviewed):
+def test_a_note_on_no_text_is_listed_unlocated_with_its_page(reviewed, draft_pdf):
     item = reviewed["margin"]
-    assert not item.located and item.note == "page 7: on no text of the page"
+    assert not item.located and item.note == f"page {background(pymupdf.open(str(draft_pdf))) + 1}: on no text of the page"
     assert str(item).startswith("<unlocated>: comment[")
 
 
@@ -258,7 +264,8 @@ def test_the_column_is_the_marked_occurrence_and_a_note_its_own_definition(draft
     """"Surrey PDU aligns with Surrey County Council": the second "Surrey" is found after the words
     before it; the second footnote of a chapter is located at its own `[^label]:` line."""
     doc = pymupdf.open(str(draft_pdf))
-    page, height = doc[6], doc[6].rect.height
+    page = doc[background(doc)]
+    height = page.rect.height
     county = page.search_for("Surrey County", quads=True)[0]
     second = next(q for q in page.search_for("Surrey", quads=True) if abs(q.ul.x - county.ul.x) < 0.5
                   and abs(q.ul.y - county.ul.y) < 0.5)
@@ -277,7 +284,10 @@ def test_the_column_is_the_marked_occurrence_and_a_note_its_own_definition(draft
 # =========================================================================== hostile PDFs
 
 
-def _with_annotations(source: Path, target: Path, annots, page: int = 6, edit=None) -> Path:
+def _with_annotations(source: Path, target: Path, annots, page: int | None = None, edit=None) -> Path:
+    """`source` with `annots` on its page `page` (by default the Background page), saved as `target`."""
+    if page is None:
+        page = background(pymupdf.open(str(source)))
     with pikepdf.open(source) as pdf:
         made = [pdf.make_indirect(pikepdf.Dictionary(a) if isinstance(a, dict) else a) for a in annots]
         pdf.pages[page].obj.Annots = pikepdf.Array(made)
@@ -296,8 +306,8 @@ def _highlight(rect, contents="x", **more) -> dict:
 
 def _over_words(draft_pdf, words: str) -> tuple[float, float, float, float]:
     doc = pymupdf.open(str(draft_pdf))
-    quad = doc[6].search_for(words, quads=True)[0]
-    height = doc[6].rect.height
+    quad = doc[background(doc)].search_for(words, quads=True)[0]
+    height = doc[background(doc)].rect.height
     return (quad.ll.x, height - quad.ll.y, quad.ur.x, height - quad.ur.y)
 
 
@@ -458,7 +468,7 @@ def test_a_deflate_bomb_page_shows_no_text_and_does_not_blow_up(draft_pdf, tmp_p
     def bomb(pdf, made):
         stream = pikepdf.Stream(pdf, zlib.compress(b" " * 80_000_000, 9))
         stream.Filter = pikepdf.Name.FlateDecode
-        pdf.pages[6].obj.Contents = stream
+        pdf.pages[background(pymupdf.open(str(draft_pdf)))].obj.Contents = stream
 
     path = _with_annotations(draft_pdf, tmp_path / "bomb.pdf", [_highlight(rect, "bomb")], edit=bomb)
     [item] = read_pdf_review(path, SURREY)
@@ -539,9 +549,10 @@ def test_the_ratings_page_is_located_as_the_docx_locates_it(draft_pdf, tmp_path)
     and a group's title at the `::: ratings` marker as the framework's text; a comment on computed
     text names its key, as the DOCX's listing does."""
     doc = pymupdf.open(str(draft_pdf))
+    ratings = next(page for page in doc if page.search_for("Fieldwork started:"))
     for words, said in (("Overall rating:", "harsh?"), ("P 2.2 Planning", "name?"),
                         ("Fieldwork started:", "date?"), ("2. Service delivery", "title?")):
-        page, quad = _find(doc, words, 1 if words == "2. Service delivery" else 0)  # the contents lists it first
+        page, quad = ratings, ratings.search_for(words, quads=True)[0]  # on the ratings page (the contents lists it too)
         annot = page.add_highlight_annot([quad])
         annot.set_info(content=said, title="QA")
         annot.update()

@@ -275,7 +275,7 @@ def test_bullet_lists_are_real_lists(doc, parts, paragraphs):
 
 def test_ratings_table_is_a_word_table_with_a_repeating_styled_header_row(doc, styles, body):
     summary = next(n for part in doc.parts for n in part.blocks if n.kind == "ratings_summary")
-    tables = tables_after(body, "Ratings")
+    tables = tables_after(body, "Ratings")[:len(summary.groups)]  # then the key (tests/writers/test_scorecard.py)
     assert len(tables) == len(summary.groups) == 2
     for tbl, group in zip(tables, summary.groups):
         rows = xp(tbl, "./w:tr")

@@ -1,5 +1,5 @@
 """The HTML page as a GOV.UK-style publication, in a real browser (tests/browser/): the theme's
-fonts embedded and used, the contents in view beside the text on a wide screen, back-to-top
+fonts embedded and used, one contents list, in view beside the text on a wide screen, back-to-top
 links, each section's notes right after it, and no horizontal scroll at 320px with WCAG 1.4.12
 text spacing."""
 
@@ -24,17 +24,33 @@ def test_the_themes_fonts_are_embedded_subset_and_used(browser, surrey_build):
                         "&& f.status === 'loaded').length") >= 2
 
 
-def test_the_contents_stays_in_view_on_a_wide_screen_only(browser, surrey_build):
+CONTENTS_LISTS = """[...document.querySelectorAll('nav, ol, ul')].filter(e => e.offsetParent !== null
+    && !e.parentElement.closest('nav, ol, ul')
+    && [...e.querySelectorAll('a')].some(a => a.getAttribute('href') === '#ratings')).length"""
+
+
+def test_one_contents_list_in_view_beside_the_text_on_a_wide_screen_and_in_place_on_a_narrow_one(
+        browser, surrey_build, surrey_doc):
+    """The page has one contents list (the Contents part's, with the model's entries) at every
+    width: beside the text and kept in view on a wide screen, in its place on a narrow one."""
+    from generator.model import Contents, walk
+
+    entries = [f"#{e.target}" for part in surrey_doc.parts for n in walk(part.blocks) if isinstance(n, Contents)
+               for e in n.entries]
+    html = surrey_build.outputs["html"].read_text(encoding="utf-8")
+    assert html.count('href="#ratings"') == 1, "one list names the parts"
     browser.open(surrey_build.outputs["html"], width=1280)
+    assert browser.eval(CONTENTS_LISTS) == 1
     browser.eval("window.scrollTo(0, document.body.scrollHeight / 2)")
-    box = browser.eval("(() => { const r = document.querySelector('.side-contents').getBoundingClientRect(); "
-                       "return [r.top, r.bottom, r.width]; })()")
-    assert 0 <= box[0] <= 40 and box[2] > 100, box  # stuck to the top while the text scrolls
-    links = browser.eval("[...document.querySelectorAll('.side-contents a')].map(a => a.getAttribute('href'))")
-    assert links[:2] == ["#contents", "#acknowledgements"] and all(
-        browser.eval(f"!!document.getElementById('{href[1:]}')") for href in links)
+    box = browser.eval("(() => { const r = document.querySelector('#contents').getBoundingClientRect(); "
+                       "const m = document.querySelector('#foreword').getBoundingClientRect(); "
+                       "return [r.top, r.width, r.right, m.left]; })()")
+    assert 0 <= box[0] <= 40 and box[1] > 100 and box[2] < box[3], box  # beside the text, stuck to the top
+    links = browser.eval("[...document.querySelectorAll('#contents nav a')].map(a => a.getAttribute('href'))")
+    assert links == entries and all(browser.eval(f"!!document.getElementById('{href[1:]}')") for href in links)
     browser.open(surrey_build.outputs["html"], width=320)
-    assert browser.eval("getComputedStyle(document.querySelector('.side-contents')).display") == "none"
+    assert browser.eval(CONTENTS_LISTS) == 1
+    assert browser.eval("getComputedStyle(document.querySelector('#contents')).position") == "static"
 
 
 def test_back_to_top_after_each_part_and_notes_after_their_section(browser, surrey_build):

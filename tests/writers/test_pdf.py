@@ -83,7 +83,7 @@ def test_bookmarks_follow_the_headings_a_reader_navigates_by(pdf, surrey_doc):
         expected.append((part.title, sections))
     outline = tree(PdfReader(str(pdf)).outline)
     assert outline == expected
-    assert ("P 1.1. Leadership", []) in expected[6][1]
+    assert ("P 1.1 Leadership", []) in expected[6][1]
     assert "Strengths:" not in str(outline)
 
 
@@ -173,9 +173,10 @@ def test_no_page_ends_with_a_large_blank(pdf):
     """bench/page_gaps.py: the blank at the foot of a page that is not a part's last. A standard's
     heading, statement, rating and introduction move together, a key-question table (with its
     caption) and a finding (a list item) are each kept whole, but a list may start a page after a
-    table: in the example the largest such blank is 26.7 mm (pages 16 and 18, a finding too long
-    for the page's foot; before, 84 mm under P 2.3, whose table went to the next page with the
-    first finding below it). A regression guard at that measure and a little."""
+    table: at the body text's measure of about 72 characters (issue 22) a finding is taller, and the
+    example's largest such blank is 52.3 mm (page 23, a finding too long for the page's foot; 26.7 mm
+    at the old measure of 95-100 characters; before that, 84 mm under P 2.3, whose table went to the
+    next page with the first finding below it). A regression guard at that measure and a little."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("page_gaps", ROOT / "bench" / "page_gaps.py")
@@ -183,7 +184,7 @@ def test_no_page_ends_with_a_large_blank(pdf):
     spec.loader.exec_module(page_gaps)
     gaps = page_gaps.foot_gaps(pdf)
     assert len(gaps) >= 10 and 1 not in gaps  # the cover is not measured
-    assert max(gaps.values()) <= 30, gaps
+    assert max(gaps.values()) <= 55, gaps
 
 
 SPACER = '<div style="height: 175mm"></div>'  # leaves some 70 mm of the first page's text area

@@ -24,10 +24,10 @@ from docx.text.paragraph import Paragraph
 
 from generator.formats.figures import IMAGE_MAX_PIXELS, SVG_SCALE, Refused, check_svg, data_url, is_svg, raster_size
 from generator.inputs import InputError, read_input
-from generator.model import Heading, Node, NodeNotRendered, Strong, Text
+from generator.model import Emph, Heading, Node, NodeNotRendered, Strong, Text
 from generator.resources import blocks_data
 from generator.writers.docx import xml as X
-from generator.writers.docx.page import TEXT_WIDTH
+from generator.writers.docx.page import MEASURE_RIGHT_INDENT, TEXT_WIDTH
 
 if TYPE_CHECKING:
     from generator.writers.docx.writer import DocxWriter
@@ -189,6 +189,8 @@ def paragraph(w, node, where: Where) -> None:
     else:
         style = next((PARAGRAPH_CLASSES[c] for c in node.classes if c in PARAGRAPH_CLASSES), "Normal")
     p = w.paragraph(where, style)
+    if where.container is w.docx:  # body text (not a table's cell): the PDF's measure
+        X.set_prop(p, "w:pPr", "w:ind", {"w:right": str(MEASURE_RIGHT_INDENT)})
     if "keep" in node.classes:
         X.keep_with_next(p)
     if where.num_id is not None:
@@ -436,6 +438,17 @@ def key_question_table(w, node, where: Where) -> None:
             w.inlines((Text(row.value),), w.at(value_cell))
 
 
+SCORECARD_CAPTION_PT = 4  # above each of the scorecard's captions (a Caption's own is 8)
+
+
+def cell_style(w, cells) -> None:
+    """The scorecard's cells in the "Scorecard Cell" style (a little smaller than the text)."""
+    style = w.styles.id("Scorecard Cell")
+    for row in cells:
+        for p in row:
+            X.paragraph_style(p, style)
+
+
 @block
 def previous_recommendations(w, node, where: Where) -> None:
     """The summary count, then a table (its header row repeated on each page): each recommendation,
@@ -467,20 +480,29 @@ def previous_recommendations(w, node, where: Where) -> None:
 
 @block
 def ratings_summary(w, node, where: Where) -> None:
-    """The unit, the facts, the overall rating, then a table per group of standards."""
+    """The unit, the facts, the overall rating, a table per group of standards, then the key to the
+    scale and the score: one component, on one page where it fits; each heading and caption kept with
+    what follows, each table whole, so that it breaks only between tables where it must (and each
+    table's header row repeats on the page it runs on to)."""
+    kept = []
     if node.unit:
-        w.inlines((Text(node.unit),), w.at(w.paragraph(where, "Ratings Unit")))
+        kept.append(w.paragraph(where, "Ratings Unit"))
+        w.inlines((Text(node.unit),), w.at(kept[-1]))
     for kind, label, value in node.kinded_facts:  # the score large, as on the PDF's scorecard
         style = "Scorecard Score" if kind == "score" else "Normal"
-        w.inlines((Text(f"{label} "), Strong((Text(value),))), w.at(w.paragraph(where, style)))
+        kept.append(w.paragraph(where, style))
+        w.inlines((Text(f"{label} "), Strong((Text(value),))), w.at(kept[-1]))
     for p, source in zip(list(w.mapped)[-len(node.kinded_facts):] if node.kinded_facts else (), node.fact_sources):
         w.locate(p, source)
     if node.overall:
         rating(w, node.overall, where, "Overall Rating")
         w.locate(list(w.mapped)[-1], node.overall.source)
     framework = node.framework_source or node.source  # the titles, headers and names are the framework's
+    not_rated_fill = dict(w.theme.colours).get("not-rated")
     for group in node.groups:
         title = w.paragraph(where, "Caption")
+        X.space_before(title, SCORECARD_CAPTION_PT)
+        kept.append(title)
         w.locate(title, framework)
         w.inlines((Text(group.title),), w.at(title))
         tbl, cells = w.table(where, len(group.rows) + 1, [0.6, 0.4], group.title, header=True)
@@ -495,8 +517,39 @@ def ratings_summary(w, node, where: Where) -> None:
             if row.rating:
                 X.cell_shading(rating_cell.getparent(), row.rating.colour)
                 w.rating_word(row.rating, w.at(rating_cell))
-            else:
-                w.inlines((Text(row.not_rated_label),), w.at(rating_cell))
+            else:  # "Not rated": a fill of its own (the theme's), the word in italic
+                if not_rated_fill:
+                    X.cell_shading(rating_cell.getparent(), not_rated_fill)
+                w.inlines((Emph((Text(row.not_rated_label),)),), w.at(rating_cell))
+        kept += [cell for row in cells[:-1] for cell in row]  # each table whole (LibreOffice breaks early
+        # before a table whose last row is kept with what follows)
+        cell_style(w, cells)
+    if node.key:
+        key = node.key
+        title = w.paragraph(where, "Caption")
+        X.space_before(title, SCORECARD_CAPTION_PT)
+        kept.append(title)
+        w.locate(title, framework)
+        w.inlines((Text(key.caption),), w.at(title))
+        widths = {1: [1.0], 2: [0.5, 0.5], 3: [0.4, 0.25, 0.35]}[len(key.headers)]
+        tbl, cells = w.table(where, len(key.rows) + 1, widths, key.caption, header=True)
+        for cell, header in zip(cells[0], key.headers):
+            w.locate(cell, framework)
+            w.inlines((Text(header),), w.at(cell))
+        for row_cells, row in zip(cells[1:], key.rows):
+            X.cell_shading(row_cells[0].getparent(), row.rating.colour)
+            w.rating_word(row.rating, w.at(row_cells[0]))
+            for cell, value in zip(row_cells[1:], (row.points, row.scores)):
+                w.locate(cell, framework)
+                w.inlines((Text(value),), w.at(cell))
+        kept += [cell for row in cells[:None if key.note else -1] for cell in row]  # whole, with its note
+        cell_style(w, cells)
+        if key.note:
+            note = w.paragraph(where, "Normal")
+            w.locate(note, framework)
+            w.inlines((Text(key.note),), w.at(note))
+    for p in kept:
+        X.keep_with_next(p)
 
 
 @block

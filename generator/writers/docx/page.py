@@ -17,6 +17,10 @@ MARGIN_LEFT = MARGIN_RIGHT = Mm(20)
 HEADER_DISTANCE = FOOTER_DISTANCE = Mm(12.5)
 TEXT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT  # EMU
 TEXT_WIDTH_TWIPS = round(TEXT_WIDTH / 635)  # EMU -> twentieths of a point
+# The measure of body text, as the PDF's (styles/base.css: main p { max-width: 33.5em } at 10.5pt):
+# about 72 characters a line; tables, figures and headings take the whole width.
+MEASURE_TWIPS = round(33.5 * 10.5 * 20)
+MEASURE_RIGHT_INDENT = TEXT_WIDTH_TWIPS - MEASURE_TWIPS
 
 
 def setup_page(document, title: str, styles, draft: str = "") -> None:

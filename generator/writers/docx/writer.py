@@ -70,6 +70,7 @@ class DocxWriter:
     # ---- the document
     def document(self, doc: Document) -> bytes:
         self.docx = open_reference(self.reference)
+        self.theme = theme_of(doc)  # its colours: the scorecard's "Not rated" fill
         self.part = self.docx.part
         self.styles = Styles(self.docx.styles.element, self.reference)
         self.lists = Lists(self.part)
