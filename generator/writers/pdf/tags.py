@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
+from generator.formats.pdf_images import images as pdf_images
 from generator.formats.pdf_tree import MC, Elem, ObjRef, Tree
 from generator.writers.pdf.labels import add_page_labels
 
@@ -668,6 +669,15 @@ def declare_pdfua(tree: Tree) -> None:
     tree.pdf.Root.Metadata = tree.pdf.make_stream(xmp, Type=Name.Metadata, Subtype=Name.XML)
 
 
+def images_not_interpolated(tree: Tree) -> None:
+    """No image asks the viewer to smooth it: WeasyPrint writes `/Interpolate true` on every raster
+    image (CSS `image-rendering: auto`), which PDF/A-2 forbids (ISO 19005-2 6.2.8); the key goes
+    (false is its default). Every image the pages reach, soft masks too."""
+    for _where, image in pdf_images(tree.pdf):
+        if "/Interpolate" in image:
+            del image["/Interpolate"]
+
+
 FIXES = {  # in order; `attach_hints` runs before them all (fix_tree)
     "decorative-figures": decorative_figures,
     "empty-content": empty_marked_content,
@@ -686,6 +696,7 @@ FIXES = {  # in order; `attach_hints` runs before them all (fix_tree)
     "label-order": list_labels_first,
     "print-flag": annotations_printable,
     "pdfua-id": declare_pdfua,
+    "no-interpolate": images_not_interpolated,
 }
 
 
