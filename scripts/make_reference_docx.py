@@ -10,11 +10,12 @@ matches. What it sets, mirroring styles/base.css and styles/print.css:
 - document defaults: Lato (Word substitutes Arial where Lato is not installed), 10.5 pt, 10 pt
   after each paragraph, language en-GB (the writer sets the report's own); Normal: text #0B0C0C;
 - the theme's heading and body fonts: Lato;
-- Title, Heading 1-9 (Heading 1 starts a new page: every part does), Quote, Caption, Header,
+- Title, Heading 1-9 (Heading 1 starts a new page: every part does), Quote and Quotations (based
+  on it: the style the writer uses), Caption, Header,
   Footer, TOC 1, Footnote Text and Footnote Reference, Hyperlink, Strong, Emphasis, List
   Paragraph, List Continue 1-3, and the report's own: Cover Inspectorate, Cover Unit, Cover
   Region, Cover Imprint, Statement, Lead, Rating, Overall Rating, Scorecard Score, Ratings Unit,
-  Compact (table cells), Figure, Lowest Note, Verbatim Char;
+  Compact (table cells), Picture (a figure's paragraph), Lowest Note, Verbatim Char;
 - "Report Table", a table style: 0.75 pt grid in #505A5F, header row bold on #DEE0E2;
 - A4 pages, margins 25 mm top and bottom, 20 mm left and right;
 - a specimen of each style in the body, so that a house template can be made by opening this file
@@ -81,6 +82,11 @@ STYLES = [
        {"space_before_pt": 12, "space_after_pt": 4, "keep_next": True}) for n in range(4, 10)],
     ("Quote", "Quote", PARAGRAPH, "Normal", "Normal", True, {"italic": True},
      {"left_twips": 425, "left_border": (3, RULE, 8), "space_before_pt": 8, "space_after_pt": 8}),
+    # what the writer puts a block quote in: Word's own Quote, under LibreOffice's name for a
+    # block quotation ("Quotations", which its tagged PDF export tags BlockQuote; "Quote" is the
+    # standard type of an inline quotation, and a paragraph in the Quote style came out as a
+    # Quote remapped to P). A house template's Quote still styles it.
+    ("Quotations", "Quotations", PARAGRAPH, "Quote", "Normal", False, {}, {}),
     ("Caption", "caption", PARAGRAPH, "Normal", "Normal", True, {"bold": True},
      {"space_before_pt": 8, "space_after_pt": 4, "keep_next": True}),
     ("Header", "header", PARAGRAPH, "Normal", "Header", True, {"size_pt": 8.5, "colour": GREY},
@@ -112,7 +118,10 @@ STYLES = [
      {"space_before_pt": 0, "space_after_pt": 14, "line": 240, "left_border": (4, BRAND_INK, 8)}),
     ("RatingsUnit", "Ratings Unit", PARAGRAPH, "Normal", "Normal", False, {"size_pt": 20, "bold": True, "colour": BRAND_INK},
      {"space_after_pt": 6, "keep_next": True}),
-    ("Figure", "Figure", PARAGRAPH, "Normal", "Caption", False, {}, {"space_after_pt": 4, "keep_next": True}),
+    # the paragraph holding a picture. Not named "Figure": LibreOffice's tagged PDF export tags a
+    # paragraph by its style's name (role P), and "Figure" is a standard structure type (PDF/UA-1
+    # forbids remapping one; a paragraph tagged Figure is a figure without alternative text)
+    ("Picture", "Picture", PARAGRAPH, "Normal", "Caption", False, {}, {"space_after_pt": 4, "keep_next": True}),
     ("Strong", "Strong", CHARACTER, "DefaultParagraphFont", None, True, {"bold": True}, {}),
     ("Emphasis", "Emphasis", CHARACTER, "DefaultParagraphFont", None, True, {"italic": True}, {}),
     ("Hyperlink", "Hyperlink", CHARACTER, "DefaultParagraphFont", None, True,
@@ -206,7 +215,7 @@ def specimen(document) -> None:
     para("Lead", ("Lead: the addressee should:", None))
     para("ListParagraph", ("List Paragraph", None))
     para("ListContinue", ("List Continue", None))
-    para("Quote", ("Quote", None))
+    para("Quotations", ("Quotations (a Quote)", None))
     para("RatingsUnit", ("Ratings Unit", None))
     para("ScorecardScore", ("Score ", None), ("3/21", "Strong"))
     para("OverallRating", ("Overall rating:", "Strong"), (" ", None), ("Rating word", None))

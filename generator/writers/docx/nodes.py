@@ -185,7 +185,7 @@ def paragraph(w, node, where: Where) -> None:
     elif where.level >= 0:
         style = "List Continue" + ("" if where.level == 0 else f" {min(where.level + 1, 3)}")
     elif where.quote:
-        style = "Quote"
+        style = "Quotations"  # Word's Quote, under the name LibreOffice tags BlockQuote (make_reference_docx.py)
     else:
         style = next((PARAGRAPH_CLASSES[c] for c in node.classes if c in PARAGRAPH_CLASSES), "Normal")
     p = w.paragraph(where, style)
@@ -268,7 +268,7 @@ def image(w, node, where: Where) -> None:
         except (InputError, Refused) as exc:
             w.error(node, exc.code, exc.message)
             return
-    p = w.paragraph(where, "Figure")
+    p = w.paragraph(where, "Picture")
     try:
         shape = Paragraph(p, where.container).add_run().add_picture(source)
     except (UnrecognizedImageError, InvalidImageStreamError, UnexpectedEndOfFileError):
@@ -335,7 +335,7 @@ def svg_as_png(data: bytes, src: str) -> tuple[io.BytesIO, int]:
 @block
 def chart(w, node, where: Where) -> None:
     """The chart's PNG (drawn with its SVG), its alt text and caption, then its data table."""
-    p = w.paragraph(where, "Figure")
+    p = w.paragraph(where, "Picture")
     shape = Paragraph(p, where.container).add_run().add_picture(io.BytesIO(node.png))
     picture(shape, "", node.width_px)
     X.image_alt_text(shape._inline, node.alt)  # noqa: SLF001
