@@ -1,5 +1,6 @@
 """Draft mode (`build --draft`, report.yaml `status: draft`): a watermark on every PDF page that is
-an Artifact and in no reader's text, a banner in the HTML, a header line in the DOCX, the version
+an Artifact and in no reader's text, a banner in the HTML, a header line and Word's watermark in the
+DOCX (shown by LibreOffice on every page), the version
 on every cover; none of it in a final build. Read back from the built files."""
 
 from __future__ import annotations
@@ -164,3 +165,73 @@ def test_batch_builds_pass_draft_on(tmp_path):
     (job,) = plan([report], tmp_path / "out", ("html",), draft=True)
     assert build_one(job).ok
     assert 'class="draft-banner"' in (tmp_path / "out" / "surrey-pdu" / "surrey-pdu.html").read_text(encoding="utf-8")
+
+
+VML = "{urn:schemas-microsoft-com:vml}"
+
+
+def _header_watermarks(docx) -> dict[str, list[tuple[str, str]]]:
+    """Per header reference of the body's section (default, first): (shape id, text) of each VML
+    shape in its header part, as Word keeps a watermark."""
+    import zipfile
+
+    from lxml import etree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    r = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    with zipfile.ZipFile(docx) as package:
+        body = etree.fromstring(package.read("word/document.xml"))
+        rels = etree.fromstring(package.read("word/_rels/document.xml.rels"))
+        targets = {rel.get("Id"): rel.get("Target") for rel in rels}
+        out = {}
+        for ref in body.iter(f"{w}headerReference"):
+            header = etree.fromstring(package.read("word/" + targets[ref.get(f"{r}id")]))
+            out[ref.get(f"{w}type")] = [(shape.get("id"), shape.find(f"{VML}textpath").get("string"))
+                                        for shape in header.iter(f"{VML}shape")]
+    return out
+
+
+def test_the_docx_has_words_own_watermark_in_every_header(draft, surrey_build):
+    """Word's watermark form: a WordArt shape named PowerPlusWaterMarkObject in the header of every
+    page, the cover's (first page) too, saying the framework's draft label."""
+    marks = _header_watermarks(draft.outputs["docx"])
+    assert set(marks) == {"default", "first"}
+    for shapes in marks.values():
+        assert len(shapes) == 1
+        shape_id, text = shapes[0]
+        assert shape_id.startswith("PowerPlusWaterMarkObject") and text == "DRAFT"
+    assert len({shapes[0][0] for shapes in marks.values()}) == 2, "each shape its own id"
+    final = _header_watermarks(surrey_build.outputs["docx"])
+    assert final and all(shapes == [] for shapes in final.values())
+
+
+def _watermark_pixels(pdf, folder) -> list[int]:
+    """Per page of `pdf` at 40 dpi: how many pixels are the watermark's colour (styles/watermark.svg)."""
+    from PIL import Image
+
+    from generator.resources import STYLES_DIR
+
+    fill = re.search(r'fill="#([0-9a-f]{6})"', (STYLES_DIR / "watermark.svg").read_text(), re.I)[1]
+    colour = tuple(int(fill[i:i + 2], 16) for i in (0, 2, 4))
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(folder / "page")], check=True, timeout=120)
+    counts = []
+    for png in sorted(folder.glob("page-*.png")):
+        image = Image.open(png).convert("RGB")
+        pixels = image.tobytes()
+        counts.append(sum(1 for i in range(0, len(pixels), 3)
+                          if all(abs(pixels[i + k] - colour[k]) <= 2 for k in range(3))))
+    return counts
+
+
+def test_libreoffice_shows_the_docx_watermark_on_every_page(draft, surrey_build, tmp_path):
+    from tests.readback import libreoffice_pdf
+
+    (tmp_path / "draft").mkdir()
+    (tmp_path / "final").mkdir()
+    drafted = _watermark_pixels(libreoffice_pdf(draft.outputs["docx"], tmp_path / "draft"), tmp_path / "draft")
+    final = _watermark_pixels(libreoffice_pdf(surrey_build.outputs["docx"], tmp_path / "final"), tmp_path / "final")
+    assert len(drafted) > 10 and abs(len(drafted) - len(final)) <= 1
+    # the word across the page, on every page, the cover's too (about 3,500 to 5,000 pixels a page);
+    # a final page has only the anti-aliased edges of text and rules in that colour (under 400)
+    assert min(drafted) > 2000, drafted
+    assert max(final) < 1000, final

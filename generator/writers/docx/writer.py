@@ -90,7 +90,8 @@ class DocxWriter:
         for child in list(body):
             if child.tag != qn("w:sectPr"):
                 body.remove(child)
-        setup_page(self.docx, doc.info.title, self.styles, doc.draft.mark if doc.draft else "")
+        setup_page(self.docx, doc.info.title, self.styles, doc.draft.mark if doc.draft else "",
+                   doc.draft.label if doc.draft else "")
         self.styles.language(settings, doc.info.language)
         _core_properties(self.docx, doc)
         X.update_fields_on_open(settings)
