@@ -235,3 +235,32 @@ def test_libreoffice_shows_the_docx_watermark_on_every_page(draft, surrey_build,
     # a final page has only the anti-aliased edges of text and rules in that colour (under 400)
     assert min(drafted) > 2000, drafted
     assert max(final) < 1000, final
+
+
+def _cover_lines_outside(pdf) -> list[tuple[str, tuple]]:
+    """(text, box) of each line of the cover (page 1) with a glyph closer than the page's 20 mm
+    side margins to an edge of the paper (glyph boxes from the content stream: pdf_text.page_glyphs)."""
+    from generator.formats.pdf_text import page_glyphs
+
+    margin = 20 / 25.4 * 72 - 0.01  # 20 mm, less rounding in the PDF
+    with pikepdf.open(pdf) as doc:
+        page = doc.pages[0]
+        width, height = float(page.mediabox[2]), float(page.mediabox[3])
+        lines: dict[int, list] = {}
+        for glyph in page_glyphs(doc, page):
+            if glyph.text.strip():
+                lines.setdefault(round(glyph.box[1]), []).append(glyph)
+    assert len(lines) >= 4, "the cover has its lines of text"
+    out = []
+    for glyphs in lines.values():
+        box = (min(g.box[0] for g in glyphs), min(g.box[1] for g in glyphs),
+               max(g.box[2] for g in glyphs), max(g.box[3] for g in glyphs))
+        if box[0] < margin or box[2] > width - margin or box[1] < margin or box[3] > height - margin:
+            out.append(("".join(g.text for g in glyphs), box))
+    return out
+
+
+def test_every_cover_line_is_inside_the_margins(draft, surrey_build):
+    """The draft's version line too (it started at x=0)."""
+    assert _cover_lines_outside(draft.outputs["pdf"]) == []
+    assert _cover_lines_outside(surrey_build.outputs["pdf"]) == []
