@@ -144,29 +144,52 @@ def test_docx_captions_are_caption_style_with_seq_fields_under_bookmarks(docx_xm
 
 
 def test_docx_references_are_ref_fields_to_bookmarks(docx_xml):
+    """Without the pagination pass the build cannot know the DOCX's pages: a reference says
+    "Figure 2", never "on page ?" (what Word showed of a PAGEREF's cached "?" until fields were
+    updated); no PAGEREF field at all."""
     bookmarks = set(re.findall(r'<w:bookmarkStart w:id="\d+" w:name="([^"]+)"', docx_xml))
     refs = re.findall(r"<w:instrText[^>]*> REF (\S+) \\h </w:instrText>", docx_xml)
-    pagerefs = re.findall(r"<w:instrText[^>]*> PAGEREF (\S+) \\h </w:instrText>", docx_xml)
     assert len(refs) >= 6
-    assert set(refs) <= bookmarks and pagerefs == refs
+    assert set(refs) <= bookmarks
+    assert "PAGEREF" not in docx_xml
     text = "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", docx_xml))
-    assert "(Figure 2 on page ?)" in text and "Table 1" in text  # the page: Word fills it in
+    assert "(Figure 2)" in text and "Table 1" in text and "on page" not in text
+    assert not re.search(r"<w:t(?: [^>]*)?>\s*\?\s*</w:t>", docx_xml)  # no "?" standing for a page
 
 
-def test_docx_references_get_their_page_when_laid_out(built, tmp_path):
-    """PAGEREF fields to the same bookmarks; LibreOffice, laying the DOCX out, fills in the page of
-    each target (Word does the same when it updates fields on opening)."""
-    import shutil
+@pytest.fixture(scope="module")
+def numbered_docx(tmp_path_factory) -> Path:
+    """The example's DOCX built with --docx-page-numbers (LibreOffice lays it out)."""
+    built = build(EXAMPLE, tmp_path_factory.mktemp("figures-numbered"), formats=("docx",), docx_page_numbers=True)
+    assert not built.diagnostics.items, [str(d) for d in built.diagnostics.items]
+    return built.outputs["docx"]
 
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice is missing: run `make system-deps`"
-    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to",
-                    "pdf", "--outdir", str(tmp_path), str(built["docx"])], capture_output=True, timeout=180)
-    pages = subprocess.run(["pdftotext", str(tmp_path / "figures-example.pdf"), "-"], capture_output=True,
+
+def test_docx_references_cache_the_pages_libreoffice_lays_their_targets_on(numbered_docx, tmp_path):
+    """With --docx-page-numbers every PAGEREF's cached result is the page of its target in
+    LibreOffice's layout (read back from LibreOffice's PDF of the built DOCX, on a machine without
+    Lato); nothing is "?"; and Word is not asked to update fields on opening (every number is known)."""
+    from tests.readback import libreoffice_pdf
+
+    with zipfile.ZipFile(numbered_docx) as package:
+        xml = package.read("word/document.xml").decode("utf-8")
+        notes = package.read("word/footnotes.xml").decode("utf-8")
+        settings = package.read("word/settings.xml").decode("utf-8")
+    assert "updateFields" not in settings
+    cached = {}
+    for part in (xml, notes):
+        for name, result in re.findall(r"> PAGEREF (\S+) \\h </w:instrText>.*?<w:fldChar w:fldCharType=\"separate\"/>"
+                                       r"</w:r>(.*?)<w:fldChar w:fldCharType=\"end\"/>", part):
+            cached.setdefault(name, set()).add("".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", result)))
+    assert len(cached) >= 5 and all(len(v) == 1 for v in cached.values()), cached
+    pages = subprocess.run(["pdftotext", str(libreoffice_pdf(numbered_docx, tmp_path)), "-"], capture_output=True,
                            text=True, check=True).stdout.split("\f")
     figure_page = next(i for i, t in enumerate(pages, 1) if "Figure 2: The PDU’s three office sites" in t)
+    table_page = next(i for i, t in enumerate(pages, 1) if "Table 1: Cases inspected, by team" in t)
+    assert cached["_fig_sites"] == {str(figure_page)} and cached["_table_teams"] == {str(table_page)}
     text = " ".join(" ".join(pages).split())
     assert f"(Figure 2 on page {figure_page})" in text
+    assert not re.search(r"<w:t(?: [^>]*)?>\s*\?\s*</w:t>", xml + notes)  # no "?" standing for a page
 
 
 def test_docx_pictures_fit_the_text_width_and_decoration_is_marked(built):

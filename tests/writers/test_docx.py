@@ -154,7 +154,7 @@ def test_a_standards_statement_and_rating_keep_with_what_follows(styles):
 
 def test_contents_is_a_real_toc_field_that_word_updates_on_open(doc, parts, body, paragraphs):
     settings = parts["word/settings.xml"]
-    assert xp(settings, "//w:updateFields/@w:val") == ["true"]
+    assert xp(settings, "//w:updateFields/@w:val") == ["true"]  # its page numbers: only Word can add them
     start = next(i for i, p in enumerate(paragraphs) if style_of(p) == "Heading1" and texts(p) == "Contents")
     toc = paragraphs[start + 1:]
     instruction = "".join(xp(toc[0], ".//w:instrText/text()")).strip()

@@ -135,19 +135,20 @@ def link(w, node, at: At) -> None:
 
 @inline
 def cross_ref(w, node, at: At) -> None:
-    """A REF field to the bookmark of the heading, figure or table (Word updates it on open), its
-    cached result the model's text ("Figure 3"), then "on page" and a PAGEREF field (its cached
-    result "?" until Word or LibreOffice lays the document out); \\h makes each a link."""
+    """A REF field to the bookmark of the heading, figure or table, its cached result the model's
+    text ("Figure 3"); \\h makes it a link. "on page 7" (a PAGEREF field, its cached result the
+    page) only where the build knows the page: the pagination pass adds it (`w.page_refs`,
+    `DocxWriter.with_page_numbers`, `build --docx-page-numbers`). Without it there is no page
+    rather than a "?" that Word shows until its fields are updated."""
     name = w.bookmark_names.get(node.target)
     if name is None:  # assemble reports an unknown target; a model built by hand may still hold one
         w.inlines((Text(node.text or node.target),), at)
         return
-    for r in X.field_runs(f"REF {name} \\h", [X.run(node.text)]):
+    runs = X.field_runs(f"REF {name} \\h", [X.run(node.text)])
+    for r in runs:
         at.target.append(r)
-    if node.page_label:  # "on page 7": Word computes the page (fields update on opening)
-        at.target.append(X.run(f" {node.page_label} "))
-        for r in X.field_runs(f"PAGEREF {name} \\h", [X.run("?")]):
-            at.target.append(r)
+    if node.page_label:
+        w.page_refs.append((runs[-1], name, node.page_label, node.text))
 
 
 @inline

@@ -441,8 +441,13 @@ def add_footnote(root, note_id: int, text_style: str | None, mark_style: str | N
 
 # --------------------------------------------------------------------------- settings and styles
 
-def update_fields_on_open(settings) -> None:
-    put(settings, element("w:updateFields", {"w:val": "true"}))
+def update_fields_on_open(settings, on: bool = True) -> None:
+    """w:updateFields: Word asks, on opening, to update the document's fields (`on`), or not (the
+    element left out)."""
+    for found in settings.findall(qn("w:updateFields")):
+        settings.remove(found)
+    if on:
+        put(settings, element("w:updateFields", {"w:val": "true"}))
 
 
 def theme_font_language(settings, language: str) -> None:
