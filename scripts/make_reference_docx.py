@@ -52,6 +52,8 @@ FONT, MONO = THEME["fonts"]["body"], "Courier New"
 TEXT, GREY, LINK, RULE, HEAD_FILL = (COLOURS[n] for n in ("text", "muted", "link", "rule", "table-head"))
 BRAND, BRAND_TEXT, BRAND_INK = COLOURS["brand"], COLOURS["brand-text"], COLOURS["brand-ink"]
 TEXT_WIDTH = round(170 / 25.4 * 1440)  # A4 less 20 mm margins, in twips
+BAND_SIDE_PT = 14  # the cover band: the spacing of its side borders (6 pt of the band's colour)
+BAND_INDENT = (BAND_SIDE_PT + 6) * 20  # twips: the band's name that far in, its shading from margin to margin
 
 # (style id, name as Word knows it, type, based on, next, built in, run properties, paragraph properties)
 PARAGRAPH, CHARACTER = "paragraph", "character"
@@ -61,17 +63,22 @@ STYLES = [
     # line-height 1.4 as the PDF (10.5pt text, 14.7pt lines: at least, so larger inline text still fits)
     ("Normal", "Normal", PARAGRAPH, None, None, True, {"colour": TEXT}, {"line": 294, "line_rule": "atLeast"}),
     ("Title", "Title", PARAGRAPH, "Normal", "Normal", True, {"size_pt": 18},
-     {"space_before_pt": 150, "space_after_pt": 0, "line": 240}),
-    # the cover's band: the inspectorate's name on the theme's colour (shading, widened by borders
-    # of the same colour, whose spacing Word shades too)
+     {"space_before_pt": 110, "space_after_pt": 0, "line": 240}),
+    # the cover's band: the inspectorate's name (and the logo) on the theme's colour (shading,
+    # widened by borders of the same colour, whose spacing Word shades too), centred on the text
+    # area: indented on both sides by the side borders' spacing and width, so that the shading
+    # runs from margin to margin
     ("CoverInspectorate", "Cover Inspectorate", PARAGRAPH, "Normal", "Normal", False,
      {"size_pt": 22, "bold": True, "colour": BRAND_TEXT},
-     {"space_after_pt": 0, "line": 240, "fill": BRAND, "top_border": (6, BRAND, 31), "bottom_border": (6, BRAND, 31),
-      "left_border": (6, BRAND, 14)}),
+     {"space_after_pt": 0, "line": 240, "fill": BRAND, "top_border": (6, BRAND, 24), "bottom_border": (6, BRAND, 24),
+      "left_border": (6, BRAND, BAND_SIDE_PT), "right_border": (6, BRAND, BAND_SIDE_PT),
+      "left_twips": BAND_INDENT, "right_twips": BAND_INDENT}),
     ("CoverRegion", "Cover Region", PARAGRAPH, "Normal", "Normal", False, {"size_pt": 13},
      {"space_before_pt": 22, "space_after_pt": 0}),
-    ("CoverImprint", "Cover Imprint", PARAGRAPH, "Normal", "Normal", False, {"size_pt": 12},
-     {"space_before_pt": 290, "space_after_pt": 0}),
+    # the foot of the cover, as the PDF's: who publishes it and when, on a rule of the theme's colour
+    ("CoverImprint", "Cover Imprint", PARAGRAPH, "Normal", "Normal", False,
+     {"size_pt": 14, "bold": True, "colour": BRAND_INK},
+     {"space_before_pt": 260, "space_after_pt": 0, "top_border": (1.5, BRAND, 8)}),
     ("Heading1", "heading 1", PARAGRAPH, "Normal", "Normal", True, {"size_pt": 20, "bold": True, "colour": BRAND_INK},
      {"space_before_pt": 0, "space_after_pt": 16, "keep_next": True, "page_break_before": True, "line": 240}),
     ("Heading2", "heading 2", PARAGRAPH, "Normal", "Normal", True, {"size_pt": 14, "bold": True},

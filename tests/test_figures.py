@@ -103,10 +103,12 @@ def test_pdf_figures_have_alt_and_a_caption_and_decoration_is_an_artifact(built)
         root = structure(pdf)
         figures = [e for e in root.walk() if e.tag == "Figure"]
         alts = [str(f.obj.get("/Alt", "")) for f in figures]
-        assert len(figures) == 5, alts  # the decorative rule is not among them
+        assert len(figures) == 6, alts  # the cover's crest and five figures; the decorative rule is not among them
         assert all(alts), alts
         assert any(a.startswith("Bar chart: Cases in the sample") and "North team: Community orders 12" in a
                    for a in alts)
+        assert alts[0].startswith("Example crest"), alts  # the cover's logo: no caption
+        figures = figures[1:]
         for figure in figures:
             siblings = figure.parent.elems()
             after = siblings[siblings.index(figure) + 1:]
@@ -198,7 +200,7 @@ def test_docx_pictures_fit_the_text_width_and_decoration_is_marked(built):
     package = docx.Document(str(built["docx"]))
     shapes = package.inline_shapes
     widths = [s.width for s in shapes]
-    assert len(widths) == 6
+    assert len(widths) == 7  # the cover's crest and six pictures
     assert all(w <= TEXT_WIDTH for w in widths)
     assert round(TEXT_WIDTH * 0.7) in widths  # {: width=70% }
     xml = package.element.xml
@@ -244,7 +246,7 @@ def test_every_figure_shows_in_a_browser_with_no_request_outside_the_page(browse
     browser.open(built["html"], width=390)  # a phone: no figure wider than the screen
     images = browser.eval("[...document.images].map(i => [i.complete && i.naturalWidth > 0, "
                           "i.getBoundingClientRect().width, i.currentSrc.slice(0, 5)])")
-    assert len(images) == 6
+    assert len(images) == 7  # the cover's crest and six figures
     assert all(loaded and src == "data:" for loaded, _, src in images), images
     assert max(width for _, width, _ in images) <= 390
     assert browser.eval("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
@@ -286,7 +288,8 @@ def test_a_reference_inside_a_footnote_is_resolved_in_every_format(built, html):
 
     assert re.search(r'The team figures are in <a href="#table-teams" class="xref"[^>]*>Table 1</a>', html)
     assert "The team figures are in Table 1 on page " in file_text(built["pdf"])
-    assert "The team figures are in Table 1 on page ?" in file_text(built["docx"])
+    # no page the build cannot know (no --docx-page-numbers): no "on page ?"
+    assert "The team figures are in Table 1; all of them" in file_text(built["docx"])
 
 
 # --------------------------------------------------------------------------- the figure gate (issue 20)

@@ -149,9 +149,16 @@ class DocxWriter:
 
     def _cover(self, doc: Document, where: Where) -> None:
         cover = doc.cover
-        if cover.logo is not None:
+        band = self.paragraph(where, "Cover Inspectorate")
+        if cover.logo is not None:  # in the band, as the PDF's: the picture, then the name under it
             self.blocks((cover.logo,), where)
-        self.paragraph(where, "Cover Inspectorate").append(X.run(cover.inspectorate))
+            picture = band.getnext()
+            if picture is not None and picture.find(qn("w:r")) is not None:
+                band.extend(picture.findall(qn("w:r")))
+                band.append(X.line_break())
+                picture.getparent().remove(picture)
+                self.mapped.pop(picture, None)
+        band.append(X.run(cover.inspectorate))
         title = self.paragraph(where, "Title")
         if cover.lead:
             title.append(X.run(cover.lead))

@@ -502,7 +502,9 @@ def paragraph_properties(ppr, space_before_pt: float | None = None, space_after_
                          right_tab_twips: int | None = None, tab_leader: str = "none",
                          outline_level: int | None = None, contextual_spacing: bool | None = None,
                          keep_lines: bool | None = None, line_rule: str = "auto",
-                         bottom_border: tuple[float, str, float] | None = None, fill: str | None = None) -> None:
+                         bottom_border: tuple[float, str, float] | None = None, fill: str | None = None,
+                         right_border: tuple[float, str, float] | None = None,
+                         right_twips: int | None = None) -> None:
     """Set paragraph properties on a w:pPr (of a style or of docDefaults). `line` is in 240ths of a
     line (`line_rule` "auto") or in twentieths of a point ("atLeast", "exact")."""
     if keep_next is not None:
@@ -512,7 +514,7 @@ def paragraph_properties(ppr, space_before_pt: float | None = None, space_after_
     if page_break_before is not None:
         put(ppr, element("w:pageBreakBefore", None if page_break_before else {"w:val": "0"}))
     borders = [(side, spec) for side, spec in (("w:top", top_border), ("w:left", left_border),
-                                               ("w:bottom", bottom_border)) if spec]
+                                               ("w:bottom", bottom_border), ("w:right", right_border)) if spec]
     if borders:
         pbdr = element("w:pBdr")
         for side, (width_pt, colour, space_pt) in borders:
@@ -533,8 +535,10 @@ def paragraph_properties(ppr, space_before_pt: float | None = None, space_after_
         if line is not None:
             spacing.set(qn("w:line"), str(line))
             spacing.set(qn("w:lineRule"), line_rule)
-    if left_twips is not None or hanging_twips is not None:
+    if left_twips is not None or hanging_twips is not None or right_twips is not None:
         attrs = {"w:left": left_twips or 0}
+        if right_twips is not None:
+            attrs["w:right"] = right_twips
         if hanging_twips:
             attrs["w:hanging"] = hanging_twips
         put(ppr, element("w:ind", attrs))
