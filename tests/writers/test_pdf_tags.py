@@ -1,4 +1,4 @@
-"""The repair of WeasyPrint's structure tree (generator/writers/pdf/tags.py), read back from PDFs.
+"""The repair of WeasyPrint's structure tree (generator/writers/pdf/tags/), read back from PDFs.
 
 The example's PDF (the session's build) is counted against the document model, its page content
 against its structure tree, and what each tag holds against the text drawn in it. WeasyPrint's
