@@ -10,11 +10,12 @@ matches. What it sets, mirroring styles/base.css and styles/print.css:
 - document defaults: Lato (Word substitutes Arial where Lato is not installed), 10.5 pt, 10 pt
   after each paragraph, language en-GB (the writer sets the report's own); Normal: text #0B0C0C;
 - the theme's heading and body fonts: Lato;
-- Title, Heading 1-9 (Heading 1 starts a new page: every part does), Quote, Caption, Header,
+- Title, Heading 1-9 (Heading 1 starts a new page: every part does), Quote and Quotations (based
+  on it: the style the writer uses), Caption, Header,
   Footer, TOC 1, Footnote Text and Footnote Reference, Hyperlink, Strong, Emphasis, List
   Paragraph, List Continue 1-3, and the report's own: Cover Inspectorate, Cover Unit, Cover
   Region, Cover Imprint, Statement, Lead, Rating, Overall Rating, Scorecard Score, Ratings Unit,
-  Compact (table cells), Figure, Lowest Note, Verbatim Char;
+  Compact (table cells), Picture (a figure's paragraph), Lowest Note, Verbatim Char;
 - "Report Table", a table style: 0.75 pt grid in #505A5F, header row bold on #DEE0E2;
 - A4 pages, margins 25 mm top and bottom, 20 mm left and right;
 - a specimen of each style in the body, so that a house template can be made by opening this file
@@ -51,6 +52,8 @@ FONT, MONO = THEME["fonts"]["body"], "Courier New"
 TEXT, GREY, LINK, RULE, HEAD_FILL = (COLOURS[n] for n in ("text", "muted", "link", "rule", "table-head"))
 BRAND, BRAND_TEXT, BRAND_INK = COLOURS["brand"], COLOURS["brand-text"], COLOURS["brand-ink"]
 TEXT_WIDTH = round(170 / 25.4 * 1440)  # A4 less 20 mm margins, in twips
+BAND_SIDE_PT = 14  # the cover band: the spacing of its side borders (6 pt of the band's colour)
+BAND_INDENT = (BAND_SIDE_PT + 6) * 20  # twips: the band's name that far in, its shading from margin to margin
 
 # (style id, name as Word knows it, type, based on, next, built in, run properties, paragraph properties)
 PARAGRAPH, CHARACTER = "paragraph", "character"
@@ -60,17 +63,22 @@ STYLES = [
     # line-height 1.4 as the PDF (10.5pt text, 14.7pt lines: at least, so larger inline text still fits)
     ("Normal", "Normal", PARAGRAPH, None, None, True, {"colour": TEXT}, {"line": 294, "line_rule": "atLeast"}),
     ("Title", "Title", PARAGRAPH, "Normal", "Normal", True, {"size_pt": 18},
-     {"space_before_pt": 150, "space_after_pt": 0, "line": 240}),
-    # the cover's band: the inspectorate's name on the theme's colour (shading, widened by borders
-    # of the same colour, whose spacing Word shades too)
+     {"space_before_pt": 110, "space_after_pt": 0, "line": 240}),
+    # the cover's band: the inspectorate's name (and the logo) on the theme's colour (shading,
+    # widened by borders of the same colour, whose spacing Word shades too), centred on the text
+    # area: indented on both sides by the side borders' spacing and width, so that the shading
+    # runs from margin to margin
     ("CoverInspectorate", "Cover Inspectorate", PARAGRAPH, "Normal", "Normal", False,
      {"size_pt": 22, "bold": True, "colour": BRAND_TEXT},
-     {"space_after_pt": 0, "line": 240, "fill": BRAND, "top_border": (6, BRAND, 31), "bottom_border": (6, BRAND, 31),
-      "left_border": (6, BRAND, 14)}),
+     {"space_after_pt": 0, "line": 240, "fill": BRAND, "top_border": (6, BRAND, 24), "bottom_border": (6, BRAND, 24),
+      "left_border": (6, BRAND, BAND_SIDE_PT), "right_border": (6, BRAND, BAND_SIDE_PT),
+      "left_twips": BAND_INDENT, "right_twips": BAND_INDENT}),
     ("CoverRegion", "Cover Region", PARAGRAPH, "Normal", "Normal", False, {"size_pt": 13},
      {"space_before_pt": 22, "space_after_pt": 0}),
-    ("CoverImprint", "Cover Imprint", PARAGRAPH, "Normal", "Normal", False, {"size_pt": 12},
-     {"space_before_pt": 290, "space_after_pt": 0}),
+    # the foot of the cover, as the PDF's: who publishes it and when, on a rule of the theme's colour
+    ("CoverImprint", "Cover Imprint", PARAGRAPH, "Normal", "Normal", False,
+     {"size_pt": 14, "bold": True, "colour": BRAND_INK},
+     {"space_before_pt": 260, "space_after_pt": 0, "top_border": (1.5, BRAND, 8)}),
     ("Heading1", "heading 1", PARAGRAPH, "Normal", "Normal", True, {"size_pt": 20, "bold": True, "colour": BRAND_INK},
      {"space_before_pt": 0, "space_after_pt": 16, "keep_next": True, "page_break_before": True, "line": 240}),
     ("Heading2", "heading 2", PARAGRAPH, "Normal", "Normal", True, {"size_pt": 14, "bold": True},
@@ -81,6 +89,11 @@ STYLES = [
        {"space_before_pt": 12, "space_after_pt": 4, "keep_next": True}) for n in range(4, 10)],
     ("Quote", "Quote", PARAGRAPH, "Normal", "Normal", True, {"italic": True},
      {"left_twips": 425, "left_border": (3, RULE, 8), "space_before_pt": 8, "space_after_pt": 8}),
+    # what the writer puts a block quote in: Word's own Quote, under LibreOffice's name for a
+    # block quotation ("Quotations", which its tagged PDF export tags BlockQuote; "Quote" is the
+    # standard type of an inline quotation, and a paragraph in the Quote style came out as a
+    # Quote remapped to P). A house template's Quote still styles it.
+    ("Quotations", "Quotations", PARAGRAPH, "Quote", "Normal", False, {}, {}),
     ("Caption", "caption", PARAGRAPH, "Normal", "Normal", True, {"bold": True},
      {"space_before_pt": 8, "space_after_pt": 4, "keep_next": True}),
     ("Header", "header", PARAGRAPH, "Normal", "Header", True, {"size_pt": 8.5, "colour": GREY},
@@ -115,7 +128,10 @@ STYLES = [
      {"space_before_pt": 0, "space_after_pt": 8, "line": 240, "left_border": (4, BRAND_INK, 8)}),
     ("RatingsUnit", "Ratings Unit", PARAGRAPH, "Normal", "Normal", False, {"size_pt": 14, "bold": True, "colour": BRAND_INK},
      {"space_after_pt": 6, "keep_next": True}),
-    ("Figure", "Figure", PARAGRAPH, "Normal", "Caption", False, {}, {"space_after_pt": 4, "keep_next": True}),
+    # the paragraph holding a picture. Not named "Figure": LibreOffice's tagged PDF export tags a
+    # paragraph by its style's name (role P), and "Figure" is a standard structure type (PDF/UA-1
+    # forbids remapping one; a paragraph tagged Figure is a figure without alternative text)
+    ("Picture", "Picture", PARAGRAPH, "Normal", "Caption", False, {}, {"space_after_pt": 4, "keep_next": True}),
     ("Strong", "Strong", CHARACTER, "DefaultParagraphFont", None, True, {"bold": True}, {}),
     ("Emphasis", "Emphasis", CHARACTER, "DefaultParagraphFont", None, True, {"italic": True}, {}),
     ("Hyperlink", "Hyperlink", CHARACTER, "DefaultParagraphFont", None, True,
@@ -209,7 +225,7 @@ def specimen(document) -> None:
     para("Lead", ("Lead: the addressee should:", None))
     para("ListParagraph", ("List Paragraph", None))
     para("ListContinue", ("List Continue", None))
-    para("Quote", ("Quote", None))
+    para("Quotations", ("Quotations (a Quote)", None))
     para("RatingsUnit", ("Ratings Unit", None))
     para("ScorecardScore", ("Score ", None), ("3/21", "Strong"))
     para("OverallRating", ("Overall rating:", "Strong"), (" ", None), ("Rating word", None))

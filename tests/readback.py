@@ -185,12 +185,17 @@ def no_lato_fontconfig(folder: Path) -> dict:
     return env
 
 
-def libreoffice_pdf(docx: Path, folder: Path) -> Path:
-    """`docx` converted to PDF by LibreOffice under `no_lato_fontconfig`, into `folder`."""
+LIBREOFFICE_TAGGED = 'pdf:writer_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"true"}}'
+
+
+def libreoffice_pdf(docx: Path, folder: Path, tagged: bool = False) -> Path:
+    """`docx` converted to PDF by LibreOffice under `no_lato_fontconfig`, into `folder`; `tagged`:
+    a tagged PDF (LibreOffice's structure tree, as "Export as PDF" with "Tagged PDF" makes it)."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     assert soffice, "LibreOffice is missing: run `make system-deps` (scripts/system-deps.sh installs it)"
     result = subprocess.run([soffice, f"-env:UserInstallation=file://{folder}/profile", "--headless",
-                             "--convert-to", "pdf", "--outdir", str(folder), str(docx)],
+                             "--convert-to", LIBREOFFICE_TAGGED if tagged else "pdf", "--outdir", str(folder),
+                             str(docx)],
                             capture_output=True, text=True, timeout=180, env=no_lato_fontconfig(folder))
     pdf = folder / f"{docx.stem}.pdf"
     assert pdf.exists(), result.stderr

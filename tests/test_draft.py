@@ -1,5 +1,6 @@
 """Draft mode (`build --draft`, report.yaml `status: draft`): a watermark on every PDF page that is
-an Artifact and in no reader's text, a banner in the HTML, a header line in the DOCX, the version
+an Artifact and in no reader's text, a banner in the HTML, a header line and Word's watermark in the
+DOCX (shown by LibreOffice on every page), the version
 on every cover; none of it in a final build. Read back from the built files."""
 
 from __future__ import annotations
@@ -164,3 +165,102 @@ def test_batch_builds_pass_draft_on(tmp_path):
     (job,) = plan([report], tmp_path / "out", formats=("html",), draft=True)
     assert build_one(job).ok
     assert 'class="draft-banner"' in (tmp_path / "out" / "surrey-pdu" / "surrey-pdu.html").read_text(encoding="utf-8")
+
+
+VML = "{urn:schemas-microsoft-com:vml}"
+
+
+def _header_watermarks(docx) -> dict[str, list[tuple[str, str]]]:
+    """Per header reference of the body's section (default, first): (shape id, text) of each VML
+    shape in its header part, as Word keeps a watermark."""
+    import zipfile
+
+    from lxml import etree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    r = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    with zipfile.ZipFile(docx) as package:
+        body = etree.fromstring(package.read("word/document.xml"))
+        rels = etree.fromstring(package.read("word/_rels/document.xml.rels"))
+        targets = {rel.get("Id"): rel.get("Target") for rel in rels}
+        out = {}
+        for ref in body.iter(f"{w}headerReference"):
+            header = etree.fromstring(package.read("word/" + targets[ref.get(f"{r}id")]))
+            out[ref.get(f"{w}type")] = [(shape.get("id"), shape.find(f"{VML}textpath").get("string"))
+                                        for shape in header.iter(f"{VML}shape")]
+    return out
+
+
+def test_the_docx_has_words_own_watermark_in_every_header(draft, surrey_build):
+    """Word's watermark form: a WordArt shape named PowerPlusWaterMarkObject in the header of every
+    page, the cover's (first page) too, saying the framework's draft label."""
+    marks = _header_watermarks(draft.outputs["docx"])
+    assert set(marks) == {"default", "first"}
+    for shapes in marks.values():
+        assert len(shapes) == 1
+        shape_id, text = shapes[0]
+        assert shape_id.startswith("PowerPlusWaterMarkObject") and text == "DRAFT"
+    assert len({shapes[0][0] for shapes in marks.values()}) == 2, "each shape its own id"
+    final = _header_watermarks(surrey_build.outputs["docx"])
+    assert final and all(shapes == [] for shapes in final.values())
+
+
+def _watermark_pixels(pdf, folder) -> list[int]:
+    """Per page of `pdf` at 40 dpi: how many pixels are the watermark's colour (styles/watermark.svg)."""
+    from PIL import Image
+
+    from generator.resources import STYLES_DIR
+
+    fill = re.search(r'fill="#([0-9a-f]{6})"', (STYLES_DIR / "watermark.svg").read_text(), re.I)[1]
+    colour = tuple(int(fill[i:i + 2], 16) for i in (0, 2, 4))
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(folder / "page")], check=True, timeout=120)
+    counts = []
+    for png in sorted(folder.glob("page-*.png")):
+        image = Image.open(png).convert("RGB")
+        pixels = image.tobytes()
+        counts.append(sum(1 for i in range(0, len(pixels), 3)
+                          if all(abs(pixels[i + k] - colour[k]) <= 2 for k in range(3))))
+    return counts
+
+
+def test_libreoffice_shows_the_docx_watermark_on_every_page(draft, surrey_build, tmp_path):
+    from tests.readback import libreoffice_pdf
+
+    (tmp_path / "draft").mkdir()
+    (tmp_path / "final").mkdir()
+    drafted = _watermark_pixels(libreoffice_pdf(draft.outputs["docx"], tmp_path / "draft"), tmp_path / "draft")
+    final = _watermark_pixels(libreoffice_pdf(surrey_build.outputs["docx"], tmp_path / "final"), tmp_path / "final")
+    assert len(drafted) > 10 and abs(len(drafted) - len(final)) <= 1
+    # the word across the page, on every page, the cover's too (about 3,500 to 5,000 pixels a page);
+    # a final page has only the anti-aliased edges of text and rules in that colour (under 400)
+    assert min(drafted) > 2000, drafted
+    assert max(final) < 1000, final
+
+
+def _cover_lines_outside(pdf) -> list[tuple[str, tuple]]:
+    """(text, box) of each line of the cover (page 1) with a glyph closer than the page's 20 mm
+    side margins to an edge of the paper (glyph boxes from the content stream: pdf_text.page_glyphs)."""
+    from generator.formats.pdf_text import page_glyphs
+
+    margin = 20 / 25.4 * 72 - 0.01  # 20 mm, less rounding in the PDF
+    with pikepdf.open(pdf) as doc:
+        page = doc.pages[0]
+        width, height = float(page.mediabox[2]), float(page.mediabox[3])
+        lines: dict[int, list] = {}
+        for glyph in page_glyphs(doc, page):
+            if glyph.text.strip():
+                lines.setdefault(round(glyph.box[1]), []).append(glyph)
+    assert len(lines) >= 4, "the cover has its lines of text"
+    out = []
+    for glyphs in lines.values():
+        box = (min(g.box[0] for g in glyphs), min(g.box[1] for g in glyphs),
+               max(g.box[2] for g in glyphs), max(g.box[3] for g in glyphs))
+        if box[0] < margin or box[2] > width - margin or box[1] < margin or box[3] > height - margin:
+            out.append(("".join(g.text for g in glyphs), box))
+    return out
+
+
+def test_every_cover_line_is_inside_the_margins(draft, surrey_build):
+    """The draft's version line too (it started at x=0)."""
+    assert _cover_lines_outside(draft.outputs["pdf"]) == []
+    assert _cover_lines_outside(surrey_build.outputs["pdf"]) == []

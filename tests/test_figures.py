@@ -103,10 +103,12 @@ def test_pdf_figures_have_alt_and_a_caption_and_decoration_is_an_artifact(built)
         root = structure(pdf)
         figures = [e for e in root.walk() if e.tag == "Figure"]
         alts = [str(f.obj.get("/Alt", "")) for f in figures]
-        assert len(figures) == 5, alts  # the decorative rule is not among them
+        assert len(figures) == 6, alts  # the cover's crest and five figures; the decorative rule is not among them
         assert all(alts), alts
         assert any(a.startswith("Bar chart: Cases in the sample") and "North team: Community orders 12" in a
                    for a in alts)
+        assert alts[0].startswith("Example crest"), alts  # the cover's logo: no caption
+        figures = figures[1:]
         for figure in figures:
             siblings = figure.parent.elems()
             after = siblings[siblings.index(figure) + 1:]
@@ -144,29 +146,52 @@ def test_docx_captions_are_caption_style_with_seq_fields_under_bookmarks(docx_xm
 
 
 def test_docx_references_are_ref_fields_to_bookmarks(docx_xml):
+    """Without the pagination pass the build cannot know the DOCX's pages: a reference says
+    "Figure 2", never "on page ?" (what Word showed of a PAGEREF's cached "?" until fields were
+    updated); no PAGEREF field at all."""
     bookmarks = set(re.findall(r'<w:bookmarkStart w:id="\d+" w:name="([^"]+)"', docx_xml))
     refs = re.findall(r"<w:instrText[^>]*> REF (\S+) \\h </w:instrText>", docx_xml)
-    pagerefs = re.findall(r"<w:instrText[^>]*> PAGEREF (\S+) \\h </w:instrText>", docx_xml)
     assert len(refs) >= 6
-    assert set(refs) <= bookmarks and pagerefs == refs
+    assert set(refs) <= bookmarks
+    assert "PAGEREF" not in docx_xml
     text = "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", docx_xml))
-    assert "(Figure 2 on page ?)" in text and "Table 1" in text  # the page: Word fills it in
+    assert "(Figure 2)" in text and "Table 1" in text and "on page" not in text
+    assert not re.search(r"<w:t(?: [^>]*)?>\s*\?\s*</w:t>", docx_xml)  # no "?" standing for a page
 
 
-def test_docx_references_get_their_page_when_laid_out(built, tmp_path):
-    """PAGEREF fields to the same bookmarks; LibreOffice, laying the DOCX out, fills in the page of
-    each target (Word does the same when it updates fields on opening)."""
-    import shutil
+@pytest.fixture(scope="module")
+def numbered_docx(tmp_path_factory) -> Path:
+    """The example's DOCX built with --docx-page-numbers (LibreOffice lays it out)."""
+    built = build(EXAMPLE, tmp_path_factory.mktemp("figures-numbered"), formats=("docx",), docx_page_numbers=True)
+    assert not built.diagnostics.items, [str(d) for d in built.diagnostics.items]
+    return built.outputs["docx"]
 
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice is missing: run `make system-deps`"
-    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to",
-                    "pdf", "--outdir", str(tmp_path), str(built["docx"])], capture_output=True, timeout=180)
-    pages = subprocess.run(["pdftotext", str(tmp_path / "figures-example.pdf"), "-"], capture_output=True,
+
+def test_docx_references_cache_the_pages_libreoffice_lays_their_targets_on(numbered_docx, tmp_path):
+    """With --docx-page-numbers every PAGEREF's cached result is the page of its target in
+    LibreOffice's layout (read back from LibreOffice's PDF of the built DOCX, on a machine without
+    Lato); nothing is "?"; and Word is not asked to update fields on opening (every number is known)."""
+    from tests.readback import libreoffice_pdf
+
+    with zipfile.ZipFile(numbered_docx) as package:
+        xml = package.read("word/document.xml").decode("utf-8")
+        notes = package.read("word/footnotes.xml").decode("utf-8")
+        settings = package.read("word/settings.xml").decode("utf-8")
+    assert "updateFields" not in settings
+    cached = {}
+    for part in (xml, notes):
+        for name, result in re.findall(r"> PAGEREF (\S+) \\h </w:instrText>.*?<w:fldChar w:fldCharType=\"separate\"/>"
+                                       r"</w:r>(.*?)<w:fldChar w:fldCharType=\"end\"/>", part):
+            cached.setdefault(name, set()).add("".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", result)))
+    assert len(cached) >= 5 and all(len(v) == 1 for v in cached.values()), cached
+    pages = subprocess.run(["pdftotext", str(libreoffice_pdf(numbered_docx, tmp_path)), "-"], capture_output=True,
                            text=True, check=True).stdout.split("\f")
     figure_page = next(i for i, t in enumerate(pages, 1) if "Figure 2: The PDU’s three office sites" in t)
+    table_page = next(i for i, t in enumerate(pages, 1) if "Table 1: Cases inspected, by team" in t)
+    assert cached["_fig_sites"] == {str(figure_page)} and cached["_table_teams"] == {str(table_page)}
     text = " ".join(" ".join(pages).split())
     assert f"(Figure 2 on page {figure_page})" in text
+    assert not re.search(r"<w:t(?: [^>]*)?>\s*\?\s*</w:t>", xml + notes)  # no "?" standing for a page
 
 
 def test_docx_pictures_fit_the_text_width_and_decoration_is_marked(built):
@@ -175,7 +200,7 @@ def test_docx_pictures_fit_the_text_width_and_decoration_is_marked(built):
     package = docx.Document(str(built["docx"]))
     shapes = package.inline_shapes
     widths = [s.width for s in shapes]
-    assert len(widths) == 6
+    assert len(widths) == 7  # the cover's crest and six pictures
     assert all(w <= TEXT_WIDTH for w in widths)
     assert round(TEXT_WIDTH * 0.7) in widths  # {: width=70% }
     xml = package.element.xml
@@ -224,7 +249,7 @@ def test_every_figure_shows_in_a_browser_with_no_request_outside_the_page(browse
     browser.open(built["html"], width=390)  # a phone: no figure wider than the screen
     images = browser.eval("[...document.images].map(i => [i.complete && i.naturalWidth > 0, "
                           "i.getBoundingClientRect().width, i.currentSrc.slice(0, 5)])")
-    assert len(images) == 6
+    assert len(images) == 7  # the cover's crest and six figures
     assert all(loaded and src == "data:" for loaded, _, src in images), images
     assert max(width for _, width, _ in images) <= 390
     assert browser.eval("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
@@ -266,7 +291,8 @@ def test_a_reference_inside_a_footnote_is_resolved_in_every_format(built, html):
 
     assert re.search(r'The team figures are in <a href="#table-teams" class="xref"[^>]*>Table 1</a>', html)
     assert "The team figures are in Table 1 on page " in file_text(built["pdf"])
-    assert "The team figures are in Table 1 on page ?" in file_text(built["docx"])
+    # no page the build cannot know (no --docx-page-numbers): no "on page ?"
+    assert "The team figures are in Table 1; all of them" in file_text(built["docx"])
 
 
 # --------------------------------------------------------------------------- the figure gate (issue 20)

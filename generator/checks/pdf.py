@@ -455,6 +455,8 @@ PDFA_NOT_CHECKED = (
     "the colour space of every painting operator against the OutputIntent (6.2.4.3)",
     "XMP syntax beyond the properties read here, and the extension schemas' value types (6.6.2.3)",
     "content stream operators and their operands against ISO 32000-1 (6.2.2)",
+    "inline images in content streams (their /I, 6.2.8) and JPEG 2000 images' own headers (6.2.8.3)",
+    "halftone dictionaries' types and transfer functions (6.2.5)",
 )
 PDFA_VALIDATOR = "veraPDF (https://verapdf.org), the PDF Association's reference validator"
 
@@ -583,3 +585,39 @@ def pdfa_transparency(doc: PdfFile):
         group = page.obj.get("/Group")
         if transparent and (group is None or "/CS" not in group):
             yield f"page {number}", "transparency with no PDF/A OutputIntent and no page Group /CS"
+
+
+_PDFA_BITS = {1, 2, 4, 8, 16}
+
+
+@rule("pdf-a-image", "PDF/A-2 6.2.5, 6.2.8, 6.2.9", "images have no /Interpolate true, /Alternates or /OPI and 1, 2, 4, 8 or 16 bits per "
+      "component; no PostScript or reference XObjects; graphics states set no transfer function or halftone origin")
+def pdfa_image(doc: PdfFile):
+    if _pdfa(doc) is None:
+        return
+    from generator.formats.pdf_images import resources_objects  # noqa: PLC0415
+
+    for where, kind, obj in resources_objects(doc.pdf):
+        if kind == "image":
+            if obj.get("/Interpolate") is True:
+                yield where, "image with /Interpolate true (6.2.8: it must be false or absent)"
+            for key in ("/Alternates", "/OPI"):
+                if key in obj:
+                    yield where, f"image with {key} (6.2.8: not allowed)"
+            bits = obj.get("/BitsPerComponent")
+            if bits is not None and obj.get("/ImageMask") is not True and not (
+                    isinstance(bits, int) and int(bits) in _PDFA_BITS):
+                yield where, f"image with /BitsPerComponent {bits} (6.2.8: 1, 2, 4, 8 or 16)"
+        elif kind == "xobject":
+            if obj.get("/Subtype") == "/PS" or obj.get("/Subtype2") == "/PS":
+                yield where, "PostScript XObject (6.2.9: not allowed)"
+            for key in ("/Ref", "/OPI"):
+                if key in obj:
+                    yield where, f"form XObject with {key} (6.2.9: not allowed)"
+        elif kind == "extgstate":
+            if "/TR" in obj:
+                yield where, "graphics state with a transfer function /TR (6.2.5: not allowed)"
+            if "/TR2" in obj and obj.get("/TR2") != "/Default":
+                yield where, "graphics state with /TR2 other than /Default (6.2.5)"
+            if "/HTO" in obj:
+                yield where, "graphics state with a halftone origin /HTO (6.2.5: not allowed)"

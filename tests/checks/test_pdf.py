@@ -178,6 +178,18 @@ def _transparent(pdf):
     pdf.pages[1].Resources.ExtGState["/half"] = pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, ca=0.5)
 
 
+def _interpolated_image(pdf):
+    """A raster image asking to be smoothed, as WeasyPrint writes one (CSS image-rendering: auto)."""
+    image = pdf.make_stream(b"\xff\x00\x00" * 4, Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image,
+                            Width=2, Height=2, ColorSpace=pikepdf.Name.DeviceRGB, BitsPerComponent=8,
+                            Interpolate=True)
+    page = pdf.pages[1]
+    if "/XObject" not in page.Resources:
+        page.Resources.XObject = pikepdf.Dictionary()
+    page.Resources.XObject["/Im9"] = image
+    page.contents_add(pdf.make_stream(b"/Artifact BMC q 10 0 0 10 0 0 cm /Im9 Do Q EMC"))
+
+
 PDFA_BREAKS = {
     "pdf-a-output-intent": lambda pdf: pdf.Root.__delitem__("/OutputIntents"),
     "pdf-a-xmp-extension": lambda pdf: _set_xmp(pdf, lambda x: re.sub(r"<pdfaSchema:namespaceURI>[^<]*<", "<", x)),
@@ -185,6 +197,7 @@ PDFA_BREAKS = {
     "pdf-a-forbidden": lambda pdf: setattr(pdf.Root, "OpenAction", pikepdf.Dictionary(
         S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))),
     "pdf-a-transparency": _transparent,
+    "pdf-a-image": _interpolated_image,
 }
 
 
@@ -194,6 +207,43 @@ def test_a_pdfa_file_broken_one_way_fails_that_rule(surrey_build, tmp_path, rule
     rules = rule_ids(path)
     assert rule_id in rules
     assert rules <= {rule_id, "pdf-a-output-intent"}, rules  # taking the OutputIntent out is part of one break
+
+
+@pytest.mark.parametrize("key, value, says", [
+    ("/Interpolate", True, "/Interpolate true"), ("/BitsPerComponent", 12, "/BitsPerComponent 12"),
+    ("/OPI", pikepdf.Dictionary(), "/OPI")])
+def test_pdfa_image_names_the_image_and_what_is_wrong(surrey_build, tmp_path, key, value, says):
+    def breaks(pdf):
+        _interpolated_image(pdf)
+        image = pdf.pages[1].Resources.XObject["/Im9"]
+        del image["/Interpolate"]
+        image[key] = value
+        smask = pdf.make_stream(b"\x00" * 4, Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=2,
+                                Height=2, ColorSpace=pikepdf.Name.DeviceGray, BitsPerComponent=8)
+        image.SMask = smask  # a clean soft mask: only the image itself is named
+
+    path = _broken_pdfa(surrey_build.outputs["pdf"], tmp_path / "image.pdf", breaks)
+    failures = [f for f in check_file(path) if f.rule == "pdf-a-image"]
+    # WeasyPrint's pages share one resource dictionary: the first page that reaches it is named
+    assert [(f.where.split(" resources ")[1], says in f.message) for f in failures] == [("XObject /Im9", True)]
+
+
+def test_pdfa_image_reads_soft_masks_and_graphics_states(surrey_build, tmp_path):
+    def breaks(pdf):
+        _interpolated_image(pdf)
+        image = pdf.pages[1].Resources.XObject["/Im9"]
+        del image["/Interpolate"]
+        image.SMask = pdf.make_stream(b"\x00" * 4, Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=2,
+                                      Height=2, ColorSpace=pikepdf.Name.DeviceGray, BitsPerComponent=8,
+                                      Interpolate=True)
+        pdf.pages[1].Resources.ExtGState["/tr"] = pikepdf.Dictionary(Type=pikepdf.Name.ExtGState,
+                                                                     TR=pikepdf.Name.Identity)
+
+    path = _broken_pdfa(surrey_build.outputs["pdf"], tmp_path / "smask.pdf", breaks)
+    failures = sorted((f.where.split(" resources ")[1], f.message.split(" (")[0])
+                      for f in check_file(path) if f.rule == "pdf-a-image")
+    assert failures == [("ExtGState /tr", "graphics state with a transfer function /TR"),
+                        ("XObject /Im9 SMask", "image with /Interpolate true")]
 
 
 def test_pdfa_rules_leave_a_file_that_claims_no_pdfa_alone(surrey_build, tmp_path):

@@ -154,7 +154,7 @@ def test_a_standards_statement_and_rating_keep_with_what_follows(styles):
 
 def test_contents_is_a_real_toc_field_that_word_updates_on_open(doc, parts, body, paragraphs):
     settings = parts["word/settings.xml"]
-    assert xp(settings, "//w:updateFields/@w:val") == ["true"]
+    assert xp(settings, "//w:updateFields/@w:val") == ["true"]  # its page numbers: only Word can add them
     start = next(i for i, p in enumerate(paragraphs) if style_of(p) == "Heading1" and texts(p) == "Contents")
     toc = paragraphs[start + 1:]
     instruction = "".join(xp(toc[0], ".//w:instrText/text()")).strip()
@@ -321,10 +321,12 @@ def test_key_question_tables_mark_the_lowest_in_words_and_bold(doc, body):
         assert sum(row.lowest for row in node.rows) >= 1
 
 
-def test_quotes_use_the_quote_style(doc, paragraphs):
+def test_quotes_use_the_quote_style(doc, paragraphs, styles):
+    """Word's Quote, under the name LibreOffice tags BlockQuote ("Quotations", based on Quote)."""
     quoted = [p for part in doc.parts for q in walk(part.blocks) if isinstance(q, BlockQuote)
               for p in q.children if isinstance(p, Paragraph)]
-    in_docx = [texts(p) for p in paragraphs if style_of(p) == "Quote"]
+    in_docx = [texts(p) for p in paragraphs if style_of(p) == "Quotations"]
+    assert xp(styles["Quotations"], "./w:basedOn/@w:val") == ["Quote"]
     assert len(in_docx) == len(quoted) == 3
     assert in_docx == [file_text_of(p.children) for p in quoted]
 
@@ -361,11 +363,11 @@ def test_images_carry_their_alt_text(tmp_path):
     with zipfile.ZipFile(built.outputs["docx"]) as package:
         document = etree.fromstring(package.read("word/document.xml"))
         media = [n for n in package.namelist() if n.startswith("word/media/")]
-    drawings = xp(document, "//w:drawing/wp:inline")
-    assert len(drawings) == 1 and media == ["word/media/image1.png"]
-    assert xp(drawings[0], "./wp:docPr/@descr") == [alt]
+    drawings = [d for d in xp(document, "//w:drawing/wp:inline") if xp(d, "./wp:docPr/@descr") == [alt]]
+    # the figure and the cover's crest
+    assert len(drawings) == 1 and media == ["word/media/image1.png", "word/media/image2.png"]
     assert not xp(document, "//wp:anchor"), "inline, never floating"
-    assert style_of(xp(drawings[0], "ancestor::w:p")[0]) == "Figure"
+    assert style_of(xp(drawings[0], "ancestor::w:p")[0]) == "Picture"  # not a PDF structure type's name
 
 
 def test_core_properties_and_default_language(doc, parts, styles):

@@ -69,9 +69,14 @@ def test_the_contents_numbers_are_the_pages_libreoffice_starts_each_part_on(numb
         "4", "5", "6", "7", "8", "16", "22"], "LibreOffice 7.4 starts the parts on the PDF's pages"
 
 
-def test_the_numbers_are_in_the_fields_cached_result_after_a_tab(numbered):
+def test_the_numbers_are_in_the_fields_cached_result_after_a_tab(numbered, surrey_build):
     with zipfile.ZipFile(numbered.outputs["docx"]) as package:
         body = etree.fromstring(package.read("word/document.xml"))
+        settings = package.read("word/settings.xml")
+    # every number known: Word is not asked to update fields on opening; without them it is
+    assert b"updateFields" not in settings
+    with zipfile.ZipFile(surrey_build.outputs["docx"]) as package:
+        assert b'<w:updateFields w:val="true"/>' in package.read("word/settings.xml")
     entries = [p for p in body.iter(f"{W}p") if p.find(f"{W}pPr/{W}pStyle").get(f"{W}val") == "TOC1"]
     assert len(entries) == 7
     assert entries[0].find(f"{W}r/{W}fldChar").get(f"{W}fldCharType") == "begin"

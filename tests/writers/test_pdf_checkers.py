@@ -113,3 +113,16 @@ def test_outloud_sees_the_defects_of_weasyprints_own_pdf(surrey_raw, tmp_path):
     path.write_bytes(surrey_raw.data)
     rules = {f.rule for f in outloud.check(str(path)).findings if f.severity in ("error", "warning")}
     assert {"ORD-001", "LST-002"} <= rules, rules  # content out of tag order; list items with no LBody
+
+
+def test_no_image_of_any_example_asks_to_be_interpolated(example_pdfs):
+    """PDF/A-2 6.2.8: an image's /Interpolate is false or absent. Read from every object of each
+    example's file (not through the pages' resources, as the writer and the rule find them)."""
+    images = {}
+    for name, path in example_pdfs.items():
+        with pikepdf.open(path) as pdf:
+            found = [obj for obj in pdf.objects
+                     if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == pikepdf.Name.Image]
+            images[name] = len(found)
+            assert [obj.objgen for obj in found if obj.get("/Interpolate") is True] == [], name
+    assert images["figures-example"] >= 1, images  # the PNG figure: the test has an image to look at

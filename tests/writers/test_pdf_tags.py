@@ -1,4 +1,4 @@
-"""The repair of WeasyPrint's structure tree (generator/writers/pdf/tags.py), read back from PDFs.
+"""The repair of WeasyPrint's structure tree (generator/writers/pdf/tags/), read back from PDFs.
 
 The example's PDF (the session's build) is counted against the document model, its page content
 against its structure tree, and what each tag holds against the text drawn in it. WeasyPrint's
@@ -330,3 +330,17 @@ def test_decorative_image_becomes_an_artifact(tmp_path):
         content = opened.pages[0].Contents.read_bytes()
     assert tags["Figure"] == 0 and b"/Artifact" in content
     assert check_file(path) == []
+
+
+def test_the_repair_takes_interpolation_off_every_image(surrey_raw, surrey_build):
+    """WeasyPrint writes /Interpolate true on a raster image (the cover's crest); PDF/A-2 6.2.8
+    forbids it: the repaired file has none, on the image or its soft mask."""
+    def interpolated(pdf) -> list[bool]:
+        return [obj.get("/Interpolate") is True for obj in pdf.objects
+                if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == pikepdf.Name.Image]
+
+    with pikepdf.open(io.BytesIO(surrey_raw.data)) as raw:
+        assert any(interpolated(raw)), "WeasyPrint's own file asks for it: the test can fail"
+    with pikepdf.open(surrey_build.outputs["pdf"]) as pdf:
+        found = interpolated(pdf)
+    assert found and not any(found)

@@ -135,19 +135,20 @@ def link(w, node, at: At) -> None:
 
 @inline
 def cross_ref(w, node, at: At) -> None:
-    """A REF field to the bookmark of the heading, figure or table (Word updates it on open), its
-    cached result the model's text ("Figure 3"), then "on page" and a PAGEREF field (its cached
-    result "?" until Word or LibreOffice lays the document out); \\h makes each a link."""
+    """A REF field to the bookmark of the heading, figure or table, its cached result the model's
+    text ("Figure 3"); \\h makes it a link. "on page 7" (a PAGEREF field, its cached result the
+    page) only where the build knows the page: the pagination pass adds it (`w.page_refs`,
+    `DocxWriter.with_page_numbers`, `build --docx-page-numbers`). Without it there is no page
+    rather than a "?" that Word shows until its fields are updated."""
     name = w.bookmark_names.get(node.target)
     if name is None:  # assemble reports an unknown target; a model built by hand may still hold one
         w.inlines((Text(node.text or node.target),), at)
         return
-    for r in X.field_runs(f"REF {name} \\h", [X.run(node.text)]):
+    runs = X.field_runs(f"REF {name} \\h", [X.run(node.text)])
+    for r in runs:
         at.target.append(r)
-    if node.page_label:  # "on page 7": Word computes the page (fields update on opening)
-        at.target.append(X.run(f" {node.page_label} "))
-        for r in X.field_runs(f"PAGEREF {name} \\h", [X.run("?")]):
-            at.target.append(r)
+    if node.page_label:
+        w.page_refs.append((runs[-1], name, node.page_label, node.text))
 
 
 @inline
@@ -185,7 +186,7 @@ def paragraph(w, node, where: Where) -> None:
     elif where.level >= 0:
         style = "List Continue" + ("" if where.level == 0 else f" {min(where.level + 1, 3)}")
     elif where.quote:
-        style = "Quote"
+        style = "Quotations"  # Word's Quote, under the name LibreOffice tags BlockQuote (make_reference_docx.py)
     else:
         style = next((PARAGRAPH_CLASSES[c] for c in node.classes if c in PARAGRAPH_CLASSES), "Normal")
     p = w.paragraph(where, style)
@@ -270,7 +271,7 @@ def image(w, node, where: Where) -> None:
         except (InputError, Refused) as exc:
             w.error(node, exc.code, exc.message)
             return
-    p = w.paragraph(where, "Figure")
+    p = w.paragraph(where, "Picture")
     try:
         shape = Paragraph(p, where.container).add_run().add_picture(source)
     except (UnrecognizedImageError, InvalidImageStreamError, UnexpectedEndOfFileError):
@@ -337,7 +338,7 @@ def svg_as_png(data: bytes, src: str) -> tuple[io.BytesIO, int]:
 @block
 def chart(w, node, where: Where) -> None:
     """The chart's PNG (drawn with its SVG), its alt text and caption, then its data table."""
-    p = w.paragraph(where, "Figure")
+    p = w.paragraph(where, "Picture")
     shape = Paragraph(p, where.container).add_run().add_picture(io.BytesIO(node.png))
     picture(shape, "", node.width_px)
     X.image_alt_text(shape._inline, node.alt)  # noqa: SLF001

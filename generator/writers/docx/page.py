@@ -6,8 +6,12 @@ reference's own headers and footers are dropped.
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from docx.shared import Mm
 
+from generator.resources import STYLES_DIR
 from generator.writers.docx import xml as X
 
 # The PDF's page (styles/print.css @page): A4, 25 mm top and bottom, 20 mm left and right.
@@ -23,10 +27,11 @@ MEASURE_TWIPS = round(33.5 * 10.5 * 20)
 MEASURE_RIGHT_INDENT = TEXT_WIDTH_TWIPS - MEASURE_TWIPS
 
 
-def setup_page(document, title: str, styles, draft: str = "") -> None:
+def setup_page(document, title: str, styles, draft: str = "", watermark: str = "") -> None:
     """The last section of `document` (python-docx): the PDF's page, the title in the running
     header, "Page N of M" in the footer, neither on the first page (the cover). A draft's line
-    (`draft`) heads every page's header, the cover's too."""
+    (`draft`) heads every page's header, the cover's too, and its label (`watermark`) lies across
+    every page, the cover's too, as Word's own watermark (`watermark_runs`)."""
     section = document.sections[-1]
     for hf in (section.header, section.first_page_header, section.even_page_header,
                section.footer, section.first_page_footer, section.even_page_footer):
@@ -47,6 +52,10 @@ def setup_page(document, title: str, styles, draft: str = "") -> None:
             line = part.paragraphs[0].insert_paragraph_before()._p  # noqa: SLF001
             X.paragraph_style(line, styles.id("Header"))
             line.append(X.run(draft))
+    if watermark:
+        for number, part in enumerate((section.header, section.first_page_header), start=1):
+            part.is_linked_to_previous = False
+            part.paragraphs[0]._p.append(watermark_run(watermark, number))  # noqa: SLF001
     section.footer.is_linked_to_previous = False
     footer = section.footer.paragraphs[0]._p  # noqa: SLF001
     X.paragraph_style(footer, styles.id("Footer"))
@@ -54,3 +63,32 @@ def setup_page(document, title: str, styles, draft: str = "") -> None:
     footer.extend(X.field_runs("PAGE", [X.run("1")]))
     footer.append(X.run(" of "))
     footer.extend(X.field_runs("NUMPAGES", [X.run("1")]))
+
+
+# the watermark across the text area, rotated 45 degrees: the diagonal of a square as wide as the text
+WATERMARK_SPAN_PT = TEXT_WIDTH / 12700 * 2 ** 0.5 * 0.9
+
+
+@lru_cache(maxsize=8)
+def watermark_look(label: str) -> tuple[str, bool, str, float]:
+    """(font family, bold, colour, height / width of the label's box) of the draft's watermark, as
+    the PDF's: the font and fill of styles/watermark.svg (its data-font, read with fontTools)."""
+    from fontTools.ttLib import TTFont  # noqa: PLC0415 - only a draft needs it
+
+    template = (STYLES_DIR / "watermark.svg").read_text(encoding="utf-8")
+    font = TTFont(STYLES_DIR / re.search(r'data-font="([^"]+)"', template)[1])
+    names = font["name"]
+    family = str(names.getDebugName(16) or names.getDebugName(1))
+    bold = font["OS/2"].usWeightClass >= 700
+    cmap, metrics = font.getBestCmap(), font["hmtx"]
+    advance = sum(metrics[cmap[ord(c)]][0] for c in label if ord(c) in cmap) or font["head"].unitsPerEm
+    line = font["hhea"].ascent - font["hhea"].descent
+    return family, bold, re.search(r'fill="(#[0-9A-Fa-f]{6})"', template)[1], line / advance
+
+
+def watermark_run(label: str, number: int):
+    """Word's watermark shape saying `label`, its box the label's proportions: the label's length
+    and the diagonal of the text area shared between the box's width and height."""
+    family, bold, colour, ratio = watermark_look(label)
+    width = WATERMARK_SPAN_PT / (1 + ratio)
+    return X.watermark_run(label, number, family, bold, colour, width, width * ratio)

@@ -81,6 +81,7 @@ class DocxWriter:
         self.contents_targets: set[str] = set()
         self.contents_entries: list = []  # (the entry's w:hyperlink, its part's bookmark, title): nodes.contents
         self.page_number_runs: list = []  # the runs with_page_numbers added
+        self.page_refs: list = []  # (the REF field's last run, bookmark, "on page", its text): nodes.cross_ref
         self.last_heading = ""
         self.after_table = None
         self.mapped: dict = {}  # w:p -> (Source or None, footnote id): the source map's entries, in order
@@ -91,10 +92,10 @@ class DocxWriter:
         for child in list(body):
             if child.tag != qn("w:sectPr"):
                 body.remove(child)
-        setup_page(self.docx, doc.info.title, self.styles, doc.draft.mark if doc.draft else "")
+        setup_page(self.docx, doc.info.title, self.styles, doc.draft.mark if doc.draft else "",
+                   doc.draft.label if doc.draft else "")
         self.styles.language(settings, doc.info.language)
         _core_properties(self.docx, doc)
-        X.update_fields_on_open(settings)
 
         where = Where(self.docx)
         self._cover(doc, where)
@@ -108,6 +109,8 @@ class DocxWriter:
             self.blocks(part.blocks, where)
             spans[part.id] = (h1, body[-2])
         self._contents_range(doc, spans)
+        if self.contents_entries:  # the contents' page numbers: Word fills them in when it updates fields
+            X.update_fields_on_open(self.docx.settings.element)
         embed_fonts(self.docx, theme_of(doc).fonts_dir)
         if self.source_map:
             self._source_map()
@@ -115,14 +118,21 @@ class DocxWriter:
         return X.save(self.docx, self.date)
 
     def contents_bookmarks(self) -> dict[str, str]:
-        """{bookmark: title} of the parts the contents lists, in its order (after `document`)."""
-        return {name: title for _, name, title in self.contents_entries}
+        """{bookmark: title} of the parts the contents lists, in its order, then of the targets of
+        cross-references that say on which page (after `document`): what the pagination pass
+        reads the page of."""
+        out = {name: title for _, name, title in self.contents_entries}
+        for _, name, _, text in self.page_refs:
+            out.setdefault(name, text)
+        return out
 
     def with_page_numbers(self, pages: dict[str, int]) -> bytes:
         """The document `document` made, again, its contents entries each followed by a tab and
         the page of its part (`pages`: bookmark -> page; the TOC 1 style sets the tab stop: right
-        aligned, dot leader). The numbers are the field's cached result: Word replaces them when
-        it updates the field on opening."""
+        aligned, dot leader), and each cross-reference that says on which page followed by "on
+        page" and a PAGEREF field whose cached result is its target's page. Every number is
+        known, so Word is not asked to update fields on opening (no w:updateFields): it shows
+        these, LibreOffice's layout's, until fields are updated (F9, or printing)."""
         for r in self.page_number_runs:
             r.getparent().remove(r)
         self.page_number_runs = []
@@ -130,13 +140,26 @@ class DocxWriter:
             runs = [X.run("\t"), X.run(str(pages[name]))]
             anchor.extend(runs)
             self.page_number_runs.extend(runs)
+        for last, name, label, _ in self.page_refs:
+            runs = [X.run(f" {label} "), *X.field_runs(f"PAGEREF {name} \\h", [X.run(str(pages[name]))])]
+            for r in reversed(runs):
+                last.addnext(r)
+            self.page_number_runs.extend(runs)
+        X.update_fields_on_open(self.docx.settings.element, False)
         return X.save(self.docx, self.date)
 
     def _cover(self, doc: Document, where: Where) -> None:
         cover = doc.cover
-        if cover.logo is not None:
+        band = self.paragraph(where, "Cover Inspectorate")
+        if cover.logo is not None:  # in the band, as the PDF's: the picture, then the name under it
             self.blocks((cover.logo,), where)
-        self.paragraph(where, "Cover Inspectorate").append(X.run(cover.inspectorate))
+            picture = band.getnext()
+            if picture is not None and picture.find(qn("w:r")) is not None:
+                band.extend(picture.findall(qn("w:r")))
+                band.append(X.line_break())
+                picture.getparent().remove(picture)
+                self.mapped.pop(picture, None)
+        band.append(X.run(cover.inspectorate))
         title = self.paragraph(where, "Title")
         if cover.lead:
             title.append(X.run(cover.lead))
@@ -358,7 +381,7 @@ def write_docx(doc: Document, base_dir: Path | None, target, diags: Diagnostics 
         source_map = doc.draft is not None
     writer = DocxWriter(reference, base_dir, diags, allow_remote, source_map=source_map)
     data = writer.document(doc)
-    if page_numbers and writer.contents_entries and not diags.errors:
+    if page_numbers and (writer.contents_entries or writer.page_refs) and not diags.errors:
         from generator.writers.docx.pagination import paginate  # noqa: PLC0415 - only a build that asks
 
         data = paginate(data, writer.contents_bookmarks(), writer.with_page_numbers, diags)

@@ -441,8 +441,13 @@ def add_footnote(root, note_id: int, text_style: str | None, mark_style: str | N
 
 # --------------------------------------------------------------------------- settings and styles
 
-def update_fields_on_open(settings) -> None:
-    put(settings, element("w:updateFields", {"w:val": "true"}))
+def update_fields_on_open(settings, on: bool = True) -> None:
+    """w:updateFields: Word asks, on opening, to update the document's fields (`on`), or not (the
+    element left out)."""
+    for found in settings.findall(qn("w:updateFields")):
+        settings.remove(found)
+    if on:
+        put(settings, element("w:updateFields", {"w:val": "true"}))
 
 
 def theme_font_language(settings, language: str) -> None:
@@ -497,7 +502,9 @@ def paragraph_properties(ppr, space_before_pt: float | None = None, space_after_
                          right_tab_twips: int | None = None, tab_leader: str = "none",
                          outline_level: int | None = None, contextual_spacing: bool | None = None,
                          keep_lines: bool | None = None, line_rule: str = "auto",
-                         bottom_border: tuple[float, str, float] | None = None, fill: str | None = None) -> None:
+                         bottom_border: tuple[float, str, float] | None = None, fill: str | None = None,
+                         right_border: tuple[float, str, float] | None = None,
+                         right_twips: int | None = None) -> None:
     """Set paragraph properties on a w:pPr (of a style or of docDefaults). `line` is in 240ths of a
     line (`line_rule` "auto") or in twentieths of a point ("atLeast", "exact")."""
     if keep_next is not None:
@@ -507,7 +514,7 @@ def paragraph_properties(ppr, space_before_pt: float | None = None, space_after_
     if page_break_before is not None:
         put(ppr, element("w:pageBreakBefore", None if page_break_before else {"w:val": "0"}))
     borders = [(side, spec) for side, spec in (("w:top", top_border), ("w:left", left_border),
-                                               ("w:bottom", bottom_border)) if spec]
+                                               ("w:bottom", bottom_border), ("w:right", right_border)) if spec]
     if borders:
         pbdr = element("w:pBdr")
         for side, (width_pt, colour, space_pt) in borders:
@@ -528,8 +535,10 @@ def paragraph_properties(ppr, space_before_pt: float | None = None, space_after_
         if line is not None:
             spacing.set(qn("w:line"), str(line))
             spacing.set(qn("w:lineRule"), line_rule)
-    if left_twips is not None or hanging_twips is not None:
+    if left_twips is not None or hanging_twips is not None or right_twips is not None:
         attrs = {"w:left": left_twips or 0}
+        if right_twips is not None:
+            attrs["w:right"] = right_twips
         if hanging_twips:
             attrs["w:hanging"] = hanging_twips
         put(ppr, element("w:ind", attrs))
@@ -713,3 +722,41 @@ def paragraph_text(p) -> str:
     for el in p.iter(qn("w:t"), qn("w:tab"), qn("w:br")):
         out.append(el.text or "" if el.tag == qn("w:t") else ("\t" if el.tag == qn("w:tab") else "\n"))
     return "".join(out)
+
+
+# Word's own watermark (Design > Watermark): a VML WordArt shape ("PowerPlusWaterMarkObject", the
+# name Word and LibreOffice know a watermark by) in the page header, centred on the margins,
+# rotated 315 degrees, behind the text. Word's shapetype 136 (a text path), as Word writes it.
+_WATERMARK_SHAPETYPE = (
+    '<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" '
+    'path="m@7,l@8,m@5,21600l@6,21600e"><v:formulas>'
+    + "".join(f'<v:f eqn="{eqn}"/>' for eqn in (
+        "sum #0 0 10800", "prod #0 2 1", "sum 21600 0 @1", "sum 0 0 @2", "sum 21600 0 @3", "if @0 @3 0",
+        "if @0 21600 @1", "if @0 0 @2", "if @0 @4 21600", "mid @5 @6", "mid @8 @5", "mid @7 @8", "mid @6 @7",
+        "sum @6 0 @5"))
+    + '</v:formulas><v:path textpathok="t" o:connecttype="custom" o:connectlocs="@9,0;@10,10800;@11,21600;@12,10800" '
+    'o:connectangles="270,180,90,0"/><v:textpath on="t" fitshape="t"/><v:handles>'
+    '<v:h position="#0,bottomRight" xrange="6629,14971"/></v:handles><o:lock v:ext="edit" text="t" shapetype="t"/>'
+    '</v:shapetype>')
+
+
+def watermark_run(text: str, number: int, family: str, bold: bool, colour: str, width_pt: float,
+                  height_pt: float):
+    """A w:r holding Word's watermark shape saying `text` (`number`: unique in the document), in
+    `family` and `colour` (#rrggbb), `width_pt` by `height_pt` before its rotation. Each header part
+    gets the shape type its shape refers to, as Word writes it."""
+    from html import escape  # noqa: PLC0415
+
+    weight = "font-weight:bold;" if bold else ""
+    font = escape(f'font-family:"{family}";font-size:1pt;{weight}', quote=True)
+    return parse_xml(
+        f'<w:r {nsdecls("w")} xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+        f'xmlns:w10="urn:schemas-microsoft-com:office:word"><w:rPr><w:noProof/></w:rPr><w:pict>'
+        f'{_WATERMARK_SHAPETYPE}'
+        f'<v:shape id="PowerPlusWaterMarkObject{number}" o:spid="_x0000_s{2048 + number}" type="#_x0000_t136" '
+        f'style="position:absolute;margin-left:0;margin-top:0;width:{width_pt:.1f}pt;height:{height_pt:.1f}pt;'
+        f'rotation:315;z-index:-251657216;mso-position-horizontal:center;mso-position-horizontal-relative:margin;'
+        f'mso-position-vertical:center;mso-position-vertical-relative:margin" o:allowincell="f" '
+        f'fillcolor="{escape(colour, quote=True)}" stroked="f">'
+        f'<v:textpath style="{font}" string="{escape(text, quote=True)}"/>'
+        f'<w10:wrap anchorx="margin" anchory="margin"/></v:shape></w:pict></w:r>')

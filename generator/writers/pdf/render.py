@@ -131,7 +131,7 @@ def render_pdf(html: str, base_dir: Path, target, diags: Diagnostics | None = No
             raw = document.write_pdf(**options)
         hints = pdf_tags.layout_hints(document)
         del document  # WeasyPrint's pages: the hints hold what the repair needs of them
-        # Repair WeasyPrint's structure tree: artifacts, split elements, links, TH scope (pdf_tags.py).
+        # Repair WeasyPrint's structure tree: artifacts, split elements, links, TH scope (tags/).
         with pdf_tags.repaired(raw, hints) as (pdf, _notes):
             if inspect is not None:
                 inspect(pdf)
