@@ -89,6 +89,12 @@ def marker_contents(marker: Marker, ctx: PartContext) -> list:
     return [Contents(ctx.contents, marker.source)]
 
 
+def no_rating_label(fw, rs) -> str:
+    """The words shown where a standard's rating would be when it has none: the framework's
+    `labels.not_applicable` for a standard that does not apply, else its `labels.not_rated`."""
+    return (fw.labels.not_applicable if rs.not_applicable else fw.labels.not_rated) or ""
+
+
 def marker_ratings(marker: Marker, ctx: PartContext) -> list:
     resolved, fw = ctx.resolved, ctx.resolved.framework
     if not fw.rated:
@@ -101,7 +107,7 @@ def marker_ratings(marker: Marker, ctx: PartContext) -> list:
         rows = tuple(RatingsRow(f"{s.code} {s.title}",
                                 rating_node(resolved.standards[s.id].rating)
                                 if resolved.standards[s.id].rating else None,
-                                fw.labels.not_rated or "",
+                                no_rating_label(fw, resolved.standards[s.id]),
                                 yaml_source(resolved, finding_loc(resolved.standards[s.id])))
                      for s in domain.standards)
         groups.append(RatingsGroup(f"{domain.id}. {domain.title}", rows))
@@ -159,9 +165,9 @@ def marker_standard(marker: Marker, ctx: PartContext) -> list:
               Paragraph((Text(rs.standard.statement),), framework, ("statement",))]
     if rs.rating:
         blocks.append(rating_node(rs.rating, fw.labels.rating, yaml_source(ctx.resolved, finding_loc(rs))))
-    elif fw.rated and fw.labels.not_rated:
-        blocks.append(Paragraph((Strong((Text(f"{fw.labels.rating}:"),)), Text(" "), Text(fw.labels.not_rated)),
-                                marker.source, ("not-rated",)))
+    elif fw.rated and no_rating_label(fw, rs):
+        blocks.append(Paragraph((Strong((Text(f"{fw.labels.rating}:"),)), Text(" "), Text(no_rating_label(fw, rs))),
+                                marker.source, ("not-applicable" if rs.not_applicable else "not-rated",)))
     return blocks
 
 

@@ -29,9 +29,10 @@ class KeyQuestionResult:
 class ResolvedStandard:
     standard: Standard
     domain: Domain
-    rating: ScaleItem | None  # None: not rated
+    rating: ScaleItem | None  # None: not rated, or not applicable
     key_questions: tuple[KeyQuestionResult, ...] = ()
     band_description: str | None = None
+    not_applicable: bool = False  # the standard does not apply: no rating, out of every score and count
 
     @property
     def id(self) -> str:
@@ -115,8 +116,9 @@ def resolve(validated: Validated, diags: Diagnostics) -> Resolved | None:
     for domain in fw.domains:
         for standard in domain.standards:
             finding = spec.findings.get(standard.id)
-            if standard.rated_by == "not_rated" or finding is None or finding.not_rated:
-                standards[standard.id] = ResolvedStandard(standard, domain, None)
+            if standard.rated_by == "not_rated" or finding is None or finding.not_rated or finding.not_applicable:
+                standards[standard.id] = ResolvedStandard(standard, domain, None,
+                                                          not_applicable=finding is not None and finding.not_applicable)
                 continue
             stated = fw.rating_by_label(finding.rating) if finding.rating else None
             if standard.rated_by == "judgement":

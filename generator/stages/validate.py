@@ -152,6 +152,7 @@ class Labels(Model):
     rating: str | None = None
     standard: str | None = None
     not_rated: str | None = None  # shown wherever a rating would be, for a standard not rated
+    not_applicable: str | None = None  # shown wherever a rating would be, for a standard that does not apply
     draft: str = "DRAFT"  # a draft build's watermark, banner and DOCX header
     version: str = "Version"  # before a draft's version on its cover
     ratings_chart: str | None = None  # the caption of `::: chart ratings`
@@ -434,11 +435,13 @@ Percentage = Annotated[float, Field(ge=0, le=100)]
 
 
 class Finding(Model):
-    """What the inspectors found for one standard: a judgement, key-question figures, or not rated."""
+    """What the inspectors found for one standard: a judgement, key-question figures, not rated, or
+    not applicable (the provider has nothing the standard could judge: no sixth form)."""
 
     rating: str | None = None
     key_questions: list[Percentage] | None = None
     not_rated: bool = False
+    not_applicable: bool = False
 
 
 class PreviousRecommendation(Model):
@@ -927,15 +930,25 @@ def _same_words(text: str) -> str:
 
 
 def _check_not_rated_label(fw: Framework, error) -> None:
-    """A standard nobody rated must not read as rated: labels.not_rated is none of the rating words."""
-    label = fw.labels.not_rated
-    if not fw.rated or label is None or not label.strip():
+    """A standard nobody rated, or one that does not apply, must not read as rated: labels.not_rated
+    and labels.not_applicable are none of the rating words, nor each other."""
+    if not fw.rated:
         return
-    same = next((item for item in fw.scale if _same_words(item.label) == _same_words(label)), None)
-    if same is not None:
-        error(f"labels.not_rated is '{label}', which reads as the rating '{same.label}' ({same.id}): a standard "
-              "nobody rated would be shown as rated; give words of its own, e.g. not_rated: Not rated",
-              ("labels", "not_rated"))
+    for name in ("not_rated", "not_applicable"):
+        label = getattr(fw.labels, name)
+        if label is None or not label.strip():
+            continue
+        same = next((item for item in fw.scale if _same_words(item.label) == _same_words(label)), None)
+        if same is not None:
+            nobody = "nobody rated" if name == "not_rated" else "that does not apply"
+            example = "not_rated: Not rated" if name == "not_rated" else "not_applicable: Not applicable"
+            error(f"labels.{name} is '{label}', which reads as the rating '{same.label}' ({same.id}): a standard "
+                  f"{nobody} would be shown as rated; give words of its own, e.g. {example}", ("labels", name))
+    not_rated, not_applicable = fw.labels.not_rated, fw.labels.not_applicable
+    if not_rated and not_applicable and _same_words(not_rated) == _same_words(not_applicable):
+        error(f"labels.not_applicable is '{not_applicable}', the same words as labels.not_rated: a standard that "
+              "does not apply would read as one nobody rated; give each its own words",
+              ("labels", "not_applicable"))
 
 
 def _check_score_can_score(fw: Framework, scored: list[Standard], error) -> None:
@@ -1293,11 +1306,22 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
             diags.error("rating-unexpected", f"{sid} is marked not_rated but is also given a rating or figures: "
                         "remove one or the other", rf.path, line, col)
             continue
+        if finding.not_applicable and (finding.rating is not None or finding.key_questions is not None
+                                       or finding.not_rated):
+            diags.error("rating-unexpected", f"{sid} is marked not_applicable but is also given a rating, figures "
+                        "or not_rated: remove one or the other", rf.path, line, col)
+            continue
+        if finding.not_applicable and not (fw.labels.not_applicable or "").strip():
+            nline, ncol = line_of(rf, ("findings", sid, "not_applicable"))
+            diags.error("rating-unexpected", f"{sid} is marked not_applicable, but {fw.id} has no words for a "
+                        "standard that does not apply (labels.not_applicable): mark it not_rated, or give the "
+                        "framework labels: {not_applicable: Not applicable}", rf.path, nline, ncol)
+            continue
         if finding.rating is not None and fw.rating_by_label(finding.rating) is None:
             rline, rcol = line_of(rf, ("findings", sid, "rating"))
             diags.error("rating-unknown", f"'{finding.rating}' is not a rating of {fw.id}"
                         + did_you_mean(finding.rating, labels), rf.path, rline, rcol)
-        if standard.rated_by == "key_questions" and not finding.not_rated:
+        if standard.rated_by == "key_questions" and not (finding.not_rated or finding.not_applicable):
             if finding.key_questions is None:
                 diags.error("key-questions-missing", f"{sid} ({standard.title}) is rated by its "
                             f"{len(standard.key_questions)} key questions: give key_questions: "
@@ -1307,7 +1331,8 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
                 kline, kcol = line_of(rf, ("findings", sid, "key_questions"))
                 diags.error("key-questions-count", f"{sid} has {len(standard.key_questions)} key questions, "
                             f"but {len(finding.key_questions)} figures are given", rf.path, kline, kcol)
-        if standard.rated_by == "judgement" and finding.rating is None and not finding.not_rated:
+        if standard.rated_by == "judgement" and finding.rating is None and not (finding.not_rated
+                                                                                  or finding.not_applicable):
             diags.error("rating-missing", f"{sid} ({standard.title}) is rated by inspector judgement: give "
                         f"rating: one of {', '.join(labels)}", rf.path, line, col)
     rated = [s for s in fw.standards if s.rated_by != "not_rated"]
