@@ -242,10 +242,10 @@ def marker_chart(marker: Marker, ctx: PartContext) -> list:
         points = fw.labels.points or fw.labels.rating or ""
         bars = charts.Bars(tuple(f"{r.standard.code} {r.standard.title}" for r in rated),
                            ((points, tuple(float(r.points) for r in rated)),), (tuple(r.rating.colour for r in rated),),
-                           "", float(max(item.points for item in fw.scale)), points,
+                           "", float(max(item.points for item in fw.all_ratings)), points,
                            tuple(r.rating.label for r in rated), fw.labels.standard or "",
-                           tuple((item.colour, item.label) for item in fw.scale),  # the key: the whole scale
-                           tuple(float(item.points) for item in fw.scale))  # ticks: the scale's points
+                           tuple((item.colour, item.label) for item in fw.all_ratings),  # the key: every scale
+                           tuple(sorted({float(item.points) for item in fw.all_ratings}, reverse=True)))
         caption = caption or fw.labels.ratings_chart or ""
         data_in, data_in_source = "", None
     elif what in spec.charts:
