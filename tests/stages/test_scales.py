@@ -96,3 +96,35 @@ def test_the_rules_count_each_scale_over_its_own_standards():
     assert check_rules(rules[1:], groups[0][0], 4, groups=groups) == []
     one_scale = [m for _, m, _ in check_rules(rules, groups[0][0] + groups[1][0], 4)]
     assert one_scale == [], "one group of 4: two 'not-met' would be possible, so the groups make the difference"
+
+
+BANDS = ("overall_bands:\n  - {from: 16, rating: outstanding}\n  - {from: 11, rating: good}\n"
+         "  - {from: 6, rating: requires-improvement}\n  - {from: 0, rating: inadequate}\n")
+RULES = ("overall: rules\noverall_rules:\n  - {rating: inadequate, when: [{rating: not-met, at_least: 1}]}\n"
+         "  - {rating: good, when: []}\n")
+
+
+def with_rules(report: Path) -> Path:
+    path = report / "frameworks" / "hmip-pdu-2023.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert BANDS in text
+    path.write_text(text.replace(BANDS, RULES), encoding="utf-8")
+    return report
+
+
+def test_a_rule_counts_the_ratings_of_a_scored_named_scale(tmp_path):
+    met = resolved_of(with_rules(with_met_scale(copy_report(tmp_path / "met"), scored=True)))
+    assert met.overall.label == "Good"
+    not_met = resolved_of(with_rules(with_met_scale(copy_report(tmp_path / "not"), scored=True, rating="Not met")))
+    assert not_met.overall.label == "Inadequate"
+
+
+def test_a_rule_cannot_count_the_ratings_of_an_unscored_scale(tmp_path):
+    report = with_rules(with_met_scale(copy_report(tmp_path), scored=False))
+    with pytest.raises(ContentError) as err:
+        check(report, Diagnostics())
+    found = [(d.code, d.message, d.line) for d in err.value.diagnostics.items]
+    framework = (report / "frameworks" / "hmip-pdu-2023.yaml").read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(framework, 1) if "rating: not-met, at_least: 1" in text)
+    assert ("framework-invalid", "overall_rules: a condition counts 'not-met', which is not on the scale or a "
+            "scored scale", line) in found, found
