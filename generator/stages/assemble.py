@@ -173,6 +173,11 @@ def marker_standard(marker: Marker, ctx: PartContext) -> list:
 
 def marker_key_questions(marker: Marker, ctx: PartContext) -> list:
     rs = ctx.standard
+    if rs is not None and not rs.key_questions and rs.standard.rated_by == "key_questions":
+        said = "not_applicable" if rs.not_applicable else "not_rated"
+        ctx.diags.error("key-questions-misplaced", f"'::: key-questions': {rs.id} is marked {said}, so it has no "
+                        "key-question figures to print: remove the marker", marker.source.path, marker.source.line)
+        return []
     if rs is None or not rs.key_questions:
         ctx.diags.error("key-questions-misplaced", "'::: key-questions' must follow a '::: standard' "
                         "marker of a standard rated by key questions", marker.source.path, marker.source.line)
