@@ -292,13 +292,17 @@ class Framework(Model):
             return standard.scale
         return next((d.scale for d in self.domains if any(s.id == standard.id for s in d.standards)), None)
 
+    def _named_scale(self, standard: Standard) -> NamedScale | None:
+        name = self.scale_name(standard)
+        return self.scales.get(name) if name is not None else None
+
     def scale_of(self, standard: Standard) -> list[ScaleItem]:
-        named = self.scales.get(self.scale_name(standard) or "")
+        named = self._named_scale(standard)
         return named.ratings if named is not None else self.scale
 
     def scale_scored(self, standard: Standard) -> bool:
         """Whether the standard's scale counts in the score and the rules (the default scale does)."""
-        named = self.scales.get(self.scale_name(standard) or "")
+        named = self._named_scale(standard)
         return named.scored if named is not None else True
 
     @property
@@ -1059,6 +1063,8 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
     for name, named in fw.scales.items():
         raw = raw_scales.get(name) if isinstance(raw_scales, dict) else None
         base = ("scales", name, "ratings") if isinstance(raw, dict) else ("scales", name)
+        if not name.strip():
+            error("scales: a scale's name is blank: give it a name, e.g. met", ("scales", name))
         if not named.ratings:
             error(f"scales.{name} is empty: give its ratings, best first, e.g. {{id: met, label: Met, points: 1, "
                   "colour: \"#00703C\", text_colour: \"#FFFFFF\"}}", base)
