@@ -70,18 +70,20 @@ def test_a_standard_on_a_scored_scale_counts_its_own_points_and_top(tmp_path):
     ("P1.3", "Not mett", "'Not mett' is not a rating of P1.3's scale 'met': one of Met, Not met; did you mean 'Not met'?"),
     ("P1.2", "Met", "'Met' is not a rating of P1.2's scale (the default): one of Outstanding, Good, "
                     "Requires improvement, Inadequate"),
+    ("P1.3", None, "P1.3 (Services) is rated by inspector judgement: give rating: one of Met, Not met"),
 ])
 def test_a_rating_is_checked_against_its_own_standards_scale(tmp_path, standard, rating, message):
     report = with_met_scale(copy_report(tmp_path), scored=False)
     path = report / "report.yaml"
     text = path.read_text(encoding="utf-8")
     line = next(line for line in text.splitlines() if line.startswith(f"  {standard}: "))
-    path.write_text(text.replace(line, f"  {standard}: {{rating: {rating}}}"), encoding="utf-8")
+    path.write_text(text.replace(line, f"  {standard}: {{rating: {rating}}}" if rating else f"  {standard}: {{}}"),
+                    encoding="utf-8")
     with pytest.raises(ContentError) as err:
         check(report, Diagnostics())
     found = [(d.code, d.message, d.line) for d in err.value.diagnostics.items]
     number = text.splitlines().index(line) + 1
-    assert ("rating-unknown", message, number) in found, found
+    assert ("rating-unknown" if rating else "rating-missing", message, number) in found, found
 
 
 def test_the_rules_count_each_scale_over_its_own_standards():
