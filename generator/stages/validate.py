@@ -1381,7 +1381,6 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
     `emptied`: the keys whose value was empty (`~`, `null`, blank or "")."""
     rf = sources.report
     standards = {s.id: s for s in fw.standards}
-    labels = [s.label for s in fw.scale]
     findings = fields.get("findings", {})
     for sid, finding in findings.items():
         line, col = line_of(rf, ("findings", sid))
