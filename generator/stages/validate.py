@@ -768,12 +768,23 @@ def _printable(text: str) -> str:
     return "".join(c if unicodedata.category(c) not in ("Cc", "Cs") else repr(c)[1:-1] for c in text)
 
 
+def _scale_list_loc(loc: tuple, yaml_file: YamlFile) -> tuple:
+    """A named scale written as a list (`met: [...]`) is read as `{ratings: [...]}`: its errors are
+    located at the list's items, as written."""
+    if len(loc) > 2 and loc[0] == "scales" and loc[2] == "ratings" and isinstance(yaml_file.data, dict):
+        scales = yaml_file.data.get("scales")
+        if isinstance(scales, dict) and isinstance(scales.get(loc[1]), list):
+            return loc[:2] + loc[3:]
+    return loc
+
+
 def _report_errors(exc: ValidationError, model: type[BaseModel], yaml_file: YamlFile,
                    diags: Diagnostics, emptied: frozenset = frozenset()) -> None:
     """Pydantic's errors as instructions, each at its value's line. `emptied`: the keys whose
     value was empty (`~` or blank text), reported as empty rather than missing."""
     for err in exc.errors():
-        loc = tuple(k for k in err["loc"] if not (isinstance(k, str) and k.startswith("function-")))
+        loc = _scale_list_loc(tuple(k for k in err["loc"] if not (isinstance(k, str) and k.startswith("function-"))),
+                              yaml_file)
         if any(loc[:end] in yaml_file.failed for end in range(len(loc) + 1)):
             continue  # a value load could not read, reported there: not also missing or of the wrong kind
         dotted = yaml_path(loc)
