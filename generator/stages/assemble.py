@@ -93,6 +93,12 @@ def marker_contents(marker: Marker, ctx: PartContext) -> list:
     return [Contents(ctx.contents, marker.source)]
 
 
+def no_rating_label(fw, rs) -> str:
+    """The words shown where a standard's rating would be when it has none: the framework's
+    `labels.not_applicable` for a standard that does not apply, else its `labels.not_rated`."""
+    return (fw.labels.not_applicable if rs.not_applicable else fw.labels.not_rated) or ""
+
+
 def marker_ratings(marker: Marker, ctx: PartContext) -> list:
     resolved, fw = ctx.resolved, ctx.resolved.framework
     if not fw.rated:
@@ -105,7 +111,7 @@ def marker_ratings(marker: Marker, ctx: PartContext) -> list:
         rows = tuple(RatingsRow(standard_label(s),
                                 rating_node(resolved.standards[s.id].rating)
                                 if resolved.standards[s.id].rating else None,
-                                fw.labels.not_rated or "",
+                                no_rating_label(fw, resolved.standards[s.id]),
                                 yaml_source(resolved, finding_loc(resolved.standards[s.id])))
                      for s in domain.standards)
         groups.append(RatingsGroup(f"{domain.id}. {domain.title}", rows))
@@ -207,14 +213,19 @@ def marker_standard(marker: Marker, ctx: PartContext) -> list:
               Paragraph((Text(rs.standard.statement),), framework, ("statement",))]
     if rs.rating:
         blocks.append(rating_node(rs.rating, fw.labels.rating, yaml_source(ctx.resolved, finding_loc(rs))))
-    elif fw.rated and fw.labels.not_rated:
-        blocks.append(Paragraph((Strong((Text(f"{fw.labels.rating}:"),)), Text(" "), Text(fw.labels.not_rated)),
-                                marker.source, ("not-rated",)))
+    elif fw.rated and no_rating_label(fw, rs):
+        blocks.append(Paragraph((Strong((Text(f"{fw.labels.rating}:"),)), Text(" "), Text(no_rating_label(fw, rs))),
+                                marker.source, ("not-applicable" if rs.not_applicable else "not-rated",)))
     return blocks
 
 
 def marker_key_questions(marker: Marker, ctx: PartContext) -> list:
     rs = ctx.standard
+    if rs is not None and not rs.key_questions and rs.standard.rated_by == "key_questions":
+        said = "not_applicable" if rs.not_applicable else "not_rated"
+        ctx.diags.error("key-questions-misplaced", f"'::: key-questions': {rs.id} is marked {said}, so it has no "
+                        "key-question figures to print: remove the marker", marker.source.path, marker.source.line)
+        return []
     if rs is None or not rs.key_questions:
         ctx.diags.error("key-questions-misplaced", "'::: key-questions' must follow a '::: standard' "
                         "marker of a standard rated by key questions", marker.source.path, marker.source.line)
@@ -284,10 +295,10 @@ def marker_chart(marker: Marker, ctx: PartContext) -> list:
         points = fw.labels.points or fw.labels.rating or ""
         bars = charts.Bars(tuple(standard_label(r.standard) for r in rated),
                            ((points, tuple(float(r.points) for r in rated)),), (tuple(r.rating.colour for r in rated),),
-                           "", float(max(item.points for item in fw.scale)), points,
+                           "", float(max(item.points for item in fw.all_ratings)), points,
                            tuple(r.rating.label for r in rated), fw.labels.standard or "",
-                           tuple((item.colour, item.label) for item in fw.scale),  # the key: the whole scale
-                           tuple(float(item.points) for item in fw.scale))  # ticks: the scale's points
+                           tuple((item.colour, item.label) for item in fw.all_ratings),  # the key: every scale
+                           tuple(sorted({float(item.points) for item in fw.all_ratings}, reverse=True)))
         caption = caption or fw.labels.ratings_chart or ""
         data_in, data_in_source = "", None
     elif what in spec.charts:

@@ -179,14 +179,20 @@ def _named(rules, numbers: list[int], most: int = 6) -> str:
     return ("rule " if len(shown) == 1 else "rules ") + listed
 
 
-def check_rules(rules, scale_ids: list[str], scored: int, budget: int | None = None) -> list[tuple[str, str, tuple]]:
+def check_rules(rules, scale_ids: list[str], scored: int, budget: int | None = None,
+                groups: list[tuple[list[str], int]] | None = None) -> list[tuple[str, str, tuple]]:
     """The problems of a framework's ordered count rules (each with a `rating` and conditions
     `when`: `rating`, `at_least`, `at_most`, every rating on the scale), as (severity, message,
     location under the framework): a rule that can never apply, and why; counts of ratings that
     meet no rule; or, past the budget, that this could not be decided. `scored`: how many
-    standards are counted."""
+    standards are counted. `groups`, for a framework of several scales: each scored scale's rating ids
+    and how many scored standards are on it (each group's counts sum to at most its own total)."""
     budget = CELL_BUDGET if budget is None else budget
-    space = CountSpace(tuple(scale_ids), (0,) * len(scale_ids), (scored,))
+    if groups is None:
+        space = CountSpace(tuple(scale_ids), (0,) * len(scale_ids), (scored,))
+    else:
+        space = CountSpace(tuple(r for ids, _ in groups for r in ids),
+                           tuple(g for g, (ids, _) in enumerate(groups) for _ in ids), tuple(n for _, n in groups))
     boxes = [box_of([(c.rating, c.at_least, c.at_most) for c in rule.when], space) for rule in rules]
     out: list[tuple[str, str, tuple]] = []
     alone = [True] * len(rules)  # the rule's own conditions can hold together

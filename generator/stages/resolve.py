@@ -29,9 +29,10 @@ class KeyQuestionResult:
 class ResolvedStandard:
     standard: Standard
     domain: Domain
-    rating: ScaleItem | None  # None: not rated
+    rating: ScaleItem | None  # None: not rated, or not applicable
     key_questions: tuple[KeyQuestionResult, ...] = ()
     band_description: str | None = None
+    not_applicable: bool = False  # the standard does not apply: no rating, out of every score and count
 
     @property
     def id(self) -> str:
@@ -83,9 +84,11 @@ def rate_by_key_questions(standard: Standard, figures: list[float], fw: Framewor
     return fw.rating_by_id(band.rating), results, band.description
 
 
-def scored_standards(standards) -> list[ResolvedStandard]:
-    """The rated standards that count in the score and the overall rating."""
-    return [s for s in standards if s.rating is not None and s.standard.scored]
+def scored_standards(standards, fw: Framework | None = None) -> list[ResolvedStandard]:
+    """The rated standards that count in the score and the overall rating: scored, and on a scored
+    scale (the default scale is; a named one unless `scored: false`)."""
+    return [s for s in standards if s.rating is not None and s.standard.scored
+            and (fw is None or fw.scale_scored(s.standard))]
 
 
 def rating_counts(counted) -> dict[str, int]:
@@ -115,10 +118,11 @@ def resolve(validated: Validated, diags: Diagnostics) -> Resolved | None:
     for domain in fw.domains:
         for standard in domain.standards:
             finding = spec.findings.get(standard.id)
-            if standard.rated_by == "not_rated" or finding is None or finding.not_rated:
-                standards[standard.id] = ResolvedStandard(standard, domain, None)
+            if standard.rated_by == "not_rated" or finding is None or finding.not_rated or finding.not_applicable:
+                standards[standard.id] = ResolvedStandard(standard, domain, None,
+                                                          not_applicable=finding is not None and finding.not_applicable)
                 continue
-            stated = fw.rating_by_label(finding.rating) if finding.rating else None
+            stated = fw.rating_by_label(finding.rating, standard) if finding.rating else None
             if standard.rated_by == "judgement":
                 standards[standard.id] = ResolvedStandard(standard, domain, stated)
                 continue
@@ -130,13 +134,14 @@ def resolve(validated: Validated, diags: Diagnostics) -> Resolved | None:
                             f"'{rating.label}' (lowest {min(r.value for r in results):g}%)",
                             report_file.path, line, col)
             standards[standard.id] = ResolvedStandard(standard, domain, rating, results, description)
-    counted = scored_standards(standards.values())
+    counted = scored_standards(standards.values(), fw)
     score = sum(s.points for s in counted)
-    max_score = len(counted) * max((item.points for item in fw.scale), default=0)
+    # each counted standard's top points on its own scale (one scale: the count times its top)
+    max_score = sum(max((item.points for item in fw.scale_of(s.standard)), default=0) for s in counted)
     overall = overall_for(score, fw, rating_counts(counted))
     if fw.overall == "rules" and overall is None:  # only where the framework check could not decide
         counts = rating_counts(counted)
-        shown = ", ".join(f"{counts[s.id]} {s.id}" for s in fw.scale if counts.get(s.id)) or "nothing (all not rated)"
+        shown = ", ".join(f"{counts[s.id]} {s.id}" for s in fw.all_ratings if counts.get(s.id)) or "nothing (all not rated)"
         framework_file = validated.sources.framework
         diags.error("overall-unmatched", f"overall_rules: no rule applies to this report, whose scored standards are "
                     f"rated {shown}, so it would have no overall rating: end the rules with one that has no "

@@ -21,7 +21,7 @@ from typing import Annotated, Literal
 # points on the first model (about 15 ms of every cold start). A value set by the user stands.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from generator.diagnostics import Diagnostics, did_you_mean
@@ -107,6 +107,20 @@ class ScaleItem(Model):
     text_colour: Annotated[str, Field(pattern=HEX_COLOUR)]
 
 
+def _scale_list(value):
+    """A named scale is its ratings (`met: [...]`), or a mapping with them and `scored`."""
+    return {"ratings": value} if isinstance(value, list) else value
+
+
+class NamedScale(Model):
+    """A scale of its own beside the default (`scales: {met: [...]}`): its ratings, best first, each
+    with its own label, points and colours; `scored: false` (`met: {scored: false, ratings: [...]}`):
+    standards on it are rated and shown, but out of the score, its maximum and the rules' counts."""
+
+    ratings: list[ScaleItem]
+    scored: bool = True
+
+
 class Band(Model):
     """Values at or above `from` (and below the previous band) get `rating`."""
 
@@ -130,12 +144,14 @@ class Standard(Model):
     rated_by: Literal["judgement", "key_questions", "not_rated"]
     key_questions: list[str] = []
     scored: bool = True  # False: rated and shown, but left out of the score and its maximum
+    scale: str | None = None  # a name of `scales`: the scale it is rated on (default: its domain's)
 
 
 class Domain(Model):
     id: str
     title: str
     standards: list[Standard]
+    scale: str | None = None  # a name of `scales`: its standards' scale (default: the framework's `scale`)
 
 
 class KeyQuestionTableLabels(Model):
@@ -152,6 +168,7 @@ class Labels(Model):
     rating: str | None = None
     standard: str | None = None
     not_rated: str | None = None  # shown wherever a rating would be, for a standard not rated
+    not_applicable: str | None = None  # shown wherever a rating would be, for a standard that does not apply
     draft: str = "DRAFT"  # a draft build's watermark, banner and DOCX header
     version: str = "Version"  # before a draft's version on its cover
     ratings_chart: str | None = None  # the caption of `::: chart ratings`
@@ -251,7 +268,8 @@ class Framework(Model):
     id: str
     name: str
     inspectorate: str
-    scale: list[ScaleItem] = []  # empty: an unrated framework (thematic inspections)
+    scale: list[ScaleItem] = []  # empty: an unrated framework (thematic inspections); the default scale
+    scales: dict[str, Annotated[NamedScale, BeforeValidator(_scale_list)]] = {}  # more scales, by name
     rounding: Rounding = Rounding()
     key_question_bands: list[Band] = []
     overall: Literal["bands", "rules", "none"] = "bands"
@@ -267,7 +285,32 @@ class Framework(Model):
     follow_up: FollowUp | None = None  # the progress scale of the last inspection's recommendations
 
     def rating_by_id(self, rating_id: str) -> ScaleItem:
-        return next(item for item in self.scale if item.id == rating_id)
+        return next(item for item in self.all_ratings if item.id == rating_id)
+
+    @property
+    def all_ratings(self) -> list[ScaleItem]:
+        """Every rating of every scale: the default scale's, then each named scale's (ids are unique
+        across them)."""
+        return self.scale + [item for named in self.scales.values() for item in named.ratings]
+
+    def scale_name(self, standard: Standard) -> str | None:
+        """The name of the scale a standard is rated on (None: the default scale)."""
+        if standard.scale is not None:
+            return standard.scale
+        return next((d.scale for d in self.domains if any(s.id == standard.id for s in d.standards)), None)
+
+    def _named_scale(self, standard: Standard) -> NamedScale | None:
+        name = self.scale_name(standard)
+        return self.scales.get(name) if name is not None else None
+
+    def scale_of(self, standard: Standard) -> list[ScaleItem]:
+        named = self._named_scale(standard)
+        return named.ratings if named is not None else self.scale
+
+    def scale_scored(self, standard: Standard) -> bool:
+        """Whether the standard's scale counts in the score and the rules (the default scale does)."""
+        named = self._named_scale(standard)
+        return named.scored if named is not None else True
 
     @property
     def rated(self) -> bool:
@@ -277,8 +320,10 @@ class Framework(Model):
     def has_score(self) -> bool:
         return self.rated and self.score
 
-    def rating_by_label(self, label: str) -> ScaleItem | None:
-        return next((item for item in self.scale if item.label == label), None)
+    def rating_by_label(self, label: str, standard: Standard | None = None) -> ScaleItem | None:
+        """The rating with these words on the standard's scale (no standard: the default scale)."""
+        scale = self.scale_of(standard) if standard is not None else self.scale
+        return next((item for item in scale if item.label == label), None)
 
     @property
     def standards(self) -> list[Standard]:
@@ -441,11 +486,13 @@ Percentage = Annotated[float, Field(ge=0, le=100)]
 
 
 class Finding(Model):
-    """What the inspectors found for one standard: a judgement, key-question figures, or not rated."""
+    """What the inspectors found for one standard: a judgement, key-question figures, not rated, or
+    not applicable (the provider has nothing the standard could judge: no sixth form)."""
 
     rating: str | None = None
     key_questions: list[Percentage] | None = None
     not_rated: bool = False
+    not_applicable: bool = False
 
 
 class PreviousRecommendation(Model):
@@ -728,12 +775,23 @@ def _printable(text: str) -> str:
     return "".join(c if unicodedata.category(c) not in ("Cc", "Cs") else repr(c)[1:-1] for c in text)
 
 
+def _scale_list_loc(loc: tuple, yaml_file: YamlFile) -> tuple:
+    """A named scale written as a list (`met: [...]`) is read as `{ratings: [...]}`: its errors are
+    located at the list's items, as written."""
+    if len(loc) > 2 and loc[0] == "scales" and loc[2] == "ratings" and isinstance(yaml_file.data, dict):
+        scales = yaml_file.data.get("scales")
+        if isinstance(scales, dict) and isinstance(scales.get(loc[1]), list):
+            return loc[:2] + loc[3:]
+    return loc
+
+
 def _report_errors(exc: ValidationError, model: type[BaseModel], yaml_file: YamlFile,
                    diags: Diagnostics, emptied: frozenset = frozenset()) -> None:
     """Pydantic's errors as instructions, each at its value's line. `emptied`: the keys whose
     value was empty (`~` or blank text), reported as empty rather than missing."""
     for err in exc.errors():
-        loc = tuple(k for k in err["loc"] if not (isinstance(k, str) and k.startswith("function-")))
+        loc = _scale_list_loc(tuple(k for k in err["loc"] if not (isinstance(k, str) and k.startswith("function-"))),
+                              yaml_file)
         if any(loc[:end] in yaml_file.failed for end in range(len(loc) + 1)):
             continue  # a value load could not read, reported there: not also missing or of the wrong kind
         dotted = yaml_path(loc)
@@ -934,15 +992,45 @@ def _same_words(text: str) -> str:
 
 
 def _check_not_rated_label(fw: Framework, error) -> None:
-    """A standard nobody rated must not read as rated: labels.not_rated is none of the rating words."""
-    label = fw.labels.not_rated
-    if not fw.rated or label is None or not label.strip():
+    """A standard nobody rated, or one that does not apply, must not read as rated: labels.not_rated
+    and labels.not_applicable are none of the rating words, nor each other."""
+    if not fw.rated:
         return
-    same = next((item for item in fw.scale if _same_words(item.label) == _same_words(label)), None)
-    if same is not None:
-        error(f"labels.not_rated is '{label}', which reads as the rating '{same.label}' ({same.id}): a standard "
-              "nobody rated would be shown as rated; give words of its own, e.g. not_rated: Not rated",
-              ("labels", "not_rated"))
+    for name in ("not_rated", "not_applicable"):
+        label = getattr(fw.labels, name)
+        if label is None or not label.strip():
+            continue
+        same = next((item for item in fw.all_ratings if _same_words(item.label) == _same_words(label)), None)
+        if same is not None:
+            nobody = "nobody rated" if name == "not_rated" else "that does not apply"
+            example = "not_rated: Not rated" if name == "not_rated" else "not_applicable: Not applicable"
+            error(f"labels.{name} is '{label}', which reads as the rating '{same.label}' ({same.id}): a standard "
+                  f"{nobody} would be shown as rated; give words of its own, e.g. {example}", ("labels", name))
+    not_rated, not_applicable = fw.labels.not_rated, fw.labels.not_applicable
+    if not_rated and not_applicable and _same_words(not_rated) == _same_words(not_applicable):
+        error(f"labels.not_applicable is '{not_applicable}', the same words as labels.not_rated: a standard that "
+              "does not apply would read as one nobody rated; give each its own words",
+              ("labels", "not_applicable"))
+
+
+def _check_scale(scale: list[ScaleItem], where: str, base: tuple, error) -> None:
+    """A scale's ids, labels and points are unique, points not negative, and it is best first."""
+    for index, value, first in _duplicates([s.id for s in scale]):
+        error(f"{where}: the id '{value}' is given twice (first at scale item {first + 1})", base + (index, "id"))
+    for index, value, first in _duplicates([s.label for s in scale]):
+        error(f"{where}: the label '{value}' is given twice (first at scale item {first + 1})",
+              base + (index, "label"))
+    for index, value, first in _duplicates([s.points for s in scale]):
+        error(f"{where}: {value} points are given twice (first at scale item {first + 1}); each rating needs its "
+              "own points", base + (index, "points"))
+    for index in range(1, len(scale)):
+        if scale[index].points > scale[index - 1].points:
+            error(f"{where}: the scale is listed best first, but '{scale[index].id}' has more points "
+                  f"({scale[index].points}) than '{scale[index - 1].id}' ({scale[index - 1].points}) "
+                  "before it", base + (index, "points"))
+    for index, item in enumerate(scale):
+        if item.points < 0:
+            error(f"{where}: points cannot be negative ({item.id}: {item.points})", base + (index, "points"))
 
 
 def _check_score_can_score(fw: Framework, scored: list[Standard], error) -> None:
@@ -986,23 +1074,38 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
               + did_you_mean(unknown[0], ["code", "title"]), ("key_question_table", "caption"))
     if fw.follow_up is not None:
         _check_follow_up(fw.follow_up, error)
-    # the scale: unique ids and labels, points unique and best first
-    for index, value, first in _duplicates(scale_ids):
-        error(f"scale: the id '{value}' is given twice (first at scale item {first + 1})", ("scale", index, "id"))
-    for index, value, first in _duplicates([s.label for s in fw.scale]):
-        error(f"scale: the label '{value}' is given twice (first at scale item {first + 1})",
-              ("scale", index, "label"))
-    for index, value, first in _duplicates([s.points for s in fw.scale]):
-        error(f"scale: {value} points are given twice (first at scale item {first + 1}); each rating needs its "
-              "own points", ("scale", index, "points"))
-    for index in range(1, len(fw.scale)):
-        if fw.scale[index].points > fw.scale[index - 1].points:
-            error(f"scale: the scale is listed best first, but '{fw.scale[index].id}' has more points "
-                  f"({fw.scale[index].points}) than '{fw.scale[index - 1].id}' ({fw.scale[index - 1].points}) "
-                  "before it", ("scale", index, "points"))
-    for index, item in enumerate(fw.scale):
-        if item.points < 0:
-            error(f"scale: points cannot be negative ({item.id}: {item.points})", ("scale", index, "points"))
+    # the scale: unique ids and labels, points unique and best first; each named scale the same
+    _check_scale(fw.scale, "scale", ("scale",), error)
+    raw_scales = yaml_file.data.get("scales") if isinstance(yaml_file.data, dict) else None
+    seen_rating: dict[str, str] = {item.id: "scale" for item in fw.scale}
+    for name, named in fw.scales.items():
+        raw = raw_scales.get(name) if isinstance(raw_scales, dict) else None
+        base = ("scales", name, "ratings") if isinstance(raw, dict) else ("scales", name)
+        if not name.strip():
+            error("scales: a scale's name is blank: give it a name, e.g. met", ("scales", name))
+        if not named.ratings:
+            error(f"scales.{name} is empty: give its ratings, best first, e.g. {{id: met, label: Met, points: 1, "
+                  "colour: \"#00703C\", text_colour: \"#FFFFFF\"}}", base)
+        _check_scale(named.ratings, f"scales.{name}", base, error)
+        for index, item in enumerate(named.ratings):
+            if seen_rating.get(item.id, f"scales.{name}") != f"scales.{name}":
+                error(f"scales.{name}: the id '{item.id}' is also a rating of {seen_rating[item.id]}: an id names one "
+                      "rating across every scale (bands, rules and styles name ratings by id); give it another",
+                      base + (index, "id"))
+            seen_rating.setdefault(item.id, f"scales.{name}")
+    if fw.scales and not fw.scale:
+        error("scales: given, but there is no default scale: give scale: too (the ratings of the standards that "
+              "name no scale, and of the overall rating)", ("scales",))
+    scale_names = list(fw.scales)
+
+    def unknown_scale(name: str, whose: str, loc: tuple) -> None:
+        hint = did_you_mean(name, scale_names) or (f" (its scales: {', '.join(scale_names)})" if scale_names
+                                                   else ": define it under scales:, or remove the line")
+        error(f"{whose} is rated on the scale '{name}', which is not one of the framework's scales" + hint, loc)
+
+    for d, domain in enumerate(fw.domains):
+        if domain.scale is not None and domain.scale not in fw.scales:
+            unknown_scale(domain.scale, f"domain '{domain.id}'", ("domains", d, "scale"))
     points = {s.id: s.points for s in fw.scale}
     # domains and standards
     for index, value, first in _duplicates([d.id for d in fw.domains]):
@@ -1023,6 +1126,12 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
         if not fw.rated and standard.rated_by != "not_rated":
             error(f"standard {standard.id} is rated by {standard.rated_by}, but the framework has no scale: "
                   "write rated_by: not_rated, or add a scale", loc + ("rated_by",))
+        if standard.scale is not None and standard.scale not in fw.scales:
+            unknown_scale(standard.scale, f"standard {standard.id}", loc + ("scale",))
+        elif standard.rated_by == "key_questions" and fw.scale_name(standard) in fw.scales:
+            error(f"standard {standard.id} is rated by key questions, whose bands rate on the default scale, but it "
+                  f"is on the scale '{fw.scale_name(standard)}': rate it by judgement, or keep it on the default "
+                  "scale", loc + (("scale",) if standard.scale is not None else ("rated_by",)))
         if not standard.code.strip():
             error(f"standard {standard.id} has a blank code, which every output prints before its title: give "
                   f"its code, e.g. code: {_yaml_quoted(standard.id)}", loc + ("code",))
@@ -1031,7 +1140,7 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
             error(f"domain '{domain.id}' has no standards, so its table and chapter would be empty: give its "
                   "standards, or remove the domain", ("domains", d, "standards"))
     kq_standards = [st for _, _, st in all_standards if st.rated_by == "key_questions"]
-    scored = [st for _, _, st in all_standards if st.rated_by != "not_rated" and st.scored]
+    scored = [st for _, _, st in all_standards if st.rated_by != "not_rated" and st.scored and fw.scale_scored(st)]
     # labels the generated parts need
     needed = []
     if fw.rated:
@@ -1060,7 +1169,7 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
     band_tables = [("key_question_bands", 0.0, 100.0, False)]
     if fw.overall == "bands":
         low = 0  # points are never negative, and a report may mark every standard not rated
-        high = max(points.values(), default=0) * len(scored)
+        high = sum(max((item.points for item in fw.scale_of(st)), default=0) for st in scored)
         band_tables.append(("overall_bands", float(low), float(high), True))
     elif fw.overall_bands:
         error(f"overall_bands is given but the overall rating is by {fw.overall}: remove it, or write "
@@ -1116,16 +1225,23 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
             error("overall: rules, but overall_rules is empty: give the rules, first match wins", ("overall_rules",))
             return
         valid = True
+        # the rules count ratings per scale: the default scale's, and each scored named scale's,
+        # each over the scored standards on it
+        groups = [(scale_ids, sum(1 for st in scored if fw.scale_name(st) not in fw.scales))]
+        groups += [([item.id for item in named.ratings], sum(1 for st in scored if fw.scale_name(st) == name))
+                   for name, named in fw.scales.items() if named.scored]
+        counted_ids = [rating for ids, _ in groups for rating in ids]
         for r, rule in enumerate(rules):
             if rule.rating not in scale_ids:
                 valid = False
                 error(f"overall_rules: rating '{rule.rating}' is not on the scale" + did_you_mean(rule.rating, scale_ids),
                       ("overall_rules", r, "rating"))
             for c, condition in enumerate(rule.when):
-                if condition.rating not in scale_ids:
+                if condition.rating not in counted_ids:
                     valid = False
                     error(f"overall_rules: a condition counts '{condition.rating}', which is not on the scale"
-                          + did_you_mean(condition.rating, scale_ids), ("overall_rules", r, "when", c, "rating"))
+                          + (" or a scored scale" if fw.scales else "")
+                          + did_you_mean(condition.rating, counted_ids), ("overall_rules", r, "when", c, "rating"))
                 if condition.at_least is None and condition.at_most is None:
                     valid = False
                     error("overall_rules: a condition needs at_least or at_most", ("overall_rules", r, "when", c))
@@ -1136,7 +1252,8 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
                           "the condition never holds", ("overall_rules", r, "when", c))
         if not valid:
             return
-        for severity, message, loc in check_rules(rules, scale_ids, len(scored)):
+        for severity, message, loc in check_rules(rules, scale_ids, len(scored),
+                                                  groups=groups if fw.scales else None):
             if severity == "warning":
                 diags.warning("framework-unchecked", message, yaml_file.path, *line_of(yaml_file, loc))
             else:
@@ -1282,7 +1399,6 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
     `emptied`: the keys whose value was empty (`~`, `null`, blank or "")."""
     rf = sources.report
     standards = {s.id: s for s in fw.standards}
-    labels = [s.label for s in fw.scale]
     findings = fields.get("findings", {})
     for sid, finding in findings.items():
         line, col = line_of(rf, ("findings", sid))
@@ -1300,11 +1416,26 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
             diags.error("rating-unexpected", f"{sid} is marked not_rated but is also given a rating or figures: "
                         "remove one or the other", rf.path, line, col)
             continue
-        if finding.rating is not None and fw.rating_by_label(finding.rating) is None:
+        if finding.not_applicable and (finding.rating is not None or finding.key_questions is not None
+                                       or finding.not_rated):
+            diags.error("rating-unexpected", f"{sid} is marked not_applicable but is also given a rating, figures "
+                        "or not_rated: remove one or the other", rf.path, line, col)
+            continue
+        if finding.not_applicable and not (fw.labels.not_applicable or "").strip():
+            nline, ncol = line_of(rf, ("findings", sid, "not_applicable"))
+            diags.error("rating-unexpected", f"{sid} is marked not_applicable, but {fw.id} has no words for a "
+                        "standard that does not apply (labels.not_applicable): mark it not_rated, or give the "
+                        "framework labels: {not_applicable: Not applicable}", rf.path, nline, ncol)
+            continue
+        words = [item.label for item in fw.scale_of(standard)]  # the words of its own scale
+        if finding.rating is not None and fw.rating_by_label(finding.rating, standard) is None:
             rline, rcol = line_of(rf, ("findings", sid, "rating"))
-            diags.error("rating-unknown", f"'{finding.rating}' is not a rating of {fw.id}"
-                        + did_you_mean(finding.rating, labels), rf.path, rline, rcol)
-        if standard.rated_by == "key_questions" and not finding.not_rated:
+            name = fw.scale_name(standard)
+            said = (f"'{finding.rating}' is not a rating of {fw.id}" if not fw.scales else
+                    f"'{finding.rating}' is not a rating of {sid}'s scale "
+                    f"{repr(name) if name in fw.scales else '(the default)'}: one of {', '.join(words)}")
+            diags.error("rating-unknown", said + did_you_mean(finding.rating, words), rf.path, rline, rcol)
+        if standard.rated_by == "key_questions" and not (finding.not_rated or finding.not_applicable):
             if finding.key_questions is None:
                 diags.error("key-questions-missing", f"{sid} ({standard.title}) is rated by its "
                             f"{len(standard.key_questions)} key questions: give key_questions: "
@@ -1314,9 +1445,10 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
                 kline, kcol = line_of(rf, ("findings", sid, "key_questions"))
                 diags.error("key-questions-count", f"{sid} has {len(standard.key_questions)} key questions, "
                             f"but {len(finding.key_questions)} figures are given", rf.path, kline, kcol)
-        if standard.rated_by == "judgement" and finding.rating is None and not finding.not_rated:
+        if standard.rated_by == "judgement" and finding.rating is None and not (finding.not_rated
+                                                                                  or finding.not_applicable):
             diags.error("rating-missing", f"{sid} ({standard.title}) is rated by inspector judgement: give "
-                        f"rating: one of {', '.join(labels)}", rf.path, line, col)
+                        f"rating: one of {', '.join(words)}", rf.path, line, col)
     rated = [s for s in fw.standards if s.rated_by != "not_rated"]
     if rated and isinstance(rf.data, dict) and "findings" not in rf.data and ("findings",) not in rf.failed:
         empty = ("findings",) in emptied  # `findings: ~`: empty, as every required field written empty

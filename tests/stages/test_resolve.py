@@ -138,3 +138,40 @@ def test_a_not_rated_standard_is_out_of_the_score_and_its_maximum(tmp_path):
         assert "Score 2/18" in lines, (fmt, [line for line in lines if line.startswith("Score")])
         assert "P 1.1 Leadership Not rated" in lines, "the standard is listed with the framework's not-rated label"
         assert "P 1.2 Staffing Requires improvement" in lines
+
+
+def test_not_applicable_is_its_own_state_printed_in_every_format_and_out_of_the_score(tmp_path):
+    """`not_applicable: true` shows the framework's `labels.not_applicable` where the standard's
+    rating would be (the ratings page and the standard's rating sentence), distinct from a standard
+    `not_rated: true` beside it; both are out of the score and its maximum, in PDF, DOCX and HTML."""
+    report = copy_report(tmp_path)
+    framework = report / "frameworks" / "hmip-pdu-2023.yaml"
+    framework.parent.mkdir()
+    text = (SURREY.parent.parent / "generator" / "frameworks" / "hmip-pdu-2023.yaml").read_text(encoding="utf-8")
+    assert "  not_rated: Not rated\n" in text
+    framework.write_text(text.replace("  not_rated: Not rated\n", "  not_rated: Not rated\n"
+                                      "  not_applicable: Not applicable\n"), encoding="utf-8")
+    path = report / "report.yaml"
+    path.write_text(path.read_text().replace("  P1.1: {rating: Requires improvement}\n", "  P1.1: {not_rated: true}\n")
+                    .replace("  P1.3: {rating: Requires improvement}\n", "  P1.3: {not_applicable: true}\n"))
+    chapter = report / "chapters" / "domain-1.md"
+    chapter.write_text(chapter.read_text().replace("""an overall rating of '{{ standards["P1.1"].rating.label }}' has been""",
+                                                   "no rating has been"))
+    before, after = resolved_of(SURREY), resolved_of(report)
+    top = max(item.points for item in after.framework.scale)
+    assert after.standards["P1.3"].rating is None and after.standards["P1.3"].not_applicable
+    assert not after.standards["P1.1"].not_applicable
+    assert after.max_score == before.max_score - 2 * top == 15
+    assert after.score == before.score - before.standards["P1.1"].points - before.standards["P1.3"].points == 1
+    built = build(report, tmp_path / "out", formats=("pdf", "html", "docx"))
+    assert sorted(built.outputs) == ["docx", "html", "pdf"]
+    for fmt, output in built.outputs.items():
+        lines = file_text(output).splitlines()
+        assert "Score 1/15" in lines, (fmt, [line for line in lines if line.startswith("Score")])
+        ratings = [line for line in lines if line.startswith("P 1.")]  # the ratings page's rows
+        assert "P 1.1 Leadership Not rated" in ratings, (fmt, ratings)
+        assert "P 1.2 Staffing Requires improvement" in ratings, (fmt, ratings)
+        assert "P 1.3 Services Not applicable" in ratings, (fmt, ratings)
+        sentences = [line for line in lines if line.startswith("Rating:")]  # each standard's rating, in order
+        assert sentences[:3] == ["Rating: Not rated", "Rating: Requires improvement", "Rating: Not applicable"], \
+            (fmt, sentences)

@@ -54,7 +54,7 @@ class ProseRatings:
     def __init__(self, resolved: Resolved):
         self.resolved = resolved
         fw = resolved.framework
-        labels = sorted((s.label for s in fw.scale), key=len, reverse=True)
+        labels = sorted(dict.fromkeys(s.label for s in fw.all_ratings), key=len, reverse=True)
         # a rating word is a label as the framework writes it ("Good"), or quoted in any case
         # ("'good'"): a lower-case good in running text is English, not a rating
         quoted = [r"(?<=['‘\"“])(?i:" + r"\s+".join(map(re.escape, label.split())) + r")(?=['’\"”])" for label in labels]
