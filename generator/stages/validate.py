@@ -239,9 +239,17 @@ class Details(Model):
     given in report.yaml `details:`, printed by `::: details` as a two-column table (`header`) and
     readable in chapters as {{ details.<name> }}."""
 
-    header: Annotated[list[NotBlankFramework], Field(min_length=2, max_length=2)]  # [Detail, Value]
+    header: list[NotBlankFramework]  # the two columns' headers: [Detail, Value]
     caption: NotBlankFramework  # the table's caption (numbered as a table), e.g. "About the school"
     fields: dict[str, DetailField]
+
+    @field_validator("header")
+    @classmethod
+    def _two_columns(cls, value: list[str]) -> list[str]:
+        if len(value) != 2:
+            raise ValueError(f"{len(value)} header{'' if len(value) == 1 else 's'}; the table has two columns, "
+                             "the field's label and its value: give two, e.g. [Detail, Value]")
+        return value
 
 # The generated parts a publication can be required to have (framework `publication.parts`): each
 # is placed by its block marker (`::: imprint`, ...); assemble checks the report places each.
@@ -1378,7 +1386,8 @@ def _check_details_given(fw: Framework, rf: YamlFile, diags: Diagnostics, emptie
         try:
             detail_value(field, value)
         except ValueError as exc:
-            diags.error("value-invalid", f"details.{name}: {str(value)[:40]!r} {exc}", rf.path, *line_of(rf, loc))
+            shown = value.isoformat() if isinstance(value, dt.date) else repr(value)[:40]
+            diags.error("value-invalid", f"details.{name}: {shown} {exc}", rf.path, *line_of(rf, loc))
             continue
         if field.type == "rating" and fw.rating_by_label(value) is None:
             labels = [s.label for s in fw.scale]
