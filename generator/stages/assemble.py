@@ -438,10 +438,10 @@ MARKERS = {
     "key-questions": marker_key_questions,
     "chart": marker_chart,
     "glossary": marker_glossary,
-    "details": marker_details,
     "imprint": marker_imprint,
     "acknowledgements": marker_acknowledgements,
     "previous-recommendations": marker_previous_recommendations,
+    "details": marker_details,
 }
 
 
