@@ -311,7 +311,8 @@ def marker_details(marker: Marker, ctx: PartContext) -> list:
     values = details_values(fw, spec.details)
     rows = tuple(((Text(fw.details.fields[name].label),), (Text(detail_text(fw, fw.details.fields[name], value)),))
                  for name, value in values.items())
-    return [Table(tuple((Text(word),) for word in fw.details.header), rows, marker.source,
+    # its values are report.yaml's: a reviewer's change to one is sent there, not to the chapter
+    return [Table(tuple((Text(word),) for word in fw.details.header), rows, yaml_source(ctx.resolved, ("details",)),
                   caption=(Text(fw.details.caption),))]
 
 

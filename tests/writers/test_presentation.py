@@ -133,3 +133,16 @@ def test_a11y_is_clean_on_all_three(built, reportgen):
     result = reportgen("a11y", built["pdf"], built["docx"], built["html"])
     assert result.returncode == 0, result.stdout + result.stderr
     assert "a11y-" not in result.stdout + result.stderr, result.stdout + result.stderr
+
+
+def test_a_reviewer_is_sent_to_report_yaml_for_a_detail_not_to_the_chapter():
+    """The review round trip (generator/review) finds where each printed text comes from: a detail's
+    value is report.yaml's (its `details:`), never the chapter line of `::: details`."""
+    from generator.review.index import Index
+
+    index = Index(REPORT)
+    lines = (REPORT / "report.yaml").read_text(encoding="utf-8").splitlines()
+    details_line = lines.index("details:") + 1
+    unit = next(u for u in index.units if u.text == "104321")
+    assert (unit.path, unit.line) == ("report.yaml", details_line), unit
+    assert "edit report.yaml" in unit.note, unit
