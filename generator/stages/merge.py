@@ -156,8 +156,9 @@ def plain(value):
 
 
 def _standard(rs: ResolvedStandard) -> dict:
+    code = {"code": rs.standard.code} if rs.standard.code is not None else {}  # none: using it is jinja-undefined
     return {
-        "id": rs.id, "code": rs.standard.code, "title": rs.standard.title, "statement": rs.standard.statement,
+        "id": rs.id, **code, "title": rs.standard.title, "statement": rs.standard.statement,
         "rated_by": rs.standard.rated_by, "domain": {"id": rs.domain.id, "title": rs.domain.title},
         "rating": rs.rating.model_dump() if rs.rating else None, "points": rs.points,
         "key_questions": [{"question": kq.question, "value": kq.value, "lowest": kq.lowest}

@@ -146,3 +146,18 @@ def test_a_reviewer_is_sent_to_report_yaml_for_a_detail_not_to_the_chapter():
     unit = next(u for u in index.units if u.text == "104321")
     assert (unit.path, unit.line) == ("report.yaml", details_line), unit
     assert "edit report.yaml" in unit.note, unit
+
+
+def test_a_chapter_naming_the_code_of_a_standard_without_one_is_a_located_error(tmp_path, reportgen):
+    """Under standard_codes: false there is no code to print: {{ standards.x.code }} is an error at
+    its line, never a printed "None"."""
+    import shutil
+
+    report = tmp_path / "presentation"
+    shutil.copytree(REPORT, report)
+    chapter = report / "chapters" / "education.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nCode: {{ standards['curriculum'].code }}.\n",
+                       encoding="utf-8")
+    result = reportgen("check", report)
+    assert result.returncode == 1, result.stderr
+    assert "education.md:5:" in result.stderr and "error[jinja-undefined]" in result.stderr, result.stderr
