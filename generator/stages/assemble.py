@@ -29,7 +29,7 @@ from generator.stages.parse.authoring import blocks_said, check_title
 from generator.stages.parse.prose import ProseRatings
 from generator.stages.resolve import Resolved, ResolvedStandard, band_for
 from generator.stages.typography import typeset
-from generator.stages.validate import CONTROL_RE, ScaleItem, describe_character, line_of
+from generator.stages.validate import CONTROL_RE, ScaleItem, describe_character, details_values, line_of
 
 
 def rating_node(item: ScaleItem, caption: str = "", source: Source | None = None) -> Rating:
@@ -58,10 +58,6 @@ def finding_loc(rs: ResolvedStandard) -> tuple:
     return ("findings", rs.id, "key_questions" if rs.key_questions else "rating")
 
 
-def standard_label(standard) -> str:
-    """A standard as every part of the report names it: its code and title, "P 1.1 Leadership" (the
-    ratings page, the standard's heading, charts; the key-question caption's {code} {title})."""
-    return f"{standard.code} {standard.title}"
 
 
 def format_percentage(value: float) -> str:
@@ -108,13 +104,13 @@ def marker_ratings(marker: Marker, ctx: PartContext) -> list:
     meta = resolved.validated.report.metadata
     groups = []
     for domain in fw.domains:
-        rows = tuple(RatingsRow(standard_label(s),
+        rows = tuple(RatingsRow(fw.standard_caption(s),
                                 rating_node(resolved.standards[s.id].rating)
                                 if resolved.standards[s.id].rating else None,
                                 no_rating_label(fw, resolved.standards[s.id]),
                                 yaml_source(resolved, finding_loc(resolved.standards[s.id])))
                      for s in domain.standards)
-        groups.append(RatingsGroup(f"{domain.id}. {domain.title}", rows))
+        groups.append(RatingsGroup(fw.domain_caption(domain), rows))
     facts, kinds, sources = [], [], []
     if meta.fieldwork_start is not None:
         facts.append((fw.labels.fieldwork_started, long_date(meta.fieldwork_start)))
@@ -208,7 +204,8 @@ def marker_standard(marker: Marker, ctx: PartContext) -> list:
     fw = ctx.resolved.framework
     # the title and statement are the framework's: located at the marker, named as computed
     framework = replace(marker.source, key=f"framework {fw.id}: standard {rs.id}")
-    blocks = [Heading(2, (Text(standard_label(rs.standard)),), ctx.state.unique_id(standard_label(rs.standard)),
+    heading = fw.standard_caption(rs.standard)
+    blocks = [Heading(2, (Text(heading),), ctx.state.unique_id(heading),
                       framework, ("standard",)),
               Paragraph((Text(rs.standard.statement),), framework, ("statement",))]
     if rs.rating:
@@ -244,7 +241,7 @@ def marker_key_questions(marker: Marker, ctx: PartContext) -> list:
 def key_questions_caption(rs: ResolvedStandard, ctx: PartContext) -> str:
     """The framework's `key_question_table.caption` for `rs` ("P 2.1 Assessment: key questions"), or ""."""
     template = ctx.resolved.framework.key_question_table.caption
-    return template.replace("{code}", rs.standard.code).replace("{title}", rs.standard.title) if template else ""
+    return template.replace("{code}", rs.standard.code or "").replace("{title}", rs.standard.title) if template else ""
 
 
 def marker_chart(marker: Marker, ctx: PartContext) -> list:
@@ -293,7 +290,7 @@ def marker_chart(marker: Marker, ctx: PartContext) -> list:
             return fail(f"'::: chart ratings': {fw.id} rates nothing")
         rated = [r for r in ctx.resolved.standards.values() if r.rating is not None]
         points = fw.labels.points or fw.labels.rating or ""
-        bars = charts.Bars(tuple(standard_label(r.standard) for r in rated),
+        bars = charts.Bars(tuple(fw.standard_caption(r.standard) for r in rated),
                            ((points, tuple(float(r.points) for r in rated)),), (tuple(r.rating.colour for r in rated),),
                            "", float(max(item.points for item in fw.all_ratings)), points,
                            tuple(r.rating.label for r in rated), fw.labels.standard or "",
@@ -353,6 +350,28 @@ def marker_glossary(marker: Marker, ctx: PartContext) -> list:
     return [Glossary(tuple(sorted(glossary.items(), key=lambda kv: kv[0].casefold())), marker.source)]
 
 
+def detail_text(fw, field, value) -> str:
+    """A detail's value as printed: a date in words, a rating by its label, a number or text as given."""
+    return long_date(value) if field.type == "date" else str(value)
+
+
+def marker_details(marker: Marker, ctx: PartContext) -> list:
+    """`::: details`: the framework's own facts about the inspection (report.yaml `details:`), a
+    two-column table of label and value, in the framework's order."""
+    fw, spec = ctx.resolved.framework, ctx.resolved.validated.report
+    if fw.details is None or not spec.details:
+        ctx.diags.error("details-empty", f"'::: details' but {'report.yaml gives no details' if fw.details else f'{fw.id} declares no details (details.fields)'}: "
+                        "give them, or remove the marker", marker.source.path, marker.source.line)
+        return []
+    ctx.printed.add("details")
+    values = details_values(fw, spec.details)
+    rows = tuple(((Text(fw.details.fields[name].label),), (Text(detail_text(fw, fw.details.fields[name], value)),))
+                 for name, value in values.items())
+    # its values are report.yaml's: a reviewer's change to one is sent there, not to the chapter
+    return [Table(tuple((Text(word),) for word in fw.details.header), rows, yaml_source(ctx.resolved, ("details",)),
+                  caption=(Text(fw.details.caption),))]
+
+
 def _framework_text(text: str, **values) -> str:
     """A text of the framework with its `{name}` fields filled in ('{{' a brace); validate allowed
     only the names given here."""
@@ -383,7 +402,8 @@ def marker_imprint(marker: Marker, ctx: PartContext) -> list:
         shown = re.sub(r"^https?://", "", meta.publisher.website).rstrip("/")
         blocks.append(Paragraph((Text(f"{_framework_text(text.download)} "),
                                  Link(meta.publisher.website, (Text(shown),))), yaml("publisher", "website")))
-    blocks.append(Paragraph((Text(f"{_framework_text(text.isbn)} {meta.isbn}"),), yaml("isbn"), ("isbn",)))
+    if meta.isbn:  # required where the framework says (required_metadata)
+        blocks.append(Paragraph((Text(f"{_framework_text(text.isbn)} {meta.isbn}"),), yaml("isbn"), ("isbn",)))
     blocks.append(Paragraph((Text(_framework_text(text.published_by)),), here, ("keep",)))
     lines: list = [Text(meta.publisher.name)]
     for line in meta.publisher.address:
@@ -478,6 +498,7 @@ MARKERS = {
     "imprint": marker_imprint,
     "acknowledgements": marker_acknowledgements,
     "previous-recommendations": marker_previous_recommendations,
+    "details": marker_details,
 }
 
 
@@ -565,9 +586,16 @@ def _check_anatomy(ctx: PartContext, merged: dict[str, MergedChapter]) -> None:
               "in a part (e.g. a Glossary annexe)", ("glossary",))
     if "imprint" not in ctx.printed and "imprint" not in fw.publication.parts:
         unprinted.add("imprint")
-        for key in ("isbn", "copyright_year", "publisher"):
+        for key in ("isbn", "copyright_year", "publisher") if meta.isbn else ("copyright_year", "publisher"):
             error("data-unprinted", f"metadata.{key} is printed by no part: place '::: imprint' in a part "
                   "(e.g. the front matter)", ("metadata", key))
+    if spec.details and "details" not in ctx.printed and all(chapter.complete for chapter in merged.values()):
+        reads = set().union(*(chapter.reads for chapter in merged.values()))
+        if ("details", "*") not in reads:
+            for key in spec.details:
+                if ("details", key) not in reads:
+                    error("data-unprinted", f"details.{key} is printed by no part: place '::: details' in a part, "
+                          f"or write {{{{ details.{key} }}}} where it belongs, or remove it", ("details", key))
     if "imprint" in ctx.printed and meta.publisher.website and "imprint website" not in ctx.printed:
         error("data-unprinted", f"metadata.publisher.website is printed by no part: {fw.id}'s imprint has no "
               "publication.imprint.download text to print it with; add it, or remove the website",
@@ -604,7 +632,7 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
     check_title(meta.title, state, resolved.validated.sources.report.path,
                 *line_of(resolved.validated.sources.report, ("metadata", "title")))
     domains = {d.id: d for d in fw.domains}
-    titles = [p.title or f"{p.domain}. {domains[p.domain].title}" for p in spec.parts]
+    titles = [p.title or fw.domain_caption(domains[p.domain]) for p in spec.parts]
     ids = [state.unique_id(title) for title in titles]
     contents = tuple(ContentsEntry(t, i) for p, t, i in zip(spec.parts, titles, ids) if p.contents)
     ctx = PartContext(resolved, contents, state)

@@ -40,6 +40,7 @@ from generator.diagnostics import Diagnostics, did_you_mean
 from generator.limits import memory_ceiling
 from generator.stages.load import ChapterFile
 from generator.stages.resolve import Resolved, ResolvedStandard
+from generator.stages.validate import details_values
 
 
 @dataclass(frozen=True)
@@ -155,8 +156,9 @@ def plain(value):
 
 
 def _standard(rs: ResolvedStandard) -> dict:
+    code = {"code": rs.standard.code} if rs.standard.code is not None else {}  # none: using it is jinja-undefined
     return {
-        "id": rs.id, "code": rs.standard.code, "title": rs.standard.title, "statement": rs.standard.statement,
+        "id": rs.id, **code, "title": rs.standard.title, "statement": rs.standard.statement,
         "rated_by": rs.standard.rated_by, "domain": {"id": rs.domain.id, "title": rs.domain.title},
         "rating": rs.rating.model_dump() if rs.rating else None, "points": rs.points,
         "key_questions": [{"question": kq.question, "value": kq.value, "lowest": kq.lowest}
@@ -169,7 +171,7 @@ FILTERS = {"long_date": long_date, "month_year": month_year}
 
 # report.yaml's bags of data that only a chapter prints: assemble checks each key is read by one
 # (a sample size or a link no chapter uses is data no part prints)
-READ_TRACKED = ("sample", "links")
+READ_TRACKED = ("sample", "links", "details")
 
 
 def context(resolved: Resolved) -> MappingProxyType:
@@ -183,6 +185,7 @@ def context(resolved: Resolved) -> MappingProxyType:
         "sample": sample,
         "links": dict(spec.links),
         "standards": {sid: _standard(rs) for sid, rs in resolved.standards.items()},
+        "details": details_values(resolved.framework, spec.details),  # the framework's own facts, typed
     }
     # a framework that gives no score (or no overall rating) offers none: using one is a located
     # jinja-undefined error, never a printed "None" or "0/0"

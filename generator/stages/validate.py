@@ -138,7 +138,7 @@ class Rounding(Model):
 
 class Standard(Model):
     id: str
-    code: str
+    code: str | None = None  # required unless the framework's presentation.standard_codes is false
     title: str
     statement: str
     rated_by: Literal["judgement", "key_questions", "not_rated"]
@@ -235,7 +235,45 @@ class FollowUp(Model):
         return next((item for item in self.scale if item.label == label), None)
 
 
-OPTIONAL_METADATA = ("unit", "region", "fieldwork_start", "lead_inspector")
+OPTIONAL_METADATA = ("unit", "region", "fieldwork_start", "lead_inspector", "isbn", "chief_inspector")
+
+
+class Presentation(Model):
+    """How the outputs name a domain and a standard (README "The framework file"). The defaults are
+    the HM Inspectorate of Probation's: "1. Organisational arrangements", "P 1.1. Leadership"."""
+
+    domain_ids: bool = True  # false: a domain's caption is its title alone, not "<id>. <title>"
+    standard_codes: bool = True  # false: standards carry no code, and none is printed
+
+
+DETAIL_TYPES = ("text", "date", "integer", "rating")
+DETAIL_NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # readable in a chapter as {{ details.<name> }}
+
+
+class DetailField(Model):
+    """One fact of the framework's own about an inspection (report.yaml `details.<name>`)."""
+
+    type: Literal["text", "date", "integer", "rating"]  # rating: a label of the framework's scale
+    label: NotBlankFramework  # what `::: details` prints before its value
+    required: bool = False
+
+
+class Details(Model):
+    """The framework's own facts about an inspection ("Unique reference number", "Previous grade"),
+    given in report.yaml `details:`, printed by `::: details` as a two-column table (`header`) and
+    readable in chapters as {{ details.<name> }}."""
+
+    header: list[NotBlankFramework]  # the two columns' headers: [Detail, Value]
+    caption: NotBlankFramework  # the table's caption (numbered as a table), e.g. "About the school"
+    fields: dict[str, DetailField]
+
+    @field_validator("header")
+    @classmethod
+    def _two_columns(cls, value: list[str]) -> list[str]:
+        if len(value) != 2:
+            raise ValueError(f"{len(value)} header{'' if len(value) == 1 else 's'}; the table has two columns, "
+                             "the field's label and its value: give two, e.g. [Detail, Value]")
+        return value
 
 # The generated parts a publication can be required to have (framework `publication.parts`): each
 # is placed by its block marker (`::: imprint`, ...); assemble checks the report places each.
@@ -276,13 +314,28 @@ class Framework(Model):
     overall_bands: list[Band] = []
     overall_rules: list[Rule] = []
     score: bool = True  # False: no score is shown or offered to chapters
-    required_metadata: list[Literal["unit", "region", "fieldwork_start", "lead_inspector"]] = list(OPTIONAL_METADATA)
+    required_metadata: list[Literal["unit", "region", "fieldwork_start", "lead_inspector", "isbn",
+                                    "chief_inspector"]] = list(OPTIONAL_METADATA)
     key_question_table: KeyQuestionTableLabels | None = None
     recommendations_lead: str
     labels: Labels = Labels()
     publication: Publication = Publication()
     domains: list[Domain] = []
     follow_up: FollowUp | None = None  # the progress scale of the last inspection's recommendations
+    presentation: Presentation = Presentation()
+    details: Details | None = None  # the framework's own facts about an inspection (report.yaml details:)
+
+    def domain_caption(self, domain: Domain) -> str:
+        """A domain as captions, headings and the ratings page name it."""
+        return f"{domain.id}. {domain.title}" if self.presentation.domain_ids else domain.title
+
+    def standard_caption(self, standard: Standard) -> str:
+        """A standard as every part of the report names it (the ratings page, its heading, charts):
+        its code and title, "P 1.1 Leadership"; its title alone where the framework's standards
+        carry no code."""
+        if not self.presentation.standard_codes:
+            return standard.title
+        return f"{standard.code} {standard.title}"
 
     def rating_by_id(self, rating_id: str) -> ScaleItem:
         return next(item for item in self.all_ratings if item.id == rating_id)
@@ -423,8 +476,8 @@ class Metadata(Model):
     published: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
     fieldwork_start: dt.date | None = None
     lead_inspector: NotBlank | None = None
-    chief_inspector: Person
-    isbn: Isbn
+    chief_inspector: Person | None = None  # chief_inspector, isbn: required where the framework says
+    isbn: Isbn | None = None
     language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
                                    max_length=LANGUAGE_LIMIT)] = "en-GB"
     copyright_year: int
@@ -583,6 +636,7 @@ class ReportSpec(Model):
     overall_rating: str | None = None
     recommendations: list[RecommendationGroup] = []
     previous_recommendations: list[PreviousRecommendation] = []  # the last inspection's, followed up
+    details: dict[str, object] = {}  # the framework's own facts (framework `details.fields`), checked there
     links: dict[str, str] = {}
     parts: Annotated[list[Part], Field(min_length=1)]
     docx_reference: str | None = None  # a .docx whose styles the DOCX uses, relative to the report folder
@@ -1046,6 +1100,20 @@ def _check_score_can_score(fw: Framework, scored: list[Standard], error) -> None
               else ("domains",))
 
 
+def _check_details(fw: Framework, error) -> None:
+    """The framework's own fields (`details.fields`): names a chapter can read, ratings only on a scale."""
+    if fw.details is None:
+        return
+    for name, spec in fw.details.fields.items():
+        loc = ("details", "fields", name)
+        if not DETAIL_NAME.match(name):
+            error(f"details.fields: {name!r} is not a field name a chapter can read as {{{{ details.<name> }}}}: "
+                  "use small letters, digits and _, starting with a letter, e.g. previous_grade", loc)
+        elif spec.type == "rating" and not fw.rated:
+            error(f"details.fields.{name} is a rating, but {fw.id} has no scale to rate on: give its type as "
+                  "text, or add a scale", loc + ("type",))
+
+
 def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> None:
     """Every mistake in a framework that could make the arithmetic wrong is a located error."""
 
@@ -1067,7 +1135,11 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
         error("recommendations_lead may name only {addressee} (write '{{' and '}}' "
               f"for braces): {fw.recommendations_lead!r}{hint}", ("recommendations_lead",))
     _check_publication(fw, error)
+    _check_details(fw, error)
     caption = fw.key_question_table.caption if fw.key_question_table else None
+    if caption and not fw.presentation.standard_codes and "{code}" in caption:
+        error(f"key_question_table.caption names {{code}}, but presentation.standard_codes is false, so standards "
+              f"have no code: name {{title}} alone: {caption!r}", ("key_question_table", "caption"))
     unknown = sorted(set(re.findall(r"\{([^{}]*)\}", caption or "")) - {"code", "title"})
     if unknown:  # assemble fills in {code} and {title}, and nothing else
         error(f"key_question_table.caption may name only {{code}} and {{title}}: {caption!r}"
@@ -1132,9 +1204,14 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
             error(f"standard {standard.id} is rated by key questions, whose bands rate on the default scale, but it "
                   f"is on the scale '{fw.scale_name(standard)}': rate it by judgement, or keep it on the default "
                   "scale", loc + (("scale",) if standard.scale is not None else ("rated_by",)))
-        if not standard.code.strip():
-            error(f"standard {standard.id} has a blank code, which every output prints before its title: give "
-                  f"its code, e.g. code: {_yaml_quoted(standard.id)}", loc + ("code",))
+        if fw.presentation.standard_codes and not (standard.code or "").strip():
+            error(f"standard {standard.id} has {'no' if standard.code is None else 'a blank'} code, which every "
+                  f"output prints before its title: give its code, e.g. code: {_yaml_quoted(standard.id)}, or say "
+                  "the framework's standards carry none (presentation: {standard_codes: false})",
+                  loc + (() if standard.code is None else ("code",)))
+        elif not fw.presentation.standard_codes and standard.code is not None:
+            error(f"standard {standard.id} has code {_yaml_quoted(standard.code)}, but presentation.standard_codes "
+                  "is false, so no output prints it: remove it", loc + ("code",))
     for d, domain in enumerate(fw.domains):
         if not domain.standards:
             error(f"domain '{domain.id}' has no standards, so its table and chapter would be empty: give its "
@@ -1393,6 +1470,64 @@ def _check_previous_recommendations(fields: dict, fw: Framework, rf: YamlFile, d
                         rf.path, *line_of(rf, ("previous_recommendations", index, "status")))
 
 
+def detail_value(field: DetailField, value: object) -> object:
+    """report.yaml's `value` for `field` as its type holds it (a date, a whole number, a rating's
+    label, a text), or raise ValueError saying what to write."""
+    if field.type == "integer":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"is not a whole number: give {field.label} as digits, e.g. 123456")
+        return value
+    if field.type == "date":
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        raise ValueError(f"is not a date: give {field.label} as YYYY-MM-DD, e.g. 2024-01-15")
+    if not isinstance(value, str):
+        raise ValueError(f"is not text: give {field.label} as words" + (" (in quotes)" if field.type == "text" else ""))
+    return value
+
+
+def details_values(fw: Framework, given: dict) -> dict:
+    """The report's details, typed, in the framework's order (what `::: details` prints and chapters read)."""
+    fields = fw.details.fields if fw.details else {}
+    return {name: detail_value(field, given[name]) for name, field in fields.items() if name in given}
+
+
+def _check_details_given(fw: Framework, rf: YamlFile, diags: Diagnostics, emptied: frozenset) -> None:
+    """report.yaml `details:` against the framework's `details.fields`: each known, of its type, the
+    required ones given."""
+    data = rf.data.get("details") if isinstance(rf.data, dict) else None
+    fields = fw.details.fields if fw.details else {}
+    if data is not None and not isinstance(data, dict):
+        return  # the schema reports the mistyped field
+    data = data or {}
+    for name, value in data.items():
+        loc = ("details", name)
+        field = fields.get(name)
+        if field is None:
+            known = [f for f in fields if f not in data]
+            diags.error("field-unknown", f"details.{name}: '{name}' is not a field of {fw.id}" + (
+                (did_you_mean(str(name), known) or did_you_mean(str(name), fields)) if fields else
+                ": it declares no details (framework details.fields): remove it"), rf.path, *line_of(rf, loc))
+            continue
+        try:
+            detail_value(field, value)
+        except ValueError as exc:
+            shown = value.isoformat() if isinstance(value, dt.date) else repr(value)[:40]
+            diags.error("value-invalid", f"details.{name}: {shown} {exc}", rf.path, *line_of(rf, loc))
+            continue
+        if field.type == "rating" and fw.rating_by_label(value) is None:
+            labels = [s.label for s in fw.scale]
+            diags.error("rating-unknown", f"details.{name}: '{value}' is not a rating of {fw.id} (one of "
+                        f"{', '.join(labels)})" + did_you_mean(value, labels), rf.path, *line_of(rf, loc))
+    for name, field in fields.items():
+        if field.required and name not in data and ("details", name) not in rf.failed:
+            empty = ("details", name) in emptied
+            diags.error("value-empty" if empty else "key-missing", f"details.{name} "
+                        f"{'is empty, and' if empty else 'is missing, and'} {fw.id} requires it: give its "
+                        f"{field.label} ({field.type})", rf.path,
+                        *line_of(rf, ("details", name) if empty else ("details",)))
+
+
 def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnostics,
                   emptied: frozenset = frozenset()) -> None:
     """Checks across report.yaml and the framework, on whichever top-level fields are valid.
@@ -1473,6 +1608,7 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
                 else:
                     diags.error("key-missing", f"metadata.{name} is required by {fw.id}: "
                                 f"{hint(('metadata', name))}", rf.path, line, col)
+    _check_details_given(fw, rf, diags, emptied)
     if fields.get("score") is not None and not fw.has_score:
         line, col = line_of(rf, ("score",))
         diags.error("score-unexpected", f"{fw.id} gives no score: remove score", rf.path, line, col)

@@ -64,7 +64,7 @@ class ProseRatings:
         for rs in self.standards.values():
             if rs.rating is None:
                 continue
-            names = {_code(rs.id), _code(rs.standard.code), _words(rs.standard.title)}
+            names = {_code(rs.id), _code(rs.standard.code or rs.id), _words(rs.standard.title)}
             self.targets += [(re.compile(n), "standard", rs.id) for n in names]
         for domain in fw.domains:
             names = [_words(domain.title), _words(f"domain {domain.id}")]
@@ -128,7 +128,7 @@ class ProseRatings:
 
 
 def _name(rs: ResolvedStandard) -> str:
-    return f"{rs.standard.code} {rs.standard.title}"
+    return f"{rs.standard.code} {rs.standard.title}" if rs.standard.code else rs.standard.title
 
 
 def _fix(rs: ResolvedStandard) -> str:
