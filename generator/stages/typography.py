@@ -22,7 +22,7 @@ import markdown
 from generator.model import Code, Node, Source
 
 # Fields that are not prose: left as they are wherever they appear.
-NOT_PROSE = frozenset({"id", "target", "href", "src", "scale_id", "colour", "text_colour", "svg", "png", "classes",
+NOT_PROSE = frozenset({"id", "target", "href", "src", "scale_id", "colour", "text_colour", "svg", "narrow_svg", "png", "classes", "data_in",
                        "align", "width", "language", "date", "key", "path", "source", "theme", "docx_reference",
                        "fact_kinds", "fact_sources", "framework_source", "draft", "page_label", "label_id"})
 

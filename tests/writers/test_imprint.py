@@ -72,8 +72,8 @@ def paragraphs(path: Path) -> list[str]:
     if path.suffix == ".pdf":
         with pikepdf.open(path) as pdf:
             drawn = page_text(path)
-            # a line broken after a '/' of an address goes on with no space
-            return [squeeze(re.sub(r"/\n", "/", drawn.of(e))) for e in structure(pdf).walk() if e.tag == "P"]
+            # a line broken after a '/' or a '-' of an address goes on with no space
+            return [squeeze(re.sub(r"([/-])\n", r"\1", drawn.of(e))) for e in structure(pdf).walk() if e.tag == "P"]
     if path.suffix == ".docx":
         import docx
 
