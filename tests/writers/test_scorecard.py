@@ -342,6 +342,24 @@ def test_not_rated_is_filled_and_padded_like_a_rating(browser, built):
 
 
 @pytest.mark.parametrize("width", [375, 1280])
+def test_the_lowest_key_question_is_marked_inside_the_tables_border(browser, built, width):
+    """The lowest row is tinted and says "(lowest score)": its cells' borders are the other rows'
+    (a thicker rule on its edge stuck out past the table's border and was explained nowhere)."""
+    browser.open(built["surrey-pdu"]["html"], width=width)
+    rows = browser.eval("""[...document.querySelectorAll('table.key-questions tbody tr')].map(tr =>
+        [tr.classList.contains('lowest'), tr.textContent,
+         [...tr.children].map(c => [getComputedStyle(c).borderRightWidth, getComputedStyle(c).borderLeftWidth,
+                                    getComputedStyle(c).backgroundColor])])""")
+    lowest = [cells for is_lowest, _, cells in rows if is_lowest]
+    others = {tuple(c[:2]) for is_lowest, _, cells in rows if not is_lowest for c in cells}
+    assert len(lowest) >= 4 and others
+    assert all("(lowest score)" in text for is_lowest, text, _ in rows if is_lowest)
+    for cells in lowest:
+        assert {tuple(c[:2]) for c in cells} <= others, (cells, others)
+        assert all(c[2] not in ("rgba(0, 0, 0, 0)", "transparent") for c in cells), cells
+
+
+@pytest.mark.parametrize("width", [375, 1280])
 def test_the_ratings_part_title_outranks_the_unit(browser, built, width):
     browser.open(built["northshire-yjs"]["html"], width=width)
     title, unit = browser.eval("""[parseFloat(getComputedStyle(document.querySelector('#ratings-title')).fontSize),
