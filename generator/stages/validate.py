@@ -183,11 +183,15 @@ class Labels(Model):
 
 
 class Condition(Model):
-    """How many standards have `rating`: at least and/or at most so many."""
+    """How many standards have `rating`: at least and/or at most so many; or, naming a `standard`,
+    that this standard is rated `rating` (no at_least or at_most then). `domain` is refused with a
+    located error: a domain has no rating of its own yet."""
 
     rating: str
     at_least: Annotated[int, Field(ge=0)] | None = None
     at_most: Annotated[int, Field(ge=0)] | None = None
+    standard: str | None = None
+    domain: str | None = None
 
 
 class Rule(Model):
@@ -195,6 +199,38 @@ class Rule(Model):
 
     rating: str
     when: list[Condition] = []
+
+
+class LimitWhen(Model):
+    """A limit's condition: the standard named is rated `rating` (an id of its own scale)."""
+
+    standard: str | None = None
+    domain: str | None = None  # refused with a located error: a domain has no rating of its own yet
+    rating: str
+
+
+class LimitOn(Model):
+    """What an `at_most` limit names: the overall can be no better than this standard's rating."""
+
+    standard: str | None = None
+    domain: str | None = None  # refused, as above
+
+
+class Limit(Model):
+    """A condition that fixes the overall (`when` .. `then`) or caps it (`at_most`). Applied after a
+    computed overall (bands or rules): first every cap that applies (the overall becomes the worse of
+    itself and the standard's rating), then a fix, which wins; a judged overall must agree."""
+
+    when: LimitWhen | None = None
+    then: str | None = None
+    at_most: LimitOn | None = None
+
+    def text(self) -> str:
+        """The limit as the framework writes it, for messages."""
+        if self.at_most is not None:
+            return f"at_most: {{standard: {self.at_most.standard}}}"
+        when = self.when
+        return f"when: {{standard: {when.standard}, rating: {when.rating}}} then: {self.then}" if when else ""
 
 
 class ScaleEntry(Model):
@@ -310,9 +346,10 @@ class Framework(Model):
     scales: dict[str, Annotated[NamedScale, BeforeValidator(_scale_list)]] = {}  # more scales, by name
     rounding: Rounding = Rounding()
     key_question_bands: list[Band] = []
-    overall: Literal["bands", "rules", "none"] = "bands"
+    overall: Literal["bands", "rules", "judged", "none"] = "bands"  # judged: report.yaml's overall_rating
     overall_bands: list[Band] = []
     overall_rules: list[Rule] = []
+    limits: list[Limit] = []  # conditions that cap or fix the overall, after bands or rules
     score: bool = True  # False: no score is shown or offered to chapters
     required_metadata: list[Literal["unit", "region", "fieldwork_start", "lead_inspector", "isbn",
                                     "chief_inspector"]] = list(OPTIONAL_METADATA)
@@ -1005,10 +1042,13 @@ def _duplicates(values: list) -> list[tuple[int, object, int]]:
     return out
 
 
-def rule_matches(rule: Rule, counts: dict[str, int]) -> bool:
-    """Whether every condition of an overall rule holds for these counts of ratings (by scale id)."""
-    return all((c.at_least is None or counts.get(c.rating, 0) >= c.at_least)
-               and (c.at_most is None or counts.get(c.rating, 0) <= c.at_most) for c in rule.when)
+def rule_matches(rule: Rule, counts: dict[str, int], rated: dict[str, str] | None = None) -> bool:
+    """Whether every condition of an overall rule holds for these counts of ratings (by scale id)
+    and, for a condition naming a standard, its rating (`rated`: standard id -> rating id)."""
+    rated = rated or {}
+    return all((rated.get(c.standard) == c.rating) if c.standard is not None else
+               ((c.at_least is None or counts.get(c.rating, 0) >= c.at_least)
+                and (c.at_most is None or counts.get(c.rating, 0) <= c.at_most)) for c in rule.when)
 
 
 def _yaml_quoted(text: str) -> str:
@@ -1242,6 +1282,7 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
         if fw.overall != "none":
             error("a framework with no scale has no overall rating: write overall: none", ("overall",))
         return
+    _check_limits(fw, error)
     # band tables
     band_tables = [("key_question_bands", 0.0, 100.0, False)]
     if fw.overall == "bands":
@@ -1308,12 +1349,24 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
         groups += [([item.id for item in named.ratings], sum(1 for st in scored if fw.scale_name(st) == name))
                    for name, named in fw.scales.items() if named.scored]
         counted_ids = [rating for ids, _ in groups for rating in ids]
+        names_standard = False
         for r, rule in enumerate(rules):
             if rule.rating not in scale_ids:
                 valid = False
                 error(f"overall_rules: rating '{rule.rating}' is not on the scale" + did_you_mean(rule.rating, scale_ids),
                       ("overall_rules", r, "rating"))
             for c, condition in enumerate(rule.when):
+                if condition.domain is not None or condition.standard is not None:
+                    names_standard = True
+                    if not _named_standard_ok(fw, condition, ("overall_rules", r, "when", c), "overall_rules: a condition",
+                                              error):
+                        valid = False
+                    elif condition.at_least is not None or condition.at_most is not None:
+                        valid = False
+                        error("overall_rules: a condition naming a standard holds when that standard has the rating: "
+                              "remove at_least and at_most, or the standard to count ratings",
+                              ("overall_rules", r, "when", c))
+                    continue
                 if condition.rating not in counted_ids:
                     valid = False
                     error(f"overall_rules: a condition counts '{condition.rating}', which is not on the scale"
@@ -1329,12 +1382,95 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
                           "the condition never holds", ("overall_rules", r, "when", c))
         if not valid:
             return
+        if names_standard:  # the count reasoning does not split the space by a named standard's rating
+            diags.warning("framework-unchecked", "overall_rules: could not check that every report meets a rule and "
+                          "that every rule can apply: a condition names a standard, and reportgen reasons over counts "
+                          "of ratings only; a report whose ratings meet no rule is an error when it is checked or "
+                          "built (overall-unmatched)", yaml_file.path, *line_of(yaml_file, ("overall_rules",)))
+            return
         for severity, message, loc in check_rules(rules, scale_ids, len(scored),
                                                   groups=groups if fw.scales else None):
             if severity == "warning":
                 diags.warning("framework-unchecked", message, yaml_file.path, *line_of(yaml_file, loc))
             else:
                 error(message, loc)
+
+
+def _named_standard_ok(fw: Framework, named, loc: tuple, whose: str, error, rating: bool = True) -> bool:
+    """A limit's or rule's `standard:` (and `rating:`, on that standard's own scale) name what the
+    framework has; `domain:` is refused (a domain has no rating of its own yet). True if so."""
+    ids = [st.id for st in fw.standards]
+    if named.domain is not None:
+        error(f"{whose} names the domain '{named.domain}', but a domain has no rating of its own: name one of its "
+              "standards (standard: <id>)", loc + ("domain",))
+        return False
+    if named.standard is None:
+        error(f"{whose} names no standard: give standard: <id>", loc)
+        return False
+    standard = next((st for st in fw.standards if st.id == named.standard), None)
+    if standard is None:
+        error(f"{whose} names the standard '{named.standard}', which the framework does not have"
+              + did_you_mean(named.standard, ids), loc + ("standard",))
+        return False
+    if standard.rated_by == "not_rated":
+        error(f"{whose} names the standard '{standard.id}', which is never rated (rated_by: not_rated), so it can "
+              "never apply", loc + ("standard",))
+        return False
+    if rating:
+        own = [item.id for item in fw.scale_of(standard)]
+        if named.rating not in own:
+            error(f"{whose}: '{named.rating}' is not a rating of the standard '{standard.id}' (its scale: "
+                  f"{', '.join(own)})" + did_you_mean(named.rating, own), loc + ("rating",))
+            return False
+    return True
+
+
+def _check_limits(fw: Framework, error) -> None:
+    """`limits:` each fix (`when` .. `then`) or cap (`at_most`) the overall, naming a standard the
+    framework has, with ratings on the right scales; two fixes that can hold at once agree."""
+    if not fw.limits:
+        return
+    if fw.overall == "none":
+        error("limits are given but the framework gives no overall rating (overall: none): remove them, or "
+              "write overall: judged, bands or rules", ("limits",))
+        return
+    scale_ids = [item.id for item in fw.scale]
+    fixes: list[tuple[int, Limit]] = []
+    for i, limit in enumerate(fw.limits):
+        loc = ("limits", i)
+        if (limit.at_most is None) == (limit.when is None):
+            error("a limit is either when: {standard: <id>, rating: <id>} then: <rating> (it fixes the overall) or "
+                  "at_most: {standard: <id>} (the overall can be no better than that standard): give one", loc)
+            continue
+        if limit.at_most is not None:
+            if limit.then is not None:
+                error("limits: at_most takes no then: remove it, or write when: instead of at_most:", loc + ("then",))
+            elif _named_standard_ok(fw, limit.at_most, loc + ("at_most",), "limits: at_most", error, rating=False):
+                standard = next(st for st in fw.standards if st.id == limit.at_most.standard)
+                if fw.scale_name(standard) is not None:
+                    error(f"limits: at_most names the standard '{standard.id}', rated on the scale "
+                          f"'{fw.scale_name(standard)}', not the overall's: 'no better than' compares ratings of one "
+                          "scale; name a standard on the default scale, or write when: .. then:", loc + ("at_most",))
+            continue
+        if limit.then is None:
+            error("limits: when: needs then: <rating>, the overall it gives", loc)
+            continue
+        ok = _named_standard_ok(fw, limit.when, loc + ("when",), "limits: when", error)
+        if limit.then not in scale_ids:
+            error(f"limits: then '{limit.then}' is not on the scale" + did_you_mean(limit.then, scale_ids),
+                  loc + ("then",))
+            ok = False
+        if ok:
+            fixes.append((i, limit))
+    # two fixes contradict when both can hold at once (other standards, or the same standard and
+    # rating) and give different ratings
+    for a, (i, first) in enumerate(fixes):
+        for j, second in fixes[a + 1:]:
+            same = first.when.standard == second.when.standard
+            if first.then != second.then and (not same or first.when.rating == second.when.rating):
+                error(f"limits: this limit ({second.text()}) and limit {i + 1} ({first.text()}) can both apply to one "
+                      f"report and give different overall ratings ('{second.then}' and '{first.then}'): make them "
+                      "agree, or remove one", ("limits", j))
 
 
 def _format_names(text: str) -> list[str]:
@@ -1613,9 +1749,16 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
         line, col = line_of(rf, ("score",))
         diags.error("score-unexpected", f"{fw.id} gives no score: remove score", rf.path, line, col)
     overall = fields.get("overall_rating")
+    labels = [item.label for item in fw.scale]  # the overall's words: the default scale's
     if overall is not None and fw.overall == "none":
         line, col = line_of(rf, ("overall_rating",))
         diags.error("rating-unexpected", f"{fw.id} gives no overall rating: remove overall_rating", rf.path, line, col)
+    elif overall is None and fw.overall == "judged" and ("overall_rating",) not in rf.failed:
+        empty = ("overall_rating",) in emptied
+        line, col = line_of(rf, ("overall_rating",)) if empty else (1, 1)
+        diags.error("value-empty" if empty else "key-missing",
+                    f"overall_rating{' is empty' if empty else ' is missing'}: under {fw.id} the overall rating is the "
+                    f"inspectors' judgement (overall: judged): give it, one of {', '.join(labels)}", rf.path, line, col)
     elif overall is not None and fw.rating_by_label(overall) is None:
         line, col = line_of(rf, ("overall_rating",))
         diags.error("rating-unknown", f"'{overall}' is not a rating of {fw.id}"

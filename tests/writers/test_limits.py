@@ -1,0 +1,167 @@
+"""A judged overall and a computed one under the framework's limits (issue 23, item 2), read back
+from all three built formats of tests/reports/limits, each by its own reader (PDF: the text drawn,
+pdftotext; DOCX: python-docx; HTML: the parsed page). Two test frameworks beside the report:
+limited-judged (overall: judged) and limited-rules (overall: rules, one rule naming a standard),
+each with a fix (`when: {standard: safeguarding, rating: not-effective} then: inadequate`) and a cap
+(`at_most: {standard: leadership}`). A domain cannot be named yet (a domain has no rating): that is
+a located error, in tests/bad/frameworks.yaml."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import TESTS
+from tests.readback import pdf_lines
+
+REPORT = TESTS / "reports" / "limits"
+LABEL = "Overall effectiveness:"
+
+
+def said(text: str) -> str:
+    return " ".join(text.split())
+
+
+def pdf_overall(path: Path) -> str:
+    lines = [line for page in pdf_lines(path) for line in page if line.startswith(LABEL)]
+    assert len(lines) == 1, lines
+    return said(lines[0][len(LABEL):])
+
+
+def docx_overall(path: Path) -> str:
+    import docx
+
+    found = [said(p.text) for p in docx.Document(str(path)).paragraphs if p.text.startswith(LABEL)]
+    assert len(found) == 1, found
+    return found[0][len(LABEL):].strip()
+
+
+def html_overall(path: Path) -> str:
+    import lxml.html
+
+    page = lxml.html.fromstring(path.read_bytes())
+    found = [said(p.text_content()) for p in page.xpath("//main//p") if said(p.text_content()).startswith(LABEL)]
+    assert len(found) == 1, found
+    return found[0][len(LABEL):].strip()
+
+
+READERS = {"pdf": pdf_overall, "docx": docx_overall, "html": html_overall}
+
+
+def report_with(tmp_path: Path, framework: str, ratings: dict[str, str], overall: str | None) -> Path:
+    """The test report under `framework`, its standards rated `ratings`, its overall stated or not."""
+    folder = tmp_path / "limits"
+    shutil.copytree(REPORT, folder)
+    data = (folder / "report.yaml").read_text(encoding="utf-8")
+    data = data.replace("framework: limited-judged", f"framework: {framework}")
+    for sid, label in ratings.items():
+        data, n = re.subn(rf"^  {sid}: \{{rating: [^}}]*\}}$", f"  {sid}: {{rating: {label}}}", data, flags=re.M)
+        assert n == 1, sid
+    data, n = re.subn(r"^overall_rating: .*\n", f"overall_rating: {overall}\n" if overall else "", data, flags=re.M)
+    assert n == 1
+    (folder / "report.yaml").write_text(data, encoding="utf-8")
+    return folder
+
+
+def built_overall(folder: Path, out: Path) -> dict[str, str]:
+    from generator.build import FORMATS, build
+
+    result = build(folder, out, formats=FORMATS, parallel=False)
+    assert set(result.outputs) == set(FORMATS)
+    return {fmt: READERS[fmt](result.outputs[fmt]) for fmt in READERS}
+
+
+# (framework, ratings, stated overall, the overall every format prints): each limit kind, for a
+# judged overall and for a computed one
+CASES = {
+    "judged, no limit holds": ("limited-judged", {"leadership": "Outstanding", "education": "Good",
+                                                  "safeguarding": "Effective"}, "Outstanding", "Outstanding"),
+    "judged, the fix holds": ("limited-judged", {"leadership": "Good", "education": "Good",
+                                                 "safeguarding": "Not effective"}, "Inadequate", "Inadequate"),
+    "judged, at the cap": ("limited-judged", {"leadership": "Requires improvement", "education": "Outstanding",
+                                              "safeguarding": "Effective"}, "Requires improvement",
+                           "Requires improvement"),
+    "rules, a rule naming a standard": ("limited-rules", {"leadership": "Outstanding", "education": "Outstanding",
+                                                          "safeguarding": "Effective"}, None, "Outstanding"),
+    "rules, the last rule": ("limited-rules", {"leadership": "Outstanding", "education": "Good",
+                                               "safeguarding": "Effective"}, None, "Good"),
+    "rules, capped": ("limited-rules", {"leadership": "Requires improvement", "education": "Outstanding",
+                                        "safeguarding": "Effective"}, None, "Requires improvement"),
+    "rules, fixed": ("limited-rules", {"leadership": "Outstanding", "education": "Outstanding",
+                                       "safeguarding": "Not effective"}, None, "Inadequate"),
+    "rules, fixed over a cap": ("limited-rules", {"leadership": "Inadequate", "education": "Good",
+                                                  "safeguarding": "Not effective"}, "Inadequate", "Inadequate"),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_the_overall_reads_back_as_the_limits_give_it_in_all_three_formats(tmp_path, case):
+    framework, ratings, stated, expected = CASES[case]
+    folder = report_with(tmp_path, framework, ratings, stated)
+    assert built_overall(folder, tmp_path / "out") == {fmt: expected for fmt in READERS}
+
+
+def framework_line(name: str, text: str) -> int:
+    lines = (REPORT / "frameworks" / f"{name}.yaml").read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, 1) if text in line)
+
+
+# a judged overall that breaks a limit: (ratings, stated, the limit's line text, what the message says)
+BROKEN = {
+    "the fix": ({"leadership": "Good", "education": "Good", "safeguarding": "Not effective"}, "Good",
+                "- when: {standard: safeguarding, rating: not-effective}",
+                "(when: {standard: safeguarding, rating: not-effective} then: inadequate) holds: safeguarding is "
+                "rated 'Not effective', so the overall is 'Inadequate'"),
+    "the cap": ({"leadership": "Requires improvement", "education": "Outstanding", "safeguarding": "Effective"},
+                "Good", "- at_most: {standard: leadership}",
+                "(at_most: {standard: leadership}) holds: leadership is rated 'Requires improvement', so the "
+                "overall can be no better than 'Requires improvement'"),
+}
+
+
+@pytest.mark.parametrize("case", list(BROKEN))
+def test_a_judged_overall_that_breaks_a_limit_is_a_located_error_quoting_it(tmp_path, case, reportgen):
+    ratings, stated, limit_line, why = BROKEN[case]
+    folder = report_with(tmp_path, "limited-judged", ratings, stated)
+    result = reportgen("check", folder)
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = (folder / "report.yaml").read_text(encoding="utf-8").splitlines()
+    at = next(n for n, line in enumerate(lines, 1) if line.startswith("overall_rating:"))
+    fw_at = framework_line("limited-judged", limit_line)
+    errors = [line for line in result.stderr.splitlines() if "error[" in line]
+    assert len(errors) == 1, result.stderr
+    assert re.search(rf"report\.yaml:{at}:\d+: error\[overall-limited\]: overall rating is stated as '{stated}', "
+                     rf"but the framework's limit at \S*frameworks/limited-judged\.yaml:{fw_at}:\d+ ", errors[0]), errors
+    assert why in errors[0], errors[0]
+    # the built outputs are not written
+    from generator.build import FORMATS, build
+
+    with pytest.raises(Exception):
+        build(folder, tmp_path / "out", formats=FORMATS, parallel=False)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_a_judged_overall_is_required_and_checked_against_the_scale(tmp_path, reportgen):
+    folder = report_with(tmp_path, "limited-judged", {}, None)
+    result = reportgen("check", folder)
+    assert result.returncode == 1
+    assert re.search(r"report\.yaml:1:1: error\[key-missing\]: overall_rating is missing: under limited-judged the "
+                     r"overall rating is the inspectors' judgement \(overall: judged\): give it, one of Outstanding, "
+                     r"Good, Requires improvement, Inadequate", result.stderr), result.stderr
+    folder = report_with(tmp_path / "again", "limited-judged", {}, "Goood")
+    result = reportgen("check", folder)
+    assert result.returncode == 1
+    assert "error[rating-unknown]: 'Goood' is not a rating of limited-judged; did you mean 'Good'?" in result.stderr, \
+        result.stderr
+
+
+def test_the_test_frameworks_are_what_the_cases_assume():
+    """The cases above rest on these limits and rules; a changed test framework fails here first."""
+    for name in ("limited-judged", "limited-rules"):
+        fw = yaml.safe_load((REPORT / "frameworks" / f"{name}.yaml").read_text(encoding="utf-8"))
+        assert fw["limits"] == [{"when": {"standard": "safeguarding", "rating": "not-effective"}, "then": "inadequate"},
+                                {"at_most": {"standard": "leadership"}}]
