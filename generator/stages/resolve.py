@@ -100,7 +100,7 @@ def rating_counts(counted) -> dict[str, int]:
 
 
 def overall_for(score: int, fw: Framework, counts: dict[str, int] | None = None,
-                rated: dict[str, str] | None = None) -> ScaleItem | None:
+                rated: dict[str, str] | None = None, with_limits: bool = True) -> ScaleItem | None:
     """The overall rating: the score placed in the bands, the first rule that matches the counts
     of ratings (and the named standards' ratings, `rated`: id -> rating id), or none; then the
     framework's limits (`limited`)."""
@@ -111,7 +111,7 @@ def overall_for(score: int, fw: Framework, counts: dict[str, int] | None = None,
         counts = counts or {}
         rule = next((r for r in fw.overall_rules if rule_matches(r, counts, rated)), None)
         overall = fw.rating_by_id(rule.rating) if rule else None
-    return limited(overall, fw, rated or {})[0] if overall is not None else None
+    return limited(overall, fw, rated or {})[0] if overall is not None and with_limits else overall
 
 
 def limited(overall: ScaleItem, fw: Framework, rated: dict[str, str]) -> tuple[ScaleItem, list[int]]:
@@ -182,18 +182,23 @@ def resolve(validated: Validated, diags: Diagnostics) -> Resolved | None:
     # each counted standard's top points on its own scale (one scale: the count times its top)
     max_score = sum(max((item.points for item in fw.scale_of(s.standard)), default=0) for s in counted)
     rated = {sid: s.rating.id for sid, s in standards.items() if s.rating is not None}
-    overall = overall_for(score, fw, rating_counts(counted), rated)
     framework_file = validated.sources.framework
+
+    def limit_at(i: int) -> str:
+        """A limit as messages quote it: where the framework gives it, and its text."""
+        where = (f"{diags.show(framework_file.path)}:{':'.join(map(str, line_of(framework_file, ('limits', i))))}"
+                 if framework_file else f"limits[{i + 1}]")
+        return f"the framework's limit at {where} ({fw.limits[i].text()})"
+
+    computed = overall_for(score, fw, rating_counts(counted), rated, with_limits=False)
+    overall, applied = limited(computed, fw, rated) if computed is not None else (None, [])
     if fw.overall == "judged" and spec.overall_rating is not None:
         overall = fw.rating_by_label(spec.overall_rating)
         broken = check_judged(overall, fw, rated) if overall is not None else None
         if broken is not None:
             i, why = broken
-            where = (f"{diags.show(framework_file.path)}:{':'.join(map(str, line_of(framework_file, ('limits', i))))}"
-                     if framework_file else f"limits[{i + 1}]")
-            diags.error("overall-limited", f"overall rating is stated as '{spec.overall_rating}', but the framework's "
-                        f"limit at {where} ({fw.limits[i].text()}) holds: {why}",
-                        report_file.path, *line_of(report_file, ("overall_rating",)))
+            diags.error("overall-limited", f"overall rating is stated as '{spec.overall_rating}', but {limit_at(i)} "
+                        f"holds: {why}", report_file.path, *line_of(report_file, ("overall_rating",)))
     if fw.overall == "rules" and overall is None:  # only where the framework check could not decide
         counts = rating_counts(counted)
         shown = ", ".join(f"{counts[s.id]} {s.id}" for s in fw.all_ratings if counts.get(s.id)) or "nothing (all not rated)"
@@ -211,8 +216,12 @@ def resolve(validated: Validated, diags: Diagnostics) -> Resolved | None:
             and spec.overall_rating != overall.label:
         line, col = line_of(report_file, ("overall_rating",))
         given = f"the score {score}/{max_score}" if score is not None else "the ratings"
-        diags.error("rating-disagrees", f"overall rating is stated as '{spec.overall_rating}' but "
-                    f"{given} gives '{overall.label}'", report_file.path, line, col)
+        how = f"{given} gives '{computed.label}'"
+        if applied:
+            how += ", and " + " and ".join(limit_at(i) for i in applied) + f" make{'s' if len(applied) == 1 else ''} it " \
+                f"'{overall.label}'"
+        diags.error("rating-disagrees", f"overall rating is stated as '{spec.overall_rating}' but {how}",
+                    report_file.path, line, col)
     if diags.errors:
         return None
     return Resolved(validated, standards, score, max_score, overall)
