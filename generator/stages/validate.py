@@ -1382,14 +1382,19 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
                           "the condition never holds", ("overall_rules", r, "when", c))
         if not valid:
             return
-        if names_standard:  # the count reasoning does not split the space by a named standard's rating
-            diags.warning("framework-unchecked", "overall_rules: could not check that every report meets a rule and "
-                          "that every rule can apply: a condition names a standard, and reportgen reasons over counts "
-                          "of ratings only; a report whose ratings meet no rule is an error when it is checked or "
-                          "built (overall-unmatched)", yaml_file.path, *line_of(yaml_file, ("overall_rules",)))
-            return
+        named = None
+        if names_standard:  # each named standard: its scale's ratings and the group it is counted in (or None)
+            scored_names = [None] + [name for name, named_scale in fw.scales.items() if named_scale.scored]
+            by_id = {st.id: st for st in fw.standards}
+            named = {}
+            for rule in rules:
+                for condition in rule.when:
+                    if condition.standard is not None:
+                        st = by_id[condition.standard]
+                        named[st.id] = ([item.id for item in fw.scale_of(st)],
+                                        scored_names.index(fw.scale_name(st)) if st in scored else None)
         for severity, message, loc in check_rules(rules, scale_ids, len(scored),
-                                                  groups=groups if fw.scales else None):
+                                                  groups=groups if (fw.scales or named) else None, named=named):
             if severity == "warning":
                 diags.warning("framework-unchecked", message, yaml_file.path, *line_of(yaml_file, loc))
             else:
