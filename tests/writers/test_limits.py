@@ -165,3 +165,19 @@ def test_the_test_frameworks_are_what_the_cases_assume():
         fw = yaml.safe_load((REPORT / "frameworks" / f"{name}.yaml").read_text(encoding="utf-8"))
         assert fw["limits"] == [{"when": {"standard": "safeguarding", "rating": "not-effective"}, "then": "inadequate"},
                                 {"at_most": {"standard": "leadership"}}]
+
+
+@pytest.mark.parametrize("framework", ["limited-judged", "limited-rules"])
+def test_a_fix_wins_over_a_cap_judged_or_computed(tmp_path, framework):
+    """The order: a cap first, then a fix that holds replaces the overall. With a fix to 'good' on
+    education rated outstanding and leadership rated requires improvement (its cap), the overall is
+    Good, judged (no overall-limited) or computed (the rules' Outstanding, capped, then fixed)."""
+    folder = report_with(tmp_path, framework, {"leadership": "Requires improvement", "education": "Outstanding",
+                                               "safeguarding": "Effective"}, "Good")
+    path = folder / "frameworks" / f"{framework}.yaml"
+    text = path.read_text(encoding="utf-8")
+    fixed = text.replace("  - when: {standard: safeguarding, rating: not-effective}\n    then: inadequate\n",
+                         "  - when: {standard: education, rating: outstanding}\n    then: good\n")
+    assert fixed != text
+    path.write_text(fixed, encoding="utf-8")
+    assert built_overall(folder, tmp_path / "out") == {fmt: "Good" for fmt in READERS}
