@@ -213,8 +213,9 @@ def analyse_named(space: CountSpace, boxes: list[Box], named_when: list[dict[str
                 continue
             keep.append(r)
             sub.append(Box(bounds))
-        found = analyse(CountSpace(space.names, space.groups, tuple(totals)), sub, budget - steps)
-        steps += max(found.steps, 1)
+        steps += len(boxes)  # weighing each rule for this combination
+        found = analyse(CountSpace(space.names, space.groups, tuple(totals)), sub, max(budget - steps, 0))
+        steps += found.steps
         if not found.complete or steps > budget:
             return RulesAnalysis(False, steps=steps)
         if found.uncovered is not None:

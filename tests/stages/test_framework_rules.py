@@ -348,3 +348,22 @@ def test_a_rule_taken_by_an_earlier_count_rule_through_its_named_standard():
         "not rated: end the rules with one that has no conditions (when: []) or cover every case",
         "overall_rules: rule 2 ('inadequate') can never apply: wherever its conditions hold, rule 1 "
         "('requires-improvement') holds first"], messages
+
+
+def test_too_many_named_standards_or_steps_say_the_check_could_not_decide():
+    """Six named standards on five states are 15,625 combinations, past what is weighed: a warning
+    that says so (and a report meeting no rule is then overall-unmatched), never a long walk; the
+    same within the combinations but past the step budget."""
+    from generator.stages.validate import Condition
+
+    ratings = ["outstanding", "good", "requires-improvement", "inadequate"]
+    named = {f"S{i}": (ratings, 0) for i in range(6)}
+    rules = [Rule(rating="inadequate", when=[Condition(standard=sid, rating="inadequate")]) for sid in named]
+    rules.append(Rule(rating="good"))
+    problems = check_rules(rules, ratings, 6, groups=[(ratings, 6)], named=named)
+    assert [(severity, "4,096 combinations of the standards the rules name" in message)
+            for severity, message, _ in problems] == [("warning", True)], problems
+    few = {sid: named[sid] for sid in list(named)[:2]}
+    problems = check_rules(rules[:2] + rules[-1:], ratings, 6, groups=[(ratings, 6)], named=few, budget=10)
+    assert [severity for severity, _, _ in problems] == ["warning"], problems
+    assert check_rules(rules[:2] + rules[-1:], ratings, 6, groups=[(ratings, 6)], named=few) == []
