@@ -123,3 +123,21 @@ def test_the_domain_rating_prints_in_its_caption_in_every_format(tmp_path, domai
         assert f"1. Organisational arrangements and activity Rating: {words[0]}" in captions, (fmt, captions)
         assert f"2. Service delivery Rating: {words[1]}" in captions, (fmt, captions)
         assert f"The domain is rated {words[1]} from its points." in " ".join(file_text(output).split()), fmt
+
+
+def test_a_domain_with_nothing_counted_says_not_rated_in_its_caption(tmp_path):
+    report = with_domain_ratings(copy_report(tmp_path), 0, 5)
+    path = report / "report.yaml"
+    text = path.read_text(encoding="utf-8")
+    for standard in ("P1.1", "P1.2", "P1.3"):
+        text = text.replace(f"  {standard}: {{rating: Inadequate}}", f"  {standard}: {{not_rated: true}}")
+    path.write_text(text, encoding="utf-8")
+    chapter = report / "chapters" / "domain-1.md"  # its prose prints P1.1's rating, which it now has none of
+    old = "an overall rating of '{{ standards[\"P1.1\"].rating.label }}' has been evidenced"
+    assert old in chapter.read_text(encoding="utf-8")
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace(old, "no rating has been given"), encoding="utf-8")
+    built = build(report, tmp_path / "out", formats=("html", "docx"))
+    for fmt, output in built.outputs.items():
+        captions = ratings_page_captions(output)
+        assert "1. Organisational arrangements and activity Rating: Not rated" in captions, (fmt, captions)
+        assert "2. Service delivery Rating: Requires improvement" in captions, (fmt, captions)
