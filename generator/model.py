@@ -344,6 +344,8 @@ class RatingsRow:
 class RatingsGroup:
     title: str
     rows: tuple[RatingsRow, ...]
+    rating: Rating | None = None  # the domain's own rating (computed from its standards' points)
+    not_rated_label: str = ""  # said instead where the domain is rated from points but none counts
 
 
 @dataclass(frozen=True)

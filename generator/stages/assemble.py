@@ -110,7 +110,11 @@ def marker_ratings(marker: Marker, ctx: PartContext) -> list:
                                 no_rating_label(fw, resolved.standards[s.id]),
                                 yaml_source(resolved, finding_loc(resolved.standards[s.id])))
                      for s in domain.standards)
-        groups.append(RatingsGroup(fw.domain_caption(domain), rows))
+        rated = resolved.domain_ratings.get(domain.id)
+        groups.append(RatingsGroup(fw.domain_caption(domain), rows,
+                                   rating_node(rated, fw.labels.rating, yaml_source(resolved, ("findings",)))
+                                   if rated else None,
+                                   fw.labels.not_rated or "" if domain.id in resolved.domain_ratings else ""))
     facts, kinds, sources = [], [], []
     if meta.fieldwork_start is not None:
         facts.append((fw.labels.fieldwork_started, long_date(meta.fieldwork_start)))

@@ -186,6 +186,11 @@ def context(resolved: Resolved) -> MappingProxyType:
         "links": dict(spec.links),
         "standards": {sid: _standard(rs) for sid, rs in resolved.standards.items()},
         "details": details_values(resolved.framework, spec.details),  # the framework's own facts, typed
+        # each domain; `rating` only where the framework rates it from points (None: none of its standards counts)
+        "domains": {d.id: {"id": d.id, "title": d.title,
+                           **({"rating": rated.model_dump() if (rated := resolved.domain_ratings[d.id]) else None}
+                              if d.id in resolved.domain_ratings else {})}
+                    for d in resolved.framework.domains},
     }
     # a framework that gives no score (or no overall rating) offers none: using one is a located
     # jinja-undefined error, never a printed "None" or "0/0"

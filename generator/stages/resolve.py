@@ -8,7 +8,7 @@ A rating or score the author states must agree with the computed one.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 from generator.diagnostics import Diagnostics
@@ -54,6 +54,8 @@ class Resolved:
     score: int | None  # None: the framework gives no score
     max_score: int | None
     overall: ScaleItem | None  # None: the framework gives no overall rating
+    domain_ratings: dict[str, ScaleItem | None] = field(default_factory=dict)  # by domain id: the domains
+    # rated from points (`rating:`), each None where none of its standards counts (all not rated)
 
     @property
     def framework(self) -> Framework:
@@ -154,6 +156,21 @@ def check_judged(stated: ScaleItem, fw: Framework, rated: dict[str, str]) -> tup
     return None
 
 
+def domain_rating(domain: Domain, standards: dict[str, ResolvedStandard], fw: Framework) -> ScaleItem | None:
+    """A domain's rating from its counted standards' points (summed, or as a percentage of their
+    maximum rounded by the framework's rule) placed in its bands; None where none counts."""
+    counted = scored_standards([standards[s.id] for s in domain.standards], fw)
+    if domain.rating is None or not counted:
+        return None
+    points = sum(s.points for s in counted)
+    if domain.rating.by == "percent":
+        maximum = sum(max((item.points for item in fw.scale_of(s.standard)), default=0) for s in counted)
+        value = round_percentage(100 * points / maximum, fw.rounding) if maximum else 0.0
+    else:
+        value = points
+    return fw.rating_by_id(band_for(value, domain.rating.bands).rating)
+
+
 def resolve(validated: Validated, diags: Diagnostics) -> Resolved | None:
     fw, spec = validated.framework, validated.report
     report_file = validated.sources.report
@@ -224,4 +241,5 @@ def resolve(validated: Validated, diags: Diagnostics) -> Resolved | None:
                     report_file.path, line, col)
     if diags.errors:
         return None
-    return Resolved(validated, standards, score, max_score, overall)
+    domain_ratings = {d.id: domain_rating(d, standards, fw) for d in fw.domains if d.rating is not None}
+    return Resolved(validated, standards, score, max_score, overall, domain_ratings)

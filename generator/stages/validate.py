@@ -147,11 +147,22 @@ class Standard(Model):
     scale: str | None = None  # a name of `scales`: the scale it is rated on (default: its domain's)
 
 
+class DomainRating(Model):
+    """A domain's rating computed from its standards' points (`rating: {by: points, bands: [...]}`):
+    their sum, or (`by: percent`) that sum as a percentage of the domain's maximum, rounded by the
+    framework's rounding rule, placed in `bands` (as `overall_bands`) on the domain's scale. Not rated
+    and not applicable standards are out of both the points and the maximum."""
+
+    by: Literal["points", "percent"]
+    bands: list[Band]
+
+
 class Domain(Model):
     id: str
     title: str
     standards: list[Standard]
     scale: str | None = None  # a name of `scales`: its standards' scale (default: the framework's `scale`)
+    rating: DomainRating | None = None  # None: the domain has no rating of its own
 
 
 class KeyQuestionTableLabels(Model):
@@ -1055,7 +1066,8 @@ def _yaml_quoted(text: str) -> str:
     return text if re.fullmatch(r"[A-Za-z][A-Za-z0-9 ._-]*", text) else '"' + text.replace('"', '\\"') + '"'
 
 
-def _bands_not_finite(key: str, bands: list[Band], low: float, high: float, integers: bool, error) -> bool:
+def _bands_not_finite(key: str, bands: list[Band], low: float, high: float, integers: bool, error,
+                      base: tuple | None = None) -> bool:
     """A band from .inf never applies (the best rating is out of reach); from -.inf or .nan is no
     bound at all. Each is an error; True if any."""
     kind = "whole number" if integers else "number"
@@ -1071,7 +1083,7 @@ def _bands_not_finite(key: str, bands: list[Band], low: float, high: float, inte
             why = "is no bound: it is not a number" if math.isnan(band.lower) else "is no bound: it is minus infinity"
         shown = ".nan" if math.isnan(band.lower) else ".inf" if band.lower > 0 else "-.inf"
         error(f"{key}: the band from {shown} ({band.rating}) {why}; start it at a {kind} from {low:g} to {high:g}",
-              (key, index, "from"))
+              (base or (key,)) + (index, "from"))
     return found
 
 
@@ -1152,6 +1164,73 @@ def _check_details(fw: Framework, error) -> None:
         elif spec.type == "rating" and not fw.rated:
             error(f"details.fields.{name} is a rating, but {fw.id} has no scale to rate on: give its type as "
                   "text, or add a scale", loc + ("type",))
+
+
+def _check_bands(key: str, bands: list[Band], base: tuple, low: float, high: float, integers: bool,
+                 scale_ids: list[str], points: dict[str, int], error) -> None:
+    """One table of bands (the key questions', the overall's, a domain's), named `key` in messages and
+    located under `base`: every rating on the scale, the lowest band at `low`, every band reachable
+    by a value from `low` to `high` (whole numbers where `integers`), and a higher value never rating
+    worse."""
+    for index, band in enumerate(bands):
+        if band.rating not in scale_ids:
+            error(f"{key}: rating '{band.rating}' is not on the scale" + did_you_mean(band.rating, scale_ids),
+                  base + (index, "rating"))
+    if _bands_not_finite(key, bands, low, high, integers, error, base):
+        return  # the checks below weigh numbers
+    for index, value, first in _duplicates([b.lower for b in bands]):
+        error(f"{key}: two bands start at {value:g} (the first is band {first + 1}); only one can apply",
+              base + (index, "from"))
+    lowest = min(b.lower for b in bands)
+    if lowest > low:
+        index = next(i for i, b in enumerate(bands) if b.lower == lowest)
+        error(f"{key}: the lowest band starts at {lowest:g}, so a value from {low:g} to below {lowest:g} has "
+              f"no rating: make the lowest band start at {low:g}", base + (index, "from"))
+    ordered = sorted(enumerate(bands), key=lambda ib: -ib[1].lower)
+    for position, (index, band) in enumerate(ordered):
+        upper = ordered[position - 1][1].lower if position else math.inf
+        if band.lower == upper:
+            continue  # a duplicate start, reported above
+        start = max(band.lower, low)
+        if integers:
+            start = math.ceil(start)
+        reachable = start < upper and start <= high
+        if not reachable:
+            error(f"{key}: the band from {band.lower:g} ({band.rating}) can never apply: "
+                  + (f"the highest possible value is {high:g}" if band.lower > high
+                     else f"no {'whole number' if integers else 'value'} from {band.lower:g} reaches it before "
+                     f"the next band at {upper:g}"), base + (index, "from"))
+        if position and band.rating in points and ordered[position - 1][1].rating in points \
+                and points[band.rating] > points[ordered[position - 1][1].rating]:
+            error(f"{key}: the band from {band.lower:g} gives '{band.rating}', better than the higher band from "
+                  f"{upper:g} ('{ordered[position - 1][1].rating}'): a higher value must never rate worse",
+                  base + (index, "rating"))
+
+
+def _check_domain_ratings(fw: Framework, error) -> None:
+    """A domain rated from its standards' points: its bands checked as the overall's are, over the
+    points its scored standards can add up to (or 0 to 100 per cent), rating on the domain's scale."""
+    for d, domain in enumerate(fw.domains):
+        if domain.rating is None:
+            continue
+        base = ("domains", d, "rating")
+        scored = [st for st in domain.standards if st.rated_by != "not_rated" and st.scored and fw.scale_scored(st)]
+        if not scored:
+            error(f"domain '{domain.id}' is rated from its standards' points, but none of its standards is scored "
+                  "(each is not rated, scored: false, or on a scale with scored: false): remove its rating",
+                  base + ("by",))
+            continue
+        scale = fw.scales[domain.scale].ratings if domain.scale in fw.scales else fw.scale
+        key = f"domain '{domain.id}' rating.bands"
+        if not domain.rating.bands:
+            error(f"{key} is empty: give at least one band from 0", base + ("bands",))
+            continue
+        if domain.rating.by == "points":
+            low, high = 0.0, float(sum(max((item.points for item in fw.scale_of(st)), default=0) for st in scored))
+        else:
+            low, high = 0.0, 100.0
+        _check_bands(key, domain.rating.bands, base + ("bands",), low, high, domain.rating.by == "points",
+                     [item.id for item in scale], {item.id: item.points for item in scale}, error)
 
 
 def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> None:
@@ -1281,6 +1360,10 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
                 error(f"{key} is given but the framework has no scale: remove it, or add a scale", (key,))
         if fw.overall != "none":
             error("a framework with no scale has no overall rating: write overall: none", ("overall",))
+        for d, domain in enumerate(fw.domains):
+            if domain.rating is not None:
+                error(f"domain '{domain.id}' is rated from points, but the framework has no scale: remove its "
+                      "rating, or add a scale", ("domains", d, "rating"))
         return
     _check_limits(fw, error)
     # band tables
@@ -1303,39 +1386,8 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
                       + ("" if key == "key_question_bands" else " (or write overall: none or overall: rules)"),
                       (key,))
             continue
-        for index, band in enumerate(bands):
-            if band.rating not in scale_ids:
-                error(f"{key}: rating '{band.rating}' is not on the scale" + did_you_mean(band.rating, scale_ids),
-                      (key, index, "rating"))
-        if _bands_not_finite(key, bands, low, high, integers, error):
-            continue  # the checks below weigh numbers
-        for index, value, first in _duplicates([b.lower for b in bands]):
-            error(f"{key}: two bands start at {value:g} (the first is band {first + 1}); only one can apply",
-                  (key, index, "from"))
-        lowest = min(b.lower for b in bands)
-        if lowest > low:
-            index = next(i for i, b in enumerate(bands) if b.lower == lowest)
-            error(f"{key}: the lowest band starts at {lowest:g}, so a value from {low:g} to below {lowest:g} has "
-                  f"no rating: make the lowest band start at {low:g}", (key, index, "from"))
-        ordered = sorted(enumerate(bands), key=lambda ib: -ib[1].lower)
-        for position, (index, band) in enumerate(ordered):
-            upper = ordered[position - 1][1].lower if position else math.inf
-            if band.lower == upper:
-                continue  # a duplicate start, reported above
-            start = max(band.lower, low)
-            if integers:
-                start = math.ceil(start)
-            reachable = start < upper and start <= high
-            if not reachable:
-                error(f"{key}: the band from {band.lower:g} ({band.rating}) can never apply: "
-                      + (f"the highest possible value is {high:g}" if band.lower > high
-                         else f"no {'whole number' if integers else 'value'} from {band.lower:g} reaches it before "
-                         f"the next band at {upper:g}"), (key, index, "from"))
-            if position and band.rating in points and ordered[position - 1][1].rating in points \
-                    and points[band.rating] > points[ordered[position - 1][1].rating]:
-                error(f"{key}: the band from {band.lower:g} gives '{band.rating}', better than the higher band from "
-                      f"{upper:g} ('{ordered[position - 1][1].rating}'): a higher value must never rate worse",
-                      (key, index, "rating"))
+        _check_bands(key, bands, (key,), low, high, integers, scale_ids, points, error)
+    _check_domain_ratings(fw, error)
     # ordered count rules
     if fw.overall == "rules":
         rules = fw.overall_rules

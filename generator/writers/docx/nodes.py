@@ -506,6 +506,11 @@ def ratings_summary(w, node, where: Where) -> None:
         kept.append(title)
         w.locate(title, framework)
         w.inlines((Text(group.title),), w.at(title))
+        if group.rating:  # the domain's own rating, after its caption: "Rating: Good"
+            w.inlines((Text(f" {group.rating.caption}: "),), w.at(title))
+            w.rating_word(group.rating, w.at(title))
+        elif group.not_rated_label:
+            w.inlines((Text(f" {node.rating_header}: "), Emph((Text(group.not_rated_label),))), w.at(title))
         tbl, cells = w.table(where, len(group.rows) + 1, [0.6, 0.4], group.title, header=True)
         for header in cells[0]:
             w.locate(header, framework)
