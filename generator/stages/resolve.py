@@ -105,7 +105,7 @@ def overall_for(score: int, fw: Framework, counts: dict[str, int] | None = None,
                 rated: dict[str, str] | None = None, with_limits: bool = True) -> ScaleItem | None:
     """The overall rating: the score placed in the bands, the first rule that matches the counts
     of ratings (and the named standards' ratings, `rated`: id -> rating id), or none; then the
-    framework's limits (`limited`)."""
+    framework's limits on standards (`limited`; `resolve` applies those on domains too)."""
     overall = None
     if fw.overall == "bands" and fw.overall_bands:
         overall = fw.rating_by_id(band_for(score, fw.overall_bands).rating)
@@ -113,10 +113,11 @@ def overall_for(score: int, fw: Framework, counts: dict[str, int] | None = None,
         counts = counts or {}
         rule = next((r for r in fw.overall_rules if rule_matches(r, counts, rated)), None)
         overall = fw.rating_by_id(rule.rating) if rule else None
-    return limited(overall, fw, rated or {})[0] if overall is not None and with_limits else overall
+    return (limited(overall, fw, {("standard", sid): r for sid, r in (rated or {}).items()})[0]
+            if overall is not None and with_limits else overall)
 
 
-def limited(overall: ScaleItem, fw: Framework, rated: dict[str, str]) -> tuple[ScaleItem, list[int]]:
+def limited(overall: ScaleItem, fw: Framework, rated: dict[tuple, str]) -> tuple[ScaleItem, list[int]]:
     """The overall after the framework's limits, and the limits (by index) that changed or fixed it:
     first every cap (`at_most`: the worse of the overall and the standard's rating; a standard not
     rated or not applicable caps nothing), then a fix (`when` .. `then`) that holds, which wins
@@ -125,33 +126,45 @@ def limited(overall: ScaleItem, fw: Framework, rated: dict[str, str]) -> tuple[S
     applied: list[int] = []
     for i, limit in enumerate(fw.limits):
         if limit.at_most is not None:
-            cap = rated.get(limit.at_most.standard)
+            cap = rated.get(limit.at_most.subject)
             if cap in order and order.index(cap) > order.index(overall.id):
                 overall = fw.rating_by_id(cap)
                 applied.append(i)
     for i, limit in enumerate(fw.limits):
-        if limit.when is not None and rated.get(limit.when.standard) == limit.when.rating:
+        if limit.when is not None and rated.get(limit.when.subject) == limit.when.rating:
             overall = fw.rating_by_id(limit.then)
             applied.append(i)
             break
     return overall, applied
 
 
-def check_judged(stated: ScaleItem, fw: Framework, rated: dict[str, str]) -> tuple[int, str] | None:
+def _said(named) -> str:
+    """A limit's standard or domain as messages name it: "leadership", "the domain 'school'"."""
+    return f"the domain '{named.domain}'" if named.domain is not None else named.standard
+
+
+def limit_subjects(standards: dict[str, ResolvedStandard], domain_ratings: dict[str, ScaleItem | None]) -> dict:
+    """The ratings a limit may name, by (kind, id): each rated standard's and each rated domain's."""
+    subjects: dict[tuple, str] = {("standard", sid): s.rating.id for sid, s in standards.items() if s.rating is not None}
+    subjects.update({("domain", did): r.id for did, r in domain_ratings.items() if r is not None})
+    return subjects
+
+
+def check_judged(stated: ScaleItem, fw: Framework, rated: dict[tuple, str]) -> tuple[int, str] | None:
     """The first limit a judged overall breaks, and how (None: it keeps every limit)."""
     for i, limit in enumerate(fw.limits):
-        if limit.when is not None and rated.get(limit.when.standard) == limit.when.rating \
+        if limit.when is not None and rated.get(limit.when.subject) == limit.when.rating \
                 and limit.then != stated.id:
-            return i, (f"{limit.when.standard} is rated '{fw.rating_by_id(limit.when.rating).label}', so the overall "
+            return i, (f"{_said(limit.when)} is rated '{fw.rating_by_id(limit.when.rating).label}', so the overall "
                        f"is '{fw.rating_by_id(limit.then).label}'")
-    if any(limit.when is not None and rated.get(limit.when.standard) == limit.when.rating for limit in fw.limits):
+    if any(limit.when is not None and rated.get(limit.when.subject) == limit.when.rating for limit in fw.limits):
         return None  # a fix holds and the stated overall is it: a fix wins over every cap
     order = [item.id for item in fw.scale]
     for i, limit in enumerate(fw.limits):
         if limit.at_most is not None:
-            cap = rated.get(limit.at_most.standard)
+            cap = rated.get(limit.at_most.subject)
             if cap in order and order.index(cap) > order.index(stated.id):
-                return i, (f"{limit.at_most.standard} is rated '{fw.rating_by_id(cap).label}', so the overall can be "
+                return i, (f"{_said(limit.at_most)} is rated '{fw.rating_by_id(cap).label}', so the overall can be "
                            f"no better than '{fw.rating_by_id(cap).label}'")
     return None
 
@@ -199,6 +212,8 @@ def resolve(validated: Validated, diags: Diagnostics) -> Resolved | None:
     # each counted standard's top points on its own scale (one scale: the count times its top)
     max_score = sum(max((item.points for item in fw.scale_of(s.standard)), default=0) for s in counted)
     rated = {sid: s.rating.id for sid, s in standards.items() if s.rating is not None}
+    domain_ratings = {d.id: domain_rating(d, standards, fw) for d in fw.domains if d.rating is not None}
+    subjects = limit_subjects(standards, domain_ratings)
     framework_file = validated.sources.framework
 
     def limit_at(i: int) -> str:
@@ -208,10 +223,10 @@ def resolve(validated: Validated, diags: Diagnostics) -> Resolved | None:
         return f"the framework's limit at {where} ({fw.limits[i].text()})"
 
     computed = overall_for(score, fw, rating_counts(counted), rated, with_limits=False)
-    overall, applied = limited(computed, fw, rated) if computed is not None else (None, [])
+    overall, applied = limited(computed, fw, subjects) if computed is not None else (None, [])
     if fw.overall == "judged" and spec.overall_rating is not None:
         overall = fw.rating_by_label(spec.overall_rating)
-        broken = check_judged(overall, fw, rated) if overall is not None else None
+        broken = check_judged(overall, fw, subjects) if overall is not None else None
         if broken is not None:
             i, why = broken
             diags.error("overall-limited", f"overall rating is stated as '{spec.overall_rating}', but {limit_at(i)} "
@@ -241,5 +256,4 @@ def resolve(validated: Validated, diags: Diagnostics) -> Resolved | None:
                     report_file.path, line, col)
     if diags.errors:
         return None
-    domain_ratings = {d.id: domain_rating(d, standards, fw) for d in fw.domains if d.rating is not None}
     return Resolved(validated, standards, score, max_score, overall, domain_ratings)

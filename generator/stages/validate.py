@@ -212,19 +212,31 @@ class Rule(Model):
     when: list[Condition] = []
 
 
-class LimitWhen(Model):
-    """A limit's condition: the standard named is rated `rating` (an id of its own scale)."""
-
-    standard: str | None = None
-    domain: str | None = None  # refused with a located error: a domain has no rating of its own yet
-    rating: str
-
-
 class LimitOn(Model):
-    """What an `at_most` limit names: the overall can be no better than this standard's rating."""
+    """What an `at_most` limit names: the overall can be no better than this standard's rating, or
+    this domain's (a domain rated from its standards' points: `rating: {by: ..}`)."""
 
     standard: str | None = None
-    domain: str | None = None  # refused, as above
+    domain: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return "domain" if self.domain is not None else "standard"
+
+    @property
+    def named(self) -> str | None:
+        return self.domain if self.domain is not None else self.standard
+
+    @property
+    def subject(self) -> tuple[str, str | None]:
+        """The key of its rating among a report's (see resolve.limit_subjects)."""
+        return self.kind, self.named
+
+
+class LimitWhen(LimitOn):
+    """A limit's condition: the standard (or rated domain) named is rated `rating` (an id of its scale)."""
+
+    rating: str
 
 
 class Limit(Model):
@@ -239,9 +251,9 @@ class Limit(Model):
     def text(self) -> str:
         """The limit as the framework writes it, for messages."""
         if self.at_most is not None:
-            return f"at_most: {{standard: {self.at_most.standard}}}"
+            return f"at_most: {{{self.at_most.kind}: {self.at_most.named}}}"
         when = self.when
-        return f"when: {{standard: {when.standard}, rating: {when.rating}}} then: {self.then}" if when else ""
+        return f"when: {{{when.kind}: {when.named}, rating: {when.rating}}} then: {self.then}" if when else ""
 
 
 class ScaleEntry(Model):
@@ -1453,14 +1465,38 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
                 error(message, loc)
 
 
-def _named_standard_ok(fw: Framework, named, loc: tuple, whose: str, error, rating: bool = True) -> bool:
+def _named_standard_ok(fw: Framework, named, loc: tuple, whose: str, error, rating: bool = True,
+                       domains: bool = False) -> bool:
     """A limit's or rule's `standard:` (and `rating:`, on that standard's own scale) name what the
-    framework has; `domain:` is refused (a domain has no rating of its own yet). True if so."""
+    framework has; `domain:` (`domains`: a limit's) a domain rated from its standards' points (rule
+    conditions name standards only). True if so."""
     ids = [st.id for st in fw.standards]
-    if named.domain is not None:
-        error(f"{whose} names the domain '{named.domain}', but a domain has no rating of its own: name one of its "
-              "standards (standard: <id>)", loc + ("domain",))
+    if named.domain is not None and named.standard is not None:
+        error(f"{whose} names both a standard and a domain: name one", loc)
         return False
+    if named.domain is not None:
+        domain_ids = [d.id for d in fw.domains]
+        domain = next((d for d in fw.domains if d.id == named.domain), None)
+        if not domains:
+            error(f"{whose} names the domain '{named.domain}': a rule's condition names a standard (a domain's "
+                  "rating comes from its standards' points, which the rules' check does not weigh): name one of its "
+                  "standards, or write the limit under limits:", loc + ("domain",))
+            return False
+        if domain is None:
+            error(f"{whose} names the domain '{named.domain}', which the framework does not have"
+                  + did_you_mean(named.domain, domain_ids), loc + ("domain",))
+            return False
+        if domain.rating is None:
+            error(f"{whose} names the domain '{domain.id}', which has no rating of its own: give the domain one "
+                  "(rating: {by: points, bands: [...]}) or name one of its standards", loc + ("domain",))
+            return False
+        if rating:
+            own = [item.id for item in (fw.scales[domain.scale].ratings if domain.scale in fw.scales else fw.scale)]
+            if named.rating not in own:
+                error(f"{whose}: '{named.rating}' is not a rating of the domain '{domain.id}' (its scale: "
+                      f"{', '.join(own)})" + did_you_mean(named.rating, own), loc + ("rating",))
+                return False
+        return True
     if named.standard is None:
         error(f"{whose} names no standard: give standard: <id>", loc)
         return False
@@ -1502,17 +1538,22 @@ def _check_limits(fw: Framework, error) -> None:
         if limit.at_most is not None:
             if limit.then is not None:
                 error("limits: at_most takes no then: remove it, or write when: instead of at_most:", loc + ("then",))
-            elif _named_standard_ok(fw, limit.at_most, loc + ("at_most",), "limits: at_most", error, rating=False):
-                standard = next(st for st in fw.standards if st.id == limit.at_most.standard)
-                if fw.scale_name(standard) is not None:
-                    error(f"limits: at_most names the standard '{standard.id}', rated on the scale "
-                          f"'{fw.scale_name(standard)}', not the overall's: 'no better than' compares ratings of one "
-                          "scale; name a standard on the default scale, or write when: .. then:", loc + ("at_most",))
+            elif _named_standard_ok(fw, limit.at_most, loc + ("at_most",), "limits: at_most", error, rating=False,
+                                    domains=True):
+                if limit.at_most.domain is not None:
+                    scale = next(d for d in fw.domains if d.id == limit.at_most.domain).scale
+                else:
+                    scale = fw.scale_name(next(st for st in fw.standards if st.id == limit.at_most.standard))
+                if scale is not None:
+                    error(f"limits: at_most names the {limit.at_most.kind} '{limit.at_most.named}', rated on the scale "
+                          f"'{scale}', not the overall's: 'no better than' compares ratings of one "
+                          f"scale; name a {limit.at_most.kind} on the default scale, or write when: .. then:",
+                          loc + ("at_most",))
             continue
         if limit.then is None:
             error("limits: when: needs then: <rating>, the overall it gives", loc)
             continue
-        ok = _named_standard_ok(fw, limit.when, loc + ("when",), "limits: when", error)
+        ok = _named_standard_ok(fw, limit.when, loc + ("when",), "limits: when", error, domains=True)
         if limit.then not in scale_ids:
             error(f"limits: then '{limit.then}' is not on the scale" + did_you_mean(limit.then, scale_ids),
                   loc + ("then",))
@@ -1523,7 +1564,7 @@ def _check_limits(fw: Framework, error) -> None:
     # rating) and give different ratings
     for a, (i, first) in enumerate(fixes):
         for j, second in fixes[a + 1:]:
-            same = first.when.standard == second.when.standard
+            same = first.when.subject == second.when.subject
             if first.then != second.then and (not same or first.when.rating == second.when.rating):
                 error(f"limits: this limit ({second.text()}) and limit {i + 1} ({first.text()}) can both apply to one "
                       f"report and give different overall ratings ('{second.then}' and '{first.then}'): make them "

@@ -181,3 +181,58 @@ def test_a_fix_wins_over_a_cap_judged_or_computed(tmp_path, framework):
     assert fixed != text
     path.write_text(fixed, encoding="utf-8")
     assert built_overall(folder, tmp_path / "out") == {fmt: "Good" for fmt in READERS}
+
+
+DOMAIN_RATED = ("    title: The school\n    rating:\n      by: points\n      bands:\n        - {from: 5, rating: outstanding}\n"
+                "        - {from: 3, rating: good}\n        - {from: 1, rating: requires-improvement}\n"
+                "        - {from: 0, rating: inadequate}\n")
+
+
+def with_domain_limits(folder: Path, framework: str, limits: str) -> None:
+    """The test framework with the domain rated from its scored standards' points (leadership and
+    education, 0 to 6) and these limits in place of its own."""
+    path = folder / "frameworks" / f"{framework}.yaml"
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index("limits:\n"), text.index("required_metadata:")
+    text = text[:start] + limits + text[end:]
+    text = text.replace("    title: The school\n", DOMAIN_RATED)
+    path.write_text(text, encoding="utf-8")
+
+
+# (framework, ratings, stated, the limits, the overall read back): limits naming the rated domain
+DOMAIN_CASES = {
+    "judged, at the domain's cap": ("limited-judged", {"leadership": "Good", "education": "Requires improvement"},
+                                    "Good", "limits:\n  - at_most: {domain: school}\n", "Good"),
+    "judged, the domain's fix": ("limited-judged", {"leadership": "Inadequate", "education": "Inadequate"},
+                                 "Inadequate", "limits:\n  - when: {domain: school, rating: inadequate}\n    then: inadequate\n",
+                                 "Inadequate"),
+    "rules, capped by the domain": ("limited-rules", {"leadership": "Requires improvement", "education": "Outstanding"},
+                                    None, "limits:\n  - at_most: {domain: school}\n", "Good"),
+    "rules, fixed by the domain": ("limited-rules", {"leadership": "Inadequate", "education": "Good"}, None,
+                                   "limits:\n  - when: {domain: school, rating: requires-improvement}\n"
+                                   "    then: requires-improvement\n", "Requires improvement"),
+}
+
+
+@pytest.mark.parametrize("case", list(DOMAIN_CASES))
+def test_limits_naming_a_rated_domain_read_back_in_all_three_formats(tmp_path, case):
+    """A domain rated from its standards' points (2 + 1 = 3: Good; 0: Inadequate; 1 + 3 = 4: Good;
+    0 + 2 = 2: Requires improvement) caps or fixes the overall as a standard does."""
+    framework, ratings, stated, limits, expected = DOMAIN_CASES[case]
+    folder = report_with(tmp_path, framework, ratings, stated)
+    with_domain_limits(folder, framework, limits)
+    assert built_overall(folder, tmp_path / "out") == {fmt: expected for fmt in READERS}
+
+
+def test_a_judged_overall_above_the_domains_rating_is_a_located_error(tmp_path, reportgen):
+    folder = report_with(tmp_path, "limited-judged", {"leadership": "Good", "education": "Requires improvement"},
+                         "Outstanding")
+    with_domain_limits(folder, "limited-judged", "limits:\n  - at_most: {domain: school}\n")
+    result = reportgen("check", folder)
+    assert result.returncode == 1
+    fw_lines = (folder / "frameworks" / "limited-judged.yaml").read_text(encoding="utf-8").splitlines()
+    fw_at = next(n for n, line in enumerate(fw_lines, 1) if "at_most: {domain: school}" in line)
+    assert re.search(rf"report\.yaml:\d+:\d+: error\[overall-limited\]: overall rating is stated as 'Outstanding', but "
+                     rf"the framework's limit at \S*limited-judged\.yaml:{fw_at}:\d+ \(at_most: {{domain: school}}\) "
+                     r"holds: the domain 'school' is rated 'Good', so the overall can be no better than 'Good'$",
+                     result.stderr.strip()), result.stderr
