@@ -101,15 +101,71 @@ def rating_counts(counted) -> dict[str, int]:
     return counts
 
 
-def overall_for(score: int, fw: Framework, counts: dict[str, int] | None = None) -> ScaleItem | None:
-    """The overall rating: the score placed in the bands, the first count rule that matches the
-    counts of ratings, or none."""
+def overall_for(score: int, fw: Framework, counts: dict[str, int] | None = None,
+                rated: dict[str, str] | None = None, with_limits: bool = True) -> ScaleItem | None:
+    """The overall rating: the score placed in the bands, the first rule that matches the counts
+    of ratings (and the named standards' ratings, `rated`: id -> rating id), or none; then the
+    framework's limits on standards (`limited`; `resolve` applies those on domains too)."""
+    overall = None
     if fw.overall == "bands" and fw.overall_bands:
-        return fw.rating_by_id(band_for(score, fw.overall_bands).rating)
-    if fw.overall == "rules":
+        overall = fw.rating_by_id(band_for(score, fw.overall_bands).rating)
+    elif fw.overall == "rules":
         counts = counts or {}
-        rule = next((r for r in fw.overall_rules if rule_matches(r, counts)), None)
-        return fw.rating_by_id(rule.rating) if rule else None
+        rule = next((r for r in fw.overall_rules if rule_matches(r, counts, rated)), None)
+        overall = fw.rating_by_id(rule.rating) if rule else None
+    return (limited(overall, fw, {("standard", sid): r for sid, r in (rated or {}).items()})[0]
+            if overall is not None and with_limits else overall)
+
+
+def limited(overall: ScaleItem, fw: Framework, rated: dict[tuple, str]) -> tuple[ScaleItem, list[int]]:
+    """The overall after the framework's limits, and the limits (by index) that changed or fixed it:
+    first every cap (`at_most`: the worse of the overall and the standard's rating; a standard not
+    rated or not applicable caps nothing), then a fix (`when` .. `then`) that holds, which wins
+    (validation lets no two fixes that can hold together disagree)."""
+    order = [item.id for item in fw.scale]  # best first
+    applied: list[int] = []
+    for i, limit in enumerate(fw.limits):
+        if limit.at_most is not None:
+            cap = rated.get(limit.at_most.subject)
+            if cap in order and order.index(cap) > order.index(overall.id):
+                overall = fw.rating_by_id(cap)
+                applied.append(i)
+    for i, limit in enumerate(fw.limits):
+        if limit.when is not None and rated.get(limit.when.subject) == limit.when.rating:
+            overall = fw.rating_by_id(limit.then)
+            applied.append(i)
+            break
+    return overall, applied
+
+
+def _said(named) -> str:
+    """A limit's standard or domain as messages name it: "leadership", "the domain 'school'"."""
+    return f"the domain '{named.domain}'" if named.domain is not None else named.standard
+
+
+def limit_subjects(standards: dict[str, ResolvedStandard], domain_ratings: dict[str, ScaleItem | None]) -> dict:
+    """The ratings a limit may name, by (kind, id): each rated standard's and each rated domain's."""
+    subjects: dict[tuple, str] = {("standard", sid): s.rating.id for sid, s in standards.items() if s.rating is not None}
+    subjects.update({("domain", did): r.id for did, r in domain_ratings.items() if r is not None})
+    return subjects
+
+
+def check_judged(stated: ScaleItem, fw: Framework, rated: dict[tuple, str]) -> tuple[int, str] | None:
+    """The first limit a judged overall breaks, and how (None: it keeps every limit)."""
+    for i, limit in enumerate(fw.limits):
+        if limit.when is not None and rated.get(limit.when.subject) == limit.when.rating \
+                and limit.then != stated.id:
+            return i, (f"{_said(limit.when)} is rated '{fw.rating_by_id(limit.when.rating).label}', so the overall "
+                       f"is '{fw.rating_by_id(limit.then).label}'")
+    if any(limit.when is not None and rated.get(limit.when.subject) == limit.when.rating for limit in fw.limits):
+        return None  # a fix holds and the stated overall is it: a fix wins over every cap
+    order = [item.id for item in fw.scale]
+    for i, limit in enumerate(fw.limits):
+        if limit.at_most is not None:
+            cap = rated.get(limit.at_most.subject)
+            if cap in order and order.index(cap) > order.index(stated.id):
+                return i, (f"{_said(limit.at_most)} is rated '{fw.rating_by_id(cap).label}', so the overall can be "
+                           f"no better than '{fw.rating_by_id(cap).label}'")
     return None
 
 
@@ -155,11 +211,29 @@ def resolve(validated: Validated, diags: Diagnostics) -> Resolved | None:
     score = sum(s.points for s in counted)
     # each counted standard's top points on its own scale (one scale: the count times its top)
     max_score = sum(max((item.points for item in fw.scale_of(s.standard)), default=0) for s in counted)
-    overall = overall_for(score, fw, rating_counts(counted))
+    rated = {sid: s.rating.id for sid, s in standards.items() if s.rating is not None}
+    domain_ratings = {d.id: domain_rating(d, standards, fw) for d in fw.domains if d.rating is not None}
+    subjects = limit_subjects(standards, domain_ratings)
+    framework_file = validated.sources.framework
+
+    def limit_at(i: int) -> str:
+        """A limit as messages quote it: where the framework gives it, and its text."""
+        where = (f"{diags.show(framework_file.path)}:{':'.join(map(str, line_of(framework_file, ('limits', i))))}"
+                 if framework_file else f"limits[{i + 1}]")
+        return f"the framework's limit at {where} ({fw.limits[i].text()})"
+
+    computed = overall_for(score, fw, rating_counts(counted), rated, with_limits=False)
+    overall, applied = limited(computed, fw, subjects) if computed is not None else (None, [])
+    if fw.overall == "judged" and spec.overall_rating is not None:
+        overall = fw.rating_by_label(spec.overall_rating)
+        broken = check_judged(overall, fw, subjects) if overall is not None else None
+        if broken is not None:
+            i, why = broken
+            diags.error("overall-limited", f"overall rating is stated as '{spec.overall_rating}', but {limit_at(i)} "
+                        f"holds: {why}", report_file.path, *line_of(report_file, ("overall_rating",)))
     if fw.overall == "rules" and overall is None:  # only where the framework check could not decide
         counts = rating_counts(counted)
         shown = ", ".join(f"{counts[s.id]} {s.id}" for s in fw.all_ratings if counts.get(s.id)) or "nothing (all not rated)"
-        framework_file = validated.sources.framework
         diags.error("overall-unmatched", f"overall_rules: no rule applies to this report, whose scored standards are "
                     f"rated {shown}, so it would have no overall rating: end the rules with one that has no "
                     "conditions (when: [])", framework_file.path if framework_file else None,
@@ -170,12 +244,16 @@ def resolve(validated: Validated, diags: Diagnostics) -> Resolved | None:
         line, col = line_of(report_file, ("score",))
         diags.error("score-disagrees", f"score is stated as {spec.score} but the ratings give "
                     f"{score}/{max_score}", report_file.path, line, col)
-    if spec.overall_rating is not None and overall is not None and spec.overall_rating != overall.label:
+    if fw.overall != "judged" and spec.overall_rating is not None and overall is not None \
+            and spec.overall_rating != overall.label:
         line, col = line_of(report_file, ("overall_rating",))
         given = f"the score {score}/{max_score}" if score is not None else "the ratings"
-        diags.error("rating-disagrees", f"overall rating is stated as '{spec.overall_rating}' but "
-                    f"{given} gives '{overall.label}'", report_file.path, line, col)
+        how = f"{given} gives '{computed.label}'"
+        if applied:
+            how += ", and " + " and ".join(limit_at(i) for i in applied) + f" make{'s' if len(applied) == 1 else ''} it " \
+                f"'{overall.label}'"
+        diags.error("rating-disagrees", f"overall rating is stated as '{spec.overall_rating}' but {how}",
+                    report_file.path, line, col)
     if diags.errors:
         return None
-    domain_ratings = {d.id: domain_rating(d, standards, fw) for d in fw.domains if d.rating is not None}
     return Resolved(validated, standards, score, max_score, overall, domain_ratings)

@@ -194,11 +194,15 @@ class Labels(Model):
 
 
 class Condition(Model):
-    """How many standards have `rating`: at least and/or at most so many."""
+    """How many standards have `rating`: at least and/or at most so many; or, naming a `standard`,
+    that this standard is rated `rating` (no at_least or at_most then). `domain` is refused with a
+    located error: a domain has no rating of its own yet."""
 
     rating: str
     at_least: Annotated[int, Field(ge=0)] | None = None
     at_most: Annotated[int, Field(ge=0)] | None = None
+    standard: str | None = None
+    domain: str | None = None
 
 
 class Rule(Model):
@@ -206,6 +210,50 @@ class Rule(Model):
 
     rating: str
     when: list[Condition] = []
+
+
+class LimitOn(Model):
+    """What an `at_most` limit names: the overall can be no better than this standard's rating, or
+    this domain's (a domain rated from its standards' points: `rating: {by: ..}`)."""
+
+    standard: str | None = None
+    domain: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return "domain" if self.domain is not None else "standard"
+
+    @property
+    def named(self) -> str | None:
+        return self.domain if self.domain is not None else self.standard
+
+    @property
+    def subject(self) -> tuple[str, str | None]:
+        """The key of its rating among a report's (see resolve.limit_subjects)."""
+        return self.kind, self.named
+
+
+class LimitWhen(LimitOn):
+    """A limit's condition: the standard (or rated domain) named is rated `rating` (an id of its scale)."""
+
+    rating: str
+
+
+class Limit(Model):
+    """A condition that fixes the overall (`when` .. `then`) or caps it (`at_most`). Applied after a
+    computed overall (bands or rules): first every cap that applies (the overall becomes the worse of
+    itself and the standard's rating), then a fix, which wins; a judged overall must agree."""
+
+    when: LimitWhen | None = None
+    then: str | None = None
+    at_most: LimitOn | None = None
+
+    def text(self) -> str:
+        """The limit as the framework writes it, for messages."""
+        if self.at_most is not None:
+            return f"at_most: {{{self.at_most.kind}: {self.at_most.named}}}"
+        when = self.when
+        return f"when: {{{when.kind}: {when.named}, rating: {when.rating}}} then: {self.then}" if when else ""
 
 
 class ScaleEntry(Model):
@@ -321,9 +369,10 @@ class Framework(Model):
     scales: dict[str, Annotated[NamedScale, BeforeValidator(_scale_list)]] = {}  # more scales, by name
     rounding: Rounding = Rounding()
     key_question_bands: list[Band] = []
-    overall: Literal["bands", "rules", "none"] = "bands"
+    overall: Literal["bands", "rules", "judged", "none"] = "bands"  # judged: report.yaml's overall_rating
     overall_bands: list[Band] = []
     overall_rules: list[Rule] = []
+    limits: list[Limit] = []  # conditions that cap or fix the overall, after bands or rules
     score: bool = True  # False: no score is shown or offered to chapters
     required_metadata: list[Literal["unit", "region", "fieldwork_start", "lead_inspector", "isbn",
                                     "chief_inspector"]] = list(OPTIONAL_METADATA)
@@ -1016,10 +1065,13 @@ def _duplicates(values: list) -> list[tuple[int, object, int]]:
     return out
 
 
-def rule_matches(rule: Rule, counts: dict[str, int]) -> bool:
-    """Whether every condition of an overall rule holds for these counts of ratings (by scale id)."""
-    return all((c.at_least is None or counts.get(c.rating, 0) >= c.at_least)
-               and (c.at_most is None or counts.get(c.rating, 0) <= c.at_most) for c in rule.when)
+def rule_matches(rule: Rule, counts: dict[str, int], rated: dict[str, str] | None = None) -> bool:
+    """Whether every condition of an overall rule holds for these counts of ratings (by scale id)
+    and, for a condition naming a standard, its rating (`rated`: standard id -> rating id)."""
+    rated = rated or {}
+    return all((rated.get(c.standard) == c.rating) if c.standard is not None else
+               ((c.at_least is None or counts.get(c.rating, 0) >= c.at_least)
+                and (c.at_most is None or counts.get(c.rating, 0) <= c.at_most)) for c in rule.when)
 
 
 def _yaml_quoted(text: str) -> str:
@@ -1325,6 +1377,7 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
                 error(f"domain '{domain.id}' is rated from points, but the framework has no scale: remove its "
                       "rating, or add a scale", ("domains", d, "rating"))
         return
+    _check_limits(fw, error)
     # band tables
     band_tables = [("key_question_bands", 0.0, 100.0, False)]
     if fw.overall == "bands":
@@ -1360,12 +1413,24 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
         groups += [([item.id for item in named.ratings], sum(1 for st in scored if fw.scale_name(st) == name))
                    for name, named in fw.scales.items() if named.scored]
         counted_ids = [rating for ids, _ in groups for rating in ids]
+        names_standard = False
         for r, rule in enumerate(rules):
             if rule.rating not in scale_ids:
                 valid = False
                 error(f"overall_rules: rating '{rule.rating}' is not on the scale" + did_you_mean(rule.rating, scale_ids),
                       ("overall_rules", r, "rating"))
             for c, condition in enumerate(rule.when):
+                if condition.domain is not None or condition.standard is not None:
+                    names_standard = True
+                    if not _named_standard_ok(fw, condition, ("overall_rules", r, "when", c), "overall_rules: a condition",
+                                              error):
+                        valid = False
+                    elif condition.at_least is not None or condition.at_most is not None:
+                        valid = False
+                        error("overall_rules: a condition naming a standard holds when that standard has the rating: "
+                              "remove at_least and at_most, or the standard to count ratings",
+                              ("overall_rules", r, "when", c))
+                    continue
                 if condition.rating not in counted_ids:
                     valid = False
                     error(f"overall_rules: a condition counts '{condition.rating}', which is not on the scale"
@@ -1381,12 +1446,129 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
                           "the condition never holds", ("overall_rules", r, "when", c))
         if not valid:
             return
+        named = None
+        if names_standard:  # each named standard: its scale's ratings and the group it is counted in (or None)
+            scored_names = [None] + [name for name, named_scale in fw.scales.items() if named_scale.scored]
+            by_id = {st.id: st for st in fw.standards}
+            named = {}
+            for rule in rules:
+                for condition in rule.when:
+                    if condition.standard is not None:
+                        st = by_id[condition.standard]
+                        named[st.id] = ([item.id for item in fw.scale_of(st)],
+                                        scored_names.index(fw.scale_name(st)) if st in scored else None)
         for severity, message, loc in check_rules(rules, scale_ids, len(scored),
-                                                  groups=groups if fw.scales else None):
+                                                  groups=groups if (fw.scales or named) else None, named=named):
             if severity == "warning":
                 diags.warning("framework-unchecked", message, yaml_file.path, *line_of(yaml_file, loc))
             else:
                 error(message, loc)
+
+
+def _named_standard_ok(fw: Framework, named, loc: tuple, whose: str, error, rating: bool = True,
+                       domains: bool = False) -> bool:
+    """A limit's or rule's `standard:` (and `rating:`, on that standard's own scale) name what the
+    framework has; `domain:` (`domains`: a limit's) a domain rated from its standards' points (rule
+    conditions name standards only). True if so."""
+    ids = [st.id for st in fw.standards]
+    if named.domain is not None and named.standard is not None:
+        error(f"{whose} names both a standard and a domain: name one", loc)
+        return False
+    if named.domain is not None:
+        domain_ids = [d.id for d in fw.domains]
+        domain = next((d for d in fw.domains if d.id == named.domain), None)
+        if not domains:
+            error(f"{whose} names the domain '{named.domain}': a rule's condition names a standard (a domain's "
+                  "rating comes from its standards' points, which the rules' check does not weigh): name one of its "
+                  "standards, or write the limit under limits:", loc + ("domain",))
+            return False
+        if domain is None:
+            error(f"{whose} names the domain '{named.domain}', which the framework does not have"
+                  + did_you_mean(named.domain, domain_ids), loc + ("domain",))
+            return False
+        if domain.rating is None:
+            error(f"{whose} names the domain '{domain.id}', which has no rating of its own: give the domain one "
+                  "(rating: {by: points, bands: [...]}) or name one of its standards", loc + ("domain",))
+            return False
+        if rating:
+            own = [item.id for item in (fw.scales[domain.scale].ratings if domain.scale in fw.scales else fw.scale)]
+            if named.rating not in own:
+                error(f"{whose}: '{named.rating}' is not a rating of the domain '{domain.id}' (its scale: "
+                      f"{', '.join(own)})" + did_you_mean(named.rating, own), loc + ("rating",))
+                return False
+        return True
+    if named.standard is None:
+        error(f"{whose} names no standard: give standard: <id>", loc)
+        return False
+    standard = next((st for st in fw.standards if st.id == named.standard), None)
+    if standard is None:
+        error(f"{whose} names the standard '{named.standard}', which the framework does not have"
+              + did_you_mean(named.standard, ids), loc + ("standard",))
+        return False
+    if standard.rated_by == "not_rated":
+        error(f"{whose} names the standard '{standard.id}', which is never rated (rated_by: not_rated), so it can "
+              "never apply", loc + ("standard",))
+        return False
+    if rating:
+        own = [item.id for item in fw.scale_of(standard)]
+        if named.rating not in own:
+            error(f"{whose}: '{named.rating}' is not a rating of the standard '{standard.id}' (its scale: "
+                  f"{', '.join(own)})" + did_you_mean(named.rating, own), loc + ("rating",))
+            return False
+    return True
+
+
+def _check_limits(fw: Framework, error) -> None:
+    """`limits:` each fix (`when` .. `then`) or cap (`at_most`) the overall, naming a standard the
+    framework has, with ratings on the right scales; two fixes that can hold at once agree."""
+    if not fw.limits:
+        return
+    if fw.overall == "none":
+        error("limits are given but the framework gives no overall rating (overall: none): remove them, or "
+              "write overall: judged, bands or rules", ("limits",))
+        return
+    scale_ids = [item.id for item in fw.scale]
+    fixes: list[tuple[int, Limit]] = []
+    for i, limit in enumerate(fw.limits):
+        loc = ("limits", i)
+        if (limit.at_most is None) == (limit.when is None):
+            error("a limit is either when: {standard: <id>, rating: <id>} then: <rating> (it fixes the overall) or "
+                  "at_most: {standard: <id>} (the overall can be no better than that standard): give one", loc)
+            continue
+        if limit.at_most is not None:
+            if limit.then is not None:
+                error("limits: at_most takes no then: remove it, or write when: instead of at_most:", loc + ("then",))
+            elif _named_standard_ok(fw, limit.at_most, loc + ("at_most",), "limits: at_most", error, rating=False,
+                                    domains=True):
+                if limit.at_most.domain is not None:
+                    scale = next(d for d in fw.domains if d.id == limit.at_most.domain).scale
+                else:
+                    scale = fw.scale_name(next(st for st in fw.standards if st.id == limit.at_most.standard))
+                if scale is not None:
+                    error(f"limits: at_most names the {limit.at_most.kind} '{limit.at_most.named}', rated on the scale "
+                          f"'{scale}', not the overall's: 'no better than' compares ratings of one "
+                          f"scale; name a {limit.at_most.kind} on the default scale, or write when: .. then:",
+                          loc + ("at_most",))
+            continue
+        if limit.then is None:
+            error("limits: when: needs then: <rating>, the overall it gives", loc)
+            continue
+        ok = _named_standard_ok(fw, limit.when, loc + ("when",), "limits: when", error, domains=True)
+        if limit.then not in scale_ids:
+            error(f"limits: then '{limit.then}' is not on the scale" + did_you_mean(limit.then, scale_ids),
+                  loc + ("then",))
+            ok = False
+        if ok:
+            fixes.append((i, limit))
+    # two fixes contradict when both can hold at once (other standards, or the same standard and
+    # rating) and give different ratings
+    for a, (i, first) in enumerate(fixes):
+        for j, second in fixes[a + 1:]:
+            same = first.when.subject == second.when.subject
+            if first.then != second.then and (not same or first.when.rating == second.when.rating):
+                error(f"limits: this limit ({second.text()}) and limit {i + 1} ({first.text()}) can both apply to one "
+                      f"report and give different overall ratings ('{second.then}' and '{first.then}'): make them "
+                      "agree, or remove one", ("limits", j))
 
 
 def _format_names(text: str) -> list[str]:
@@ -1665,9 +1847,16 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
         line, col = line_of(rf, ("score",))
         diags.error("score-unexpected", f"{fw.id} gives no score: remove score", rf.path, line, col)
     overall = fields.get("overall_rating")
+    labels = [item.label for item in fw.scale]  # the overall's words: the default scale's
     if overall is not None and fw.overall == "none":
         line, col = line_of(rf, ("overall_rating",))
         diags.error("rating-unexpected", f"{fw.id} gives no overall rating: remove overall_rating", rf.path, line, col)
+    elif overall is None and fw.overall == "judged" and ("overall_rating",) not in rf.failed:
+        empty = ("overall_rating",) in emptied
+        line, col = line_of(rf, ("overall_rating",)) if empty else (1, 1)
+        diags.error("value-empty" if empty else "key-missing",
+                    f"overall_rating{' is empty' if empty else ' is missing'}: under {fw.id} the overall rating is the "
+                    f"inspectors' judgement (overall: judged): give it, one of {', '.join(labels)}", rf.path, line, col)
     elif overall is not None and fw.rating_by_label(overall) is None:
         line, col = line_of(rf, ("overall_rating",))
         diags.error("rating-unknown", f"'{overall}' is not a rating of {fw.id}"

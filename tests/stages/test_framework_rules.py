@@ -263,3 +263,107 @@ def test_a_rule_needing_ratings_when_no_standard_is_counted():
     assert [m for _, m, _ in check_rules(rules, RATINGS, 0)] == [
         "overall_rules: rule 1 ('inadequate') can never apply: it needs at least 1 'inadequate', but the rules count "
         "no standard (each is rated_by: not_rated or scored: false)"]
+
+
+# --------------------------------------------------------------------------- rules naming a standard
+
+@st.composite
+def frameworks_naming_standards(draw):
+    """Standards s0.. (each scored or not), ratings r0.., and rules mixing count conditions with
+    conditions on a named standard's rating."""
+    ids = [f"r{i}" for i in range(draw(st.integers(1, 3)))]
+    scored = draw(st.lists(st.booleans(), min_size=1, max_size=4))
+    standards = [f"s{i}" for i in range(len(scored))]
+    bound = st.none() | st.integers(0, len(standards) + 1)
+    count = st.builds(lambda rating, low, high: {"rating": rating, "at_least": low, "at_most": high},
+                      st.sampled_from(ids), bound, bound).filter(
+        lambda c: c["at_least"] is None or c["at_most"] is None or c["at_least"] <= c["at_most"])
+    named = st.builds(lambda sid, rating: {"standard": sid, "rating": rating}, st.sampled_from(standards),
+                      st.sampled_from(ids))
+    rules = draw(st.lists(st.builds(lambda rating, when: Rule(rating=rating, when=when), st.sampled_from(ids),
+                                    st.lists(count | named, max_size=3)), min_size=1, max_size=5))
+    return ids, dict(zip(standards, scored)), rules
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(frameworks_naming_standards())
+def test_rules_naming_standards_agree_with_trying_every_report(framework):
+    """Every report: each standard rated any rating or none; the counts are of the scored ones."""
+    ids, scored, rules = framework
+    standards = list(scored)
+    uncovered, first_of, taken = False, [False] * len(rules), [set() for _ in rules]
+    for states in itertools.product(*([*ids, None] for _ in standards)):
+        rated = {sid: rating for sid, rating in zip(standards, states) if rating is not None}
+        counts: dict[str, int] = {}
+        for sid, rating in rated.items():
+            if scored[sid]:
+                counts[rating] = counts.get(rating, 0) + 1
+        holding = [r for r, rule in enumerate(rules) if rule_matches(rule, counts, rated)]
+        if not holding:
+            uncovered = True
+            continue
+        first_of[holding[0]] = True
+        for r in holding[1:]:
+            taken[r].add(holding[0])
+    space = space_of(ids, sum(scored.values()))
+    boxes = [box_of([(c.rating, c.at_least, c.at_most) for c in rule.when if c.standard is None], space)
+             for rule in rules]
+    named_when = [{c.standard: c.rating for c in rule.when if c.standard is not None} for rule in rules]
+    named = {sid: (ids, 0 if scored[sid] else None) for when in named_when for sid in when}
+    if not named:
+        return
+    # a rule naming one standard twice (two ratings) never holds: check_rules reports it on its own
+    clash = [any(len({c.rating for c in rule.when if c.standard == sid}) > 1 for sid in named) for rule in rules]
+    named_when = [None if clash[r] else when for r, when in enumerate(named_when)]
+    found = framework_rules.analyse_named(space, boxes, named_when, named)
+    assert found.complete
+    assert (found.uncovered is not None) == uncovered
+    for r in range(len(rules)):
+        if clash[r]:
+            assert not first_of[r]
+            continue
+        assert found.applies[r] == first_of[r], r
+        if not first_of[r]:
+            assert found.taken_by[r] == sorted(taken[r]), r
+    if found.uncovered is not None:  # the counts and states it names are a report no rule meets
+        rated = {sid: rating for sid, rating in found.given.items() if rating is not None}
+        counts = {k: v for k, v in found.uncovered.items() if v}
+        assert not any(rule_matches(rule, counts, rated) for rule in rules)
+
+
+def test_a_rule_taken_by_an_earlier_count_rule_through_its_named_standard():
+    """'P1.1 rated inadequate' implies at least one inadequate: an earlier rule on that count always
+    holds first, and the message says so; and the rules' end is found uncovered with the standard's
+    state named."""
+    from generator.stages.validate import Condition
+
+    rules = [Rule(rating="requires-improvement", when=[Condition(rating="inadequate", at_least=1)]),
+             Rule(rating="inadequate", when=[Condition(standard="P1.1", rating="inadequate")]),
+             Rule(rating="good", when=[Condition(standard="P1.1", rating="good")])]
+    ratings = ["outstanding", "good", "requires-improvement", "inadequate"]
+    messages = [m for _, m, _ in check_rules(rules, ratings, 3, groups=[(ratings, 3)],
+                                             named={"P1.1": (ratings, 0)})]
+    assert messages == [
+        "overall_rules: no rule applies when the scored standards are rated nothing (all not rated), with P1.1 "
+        "not rated: end the rules with one that has no conditions (when: []) or cover every case",
+        "overall_rules: rule 2 ('inadequate') can never apply: wherever its conditions hold, rule 1 "
+        "('requires-improvement') holds first"], messages
+
+
+def test_too_many_named_standards_or_steps_say_the_check_could_not_decide():
+    """Six named standards on five states are 15,625 combinations, past what is weighed: a warning
+    that says so (and a report meeting no rule is then overall-unmatched), never a long walk; the
+    same within the combinations but past the step budget."""
+    from generator.stages.validate import Condition
+
+    ratings = ["outstanding", "good", "requires-improvement", "inadequate"]
+    named = {f"S{i}": (ratings, 0) for i in range(6)}
+    rules = [Rule(rating="inadequate", when=[Condition(standard=sid, rating="inadequate")]) for sid in named]
+    rules.append(Rule(rating="good"))
+    problems = check_rules(rules, ratings, 6, groups=[(ratings, 6)], named=named)
+    assert [(severity, "4,096 combinations of the standards the rules name" in message)
+            for severity, message, _ in problems] == [("warning", True)], problems
+    few = {sid: named[sid] for sid in list(named)[:2]}
+    problems = check_rules(rules[:2] + rules[-1:], ratings, 6, groups=[(ratings, 6)], named=few, budget=10)
+    assert [severity for severity, _, _ in problems] == ["warning"], problems
+    assert check_rules(rules[:2] + rules[-1:], ratings, 6, groups=[(ratings, 6)], named=few) == []
