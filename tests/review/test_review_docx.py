@@ -392,6 +392,17 @@ LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol
           b'</w:comment></w:comments>')
 
 
+def _with_comments_part(base: Path, dest: Path, body, comments) -> None:
+    """`dest`: a copy of `base` with `body` as its document and `comments` as a new comments part."""
+    shutil.copy(base, dest)
+    with zipfile.ZipFile(base) as z:
+        ct = z.read("[Content_Types].xml").replace(
+            b"</Types>", b'<Override PartName="/word/comments.xml" ContentType="application/vnd.openxmlformats-'
+            b'officedocument.wordprocessingml.comments+xml"/></Types>')
+    _rewrite(dest, {"word/document.xml": etree.tostring(body), "[Content_Types].xml": ct},
+             {"word/comments.xml": etree.tostring(comments)})
+
+
 def test_hostile_reviewed_files_give_one_line(tmp_path, reportgen, surrey_copy):
     base = _mapped_docx(tmp_path, surrey_copy)
     # not a DOCX at all
@@ -458,13 +469,7 @@ def _with_comments(base: Path, dest: Path, count: int, on_deleted: bool = False,
             inner = etree.SubElement(insertion, f"{{{W}}}del", {f"{{{W}}}id": "902", f"{{{W}}}author": "Z"})
             etree.SubElement(etree.SubElement(inner, f"{{{W}}}r"), f"{{{W}}}delText").text = "nested"
             etree.SubElement(etree.SubElement(insertion, f"{{{W}}}r"), f"{{{W}}}t").text = "added"
-    shutil.copy(base, dest)
-    with zipfile.ZipFile(base) as z:
-        ct = z.read("[Content_Types].xml").replace(
-            b"</Types>", b'<Override PartName="/word/comments.xml" ContentType="application/vnd.openxmlformats-'
-            b'officedocument.wordprocessingml.comments+xml"/></Types>')
-    _rewrite(dest, {"word/document.xml": etree.tostring(body), "[Content_Types].xml": ct},
-             {"word/comments.xml": etree.tostring(comments)})
+    _with_comments_part(base, dest, body, comments)
 
 
 def test_ten_thousand_comments_are_all_listed(tmp_path, reportgen, surrey_copy):
@@ -659,13 +664,7 @@ def _comment_paragraphs(base: Path, dest: Path, said: dict[str, str]) -> None:
         runs[-1].addnext(etree.Element(f"{{{W}}}commentRangeEnd", {f"{{{W}}}id": str(i)}))
         c = etree.SubElement(comments, f"{{{W}}}comment", {f"{{{W}}}id": str(i), f"{{{W}}}author": "QA"})
         etree.SubElement(etree.SubElement(etree.SubElement(c, f"{{{W}}}p"), f"{{{W}}}r"), f"{{{W}}}t").text = text
-    shutil.copy(base, dest)
-    with zipfile.ZipFile(base) as z:
-        ct = z.read("[Content_Types].xml").replace(
-            b"</Types>", b'<Override PartName="/word/comments.xml" ContentType="application/vnd.openxmlformats-'
-            b'officedocument.wordprocessingml.comments+xml"/></Types>')
-    _rewrite(dest, {"word/document.xml": etree.tostring(body), "[Content_Types].xml": ct},
-             {"word/comments.xml": etree.tostring(comments)})
+    _with_comments_part(base, dest, body, comments)
 
 
 def test_the_ratings_page_names_are_the_frameworks_and_its_date_no_figure(tmp_path, reportgen, surrey_copy):

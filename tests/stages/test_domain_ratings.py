@@ -91,13 +91,19 @@ def test_a_not_rated_standard_is_out_of_the_domains_points_and_maximum(tmp_path)
     assert resolved.domain_ratings["1"].label == "Requires improvement"
 
 
-def test_a_domain_with_nothing_counted_has_no_rating(tmp_path):
+def domain_one_not_rated(tmp_path: Path) -> Path:
+    """A copy whose domain 1 has every standard not rated (nothing counts), domain 2 at 5 points."""
     report = with_domain_ratings(copy_report(tmp_path), 0, 5)
     path = report / "report.yaml"
     text = path.read_text(encoding="utf-8")
     for standard in ("P1.1", "P1.2", "P1.3"):
         text = text.replace(f"  {standard}: {{rating: Inadequate}}", f"  {standard}: {{not_rated: true}}")
     path.write_text(text, encoding="utf-8")
+    return report
+
+
+def test_a_domain_with_nothing_counted_has_no_rating(tmp_path):
+    report = domain_one_not_rated(tmp_path)
     resolved = resolved_of(report)
     assert resolved.domain_ratings == {"1": None, "2": resolved.framework.rating_by_id("requires-improvement")}
 
@@ -126,12 +132,7 @@ def test_the_domain_rating_prints_in_its_caption_in_every_format(tmp_path, domai
 
 
 def test_a_domain_with_nothing_counted_says_not_rated_in_its_caption(tmp_path):
-    report = with_domain_ratings(copy_report(tmp_path), 0, 5)
-    path = report / "report.yaml"
-    text = path.read_text(encoding="utf-8")
-    for standard in ("P1.1", "P1.2", "P1.3"):
-        text = text.replace(f"  {standard}: {{rating: Inadequate}}", f"  {standard}: {{not_rated: true}}")
-    path.write_text(text, encoding="utf-8")
+    report = domain_one_not_rated(tmp_path)
     chapter = report / "chapters" / "domain-1.md"  # its prose prints P1.1's rating, which it now has none of
     old = "an overall rating of '{{ standards[\"P1.1\"].rating.label }}' has been evidenced"
     assert old in chapter.read_text(encoding="utf-8")
