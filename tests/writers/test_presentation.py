@@ -151,6 +151,7 @@ def test_a_reviewer_is_sent_to_report_yaml_for_a_detail_not_to_the_chapter():
 def test_a_chapter_naming_the_code_of_a_standard_without_one_is_a_located_error(tmp_path, reportgen):
     """Under standard_codes: false there is no code to print: {{ standards.x.code }} is an error at
     its line, never a printed "None"."""
+    import json
     import shutil
 
     report = tmp_path / "presentation"
@@ -161,3 +162,30 @@ def test_a_chapter_naming_the_code_of_a_standard_without_one_is_a_located_error(
     result = reportgen("check", report)
     assert result.returncode == 1, result.stderr
     assert "education.md:5:" in result.stderr and "error[jinja-undefined]" in result.stderr, result.stderr
+
+
+def test_markup_in_a_text_detail_is_printed_as_text_in_every_format(tmp_path):
+    """A text detail is the author's words, not markup: `<script>` and `<b>` come out as text in the
+    HTML page (no element made of them) and in the DOCX, and the PDF draws them as characters."""
+    import json
+    import shutil
+
+    import docx
+
+    from generator.build import build
+    from generator.text import file_text
+
+    report = tmp_path / "presentation"
+    shutil.copytree(REPORT, report)
+    path = report / "report.yaml"
+    hostile = "</td><script>alert(1)</script><b>bold</b> & more"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "provider_kind: Community primary school", "provider_kind: " + json.dumps(hostile)),
+        encoding="utf-8")
+    result = build(report, tmp_path / "out", formats=("html", "docx", "pdf"), parallel=False)
+    page = result.outputs["html"].read_text(encoding="utf-8")
+    assert "<script>alert" not in page and "<b>bold" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt; &amp; more" in page
+    cells = [c.text for t in docx.Document(str(result.outputs["docx"])).tables for r in t.rows for c in r.cells]
+    assert hostile in cells
+    assert hostile in said(file_text(result.outputs["pdf"]))
