@@ -28,7 +28,8 @@ import yaml
 from generator.diagnostics import ContentError, Diagnostics, did_you_mean
 from generator.stages.load import available_frameworks, framework_candidates, read_yaml
 from generator.stages.parse.authoring import BACKGROUND, FOREWORD, LIST_ITEM, REPORT_TITLE, STANDARD_SUMMARY
-from generator.stages.validate import Framework, _parse
+from generator.stages.validate.framework_schema import Framework
+from generator.stages.validate.locate import _parse
 
 # Every {field} below is a YAML value made by `_yaml` (PyYAML's emitter), or a comment made by `_comment`.
 REPORT_YAML = """\

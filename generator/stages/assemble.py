@@ -29,7 +29,10 @@ from generator.stages.parse.authoring import blocks_said, check_title
 from generator.stages.parse.prose import ProseRatings
 from generator.stages.resolve import Resolved, ResolvedStandard, band_for
 from generator.stages.typography import typeset
-from generator.stages.validate import CONTROL_RE, ScaleItem, describe_character, details_values, line_of
+from generator.stages.validate.characters import CONTROL_RE, describe_character
+from generator.stages.validate.cross_checks import details_values
+from generator.stages.validate.framework_schema import ScaleItem
+from generator.stages.validate.locate import line_of
 
 
 def rating_node(item: ScaleItem, caption: str = "", source: Source | None = None) -> Rating:

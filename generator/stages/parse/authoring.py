@@ -18,7 +18,7 @@ from generator.stages.merge import MergedChapter
 from generator.stages.parse.extensions import CALLOUT_RE, MARKER_RE
 from generator.stages.parse.lints import source_line, source_lines
 from generator.stages.parse.state import ParseState
-from generator.stages.validate import ordinal
+from generator.stages.validate.locate import ordinal
 
 # --------------------------------------------------------------------------- placeholders
 
