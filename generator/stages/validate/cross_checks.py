@@ -68,14 +68,21 @@ def detail_value(field: DetailField, value: object) -> object:
 
 
 def details_values(fw: Framework, given: dict) -> dict:
-    """The report's details, typed, in the framework's order (what `::: details` prints and chapters read)."""
+    """The report's details, typed, in the framework's order (what `::: details` prints and chapters read);
+    a placeholder `new` wrote, as it is (a draft prints it; a final build refuses it)."""
+    from generator.stages.parse.authoring import is_detail_placeholder  # noqa: PLC0415 - a later stage's data
+
     fields = fw.details.fields if fw.details else {}
-    return {name: detail_value(field, given[name]) for name, field in fields.items() if name in given}
+    return {name: given[name] if is_detail_placeholder(given[name]) else detail_value(field, given[name])
+            for name, field in fields.items() if name in given}
 
 
 def _check_details_given(fw: Framework, rf: YamlFile, diags: Diagnostics, emptied: frozenset) -> None:
     """report.yaml `details:` against the framework's `details.fields`: each known, of its type, the
-    required ones given."""
+    required ones given. A placeholder `new` wrote stands for a value of any type (assemble warns
+    of it in a draft, and refuses it in a final build)."""
+    from generator.stages.parse.authoring import is_detail_placeholder  # noqa: PLC0415 - a later stage's data
+
     data = rf.data.get("details") if isinstance(rf.data, dict) else None
     fields = fw.details.fields if fw.details else {}
     if data is not None and not isinstance(data, dict):
@@ -89,6 +96,8 @@ def _check_details_given(fw: Framework, rf: YamlFile, diags: Diagnostics, emptie
             diags.error("field-unknown", f"details.{name}: '{name}' is not a field of {fw.id}" + (
                 (did_you_mean(str(name), known) or did_you_mean(str(name), fields)) if fields else
                 ": it declares no details (framework details.fields): remove it"), rf.path, *line_of(rf, loc))
+            continue
+        if is_detail_placeholder(value):
             continue
         try:
             detail_value(field, value)
