@@ -168,7 +168,32 @@ def test_the_details_table_reads_back_as_report_yaml_gives_it(texts, fmt):
     assert "URN" in rows[1] and "999123" in rows[1]
 
 
+def test_the_key_to_the_grades_is_data_cells_under_its_one_header(built):
+    """With no score the key has one column, the grades: each is a data cell under the "Grade"
+    header (a row header there would head no data cell: axe's th-has-data-cells)."""
+    import lxml.html
+
+    page = lxml.html.fromstring(built["html"].read_bytes())
+    (key,) = [t for t in page.xpath("//table") if " ".join(t.xpath("./caption")[0].text_content().split())
+              == framework()["labels"]["scale_key"]]
+    assert [" ".join(c.text_content().split()) for c in key.xpath("./tbody/tr/td")] == scale_labels(None)
+    assert key.xpath("./tbody//th") == [] and [h.get("scope") for h in key.xpath("./thead//th")] == ["col"]
+
+
 def test_a11y_is_clean_on_all_three(built, reportgen):
     result = reportgen("a11y", built["pdf"], built["docx"], built["html"])
     assert result.returncode == 0, result.stdout + result.stderr
     assert "a11y-" not in result.stdout + result.stderr, result.stdout + result.stderr
+
+
+def test_the_same_content_builds_the_same_bytes_wherever_the_folder_is(built, tmp_path):
+    """Built again, in parallel (as `make demo` does), from a copy in another folder: the same bytes."""
+    import shutil
+
+    from generator.build import build
+
+    moved = tmp_path / "elsewhere" / EXAMPLE.name
+    shutil.copytree(EXAMPLE, moved)
+    again = build(moved, tmp_path / "again", formats=FORMATS).outputs
+    for fmt in FORMATS:
+        assert again[fmt].read_bytes() == built[fmt].read_bytes(), fmt
