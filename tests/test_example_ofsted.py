@@ -53,6 +53,17 @@ def scale_labels(name: str | None) -> list[str]:
     return [r["label"] for r in (fw["scale"] if name is None else fw["scales"][name]["ratings"])]
 
 
+def test_every_grade_s_words_have_enough_contrast_on_its_colour():
+    """Both scales' badges: the label on its colour at 4.5:1 at least (WCAG AA text)."""
+    from tests.stages.test_framework import contrast
+
+    fw = framework()
+    ratings = fw["scale"] + [r for named in fw["scales"].values() for r in named["ratings"]]
+    assert len(ratings) == 7
+    for rating in ratings:
+        assert contrast(rating["colour"], rating["text_colour"]) >= 4.5, rating["label"]
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> dict[str, Path]:
     """The example built once to all three formats."""
