@@ -83,7 +83,7 @@ def test_new_never_overwrites_and_knows_its_frameworks(tmp_path, reportgen):
     assert not (tmp_path / "x").exists()
 
 
-@pytest.mark.parametrize("framework", ["hmip-yjs-2021", "hmip-thematic", "cqc-style-illustrative"])
+@pytest.mark.parametrize("framework", ["hmip-yjs-2021", "hmip-thematic", "cqc-style-illustrative", "ofsted-schools-2025"])
 def test_new_from_every_shipped_framework_lists_only_what_to_fill_in(tmp_path, reportgen, framework):
     folder = tmp_path / "content" / "example"
     assert reportgen("new", folder, "--framework", framework).returncode == 0
@@ -99,7 +99,7 @@ VALIDATOR_WORDING = re.compile(r"Input should|got None|valid string|valid intege
 INSTRUCTION = re.compile(r": (give|write|say|put|remove|list|use)\b|: .*[:;] (give|write|say|put|remove|use)\b")
 
 
-@pytest.mark.parametrize("framework", ["hmip-pdu-2023", "hmip-yjs-2021", "hmip-thematic", "cqc-style-illustrative"])
+@pytest.mark.parametrize("framework", ["hmip-pdu-2023", "hmip-yjs-2021", "hmip-thematic", "cqc-style-illustrative", "ofsted-schools-2025"])
 def test_every_diagnostic_of_a_fresh_report_is_an_instruction_to_the_author(tmp_path, reportgen, framework):
     """What `check` says about a report just made by `new`: every line tells the author what to
     write, in their terms, never a validator's wording (types, None, regular expressions)."""

@@ -26,7 +26,7 @@ from generator.build import build
 from tests.conftest import ROOT
 from tests.readback import libreoffice_pdf, pdf_lines
 
-EXAMPLES = ("surrey-pdu", "northshire-yjs", "thematic-example", "figures-example")
+EXAMPLES = ("surrey-pdu", "northshire-yjs", "thematic-example", "figures-example", "marram-hill-academy")
 RATED = ("surrey-pdu", "northshire-yjs")
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NS = {"w": W[1:-1]}
