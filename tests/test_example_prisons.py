@@ -185,6 +185,9 @@ def test_no_overall_grade_or_score_is_printed(texts, fmt):
     """Four scores, never added up: no overall rating, no "Score n/m", no "Not rated" or "Not
     applicable" (a full inspection scores every test; the example says so)."""
     text = texts[fmt]
+    fw = framework()
+    # the ratings page goes from the unit straight to the tests' table: no overall, no score between
+    assert f"{report()['metadata']['unit']} {fw['domains'][0]['title']} {fw['labels']['standard']} " in text
     assert not re.search(r"(?i)overall (rating|grade|effectiveness):?\s", text.replace("no overall grade.", ""))
     assert not re.search(r"\b\d+\s?/\s?\d+\b", text), re.search(r"\b\d+\s?/\s?\d+\b", text)
     assert not re.search(r"\bScore:? \d", text)
