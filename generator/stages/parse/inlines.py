@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from markdown import util as md_util
 from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 
 from generator.diagnostics import did_you_mean
-from generator.model import Code, CrossRef, Emph, LineBreak, Link, Strong, Text, walk
+from generator.editions import LANGUAGE_TAG
+from generator.model import Code, CrossRef, Emph, FootnoteRef, LanguageSpan, LineBreak, Link, Strong, Text, rewrite, walk
+from generator.stages.parse.extensions import SPAN_ATTR, SPAN_ATTRS_RE
+from generator.stages.parse.lints import source_line, source_lines
 from generator.stages.validate import CONTROL_RE, describe_character
 
 LINK_SCHEMES = {"http", "https", "mailto"}
+INNER_SPAN_RE = re.compile(r"\]" + SPAN_ATTRS_RE.pattern)
 UNDEFINED_NOTE_RE = re.compile(r"\[\^([^\]\s]+)\]")
 HTML_PLACEHOLDER_RE = re.compile(re.escape(md_util.STX) + r"wzxhzdk:(\d+)" + re.escape(md_util.ETX))
 
@@ -27,7 +32,7 @@ class Inlines:
         if el.text:
             out.extend(self.text(el.text))
         for child in el:
-            converter = getattr(self, "inline_" + child.tag, None)
+            converter = getattr(self, "inline_" + child.tag.replace("-", "_"), None)
             if converter is None:
                 self.error("markdown-unsupported", f"<{child.tag}> is not supported inside a paragraph")
             else:
@@ -95,6 +100,100 @@ class Inlines:
 
     def inline_img(self, el):
         self.error("image-inline", "an image must stand alone in its paragraph")
+
+    def inline_rg_span(self, el):
+        """``[words]{lang=cy}``: words in another language (a LanguageSpan); any other attribute, a
+        malformed tag, no words or a span inside a span is an error at the span's column. A note
+        called inside it keeps the document's language (the PDF's HTML sets its text at the call)."""
+        raw, attrs = el.get("raw"), el.get("attrs")
+        children = self.inlines(el)
+        braces = raw[raw.rindex("{"):]
+        tokens = [(m.start(), m[0]) for m in re.finditer(SPAN_ATTR, attrs)]
+        lang, bad = None, False
+        for offset, token in tokens:
+            key, eq, value = token.partition("=")
+            value = value[1:-1] if value[:1] in "\"'" and len(value) >= 2 and value[-1] == value[0] else value
+            if eq and key == "lang" and lang is None:
+                lang, at = value, braces.index(token) + len("lang=") + (value != token[5:])
+                continue
+            bad = True
+            said = ("a second lang" if key == "lang" and eq else f"'{token}'")
+            self.span_error("span-attribute", f"{said} in '{_short(braces)}': a span takes one attribute, "
+                            f"lang=<tag> (words in another language than the document's); reportgen reads no "
+                            f"classes, ids or other attributes" + _attribute_hint(key if eq else token), braces,
+                            braces.index(token) if token in braces else 0)
+        if lang is None:
+            if not bad:
+                self.span_error("span-attribute", f"'{_short(braces)}' gives the span no language: write "
+                                "{lang=<tag>}, e.g. {lang=en}", braces)
+            return children
+        tag = canonical_tag(lang)
+        if tag is None:
+            self.span_error("span-language", f"'{_short(lang)}' is not a language tag (BCP 47): write the "
+                            f"language's code, e.g. lang=en, lang=en-GB or lang=cy" + _tag_hint(lang), braces, at)
+            return children
+        if not any(isinstance(n, Text) and n.text.strip() for n in walk(children)):
+            self.span_error("span-empty", f"the span '{_short(raw)}' has no words: put the words in another "
+                            "language between the brackets, or remove it", raw)
+            return children
+        inner = next((m for n in walk(children) if isinstance(n, Text) for m in [INNER_SPAN_RE.search(n.text)] if m),
+                     None)
+        if inner is not None:  # Markdown reads no span inside a span (nor inside a link in one): it would print
+            self.span_error("span-nested", f"another span ('…{_short(inner[0])}') is inside the span '{_short(raw)}': a span "
+                            "marks words in one language; close the first before the second begins", inner[0])
+            return children
+        doc = self.state.language
+        if doc and (tag.lower() == doc.lower() or doc.lower().startswith(tag.lower() + "-")):
+            self.span_error("span-same-language", f"lang={lang} is the document's language ({doc}) already: "
+                            f"the span changes nothing; remove '{_short(braces)}' and the brackets", braces,
+                            warning=True)
+        if doc:
+            children = rewrite(children, lambda n: replace(n, lang=doc) if isinstance(n, FootnoteRef) else n)
+        return LanguageSpan(tag, children)
+
+    def span_error(self, code: str, message: str, snippet: str, offset: int = 0, warning: bool = False) -> None:
+        """A span's error at the line and column of `snippet` (its braces, or the whole span) in the
+        chapter, from the block's line on; the column is left out where a template value moved it."""
+        first = snippet.split("\n", 1)[0]
+        line, column = self.line, 0
+        for number in range(self.line, len(self.lines) + 1):
+            at = self.lines[number - 1].find(first)
+            if at >= 0:
+                line, column = number, at + 1 + offset
+                break
+        source = source_line(self.chapter, line)
+        if source_lines(self.chapter.source.text)[source - 1:source] != self.lines[line - 1:line]:
+            column = 0
+        add = self.state.diags.warning if warning else self.state.diags.error
+        add(code, message, self.path, source, column)
+
+
+def canonical_tag(tag: str) -> str | None:
+    """A well-formed BCP 47 tag in its usual case ("en-gb" -> "en-GB", "sr-latn" -> "sr-Latn"), or
+    None. Tags are case-insensitive; the check is generator/editions.py's, as for metadata.language."""
+    parts = tag.split("-")
+    parts = [parts[0].lower()] + [p.upper() if len(p) == 2 else p.title() if len(p) == 4 and p.isalpha()
+                                  else p.lower() for p in parts[1:]]
+    tag = "-".join(parts)
+    return tag if LANGUAGE_TAG.match(tag) else None
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _attribute_hint(name: str) -> str:
+    if name == "dir":
+        return ": the direction follows the language; remove it"
+    if name.startswith(".") or name.startswith("#") or name == "-":
+        return ": remove it"
+    return ": remove it" + did_you_mean(name, ["lang"])
+
+
+def _tag_hint(value: str) -> str:
+    fixed = canonical_tag(value.strip().replace("_", "-"))
+    return f"; did you mean '{fixed}'?" if fixed and fixed != value else ""
 
 
 def _scheme(url: str) -> str | None:
