@@ -19,7 +19,7 @@ from generator.stages.parse.lints import source_line, source_lines
 from generator.stages.validate import CONTROL_RE, describe_character
 
 LINK_SCHEMES = {"http", "https", "mailto"}
-INNER_SPAN_RE = re.compile(r"\]" + SPAN_ATTRS_RE.pattern)
+INNER_SPAN_RE = re.compile(r"(?:\[[^\[\]\n]*)?\]" + SPAN_ATTRS_RE.pattern)  # what stays text of a span in a span
 UNDEFINED_NOTE_RE = re.compile(r"\[\^([^\]\s]+)\]")
 HTML_PLACEHOLDER_RE = re.compile(re.escape(md_util.STX) + r"wzxhzdk:(\d+)" + re.escape(md_util.ETX))
 
@@ -108,64 +108,89 @@ class Inlines:
         raw, attrs = el.get("raw"), el.get("attrs")
         children = self.inlines(el)
         braces = raw[raw.rindex("{"):]
-        tokens = [(m.start(), m[0]) for m in re.finditer(SPAN_ATTR, attrs)]
+        last = raw.rsplit("\n", 1)[-1]  # the span's last line, which ends with its braces
+        at_braces = len(last) - len(braces)
+        place: list = []
+
+        def report(code: str, message: str, offset: int | None, warning: bool = False) -> None:
+            """At the span's line, and at `offset` (in `last`) from where the span's last line is."""
+            if not place:
+                place.append(self.span_place(last))
+            line, column = place[0]
+            self.span_report(code, message, line, column + offset if column and offset is not None else 0, warning)
+
         lang, bad = None, False
-        for offset, token in tokens:
+        for match in re.finditer(SPAN_ATTR, attrs):
+            token = match[0]
             key, eq, value = token.partition("=")
             value = value[1:-1] if value[:1] in "\"'" and len(value) >= 2 and value[-1] == value[0] else value
             if eq and key == "lang" and lang is None:
-                lang, at = value, braces.index(token) + len("lang=") + (value != token[5:])
+                lang, at = value, at_braces + braces.index(token) + len("lang=") + (value != token[5:])
                 continue
             bad = True
             said = ("a second lang" if key == "lang" and eq else f"'{token}'")
-            self.span_error("span-attribute", f"{said} in '{_short(braces)}': a span takes one attribute, "
-                            f"lang=<tag> (words in another language than the document's); reportgen reads no "
-                            f"classes, ids or other attributes" + _attribute_hint(key if eq else token), braces,
-                            braces.index(token) if token in braces else 0)
+            report("span-attribute", f"{said} in '{_short(braces)}': a span takes one attribute, lang=<tag> (words "
+                   f"in another language than the document's); reportgen reads no classes, ids or other attributes"
+                   + _attribute_hint(key if eq else token), at_braces + braces.find(token))
         if lang is None:
             if not bad:
-                self.span_error("span-attribute", f"'{_short(braces)}' gives the span no language: write "
-                                "{lang=<tag>}, e.g. {lang=en}", braces)
+                report("span-attribute", f"'{_short(braces)}' gives the span no language: write {{lang=<tag>}}, "
+                       "e.g. {lang=en}", at_braces)
             return children
         tag = canonical_tag(lang)
         if tag is None:
-            self.span_error("span-language", f"'{_short(lang)}' is not a language tag (BCP 47): write the "
-                            f"language's code, e.g. lang=en, lang=en-GB or lang=cy" + _tag_hint(lang), braces, at)
+            report("span-language", f"'{_short(lang)}' is not a language tag (BCP 47): write the language's code, "
+                   "e.g. lang=en, lang=en-GB or lang=cy" + _tag_hint(lang), at)
             return children
         if not any(isinstance(n, Text) and n.text.strip() for n in walk(children)):
-            self.span_error("span-empty", f"the span '{_short(raw)}' has no words: put the words in another "
-                            "language between the brackets, or remove it", raw)
+            report("span-empty", f"the span '{_short(raw)}' has no words: put the words in another language "
+                   "between the brackets, or remove it", 0 if last == raw else None)
             return children
-        inner = next((m for n in walk(children) if isinstance(n, Text) for m in [INNER_SPAN_RE.search(n.text)] if m),
+        inner = next((m[0] for n in walk(children) if isinstance(n, Text) for m in [INNER_SPAN_RE.search(n.text)] if m),
                      None)
-        if inner is not None:  # Markdown reads no span inside a span (nor inside a link in one): it would print
-            self.span_error("span-nested", f"another span ('…{_short(inner[0])}') is inside the span '{_short(raw)}': a span "
-                            "marks words in one language; close the first before the second begins", inner[0])
+        if inner is not None:  # Markdown reads no span inside a span (nor inside a link in one): it stays text
+            said = inner if inner.startswith("[") else "…" + inner
+            report("span-nested", f"another span ('{_short(said)}') is inside the span '{_short(raw)}': a span marks "
+                   "words in one language; close the first before the second begins",
+                   last.find(inner) if inner in last else None)
             return children
         doc = self.state.language
         if doc and (tag.lower() == doc.lower() or doc.lower().startswith(tag.lower() + "-")):
-            self.span_error("span-same-language", f"lang={lang} is the document's language ({doc}) already: "
-                            f"the span changes nothing; remove '{_short(braces)}' and the brackets", braces,
-                            warning=True)
+            report("span-same-language", f"lang={lang} is the document's language ({doc}) already: the span "
+                   f"changes nothing; remove '{_short(braces)}' and the brackets", at_braces, warning=True)
         if doc:
             children = rewrite(children, lambda n: replace(n, lang=doc) if isinstance(n, FootnoteRef) else n)
         return LanguageSpan(tag, children)
 
-    def span_error(self, code: str, message: str, snippet: str, offset: int = 0, warning: bool = False) -> None:
-        """A span's error at the line and column of `snippet` (its braces, or the whole span) in the
-        chapter, from the block's line on; the column is left out where a template value moved it."""
-        first = snippet.split("\n", 1)[0]
-        line, column = self.line, 0
-        for number in range(self.line, len(self.lines) + 1):
-            at = self.lines[number - 1].find(first)
-            if at >= 0:
-                line, column = number, at + 1 + offset
-                break
-        source = source_line(self.chapter, line)
-        if source_lines(self.chapter.source.text)[source - 1:source] != self.lines[line - 1:line]:
-            column = 0
+    def span_place(self, last: str) -> tuple[int, int]:
+        """(merged line, column from 1) where `last`, a span's last line, is in the chapter: searched
+        from the block's line, past the spans of the block already placed (so each is found once,
+        and a long line is read once for all its spans); (the block's line, 0) if not found."""
+        cursor = getattr(self, "span_cursor", None)
+        if cursor is None or cursor[0] != self.line:
+            cursor = (self.line, self.line, 0)  # (block line, line, index) to search from
+        _, number, index = cursor
+        while number <= len(self.lines):
+            found = self.lines[number - 1].find(last, index)
+            if found >= 0:
+                self.span_cursor = (self.line, number, found + 1)
+                return number, found + 1
+            number, index = number + 1, 0
+        return self.line, 0
+
+    def span_report(self, code: str, message: str, line: int, column: int, warning: bool) -> None:
+        """At the source line behind merged line `line`; the column only where the source line is
+        the merged one (a template value did not move it)."""
+        known = self.__dict__.setdefault("span_sources", {})
+        if line not in known:
+            source = source_line(self.chapter, line)
+            lines = self.__dict__.get("span_source_lines")
+            if lines is None:
+                lines = self.span_source_lines = source_lines(self.chapter.source.text)
+            known[line] = (source, lines[source - 1:source] == self.lines[line - 1:line])
+        source, same = known[line]
         add = self.state.diags.warning if warning else self.state.diags.error
-        add(code, message, self.path, source, column)
+        add(code, message, self.path, source, column if same else 0)
 
 
 def canonical_tag(tag: str) -> str | None:
