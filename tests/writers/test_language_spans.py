@@ -132,3 +132,38 @@ def test_plain_text_of_every_format_reads_the_words(spans):
         text = " ".join(file_text(built.outputs[fmt]).split())
         assert "Martin Jones CBE a’r tîm; and AT&T “dit” 5 < 6." in text, fmt
         assert "{lang=" not in text and "]{" not in text, fmt
+
+
+def test_a_reviewers_change_inside_a_span_comes_back_inside_it(spans, tmp_path, reportgen):
+    """A tracked replacement of one Welsh word (as test_review_docx makes them) applied with
+    `review --apply`: the chapter's span keeps its brackets and lang around the new word."""
+    report, built = spans
+    chapter = report / "chapters" / "foreword.md"
+    before = chapter.read_text(encoding="utf-8")
+    with zipfile.ZipFile(built.outputs["docx"]) as z:
+        body = etree.fromstring(z.read("word/document.xml"))
+    t = next(t for t in body.iter(f"{{{W}}}t") if t.text == " gyda’n ")
+    run = t.getparent()
+    attrs = {f"{{{W}}}author": "QA", f"{{{W}}}date": "2024-03-01T12:00:00Z"}
+    t.text = "’n "
+    for n, (tag, words) in enumerate((("del", " gyda"), ("ins", " efo"))):
+        change = etree.Element(f"{{{W}}}{tag}", {f"{{{W}}}id": str(900 + n), **attrs})
+        changed = etree.SubElement(change, f"{{{W}}}r")
+        changed.append(etree.fromstring(etree.tostring(run.find(f"{{{W}}}rPr"))))
+        etree.SubElement(changed, f"{{{W}}}{'t' if tag == 'ins' else 'delText'}").text = words
+        run.addprevious(change)
+    edited = tmp_path / "edited.docx"
+    with zipfile.ZipFile(built.outputs["docx"]) as z, zipfile.ZipFile(edited, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in z.namelist():
+            out.writestr(name, etree.tostring(body) if name == "word/document.xml" else z.read(name))
+    try:
+        ran = reportgen("review", edited, report, "--apply")
+        applied = [line for line in ran.stdout.splitlines() if line.startswith("applied ")]
+        line = before.splitlines().index(next(x for x in before.splitlines() if "motto is" in x)) + 1
+        column = before.splitlines()[line - 1].index(" gyda'n") + 1  # the deletion is ' gyda'
+        assert applied == [f'applied chapters/foreword.md:{line}:{column}: change[t900] "gyda" -> "efo"'], ran.stdout
+        after = chapter.read_text(encoding="utf-8")
+        assert "[*Gwell* efo'n [gilydd](https://example.org/cymraeg)[^motto]]{lang=cy}" in after, after[-400:]
+        assert after.replace("efo'n", "gyda'n", 1) == before
+    finally:
+        chapter.write_text(before, encoding="utf-8")
