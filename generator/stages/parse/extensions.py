@@ -1,6 +1,7 @@
 """Our Python-Markdown extensions: the source line of every top-level block (`_LineParser`), the
-block markers (``::: name args`` alone on a line, `_MarkerProcessor`), and the element tree kept
-for `ChapterParser` (`_Capture`); `markdown_processor` is the configured Markdown."""
+block markers (``::: name args`` alone on a line, `_MarkerProcessor`), pandoc's bracketed span
+(``[words]{lang=cy}``, `_SpanProcessor`), and the element tree kept for `ChapterParser`
+(`_Capture`); `markdown_processor` is the configured Markdown."""
 
 from __future__ import annotations
 
@@ -129,8 +130,8 @@ SPAN_TAG = "rg-span"
 
 class _SpanProcessor(LinkInlineProcessor):
     """``[words]{attributes}``: an `rg-span` element holding the words (parsed as any inline text:
-    emphasis, links, footnote calls) and the attributes as written (`attrs`), for
-    `Inlines.inline_span` to check. The brackets nest as a link's do; without the braces right
+    emphasis, links, footnote calls), the attributes as written (`attrs`) and the span (`raw`,
+    as the source has it where `exact`), for `Inlines.inline_rg_span` to check. The brackets nest as a link's do; without the braces right
     after them, it is no span (a link, a reference, or text)."""
 
     def handleMatch(self, m, data):
@@ -140,7 +141,9 @@ class _SpanProcessor(LinkInlineProcessor):
         attrs = SPAN_ATTRS_RE.match(data, index)
         if attrs is None:
             return None, None, None
-        el = etree.Element(SPAN_TAG, {"attrs": attrs[1], "raw": data[m.start(0):attrs.end(0)]})
+        raw = data[m.start(0):attrs.end(0)]  # holds placeholders for what earlier patterns took: code, notes
+        el = etree.Element(SPAN_TAG, {"attrs": attrs[1], "raw": self.unescape(raw),
+                                      "exact": "" if markdown.util.STX in raw else "1"})
         el.text = text
         return el, m.start(0), attrs.end(0)
 

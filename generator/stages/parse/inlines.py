@@ -105,19 +105,20 @@ class Inlines:
         """``[words]{lang=cy}``: words in another language (a LanguageSpan); any other attribute, a
         malformed tag, no words or a span inside a span is an error at the span's column. A note
         called inside it keeps the document's language (the PDF's HTML sets its text at the call)."""
-        raw, attrs = el.get("raw"), el.get("attrs")
+        raw, attrs, exact = el.get("raw"), el.get("attrs"), bool(el.get("exact"))
         children = self.inlines(el)
         braces = raw[raw.rindex("{"):]
-        last = raw.rsplit("\n", 1)[-1]  # the span's last line, which ends with its braces
-        at_braces = len(last) - len(braces)
+        # offsets are from the braces, found in the chapter with the bracket before them; the span's
+        # start is known only where its text is the source's, on one line
+        start = -(len(raw) - len(braces)) if exact and "\n" not in raw else None
         place: list = []
 
         def report(code: str, message: str, offset: int | None, warning: bool = False) -> None:
-            """At the span's line, and at `offset` (in `last`) from where the span's last line is."""
             if not place:
-                place.append(self.span_place(last))
+                place.append(self.span_place("]" + braces))
             line, column = place[0]
-            self.span_report(code, message, line, column + offset if column and offset is not None else 0, warning)
+            column = column + 1 + offset if column and offset is not None else 0
+            self.span_report(code, message, line, column, warning)
 
         lang, bad = None, False
         for match in re.finditer(SPAN_ATTR, attrs):
@@ -125,17 +126,17 @@ class Inlines:
             key, eq, value = token.partition("=")
             value = value[1:-1] if value[:1] in "\"'" and len(value) >= 2 and value[-1] == value[0] else value
             if eq and key == "lang" and lang is None:
-                lang, at = value, at_braces + braces.index(token) + len("lang=") + (value != token[5:])
+                lang, at = value, braces.index(token) + len("lang=") + (value != token[5:])
                 continue
             bad = True
             said = ("a second lang" if key == "lang" and eq else f"'{token}'")
             report("span-attribute", f"{said} in '{_short(braces)}': a span takes one attribute, lang=<tag> (words "
                    f"in another language than the document's); reportgen reads no classes, ids or other attributes"
-                   + _attribute_hint(key if eq else token), at_braces + braces.find(token))
+                   + _attribute_hint(key if eq else token), braces.find(token))
         if lang is None:
             if not bad:
                 report("span-attribute", f"'{_short(braces)}' gives the span no language: write {{lang=<tag>}}, "
-                       "e.g. {lang=en}", at_braces)
+                       "e.g. {lang=en}", 0)
             return children
         tag = canonical_tag(lang)
         if tag is None:
@@ -144,7 +145,7 @@ class Inlines:
             return children
         if not any(isinstance(n, Text) and n.text.strip() for n in walk(children)):
             report("span-empty", f"the span '{_short(raw)}' has no words: put the words in another language "
-                   "between the brackets, or remove it", 0 if last == raw else None)
+                   "between the brackets, or remove it", start)
             return children
         inner = next((m[0] for n in walk(children) if isinstance(n, Text) for m in [INNER_SPAN_RE.search(n.text)] if m),
                      None)
@@ -152,18 +153,18 @@ class Inlines:
             said = inner if inner.startswith("[") else "…" + inner
             report("span-nested", f"another span ('{_short(said)}') is inside the span '{_short(raw)}': a span marks "
                    "words in one language; close the first before the second begins",
-                   last.find(inner) if inner in last else None)
+                   start + raw.find(inner) if start is not None and inner in raw else None)
             return children
         doc = self.state.language
         if doc and (tag.lower() == doc.lower() or doc.lower().startswith(tag.lower() + "-")):
             report("span-same-language", f"lang={lang} is the document's language ({doc}) already: the span "
-                   f"changes nothing; remove '{_short(braces)}' and the brackets", at_braces, warning=True)
+                   f"changes nothing; remove '{_short(braces)}' and the brackets", 0, warning=True)
         if doc:
             children = rewrite(children, lambda n: replace(n, lang=doc) if isinstance(n, FootnoteRef) else n)
         return LanguageSpan(tag, children)
 
     def span_place(self, last: str) -> tuple[int, int]:
-        """(merged line, column from 1) where `last`, a span's last line, is in the chapter: searched
+        """(merged line, column from 1) where `last`, the end of a span, is in the chapter: searched
         from the block's line, past the spans of the block already placed (so each is found once,
         and a long line is read once for all its spans); (the block's line, 0) if not found."""
         cursor = getattr(self, "span_cursor", None)
