@@ -167,3 +167,23 @@ def test_a_reviewers_change_inside_a_span_comes_back_inside_it(spans, tmp_path, 
         assert after.replace("efo'n", "gyda'n", 1) == before
     finally:
         chapter.write_text(before, encoding="utf-8")
+
+
+def test_braces_that_are_no_span_stay_text_and_each_span_is_placed_once(tmp_path, reportgen):
+    """What pandoc would not read as attributes stays text (`[sic]{1}`, `[x]{}`, a span in code,
+    attr_list's `{: .x}`); two like spans on one line are two errors, each at its own column."""
+    report = copy_report(tmp_path)
+    foreword = report / "chapters" / "foreword.md"
+    text = foreword.read_text(encoding="utf-8")
+    foreword.write_text(text + "\n\nAs [sic]{1} and [x]{} and `[y]{lang=cy}` say.\n", encoding="utf-8")
+    ran = reportgen("build", report, "--format", "html", "--out", tmp_path / "out")
+    assert ran.returncode == 0, ran.stderr
+    page = " ".join(file_text(tmp_path / "out" / "surrey-pdu.html").split())
+    assert "As [sic]{1} and [x]{} and [y]{lang=cy} say." in page
+    line = "Both [Da]{lang=cy .a} and [Da]{lang=cy .a}."
+    foreword.write_text(text + "\n\n" + line + "\n", encoding="utf-8")
+    ran = reportgen("check", report)
+    number = len(text.split("\n")) + 2
+    columns = [m.start() + 1 for m in re.finditer(r"\.a", line)]
+    assert re.findall(r"foreword\.md:(\d+):(\d+): error\[span-attribute\]", ran.stdout + ran.stderr) == \
+        [(str(number), str(c)) for c in columns], ran.stdout + ran.stderr
