@@ -61,8 +61,8 @@ class Strong(Node):
 @dataclass(frozen=True)
 class LanguageSpan(Node):
     """Words in another language than the document's, inside a paragraph (``[Surrey PDU]{lang=en}``
-    in a chapter): `lang` is a well-formed BCP 47 tag, as the author wrote it. The HTML says it as
-    `lang`, the PDF as the /Lang of a Span element, the DOCX as the runs' w:lang."""
+    in a chapter): `lang` is a well-formed BCP 47 tag in its usual case ("cy-GB"). The HTML says it
+    as `lang`, the PDF as the /Lang of a Span element, the DOCX as the runs' w:lang."""
 
     kind: ClassVar[str] = "language_span"
     lang: str

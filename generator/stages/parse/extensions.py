@@ -131,8 +131,9 @@ SPAN_TAG = "rg-span"
 class _SpanProcessor(LinkInlineProcessor):
     """``[words]{attributes}``: an `rg-span` element holding the words (parsed as any inline text:
     emphasis, links, footnote calls), the attributes as written (`attrs`) and the span (`raw`,
-    as the source has it where `exact`), for `Inlines.inline_rg_span` to check. The brackets nest as a link's do; without the braces right
-    after them, it is no span (a link, a reference, or text)."""
+    as the source has it where `exact`), for `Inlines.inline_rg_span` to check. The brackets nest
+    as a link's do; without the braces right after them, it is no span (a link, a reference, or
+    text). It runs before references (170), after footnote calls (175), escapes and code spans."""
 
     def handleMatch(self, m, data):
         text, index, handled = self.getText(data, m.end(0))
