@@ -13,7 +13,8 @@ from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 
 from generator.diagnostics import did_you_mean
 from generator.editions import LANGUAGE_TAG
-from generator.model import Code, CrossRef, Emph, FootnoteRef, LanguageSpan, LineBreak, Link, Strong, Text, rewrite, walk
+from generator.model import (Code, CrossRef, Emph, FootnoteRef, LanguageSpan, LineBreak, Link, Strong, Text, rewrite,
+                             walk)
 from generator.stages.parse.extensions import SPAN_ATTR, SPAN_ATTRS_RE
 from generator.stages.parse.lints import source_line, source_lines
 from generator.stages.validate import CONTROL_RE, describe_character
