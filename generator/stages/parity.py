@@ -381,7 +381,7 @@ class _Producer:
             place = self.locate(kind, unit.place)
             if kind == "footnote":  # the note's own words go with its call: numbers and sameness
                 note = _Inlines().read(next(notes).children)
-                footnote = Unit(("footnote",), f"the footnote [^{name}]", place, text=note.words,
+                footnote = Unit(("footnote", name), f"the footnote [^{name}]", place, text=note.words,
                                 prose=prose_words(note.words))
                 self.units.append(footnote)
                 self.numbers(footnote, note.all_text, self.locate_definition(name, place))
