@@ -295,8 +295,9 @@ def _chapter_differences(a: dict, b: dict, language_a: str, language_b: str, sho
                                   f"the chapter {name} of the {side} edition has no counterpart in the {missing} "
                                   "edition", "here"))
             continue
-        out.extend(compare(chapter_units(a[name], show(a[name].path)), chapter_units(b[name], show(b[name].path)),
-                           language_a, language_b))
+        units_a, units_b = chapter_units(a[name], show(a[name].path)), chapter_units(b[name], show(b[name].path))
+        if units_a is not None and units_b is not None:  # (one that cannot be parsed: `check` says why)
+            out.extend(compare(units_a, units_b, language_a, language_b))
     return out
 
 

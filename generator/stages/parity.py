@@ -35,6 +35,7 @@ other language).
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 from collections import Counter
@@ -62,6 +63,10 @@ MIN_PROSE_WORDS = 3  # lower-case words a paragraph needs to be prose (fewer: na
 # How each inline kind is written in a chapter's source, to find its line and column.
 _RAW = {"footnote": re.compile(r"\[\^[^\]\s]+\](?!:)"), "template value": re.compile(r"\{\{.*?\}\}", re.S),
         "cross-reference": re.compile(r"\]\(#[^)\s]*\)")}
+# How far a unit's place is looked for in the source from its block's line: a chapter of any size
+# is placed in time linear in its length (a construct not found there is placed at its block).
+SEARCH_CHARS = 20_000
+SEARCH_LINES = 200
 _LIST_ITEM = re.compile(r"^([ \t]*)(?:[-*+]|\d+[.)])[ \t]")
 
 
@@ -117,8 +122,16 @@ def compare(primary: list[Unit], other: list[Unit], primary_language: str, langu
     """What differs between two editions' units: a unit in one and not the other, numbers that
     differ in aligned units, and (with `words`) a unit whose words are the same in both."""
     out: list[Difference] = []
-    matcher = difflib.SequenceMatcher(None, [u.key for u in primary], [u.key for u in other], autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in _opcodes([u.key for u in primary], [u.key for u in other]):
+        if tag == "unaligned":  # too long a stretch to align in bounded time: said once, where it starts
+            a, b = _near(primary, i1, False), _near(other, j1, False)
+            out.append(Difference(
+                UNMATCHED, ERROR, b, a,
+                f"the {language} edition's structure parts from the {primary_language} edition's here ({a}) and "
+                f"they do not meet again in the next {i2 - i1} and {j2 - j1} blocks, footnotes and values: "
+                "more than reportgen aligns; make the editions' parts, paragraphs and lists the same, and check again",
+                f"where the {primary_language} edition's structure parts from the {language} edition's"))
+            continue
         if tag == "equal":
             for a, b in zip(primary[i1:i2], other[j1:j2]):
                 out.extend(_aligned(a, b, primary_language, language, words))
@@ -138,6 +151,31 @@ def compare(primary: list[Unit], other: list[Unit], primary_language: str, langu
                 f"(about {where}): remove it, or add it to the {primary_language} edition",
                 f"where the {language} edition's {_bare(b.what)} would be in the {primary_language} edition"))
     return out
+
+
+MAX_ALIGNED = 1_000_000  # units of one edition times the other's, aligned in detail (some 0.3 s at most)
+
+
+def _opcodes(a: list, b: list) -> list[tuple]:
+    """SequenceMatcher's opcodes of `a` and `b`, after their common start and end (linear: a pair
+    of editions alike is aligned in no time). A middle too long to align within MAX_ALIGNED (the
+    matcher is quadratic where kinds repeat, as paragraphs do) is one "unaligned" stretch."""
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    ops = [("equal", 0, start, 0, start)] if start else []
+    middle_a, middle_b = a[start:len(a) - end], b[start:len(b) - end]
+    if len(middle_a) * len(middle_b) > MAX_ALIGNED:
+        ops.append(("unaligned", start, len(a) - end, start, len(b) - end))
+    elif middle_a or middle_b:
+        matcher = difflib.SequenceMatcher(None, middle_a, middle_b, autojunk=False)
+        ops += [(tag, i1 + start, i2 + start, j1 + start, j2 + start) for tag, i1, i2, j1, j2 in matcher.get_opcodes()]
+    if end:
+        ops.append(("equal", len(a) - end, len(a), len(b) - end, len(b)))
+    return ops
 
 
 def _bare(what: str) -> str:
@@ -270,6 +308,9 @@ class _Source:
         self.starts = [0]
         for line in self.lines:
             self.starts.append(self.starts[-1] + len(line) + 1)
+        self.definitions: dict[str, int] = {}  # a footnote's label -> the offset of its definition
+        for match in re.finditer(r"^[ \t]*\[\^([^\]\s]+)\]:", self.text, re.M):
+            self.definitions.setdefault(match[1], match.start())
 
     def place(self, line: int, column: int = 0) -> Place:
         line = max(1, min(line, len(self.lines) or 1))
@@ -279,7 +320,7 @@ class _Source:
         return Place(self.path, line, column)
 
     def at(self, offset: int) -> Place:
-        line = max(1, next((i for i, start in enumerate(self.starts) if start > offset), len(self.starts)))
+        line = max(1, min(bisect.bisect_right(self.starts, offset), len(self.starts) - 1))
         return Place(self.path, line, offset - self.starts[line - 1] + 1)
 
     def offset(self, line: int) -> int:
@@ -291,12 +332,13 @@ class _Source:
         if not words:
             return start
         pattern = re.compile(r"\W+".join(map(re.escape, words)))
-        return next((i for i in range(start, len(self.lines) + 1) if pattern.search(self.lines[i - 1])), start)
+        return next((i for i in range(start, min(len(self.lines), start + SEARCH_LINES) + 1)
+                     if pattern.search(self.lines[i - 1])), start)
 
     def items(self, line: int, count: int) -> list[int]:
         """The lines of the first `count` items of a list starting at `line` (same indentation)."""
         out, indent = [], None
-        for i in range(line, len(self.lines) + 1):
+        for i in range(line, min(len(self.lines), line + count * SEARCH_LINES) + 1):
             match = _LIST_ITEM.match(self.lines[i - 1])
             if match and (indent is None or len(match[1]) == indent):
                 indent = len(match[1])
@@ -306,11 +348,14 @@ class _Source:
         return out + [line] * (count - len(out))
 
 
-def chapter_units(chapter: ChapterFile, shown: str | None = None) -> list[Unit]:
-    """The units of a chapter's source, placed in it (`shown`: its path as messages show it)."""
+def chapter_units(chapter: ChapterFile, shown: str | None = None) -> list[Unit] | None:
+    """The units of a chapter's source, placed in it (`shown`: its path as messages show it); None
+    if the chapter cannot be parsed (the parse stage reports it)."""
     source = _Source(chapter, shown or str(chapter.path))
     state = ParseState(Diagnostics())  # its problems are the parse stage's to report, not ours
     blocks = parse_chapter(unmerged(chapter), state)
+    if not blocks and chapter.text.strip():  # not parsed (a control character, nesting too deep): the
+        return None  # parse stage says why; compared once it parses
     units: list[Unit] = []
     _Producer(source, units).blocks(blocks, None)
     return units
@@ -398,7 +443,7 @@ class _Producer:
         # where each number is, for a message's column: searched in the source from the unit's line
         start = self.source.offset((source or unit.place).line)
         wanted = set(unit.numbers)
-        for match in _NUMBER.finditer(self.source.text, start, min(len(self.source.text), start + 20000)):
+        for match in _NUMBER.finditer(self.source.text, start, min(len(self.source.text), start + SEARCH_CHARS)):
             number = _one_form(match[0])
             if number in wanted and number not in unit.number_places:
                 unit.number_places[number] = self.source.at(match.start())
@@ -408,7 +453,7 @@ class _Producer:
     def locate(self, kind: str, fallback: Place) -> Place:
         """The next source occurrence of an inline construct, from its block's line on."""
         start = max(self.cursor[kind], self.source.offset(fallback.line))
-        match = _RAW[kind].search(self.source.text, start)
+        match = _RAW[kind].search(self.source.text, start, start + SEARCH_CHARS)
         if match is None:
             return fallback
         self.cursor[kind] = match.end()
@@ -419,8 +464,8 @@ class _Producer:
         return " ".join(match[0].split()) if match else ""
 
     def locate_definition(self, label: str, fallback: Place) -> Place:
-        match = re.search(r"^[ \t]*\[\^" + re.escape(label) + r"\]:", self.source.text, re.M)
-        return self.source.at(match.start()) if match else fallback
+        offset = self.source.definitions.get(label)
+        return self.source.at(offset) if offset is not None else fallback
 
 
 def _count(n: int, noun: str) -> str:
@@ -455,6 +500,8 @@ def compare_editions(primary: dict[str, ChapterFile], other: dict[str, ChapterFi
     for name in sorted(primary.keys() & other.keys()):
         a = chapter_units(primary[name], diags.show(primary[name].path))
         b = chapter_units(other[name], diags.show(other[name].path))
+        if a is None or b is None:
+            continue
         for difference in compare(a, b, primary_language, language):
             report(difference, diags)
 

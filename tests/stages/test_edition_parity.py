@@ -54,3 +54,64 @@ def test_the_clean_pair_gives_nothing(tmp_path, monkeypatch):
     report = copy_report(tmp_path)
     mutate(report, WELSH_FOREWORD)
     assert parity_lines(report, monkeypatch) == []
+
+
+def _chapters(tmp_path: Path, english: str, welsh: str) -> tuple[dict, dict]:
+    from generator.stages.load import ChapterFile
+
+    (tmp_path / "x.md").write_text(english, encoding="utf-8")
+    (tmp_path / "x.cy.md").write_text(welsh, encoding="utf-8")
+    return ({"x.md": ChapterFile(tmp_path / "x.md", "x.md", english)},
+            {"x.md": ChapterFile(tmp_path / "x.cy.md", "x.cy.md", welsh)})
+
+
+def _compare(tmp_path, english: str, welsh: str) -> list[str]:
+    diags = Diagnostics()
+    compare_editions(*_chapters(tmp_path, english, welsh), "en-GB", "cy-GB", diags)
+    return [str(d) for d in diags.sorted()]
+
+
+def test_names_numbers_and_template_values_alike_in_both_are_no_untranslated_paragraph(tmp_path):
+    same = "Surrey Probation Delivery Unit (PDU), 2024: {{ report.unit }}\n"
+    assert _compare(tmp_path, same, same) == []
+    prose = "The work to keep other people safe was insufficient in the cases.\n"
+    said = _compare(tmp_path, prose, prose)
+    assert len(said) == 1 and "warning[edition-untranslated]" in said[0]
+    assert said[0].splitlines()[1].startswith(f"{tmp_path / 'x.md'}:1:1: note: ")
+
+
+def test_words_in_another_language_are_not_untranslated(tmp_path):
+    """A span marked as another language (`[x]{lang=en}`: a node with a `lang`) is not prose to
+    translate; its numbers still count."""
+    from dataclasses import dataclass
+
+    from generator.model import Text
+    from generator.stages.parity import _Inlines, prose_words
+
+    @dataclass(frozen=True)
+    class Span:  # the shape the spans syntax gives a span in another language
+        children: tuple
+        lang: str = ""
+
+    read = _Inlines().read((Span((Text("the work of the unit in 2024"),), "en"), Text(" yn dda")))
+    assert prose_words(read.words) < 3 and "2024" in read.all_text
+    assert prose_words(_Inlines().read((Span((Text("the work of the unit"),)),)).words) == 5
+
+
+def test_a_chapter_that_does_not_parse_is_left_to_the_parse_stage(tmp_path):
+    assert _compare(tmp_path, "A paragraph.\n\nAnother one.\n", "Paragraff \x1b.\n") == []
+
+
+def test_two_editions_too_unlike_to_align_are_said_once_in_bounded_time(tmp_path):
+    english = "".join(f"Paragraph {i} of the text.\n\n" for i in range(1100))
+    welsh = "".join(f"- Eitem {i} o'r testun.\n" for i in range(1100))
+    said = _compare(tmp_path, english, welsh)
+    assert len(said) == 1 and "they do not meet again in the next 1100 and 1100" in said[0], said
+
+
+def test_a_diagnostic_with_a_related_place_prints_a_note_line(tmp_path):
+    diags = Diagnostics()
+    diags.error("edition-unmatched", "missing \x1b here", tmp_path / "a.cy.md", 3, 2,
+                related=[(tmp_path / "a.md", 4, 1, "there \x07")])
+    assert str(diags.items[0]) == (f"{tmp_path / 'a.cy.md'}:3:2: error[edition-unmatched]: missing \\x1b here\n"
+                                   f"{tmp_path / 'a.md'}:4:1: note: there \\x07")
