@@ -16,11 +16,15 @@ aligns two such sequences and says what differs.
 
 **Alignment, by structure, not by words.** The words of two editions always differ, so a unit is
 aligned by its *kind* alone: ``("heading", 2)``, ``("paragraph",)``, ``("table", columns, rows)``,
-``("marker", "standard", "P1.1")``, ``("footnote",)``. difflib's SequenceMatcher (no junk
-heuristic) finds the longest runs of the same kinds in the same order; what it matches is compared
+``("marker", "standard", "P1.1")``; a footnote by its label too (``("footnote", "ons")``) and a
+template value by its expression (``("template value", "report.unit")``): identifiers, the same in
+every edition, which keep two footnotes of one paragraph from being taken one for the other.
+difflib's SequenceMatcher (no junk heuristic; the editions' common start and end taken off first,
+and a middle past MAX_ALIGNED said once rather than aligned: the matcher is quadratic where kinds
+repeat) finds the longest runs of the same kinds in the same order; what it matches is compared
 further (the numbers written in it; whether its words are the other edition's, unchanged), and
 what it cannot match is a unit present in one edition and missing from the other, named at its own
-place and at the place in the other edition where it would be. A longest-common-subsequence of
+place and at the place in the other edition where it would be. A longest common subsequence of
 kinds is what a reviewer does with two editions side by side: find the same headings, the same
 runs of paragraphs and lists, and see where one has a block the other lacks. It cannot tell which
 of two like paragraphs was dropped from a run of paragraphs (it names one of them, at the run's

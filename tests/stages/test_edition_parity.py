@@ -115,3 +115,9 @@ def test_a_diagnostic_with_a_related_place_prints_a_note_line(tmp_path):
                 related=[(tmp_path / "a.md", 4, 1, "there \x07")])
     assert str(diags.items[0]) == (f"{tmp_path / 'a.cy.md'}:3:2: error[edition-unmatched]: missing \\x1b here\n"
                                    f"{tmp_path / 'a.md'}:4:1: note: there \\x07")
+
+
+def test_a_paragraph_added_to_a_run_of_like_paragraphs_is_found(tmp_path):
+    """The start and end the editions share overlap here (every unit is a paragraph): the one left over is still named."""
+    said = _compare(tmp_path, "One 1.\n\nTwo 2.\n", "Un 1.\n\nDau 2.\n\nTri 2.\n")
+    assert len(said) == 1 and "error[edition-unmatched]: a paragraph 'Tri 2.' is in the cy-GB edition" in said[0], said
