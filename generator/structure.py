@@ -4,8 +4,9 @@ Two editions in different languages differ in every word, so `reportgen diff` co
 *structure* instead (generator/stages/parity.py, the same core as the check of the editions'
 chapters): this module is its producer for built files. It reads, in reading order, each heading
 (and its level), paragraph, list item, table (its columns and rows), figure, quotation and footnote,
-and, from an HTML file, the numbers written in each: a PDF's and a DOCX's text carry page numbers
-("on page 12") that may rightly differ between editions, so their numbers are not compared.
+and, from an HTML file, each cross-reference and the numbers written in each block: a PDF's and a
+DOCX's text carry page numbers ("on page 12") that may rightly differ between editions, so their
+numbers are not compared.
 A place is a line and column of the HTML file, a page and structure path of the PDF ("page 3,
 Document/Part[1]/Sect[2]/P[4]"), a paragraph or table of the DOCX ("paragraph 41").
 
@@ -111,6 +112,8 @@ class _HtmlUnits(html.parser.HTMLParser):
             self.table[2] += 1
         elif tag == "sup" and "footnote-ref" in classes:
             self.add(Unit(("footnote",), "a footnote", self.place()))
+        elif tag == "a" and "xref" in classes:
+            self.add(Unit(("cross-reference",), f"a cross-reference to {attrs.get('href') or ''}", self.place()))
 
     def start(self, unit: Unit, tag: str) -> None:
         self.finish()

@@ -45,14 +45,15 @@ def welsh_copy(dest: Path) -> Path:
 
 
 def break_edition(report: Path, chapter: str = "background.md") -> None:
-    """Seed differences: a footnote dropped, a number changed in prose, a paragraph added."""
+    """Seed differences: a footnote dropped, a number changed in prose, a paragraph added (with a
+    cross-reference)."""
     background = report / "chapters" / chapter
     text = background.read_text(encoding="utf-8")
     assert "1,205,616,[^ons]" in text and "20.4 per cent" in text
     background.write_text(text.replace("1,205,616,[^ons]", "1,205,616,").replace("20.4 per cent", "20.5 per cent"),
                           encoding="utf-8")
     domain = report / "chapters" / chapter.replace("background", "domain-1")
-    domain.write_text(domain.read_text(encoding="utf-8").replace("### Strengths:", "### Strengths:\n\nParagraff newydd.",
+    domain.write_text(domain.read_text(encoding="utf-8").replace("### Strengths:", "### Strengths:\n\nParagraff newydd ([](#background)).",
                                                                  1), encoding="utf-8")
 
 
@@ -90,11 +91,13 @@ def test_a_broken_built_edition_has_each_difference_named_on_both_sides(editions
     assert result.returncode == 1, result.stdout
     said = _said(result.stdout)
     footnotes = [(a, b) for a, b in said if "footnote" in a]
-    paragraphs = [(a, b) for a, b in said if "is in the cy-GB edition but not in the en-GB edition" in a]
+    paragraphs = [(a, b) for a, b in said if "is in the cy-GB edition but not in the en-GB edition" in a
+                  and "cross-reference" not in a]
     assert len(footnotes) == 1 and len(paragraphs) == 1, result.stdout
     for error, note in footnotes + paragraphs:
         assert error.startswith(str(broken)) and note.startswith(str(en)) and ": note: " in note, result.stdout
     if fmt == "html":  # the numbers of a PDF or DOCX hold page numbers, which editions may differ in
+        assert any("a cross-reference to #background is in the cy-GB edition" in a for a, _ in said), result.stdout
         numbers = [(a, b) for a, b in said if "edition-number-differs" in a]
         assert len(numbers) == 1 and "20.5 here but 20.4 in the en-GB edition" in numbers[0][0], result.stdout
         assert re.match(re.escape(str(broken)) + r":\d+:\d+: ", numbers[0][0])

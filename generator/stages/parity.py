@@ -510,6 +510,19 @@ def compare_editions(primary: dict[str, ChapterFile], other: dict[str, ChapterFi
             report(difference, diags)
 
 
+def check_editions(chapters: dict[str, ChapterFile], languages: list[str], diags: Diagnostics) -> None:
+    """The parity check of a report's editions (report.yaml `editions:`, the primary first) over the
+    chapters `load` read (every `*.md` under chapters/, each edition's `x.cy.md` among them)."""
+    from generator.editions import edition_suffix_of, editions_of  # noqa: PLC0415
+
+    editions = editions_of(languages)
+    subtags = tuple(edition.subtag for edition in editions[1:])
+    primary = {name: chapter for name, chapter in chapters.items() if edition_suffix_of(Path(name), subtags) is None}
+    for edition in editions[1:]:
+        compare_editions(primary, edition_chapters(chapters, edition.subtag), editions[0].language, edition.language,
+                         diags)
+
+
 def report(difference: Difference, diags: Diagnostics) -> None:
     d, p = difference.other, difference.primary
     diags.add(difference.code, difference.message, d.path, d.line, d.column, difference.severity,

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from generator.diagnostics import Diagnostics
-from generator.editions import edition_suffix_of
 from generator.stages.load import load
-from generator.stages.parity import compare_editions, edition_chapters
+from generator.stages.parity import check_editions, compare_editions
 from tests.conftest import copy_report
 from tests.stages.test_bad import CASES, assert_located, mutate
 
@@ -22,11 +21,8 @@ WELSH_FOREWORD = next(other for other in PARITY[0]["also"] if other.get("add") =
 def parity_lines(report: Path, monkeypatch) -> list[str]:
     """What the parity check says of the report folder's English and Welsh chapters, as printed."""
     monkeypatch.chdir(report)
-    sources = load(report, Diagnostics())
-    primary = {name: chapter for name, chapter in sources.chapters.items()
-               if edition_suffix_of(Path(name), ("cy",)) is None}
     diags = Diagnostics()
-    compare_editions(primary, edition_chapters(sources.chapters, "cy"), "en-GB", "cy-GB", diags)
+    check_editions(load(report, Diagnostics()).chapters, ["en-GB", "cy-GB"], diags)
     return "\n".join(map(str, diags.sorted())).splitlines()
 
 
