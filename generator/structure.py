@@ -285,34 +285,15 @@ def _primary_chapters(sources, subtags=()) -> dict:
             if edition_suffix_of(Path(name), tuple(subtags)) is None}
 
 
-def _chapter_differences(a: dict, b: dict, language_a: str, language_b: str, show) -> list:
-    from generator.stages.parity import UNMATCHED, Difference, chapter_units, compare  # noqa: PLC0415
-    from generator.diagnostics import ERROR  # noqa: PLC0415
-
-    out = []
-    for name in sorted(a.keys() | b.keys()):
-        if name not in b or name not in a:
-            present, side, missing = (a[name], language_a, language_b) if name in a else (b[name], language_b, language_a)
-            place = Place(show(present.path), 1, 1)
-            out.append(Difference(UNMATCHED, ERROR, place, place,
-                                  f"the chapter {name} of the {side} edition has no counterpart in the {missing} "
-                                  "edition", "here"))
-            continue
-        units_a, units_b = chapter_units(a[name], show(a[name].path)), chapter_units(b[name], show(b[name].path))
-        if units_a is not None and units_b is not None:  # (one that cannot be parsed: `check` says why)
-            out.extend(compare(units_a, units_b, language_a, language_b))
-    return out
-
-
 def structure_differences(old: Path, new: Path, show=str) -> list:
     """What differs in structure between two editions: two built files (their structure) or two
     report folders (their chapters' source, as the check compares an edition's chapters)."""
-    from generator.stages.parity import compare  # noqa: PLC0415
+    from generator.stages.parity import compare, compare_chapters  # noqa: PLC0415
 
     language_a, language_b = language_of_side(old) or str(old), language_of_side(new) or str(new)
     if old.is_dir():
-        return _chapter_differences(_primary_chapters(_report(old)), _primary_chapters(_report(new)),
-                                    language_a, language_b, show)
+        return compare_chapters(_primary_chapters(_report(old)), _primary_chapters(_report(new)),
+                                language_a, language_b, show, missing=True)
     return compare(units_of(old, show(old)), units_of(new, show(new)), language_a, language_b, words=False)
 
 
@@ -320,7 +301,7 @@ def edition_differences(folder: Path, show=str) -> list:
     """What differs between a report folder's editions (report.yaml `editions:`): each edition's
     chapters (`x.cy.md`) against the primary's (`x.md`)."""
     from generator.editions import editions_of  # noqa: PLC0415
-    from generator.stages.parity import edition_chapters  # noqa: PLC0415
+    from generator.stages.parity import compare_chapters, edition_chapters  # noqa: PLC0415
 
     sources = _report(folder)
     languages = _languages(sources)
@@ -332,8 +313,8 @@ def edition_differences(folder: Path, show=str) -> list:
     primary = _primary_chapters(sources, subtags)
     out = []
     for edition in editions[1:]:
-        out.extend(_chapter_differences(primary, edition_chapters(sources.chapters, edition.subtag),
-                                        editions[0].language, edition.language, show))
+        out.extend(compare_chapters(primary, edition_chapters(sources.chapters, edition.subtag),
+                                    editions[0].language, edition.language, show, missing=True))
     return out
 
 

@@ -56,6 +56,7 @@ from generator.stages.parse import Marker, ParseState, parse_chapter
 UNMATCHED = "edition-unmatched"
 NUMBER = "edition-number-differs"
 UNTRANSLATED = "edition-untranslated"
+REFERENCE = "edition-reference-differs"
 
 # A number as prose writes it: "1,205,616" (thousands grouped by commas), "20.4", "21" of "21%",
 # "3" and "21" of "3/21", "2024". Not one inside a code or name ("P1.1", "CAS3"): before it, no
@@ -103,6 +104,8 @@ class Unit:
     text: str = ""
     prose: int = 0
     number_places: dict = field(default_factory=dict)  # a number -> its place (its first)
+    ident: str = ""  # the anchor it carries (a heading's id, a figure's or table's), if any
+    target: str = ""  # a cross-reference's: the anchor it goes to
 
 
 @dataclass(frozen=True)
@@ -122,9 +125,10 @@ class Difference:
 # ----------------------------------------------------------------------------- the core
 
 def compare(primary: list[Unit], other: list[Unit], primary_language: str, language: str,
-            words: bool = True) -> list[Difference]:
+            words: bool = True, pairs: list | None = None) -> list[Difference]:
     """What differs between two editions' units: a unit in one and not the other, numbers that
-    differ in aligned units, and (with `words`) a unit whose words are the same in both."""
+    differ in aligned units, and (with `words`) a unit whose words are the same in both. The
+    aligned (primary, other) pairs are added to `pairs` if given (for `references`)."""
     out: list[Difference] = []
     for tag, i1, i2, j1, j2 in _opcodes([u.key for u in primary], [u.key for u in other]):
         if tag == "unaligned":  # too long a stretch to align in bounded time: said once, where it starts
@@ -139,6 +143,8 @@ def compare(primary: list[Unit], other: list[Unit], primary_language: str, langu
         if tag == "equal":
             for a, b in zip(primary[i1:i2], other[j1:j2]):
                 out.extend(_aligned(a, b, primary_language, language, words))
+            if pairs is not None:
+                pairs.extend(zip(primary[i1:i2], other[j1:j2]))
             continue
         for a in primary[i1:i2]:  # in the primary, not in the other: where it would be in the other
             where = _near(other, j1, a.key[0] in INLINE)
@@ -154,6 +160,28 @@ def compare(primary: list[Unit], other: list[Unit], primary_language: str, langu
                 f"{b.what} is in the {language} edition but not in the {primary_language} edition "
                 f"(about {where}): remove it, or add it to the {primary_language} edition",
                 f"where the {language} edition's {_bare(b.what)} would be in the {primary_language} edition"))
+    return out
+
+
+def references(pairs: list[tuple[Unit, Unit]], primary_language: str, language: str) -> list[Difference]:
+    """Aligned cross-references that go to different places: the other edition's anchor is taken to
+    its counterpart in the primary (the anchor of the heading, figure or table aligned with the one
+    it names: a heading's anchor is made from its words, so differs between editions). An anchor
+    neither edition's chapters give (a part's, made from report.yaml's title) is not compared."""
+    counterpart = {b.ident: a.ident for a, b in pairs if a.ident and b.ident}
+    anchors = {a.ident for a, _ in pairs if a.ident}
+    out = []
+    for a, b in pairs:
+        if a.key[0] != "cross-reference" or not (b.target in counterpart or b.target in anchors):
+            continue
+        goes = counterpart.get(b.target, b.target)
+        if goes != a.target:
+            via = f" (the counterpart of the {primary_language} edition's #{goes})" if goes != b.target else ""
+            out.append(Difference(
+                REFERENCE, ERROR, b.place, a.place,
+                f"this cross-reference goes to #{b.target}{via}, but the {primary_language} edition's ({a.place}) "
+                f"goes to #{a.target}: make it go to the {language} edition's counterpart of #{a.target}",
+                f"the {primary_language} edition's cross-reference to #{a.target}"))
     return out
 
 
@@ -375,7 +403,8 @@ class _Producer:
         for block in blocks:
             line = block.source.line if getattr(block, "source", None) else (container or 1)
             if isinstance(block, Heading):
-                self.unit(("heading", block.level), "the heading", line, block.children, container, quote=True)
+                self.unit(("heading", block.level), "the heading", line, block.children, container, quote=True,
+                          ident=block.id)
             elif isinstance(block, Paragraph):
                 self.unit(("paragraph",), "a paragraph", line, block.children, container)
             elif isinstance(block, (BulletList, OrderedList)):
@@ -388,16 +417,19 @@ class _Producer:
                 cells = [c for row in (block.header, *block.rows) for c in row]
                 shape = f"{_count(len(block.header), 'column')}, {_count(len(block.rows), 'row')}"
                 self.unit(("table", len(block.header), len(block.rows)), f"a table ({shape})", line, block.caption,
-                          container, extra=cells, quote=bool(block.caption))
+                          container, extra=cells, quote=bool(block.caption), ident=block.numbered.id)
             elif isinstance(block, Image):
                 self.unit(("figure",), "a figure", line, block.caption, container,
-                          alt=block.alt if not block.decorative else "")
+                          alt=block.alt if not block.decorative else "", ident=block.numbered.id)
             elif isinstance(block, Marker):
                 marker = f"::: {block.name} {block.args}".strip()
-                self.add(Unit(("marker", block.name, block.args), f"the block '{marker}'", self.source.place(line)))
+                anchor = re.search(r"\{:?\s*#([A-Za-z][\w-]*)\s*\}", block.args or "")
+                self.add(Unit(("marker", block.name, block.args), f"the block '{marker}'", self.source.place(line),
+                              ident=anchor[1] if anchor else ""))
             elif isinstance(block, Callout):
                 name = block.classes[0] if block.classes else "example"
-                self.unit(("box", name), f"the '::: {name}' box", line, (Text(block.title),), container, quote=True)
+                self.unit(("box", name), f"the '::: {name}' box", line, (Text(block.title),), container, quote=True,
+                          ident=block.id)
                 self.blocks(block.children, line)
 
     def item(self, item, line: int) -> None:
@@ -411,7 +443,7 @@ class _Producer:
             self.cursor[kind] = max(self.cursor[kind], self.source.offset(unit.place.line))
 
     def unit(self, key, what: str, line: int, children, container, extra=(), alt: str = "",
-             quote: bool = False) -> None:
+             quote: bool = False, ident: str = "") -> None:
         read = _Inlines().read(children)
         for cell in extra:
             read.read(cell)
@@ -422,7 +454,7 @@ class _Producer:
             what = f"{what} '{_short(words)}'" if words else what
         if alt:
             words = (words + " " + alt).strip()
-        unit = Unit(key, what, self.source.place(line), text=words, prose=prose_words(words))
+        unit = Unit(key, what, self.source.place(line), text=words, prose=prose_words(words), ident=ident)
         self.add(unit)
         self.numbers(unit, read.all_text + (" " + alt if alt else ""))
         notes = iter(read.notes)
@@ -435,7 +467,7 @@ class _Producer:
                 self.units.append(footnote)
                 self.numbers(footnote, note.all_text, self.locate_definition(name, place))
             elif kind == "cross-reference":
-                self.units.append(Unit(("cross-reference",), f"the cross-reference to #{name}", place))
+                self.units.append(Unit(("cross-reference",), f"the cross-reference to #{name}", place, target=name))
             else:  # aligned by its expression, the same in every edition
                 raw = self.raw_at(kind, place)
                 expression = " ".join(raw.strip("{} ").split())
@@ -495,19 +527,38 @@ def edition_chapters(chapters: dict[str, ChapterFile], subtag: str) -> dict[str,
     return out
 
 
+def compare_chapters(primary: dict[str, ChapterFile], other: dict[str, ChapterFile], primary_language: str,
+                     language: str, show=str, missing: bool = False) -> list[Difference]:
+    """Each chapter of the primary edition (name -> ChapterFile) against the other edition's chapter
+    of the same name, then the cross-references of all of them (an anchor may be another chapter's).
+    With `missing`, a chapter only one side has is a difference too (`reportgen diff`; the check
+    leaves a missing file to the editions loader). A chapter that does not parse is not compared."""
+    out: list[Difference] = []
+    pairs: list[tuple[Unit, Unit]] = []
+    for name in sorted(primary.keys() | other.keys()):
+        if name not in primary or name not in other:
+            if missing:
+                present, side, lacking = ((primary[name], primary_language, language) if name in primary
+                                          else (other[name], language, primary_language))
+                place = Place(show(present.path), 1, 1)
+                out.append(Difference(UNMATCHED, ERROR, place, place, f"the chapter {name} of the {side} edition has "
+                                      f"no counterpart in the {lacking} edition", f"the {side} edition's chapter"))
+            continue
+        a = chapter_units(primary[name], show(primary[name].path))
+        b = chapter_units(other[name], show(other[name].path))
+        if a is not None and b is not None:
+            out.extend(compare(a, b, primary_language, language, pairs=pairs))
+    return out + references(pairs, primary_language, language)
+
+
 def compare_editions(primary: dict[str, ChapterFile], other: dict[str, ChapterFile], primary_language: str,
                      language: str, diags: Diagnostics) -> None:
     """The parity check: each chapter of the primary edition (name -> ChapterFile) against the
     other edition's chapter of the same name (its `x.cy.md`, keyed "x.md"), every difference
     reported at the other edition's place with a note at the primary's. A chapter only one side
     has is not compared (the editions loader reports a missing file)."""
-    for name in sorted(primary.keys() & other.keys()):
-        a = chapter_units(primary[name], diags.show(primary[name].path))
-        b = chapter_units(other[name], diags.show(other[name].path))
-        if a is None or b is None:
-            continue
-        for difference in compare(a, b, primary_language, language):
-            report(difference, diags)
+    for difference in compare_chapters(primary, other, primary_language, language, diags.show):
+        report(difference, diags)
 
 
 def check_editions(chapters: dict[str, ChapterFile], languages: list[str], diags: Diagnostics) -> None:

@@ -117,3 +117,11 @@ def test_a_paragraph_added_to_a_run_of_like_paragraphs_is_found(tmp_path):
     """The start and end the editions share overlap here (every unit is a paragraph): the one left over is still named."""
     said = _compare(tmp_path, "One 1.\n\nTwo 2.\n", "Un 1.\n\nDau 2.\n\nTri 2.\n")
     assert len(said) == 1 and "error[edition-unmatched]: a paragraph 'Tri 2.' is in the cy-GB edition" in said[0], said
+
+
+def test_a_cross_reference_to_the_counterpart_of_the_primary_s_anchor_is_the_same(tmp_path):
+    english = "## Partnerships\n\nSee [](#staffing) and [](#fig-map).\n\n## Staffing\n\nText of the part.\n"
+    welsh = "## Partneriaethau\n\nGweler [](#staffio) a [](#fig-map).\n\n## Staffio\n\nTestun y rhan.\n"
+    assert _compare(tmp_path, english, welsh) == []  # #fig-map: no chapter's anchor, not compared
+    said = _compare(tmp_path, english, welsh.replace("[](#staffio)", "[](#partneriaethau)"))
+    assert len(said) == 1 and "error[edition-reference-differs]: this cross-reference goes to #partneriaethau" in said[0]
