@@ -561,6 +561,13 @@ def compare_editions(primary: dict[str, ChapterFile], other: dict[str, ChapterFi
         report(difference, diags)
 
 
+def editions_in(sources) -> list[str]:
+    """report.yaml's `editions:` as load read it (validate has refused a malformed list), else []."""
+    data = sources.report.data if sources.report is not None else None
+    editions = data.get("editions") if isinstance(data, dict) else None
+    return [e for e in editions if isinstance(e, str)] if isinstance(editions, list) else []
+
+
 def check_editions(chapters: dict[str, ChapterFile], languages: list[str], diags: Diagnostics) -> None:
     """The parity check of a report's editions (report.yaml `editions:`, the primary first) over the
     chapters `load` read (every `*.md` under chapters/, each edition's `x.cy.md` among them)."""
