@@ -239,9 +239,9 @@ def _aligned(a: Unit, b: Unit, primary_language: str, language: str, words: bool
             said.append(f"{_list(added)} here")
         if lost:
             said.append(f"{_list(lost)} in the {primary_language} edition")
-        place = b.number_places.get(next(iter(sorted(added))), b.place) if added else b.place
+        place = b.number_places.get(min(added, key=_order), b.place) if added else b.place
         out.append(Difference(
-            NUMBER, ERROR, place, a.number_places.get(next(iter(sorted(lost))), a.place) if lost else a.place,
+            NUMBER, ERROR, place, a.number_places.get(min(lost, key=_order), a.place) if lost else a.place,
             f"a number in {b.what} differs from the {primary_language} edition's ({a.place}): "
             f"{' but '.join(said)}; the editions state the same numbers: correct the one that is wrong",
             f"the {primary_language} edition's {_bare(a.what)}"))
