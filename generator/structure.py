@@ -31,7 +31,8 @@ def language_of(path: Path) -> str:
 
     kind = kind_of(path)
     if kind == "html":
-        match = re.search(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z0-9-]+)", read_html(path), re.I)
+        head = read_html(path)[:65536]  # the <html> tag opens the file; a hostile one is searched no further
+        match = re.search(r"<html\b[^>]{0,2000}?\blang\s*=\s*[\"']?([A-Za-z0-9-]+)", head, re.I)
         return match[1] if match else ""
     if kind == "pdf":
         from generator.checks.pdf import PdfFile  # noqa: PLC0415
@@ -59,6 +60,7 @@ def units_of(path: Path, shown: str) -> list[Unit]:
 # ----------------------------------------------------------------------------- HTML
 
 _SKIP_CLASSES = {"back-to-top", "skip-link", "footnotes", "contents", "visually-hidden"}
+MAX_UNCLOSED = 32
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
@@ -68,6 +70,8 @@ class _HtmlUnits(html.parser.HTMLParser):
         self.shown = shown
         self.units: list[Unit] = []
         self.stack: list[tuple[str, bool]] = []  # (tag, skipped subtree)
+        self.skipped = 0  # entries of `stack` that skip their subtree
+        self.calls = 0  # <sup> entries of `stack` (a footnote call's number is no text of its block)
         self.in_main = 0
         self.open: Unit | None = None  # the paragraph, item or heading whose text is being read
         self.open_tag = ""
@@ -76,7 +80,7 @@ class _HtmlUnits(html.parser.HTMLParser):
 
     @property
     def skipping(self) -> bool:
-        return any(skipped for _, skipped in self.stack)
+        return self.skipped > 0
 
     def place(self) -> Place:
         line, column = self.getpos()
@@ -88,6 +92,8 @@ class _HtmlUnits(html.parser.HTMLParser):
         skipped = bool(classes & _SKIP_CLASSES) or tag in ("nav", "script", "style", "svg", "template")
         if tag not in _VOID:
             self.stack.append((tag, skipped))
+            self.skipped += skipped
+            self.calls += tag == "sup"
         if tag == "main":
             self.in_main += 1
         if not self.in_main or self.skipping:
@@ -143,8 +149,13 @@ class _HtmlUnits(html.parser.HTMLParser):
                 self.table = None
         if tag == "main":
             self.in_main -= 1
-        for i in range(len(self.stack) - 1, -1, -1):  # close up to the matching open tag
+        # close up to the matching open tag, looked for among the innermost MAX_UNCLOSED (a stray end
+        # tag of a hostile file is dropped, in bounded time)
+        for i in range(len(self.stack) - 1, max(-1, len(self.stack) - 1 - MAX_UNCLOSED), -1):
             if self.stack[i][0] == tag:
+                closed = self.stack[i:]
+                self.skipped -= sum(skipped for _, skipped in closed)
+                self.calls -= sum(name == "sup" for name, _ in closed)
                 del self.stack[i:]
                 break
 
@@ -153,7 +164,7 @@ class _HtmlUnits(html.parser.HTMLParser):
             self.text.append(data)
 
     def in_footnote_call(self) -> bool:
-        return any(tag == "sup" for tag, _ in self.stack)
+        return self.calls > 0
 
 
 def _html_units(path: Path, shown: str) -> list[Unit]:

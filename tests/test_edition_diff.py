@@ -151,3 +151,15 @@ def test_editions_needs_a_folder_with_two(tmp_path, reportgen):
     result = reportgen("diff", report, "--editions")
     assert result.returncode == 2 and "has one edition (en-GB)" in result.stderr
     assert reportgen("diff", report).returncode == 2  # one side and no --editions: misuse
+
+
+def test_a_hostile_html_edition_is_read_in_bounded_time(tmp_path, reportgen):
+    """Deep nesting and stray end tags: each tag costs the same, whatever came before it."""
+    from generator.structure import units_of
+
+    page = ("<!DOCTYPE html><html lang='cy-GB'><body><main>" + "<div>" * 100_000 + "</p>" * 100_000
+            + "<p>Paragraff 1.</p></main></body></html>")
+    (tmp_path / "a.html").write_text(page, encoding="utf-8")
+    units = units_of(tmp_path / "a.html", "a.html")
+    assert [u.key for u in units] == [("paragraph",)] and units[0].numbers == {"1": 1}
+    assert language_of(tmp_path / "a.html") == "cy-GB"
