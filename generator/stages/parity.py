@@ -15,8 +15,8 @@ aligns two such sequences and says what differs.
   built editions); its places are pages, paragraphs or lines of the file.
 
 **Alignment, by structure, not by words.** The words of two editions always differ, so a unit is
-aligned by its *kind* alone: ``("heading", 2)``, ``("paragraph",)``, ``("table", columns, rows)``,
-``("marker", "standard", "P1.1")``; a footnote by its label too (``("footnote", "ons")``) and a
+aligned by its *kind* alone: ``("heading", 2)``, ``("paragraph",)``, ``("list item", depth)``,
+``("table", columns, rows)``, ``("marker", "standard", "P1.1")``; a footnote by its label too (``("footnote", "ons")``) and a
 template value by its expression (``("template value", "report.unit")``): identifiers, the same in
 every edition, which keep two footnotes of one paragraph from being taken one for the other.
 difflib's SequenceMatcher (no junk heuristic; the editions' common start and end taken off first,
@@ -306,13 +306,13 @@ class _Inlines:
             elif isinstance(node, CrossRef):
                 self.inline.append(("cross-reference", node.target))
             else:
-                if isinstance(node, Link) and PLACEHOLDER in node.href:
-                    self.inline.append(("template value", ""))
                 # a span in another language (`[Surrey PDU]{lang=en}`: any node with a `lang`) is not
                 # prose to translate; its numbers still count
                 self.read(getattr(node, "children", ()) or (), fixed or bool(getattr(node, "lang", "")))
                 if not hasattr(node, "children") and hasattr(node, "text"):  # Abbr and the like
                     self._text(node.text, fixed)
+                if isinstance(node, Link) and PLACEHOLDER in node.href:  # [text]({{ links.x }}): after its text
+                    self.inline.append(("template value", ""))
         return self
 
     def _text(self, text: str, fixed: bool) -> None:
@@ -367,12 +367,16 @@ class _Source:
         return next((i for i in range(start, min(len(self.lines), start + SEARCH_LINES) + 1)
                      if pattern.search(self.lines[i - 1])), start)
 
-    def items(self, line: int, count: int) -> list[int]:
-        """The lines of the first `count` items of a list starting at `line` (same indentation)."""
+    def items(self, line: int, count: int, nested: bool = False) -> list[int]:
+        """The lines of the first `count` items of a list starting at `line` (same indentation); of a
+        list `nested` in the item on `line`, from the next line, indented deeper than that item."""
         out, indent = [], None
-        for i in range(line, min(len(self.lines), line + count * SEARCH_LINES) + 1):
+        item = _LIST_ITEM.match(self.lines[line - 1]) if nested and 0 < line <= len(self.lines) else None
+        deeper = len(item[1]) if item else -1
+        start = line + 1 if nested else line
+        for i in range(start, min(len(self.lines), start + count * SEARCH_LINES) + 1):
             match = _LIST_ITEM.match(self.lines[i - 1])
-            if match and (indent is None or len(match[1]) == indent):
+            if match and len(match[1]) > deeper and (indent is None or len(match[1]) == indent):
                 indent = len(match[1])
                 out.append(i)
                 if len(out) == count:
@@ -399,7 +403,9 @@ class _Producer:
         self.units = units
         self.cursor = {kind: 0 for kind in _RAW}  # where the search for each inline kind goes on from
 
-    def blocks(self, blocks, container: int | None) -> None:
+    def blocks(self, blocks, container: int | None, depth: int = 0) -> None:
+        """The units of `blocks`; `container`: the line of the quote, box or item they are in;
+        `depth`: how many lists they are in."""
         for block in blocks:
             line = block.source.line if getattr(block, "source", None) else (container or 1)
             if isinstance(block, Heading):
@@ -408,11 +414,12 @@ class _Producer:
             elif isinstance(block, Paragraph):
                 self.unit(("paragraph",), "a paragraph", line, block.children, container)
             elif isinstance(block, (BulletList, OrderedList)):
-                for item, item_line in zip(block.items, self.source.items(line, len(block.items))):
-                    self.item(item, item_line)
+                lines = self.source.items(line, len(block.items), nested=container is not None and line == container)
+                for item, item_line in zip(block.items, lines):
+                    self.item(item, item_line, depth)
             elif isinstance(block, BlockQuote):
                 self.add(Unit(("quotation",), "a quotation", self.source.place(line)))
-                self.blocks(block.children, line)
+                self.blocks(block.children, line, depth)
             elif isinstance(block, Table):
                 cells = [c for row in (block.header, *block.rows) for c in row]
                 shape = f"{_count(len(block.header), 'column')}, {_count(len(block.rows), 'row')}"
@@ -432,10 +439,10 @@ class _Producer:
                           ident=block.id)
                 self.blocks(block.children, line)
 
-    def item(self, item, line: int) -> None:
+    def item(self, item, line: int, depth: int) -> None:
         first = next((b for b in item if isinstance(b, Paragraph)), None)
-        self.unit(("list item",), "a list item", line, first.children if first else (), line)
-        self.blocks(tuple(b for b in item if b is not first), line)
+        self.unit(("list item", depth), "a list item", line, first.children if first else (), line)
+        self.blocks(tuple(b for b in item if b is not first), line, depth + 1)
 
     def add(self, unit: Unit) -> None:
         self.units.append(unit)
@@ -450,7 +457,7 @@ class _Producer:
         if container is not None and line == container and read.words:  # a block inside a quote or box:
             line = self.source.find_line(read.words, line)  # the parser gives the container's line
         words = _Inlines().read(children).words if extra else read.words  # a table: its caption's words
-        if quote or key == ("paragraph",) or key == ("list item",):
+        if quote or key[0] in ("paragraph", "list item"):
             what = f"{what} '{_short(words)}'" if words else what
         if alt:
             words = (words + " " + alt).strip()

@@ -130,3 +130,13 @@ def test_a_cross_reference_to_the_counterpart_of_the_primary_s_anchor_is_the_sam
     assert _compare(tmp_path, english, welsh) == []
     said = _compare(tmp_path, english, welsh.replace("[](#staffio)", "[](#partneriaethau)"))
     assert len(said) == 1 and "error[edition-reference-differs]: this cross-reference goes to #partneriaethau" in said[0]
+
+
+def test_an_item_missing_from_a_nested_list_is_placed_at_its_neighbour(tmp_path):
+    english = "- First item of the list\n    - a nested item\n    - a second nested item\n- Second item of the list\n"
+    welsh = "- Eitem gyntaf y rhestr\n    - eitem nythu\n- Ail eitem y rhestr\n"
+    said = _compare(tmp_path, english, welsh)
+    assert len(said) == 1, said
+    error, note = said[0].splitlines()
+    assert error.startswith(f"{tmp_path / 'x.cy.md'}:3:1: error[edition-unmatched]: a list item 'a second nested item'")
+    assert note.startswith(f"{tmp_path / 'x.md'}:3:5: note: ")
