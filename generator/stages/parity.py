@@ -369,12 +369,11 @@ class _Source:
 
     def items(self, line: int, count: int, nested: bool = False) -> list[int]:
         """The lines of the first `count` items of a list starting at `line` (same indentation); of a
-        list `nested` in the item on `line`, from the next line, indented deeper than that item."""
+        list `nested` in the item on `line`, those indented deeper than that item."""
         out, indent = [], None
         item = _LIST_ITEM.match(self.lines[line - 1]) if nested and 0 < line <= len(self.lines) else None
         deeper = len(item[1]) if item else -1
-        start = line + 1 if nested else line
-        for i in range(start, min(len(self.lines), start + count * SEARCH_LINES) + 1):
+        for i in range(line, min(len(self.lines), line + count * SEARCH_LINES) + 1):
             match = _LIST_ITEM.match(self.lines[i - 1])
             if match and len(match[1]) > deeper and (indent is None or len(match[1]) == indent):
                 indent = len(match[1])
