@@ -705,6 +705,7 @@ class ReportSpec(Model):
     theme: str | None = None  # a theme's name: the report's themes/<name>/ or a shipped theme (generator/themes.py)
     glossary: dict[NotBlank, NotBlank] = {}  # abbreviation -> what it stands for (`::: glossary`, <abbr>)
     charts: dict[str, ChartSpec] = {}  # name -> a table of numbers, drawn by `::: chart NAME`
+    editions: Annotated[list[str], Field(min_length=1)] | None = None  # languages, the primary first (editions.py)
 
     @field_validator("links")
     @classmethod
@@ -1917,6 +1918,9 @@ def validate(sources: Sources, diags: Diagnostics) -> Validated | None:
     sources = replace(sources, report=replace(sources.report, data=blank_as_missing(
         sources.report.data, (), emptied, sources.report.failed)))
     spec = _parse(ReportSpec, sources.report, diags, frozenset(emptied))
+    from generator.stages.translate import check_editions  # noqa: PLC0415 - it reads this module's schema
+
+    check_editions(sources.report, diags)
     framework_id = sources.report.data.get("framework") if isinstance(sources.report.data, dict) else None
     if isinstance(framework_id, str) and sources.framework is None and not sources.framework_failed:
         line, col = line_of(sources.report, ("framework",))
