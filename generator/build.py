@@ -98,11 +98,26 @@ def _check(report_dir: Path, diags: Diagnostics | None,
         return documents, reads, sources.editions
 
 
+def report_editions(report_dir: Path) -> list[Edition]:
+    """The editions report.yaml lists, as the build reads them (the primary alone if report.yaml
+    cannot be read or its `editions:` is wrong: the check says why). For the command line, to
+    refuse an --edition the report does not have, or -o FILE for several editions, as misuse."""
+    from generator.editions import editions_of  # noqa: PLC0415
+    from generator.stages.load import REPORT_FILE, languages, read_yaml  # noqa: PLC0415
+
+    path = Path(report_dir) / REPORT_FILE
+    try:
+        report = read_yaml(path, Diagnostics(), (Path(report_dir).resolve(),)) if path.is_file() else None
+    except OSError:
+        report = None
+    return editions_of(languages(report))
+
+
 def chosen_editions(editions: list[Edition], language: str | None) -> list[Edition]:
     """The editions a build or check makes: all (the primary first), or the one `--edition` names."""
     if language is None:
         return list(editions)
-    found = [e for e in editions if e.language.lower() == language.lower()]
+    found = [e for e in editions if language.lower() in (e.language.lower(), e.subtag)]  # cy-GB, or cy
     if not found:
         raise EditionUnknown(f"--edition {language}: the report has no such edition; its editions: "
                              + ", ".join(e.language for e in editions))
