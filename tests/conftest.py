@@ -133,6 +133,31 @@ def copy_report(tmp_path: Path, example: str = "surrey-pdu") -> Path:
     return dest
 
 
+# The two-edition test report (issue 25): the example with `editions: [en-GB, cy-GB]`, each chapter's
+# counterpart (its rating words in Welsh, and a Welsh line more), report.cy.yaml and a copy of the
+# framework with its overlay in the report's frameworks/ (tests/editions/: placeholder words but for
+# the ratings and the domains' names).
+WELSH_WORDS = {"'Requires improvement'": "'Angen gwella'", "'Inadequate'": "'Annigonol'"}
+
+
+def make_bilingual(report: Path) -> Path:
+    text = (report / "report.yaml").read_text(encoding="utf-8")
+    assert "framework: hmip-pdu-2023\n" in text
+    (report / "report.yaml").write_text(text.replace("framework: hmip-pdu-2023\n",
+                                                     "framework: hmip-pdu-2023\neditions: [en-GB, cy-GB]\n", 1),
+                                        encoding="utf-8")
+    for chapter in sorted((report / "chapters").glob("*.md")):
+        welsh = chapter.read_text(encoding="utf-8")
+        for english, cymraeg in WELSH_WORDS.items():
+            welsh = welsh.replace(english, cymraeg)
+        chapter.with_name(chapter.stem + ".cy.md").write_text(welsh + "\nTestun Cymraeg.\n", encoding="utf-8")
+    shutil.copy(TESTS / "editions" / "report.cy.yaml", report / "report.cy.yaml")
+    (report / "frameworks").mkdir(exist_ok=True)
+    shutil.copy(ROOT / "generator" / "frameworks" / "hmip-pdu-2023.yaml", report / "frameworks")
+    shutil.copy(TESTS / "editions" / "hmip-pdu-2023.cy.yaml", report / "frameworks")
+    return report
+
+
 RELABELLED = {"chapters/background.md": "ons", "chapters/domain-2.md": "kq-assessment"}
 
 
