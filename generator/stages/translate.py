@@ -141,9 +141,9 @@ class _Overlay:
                          self.over.path, *line_of(self.over, oloc))
 
     def unknown(self, oloc: tuple, key, known) -> None:
-        self.diags.error("key-unknown", f"'{key}' is not in {self.base.path.name} at {yaml_path(oloc[:-1])}"
-                         + did_you_mean(str(key), [str(k) for k in known])
-                         + ": a translation gives only the base file's keys", self.over.path, *line_of(self.over, oloc))
+        self.diags.error("key-unknown", f"'{key}' is not in {self.base.path.name} at {yaml_path(oloc[:-1])}: a "
+                         "translation gives only the base file's keys" + did_you_mean(str(key), [str(k) for k in known]),
+                         self.over.path, *line_of(self.over, oloc))
 
     def walk(self, base, over, node, bloc: tuple, oloc: tuple):
         """`base` with the translations of `over` in place of its text (`node`: the schema's entry)."""
