@@ -257,3 +257,51 @@ def test_every_text_field_of_the_framework_schema_is_classified():
 
     visit(Framework, FRAMEWORK_TEXT, "")
     assert not missing, missing
+
+
+def test_a_charts_text_is_translated_and_its_numbers_are_shared(tmp_path):
+    from generator.diagnostics import Diagnostics
+    from generator.stages.translate import overlay, report_text
+
+    base = _yaml(tmp_path, "report.yaml", "charts:\n  caseload:\n    title: Caseload\n    unit: ' cases'\n"
+                                          "    categories: [North, South]\n    series: {2023: [1, 2], 2024: [3, 4]}\n"
+                                          "    axis: Cases\n")
+    over = _yaml(tmp_path, "report.cy.yaml", "charts:\n  caseload:\n    title: Llwyth achosion\n    unit: ' achos'\n"
+                                             "    categories: [Gogledd, De]\n    series: {2023: Blwyddyn 2023}\n"
+                                             "    axis: Achosion\n")
+    diags = Diagnostics()
+    merged = overlay(base, over, report_text(None), "cy-GB", diags)
+    assert merged["charts"]["caseload"] == {"title": "Llwyth achosion", "unit": " achos",
+                                            "categories": ["Gogledd", "De"],
+                                            "series": {"Blwyddyn 2023": [1, 2], 2024: [3, 4]}, "axis": "Achosion"}
+    assert [(d.code, d.line) for d in diags.items] == [("translation-missing", 6)]  # series 2024 has no name
+    assert "charts.caseload.series.2024" in diags.items[0].message
+
+
+@pytest.mark.parametrize("name", ["report.cy.yaml", "chapters/foreword.cy.md", "frameworks/hmip-pdu-2023.cy.yaml"])
+def test_an_editions_file_is_read_inside_the_folder_only(reportgen, tmp_path, name):
+    report = make_bilingual(copy_report(tmp_path))
+    secret = tmp_path / "secret.txt"
+    secret.write_text("metadata: {title: SECRET-WORDS}\n", encoding="utf-8")
+    (report / name).unlink()
+    (report / name).symlink_to(secret)
+    result = reportgen("check", report)
+    assert result.returncode == 1
+    assert f"{name}: error[path-outside]" in result.stderr, result.stderr
+    assert "SECRET-WORDS" not in result.stderr + result.stdout
+    assert "edition-missing" not in result.stderr  # said once: the file is there, and refused
+
+
+def test_a_hostile_overlay_is_refused_located(reportgen, tmp_path):
+    report = make_bilingual(copy_report(tmp_path))
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefg", "bcdefgh"))
+    (report / "report.cy.yaml").write_text(laughs, encoding="utf-8")
+    result = reportgen("check", report)
+    assert result.returncode == 1 and "report.cy.yaml" in result.stderr and "yaml-too-large" in result.stderr
+    (report / "report.cy.yaml").unlink()
+    import os
+
+    os.mkfifo(report / "report.cy.yaml")  # never opened: a check that read it would hang here
+    result = reportgen("check", report)
+    assert result.returncode == 1 and "report.cy.yaml: error[file-not-regular]" in result.stderr, result.stderr

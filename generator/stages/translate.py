@@ -123,6 +123,8 @@ class _Overlay:
             if isinstance(key, int) and isinstance(data, list) and (match := _matching_key(data)) is not None \
                     and 0 <= key < len(data):
                 named.append(str(data[key][match]))
+            elif isinstance(data, dict):  # a mapping's key, even a number (a chart's series 2024)
+                named.append(str(key))
             else:
                 named.append(key)
             try:
