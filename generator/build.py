@@ -40,7 +40,12 @@ class Built:
     document: Document  # the primary edition's (or, with --edition, the one built)
     outputs: dict[str, Path]  # format -> the primary's output (or the one edition's)
     diagnostics: Diagnostics
-    editions: dict[str, dict[str, Path]] = None  # language -> format -> output: every edition built
+    editions: dict[str, dict[str, Path]] | None = None  # language -> format -> output: every edition built
+
+    @property
+    def all_outputs(self) -> tuple[Path, ...]:
+        """Every output written, every edition's, the primary's first."""
+        return tuple(path for made in (self.editions or {"": self.outputs}).values() for path in made.values())
 
 
 class EditionUnknown(ValueError):

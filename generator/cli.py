@@ -312,9 +312,8 @@ def build(ctx, report_dirs, out_dir, jobs, quiet, verbose, **given):
             sys.exit(EXIT_CONTENT)
     _print_diagnostics(built.diagnostics, quiet)
     if not quiet:
-        for made in built.editions.values():
-            for path in made.values():
-                click.echo(f"wrote {path}")
+        for path in built.all_outputs:  # every edition's
+            click.echo(f"wrote {path}")
 
 
 def _check_edition(folder: Path, language: str | None, output: Path | None = None) -> None:
