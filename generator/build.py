@@ -91,15 +91,22 @@ def _check(report_dir: Path, diags: Diagnostics | None,
         chosen = chosen_editions(sources.editions, options.edition)
         with stage("resolve"):
             resolved = stop_if_errors(resolve(validated, diags))
-        documents = []
-        if chosen[0].primary:
-            documents.append((chosen[0], _document(resolved, diags, options)))
-        for edition in chosen:
-            if edition.primary:
-                continue
-            with stage(f"translate {edition.language}"):
-                translated = stop_if_errors(edition_sources(sources, validated.framework, edition, diags))
-            documents.append((edition, _edition_document(translated, resolved, diags, options)))
+        documents, failed = [], False
+        for edition in chosen:  # each edition's problems, all at once: one failing goes on to the next
+            try:
+                if edition.primary:
+                    documents.append((edition, _document(resolved, diags, options)))
+                    continue
+                with stage(f"translate {edition.language}"):
+                    translated = edition_sources(sources, validated.framework, edition, diags)
+                if translated is None:
+                    failed = True
+                    continue
+                documents.append((edition, _edition_document(translated, resolved, diags, options)))
+            except ContentError:
+                failed = True
+        if failed or diags.errors:
+            raise ContentError(diags)
         return documents, reads, sources.editions
 
 

@@ -305,3 +305,18 @@ def test_a_hostile_overlay_is_refused_located(reportgen, tmp_path):
     os.mkfifo(report / "report.cy.yaml")  # never opened: a check that read it would hang here
     result = reportgen("check", report)
     assert result.returncode == 1 and "report.cy.yaml: error[file-not-regular]" in result.stderr, result.stderr
+
+
+def test_the_preview_serves_the_primary_or_the_edition_asked_for(tmp_path):
+    from generator.preview.session import Preview
+    from generator.writing import Options
+
+    report = make_bilingual(copy_report(tmp_path))
+    primary, welsh = Preview(report), Preview(report, Options(edition="cy-GB"))
+    assert primary.rebuild() == 1 and primary.ok and welsh.rebuild() == 1 and welsh.ok
+    english, cymraeg = primary.page.decode("utf-8"), welsh.page.decode("utf-8")
+    assert re.search(r'<html[^>]* lang="en-GB"', english) and "Angen gwella" not in english
+    assert re.search(r'<html[^>]* lang="cy-GB"', cymraeg) and "Angen gwella" in cymraeg
+    # an error in the other edition shows in the primary's preview too: every edition is checked
+    (report / "chapters" / "foreword.cy.md").unlink()
+    assert primary.rebuild() == 2 and not primary.ok and "edition-missing" in primary.page.decode("utf-8")
