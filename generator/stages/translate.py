@@ -29,7 +29,7 @@ from pathlib import Path
 from generator.diagnostics import Diagnostics, did_you_mean
 from generator.editions import LANGUAGE_TAG, Edition
 from generator.stages.load import CHAPTERS_DIR, REPORT_FILE, EditionFiles, Sources, YamlFile
-from generator.stages.validate import Labels, check_characters, line_of, yaml_path
+from generator.stages.validate import LANGUAGE_LIMIT, Labels, check_characters, line_of, yaml_path
 
 # What a schema entry says of a value (anything the schema does not name is shared: not translated)
 TEXT = "text"  # printed text: every edition gives its translation
@@ -316,9 +316,9 @@ def check_editions(report: YamlFile, diags: Diagnostics) -> None:
     seen: dict[str, int] = {}
     for index, tag in enumerate(given):
         where = line_of(report, ("editions", index))
-        if not isinstance(tag, str) or not LANGUAGE_TAG.match(tag):
-            diags.error("edition-invalid", f"editions ({yaml_path(('editions', index))}): {tag!r} is not a language "
-                        "tag: give each edition's language as a tag such as en-GB or cy-GB", report.path, *where)
+        if not isinstance(tag, str) or not LANGUAGE_TAG.match(tag) or len(tag) > LANGUAGE_LIMIT:
+            diags.error("edition-invalid", f"{yaml_path(('editions', index))}: {tag!r} is not a language tag: give each "
+                        f"edition's language as a tag such as en-GB or cy-GB (at most {LANGUAGE_LIMIT} characters)", report.path, *where)
             continue
         subtag = tag.split("-", 1)[0].lower()
         if subtag in seen:
