@@ -60,6 +60,7 @@ class EditionFiles:
     framework_path: Path | None = None  # <framework>.cy.yaml beside the framework file (None: no framework)
     chapters: dict[str, ChapterFile] = field(default_factory=dict)
     unreadable: set[str] = field(default_factory=set)  # chapters (primary's names) and overlay paths not read
+    moved: dict = field(default_factory=dict)  # (base path, line, column) -> (overlay path, line, column)
 
 
 @dataclass

@@ -112,8 +112,9 @@ def language_name(language: str) -> str:
 class _Overlay:
     """One overlay's walk: the base and overlay files, for locating what it finds."""
 
-    def __init__(self, base: YamlFile, over: YamlFile, language: str, diags: Diagnostics):
+    def __init__(self, base: YamlFile, over: YamlFile, language: str, diags: Diagnostics, moved: dict | None = None):
         self.base, self.over, self.language, self.diags = base, over, language, diags
+        self.moved = moved if moved is not None else {}  # see `relocate`
 
     def shown(self, data, loc: tuple) -> str:
         """A key path as the author finds it: an item of a list matched by id named by its id
@@ -193,6 +194,7 @@ class _Overlay:
         if not over.strip() and base.strip():
             self.missing(bloc, f" (blank in {self.over.path.name})")
             return base
+        self.moved[(str(self.base.path), *line_of(self.base, bloc))] = (self.over.path, *line_of(self.over, oloc))
         return over
 
     def _whole(self, base, over, bloc, oloc):
@@ -294,10 +296,11 @@ def _matching_key(base: list) -> str | None:
     return None
 
 
-def overlay(base: YamlFile, over: YamlFile, schema, language: str, diags: Diagnostics):
+def overlay(base: YamlFile, over: YamlFile, schema, language: str, diags: Diagnostics, moved: dict | None = None):
     """The base file's data with `over`'s translations in place of its text (a copy: the base is
-    untouched), reporting every translation missing, not text or of a key the base lacks."""
-    walker = _Overlay(base, over, language, diags)
+    untouched), reporting every translation missing, not text or of a key the base lacks. `moved`
+    gathers where each translated value is (see `relocate`)."""
+    walker = _Overlay(base, over, language, diags, moved)
     return walker.walk(copy.deepcopy(base.data), over.data if over.data is not None else {}, schema, (), ())
 
 
@@ -362,7 +365,25 @@ def edition_sources(sources: Sources, primary_framework, edition: Edition, diags
     return replace(sources, report=replace(sources.report, data=report_data),
                    framework=replace(sources.framework, data=framework_data),
                    chapters=dict(files.chapters), unreadable=set(files.unreadable), unreadable_folders=set(),
-                   edition_files={})
+                   edition_files={edition.subtag: files})
+
+
+def relocate(sources: Sources, diags: Diagnostics) -> None:
+    """A problem the later stages find in a translated value (a Welsh label given twice, a title
+    too long) is located at the translation, in the overlay file, not at the base value it stands
+    for: the edition's data keeps the base file's positions, so its diagnostics are moved here."""
+    moved = {}
+    for files in sources.edition_files.values():
+        moved.update(files.moved)
+    if not moved:
+        return
+    shown = {diags.show(Path(path)): path for path, _, _ in moved}
+    for index, item in enumerate(diags.items):
+        path = shown.get(item.path)
+        target = moved.get((path, item.line, item.column)) if path is not None else None
+        if target is not None:
+            over, line, column = target
+            diags.items[index] = replace(item, path=diags.show(over), line=line, column=column)
 
 
 def _overlaid(base: YamlFile, over: YamlFile | None, over_path: Path | None, schema, language: str,
@@ -374,7 +395,7 @@ def _overlaid(base: YamlFile, over: YamlFile | None, over_path: Path | None, sch
                         f"translation of {base.path.name}'s text (its shape, text values only; README \"Editions\"); "
                         f"write {shown}", base.path, 1, 1)
         return copy.deepcopy(base.data)
-    return overlay(base, over, schema, language, diags)
+    return overlay(base, over, schema, language, diags, files.moved)
 
 
 def _defaults_translated(base: YamlFile, over: YamlFile, merged: dict, language: str, diags: Diagnostics) -> None:
@@ -458,4 +479,5 @@ def relabel(report_data, base_framework, edition_framework, primary_framework) -
     return report_data
 
 
-__all__ = ["FRAMEWORK_TEXT", "REPORT_FILE", "check_editions", "edition_sources", "overlay", "relabel", "report_text"]
+__all__ = ["FRAMEWORK_TEXT", "REPORT_FILE", "check_editions", "edition_sources", "overlay", "relabel", "relocate",
+           "report_text"]
