@@ -320,3 +320,20 @@ def test_the_preview_serves_the_primary_or_the_edition_asked_for(tmp_path):
     # an error in the other edition shows in the primary's preview too: every edition is checked
     (report / "chapters" / "foreword.cy.md").unlink()
     assert primary.rebuild() == 2 and not primary.ok and "edition-missing" in primary.page.decode("utf-8")
+
+
+def test_the_naming_contract_round_trips():
+    from pathlib import PurePath
+
+    from generator.editions import edition_path, edition_suffix_of, editions_of, primary_path
+
+    english, welsh = editions_of(["en-GB", "cy-GB"])
+    for name in ("chapters/foreword.md", "chapters/sub/annexe.one.md", "report.yaml", "out/surrey-pdu.pdf"):
+        path = PurePath(name)
+        assert edition_path(path, english) == path
+        counterpart = edition_path(path, welsh)
+        assert counterpart.name.split(".")[-2] == "cy" and edition_suffix_of(counterpart, {"cy"}) == "cy"
+        assert primary_path(counterpart, welsh) == path
+        assert edition_suffix_of(path, {"cy"}) is None
+    with pytest.raises(ValueError):
+        primary_path(PurePath("chapters/foreword.md"), welsh)

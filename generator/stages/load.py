@@ -20,7 +20,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 from generator.diagnostics import Diagnostics
-from generator.editions import LANGUAGE_TAG, Edition, edition_path, edition_suffix_of, editions_of
+from generator.editions import LANGUAGE_TAG, Edition, edition_path, edition_suffix_of, editions_of, primary_path
 from generator.inputs import InputError, read_input
 from generator.resources import FRAMEWORKS_DIR
 
@@ -501,8 +501,7 @@ def _load_chapters(sources: Sources, diags: Diagnostics) -> None:
 
 def _load_edition_chapter(files: EditionFiles, path: Path, folder: Path, report_dir: Path, diags: Diagnostics) -> None:
     """chapters/foreword.cy.md, kept under its primary counterpart's name (foreword.md)."""
-    primary = path.with_name(path.name[: -len(files.edition.suffix + path.suffix)] + path.suffix)
-    name = primary.relative_to(folder).as_posix()
+    name = primary_path(path, files.edition).relative_to(folder).as_posix()
     try:
         raw = read_input(path, (report_dir,), "chapter")
     except InputError as exc:

@@ -27,7 +27,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from generator.diagnostics import Diagnostics, did_you_mean
-from generator.editions import LANGUAGE_TAG, Edition
+from generator.editions import LANGUAGE_TAG, Edition, edition_path
 from generator.stages.load import CHAPTERS_DIR, REPORT_FILE, EditionFiles, Sources, YamlFile
 from generator.stages.validate import LANGUAGE_LIMIT, Labels, check_characters, line_of, yaml_path
 
@@ -421,7 +421,7 @@ def _check_chapters(sources: Sources, files: EditionFiles, diags: Diagnostics) -
     name = language_name(files.edition.language)
     for chapter_name, chapter in sorted(sources.chapters.items()):
         if chapter_name not in files.chapters and chapter_name not in files.unreadable:
-            counterpart = chapter.path.with_name(chapter.path.stem + files.edition.suffix + chapter.path.suffix)
+            counterpart = edition_path(chapter.path, files.edition)
             diags.error("edition-missing", f"chapters/{chapter_name} has no {name} counterpart "
                         f"{diags.show(counterpart)}: every chapter is in every edition; write it", chapter.path, 1)
     for chapter_name, chapter in sorted(files.chapters.items()):
