@@ -337,3 +337,25 @@ def test_the_naming_contract_round_trips():
         assert edition_suffix_of(path, {"cy"}) is None
     with pytest.raises(ValueError):
         primary_path(PurePath("chapters/foreword.md"), welsh)
+
+
+def test_a_frameworks_translation_is_not_listed_as_a_framework(tmp_path):
+    from generator.stages.load import available_frameworks
+
+    report = make_bilingual(copy_report(tmp_path))
+    (report / "frameworks" / "house.cy.yaml").write_text("id: house.cy\n", encoding="utf-8")  # no house.yaml
+    found = available_frameworks(report)
+    assert "hmip-pdu-2023" in found and "hmip-pdu-2023.cy" not in found and "house.cy" in found
+
+
+def test_each_editions_chapters_by_language(tmp_path):
+    from generator.diagnostics import Diagnostics
+    from generator.stages.load import load
+
+    report = make_bilingual(copy_report(tmp_path))
+    chapters = load(report, Diagnostics()).edition_chapters()
+    assert list(chapters) == ["en-GB", "cy-GB"]
+    assert chapters["en-GB"].keys() == chapters["cy-GB"].keys() and "foreword.md" in chapters["cy-GB"]
+    assert chapters["cy-GB"]["foreword.md"].path.name == "foreword.cy.md"
+    assert "Testun Cymraeg." in chapters["cy-GB"]["foreword.md"].text
+    assert "Testun Cymraeg." not in chapters["en-GB"]["foreword.md"].text

@@ -78,6 +78,15 @@ class Sources:
     editions: list[Edition] = field(default_factory=list)  # report.yaml's `editions:` as read (see `languages`)
     edition_files: dict[str, EditionFiles] = field(default_factory=dict)  # by subtag: each further edition's
 
+    def edition_chapters(self) -> dict[str, dict[str, ChapterFile]]:
+        """Every edition's chapters, by language (the primary's first), each under the name of the
+        primary's chapter it is the counterpart of (`foreword.md` for chapters/foreword.cy.md)."""
+        found = {}
+        for edition in self.editions:
+            files = self.edition_files.get(edition.subtag)
+            found[edition.language] = self.chapters if edition.primary else (files.chapters if files else {})
+        return found
+
     def not_read(self, name: str) -> bool:
         """True if chapter `name` (relative to chapters/) may exist but could not be read: the file
         itself, or a folder on its way that could not be listed (already reported as such)."""
@@ -415,8 +424,19 @@ def available_frameworks(report_dir: Path, framework_dirs=()) -> list[str]:
     found = set()
     for folder in framework_folders(report_dir, framework_dirs):
         if folder.is_dir():
-            found.update(p.stem for p in folder.glob("*.yaml") if FRAMEWORK_ID.match(p.stem))
+            found.update(p.stem for p in folder.glob("*.yaml") if FRAMEWORK_ID.match(p.stem)
+                         and not _is_translation(p))
     return sorted(found)
+
+
+_TRANSLATION = re.compile(r"^(?P<base>.+)\.[a-z]{2,3}$")
+
+
+def _is_translation(path: Path) -> bool:
+    """`hmip-pdu-2023.cy.yaml` beside `hmip-pdu-2023.yaml`: a framework's translation (an edition's
+    overlay, generator/editions.py), not a framework of its own."""
+    match = _TRANSLATION.match(path.stem)
+    return match is not None and path.with_name(match["base"] + path.suffix).is_file()
 
 
 def load(report_dir: Path, diags: Diagnostics, framework_dirs=(), theme=None) -> Sources:

@@ -80,13 +80,14 @@ def report_text(framework_data) -> dict:
                      "inspectorate": TEXT, "lead_inspector": OPTIONAL,
                      "chief_inspector": {"name": OPTIONAL, "role": TEXT},
                      "subject": TEXT, "keywords": [TEXT], "logo": {"alt": TEXT},
-                     "publisher": {"name": TEXT, "address": [TEXT]}},
+                     "publisher": {"name": TEXT, "address": [TEXT], "website": OPTIONAL}},
         "sample": {"*": TEXT},  # its texts ("two"); its numbers are shared
         "recommendations": [{"addressee": TEXT, "items": [TEXT]}],
         "previous_recommendations": [{"text": TEXT, "reference": OPTIONAL, "addressee": TEXT, "evidence": TEXT}],
         "details": {"*": _Keyed(detail)},
         "parts": [{"title": TEXT}],
         "glossary": WHOLE,
+        "links": {"*": OPTIONAL},  # an address may have its edition's page (checked as the base's are)
         "charts": {"*": {"title": TEXT, "unit": TEXT, "categories": [TEXT], "series": RENAME, "axis": TEXT}},
     }
 
