@@ -359,3 +359,36 @@ def test_each_editions_chapters_by_language(tmp_path):
     assert chapters["cy-GB"]["foreword.md"].path.name == "foreword.cy.md"
     assert "Testun Cymraeg." in chapters["cy-GB"]["foreword.md"].text
     assert "Testun Cymraeg." not in chapters["en-GB"]["foreword.md"].text
+
+
+HOSTILE_OVERLAYS = ["{}", "[]", "x", "5", "~", "domains: x", "domains: [5, x, ~, {id: nope}, {title: T}]",
+                    "scale: {a: 1}", "labels: [1]", "scales: 7", "scales: {met: {ratings: 5}}",
+                    "publication: {imprint: {licence_links: [a]}}", "details: {fields: {x: {label: [1]}}}",
+                    "follow_up: {scale: [{label: 1}]}", "key_question_bands: [{description: [a]}, 1, 2, 3, 4, 5]",
+                    "name: {a: b}", "id: other", "'1': x\n2: y"]
+
+
+@pytest.mark.parametrize("framework", sorted(p.name for p in (Path(__file__).parent.parent / "generator" /
+                                                                "frameworks").glob("*.yaml")))
+def test_any_overlay_of_a_shipped_framework_is_read_or_refused_located(tmp_path, framework):
+    import yaml as pyyaml
+
+    from generator.diagnostics import Diagnostics
+    from generator.stages.translate import FRAMEWORK_TEXT, overlay
+
+    source = Path(__file__).parent.parent / "generator" / "frameworks" / framework
+    base = _yaml(tmp_path, framework, source.read_text(encoding="utf-8"))
+    for text in HOSTILE_OVERLAYS:
+        diags = Diagnostics()
+        merged = overlay(base, _yaml(tmp_path, "x.cy.yaml", text), FRAMEWORK_TEXT, "cy-GB", diags)
+        assert isinstance(merged, dict) and merged["id"] == base.data["id"]
+        assert all(d.line > 0 and d.code in ("translation-missing", "translation-not-text", "key-unknown")
+                   for d in diags.items), (text, diags.items)
+    # the base file given back whole as its translation: every key known and every text found (its
+    # shared values refused as such), and the data the same
+    mirror = pyyaml.safe_dump(overlay(base, _yaml(tmp_path, "e.cy.yaml", "{}"), FRAMEWORK_TEXT, "cy-GB",
+                                      Diagnostics()))
+    diags = Diagnostics()
+    mirrored = overlay(base, _yaml(tmp_path, "m.cy.yaml", mirror), FRAMEWORK_TEXT, "cy-GB", diags)
+    assert mirrored == base.data
+    assert diags.items and {d.code for d in diags.items} == {"translation-not-text"}
