@@ -462,6 +462,12 @@ def serve(report_dir, port, open_browser, **given):
 
     def ready(url, preview):
         click.echo(f"serving {report_dir} at {url} (Ctrl-C stops): {preview.outcome.summary('built')}", err=True)
+        if len(editions) > 1:  # the others, offered
+            shown = next((e for e in editions if given.get("edition") and given["edition"].lower() in
+                          (e.language.lower(), e.subtag)), editions[0])
+            others = [e.language for e in editions if e != shown]
+            click.echo(f"previewing the {shown.language} edition; the others: {', '.join(others)} "
+                       f"(reportgen serve {report_dir} --edition {others[0]})", err=True)
         if open_browser:  # in its own thread: a browser command may run until the browser is closed
             import threading  # noqa: PLC0415
 
@@ -471,6 +477,9 @@ def serve(report_dir, port, open_browser, **given):
         click.echo(f"{describe(done)}: {preview.outcome.summary()}", err=True)
 
     _check_edition(_report_dir(report_dir), given.get("edition"))
+    from generator.build import report_editions  # noqa: PLC0415
+
+    editions = report_editions(_report_dir(report_dir))
     try:
         run_serve(_report_dir(report_dir), port, build_options(**given), ready, changed)
     except PortInUse as exc:
