@@ -16,14 +16,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.diagnostics import ContentError, Diagnostics
-from generator.editions import Edition
+from generator.editions import Edition, edition_suffix_of
 from generator.inputs import recording
 from generator.limits import LimitExceeded, bounded, message, stop_clock
 from generator.model import Document
 from generator.publish import OutputsRecord, Staging, file_digest, interrupts_as_exceptions, recover, record_name
 from generator.resources import cache_refusals
 from generator.stages.assemble import assemble
-from generator.stages.load import load
+from generator.stages.load import Sources, load
 from generator.stages.merge import merge
 from generator.stages.resolve import resolve
 from generator.stages.translate import edition_sources
@@ -72,7 +72,7 @@ def check_all(report_dir: Path, diags: Diagnostics | None = None, options: Optio
 
 
 def _check(report_dir: Path, diags: Diagnostics | None,
-           options: Options) -> tuple[list[tuple[Edition, Document]], dict[Path, str], list[Edition]]:
+           options: Options) -> tuple[list[tuple[Edition, Document]], dict[Path, str], Sources]:
     """`check` of each edition asked for, and the files it read (resolved path -> SHA-256:
     generator/inputs.py `recording`): every edition's files, whichever are asked for, so that
     the fingerprint of what outputs were built from is the same for each."""
@@ -107,7 +107,7 @@ def _check(report_dir: Path, diags: Diagnostics | None,
                 failed = True
         if failed or diags.errors:
             raise ContentError(diags)
-        return documents, reads, sources.editions
+        return documents, reads, sources
 
 
 def report_editions(report_dir: Path) -> list[Edition]:
@@ -212,6 +212,33 @@ def fingerprint(reads: dict[Path, str], report_dir: Path, doc: Document, edition
     else:
         digest.update(f"draft\0{doc.draft.mark if doc.draft else ''}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
+
+
+def _fingerprints(reads: dict[Path, str], report_dir: Path, doc: Document, sources: Sources):
+    """What each output was built from: with one edition, the `fingerprint` of every file read;
+    with several, each edition's own (the files it reads: report.yaml, the framework, the images,
+    the theme, and its own chapters and translations, not another edition's), as a function of an
+    output's name: a change to the Welsh chapters does not make the English outputs stale."""
+    if len(sources.editions) <= 1:
+        return fingerprint(reads, report_dir, doc)
+    own = {}
+    for edition in sources.editions:
+        others = set() if edition.primary else {_resolved(c.path) for c in sources.chapters.values()}
+        for subtag, files in sources.edition_files.items():
+            if subtag != edition.subtag:
+                others.update(_resolved(c.path) for c in files.chapters.values())
+                others.update(_resolved(p) for p in (files.report_path, files.framework_path) if p is not None)
+        own[edition.subtag if not edition.primary else ""] = fingerprint(
+            {path: sha for path, sha in reads.items() if path not in others}, report_dir, doc, True)
+    further = [e.subtag for e in sources.editions if not e.primary]
+    return lambda name: own[edition_suffix_of(Path(name), further) or ""]
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path
 
 
 def _in_report(path: Path, report_dir: Path) -> str:
@@ -340,7 +367,7 @@ def _build(report_dir: Path, out_dir: Path | None, options: Options, pdf_process
     diags = Diagnostics()
     formats, overwrite_edited = options.formats, options.overwrite_edited
     started = time.perf_counter()
-    documents, reads, editions = _check(report_dir, diags, options)
+    documents, reads, sources = _check(report_dir, diags, options)
     slug = report_dir.name
     if options.output is not None and len(documents) != 1:
         raise ValueError(f"output {options.output} is one file: one edition, not "
@@ -358,7 +385,7 @@ def _build(report_dir: Path, out_dir: Path | None, options: Options, pdf_process
         raise ContentError(diags)
     targets = {name: out_dir / name for names in named for name in names.values()}
     doc = documents[0][1]
-    built_from = fingerprint(reads, report_dir, doc, len(editions) > 1)
+    built_from = _fingerprints(reads, report_dir, doc, sources)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         recover(out_dir, slug)

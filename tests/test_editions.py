@@ -136,8 +136,18 @@ def test_edition_builds_one_and_leaves_the_others(reportgen, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Ail destun." in _text(out, "surrey-pdu.cy.html")
     assert (out / "surrey-pdu.html").read_bytes() == english
-    assert "output-stale" in result.stderr  # the English was built from other files: said, not rebuilt
-    assert "surrey-pdu.html" in result.stderr
+    assert "output-stale" not in result.stderr  # the English does not read the Welsh chapters
+    (report / "chapters" / "foreword.md").write_text(
+        (report / "chapters" / "foreword.md").read_text(encoding="utf-8") + "\nMore text.\n", encoding="utf-8")
+    result = reportgen("build", report, "--format", "html", "--edition", "en-GB", "--out", out)
+    assert result.returncode == 0 and "output-stale" not in result.stderr  # nor the Welsh the English chapters
+    text = (report / "report.yaml").read_text(encoding="utf-8")  # a finding, shared by both editions
+    (report / "report.yaml").write_text(text.replace("P1.1: {rating: Requires improvement}", "P1.1: {rating: Good}"),
+                                        encoding="utf-8")
+    result = reportgen("build", report, "--format", "html", "--edition", "cy", "--out", out)
+    assert result.returncode == 0, result.stderr
+    stale = [line for line in result.stderr.splitlines() if "warning[output-stale]" in line]
+    assert len(stale) == 1 and stale[0].startswith(f"{out / 'surrey-pdu.html'}:"), result.stderr
 
 
 def test_a_failed_welsh_edition_leaves_both_editions_outputs_as_they_were(reportgen, tmp_path):
