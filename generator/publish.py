@@ -323,8 +323,9 @@ class OutputsRecord:
 
     def updated(self, written: dict[str, str], built_from=None) -> str:
         """The record's text after a publish of `written` (name -> digest), each built from
-        `built_from` (a fingerprint, or a function of an output's name giving its own): the entries of outputs not rebuilt this time are kept (they are still as
-        written, and what they were built from is how `stale` tells them), sorted, deterministic."""
+        `built_from` (a fingerprint, or a function of an output's name giving its own): the
+        entries of outputs not rebuilt this time are kept (they are still as written, and what they
+        were built from is how `stale` tells them), sorted, deterministic."""
         outputs = {**self.digests, **written}
         of = built_from if callable(built_from) else (lambda name: built_from)  # a report's editions: each its own
         inputs = {**self.inputs, **({name: of(name) for name in written} if built_from else {})}

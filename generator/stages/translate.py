@@ -136,7 +136,8 @@ class _Overlay:
         return yaml_path(tuple(named))
 
     def missing(self, bloc: tuple, what: str = "") -> None:
-        self.diags.error("translation-missing", f"{self.shown(self.base.data, bloc)}{what} has no {language_name(self.language)} "
+        self.diags.error("translation-missing", f"{self.shown(self.base.data, bloc)}{what} has no "
+                         f"{language_name(self.language)} "
                          f"translation in {self.over.path.name}: give it there (that edition prints it)",
                          self.base.path, *line_of(self.base, bloc))
 
@@ -146,7 +147,8 @@ class _Overlay:
 
     def unknown(self, oloc: tuple, key, known) -> None:
         self.diags.error("key-unknown", f"'{key}' is not in {self.base.path.name} at {yaml_path(oloc[:-1])}: a "
-                         "translation gives only the base file's keys" + did_you_mean(str(key), [str(k) for k in known]),
+                         "translation gives only the base file's keys"
+                         + did_you_mean(str(key), [str(k) for k in known]),
                          self.over.path, *line_of(self.over, oloc))
 
     def walk(self, base, over, node, bloc: tuple, oloc: tuple):
@@ -321,8 +323,9 @@ def check_editions(report: YamlFile, diags: Diagnostics) -> None:
     for index, tag in enumerate(given):
         where = line_of(report, ("editions", index))
         if not isinstance(tag, str) or not LANGUAGE_TAG.match(tag) or len(tag) > LANGUAGE_LIMIT:
-            diags.error("edition-invalid", f"{yaml_path(('editions', index))}: {tag!r} is not a language tag: give each "
-                        f"edition's language as a tag such as en-GB or cy-GB (at most {LANGUAGE_LIMIT} characters)", report.path, *where)
+            diags.error("edition-invalid", f"{yaml_path(('editions', index))}: {tag!r} is not a language tag: give "
+                        f"each edition's language as a tag such as en-GB or cy-GB (at most {LANGUAGE_LIMIT} "
+                        "characters)", report.path, *where)
             continue
         subtag = tag.split("-", 1)[0].lower()
         if subtag in seen:
@@ -463,7 +466,8 @@ def relabel(report_data, base_framework, edition_framework, primary_framework) -
     def swap(value):
         return words.get(value, value) if isinstance(value, str) else value
 
-    for finding in (report_data.get("findings") or {}).values() if isinstance(report_data.get("findings"), dict) else ():
+    findings = report_data.get("findings")
+    for finding in findings.values() if isinstance(findings, dict) else ():
         if isinstance(finding, dict) and "rating" in finding:
             finding["rating"] = swap(finding["rating"])
     if "overall_rating" in report_data:
