@@ -26,7 +26,7 @@ from generator.stages.assemble import assemble
 from generator.stages.load import Sources, load
 from generator.stages.merge import merge
 from generator.stages.resolve import resolve
-from generator.stages.translate import edition_sources
+from generator.stages.translate import edition_sources, relocate
 from generator.stages.validate import validate
 from generator.writing import (FORMATS, WRITERS, Options, PdfProcess, ToolMissing, pdf_apart, pdf_job, require_tools,
                                write_and_check)
@@ -166,6 +166,7 @@ def _edition_document(sources, primary, diags: Diagnostics, options: Options) ->
             _same_results(primary, resolved, own)
         return _document(resolved, own, options) if resolved is not None and not own.errors else None
     finally:
+        relocate(sources, own)  # what is wrong with a translated value: at the translation
         known = set(diags.items)
         diags.items.extend(item for item in own.items if item not in known)
         if own.errors:
