@@ -132,7 +132,7 @@ def build_one(job: Job, parallel: bool = False) -> Result:
         return Result(job.report_dir, False, seconds=time.perf_counter() - start,
                       internal=f"{type(exc).__name__}: {str(exc)[:200]}")
     items = built.diagnostics.sorted()
-    return Result(job.report_dir, True, tuple(built.outputs.values()), tuple(map(str, items)),
+    return Result(job.report_dir, True, built.all_outputs, tuple(map(str, items)),
                   0, len(items), time.perf_counter() - start)
 
 

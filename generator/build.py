@@ -16,16 +16,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.diagnostics import ContentError, Diagnostics
+from generator.editions import Edition, edition_suffix_of
 from generator.inputs import recording
 from generator.limits import LimitExceeded, bounded, message, stop_clock
 from generator.model import Document
 from generator.publish import OutputsRecord, Staging, file_digest, interrupts_as_exceptions, recover, record_name
 from generator.resources import cache_refusals
 from generator.stages.assemble import assemble
-from generator.stages.load import load
+from generator.stages.load import Sources, load
 from generator.stages.merge import merge
-from generator.stages.parity import check_editions, editions_in
+from generator.stages.parity import check_editions
 from generator.stages.resolve import resolve
+from generator.stages.translate import edition_sources, relocate
 from generator.stages.validate import validate
 from generator.writing import (FORMATS, WRITERS, Options, PdfProcess, ToolMissing, pdf_apart, pdf_job, require_tools,
                                write_and_check)
@@ -36,9 +38,19 @@ _LOG = logging.getLogger("reportgen.build")  # stage timings, shown by `-v` (gen
 
 @dataclass
 class Built:
-    document: Document
-    outputs: dict[str, Path]
+    document: Document  # the primary edition's (or, with --edition, the one built)
+    outputs: dict[str, Path]  # format -> the primary's output (or the one edition's)
     diagnostics: Diagnostics
+    editions: dict[str, dict[str, Path]] | None = None  # language -> format -> output: every edition built
+
+    @property
+    def all_outputs(self) -> tuple[Path, ...]:
+        """Every output written, every edition's, the primary's first."""
+        return tuple(path for made in (self.editions or {"": self.outputs}).values() for path in made.values())
+
+
+class EditionUnknown(ValueError):
+    """--edition names a language the report has no edition in (a usage error: exit 2)."""
 
 
 def check(report_dir: Path, diags: Diagnostics | None = None, options: Options | None = None,
@@ -50,11 +62,21 @@ def check(report_dir: Path, diags: Diagnostics | None = None, options: Options |
     written); `framework_dirs` are folders the user named for frameworks (`--frameworks`);
     `draft` True or False overrides report.yaml's `status` (`--draft`, `--final`); `theme` is
     `--theme`: a theme name (str) or folder (Path), which wins over report.yaml's `theme:`."""
+    return _check(report_dir, diags, replace(options or Options(), **changes))[0][0][1]
+
+
+def check_all(report_dir: Path, diags: Diagnostics | None = None, options: Options | None = None,
+              **changes) -> list[tuple[Edition, Document]]:
+    """`check` of every edition report.yaml lists (`editions:`), the primary first; with
+    `options.edition` (--edition), that one edition's alone."""
     return _check(report_dir, diags, replace(options or Options(), **changes))[0]
 
 
-def _check(report_dir: Path, diags: Diagnostics | None, options: Options) -> tuple[Document, dict[Path, str]]:
-    """`check`, and the files it read (resolved path -> SHA-256: generator/inputs.py `recording`)."""
+def _check(report_dir: Path, diags: Diagnostics | None,
+           options: Options) -> tuple[list[tuple[Edition, Document]], dict[Path, str], Sources]:
+    """`check` of each edition asked for, and the files it read (resolved path -> SHA-256:
+    generator/inputs.py `recording`): every edition's files, whichever are asked for, so that
+    the fingerprint of what outputs were built from is the same for each."""
     diags = diags if diags is not None else Diagnostics()
 
     def stop_if_errors(value):
@@ -67,20 +89,107 @@ def _check(report_dir: Path, diags: Diagnostics | None, options: Options) -> tup
             sources = load(report_dir, diags, options.framework_dirs, options.theme)
         with stage("validate"):
             validated = stop_if_errors(validate(sources, diags))
-        languages = editions_in(sources)
-        if len(languages) > 1:  # a report with one edition: nothing to compare, outputs as before
+        if len(sources.editions) > 1:  # a report with one edition: nothing to compare, outputs as before
             with stage("parity"):
-                check_editions(sources.chapters, languages, diags)
+                check_editions(sources, diags)
+        chosen = chosen_editions(sources.editions, options.edition)
         with stage("resolve"):
             resolved = stop_if_errors(resolve(validated, diags))
-        with stage("merge"):
-            merged = merge(resolved, diags)
-        if any(part.file not in merged for part in resolved.validated.report.parts):  # the merge stopped at a limit
+        documents, failed = [], False
+        for edition in chosen:  # each edition's problems, all at once: one failing goes on to the next
+            try:
+                if edition.primary:
+                    documents.append((edition, _document(resolved, diags, options)))
+                    continue
+                with stage(f"translate {edition.language}"):
+                    translated = edition_sources(sources, validated.framework, edition, diags)
+                if translated is None:
+                    failed = True
+                    continue
+                documents.append((edition, _edition_document(translated, resolved, diags, options)))
+            except ContentError:
+                failed = True
+        if failed or diags.errors:
             raise ContentError(diags)
-        # on to parse and assemble even when a chapter's template failed (merge hands on its Markdown):
-        # every problem at once
-        with stage("parse and assemble"):
-            return stop_if_errors(assemble(resolved, merged, diags, options.allow_remote, options.draft)), reads
+        return documents, reads, sources
+
+
+def report_editions(report_dir: Path) -> list[Edition]:
+    """The editions report.yaml lists, as the build reads them (the primary alone if report.yaml
+    cannot be read or its `editions:` is wrong: the check says why). For the command line, to
+    refuse an --edition the report does not have, or -o FILE for several editions, as misuse."""
+    from generator.editions import editions_of  # noqa: PLC0415
+    from generator.stages.load import REPORT_FILE, languages, read_yaml  # noqa: PLC0415
+
+    path = Path(report_dir) / REPORT_FILE
+    try:
+        report = read_yaml(path, Diagnostics(), (Path(report_dir).resolve(),)) if path.is_file() else None
+    except OSError:
+        report = None
+    return editions_of(languages(report))
+
+
+def chosen_editions(editions: list[Edition], language: str | None) -> list[Edition]:
+    """The editions a build or check makes: all (the primary first), or the one `--edition` names."""
+    if language is None:
+        return list(editions)
+    found = [e for e in editions if language.lower() in (e.language.lower(), e.subtag)]  # cy-GB, or cy
+    if not found:
+        raise EditionUnknown(f"--edition {language}: the report has no such edition; its editions: "
+                             + ", ".join(e.language for e in editions))
+    return found
+
+
+def _document(resolved, diags: Diagnostics, options: Options) -> Document:
+    """Stages 4-6 of one edition: merge, parse and assemble."""
+
+    def stop_if_errors(value):
+        if value is None or diags.errors:
+            raise ContentError(diags)
+        return value
+
+    with stage("merge"):
+        merged = merge(resolved, diags)
+    if any(part.file not in merged for part in resolved.validated.report.parts):  # the merge stopped at a limit
+        raise ContentError(diags)
+    # on to parse and assemble even when a chapter's template failed (merge hands on its Markdown):
+    # every problem at once
+    with stage("parse and assemble"):
+        return stop_if_errors(assemble(resolved, merged, diags, options.allow_remote, options.draft))
+
+
+def _edition_document(sources, primary, diags: Diagnostics, options: Options) -> Document:
+    """Stages 2-6 of a further edition, on its translated sources. What they find that the
+    primary's stages found too (a warning on shared data) is said once; the edition's computed
+    content is the primary's (the same ratings, by id, and score), or the build stops."""
+    own = Diagnostics(diags.base)
+    try:
+        validated = validate(sources, own)
+        resolved = resolve(validated, own) if validated is not None and not own.errors else None
+        if resolved is not None:
+            _same_results(primary, resolved, own)
+        return _document(resolved, own, options) if resolved is not None and not own.errors else None
+    finally:
+        relocate(sources, own)  # what is wrong with a translated value: at the translation
+        known = set(diags.items)
+        diags.items.extend(item for item in own.items if item not in known)
+        if own.errors:
+            raise ContentError(diags)
+
+
+def _same_results(primary, edition, diags: Diagnostics) -> None:
+    """The findings are shared: the edition computes the same rating (by id) for each standard,
+    the same domains' ratings, score and overall as the primary. (They cannot differ but by a
+    defect: this says so rather than print a different report.)"""
+    def ids(resolved):
+        return ({sid: (r.rating.id if r.rating else None, r.not_applicable) for sid, r in resolved.standards.items()},
+                {d: (r.id if r else None) for d, r in resolved.domain_ratings.items()},
+                resolved.score, resolved.max_score, resolved.overall.id if resolved.overall else None)
+
+    if ids(primary) != ids(edition):
+        diags.error("edition-differs", f"the {edition.validated.report.metadata.language} edition computes other "
+                    "ratings or scores than the primary's from the same findings: check that its framework "
+                    "translation gives each rating its own label", edition.validated.sources.report.path)
 
 
 @contextmanager
@@ -96,15 +205,45 @@ def stage(name: str):
         _LOG.info("%-20s %6.2f s", name, time.perf_counter() - start)
 
 
-def fingerprint(reads: dict[Path, str], report_dir: Path, doc: Document) -> str:
+def fingerprint(reads: dict[Path, str], report_dir: Path, doc: Document, editions: bool = False) -> str:
     """What outputs were built from: every file the check read (a report's file by its path in the
     report folder, any other by its bytes alone: the same wherever the checkout is) and whether,
     and as which version, it is a draft. Kept in the record of outputs to tell a stale one."""
     digest = hashlib.sha256()
     for path, sha in sorted((_in_report(path, report_dir), sha) for path, sha in reads.items()):
         digest.update(f"{path}\0{sha}\n".encode("utf-8", "surrogateescape"))
-    digest.update(f"draft\0{doc.draft.mark if doc.draft else ''}\n".encode("utf-8", "surrogateescape"))
+    if editions:  # several editions: a draft's version, the same in each (its label is in each one's language)
+        digest.update(f"draft-version\0{doc.draft.version if doc.draft else '-'}\n".encode("utf-8", "surrogateescape"))
+    else:
+        digest.update(f"draft\0{doc.draft.mark if doc.draft else ''}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
+
+
+def _fingerprints(reads: dict[Path, str], report_dir: Path, doc: Document, sources: Sources):
+    """What each output was built from: with one edition, the `fingerprint` of every file read;
+    with several, each edition's own (the files it reads: report.yaml, the framework, the images,
+    the theme, and its own chapters and translations, not another edition's), as a function of an
+    output's name: a change to the Welsh chapters does not make the English outputs stale."""
+    if len(sources.editions) <= 1:
+        return fingerprint(reads, report_dir, doc)
+    own = {}
+    for edition in sources.editions:
+        others = set() if edition.primary else {_resolved(c.path) for c in sources.chapters.values()}
+        for subtag, files in sources.edition_files.items():
+            if subtag != edition.subtag:
+                others.update(_resolved(c.path) for c in files.chapters.values())
+                others.update(_resolved(p) for p in (files.report_path, files.framework_path) if p is not None)
+        own[edition.subtag if not edition.primary else ""] = fingerprint(
+            {path: sha for path, sha in reads.items() if path not in others}, report_dir, doc, True)
+    further = [e.subtag for e in sources.editions if not e.primary]
+    return lambda name: own[edition_suffix_of(Path(name), further) or ""]
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path
 
 
 def _in_report(path: Path, report_dir: Path) -> str:
@@ -233,20 +372,25 @@ def _build(report_dir: Path, out_dir: Path | None, options: Options, pdf_process
     diags = Diagnostics()
     formats, overwrite_edited = options.formats, options.overwrite_edited
     started = time.perf_counter()
-    doc, reads = _check(report_dir, diags, options)
+    documents, reads, sources = _check(report_dir, diags, options)
     slug = report_dir.name
+    if options.output is not None and len(documents) != 1:
+        raise ValueError(f"output {options.output} is one file: one edition, not "
+                         f"{', '.join(e.language for e, _ in documents)} (--edition)")
     if options.output is not None:  # -o FILE: one format, to that file (the command line checked its suffix)
-        out_dir, names = options.output.parent.resolve(), {formats[0]: options.output.name}
+        out_dir, named = options.output.parent.resolve(), [{formats[0]: options.output.name}]
         where = out_dir / options.output.name
-    else:
-        out_dir, names = (out_dir or default_out_dir(report_dir)).resolve(), {fmt: f"{slug}.{fmt}" for fmt in formats}
+    else:  # each edition's: <slug>.pdf, <slug>.cy.pdf (generator/editions.py)
+        out_dir = (out_dir or default_out_dir(report_dir)).resolve()
+        named = [{fmt: f"{slug}{edition.suffix}.{fmt}" for fmt in formats} for edition, _ in documents]
         where = out_dir
     if where == report_dir or where.is_relative_to(report_dir):
         diags.error("out-inside-content", f"the output {'file' if options.output else 'folder'} must not be inside "
                     "the report folder", where)
         raise ContentError(diags)
-    targets = {name: out_dir / name for name in names.values()}
-    built_from = fingerprint(reads, report_dir, doc)
+    targets = {name: out_dir / name for names in named for name in names.values()}
+    doc = documents[0][1]
+    built_from = _fingerprints(reads, report_dir, doc, sources)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         recover(out_dir, slug)
@@ -254,7 +398,10 @@ def _build(report_dir: Path, out_dir: Path | None, options: Options, pdf_process
         if not overwrite_edited and (edited := record.edited(targets)):  # known edits: refused before writing
             _refuse_edited(edited, record, diags, report_dir)
         with interrupts_as_exceptions(), Staging(out_dir, slug) as staging:
-            _write_formats(doc, report_dir, staging, names, targets, diags, options, pdf_process)
+            for index, ((_, document), names) in enumerate(zip(documents, named)):
+                # the PDF's process writes one PDF: the first edition's; each further edition's its own
+                process = pdf_process if index == 0 or pdf_process is None else PdfProcess(options.limits.memory)
+                _write_formats(document, report_dir, staging, names, targets, diags, options, process)
             if diags.has_errors(options.strict):
                 raise ContentError(diags)
             written = {name: file_digest(staging.path(name)) for name in targets}
@@ -278,4 +425,6 @@ def _build(report_dir: Path, out_dir: Path | None, options: Options, pdf_process
     for path, message in cache_refusals():  # once a process: the build was right, only slower
         diags.warning("cache-refused", message, path)
     _LOG.info("%-20s %6.2f s", "built in", time.perf_counter() - started)
-    return Built(doc, {fmt: targets[names[fmt]] for fmt in formats}, diags)
+    by_language = {edition.language: {fmt: targets[names[fmt]] for fmt in formats}
+                   for (edition, _), names in zip(documents, named)}
+    return Built(doc, next(iter(by_language.values())), diags, by_language)

@@ -194,6 +194,12 @@ frameworks_option = click.option(
          "shipped ones; may be repeated. Only folders named here are read outside the report.")
 
 
+edition_option = click.option(
+    "--edition", "edition", metavar="LANGUAGE",
+    help="Only this edition (a language of report.yaml's editions:, e.g. cy-GB) [default: every edition; "
+         "serve: the primary].")
+
+
 def _theme(ctx, param, value: str | None):
     """--theme NAME|DIR: a value with a slash, or naming an existing folder, is a theme folder."""
     if value is None:
@@ -260,6 +266,7 @@ def cli(debug):
               metavar="MB",
               help="Stop a report's build when it needs more than this much memory (address space, in MB, "
                    "per process of the build).")
+@edition_option
 @frameworks_option
 @theme_option
 @quiet_option
@@ -267,7 +274,8 @@ def cli(debug):
 @colour_option
 @click.pass_context
 def build(ctx, report_dirs, out_dir, jobs, quiet, verbose, **given):
-    """Build DIR (default: the current folder) into OUT/<slug>.<format>; several DIRs in parallel."""
+    """Build DIR (default: the current folder) into OUT/<slug>.<format>, and each further edition
+    into OUT/<slug>.<subtag>.<format> (README "Editions"); several DIRs in parallel."""
     if given["output"] is not None:
         given["formats"] = _output_format(ctx, given["output"], given["formats"], out_dir, report_dirs)
     options = build_options(**given)
@@ -275,6 +283,8 @@ def build(ctx, report_dirs, out_dir, jobs, quiet, verbose, **given):
         raise click.UsageError("give the report folder: reportgen build DIR (or run it inside the folder that "
                                "holds report.yaml)")
     folders = [_report_dir(d) for d in report_dirs or (".",)]
+    for folder in folders:
+        _check_edition(folder, options.edition, options.output)
     from generator.writing import PdfProcess, ToolMissing, pdf_apart, require_tools  # noqa: PLC0415
 
     try:
@@ -302,8 +312,25 @@ def build(ctx, report_dirs, out_dir, jobs, quiet, verbose, **given):
             sys.exit(EXIT_CONTENT)
     _print_diagnostics(built.diagnostics, quiet)
     if not quiet:
-        for path in built.outputs.values():
+        for path in built.all_outputs:  # every edition's
             click.echo(f"wrote {path}")
+
+
+def _check_edition(folder: Path, language: str | None, output: Path | None = None) -> None:
+    """--edition must name an edition of the report; -o FILE is one file, so one edition."""
+    if language is None and output is None:
+        return
+    from generator.build import EditionUnknown, chosen_editions, report_editions  # noqa: PLC0415
+
+    editions = report_editions(folder)
+    try:
+        chosen = chosen_editions(editions, language)
+    except EditionUnknown as exc:
+        raise click.UsageError(f"{exc} ({folder})") from None
+    if output is not None and len(chosen) > 1:
+        raise click.UsageError(f"-o '{output}' is one file, and the report has {len(chosen)} editions "
+                               f"({', '.join(e.language for e in chosen)}): give --edition LANGUAGE, or --out "
+                               "FOLDER for every edition")
 
 
 def _output_format(ctx, output: Path, formats: str, out_dir, report_dirs) -> str:
@@ -382,6 +409,7 @@ def _build_several(folders, parent, jobs, options, quiet: bool = False) -> None:
 @click.option("--draft/--final", "draft", default=None,
               help="Check it as a draft build or a final one (a final build refuses the placeholders a draft "
                    "only warns of) [default: report.yaml's status].")
+@edition_option
 @frameworks_option
 @theme_option
 @quiet_option
@@ -398,6 +426,7 @@ def check(report_dir, strict, quiet, verbose, **given):
                                    "holds report.yaml)")
         report_dir = "."
     diags = Diagnostics()
+    _check_edition(_report_dir(report_dir), given.get("edition"))
     with _talk(quiet, verbose):
         try:
             run_check(_report_dir(report_dir), diags, build_options(strict=strict, **given))
@@ -420,6 +449,7 @@ def check(report_dir, strict, quiet, verbose, **given):
 @click.option("--allow-remote", is_flag=True, help="Allow images from http(s) URLs.")
 @click.option("--draft/--final", "draft", default=None,
               help="Preview it as a draft or not [default: report.yaml's status].")
+@edition_option
 @frameworks_option
 @theme_option
 def serve(report_dir, port, open_browser, **given):
@@ -432,6 +462,12 @@ def serve(report_dir, port, open_browser, **given):
 
     def ready(url, preview):
         click.echo(f"serving {report_dir} at {url} (Ctrl-C stops): {preview.outcome.summary('built')}", err=True)
+        if len(editions) > 1:  # the others, offered
+            shown = next((e for e in editions if given.get("edition") and given["edition"].lower() in
+                          (e.language.lower(), e.subtag)), editions[0])
+            others = [e.language for e in editions if e != shown]
+            click.echo(f"previewing the {shown.language} edition; the others: {', '.join(others)} "
+                       f"(reportgen serve {report_dir} --edition {others[0]})", err=True)
         if open_browser:  # in its own thread: a browser command may run until the browser is closed
             import threading  # noqa: PLC0415
 
@@ -440,6 +476,10 @@ def serve(report_dir, port, open_browser, **given):
     def changed(preview, done):
         click.echo(f"{describe(done)}: {preview.outcome.summary()}", err=True)
 
+    _check_edition(_report_dir(report_dir), given.get("edition"))
+    from generator.build import report_editions  # noqa: PLC0415
+
+    editions = report_editions(_report_dir(report_dir))
     try:
         run_serve(_report_dir(report_dir), port, build_options(**given), ready, changed)
     except PortInUse as exc:

@@ -53,6 +53,17 @@ def edition_path(path: PurePath, edition: Edition) -> PurePath:
     return path.with_name(path.stem + edition.suffix + path.suffix)
 
 
+def primary_path(path: PurePath, edition: Edition) -> PurePath:
+    """The primary-edition file an edition's file is the counterpart of: `foreword.cy.md` ->
+    `foreword.md` (the inverse of `edition_path`; `path` carries the edition's suffix)."""
+    if edition.primary:
+        return path
+    stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+    if not stem.endswith(edition.suffix):
+        raise ValueError(f"{path} is not a file of the {edition.language} edition")
+    return path.with_name(stem[: -len(edition.suffix)] + path.suffix)
+
+
 def edition_suffix_of(path: PurePath, subtags) -> str | None:
     """The edition subtag a file's name carries ("cy" for `foreword.cy.md`) if it is one of
     `subtags`, else None: such a file is another edition's, not a part of its own."""

@@ -321,26 +321,30 @@ class OutputsRecord:
                 found.append(Edited(name, final, False))
         return found
 
-    def updated(self, written: dict[str, str], built_from: str | None = None) -> str:
+    def updated(self, written: dict[str, str], built_from=None) -> str:
         """The record's text after a publish of `written` (name -> digest), each built from
-        `built_from`: the entries of outputs not rebuilt this time are kept (they are still as
-        written, and what they were built from is how `stale` tells them), sorted, deterministic."""
+        `built_from` (a fingerprint, or a function of an output's name giving its own): the
+        entries of outputs not rebuilt this time are kept (they are still as written, and what they
+        were built from is how `stale` tells them), sorted, deterministic."""
         outputs = {**self.digests, **written}
-        inputs = {**self.inputs, **({name: built_from for name in written} if built_from else {})}
+        of = built_from if callable(built_from) else (lambda name: built_from)  # a report's editions: each its own
+        inputs = {**self.inputs, **({name: of(name) for name in written} if built_from else {})}
         body = {"reportgen": "the outputs this report's last build wrote, to refuse replacing one edited since, "
                              "and what each was built from, to say when one is stale",
                 "outputs": {name: {"sha256": outputs[name], **({"inputs": inputs[name]} if name in inputs else {})}
                             for name in sorted(outputs)}}
         return json.dumps(body, indent=1, sort_keys=True) + "\n"
 
-    def stale(self, built_from: str, exclude) -> list[Stale]:
-        """This report's outputs in the out folder that a build from `built_from` did not write
-        (`exclude`: the names it wrote) and that were built from other files: each still as
-        reportgen wrote it (an output someone changed since is theirs, never called stale), a
-        regular file, named after the report. Read before the publish (the record in hand)."""
+    def stale(self, built_from, exclude) -> list[Stale]:
+        """This report's outputs in the out folder that a build from `built_from` (a fingerprint, or
+        a function of an output's name giving its own) did not write (`exclude`: the names it
+        wrote) and that were built from other files: each still as reportgen wrote it (an output
+        someone changed since is theirs, never called stale), a regular file, named after the
+        report. Read before the publish (the record in hand)."""
+        of = built_from if callable(built_from) else (lambda name: built_from)
         found = []
         for name in sorted(self.digests):
-            if name in exclude or not name.startswith(f"{self.slug}.") or self.inputs.get(name) == built_from:
+            if name in exclude or not name.startswith(f"{self.slug}.") or self.inputs.get(name) == of(name):
                 continue
             path = self.out_dir / name
             try:

@@ -264,22 +264,10 @@ def _report(folder: Path):
     return sources
 
 
-def _languages(sources) -> list[str]:
-    """report.yaml's editions (default: its metadata.language), as written."""
-    data = sources.report.data
-    editions = data.get("editions")
-    if isinstance(editions, list) and editions and all(isinstance(e, str) for e in editions):
-        return editions
-    metadata = data.get("metadata")
-    language = metadata.get("language") if isinstance(metadata, dict) else None
-    return [language] if isinstance(language, str) else []
-
-
 def language_of_side(path: Path) -> str:
     """The language of a built file or of a report folder's (primary) edition; "" if it says none."""
     if path.is_dir():
-        languages = _languages(_report(path))
-        return languages[0] if languages else ""
+        return _report(path).editions[0].language  # the primary's: editions: or metadata.language
     return language_of(path)
 
 
@@ -289,13 +277,6 @@ def differ_in_language(old: Path, new: Path) -> bool:
     return bool(a and b) and a.split("-")[0].lower() != b.split("-")[0].lower()
 
 
-def _primary_chapters(sources, subtags=()) -> dict:
-    from generator.editions import edition_suffix_of  # noqa: PLC0415
-
-    return {name: chapter for name, chapter in sources.chapters.items()
-            if edition_suffix_of(Path(name), tuple(subtags)) is None}
-
-
 def structure_differences(old: Path, new: Path, show=str) -> list:
     """What differs in structure between two editions: two built files (their structure) or two
     report folders (their chapters' source, as the check compares an edition's chapters)."""
@@ -303,28 +284,25 @@ def structure_differences(old: Path, new: Path, show=str) -> list:
 
     language_a, language_b = language_of_side(old) or str(old), language_of_side(new) or str(new)
     if old.is_dir():
-        return compare_chapters(_primary_chapters(_report(old)), _primary_chapters(_report(new)),
+        return compare_chapters(_report(old).chapters, _report(new).chapters,
                                 language_a, language_b, show, missing=True)
     return compare(units_of(old, show(old)), units_of(new, show(new)), language_a, language_b, words=False)
 
 
 def edition_differences(folder: Path, show=str) -> list:
     """What differs between a report folder's editions (report.yaml `editions:`): each edition's
-    chapters (`x.cy.md`) against the primary's (`x.md`)."""
-    from generator.editions import editions_of  # noqa: PLC0415
-    from generator.stages.parity import compare_chapters, edition_chapters  # noqa: PLC0415
+    chapters (`x.cy.md`) against the primary's (`x.md`), as `load` pairs them."""
+    from generator.stages.parity import compare_chapters  # noqa: PLC0415
 
     sources = _report(folder)
-    languages = _languages(sources)
-    if len(languages) < 2:
-        raise NotComparable(f"'{folder}' has one edition ({languages[0] if languages else 'no language'}): "
+    editions = sources.editions
+    if len(editions) < 2:
+        raise NotComparable(f"'{folder}' has one edition ({editions[0].language}): "
                             "report.yaml's editions: lists the languages, e.g. editions: [en-GB, cy-GB]")
-    editions = editions_of(languages)
-    subtags = [e.subtag for e in editions[1:]]
-    primary = _primary_chapters(sources, subtags)
+    chapters = sources.edition_chapters()
     out = []
     for edition in editions[1:]:
-        out.extend(compare_chapters(primary, edition_chapters(sources.chapters, edition.subtag),
+        out.extend(compare_chapters(chapters[editions[0].language], chapters[edition.language],
                                     editions[0].language, edition.language, show, missing=True))
     return out
 

@@ -47,6 +47,7 @@ class Options:
     limits: Limits = field(default_factory=Limits)  # --time-limit, --memory-limit (each report's own)
     output: Path | None = None  # -o FILE: the one format written to FILE instead of OUT/<slug>.<format>
     parallel: bool | None = None  # the PDF written in a second process (None: `pdf_apart` decides)
+    edition: str | None = None  # --edition: build or check this edition's language alone (None: every edition)
 
     def __post_init__(self) -> None:  # lists from a caller held as tuples: the value stays hashable and frozen
         object.__setattr__(self, "formats", tuple(self.formats))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -131,6 +132,52 @@ def copy_report(tmp_path: Path, example: str = "surrey-pdu") -> Path:
     dest = tmp_path / example
     shutil.copytree(ROOT / "content" / example, dest)
     return dest
+
+
+# The two-edition test report (issue 25): the example with `editions: [en-GB, cy-GB]`, each chapter's
+# counterpart, report.cy.yaml and a copy of the framework with its overlay in the report's frameworks/
+# (tests/editions/: placeholder words but for the ratings and the domains' names). A counterpart is a
+# stand-in translation of the same structure: its rating words in Welsh, "Testun Cymraeg." before its
+# first paragraph, and every other word with an "e" spelt with "é" (so no paragraph is word for word
+# the English one: the parity check's `edition-untranslated`), but never inside what both editions
+# share: template values, footnote labels, link targets, ids, code, addresses, the `Table:`/`Figure:`
+# of a caption and the `:::` lines (an "é" folds to "e" in a heading's id, so ids stay the same).
+WELSH_WORDS = {"'Requires improvement'": "'Angen gwella'", "'Inadequate'": "'Annigonol'"}
+_SHARED = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\[\^[^\]]*\]|\]\([^)]*\)|\{#[^}]*\}|`[^`]*`|<[^>]*>|https?://\S+"
+                     r"|^\s*(?:Table|Figure):|^\s*:::.*$")
+
+
+def stand_in_welsh(text: str) -> str:
+    """An English chapter as its stand-in Welsh counterpart (above)."""
+    for english, cymraeg in WELSH_WORDS.items():
+        text = text.replace(english, cymraeg)
+    lines, marked = [], False
+    for line in text.split("\n"):
+        pieces, at = [], 0
+        for shared in _SHARED.finditer(line):
+            pieces += [line[at:shared.start()].replace("e", "é"), shared.group()]
+            at = shared.end()
+        line = "".join(pieces) + line[at:].replace("e", "é")
+        if not marked and line[:1].isalpha() and not re.match(r"(?:Table|Figure):", line):
+            line, marked = "Testun Cymraeg. " + line, True
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def make_bilingual(report: Path) -> Path:
+    text = (report / "report.yaml").read_text(encoding="utf-8")
+    assert "framework: hmip-pdu-2023\n" in text
+    (report / "report.yaml").write_text(text.replace("framework: hmip-pdu-2023\n",
+                                                     "framework: hmip-pdu-2023\neditions: [en-GB, cy-GB]\n", 1),
+                                        encoding="utf-8")
+    for chapter in sorted((report / "chapters").glob("*.md")):
+        chapter.with_name(chapter.stem + ".cy.md").write_text(stand_in_welsh(chapter.read_text(encoding="utf-8")),
+                                                               encoding="utf-8")
+    shutil.copy(TESTS / "editions" / "report.cy.yaml", report / "report.cy.yaml")
+    (report / "frameworks").mkdir(exist_ok=True)
+    shutil.copy(ROOT / "generator" / "frameworks" / "hmip-pdu-2023.yaml", report / "frameworks")
+    shutil.copy(TESTS / "editions" / "hmip-pdu-2023.cy.yaml", report / "frameworks")
+    return report
 
 
 RELABELLED = {"chapters/background.md": "ons", "chapters/domain-2.md": "kq-assessment"}

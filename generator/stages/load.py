@@ -20,6 +20,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 from generator.diagnostics import Diagnostics
+from generator.editions import LANGUAGE_TAG, Edition, edition_path, edition_suffix_of, editions_of, primary_path
 from generator.inputs import InputError, read_input
 from generator.resources import FRAMEWORKS_DIR
 
@@ -46,6 +47,23 @@ class ChapterFile:
 
 
 @dataclass
+class EditionFiles:
+    """What a further edition reads beside the primary's files (generator/editions.py): its
+    translation overlays of report.yaml and of the framework (None: no such file, or unreadable:
+    `unreadable` says which), and its chapters, by the name of the primary's counterpart
+    (`foreword.md` for chapters/foreword.cy.md)."""
+
+    edition: Edition
+    report: YamlFile | None = None
+    report_path: Path | None = None  # report.cy.yaml, whether or not it is there
+    framework: YamlFile | None = None
+    framework_path: Path | None = None  # <framework>.cy.yaml beside the framework file (None: no framework)
+    chapters: dict[str, ChapterFile] = field(default_factory=dict)
+    unreadable: set[str] = field(default_factory=set)  # chapters (primary's names) and overlay paths not read
+    moved: dict = field(default_factory=dict)  # (base path, line, column) -> (overlay path, line, column)
+
+
+@dataclass
 class Sources:
     report_dir: Path  # resolved: every file read lies inside it
     report: YamlFile | None
@@ -56,6 +74,18 @@ class Sources:
     framework_failed: bool = False  # the framework file was found but could not be read
     framework_dirs: tuple[Path, ...] = ()  # folders named with --frameworks
     theme_choice: str | Path | None = None  # --theme: a theme name or folder (wins over report.yaml's)
+    framework_root: Path | None = None  # the folder the framework file was read inside
+    editions: list[Edition] = field(default_factory=list)  # report.yaml's `editions:` as read (see `languages`)
+    edition_files: dict[str, EditionFiles] = field(default_factory=dict)  # by subtag: each further edition's
+
+    def edition_chapters(self) -> dict[str, dict[str, ChapterFile]]:
+        """Every edition's chapters, by language (the primary's first), each under the name of the
+        primary's chapter it is the counterpart of (`foreword.md` for chapters/foreword.cy.md)."""
+        found = {}
+        for edition in self.editions:
+            files = self.edition_files.get(edition.subtag)
+            found[edition.language] = self.chapters if edition.primary else (files.chapters if files else {})
+        return found
 
     def not_read(self, name: str) -> bool:
         """True if chapter `name` (relative to chapters/) may exist but could not be read: the file
@@ -394,8 +424,19 @@ def available_frameworks(report_dir: Path, framework_dirs=()) -> list[str]:
     found = set()
     for folder in framework_folders(report_dir, framework_dirs):
         if folder.is_dir():
-            found.update(p.stem for p in folder.glob("*.yaml") if FRAMEWORK_ID.match(p.stem))
+            found.update(p.stem for p in folder.glob("*.yaml") if FRAMEWORK_ID.match(p.stem)
+                         and not _is_translation(p))
     return sorted(found)
+
+
+_TRANSLATION = re.compile(r"^(?P<base>.+)\.[a-z]{2,3}$")
+
+
+def _is_translation(path: Path) -> bool:
+    """`hmip-pdu-2023.cy.yaml` beside `hmip-pdu-2023.yaml`: a framework's translation (an edition's
+    overlay, generator/editions.py), not a framework of its own."""
+    match = _TRANSLATION.match(path.stem)
+    return match is not None and path.with_name(match["base"] + path.suffix).is_file()
 
 
 def load(report_dir: Path, diags: Diagnostics, framework_dirs=(), theme=None) -> Sources:
@@ -411,9 +452,26 @@ def load(report_dir: Path, diags: Diagnostics, framework_dirs=(), theme=None) ->
         return Sources(report_dir, None)
     sources = Sources(report_dir, read_yaml(report_path, diags, (report_dir,)),
                       framework_dirs=tuple(Path(d).resolve() for d in framework_dirs), theme_choice=theme)
+    sources.editions = editions_of(languages(sources.report))
     _load_framework(sources, diags, sources.framework_dirs)
     _load_chapters(sources, diags)
+    _load_edition_files(sources, diags)
     return sources
+
+
+def languages(report: YamlFile | None) -> list[str]:
+    """The editions' languages as report.yaml gives them, read leniently (validate reports what is
+    wrong with them): `editions:` if it is a list of well-formed tags with one language subtag each,
+    else the one `metadata.language` (default en-GB)."""
+    data = report.data if report is not None and isinstance(report.data, dict) else {}
+    metadata = data.get("metadata")
+    language = metadata.get("language") if isinstance(metadata, dict) else None
+    primary = language if isinstance(language, str) and LANGUAGE_TAG.match(language) else "en-GB"
+    given = data.get("editions")
+    if (isinstance(given, list) and given and all(isinstance(tag, str) and LANGUAGE_TAG.match(tag) for tag in given)
+            and len({tag.split("-", 1)[0].lower() for tag in given}) == len(given) and given[0] == primary):
+        return list(given)
+    return [primary]
 
 
 def _load_framework(sources: Sources, diags: Diagnostics, framework_dirs) -> None:
@@ -431,6 +489,7 @@ def _load_framework(sources: Sources, diags: Diagnostics, framework_dirs) -> Non
         if present:
             sources.framework = read_yaml(candidate, diags, (root,))
             sources.framework_failed = sources.framework is None
+            sources.framework_root = root
             return
 
 
@@ -438,8 +497,15 @@ def _load_chapters(sources: Sources, diags: Diagnostics) -> None:
     folder = sources.report_dir / CHAPTERS_DIR
     if not folder.is_dir():
         return
+    further = {edition.subtag: edition for edition in sources.editions if not edition.primary}
+    for edition in further.values():
+        sources.edition_files[edition.subtag] = EditionFiles(edition)
     for path in _chapter_paths(folder, sources, diags):
         name = path.relative_to(folder).as_posix()
+        subtag = edition_suffix_of(path, further)
+        if subtag is not None:  # another edition's (`foreword.cy.md`): never a part of the primary's
+            _load_edition_chapter(sources.edition_files[subtag], path, folder, sources.report_dir, diags)
+            continue
         try:
             raw = read_input(path, (sources.report_dir,), "chapter")
         except InputError as exc:
@@ -451,6 +517,51 @@ def _load_chapters(sources: Sources, diags: Diagnostics) -> None:
             sources.unreadable.add(name)
             continue
         sources.chapters[name] = ChapterFile(path, name, text.lstrip("\ufeff"))
+
+
+def _load_edition_chapter(files: EditionFiles, path: Path, folder: Path, report_dir: Path, diags: Diagnostics) -> None:
+    """chapters/foreword.cy.md, kept under its primary counterpart's name (foreword.md)."""
+    name = primary_path(path, files.edition).relative_to(folder).as_posix()
+    try:
+        raw = read_input(path, (report_dir,), "chapter")
+    except InputError as exc:
+        diags.error(exc.code, exc.message, path)
+        files.unreadable.add(name)
+        return
+    text = decode_utf8(raw, path, diags)
+    if text is None:
+        files.unreadable.add(name)
+        return
+    files.chapters[name] = ChapterFile(path, name, text.lstrip("\ufeff"))
+
+
+def _load_edition_files(sources: Sources, diags: Diagnostics) -> None:
+    """Each further edition's translation overlays, beside the primary's files: report.cy.yaml in
+    the report folder, <framework>.cy.yaml beside the framework file (inside the folder the
+    framework was read inside). Its chapters are read with the primary's (`_load_chapters`)."""
+    for edition in sources.editions:
+        if edition.primary:
+            continue
+        files = sources.edition_files.setdefault(edition.subtag, EditionFiles(edition))
+        files.report_path = edition_path(sources.report_dir / REPORT_FILE, edition)
+        files.report = _read_overlay(files.report_path, (sources.report_dir,), files, diags)
+        if sources.framework is not None and sources.framework_root is not None:
+            files.framework_path = edition_path(sources.framework.path, edition)
+            files.framework = _read_overlay(files.framework_path, (sources.framework_root,), files, diags)
+
+
+def _read_overlay(path: Path, roots, files: EditionFiles, diags: Diagnostics) -> YamlFile | None:
+    try:
+        present = path.exists() or path.is_symlink()
+    except OSError as exc:
+        diags.error("file-unreadable", f"cannot read the folder: {exc.strerror or exc}", path.parent)
+        present = False
+    if not present:
+        return None
+    read = read_yaml(path, diags, roots)
+    if read is None:
+        files.unreadable.add(str(path))
+    return read
 
 
 def _chapter_paths(folder: Path, sources: Sources, diags: Diagnostics) -> list[Path]:

@@ -521,18 +521,6 @@ def _short(text: str, limit: int = 40) -> str:
 
 # ----------------------------------------------------------------------------- the check's entry
 
-def edition_chapters(chapters: dict[str, ChapterFile], subtag: str) -> dict[str, ChapterFile]:
-    """Of a folder's chapters (load's, every `*.md` under chapters/), the edition `subtag`'s, by the
-    primary chapter's name they translate: `foreword.cy.md` under "foreword.md"."""
-    from generator.editions import edition_suffix_of  # noqa: PLC0415
-
-    out = {}
-    for name, chapter in chapters.items():
-        if edition_suffix_of(Path(name), (subtag,)) == subtag:
-            out[name.removesuffix(f".{subtag}.md") + ".md"] = chapter
-    return out
-
-
 def compare_chapters(primary: dict[str, ChapterFile], other: dict[str, ChapterFile], primary_language: str,
                      language: str, show=str, missing: bool = False) -> list[Difference]:
     """Each chapter of the primary edition (name -> ChapterFile) against the other edition's chapter
@@ -567,23 +555,13 @@ def compare_editions(primary: dict[str, ChapterFile], other: dict[str, ChapterFi
         report(difference, diags)
 
 
-def editions_in(sources) -> list[str]:
-    """report.yaml's `editions:` as load read it (validate has refused a malformed list), else []."""
-    data = sources.report.data if sources.report is not None else None
-    editions = data.get("editions") if isinstance(data, dict) else None
-    return [e for e in editions if isinstance(e, str)] if isinstance(editions, list) else []
-
-
-def check_editions(chapters: dict[str, ChapterFile], languages: list[str], diags: Diagnostics) -> None:
-    """The parity check of a report's editions (report.yaml `editions:`, the primary first) over the
-    chapters `load` read (every `*.md` under chapters/, each edition's `x.cy.md` among them)."""
-    from generator.editions import edition_suffix_of, editions_of  # noqa: PLC0415
-
-    editions = editions_of(languages)
-    subtags = tuple(edition.subtag for edition in editions[1:])
-    primary = {name: chapter for name, chapter in chapters.items() if edition_suffix_of(Path(name), subtags) is None}
-    for edition in editions[1:]:
-        compare_editions(primary, edition_chapters(chapters, edition.subtag), editions[0].language, edition.language,
+def check_editions(sources, diags: Diagnostics) -> None:
+    """The parity check of a report's editions (report.yaml `editions:`, the primary first): each
+    further edition's chapters (`x.cy.md`, as `load` read them) against the primary's."""
+    chapters = sources.edition_chapters()
+    primary = sources.editions[0]
+    for edition in sources.editions[1:]:
+        compare_editions(chapters[primary.language], chapters[edition.language], primary.language, edition.language,
                          diags)
 
 

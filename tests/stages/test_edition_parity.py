@@ -10,12 +10,12 @@ import pytest
 
 from generator.diagnostics import Diagnostics
 from generator.stages.load import load
-from generator.stages.parity import check_editions, compare_editions, editions_in
-from tests.conftest import copy_report
+from generator.stages.parity import check_editions, compare_editions
+from tests.conftest import copy_report, make_bilingual
 from tests.stages.test_bad import CASES, assert_located, mutate
 
 PARITY = [case for case in CASES if case.get("parity")]
-WELSH = [other for other in PARITY[0]["also"]]  # report.yaml's editions, the Welsh foreword
+WELSH = [other for other in PARITY[0]["also"]]  # the Welsh foreword
 
 
 def parity_lines(report: Path, monkeypatch) -> list[str]:
@@ -23,8 +23,8 @@ def parity_lines(report: Path, monkeypatch) -> list[str]:
     monkeypatch.chdir(report)
     diags = Diagnostics()
     sources = load(report, Diagnostics())
-    assert editions_in(sources) == ["en-GB", "cy-GB"]  # report.yaml's, as `check` reads it
-    check_editions(sources.chapters, editions_in(sources), diags)
+    assert [e.language for e in sources.editions] == ["en-GB", "cy-GB"]  # report.yaml's, as `check` reads it
+    check_editions(sources, diags)
     return "\n".join(map(str, diags.sorted())).splitlines()
 
 
@@ -40,7 +40,7 @@ def test_the_corpus_seeds_each_difference_the_issue_names():
 
 @pytest.mark.parametrize("case", PARITY, ids=[c["id"] for c in PARITY])
 def test_a_seeded_difference_is_found_in_both_editions(case, tmp_path, monkeypatch):
-    report = copy_report(tmp_path)
+    report = make_bilingual(copy_report(tmp_path))
     path = mutate(report, case)
     if "where" in case:
         path = report / case["where"]
@@ -49,7 +49,8 @@ def test_a_seeded_difference_is_found_in_both_editions(case, tmp_path, monkeypat
 
 
 def test_the_clean_pair_gives_nothing(tmp_path, monkeypatch):
-    report = copy_report(tmp_path)
+    report = make_bilingual(copy_report(tmp_path))
+    assert parity_lines(report, monkeypatch) == []  # the stand-in translation of every chapter
     for edit in WELSH:
         mutate(report, edit)
     assert parity_lines(report, monkeypatch) == []

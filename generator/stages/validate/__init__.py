@@ -51,6 +51,9 @@ def validate(sources: Sources, diags: Diagnostics) -> Validated | None:
     sources = replace(sources, report=replace(sources.report, data=blank_as_missing(
         sources.report.data, (), emptied, sources.report.failed)))
     spec = _parse(ReportSpec, sources.report, diags, frozenset(emptied))
+    from generator.stages.translate import check_editions  # noqa: PLC0415 - it reads this package's schema
+
+    check_editions(sources.report, diags)
     framework_id = sources.report.data.get("framework") if isinstance(sources.report.data, dict) else None
     if isinstance(framework_id, str) and sources.framework is None and not sources.framework_failed:
         line, col = line_of(sources.report, ("framework",))

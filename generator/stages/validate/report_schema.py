@@ -301,6 +301,7 @@ class ReportSpec(Model):
     theme: str | None = None  # a theme's name: the report's themes/<name>/ or a shipped theme (generator/themes.py)
     glossary: dict[NotBlank, NotBlank] = {}  # abbreviation -> what it stands for (`::: glossary`, <abbr>)
     charts: dict[str, ChartSpec] = {}  # name -> a table of numbers, drawn by `::: chart NAME`
+    editions: Annotated[list[str], Field(min_length=1)] | None = None  # languages, the primary first (editions.py)
 
     @field_validator("links")
     @classmethod
