@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from generator.writers.pdf import tags as pdf_tags
-from generator.writers.pdf.labels import COVER_LABEL
+from generator.writers.pdf.labels import COVER_LABEL, add_page_labels
 from generator.writers.pdf.watermark import watermark_css
 from generator.diagnostics import Diagnostics
 from generator.inputs import InputError, read_input
@@ -134,7 +134,8 @@ def render_pdf(html: str, base_dir: Path, target, diags: Diagnostics | None = No
         hints = pdf_tags.layout_hints(document)
         del document  # WeasyPrint's pages: the hints hold what the repair needs of them
         # Repair WeasyPrint's structure tree: artifacts, split elements, links, TH scope (tags/).
-        with pdf_tags.repaired(raw, hints, cover_label) as (pdf, _notes):
+        with pdf_tags.repaired(raw, hints) as (pdf, _notes):
+            add_page_labels(pdf, cover_label)  # the cover's in the document's words
             if inspect is not None:
                 inspect(pdf)
             pdf_tags.save(pdf, target)

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import pikepdf
 
 from generator.formats.pdf_tree import Tree
-from generator.writers.pdf.labels import COVER_LABEL, add_page_labels
+from generator.writers.pdf.labels import add_page_labels
 from generator.writers.pdf.tags.artifacts import (_rewrite_artifacts, decorative_figures, leaders_as_artifacts,
                                                   margin_content_as_artifacts)
 from generator.writers.pdf.tags.conformance import annotations_printable, declare_pdfua, images_not_interpolated
@@ -85,10 +85,9 @@ class Result:
     notes: list[str]
 
 
-def repair(pdf: pikepdf.Pdf, hints=None, cover_label: str = COVER_LABEL) -> list[str]:
-    """Repair the structure tree of the open `pdf` in place (every fix of `FIXES`), and label its
-    pages (`cover_label`: the cover's, in the document's words); the notes say what was left as
-    WeasyPrint made it. Nothing is saved: see `save`."""
+def repair(pdf: pikepdf.Pdf, hints=None) -> list[str]:
+    """Repair the structure tree of the open `pdf` in place (every fix of `FIXES`); the notes say
+    what was left as WeasyPrint made it. Nothing is saved: see `save`."""
     if "/StructTreeRoot" not in pdf.Root:
         return [NO_TREE]
     tree = Tree(pdf)
@@ -97,7 +96,7 @@ def repair(pdf: pikepdf.Pdf, hints=None, cover_label: str = COVER_LABEL) -> list
         fix(tree)
     tree.write()
     _rewrite_artifacts(tree)
-    add_page_labels(pdf, cover_label)
+    add_page_labels(pdf)
     return tree.notes
 
 
@@ -105,11 +104,11 @@ NO_TREE = "no structure tree: nothing to fix"
 
 
 @contextmanager
-def repaired(data: bytes, hints=None, cover_label: str = COVER_LABEL):
+def repaired(data: bytes, hints=None):
     """(pdf, notes): WeasyPrint's PDF `data`, parsed once, its structure tree repaired in memory;
     the caller may read it (the build's accessibility check) and then writes it with `save`."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        yield pdf, repair(pdf, hints, cover_label)
+        yield pdf, repair(pdf, hints)
 
 
 def save(pdf: pikepdf.Pdf, target) -> None:
