@@ -289,6 +289,27 @@ def test_the_english_check_can_fail(surrey_build):
         assert ("page_of: Page {page} of {pages}" in found) == (fmt != "html"), (fmt, found)
 
 
+def test_the_pages_fonts_draw_its_furniture(welsh_build):
+    """The page embeds its fonts cut to the characters it shows: the words it prints only as
+    furniture are among them (here a "ŵ" that nothing else of the report holds)."""
+    import base64
+    import dataclasses
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from generator.writers.html import write_html
+
+    doc = welsh_build.document
+    values = tuple((k, "Yn ôl i’r brig ŵ" if k == "back_to_top" else v) for k, v in doc.words.values)
+    page = write_html(dataclasses.replace(doc, words=Words("cy-GB", values)), "screen")
+    assert "ŵ" not in page.replace("Yn ôl i’r brig ŵ", "")
+    faces = re.findall(r'@font-face \{ font-family: "Lato"; font-weight: normal; font-style: normal;.*?'
+                       r"src: url\(data:font/woff2;base64,([A-Za-z0-9+/=]+)\)", page)
+    drawn = set(map(chr, TTFont(io.BytesIO(base64.b64decode(faces[0]))).getBestCmap()))
+    assert {"ŵ", "ô"} <= drawn
+
+
 def test_every_format_declares_the_language(welsh_build):
     with pikepdf.open(welsh_build.outputs["pdf"]) as pdf:
         assert str(pdf.Root.Lang) == "cy-GB"
