@@ -33,7 +33,7 @@ from functools import lru_cache
 from pathlib import Path, PurePath
 
 from generator.diagnostics import Diagnostics, did_you_mean
-from generator.editions import Edition, edition_path
+from generator.editions import LANGUAGE_TAG, Edition, edition_path
 from generator.inputs import InputError, read_input
 from generator.resources import STYLES_DIR
 from generator.themes import Theme, is_packaged, present, theme_or_default

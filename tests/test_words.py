@@ -388,3 +388,12 @@ def test_an_english_report_is_unchanged(surrey_build):
     text = READ["pdf"](surrey_build.outputs["pdf"])
     assert "Page 2 of" in text and "HM Inspectorate of Probation, March 2024" in text and "Cover" in text
     assert shutil.which("pdftotext")
+
+
+def test_the_text_of_a_welsh_pdf_leaves_out_its_footer(welsh_build):
+    """`reportgen text` (and `diff`) drop the footer as page furniture in the PDF's own language
+    (its /Lang): "Tudalen 3 o 27" as "Page 3 of 27"."""
+    from generator.text import pdf_text
+
+    text = pdf_text(welsh_build.outputs["pdf"])
+    assert "Ffigur 1" in text and not re.search(r"Tudalen \d+ o \d+", text)
