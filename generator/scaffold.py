@@ -1,7 +1,10 @@
 """`reportgen new DIR --framework ID`: a report folder laid out from a framework.
 
-The folder gets a report.yaml with every metadata field, one finding per rated standard (left
-for the author to fill in: `reportgen check` then lists what is missing), the usual parts, and
+The folder gets a report.yaml with the metadata fields the framework requires (`required_metadata`)
+and one finding per rated standard (left for the author to fill in: `reportgen check` then lists
+what is missing), the framework's own `details` fields as placeholders of their types (which `check`
+warns of in a draft and refuses in a final build: `authoring.PLACEHOLDERS`), a commented example of
+the last inspection's recommendations where the framework follows them up, the usual parts, and
 one chapter per part with the block markers in place.
 
 The folder's name and the framework's strings are data: every value written into report.yaml
@@ -27,8 +30,10 @@ import yaml
 
 from generator.diagnostics import ContentError, Diagnostics, did_you_mean
 from generator.stages.load import available_frameworks, framework_candidates, read_yaml
-from generator.stages.parse.authoring import BACKGROUND, FOREWORD, LIST_ITEM, REPORT_TITLE, STANDARD_SUMMARY
-from generator.stages.validate import Framework, _parse
+from generator.stages.parse.authoring import (BACKGROUND, DETAIL_PLACEHOLDERS, FOREWORD, LIST_ITEM, REPORT_TITLE,
+                                              STANDARD_SUMMARY)
+from generator.stages.validate.framework_schema import Framework
+from generator.stages.validate.locate import _parse
 
 # Every {field} below is a YAML value made by `_yaml` (PyYAML's emitter), or a comment made by `_comment`.
 REPORT_YAML = """\
@@ -39,22 +44,16 @@ framework: {framework}
 metadata:
   title: {title}
   short_title: {unit}
-  unit: {unit}
-  region: ~            # every ~ is for you to fill in
-  inspectorate: {inspectorate}
+{unit_field}{region_field}  inspectorate: {inspectorate}
   published: ~         # YYYY-MM
-  fieldwork_start: ~   # YYYY-MM-DD
-  lead_inspector: ~
-  chief_inspector: {{name: ~, role: ~}}
-  isbn: ~
-  language: en-GB
+{fieldwork_start_field}{lead_inspector_field}{chief_inspector_field}{isbn_field}  language: en-GB
   copyright_year: ~
   subject: ~          # one sentence: what the report is about
   keywords: []
   publisher: {{name: {inspectorate}, {website}address: []}}
 
 sample: {{}}
-
+{details}{overall}
 # One finding per rated standard: `rating:` (a scale label) for standards rated by judgement,
 # `key_questions: [..]` (percentages, in the order of the key questions listed) for the others.
 # Scale: {labels}.
@@ -65,7 +64,7 @@ recommendations:
   - addressee: {unit}
     items:
       - ~
-
+{previous_recommendations}
 links: {{}}
 
 parts:
@@ -75,6 +74,19 @@ parts:
   - {{file: background.md, title: Background}}
 {domain_parts}
 """
+
+
+# The metadata fields a framework may require (its `required_metadata`), as `new` writes each: only
+# those the framework requires are written. `{unit}` is the unit's name, a YAML value.
+METADATA_FIELDS = {
+    "unit": "  unit: {unit}\n",
+    "region": "  region: ~            # every ~ is for you to fill in\n",
+    "fieldwork_start": "  fieldwork_start: ~   # YYYY-MM-DD\n",
+    "lead_inspector": "  lead_inspector: ~\n",
+    "chief_inspector": "  chief_inspector: {{name: ~, role: ~}}\n",
+    "isbn": "  isbn: ~\n",
+}
+DETAIL_KINDS = {"text": "text", "date": "a date", "integer": "a whole number"}  # said in the comment beside each
 
 
 class NameRefused(ValueError):
@@ -111,6 +123,46 @@ def _finding(standard) -> str:
     return "\n".join([line + ": its key questions, in order (a percentage for each):",
                       *(f"    #   {number}. {_comment(question)}"
                         for number, question in enumerate(standard.key_questions, 1))])
+
+
+def _details(fw: Framework) -> str:
+    """The framework's own fields (`details.fields`), each a placeholder of its type (`DETAIL_PLACEHOLDERS`,
+    which `check` warns of in a draft and a final build refuses), a comment naming its label and, for
+    a rating, the labels it may have; "" for a framework that declares none."""
+    if fw.details is None or not fw.details.fields:
+        return ""
+    lines = ["", "# The framework's own facts about the inspection, printed by `::: details` (chapters/background.md):",
+             "# write each value over its placeholder; remove an optional one the report does not have."]
+    lines.append("details:")
+    for name, field in fw.details.fields.items():
+        kind = (f"one of {', '.join(item.label for item in fw.scale)}" if field.type == "rating"
+                else DETAIL_KINDS[field.type])
+        said = _comment(f"{field.label}: {kind}" + ("" if field.required else " (optional)"))
+        lines.append(f"  {_yaml(name)}: {_yaml(DETAIL_PLACEHOLDERS[field.type])}   # {said}")
+    return "\n".join(lines) + "\n"
+
+
+def _overall(fw: Framework) -> str:
+    """overall_rating to fill in, where the framework's overall is the inspectors' judgement."""
+    if fw.overall != "judged":
+        return ""
+    labels = _comment(", ".join(item.label for item in fw.scale))
+    return f"\n# The inspectors' overall judgement, one of: {labels}.\noverall_rating: ~\n"
+
+
+def _previous_recommendations(fw: Framework) -> str:
+    """A commented example of the last inspection's recommendations, where the framework follows
+    them up (`follow_up`), naming the statuses its progress scale allows; "" where it does not."""
+    if fw.follow_up is None or not fw.follow_up.scale:
+        return ""
+    statuses = _comment(", ".join(item.label for item in fw.follow_up.scale))
+    return ("\n# The last inspection's recommendations and what became of each: to follow them up, remove the #s,\n"
+            "# write one entry a recommendation, and place `::: previous-recommendations` in a part.\n"
+            f"# Its status is one of: {statuses}.\n"
+            "# previous_recommendations:\n"
+            "#   - text: The recommendation, as the last report wrote it.\n"
+            f"#     status: {_comment(_yaml(fw.follow_up.scale[0].label))}\n"
+            "#     evidence: What the inspection found, in a sentence.\n")
 
 
 # words a name keeps in lower case after its first ("Newcastle upon Tyne", "Isle of Wight")
@@ -292,6 +344,9 @@ def scaffold(folder: Path, framework_id: str, framework_dirs=(), title: str | No
             framework=_yaml(fw.id), framework_text=_comment(fw.id), name=_comment(fw.name),
             check=_comment(shlex.quote(str(folder))),
             title=_yaml(REPORT_TITLE.format(unit=unit)), unit=_yaml(unit), inspectorate=_yaml(fw.inspectorate),
+            **{f"{name}_field": text.format(unit=_yaml(unit)) if name in fw.required_metadata else ""
+               for name, text in METADATA_FIELDS.items()},
+            details=_details(fw), overall=_overall(fw), previous_recommendations=_previous_recommendations(fw),
             labels=_comment(", ".join(s.label for s in fw.scale)),
             findings="\n".join(_finding(s) for s in fw.standards if s.rated_by != "not_rated") or "  {}",
             ratings_part="  - {file: ratings.md, title: Ratings}\n" if fw.rated else "",
@@ -308,6 +363,8 @@ def scaffold(folder: Path, framework_id: str, framework_dirs=(), title: str | No
                                   "{{ report.fieldwork_start | long_date }}.\n"
                                   if {"unit", "fieldwork_start"} <= set(fw.required_metadata) else BACKGROUND + "\n",
     }
+    if _details(fw):  # the framework's own facts print in the background
+        files["chapters/background.md"] += "\n::: details\n"
     if _front_matter(fw):  # the parts the framework requires (publication.parts) that open a report
         files["chapters/front-matter.md"] = _front_matter(fw)
     if fw.rated:  # an unrated framework (a thematic) has no ratings page

@@ -76,7 +76,12 @@ def targets(content: Path) -> dict[str, dict]:
     nodes = [n for part in doc.parts for n in walk(part.blocks)]
     summary = next((n for n in nodes if isinstance(n, RatingsSummary)), None)
     if summary is not None:
-        found["scorecard"] = {"texts": [row.standard for group in summary.groups for row in group.rows],
+        # each standard's name, and its name with its rating as the row reads: a contents page that
+        # names the standards (parts titled after them, "Section 3 Safety") holds the names only
+        rows = [row for group in summary.groups for row in group.rows]
+        found["scorecard"] = {"texts": [row.standard for row in rows]
+                              + [f"{row.standard} {row.rating.label if row.rating else row.not_rated_label}"
+                                 for row in rows],
                               "selector": ".ratings-summary"}
     table = next((n for n in nodes if isinstance(n, KeyQuestionTable) and n.rows), None)
     if table is not None:

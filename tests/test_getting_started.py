@@ -80,7 +80,8 @@ def test_the_unit_keeps_the_capitals_it_cannot_know(tmp_path, reportgen, name, f
     folder = tmp_path / name
     assert reportgen("new", folder, "--framework", framework).returncode == 0
     data = yaml.safe_load((folder / "report.yaml").read_text(encoding="utf-8"))
-    assert data["metadata"]["unit"] == data["metadata"]["short_title"] == unit
+    assert data["metadata"].get("unit", unit) == data["metadata"]["short_title"] == unit
+    assert ("unit" in data["metadata"]) == (framework != "hmip-thematic")  # a thematic requires no unit
     assert data["metadata"]["title"] == f"An inspection of ...: {unit}"
     assert data["recommendations"][0]["addressee"] == unit
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -82,7 +83,7 @@ def test_new_never_overwrites_and_knows_its_frameworks(tmp_path, reportgen):
     assert not (tmp_path / "x").exists()
 
 
-@pytest.mark.parametrize("framework", ["hmip-yjs-2021", "hmip-thematic", "cqc-style-illustrative"])
+@pytest.mark.parametrize("framework", ["hmip-yjs-2021", "hmip-thematic", "cqc-style-illustrative", "ofsted-schools-2025"])
 def test_new_from_every_shipped_framework_lists_only_what_to_fill_in(tmp_path, reportgen, framework):
     folder = tmp_path / "content" / "example"
     assert reportgen("new", folder, "--framework", framework).returncode == 0
@@ -98,7 +99,7 @@ VALIDATOR_WORDING = re.compile(r"Input should|got None|valid string|valid intege
 INSTRUCTION = re.compile(r": (give|write|say|put|remove|list|use)\b|: .*[:;] (give|write|say|put|remove|use)\b")
 
 
-@pytest.mark.parametrize("framework", ["hmip-pdu-2023", "hmip-yjs-2021", "hmip-thematic", "cqc-style-illustrative"])
+@pytest.mark.parametrize("framework", ["hmip-pdu-2023", "hmip-yjs-2021", "hmip-thematic", "cqc-style-illustrative", "ofsted-schools-2025"])
 def test_every_diagnostic_of_a_fresh_report_is_an_instruction_to_the_author(tmp_path, reportgen, framework):
     """What `check` says about a report just made by `new`: every line tells the author what to
     write, in their terms, never a validator's wording (types, None, regular expressions)."""
@@ -210,3 +211,184 @@ def test_every_value_new_writes_is_yaml_escaped(tmp_path, reportgen):
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
     assert all(p.startswith(f"content/{name}/") or p.startswith("shared/") for p in written), written
     assert (folder / "chapters" / data["parts"][-2]["file"]).is_file()
+
+
+# --------------------------------------------------------------------------- the framework's own requirements
+
+SHIPPED = sorted(p.stem for p in (ROOT / "generator" / "frameworks").glob("*.yaml") if "." not in p.stem)
+FIXTURE = "scaffold-fixture"  # a framework with details of every type, a follow-up scale, and only `unit` required
+
+
+def fixture_framework(folder) -> None:
+    """The test framework school-style (tests/reports/presentation: details of each type, only `unit`
+    required) with the follow-up scale of tests/reports/follow-up, as `FIXTURE`, in `folder`."""
+    school = (ROOT / "tests/reports/presentation/frameworks/school-style.yaml").read_text(encoding="utf-8")
+    follow_up = (ROOT / "tests/reports/follow-up/frameworks/follow-up-thematic.yaml").read_text(encoding="utf-8")
+    block = re.search(r"^follow_up:\n(?:  .*\n)+", follow_up, re.M)[0]
+    folder.mkdir(exist_ok=True)
+    (folder / f"{FIXTURE}.yaml").write_text(school.replace("id: school-style", f"id: {FIXTURE}") + "\n" + block,
+                                            encoding="utf-8")
+
+
+def framework_of(framework: str, shared):
+    from generator.stages.validate.framework_schema import Framework  # noqa: PLC0415
+
+    path = shared / f"{framework}.yaml" if framework == FIXTURE else ROOT / "generator/frameworks" / f"{framework}.yaml"
+    return Framework.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def fill_in_what_check_asks_for(folder, fw) -> None:
+    """Every `~` of a fresh report.yaml (what `check` lists as missing) given a value of its kind, any
+    framework's; a version for the draft's cover. The scaffold's placeholders are left as they are."""
+    values = {"region": "North East", "published": "2025-01", "fieldwork_start": "2024-11-04",
+              "lead_inspector": "A. Inspector", "isbn": "978-1-916621-99-2", "copyright_year": "2025",
+              "subject": "An inspection of the unit.", "website": "https://www.example.org",
+              "name": "A. Chief", "role": "Chief Inspector", "overall_rating": json.dumps(fw.scale[0].label)
+              if fw.scale else "~"}
+    standards = {s.id: s for s in fw.standards}
+
+    def finding(match) -> str:
+        standard = standards[yaml.safe_load(match[1])]
+        if match[2] == "rating":
+            return f"{match[1]}: {{rating: {json.dumps(fw.scale_of(standard)[0].label)}"
+        return f"{match[1]}: {{key_questions: {[80] * len(standard.key_questions)}"
+
+    path = folder / "report.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"^(  \S+): \{(rating|key_questions): ~", finding, text, flags=re.M)
+    text = re.sub(r"\b(\w+): ~", lambda m: f"{m[1]}: {values[m[1]]}", text)
+    text = text.replace("      - ~", "      - improve the quality of assessment")
+    assert "~" not in re.sub(r"#.*", "", text), text
+    path.write_text(text + 'version: "0.1"\n', encoding="utf-8")
+
+
+def check_said(reportgen, folder, *flags) -> tuple[int, list[tuple[str, str, str]]]:
+    """The exit status and (severity, code, where: message) of each line `check` prints."""
+    result = reportgen("check", folder, "--frameworks", folder.parent.parent / "shared", *flags)
+    said = re.findall(r"^(\S+): (error|warning)\[([a-z-]+)\]: (.*)$", result.stderr, re.M)
+    return result.returncode, [(severity, code, f"{where}: {message}") for where, severity, code, message in said]
+
+
+@pytest.mark.parametrize("framework", SHIPPED + [FIXTURE])
+def test_new_writes_what_the_framework_requires_and_check_warns_of_each_placeholder(tmp_path, reportgen, framework):
+    """`new` under any framework: exactly its required metadata (no ISBN or chief inspector unless it
+    requires them), each of its details fields as a placeholder of its type. Once what `check` lists
+    as missing is given, a draft check says nothing but the placeholders (warnings), and a final
+    check refuses each of them, at the same lines."""
+    from generator.stages.validate.framework_schema import OPTIONAL_METADATA  # noqa: PLC0415
+
+    shared = tmp_path / "shared"
+    fixture_framework(shared)
+    fw = framework_of(framework, shared)
+    folder = tmp_path / "content" / "examplevale"
+    assert reportgen("new", folder, "--framework", framework, "--frameworks", shared).returncode == 0
+    data = yaml.safe_load((folder / "report.yaml").read_text(encoding="utf-8"))
+    assert {key for key in data["metadata"] if key in OPTIONAL_METADATA} == set(fw.required_metadata)
+    assert set(data.get("details", {})) == set(fw.details.fields if fw.details else ())
+
+    status, said = check_said(reportgen, folder, "--draft")  # fresh: only what to fill in is an error
+    assert status == 1
+    assert {code for severity, code, _ in said if severity == "error"} <= {
+        "value-empty", "key-missing", "rating-missing", "key-questions-missing"}, said
+    assert not [line for line in said if "details" in line[2]], said
+
+    fill_in_what_check_asks_for(folder, fw)
+    status, draft = check_said(reportgen, folder, "--draft")
+    assert status == 0, draft
+    assert {(severity, code) for severity, code, _ in draft} == {("warning", "placeholder")}, draft
+    for name, field in (fw.details.fields.items() if fw.details else ()):
+        from generator.stages.parse.authoring import DETAIL_PLACEHOLDERS  # noqa: PLC0415
+
+        assert any(f"details.{name}: '{DETAIL_PLACEHOLDERS[field.type]}' is the placeholder" in where
+                   for _, _, where in draft), (name, draft)
+    status, final = check_said(reportgen, folder, "--final")
+    assert status == 1
+    assert [(severity, code) for severity, code, _ in final] == [("error", "placeholder")] * len(draft)
+    assert [where.split(": ")[0] for _, _, where in final] == [where.split(": ")[0] for _, _, where in draft]
+
+
+DETAIL_VALUES = {"text": ("Academy", "Academy"), "date": ("2024-11-08", "8 November 2024"),
+                 "integer": ("123456", "123456")}
+
+
+def test_details_and_the_last_recommendations_written_over_their_placeholders_build(tmp_path, reportgen):
+    """Under a framework with details and a follow-up scale: each details placeholder written over
+    with a value of its type, and the commented previous_recommendations example taken as it is
+    written, the report builds and prints them (read back from the HTML)."""
+    from generator.stages.parse.authoring import DETAIL_PLACEHOLDERS  # noqa: PLC0415
+
+    shared = tmp_path / "shared"
+    fixture_framework(shared)
+    fw = framework_of(FIXTURE, shared)
+    folder = tmp_path / "content" / "examplevale"
+    assert reportgen("new", folder, "--framework", FIXTURE, "--frameworks", shared).returncode == 0
+    text = (folder / "report.yaml").read_text(encoding="utf-8")
+    assert "isbn" not in text and "chief_inspector" not in text
+    # each field's comment names its label, and a rating's the labels it may have
+    assert re.search(r"previous_grade: \S+ +# Previous grade: one of Outstanding, Good, Requires improvement, "
+                     r"Inadequate \(optional\)$", text, re.M), text
+    assert "# Its status is one of: Achieved, Partly achieved, Not achieved." in text
+    fill_in_what_check_asks_for(folder, fw)
+    printed = {}
+    for name, field in fw.details.fields.items():
+        value, shown = DETAIL_VALUES.get(field.type, (json.dumps(fw.scale[1].label), fw.scale[1].label))
+        text = (folder / "report.yaml").read_text(encoding="utf-8")
+        text, count = re.subn(rf"^  {name}: {re.escape(yaml.safe_dump(DETAIL_PLACEHOLDERS[field.type]).split(chr(10))[0])}",
+                              f"  {name}: {value}", text, flags=re.M)
+        assert count == 1, (name, text)
+        (folder / "report.yaml").write_text(text, encoding="utf-8")
+        printed[field.label] = shown
+    text = (folder / "report.yaml").read_text(encoding="utf-8")  # the example, its #s removed as it says
+    text = re.sub(r"^# (previous_recommendations:|  .*)$", r"\1", text, flags=re.M)
+    (folder / "report.yaml").write_text(text, encoding="utf-8")
+    with open(folder / "chapters" / "background.md", "a", encoding="utf-8") as chapter:
+        chapter.write("\n::: previous-recommendations\n")
+    fill_in_chapters(folder)
+    (folder / "chapters" / "background.md").write_text(
+        (folder / "chapters" / "background.md").read_text(encoding="utf-8").replace(
+            "The background.", "We inspected the school."), encoding="utf-8")
+    status, said = check_said(reportgen, folder, "--final")
+    assert (status, said) == (0, []), said
+    built = build(folder, tmp_path / "out", formats=("html",), framework_dirs=(shared,))
+    import lxml.html  # noqa: PLC0415
+
+    page = lxml.html.fromstring(built.outputs["html"].read_bytes())
+    tables = {" ".join(t.xpath("string(./caption)").split()): [[" ".join(c.text_content().split())
+                                                                  for c in tr.xpath("./th | ./td")]
+                                                                 for tr in t.xpath("./thead/tr | ./tbody/tr")]
+              for t in page.xpath("//table")}
+    details = next(rows for caption, rows in tables.items() if caption.endswith(fw.details.caption))
+    assert details == [fw.details.header] + [[label, shown] for label, shown in printed.items()]
+    follow_up = next(rows for caption, rows in tables.items() if caption.endswith(fw.follow_up.caption))
+    assert follow_up[1:] == [["The recommendation, as the last report wrote it.", fw.follow_up.scale[0].label,
+                              "What the inspection found, in a sentence."]], follow_up
+
+
+def test_new_asks_for_a_judged_overall_and_writes_a_framework_s_own_strings_as_data(tmp_path, reportgen):
+    """A framework whose overall is the inspectors' judgement gets `overall_rating: ~`, which check
+    asks for at its line; the names and labels of its details fields and its statuses, whatever they
+    hold, stay values and comments (report.yaml reads back with the keys `new` means)."""
+    shared = tmp_path / "shared"
+    fixture_framework(shared)
+    path = shared / f"{FIXTURE}.yaml"
+    text = path.read_text(encoding="utf-8").replace("overall: none", "overall: judged")
+    hostile = {"provider_kind: {type: text, label: Type of provider}":
+               'provider_kind: {type: text, label: "Type\\nscore: 99 # of provider"}\n    '
+               '"kind: 1\\nscore": {type: text, label: Kind}',
+               "label: Achieved,": 'label: "Achieved\\nscore: 99",'}
+    for old, new in hostile.items():
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+    folder = tmp_path / "content" / "examplevale"
+    assert reportgen("new", folder, "--framework", FIXTURE, "--frameworks", shared).returncode == 0
+    written = (folder / "report.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(written)
+    assert "score" not in data and data["overall_rating"] is None
+    assert list(data["details"]) == ["urn", "inspection_end", "previous_grade", "provider_kind", "kind: 1\nscore"]
+    assert '#     status: "Achieved\\nscore: 99"' in written
+    status, said = check_said(reportgen, folder)
+    line = written.splitlines().index("overall_rating: ~") + 1
+    assert ("error", "value-empty", f"{folder / 'report.yaml'}:{line}:1: overall_rating is empty: under {FIXTURE} "
+            "the overall rating is the inspectors' judgement (overall: judged): give it, one of Outstanding, Good, "
+            "Requires improvement, Inadequate") in said, said

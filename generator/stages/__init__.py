@@ -1,6 +1,6 @@
 """The pipeline's stages, in the order data flows: load -> validate -> resolve -> merge -> parse -> assemble.
 
-Each module (parse: a package of its own) is one stage and reads only what the stages before it
+Each module (parse and validate: packages of their own) is one stage and reads only what the stages before it
 made: `load` reads files, `validate` types them, `resolve` applies the framework, `merge` renders chapters as sandboxed
 templates, `parse` turns Markdown into model nodes, `assemble` builds the whole `Document`.
 A stage may import earlier stages, `generator.model`, `generator.diagnostics` and

@@ -25,11 +25,14 @@ from generator.model import (Abbr, Callout, Chart, Contents, ContentsEntry, Cove
 from generator.resources import blocks_data
 from generator.themes import theme_or_default
 from generator.stages.parse import Marker, ParseState, parse_chapter
-from generator.stages.parse.authoring import blocks_said, check_title
+from generator.stages.parse.authoring import blocks_said, check_detail, check_title, is_detail_placeholder
 from generator.stages.parse.prose import ProseRatings
 from generator.stages.resolve import Resolved, ResolvedStandard, band_for
 from generator.stages.typography import typeset
-from generator.stages.validate import CONTROL_RE, ScaleItem, describe_character, details_values, line_of
+from generator.stages.validate.characters import CONTROL_RE, describe_character
+from generator.stages.validate.cross_checks import details_values
+from generator.stages.validate.framework_schema import ScaleItem
+from generator.stages.validate.locate import line_of
 from generator.words import Words, stand_in, words_for
 
 
@@ -367,7 +370,7 @@ def marker_glossary(marker: Marker, ctx: PartContext) -> list:
 
 def detail_text(fw, field, value, words: Words) -> str:
     """A detail's value as printed: a date in words, a rating by its label, a number or text as given."""
-    return words.long_date(value) if field.type == "date" else str(value)
+    return words.long_date(value) if field.type == "date" and not is_detail_placeholder(value) else str(value)
 
 
 def marker_details(marker: Marker, ctx: PartContext) -> list:
@@ -647,6 +650,9 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
                        draft if draft is not None else spec.status == "draft", tuple(MARKERS))
     check_title(meta.title, state, resolved.validated.sources.report.path,
                 *line_of(resolved.validated.sources.report, ("metadata", "title")))
+    for name, value in spec.details.items():
+        check_detail(name, value, state, resolved.validated.sources.report.path,
+                     *line_of(resolved.validated.sources.report, ("details", name)))
     report = resolved.validated.sources.report
     words = words_for(resolved.validated.theme, meta.language, diags,
                       (report.path, *line_of(report, ("metadata", "language"))))

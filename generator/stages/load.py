@@ -30,7 +30,7 @@ CHAPTERS_DIR = "chapters"
 @dataclass
 class YamlFile:
     """A parsed YAML file: plain data, and the 1-based (line, column) of every mapping key and
-    sequence item, by its path of keys and indexes (see `validate.line_of`)."""
+    sequence item, by its path of keys and indexes (see `validate.locate.line_of`)."""
 
     path: Path
     data: object

@@ -40,7 +40,7 @@ from generator.diagnostics import Diagnostics, did_you_mean
 from generator.limits import memory_ceiling
 from generator.stages.load import ChapterFile
 from generator.stages.resolve import Resolved, ResolvedStandard
-from generator.stages.validate import details_values
+from generator.stages.validate.cross_checks import details_values
 from generator.words import Words, stand_in, words_for
 
 

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 from generator.diagnostics import Diagnostics
-from generator.stages.validate import (Band, Domain, Framework, Rounding, ScaleItem, Standard, Validated, line_of,
-                                       rule_matches)
+from generator.stages.validate import Validated
+from generator.stages.validate.framework_schema import (Band, Domain, Framework, Rounding, ScaleItem, Standard,
+                                                        rule_matches)
+from generator.stages.validate.locate import line_of
 
 ROUNDING_MODES = {"half-up": ROUND_HALF_UP, "half-even": ROUND_HALF_EVEN, "floor": ROUND_FLOOR}
 

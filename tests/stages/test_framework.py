@@ -8,7 +8,7 @@ from generator.stages.load import read_yaml
 from generator.diagnostics import Diagnostics
 from generator.stages.resolve import band_for, overall_for, rate_by_key_questions, round_percentage
 from generator.resources import FRAMEWORKS_DIR
-from generator.stages.validate import Framework, Rounding
+from generator.stages.validate.framework_schema import Framework, Rounding
 
 
 @pytest.fixture(scope="module")

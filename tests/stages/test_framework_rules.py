@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from generator.stages import framework_rules
 from generator.stages.framework_rules import Box, CountSpace, analyse, box_of, check_rules
-from generator.stages.validate import Rule, rule_matches
+from generator.stages.validate.framework_schema import Rule, rule_matches
 from tests.conftest import ROOT, copy_report
 
 
@@ -335,7 +335,7 @@ def test_a_rule_taken_by_an_earlier_count_rule_through_its_named_standard():
     """'P1.1 rated inadequate' implies at least one inadequate: an earlier rule on that count always
     holds first, and the message says so; and the rules' end is found uncovered with the standard's
     state named."""
-    from generator.stages.validate import Condition
+    from generator.stages.validate.framework_schema import Condition
 
     rules = [Rule(rating="requires-improvement", when=[Condition(rating="inadequate", at_least=1)]),
              Rule(rating="inadequate", when=[Condition(standard="P1.1", rating="inadequate")]),
@@ -354,7 +354,7 @@ def test_too_many_named_standards_or_steps_say_the_check_could_not_decide():
     """Six named standards on five states are 15,625 combinations, past what is weighed: a warning
     that says so (and a report meeting no rule is then overall-unmatched), never a long walk; the
     same within the combinations but past the step budget."""
-    from generator.stages.validate import Condition
+    from generator.stages.validate.framework_schema import Condition
 
     ratings = ["outstanding", "good", "requires-improvement", "inadequate"]
     named = {f"S{i}": (ratings, 0) for i in range(6)}

@@ -15,7 +15,8 @@ from generator.diagnostics import ContentError, Diagnostics
 from generator.resources import FRAMEWORKS_DIR
 from generator.stages.load import load, read_yaml
 from generator.stages.resolve import overall_for, rating_counts, resolve
-from generator.stages.validate import Framework, validate
+from generator.stages.validate import validate
+from generator.stages.validate.framework_schema import Framework
 from generator.text import file_text
 from tests.conftest import ROOT
 
@@ -58,7 +59,7 @@ def diagnostics(report: Path) -> list:
 
 
 def test_every_shipped_framework_is_valid():
-    from generator.stages.validate import _check_framework
+    from generator.stages.validate.framework_checks import _check_framework
 
     for path in sorted(FRAMEWORKS_DIR.glob("*.yaml")):
         diags = Diagnostics()

@@ -11,7 +11,7 @@ import pytest
 from generator.build import build, check
 from generator.diagnostics import ContentError, Diagnostics
 from generator.stages.framework_rules import check_rules
-from generator.stages.validate import Condition, Rule
+from generator.stages.validate.framework_schema import Condition, Rule
 from generator.text import file_text
 from tests.conftest import ROOT, copy_report
 from tests.stages.test_resolve import resolved_of

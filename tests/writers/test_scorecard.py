@@ -26,7 +26,9 @@ from generator.build import build
 from tests.conftest import ROOT
 from tests.readback import libreoffice_pdf, pdf_lines
 
-EXAMPLES = ("surrey-pdu", "northshire-yjs", "thematic-example", "figures-example")
+# every example in content/, Surrey's first (the session's build)
+EXAMPLES = ("surrey-pdu", *sorted(p.parent.name for p in (ROOT / "content").glob("*/report.yaml")
+                                  if p.parent.name != "surrey-pdu"))
 RATED = ("surrey-pdu", "northshire-yjs")
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NS = {"w": W[1:-1]}

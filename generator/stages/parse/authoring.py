@@ -18,7 +18,7 @@ from generator.stages.merge import MergedChapter
 from generator.stages.parse.extensions import CALLOUT_RE, MARKER_RE
 from generator.stages.parse.lints import source_line, source_lines
 from generator.stages.parse.state import ParseState
-from generator.stages.validate import ordinal
+from generator.stages.validate.locate import ordinal
 
 # --------------------------------------------------------------------------- placeholders
 
@@ -29,6 +29,9 @@ BACKGROUND = "The background."
 STANDARD_SUMMARY = "Summary of the findings for {title}."
 LIST_ITEM = "- …"
 REPORT_TITLE = "An inspection of ...: {unit}"  # report.yaml's metadata.title
+# report.yaml's `details:` (the framework's `details.fields`), a placeholder of each field's type: a
+# date's and a whole number's have forms of their own; a text's and a rating's is the same
+DETAIL_PLACEHOLDERS = {"text": "...", "date": "YYYY-MM-DD", "integer": "NNNNNN", "rating": "..."}
 
 PLACEHOLDERS = {
     FOREWORD: "write the foreword in its place",
@@ -36,7 +39,12 @@ PLACEHOLDERS = {
     STANDARD_SUMMARY: "write the summary of the findings for this standard in its place",
     LIST_ITEM: "write the point in its place, or remove the line",
     REPORT_TITLE: "write the report's title in its place",
+    DETAIL_PLACEHOLDERS["text"]: "write its value in its place (the comment beside it names the field), or remove "
+                                 "the line if the field is optional",
+    DETAIL_PLACEHOLDERS["date"]: "write the date in its place, as YYYY-MM-DD, e.g. 2024-01-15",
+    DETAIL_PLACEHOLDERS["integer"]: "write the number in its place, in digits, e.g. 123456",
 }
+REPORT_YAML_ONLY = {REPORT_TITLE, *DETAIL_PLACEHOLDERS.values()}  # values of report.yaml, never a chapter's lines
 
 
 def _short(text: str, limit: int = 80) -> str:
@@ -52,7 +60,7 @@ def placeholder_re(text: str) -> re.Pattern:
 
 
 _PLACEHOLDER_RES = [(placeholder_re(text), text, what) for text, what in PLACEHOLDERS.items()
-                    if text != REPORT_TITLE]
+                    if text not in REPORT_YAML_ONLY]
 _PLACEHOLDER_STARTS = tuple({text[0] for _, text, _ in _PLACEHOLDER_RES})  # a line starting otherwise is none
 
 
@@ -69,6 +77,20 @@ def check_title(title: str, state: ParseState, path, line: int, column: int) -> 
         report = state.diags.warning if state.draft else state.diags.error
         report("placeholder", placeholder_message(title, PLACEHOLDERS[REPORT_TITLE], state.draft),
                path, line, column)
+
+
+def is_detail_placeholder(value) -> bool:
+    """Whether a value of report.yaml's `details:` is one of the scaffold's placeholders (validate
+    lets it stand for a value of any type; `check_detail` warns of it, or refuses it)."""
+    return isinstance(value, str) and value.strip() in DETAIL_PLACEHOLDERS.values()
+
+
+def check_detail(name: str, value, state: ParseState, path, line: int, column: int) -> None:
+    """report.yaml's details.<name>, if it is still the scaffold's placeholder."""
+    if is_detail_placeholder(value):
+        report = state.diags.warning if state.draft else state.diags.error
+        report("placeholder", f"details.{name}: " + placeholder_message(value.strip(), PLACEHOLDERS[value.strip()],
+                                                                         state.draft), path, line, column)
 
 
 MAX_SAID = 100  # findings of these lints listed per chapter (a hostile chapter could hold millions)

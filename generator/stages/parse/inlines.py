@@ -12,7 +12,7 @@ from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 
 from generator.diagnostics import did_you_mean
 from generator.model import Code, CrossRef, Emph, LineBreak, Link, Strong, Text, walk
-from generator.stages.validate import CONTROL_RE, describe_character
+from generator.stages.validate.characters import CONTROL_RE, describe_character
 
 LINK_SCHEMES = {"http", "https", "mailto"}
 UNDEFINED_NOTE_RE = re.compile(r"\[\^([^\]\s]+)\]")

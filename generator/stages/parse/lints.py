@@ -9,7 +9,7 @@ import re
 
 from generator.diagnostics import Diagnostics
 from generator.stages.merge import MergedChapter
-from generator.stages.validate import CONTROL_RE, describe_character
+from generator.stages.validate.characters import CONTROL_RE, describe_character
 
 # Nesting: Python-Markdown, the writers and WeasyPrint all recurse once per level of block quote or
 # list, so a chapter may nest at most MAX_NESTING levels; deeper is refused before Markdown runs.
@@ -47,7 +47,7 @@ def source_line(chapter: MergedChapter, merged_line: int) -> int:
 
 
 def check_characters(chapter: MergedChapter, diags: Diagnostics) -> bool:
-    """No control character (see validate.CONTROL_RE) in the chapter, as written (at its line and
+    """No control character (see validate.characters.CONTROL_RE) in the chapter, as written (at its line and
     column) or as merged (a value or expression can bring one in). False if any was found: the
     chapter is not parsed (Python-Markdown itself uses STX and ETX as markers)."""
     path = chapter.source.path
