@@ -24,6 +24,7 @@ from generator.resources import cache_refusals
 from generator.stages.assemble import assemble
 from generator.stages.load import load
 from generator.stages.merge import merge
+from generator.stages.parity import check_editions, editions_in
 from generator.stages.resolve import resolve
 from generator.stages.validate import validate
 from generator.writing import (FORMATS, WRITERS, Options, PdfProcess, ToolMissing, pdf_apart, pdf_job, require_tools,
@@ -66,6 +67,10 @@ def _check(report_dir: Path, diags: Diagnostics | None, options: Options) -> tup
             sources = load(report_dir, diags, options.framework_dirs, options.theme)
         with stage("validate"):
             validated = stop_if_errors(validate(sources, diags))
+        languages = editions_in(sources)
+        if len(languages) > 1:  # a report with one edition: nothing to compare, outputs as before
+            with stage("parity"):
+                check_editions(sources.chapters, languages, diags)
         with stage("resolve"):
             resolved = stop_if_errors(resolve(validated, diags))
         with stage("merge"):

@@ -521,14 +521,48 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def _diff_structure(old: Path, new: Path | None) -> None:
+    """`reportgen diff` of two editions (or, `new` None, of one folder's editions): their structure."""
+    from generator.diagnostics import ContentError, Diagnostics  # noqa: PLC0415
+    from generator.structure import NotComparable, edition_differences, said, structure_differences  # noqa: PLC0415
+    from generator.text import UnreadableFile  # noqa: PLC0415
+
+    show = Diagnostics().show
+    try:
+        differences = edition_differences(old, show) if new is None else structure_differences(old, new, show)
+    except UnreadableFile as exc:
+        raise FileError(str(exc)) from None
+    except NotComparable as exc:
+        raise click.UsageError(str(exc)) from None
+    except ContentError as exc:
+        _print_diagnostics(exc.diagnostics)
+        click.echo("diff: a report folder cannot be read; nothing compared", err=True)
+        sys.exit(EXIT_USAGE)
+    for difference in differences:  # in reading order, chapter by chapter
+        click.echo(said(difference))
+    errors = [d for d in differences if d.severity == "error"]
+    if not errors:
+        click.echo("same structure")
+    else:
+        click.echo(f"{len(errors)} structural difference(s)")
+    sys.exit(1 if errors else 0)
+
+
 @cli.command()
 @click.argument("old", type=click.Path(exists=True, path_type=Path))
-@click.argument("new", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, path_type=Path), required=False)
 @click.option("--html", "html_file", type=click.Path(dir_okay=False, writable=True, path_type=Path), metavar="FILE",
               help="Also write a redline page to FILE: the new text with insertions and deletions marked, "
                    "by part, the changed ratings and score at the top.")
-def diff(old, new, html_file):
+@click.option("--editions", is_flag=True,
+              help="Compare the editions of the one report folder OLD (report.yaml editions:) by structure.")
+def diff(old, new, html_file, editions):
     """Unified diff of the normalised text of two built files, or of two report folders.
+
+    Two editions in different languages (the languages the files or report folders declare) are
+    compared by structure, not words: "same structure", or each part, footnote, figure, table,
+    cross-reference, block or template value one lacks, and each number that differs, placed on
+    both sides. `reportgen diff FOLDER --editions` compares one report folder's editions.
 
     Exit status as diff(1): 0 the texts are the same, 1 they differ, 2 trouble (misuse, an
     unreadable file, or a report folder with errors: those are not a difference)."""
@@ -536,6 +570,31 @@ def diff(old, new, html_file):
     from generator.redline import read, redline_html, unified  # noqa: PLC0415
     from generator.text import UnreadableFile  # noqa: PLC0415
 
+    if editions or new is None:
+        if not editions:
+            raise click.UsageError("give two built files or two report folders to compare, or one report folder "
+                                   "and --editions")
+        if new is not None or not old.is_dir() or html_file is not None:
+            raise click.UsageError("--editions compares the editions of one report folder: reportgen diff FOLDER "
+                                   "--editions (without a second side or --html)")
+        _diff_structure(old, None)
+    if old.is_dir() != new.is_dir():
+        folder, file = (old, new) if old.is_dir() else (new, old)
+        raise click.UsageError(f"'{folder}' is a folder but '{file}' is not: give two built files or two "
+                               "report folders")
+    from generator.structure import NotComparable, differ_in_language  # noqa: PLC0415
+
+    try:
+        other_language = differ_in_language(old, new)
+    except UnreadableFile as exc:
+        raise FileError(str(exc)) from None
+    except (ContentError, NotComparable):
+        other_language = False  # the text diff below says what is wrong
+    if other_language:
+        if html_file is not None:
+            raise click.UsageError("--html writes a redline of words; two editions in different languages are "
+                                   "compared by structure: leave out --html")
+        _diff_structure(old, new)
     if old.is_dir() != new.is_dir():
         folder, file = (old, new) if old.is_dir() else (new, old)
         raise click.UsageError(f"'{folder}' is a folder but '{file}' is not: give two built files or two "

@@ -27,6 +27,29 @@ def printable(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
 
 
+def _where(path: str, line: int, column: int) -> str:
+    where = path
+    if line:
+        where += f":{line}"
+        if column:
+            where += f":{column}"
+    return where
+
+
+@dataclass(frozen=True, order=True)
+class Related:
+    """A second place a diagnostic is about (the other edition's paragraph a difference is between),
+    printed on the line after it as ``path:line[:col]: note: message``."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{_where(self.path, self.line, self.column)}: note: {self.message}"
+
+
 @dataclass(frozen=True, order=True)
 class Diagnostic:
     path: str
@@ -35,14 +58,11 @@ class Diagnostic:
     severity: str
     code: str
     message: str
+    related: tuple[Related, ...] = ()
 
     def __str__(self) -> str:
-        where = self.path
-        if self.line:
-            where += f":{self.line}"
-            if self.column:
-                where += f":{self.column}"
-        return f"{where}: {self.severity}[{self.code}]: {self.message}"
+        return "".join([f"{_where(self.path, self.line, self.column)}: {self.severity}[{self.code}]: {self.message}",
+                        *("\n" + str(r) for r in self.related)])
 
 
 @dataclass
@@ -53,15 +73,18 @@ class Diagnostics:
     items: list[Diagnostic] = field(default_factory=list)
 
     def add(self, code: str, message: str, path: Path | str | None = None, line: int = 0,
-            column: int = 0, severity: str = ERROR) -> None:
+            column: int = 0, severity: str = ERROR, related=()) -> None:
+        """`related`: (path, line, column, message) of each other place the problem is about."""
         self.items.append(Diagnostic(printable(self._show(path)), line or 0, column or 0, severity, code,
-                                     printable(message)))
+                                     printable(message),
+                                     tuple(Related(printable(self._show(p)), n or 0, c or 0, printable(m))
+                                           for p, n, c, m in related)))
 
-    def error(self, code: str, message: str, path=None, line: int = 0, column: int = 0) -> None:
-        self.add(code, message, path, line, column, ERROR)
+    def error(self, code: str, message: str, path=None, line: int = 0, column: int = 0, related=()) -> None:
+        self.add(code, message, path, line, column, ERROR, related)
 
-    def warning(self, code: str, message: str, path=None, line: int = 0, column: int = 0) -> None:
-        self.add(code, message, path, line, column, WARNING)
+    def warning(self, code: str, message: str, path=None, line: int = 0, column: int = 0, related=()) -> None:
+        self.add(code, message, path, line, column, WARNING, related)
 
     def show(self, path: Path | str | None) -> str:
         """A path as messages show it: relative to the working folder where possible."""

@@ -60,6 +60,17 @@ class Strong(Node):
 
 
 @dataclass(frozen=True)
+class LanguageSpan(Node):
+    """Words in another language than the document's, inside a paragraph (``[Surrey PDU]{lang=en}``
+    in a chapter): `lang` is a well-formed BCP 47 tag in its usual case ("cy-GB"). The HTML says it
+    as `lang`, the PDF as the /Lang of a Span element, the DOCX as the runs' w:lang."""
+
+    kind: ClassVar[str] = "language_span"
+    lang: str
+    children: tuple
+
+
+@dataclass(frozen=True)
 class Code(Node):
     kind: ClassVar[str] = "code"
     text: str
@@ -107,6 +118,7 @@ class FootnoteRef(Node):
     id: str
     children: tuple  # the note's inline content
     label: str = ""  # the author's label in the chapter ("kq-assessment" of [^kq-assessment]), for the source map
+    lang: str = ""  # called inside a LanguageSpan: the document's language, which the note's text is in
 
 
 # --------------------------------------------------------------------------- blocks
@@ -483,7 +495,8 @@ class Document:
 BLOCK_TYPES: tuple[type[Node], ...] = (Heading, Paragraph, BulletList, OrderedList, BlockQuote, Table,
                                        Image, Chart, Callout, Glossary, Imprint, Rating, KeyQuestionTable,
                                        RatingsSummary, Contents, PreviousRecommendations)
-INLINE_TYPES: tuple[type[Node], ...] = (Text, Emph, Strong, Code, Link, CrossRef, Abbr, LineBreak, FootnoteRef)
+INLINE_TYPES: tuple[type[Node], ...] = (Text, Emph, Strong, Code, Link, CrossRef, Abbr, LineBreak, FootnoteRef,
+                                        LanguageSpan)
 NODE_TYPES = BLOCK_TYPES + INLINE_TYPES
 
 

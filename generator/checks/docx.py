@@ -173,6 +173,34 @@ def docx_language(doc: DocxFile):
         yield "styles", "no default language (w:docDefaults w:lang)"
 
 
+@rule("docx-language-valid", "WCAG 2.2 3.1.2", "every language (the core property, each w:lang) is a "
+      "well-formed language tag (BCP 47)")
+def docx_language_valid(doc: DocxFile):
+    from generator.formats.language import well_formed  # noqa: PLC0415
+
+    language = (doc.document.core_properties.language or "").strip()
+    if language and not well_formed(language):
+        yield "core properties", f"language {_said(language)} is not a language tag"
+    parts = doc.all_parts + [("/word/styles.xml", doc.document.styles.element)] + doc.parts_xml("/word/footnotes")
+    for name, root in parts:
+        for lang in root.iter(_w("lang")):
+            for attr in ("val", "eastAsia", "bidi"):
+                value = lang.get(_w(attr))
+                if value is not None and not well_formed(value):
+                    yield name, f"w:lang w:{attr} {_said(value)} is not a language tag (on '{_said(_run_text(lang))}')"
+
+
+def _run_text(lang) -> str:
+    """The text of the run whose properties hold `lang` (empty for a style's or the defaults')."""
+    run = lang.getparent().getparent() if lang.getparent() is not None else None
+    return _text(run) if run is not None and run.tag == _w("r") else ""
+
+
+def _said(value: str) -> str:
+    """A value from the file, for a message: printable, at most 40 characters."""
+    return "".join(c if c.isprintable() else "?" for c in value[:40]) + ("…" if len(value) > 40 else "")
+
+
 @rule("docx-title-style", "WCAG 2.2 1.3.1", "the title uses the Title style")
 def docx_title_style(doc: DocxFile):
     if doc.paragraphs() and not any(doc.style_name(p) == "Title" for _, p in doc.paragraphs()):

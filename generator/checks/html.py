@@ -48,6 +48,20 @@ def html_lang(doc: HtmlFile):
         yield "<html>", "no lang attribute"
 
 
+@rule("html-lang-valid", "WCAG 2.2 3.1.2", "every lang attribute is a well-formed language tag (BCP 47)")
+def html_lang_valid(doc: HtmlFile):
+    from generator.formats.language import well_formed  # noqa: PLC0415
+
+    for node in doc.root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        for name in ("lang", "{http://www.w3.org/XML/1998/namespace}lang", "xml:lang"):
+            value = node.get(name)
+            if value and value.strip() and not well_formed(value.strip()):
+                said = "".join(c if c.isprintable() else "?" for c in value[:40]) + ("…" if len(value) > 40 else "")
+                yield doc.where(node), f"lang={said!r} is not a language tag"
+
+
 @rule("html-title", "WCAG 2.2 2.4.2", "the page has a non-empty <title>")
 def html_title(doc: HtmlFile):
     titles = [t for t in doc.root.iter("title") if t.text_content().strip()]

@@ -135,6 +135,26 @@ def pdf_lang(doc: PdfFile):
         yield "catalog", "no /Lang: the language of the text cannot be determined"
 
 
+@rule("pdf-lang-valid", "WCAG 2.2 3.1.2", "every /Lang (the catalog's, a structure element's) is a well-formed "
+      "language tag (BCP 47)")
+def pdf_lang_valid(doc: PdfFile):
+    from generator.formats.language import well_formed  # noqa: PLC0415
+
+    lang = doc.root.get("/Lang")
+    if lang is not None and str(lang).strip() and not well_formed(str(lang)):
+        yield "catalog", f"/Lang {_said(str(lang))} is not a language tag"
+    for elem, path in doc.elements:
+        lang = elem.obj.get("/Lang")  # an empty one says "unknown" (ISO 32000-1 14.9.2.1): allowed
+        if lang is not None and str(lang) and not well_formed(str(lang)):
+            yield doc.where(elem, path), f"/Lang {_said(str(lang))} is not a language tag"
+
+
+def _said(value: str) -> str:
+    """A value from the file, quoted for a message: printable, at most 40 characters."""
+    value = "".join(c if c.isprintable() else "?" for c in value[:40]) + ("…" if len(value) > 40 else "")
+    return repr(value)
+
+
 @rule("pdf-xmp", "Matterhorn 06-001", "an XMP metadata stream")
 def pdf_xmp(doc: PdfFile):
     if not doc.metadata:

@@ -647,7 +647,8 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
     spec, fw = resolved.validated.report, resolved.framework
     meta = spec.metadata
     state = ParseState(diags, resolved.validated.sources.report_dir, allow_remote,
-                       draft if draft is not None else spec.status == "draft", tuple(MARKERS))
+                       draft if draft is not None else spec.status == "draft", tuple(MARKERS),
+                       language=meta.language)
     check_title(meta.title, state, resolved.validated.sources.report.path,
                 *line_of(resolved.validated.sources.report, ("metadata", "title")))
     for name, value in spec.details.items():

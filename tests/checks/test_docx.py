@@ -32,7 +32,10 @@ def make_docx(path: Path, skip: str = "") -> Path:
     props.language = "" if skip == "docx-language" else "en-GB"
     document.add_paragraph("A small report", style="Title")
     document.add_heading("Findings", 1)
-    document.add_paragraph("Some text.")
+    words = document.add_paragraph("Some text, ").add_run("bore da")  # words in another language
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "cy_GB" if skip == "docx-language-valid" else "cy-GB")
+    words._r.get_or_add_rPr().append(lang)
     document.add_heading("Detail", 3 if skip == "docx-heading-order" else 2)
     if skip == "docx-empty-paragraph":
         document.add_paragraph("")
@@ -72,7 +75,7 @@ def make_docx(path: Path, skip: str = "") -> Path:
     return path
 
 
-DOCX_BREAKS = ("docx-title", "docx-language", "docx-heading-order", "docx-table-header", "docx-alt-text",
+DOCX_BREAKS = ("docx-title", "docx-language", "docx-language-valid", "docx-heading-order", "docx-table-header", "docx-alt-text",
                "docx-empty-paragraph", "docx-list-structure", "docx-page-numbers")
 
 
@@ -85,6 +88,12 @@ def test_broken_docx_fails_with_its_rule(tmp_path, rule_id):
     failures = check_file(make_docx(tmp_path / f"{rule_id}.docx", skip=rule_id))
     assert {f.rule for f in failures} == {rule_id}, failures
     assert all(f.where for f in failures)
+
+
+def test_a_run_s_malformed_language_is_named_with_its_words(tmp_path):
+    failures = check_file(make_docx(tmp_path / "lang.docx", skip="docx-language-valid"))
+    assert [(f.where, f.message) for f in failures] == [
+        ("/word/document.xml", "w:lang w:val cy_GB is not a language tag (on 'bore da')")]
 
 
 def test_docx_contents_heading_needs_a_toc_field(tmp_path):

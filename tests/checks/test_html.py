@@ -30,6 +30,7 @@ GOOD_PAGE = """<!DOCTYPE html>
 
 HTML_BREAKS = {
     "html-lang": lambda h: h.replace(' lang="en-GB"', ""),
+    "html-lang-valid": lambda h: h.replace("Read <a", 'Read <span lang="en_GB">this</span> <a'),
     "html-title": lambda h: h.replace("<title>A small report</title>", ""),
     "html-landmarks": lambda h: h.replace("<main id=\"main\">", "<div id=\"main\">").replace("</main>", "</div>"),
     "html-heading-order": lambda h: h.replace("<h2>Ratings</h2>", "<h3>Ratings</h3>"),
@@ -43,6 +44,19 @@ HTML_BREAKS = {
     "html-colour-only": lambda h: h.replace(">Inadequate</span>", "></span>"),
     "html-focus-visible": lambda h: h.replace("</head>", "<style>a:focus { outline: none }</style></head>"),
 }
+
+
+def test_a_language_tag_is_checked_on_every_element(tmp_path):
+    """A span's well-formed tag passes (any case; private use); a name or a malformed one is a
+    finding at its element, the <html>'s too; an empty lang ("unknown") is not."""
+    path = tmp_path / "langs.html"
+    page = GOOD_PAGE.replace("Read <a", '<span lang="CY-gb">Darllen</span> <span lang="x-klingon">a</span> '
+                             '<span lang="">b</span> <span lang="welsh">c</span> Read <a')
+    path.write_text(page, encoding="utf-8")
+    assert [(f.rule, f.message) for f in check_file(path)] == [("html-lang-valid", "lang='welsh' is not a language tag")]
+    path.write_text(page.replace('lang="welsh"', 'lang="cy"').replace('<html lang="en-GB"', '<html lang="en GB"'),
+                    encoding="utf-8")
+    assert [(f.where, f.message) for f in check_file(path)] == [("line 2 <html>", "lang='en GB' is not a language tag")]
 
 
 def test_small_good_html_passes(tmp_path):

@@ -17,7 +17,7 @@ import pytest
 
 from generator.model import (NODE_TYPES, Abbr, Callout, CrossRef, Glossary, Imprint, Numbered, NodeNotRendered, BlockQuote, BulletList, Code, Contents, ContentsEntry, Cover, Document,
                              DocumentInfo, Emph, FootnoteRef, Heading, Image, KeyQuestionRow, KeyQuestionTable,
-                             LineBreak, Link, Node, OrderedList, Paragraph, Part, PreviousRecommendationRow,
+                             LanguageSpan, LineBreak, Link, Node, OrderedList, Paragraph, Part, PreviousRecommendationRow,
                              PreviousRecommendations, Rating, RatingsGroup, RatingsRow, RatingsSummary, Strong, Table,
                              Text, walk)
 from generator.stages.charts import Bars, chart
@@ -91,7 +91,8 @@ def every_node_type(image_src: str) -> Document:
                        (RatingsGroup("Domain", (RatingsRow("S 1", ratings[0]),
                                                 RatingsRow("S 2", None, "Not rated"))),)),
         Paragraph((Text("See "), CrossRef("blocks", "Blocks", "on page"), Text(" about the "),
-                   Abbr("PDU", "Probation delivery unit"), Text("."))),
+                   Abbr("PDU", "Probation delivery unit"), Text(", "),
+                   LanguageSpan("cy", (Text("bore "), Emph((Text("da"),)))), Text("."))),
         Callout("An example", 3, "an-example", (Paragraph((Text("Inside the box."),)),)),
         Glossary((("PDU", "Probation delivery unit"),)),
         Imprint((Paragraph((Text("© Crown copyright 2024"),)), Paragraph((Text("ISBN: 978-1-916621-16-9"),)))),

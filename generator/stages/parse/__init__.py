@@ -7,7 +7,8 @@ extensions of ours add the source line of every top-level block and the block ma
 `chapter` holds `parse_chapter`, the entry point: the lints of `lints` on the merged text
 (control characters, nesting depth; `source_line` finds the template line behind a merged line),
 then the Markdown of `extensions`, then `ChapterParser`, which converts the element tree with one
-method per element kind, dispatched by name. It is composed of mixins: `blocks.Blocks`
+method per element kind, dispatched by name (``[words]{lang=cy}``, words in another language,
+is `inlines.Inlines.inline_rg_span`: a LanguageSpan, or a located error). It is composed of mixins: `blocks.Blocks`
 (`block_<tag>`), `inlines.Inlines` (`inline_<tag>`), `footnotes.Footnotes` (calls and
 definitions) and `raw_html.RawHtml` (the safe subset of raw HTML). `images.check_image` checks a
 figure file as the writers will read it; `state` holds what the chapters of one report share.

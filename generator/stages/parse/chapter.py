@@ -25,6 +25,7 @@ class ChapterParser(Blocks, Inlines, Footnotes, RawHtml):
 
     def __init__(self, chapter: MergedChapter, stashed: tuple, state: ParseState):
         self.path = chapter.source.path
+        self.chapter = chapter
         self.lines = source_lines(chapter.text)
         self.stashed = stashed  # the raw HTML Python-Markdown set aside, by its placeholder's number
         self.state = state

@@ -1,6 +1,7 @@
 """Our Python-Markdown extensions: the source line of every top-level block (`_LineParser`), the
-block markers (``::: name args`` alone on a line, `_MarkerProcessor`), and the element tree kept
-for `ChapterParser` (`_Capture`); `markdown_processor` is the configured Markdown."""
+block markers (``::: name args`` alone on a line, `_MarkerProcessor`), pandoc's bracketed span
+(``[words]{lang=cy}``, `_SpanProcessor`), and the element tree kept for `ChapterParser`
+(`_Capture`); `markdown_processor` is the configured Markdown."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import markdown
 from markdown.blockparser import BlockParser
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
+from markdown.inlinepatterns import NOIMG, LinkInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 MARKER_RE = re.compile(r"^:::[ \t]*([A-Za-z][\w-]*)(?:[ \t]+(.*?))?[ \t]*$")
@@ -118,6 +120,35 @@ class _CalloutProcessor(BlockProcessor):
         self.parser.parseBlocks(box, [b for b in inner if b.strip()])
 
 
+# pandoc's bracketed span, ``[words]{lang=cy}``: the braces right after the closing bracket, holding
+# what pandoc reads as attributes (``#id``, ``.class``, ``key=value``, ``-``). Anything else in
+# braces (``[sic]{1}``) is text, as in pandoc. Bounded: no newline or brace inside the braces.
+SPAN_ATTR = r"""(?:[#.][^\s{}]*|[^\s{}=]*=(?:"[^"{}\n]*"|'[^'{}\n]*'|[^\s{}]*)|-)"""
+SPAN_ATTRS_RE = re.compile(r"\{[ \t]*(" + SPAN_ATTR + r"(?:[ \t]+" + SPAN_ATTR + r")*)[ \t]*\}")
+SPAN_TAG = "rg-span"
+
+
+class _SpanProcessor(LinkInlineProcessor):
+    """``[words]{attributes}``: an `rg-span` element holding the words (parsed as any inline text:
+    emphasis, links, footnote calls), the attributes as written (`attrs`) and the span (`raw`,
+    as the source has it where `exact`), for `Inlines.inline_rg_span` to check. The brackets nest
+    as a link's do; without the braces right after them, it is no span (a link, a reference, or
+    text). It runs before references (170), after footnote calls (175), escapes and code spans."""
+
+    def handleMatch(self, m, data):
+        text, index, handled = self.getText(data, m.end(0))
+        if not handled:
+            return None, None, None
+        attrs = SPAN_ATTRS_RE.match(data, index)
+        if attrs is None:
+            return None, None, None
+        raw = data[m.start(0):attrs.end(0)]  # holds placeholders for what earlier patterns took: code, notes
+        el = etree.Element(SPAN_TAG, {"attrs": attrs[1], "raw": self.unescape(raw),
+                                      "exact": "" if markdown.util.STX in raw else "1"})
+        el.text = text
+        return el, m.start(0), attrs.end(0)
+
+
 class _Capture(Treeprocessor):
     def run(self, root):
         self.md.captured_tree = root
@@ -132,6 +163,7 @@ class ReportgenExtension(Extension):
             processor.parser = parser
         parser.blockprocessors.register(_MarkerProcessor(parser), "rg-marker", 95)
         parser.blockprocessors.register(_CalloutProcessor(parser), "rg-callout", 96)
+        md.inlinePatterns.register(_SpanProcessor(NOIMG + r"\[", md), "rg-span", 172)  # before references (170)
         md.treeprocessors.register(_Capture(md), "rg-capture", -100)
         md.treeprocessors.deregister("prettify")
 

@@ -12,6 +12,7 @@ from generator.model import LineBreak, Text
 ENTITY_RE = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|\w+);")
 TAG_RE = re.compile(r"<(/?)([A-Za-z][\w-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)/?>")
 EVENT_RE = re.compile(r"\bon[a-z]+\s*=", re.I)
+LANG_RE = re.compile(r"(?<![\w:-])(?:xml:)?lang\s*=", re.I)
 HTML_TRANSPARENT = {"b", "i", "em", "strong", "sup", "sub", "abbr", "span", "small", "u", "mark", "cite", "q"}
 HTML_DANGEROUS = {"script", "style", "iframe", "object", "embed", "link", "meta", "base", "form", "input",
                   "button", "frame", "frameset", "applet", "svg", "math", "template", "textarea", "select"}
@@ -51,6 +52,10 @@ class RawHtml:
             return [LineBreak()]
         if name not in HTML_TRANSPARENT and not closing:
             self.warning("html-unsupported", f"<{name}> is not supported; only its text is kept")
+        elif not closing and LANG_RE.search(attrs):
+            self.state.diags.warning("html-unsupported", f"the lang of <{name}> is not kept, only its text: mark "
+                                     "words in another language as [the words]{lang=cy} (pandoc's bracketed span)",
+                                     self.path, self.locate(raw, from_line=self.line))
         return []
 
 

@@ -30,6 +30,7 @@ class ParseState:
     allow_remote: bool = False  # http(s) images allowed (--allow-remote)
     draft: bool = False  # a draft build: a placeholder left in is a warning, not an error
     markers: tuple[str, ...] = ()  # the block markers assemble knows, for messages
+    language: str = ""  # the document's language (metadata.language): a span in it says nothing
     footnotes: int = 0
     ids: set[str] = field(default_factory=set)
 

@@ -59,6 +59,7 @@ class At:
     part: object
     marks: frozenset = frozenset()
     in_note: bool = False
+    lang: str = ""  # the language of a LanguageSpan around the runs ("" for the document's)
 
     def mark(self, name: str) -> "At":
         return replace(self, marks=self.marks | {name})
@@ -109,6 +110,11 @@ def emph(w, node, at: At) -> None:
 @inline
 def strong(w, node, at: At) -> None:
     w.inlines(node.children, at.mark("strong"))
+
+
+@inline
+def language_span(w, node, at: At) -> None:
+    w.inlines(node.children, replace(at, lang=node.lang))
 
 
 @inline

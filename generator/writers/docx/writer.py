@@ -258,7 +258,7 @@ class DocxWriter:
                  else "Strong" if "strong" in marks else "Emphasis" if "emph" in marks else None)
         at.target.append(X.run(value, self.styles.id(style) if style else None,
                                bold="strong" in marks and style != "Strong",
-                               italic="emph" in marks and style != "Emphasis"))
+                               italic="emph" in marks and style != "Emphasis", lang=at.lang))
 
     def rating_word(self, node: Rating, at: At) -> None:
         at.target.append(X.run(node.label, self.styles.rating(node)))

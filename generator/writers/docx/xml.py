@@ -150,8 +150,9 @@ def run_style(r, style_id: str | None) -> None:
         set_prop(r, "w:rPr", "w:rStyle", {"w:val": style_id})
 
 
-def run(text: str = "", style_id: str | None = None, bold: bool = False, italic: bool = False):
-    """A w:r holding `text` (tabs and line breaks as w:tab and w:br)."""
+def run(text: str = "", style_id: str | None = None, bold: bool = False, italic: bool = False, lang: str = ""):
+    """A w:r holding `text` (tabs and line breaks as w:tab and w:br); `lang`, a BCP 47 tag, is
+    its language where it differs from the document's (w:lang)."""
     r = element("w:r")
     if style_id:
         run_style(r, style_id)
@@ -159,6 +160,8 @@ def run(text: str = "", style_id: str | None = None, bold: bool = False, italic:
         set_prop(r, "w:rPr", "w:b")
     if italic:
         set_prop(r, "w:rPr", "w:i")
+    if lang:
+        set_prop(r, "w:rPr", "w:lang", {"w:val": lang})
     for index, line in enumerate(text.split("\n")):
         if index:
             r.append(element("w:br"))

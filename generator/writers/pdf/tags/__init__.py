@@ -10,6 +10,7 @@ WeasyPrint 70 tags each page on its own (weasyprint/pdf/tags.py), which leaves t
   Link inside a Link, and every annotation's /Contents is the bare URL or anchor name;
 - TH cells have no /Scope; LI holds its P with no LBody; footnotes are Spans in a stray
   NonStruct at the end of each page, not Notes reachable from their call.
+- an element's own `lang` (words in another language) is not its structure element's /Lang;
 - the space at each line wrap is not drawn, and a collapsed space between a label and its value
   is an empty marked-content sequence, so the text read in order runs words together; list
   markers are painted after the page's text; annotations lack the Print flag.
@@ -48,8 +49,8 @@ from generator.writers.pdf.tags.lists import list_item_bodies, list_labels_first
 from generator.writers.pdf.tags.notes import footnotes_as_notes, note_label_spaces
 from generator.writers.pdf.tags.split import merge_split_elements
 from generator.writers.pdf.tags.tables import table_header_scope
-from generator.writers.pdf.tags.words import (_EMPTY_MC, abbreviation_expansions, empty_marked_content, leader_spaces,
-                                              word_spaces)
+from generator.writers.pdf.tags.words import (_EMPTY_MC, abbreviation_expansions, empty_marked_content, languages,
+                                              leader_spaces, word_spaces)
 
 __all__ = ["FIXES", "NO_TREE", "Result", "Shadow", "_EMPTY_MC", "declare_pdfua", "fix_pdf", "fix_tree",
            "layout_hints", "repair", "repaired", "save"]
@@ -69,6 +70,7 @@ FIXES = {  # in order; `attach_hints` runs before them all (fix_tree)
     "list-bodies": list_item_bodies,
     "th-scope": table_header_scope,
     "abbreviations": abbreviation_expansions,
+    "languages": languages,
     "margin-artifacts": margin_content_as_artifacts,
     "label-order": list_labels_first,
     "print-flag": annotations_printable,

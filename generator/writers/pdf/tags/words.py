@@ -1,5 +1,6 @@
 """Passes on the words a reader hears: the spaces WeasyPrint does not draw (as /ActualText), empty
-marked content, a contents entry's title and page apart, an abbreviation's expansion."""
+marked content, a contents entry's title and page apart, an abbreviation's expansion, the
+language of words in another language."""
 
 from __future__ import annotations
 
@@ -34,6 +35,17 @@ def abbreviation_expansions(tree: Tree) -> None:
         if element is not None and element.tag == "abbr" and element.get("title"):
             elem.tag = "Span"
             elem.obj.E = pikepdf.String(element.get("title"))
+
+
+def languages(tree: Tree) -> None:
+    """An HTML element with its own `lang` (a LanguageSpan's `<span lang>`; a note called inside one,
+    in the document's language) gives its structure element that /Lang, which WeasyPrint leaves
+    out (Matterhorn 11-004, 11-005: the language of a passage that differs is declared on it)."""
+    for elem in tree.walk():
+        element = elem.shadow.element if elem.shadow is not None else None
+        lang = element.get("lang") if element is not None and element.tag not in ("html", "body") else None
+        if lang:
+            elem.obj.Lang = pikepdf.String(lang)
 
 
 def _leaves(tree: Tree) -> dict:
