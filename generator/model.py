@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from generator.themes import Theme
+from generator.words import Words
 
 
 @dataclass(frozen=True)
@@ -482,6 +483,7 @@ class Document:
     docx_reference: DocxReference | None = None
     draft: Draft | None = None  # None: a final build, with no draft mark anywhere
     theme: Theme | None = None  # None: the default theme (generator/themes.py)
+    words: Words | None = None  # the furniture words of its language (generator/words.py `words_of`)
 
     @property
     def title(self) -> str:

@@ -37,7 +37,8 @@ FRAMEWORKS_DIR = PACKAGE_DIR / "frameworks"
 
 @lru_cache(maxsize=1)
 def blocks_data() -> dict:
-    """styles/blocks.yaml: the words and colours of figures, tables, charts and boxes."""
+    """styles/blocks.yaml: the colours and sizes of figures, tables, charts and boxes (their words:
+    generator/words.py)."""
     import yaml  # noqa: PLC0415
 
     return yaml.safe_load((STYLES_DIR / "blocks.yaml").read_text(encoding="utf-8"))

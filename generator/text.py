@@ -54,15 +54,16 @@ def pdf_text(path: Path) -> str:
 
     Our PDFs hold each list marker just before its item (the PDF writer moves them there); other
     PDFs may paint markers after a page's text, so lines holding only a marker are dropped. The
-    running header (the document's title) and "Page N of M" are page furniture.
+    running header (the document's title) and "Page N of M" (in the words of the PDF's language,
+    its catalog's /Lang: "Tudalen N o M" in Welsh) are page furniture.
     """
-    title = _pdf_title(path)  # opening it first refuses what is not a readable PDF
+    title, language = _pdf_title(path)  # opening it first refuses what is not a readable PDF
     if shutil.which("pdftotext"):
         raw = _pdftotext("-raw", path).decode("utf-8", "replace")
         raw = _bracket_footnote_calls(raw, path)
     else:  # pragma: no cover - poppler-utils is installed by `make`
         raw = _pypdf_text(path)
-    furniture = [r"Page \d+ of \d+", r"•", r"\d+\."] + ([re.escape(title)] if title else [])
+    furniture = [r"Page \d+ of \d+", r"•", r"\d+\."] + ([re.escape(title)] if title else []) + _page_of(language)
     return normalise(raw, furniture)
 
 
@@ -174,13 +175,30 @@ def _bracket_footnote_calls(raw: str, path: Path) -> str:
     return "\f".join(pages)
 
 
-def _pdf_title(path: Path) -> str | None:
+def _pdf_title(path: Path) -> tuple[str | None, str | None]:
+    """The PDF's title (its information dictionary's) and language (its catalog's /Lang), or None."""
     import pikepdf  # noqa: PLC0415
 
     with open_pdf(path) as pdf:
         info = pdf.trailer.get("/Info")
         title = info.get("/Title") if isinstance(info, pikepdf.Dictionary) else None
-        return str(title) if isinstance(title, pikepdf.String) and str(title) else None
+        lang = pdf.Root.get("/Lang")
+        return (str(title) if isinstance(title, pikepdf.String) and str(title) else None,
+                str(lang) if isinstance(lang, pikepdf.String) and str(lang) else None)
+
+
+def _page_of(language: str | None) -> list[str]:
+    """The footer "Page N of M" in the words of `language` (the default theme's, if it has that
+    language; [] otherwise), as a pattern of a whole line."""
+    from generator.diagnostics import Diagnostics  # noqa: PLC0415
+    from generator.words import LANGUAGE_TAG, words_for  # noqa: PLC0415
+
+    if not language or not LANGUAGE_TAG.match(language):
+        return []
+    words = words_for(None, language, Diagnostics())
+    if words is None:
+        return []
+    return ["".join(re.escape(text) + (r"\d+" if name else "") for text, name in words.pieces("page_of"))]
 
 
 def _pypdf_text(path: Path) -> str:  # pragma: no cover - poppler-utils is installed by `make`

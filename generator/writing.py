@@ -70,12 +70,16 @@ class PdfJob:
     options: Options
     watermark: str | None  # a draft's label
     theme: object  # generator.themes.Theme
+    cover_label: str  # the cover's page label, in the document's words
 
 
 def pdf_job(doc, report_dir: Path, options: Options) -> PdfJob:
     from generator.writers.html import write_html  # noqa: PLC0415
 
-    return PdfJob(write_html(doc, "print", report_dir), report_dir, options, doc.draft.label if doc.draft else None, doc.theme)
+    from generator.words import words_of  # noqa: PLC0415
+
+    return PdfJob(write_html(doc, "print", report_dir), report_dir, options, doc.draft.label if doc.draft else None,
+                  doc.theme, words_of(doc)["cover_page"])
 
 
 def write_pdf_job(job: PdfJob, target, diags: Diagnostics, inspect=None) -> None:
@@ -83,7 +87,7 @@ def write_pdf_job(job: PdfJob, target, diags: Diagnostics, inspect=None) -> None
 
     standard = {"standard": job.options.pdf_standard} if job.options.pdf_standard else {}
     write_pdf(job.html, job.report_dir, target, diags, allow_remote=job.options.allow_remote, inspect=inspect,
-              watermark=job.watermark, theme=job.theme, **standard)
+              watermark=job.watermark, theme=job.theme, cover_label=job.cover_label, **standard)
 
 
 def _write_pdf(doc, report_dir: Path, target, diags: Diagnostics, options: Options, inspect=None) -> None:

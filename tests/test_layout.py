@@ -29,6 +29,8 @@ FORBIDDEN = {
     "publish": {"stages", "writers", "checks", "formats", "build", "cli", "text", "redline", "batch", "scaffold", "review", "model", "inputs"},
     "limits": {"stages", "writers", "checks", "formats", "build", "cli", "text", "redline", "batch", "scaffold", "model",
                "inputs", "publish", "review"},
+    "words": {"stages", "writers", "checks", "formats", "build", "cli", "text", "redline", "batch", "scaffold", "review",
+              "model"},
     "build": {"cli"},
     "preview": {"cli", "stages", "writers", "checks"},
     "text": {"cli"},

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from generator.diagnostics import Diagnostics, did_you_mean
 from generator.provenance import folder_version
 from generator.inputs import InputError, read_input, reads_so_far
-from generator.stages.merge import PLACEHOLDER, MergedChapter, long_date, month_year
+from generator.stages.merge import PLACEHOLDER, MergedChapter
 from generator.model import (Abbr, Callout, Chart, Contents, ContentsEntry, Cover, CrossRef, Document, DocumentInfo,
                              DocxReference, Draft, FootnoteRef, Glossary, Heading, Image, Imprint, KeyQuestionRow,
                              KeyQuestionTable, LineBreak, Link, Numbered, OrderedList, Paragraph, Part,
@@ -33,6 +33,7 @@ from generator.stages.validate.characters import CONTROL_RE, describe_character
 from generator.stages.validate.cross_checks import details_values
 from generator.stages.validate.framework_schema import ScaleItem
 from generator.stages.validate.locate import line_of
+from generator.words import Words, stand_in, words_for
 
 
 def rating_node(item: ScaleItem, caption: str = "", source: Source | None = None) -> Rating:
@@ -78,6 +79,7 @@ class PartContext:
     standard: ResolvedStandard | None = None
     placed: dict[str, Source] = field(default_factory=dict)
     part_title: str = ""  # the title of the part being assembled
+    words: Words | None = None  # the furniture words of the document's language (generator/words.py)
     tables: set[str] = field(default_factory=set)
     printed: set[str] = field(default_factory=set)  # what the markers printed: "imprint", "chart caseload", ...
 
@@ -90,6 +92,12 @@ class PartContext:
 
 def marker_contents(marker: Marker, ctx: PartContext) -> list:
     return [Contents(ctx.contents, marker.source)]
+
+
+def framework_label(fw, name: str, words: Words) -> str:
+    """A label the framework may give (`labels.<name>`): its own when its file gives it, else the
+    furniture words of the document's language (styles/words.yaml)."""
+    return getattr(fw.labels, name) if name in fw.labels.model_fields_set else words[name]
 
 
 def no_rating_label(fw, rs) -> str:
@@ -120,20 +128,21 @@ def marker_ratings(marker: Marker, ctx: PartContext) -> list:
                                    fw.labels.not_rated or "" if domain.id in resolved.domain_ratings else ""))
     facts, kinds, sources = [], [], []
     if meta.fieldwork_start is not None:
-        facts.append((fw.labels.fieldwork_started, long_date(meta.fieldwork_start)))
+        facts.append((fw.labels.fieldwork_started, ctx.words.long_date(meta.fieldwork_start)))
         kinds.append("fieldwork")
         sources.append(yaml_source(resolved, ("metadata", "fieldwork_start")))
     if resolved.score is not None:
         facts.append((fw.labels.score, f"{resolved.score}/{resolved.max_score}"))
         kinds.append("score")
         sources.append(yaml_source(resolved, ("findings",)))
+    continued = framework_label(fw, "continued", ctx.words)
     overall = (rating_node(resolved.overall, fw.labels.overall_rating, yaml_source(resolved, ("findings",)))
                if resolved.overall else None)
     ctx.printed.add("ratings")
     return [RatingsSummary(meta.unit or "", tuple(facts), overall, fw.labels.standard, fw.labels.rating,
                            tuple(groups), yaml_source(resolved, ("metadata", "unit")), tuple(kinds), tuple(sources),
-                           replace(marker.source, key=f"framework {fw.id}: ratings"), scale_key(resolved),
-                           f"{ctx.part_title} ({fw.labels.continued})" if ctx.part_title else fw.labels.continued)]
+                           replace(marker.source, key=f"framework {fw.id}: ratings"), scale_key(resolved, ctx.words),
+                           f"{ctx.part_title} ({continued})" if ctx.part_title else continued)]
 
 
 def score_bands(resolved: Resolved) -> dict[str, list[tuple[int, int]]]:
@@ -153,7 +162,7 @@ def score_bands(resolved: Resolved) -> dict[str, list[tuple[int, int]]]:
     return runs
 
 
-def scale_key(resolved: Resolved) -> ScaleKey:
+def scale_key(resolved: Resolved, words: Words) -> ScaleKey:
     """The scorecard's key: every rating of the scale, its points and (with score bands) the scores
     that give it overall, and what the score counts: "3/21" read as 7 scored standards of at most 3 points."""
     fw = resolved.framework
@@ -162,17 +171,20 @@ def scale_key(resolved: Resolved) -> ScaleKey:
     bands = score_bands(resolved)
     headers = [labels.rating or ""]
     if scored:
-        headers.append(labels.key_points)
+        headers.append(framework_label(fw, "key_points", words))
     if bands:
-        headers.append(labels.key_scores)
+        headers.append(framework_label(fw, "key_scores", words))
     rows = tuple(ScaleKeyRow(rating_node(item), str(item.points) if scored else "",
                              ", ".join(f"{lo}" if lo == hi else f"{lo}–{hi}" for lo, hi in bands.get(item.id, ())))
                  for item in fw.scale)
     note = ""
     if scored:
         count = sum(1 for s in resolved.standards.values() if s.rating is not None and s.standard.scored)
-        note = labels.key_note.replace("{count}", str(count)).replace("{max}", str(resolved.max_score))
-    return ScaleKey(labels.scale_key, tuple(headers), rows, note)
+        if "key_note" in labels.model_fields_set:
+            note = labels.key_note.replace("{count}", str(count)).replace("{max}", str(resolved.max_score))
+        else:
+            note = words.fill("key_note", count=count, max=resolved.max_score)
+    return ScaleKey(framework_label(fw, "scale_key", words), tuple(headers), rows, note)
 
 
 def marker_recommendations(marker: Marker, ctx: PartContext) -> list:
@@ -289,7 +301,7 @@ def marker_chart(marker: Marker, ctx: PartContext) -> list:
                            ((labels.value_header, tuple(kq.value for kq in rs.key_questions)),), (colours,),
                            "%", 100, labels.value_header,
                            tuple(labels.lowest_note if kq.lowest else "" for kq in rs.key_questions),
-                           labels.question_header, _band_key(fw, "%"))
+                           labels.question_header, _band_key(fw, "%", ctx.words))
         caption = caption or key_questions_caption(rs, ctx)
         data_in, data_in_source = f"key-questions {rs.id}", None
     elif what == "ratings":
@@ -323,16 +335,15 @@ def marker_chart(marker: Marker, ctx: PartContext) -> list:
         return fail(f"'::: chart {what}': {charts.too_many(bars)}")
     bars, caption = typeset(bars), typeset(caption)  # drawn as printed: curly quotes (stages/typography.py)
     drawn = charts.chart(bars, caption, marker.source, theme_or_default(ctx.resolved.validated.theme).body_font(),
-                         data_in, data_in_source)
+                         data_in, data_in_source, ctx.words)
     return [replace(drawn, numbered=Numbered(anchor))] if anchor else [drawn]
 
 
-def _band_key(fw, unit: str) -> tuple[tuple[str, str], ...]:
+def _band_key(fw, unit: str, words: Words) -> tuple[tuple[str, str], ...]:
     """The key of a key-question chart: each band's colour, and its rating and range
-    ("Good: 65% to 79%"), in the words of styles/blocks.yaml."""
+    ("Good: 65% to 79%"), in the document's words (styles/words.yaml)."""
     from generator.stages.charts import number  # noqa: PLC0415 - with marker_chart's import
 
-    words = blocks_data()["labels"]
     step = 10.0 ** -fw.rounding.places
     bands = sorted(fw.key_question_bands, key=lambda b: -b.lower)
     key = []
@@ -340,10 +351,10 @@ def _band_key(fw, unit: str) -> tuple[tuple[str, str], ...]:
         rating = fw.rating_by_id(band.rating)
         low = number(band.lower) + unit
         if index == 0:
-            key.append((rating.colour, words["key_band_top"].format(rating=rating.label, low=low)))
+            key.append((rating.colour, words.fill("key_band_top", rating=rating.label, low=low)))
         else:
             high = number(round(bands[index - 1].lower - step, fw.rounding.places)) + unit
-            key.append((rating.colour, words["key_band"].format(rating=rating.label, low=low, high=high)))
+            key.append((rating.colour, words.fill("key_band", rating=rating.label, low=low, high=high)))
     return tuple(key)
 
 
@@ -357,9 +368,9 @@ def marker_glossary(marker: Marker, ctx: PartContext) -> list:
     return [Glossary(tuple(sorted(glossary.items(), key=lambda kv: kv[0].casefold())), marker.source)]
 
 
-def detail_text(fw, field, value) -> str:
+def detail_text(fw, field, value, words: Words) -> str:
     """A detail's value as printed: a date in words, a rating by its label, a number or text as given."""
-    return long_date(value) if field.type == "date" and not is_detail_placeholder(value) else str(value)
+    return words.long_date(value) if field.type == "date" and not is_detail_placeholder(value) else str(value)
 
 
 def marker_details(marker: Marker, ctx: PartContext) -> list:
@@ -372,7 +383,8 @@ def marker_details(marker: Marker, ctx: PartContext) -> list:
         return []
     ctx.printed.add("details")
     values = details_values(fw, spec.details)
-    rows = tuple(((Text(fw.details.fields[name].label),), (Text(detail_text(fw, fw.details.fields[name], value)),))
+    rows = tuple(((Text(fw.details.fields[name].label),),
+                  (Text(detail_text(fw, fw.details.fields[name], value, ctx.words)),))
                  for name, value in values.items())
     # its values are report.yaml's: a reviewer's change to one is sent there, not to the chapter
     return [Table(tuple((Text(word),) for word in fw.details.header), rows, yaml_source(ctx.resolved, ("details",)),
@@ -642,11 +654,15 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
     for name, value in spec.details.items():
         check_detail(name, value, state, resolved.validated.sources.report.path,
                      *line_of(resolved.validated.sources.report, ("details", name)))
+    report = resolved.validated.sources.report
+    words = words_for(resolved.validated.theme, meta.language, diags,
+                      (report.path, *line_of(report, ("metadata", "language"))))
+    words = words or stand_in()  # to go on checking the chapters: the build stops at the error above
     domains = {d.id: d for d in fw.domains}
     titles = [p.title or fw.domain_caption(domains[p.domain]) for p in spec.parts]
     ids = [state.unique_id(title) for title in titles]
     contents = tuple(ContentsEntry(t, i) for p, t, i in zip(spec.parts, titles, ids) if p.contents)
-    ctx = PartContext(resolved, contents, state)
+    ctx = PartContext(resolved, contents, state, words=words)
     prose = ProseRatings(resolved)
     parts = []
     for part, title, part_id in zip(spec.parts, titles, ids):
@@ -662,10 +678,10 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
         parts.append(Part(part_id, title, blocks, (), part.contents))  # its footnotes: below, when final
     _check_standards_placed(ctx)
     _check_anatomy(ctx, merged)
-    parts = _number(parts, state)
-    parts = _chart_data_in(parts, diags)
+    parts = _number(parts, state, words)
+    parts = _chart_data_in(parts, diags, words)
     targets = _targets(parts)  # ids and titles: the same before and after the rewrites below
-    parts = _cross_references(parts, targets, diags)
+    parts = _cross_references(parts, targets, diags, words)
     parts = _abbreviations(parts, spec.glossary)
     parts = [replace(p, footnotes=tuple(n for n in walk(p.blocks) if isinstance(n, FootnoteRef))) for p in parts]
     _check_anchors(parts, targets, diags)
@@ -676,12 +692,12 @@ def assemble(resolved: Resolved, merged: dict[str, MergedChapter], diags: Diagno
     if not unit:  # a report of no one unit (a thematic): the title is the cover's large line
         lead, unit = "", meta.title
     cover = Cover(meta.inspectorate, lead, unit, meta.region or "",
-                  f"{meta.inspectorate}, {month_year(meta.published_date)}",
+                  words.fill("cover_imprint", publisher=meta.inspectorate, date=words.month_year(meta.published_date)),
                   _cover_logo(resolved, diags))
     info = DocumentInfo(meta.title, meta.short_title, meta.language, meta.inspectorate, meta.subject,
                         tuple(meta.keywords), meta.published_date.isoformat())
-    document = Document(info, cover, tuple(parts), _docx_reference(resolved), _draft(resolved, draft, diags),
-                        resolved.validated.theme)
+    document = Document(info, cover, tuple(parts), _docx_reference(resolved), _draft(resolved, draft, diags, words),
+                        resolved.validated.theme, words)
     document = typeset(document)  # curly quotes in every printed string, not only the chapters'
     _check_writable_text(document, resolved, diags)
     return None if diags.errors else document
@@ -691,11 +707,10 @@ def _plain(nodes) -> str:
     return "".join(n.text for n in walk(nodes) if isinstance(n, Text))
 
 
-def _number(parts: list[Part], state: ParseState) -> list[Part]:
+def _number(parts: list[Part], state: ParseState, words: Words) -> list[Part]:
     """Figures (captioned images, charts) and captioned tables numbered through the report, in
-    reading order: "Figure 3", "Table 2" (the words from styles/blocks.yaml); each gets an id, the
-    author's or `figure-<caption>` / `table-<caption>`. A chart's data table is captioned after it."""
-    words = blocks_data()["labels"]
+    reading order: "Figure 3", "Table 2" (the document's words: styles/words.yaml); each gets an id,
+    the author's or `figure-<caption>` / `table-<caption>`. A chart's data table is captioned after it."""
     counts = {"figure": 0, "table": 0}
 
     def number(node):
@@ -718,7 +733,7 @@ def _number(parts: list[Part], state: ParseState) -> list[Part]:
     return [replace(part, blocks=rewrite(part.blocks, number)) for part in parts]
 
 
-def _chart_data_in(parts: list[Part], diags: Diagnostics) -> list[Part]:
+def _chart_data_in(parts: list[Part], diags: Diagnostics, words: Words) -> list[Part]:
     """A chart whose numbers a numbered table of the report already holds (its standard's key-question
     table, or the table report.yaml's `table:` names) refers to that table instead of repeating its
     data; a `table:` naming no numbered table is an error at its line."""
@@ -729,7 +744,6 @@ def _chart_data_in(parts: list[Part], diags: Diagnostics) -> list[Part]:
                 tables[node.numbered.id] = node.numbered.id
                 if isinstance(node, KeyQuestionTable) and node.standard:
                     tables[f"key-questions {node.standard}"] = node.numbered.id
-    words = blocks_data()["labels"]
 
     def refer(node):
         if not isinstance(node, Chart) or not node.data_in:
@@ -763,10 +777,10 @@ def _targets(parts: list[Part]) -> dict[str, str]:
     return targets
 
 
-def _cross_references(parts: list[Part], targets: dict[str, str], diags: Diagnostics) -> list[Part]:
+def _cross_references(parts: list[Part], targets: dict[str, str], diags: Diagnostics, words: Words) -> list[Part]:
     """Each `[](#id)` says what it names ("Figure 3", a heading's title: `targets`); an unknown id
     is an error."""
-    on_page = blocks_data()["labels"]["on_page"]
+    on_page = words["on_page"]
     out = []
     for part in parts:
         blocks = []
@@ -875,10 +889,10 @@ def _check_writable_text(document: Document, resolved: Resolved, diags: Diagnost
     visit(document, None)
 
 
-def _draft(resolved: Resolved, wanted: bool | None, diags: Diagnostics) -> Draft | None:
+def _draft(resolved: Resolved, wanted: bool | None, diags: Diagnostics, words: Words) -> Draft | None:
     """The draft marks of a draft build, or None. A final build of a report whose status is
     draft is a warning; a draft's version is report.yaml's, else its folder's git commit."""
-    spec, sources, labels = resolved.validated.report, resolved.validated.sources, resolved.framework.labels
+    spec, sources = resolved.validated.report, resolved.validated.sources
     if wanted is None:
         wanted = spec.status == "draft"
     if not wanted:
@@ -891,7 +905,9 @@ def _draft(resolved: Resolved, wanted: bool | None, diags: Diagnostics) -> Draft
     if version is None:
         diags.warning("version-missing", "a draft shows its version on the cover: give 'version:' (e.g. "
                       "version: \"0.3\"), or keep the report in a git repository", sources.report.path, 1)
-    return Draft(labels.draft, f"{labels.version} {version}" if version else "")
+    fw = resolved.framework
+    label, said = framework_label(fw, "draft", words), framework_label(fw, "version", words)
+    return Draft(label, f"{said} {version}" if version else "")
 
 
 IMAGE_TYPES = {b"\x89PNG": "image/png", b"\xff\xd8": "image/jpeg", b"GIF8": "image/gif"}

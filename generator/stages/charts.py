@@ -31,7 +31,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from generator.model import Chart, Table, Text
+from generator.diagnostics import Diagnostics
 from generator.resources import FONTS_DIR, blocks_data
+from generator.words import BASE_SUBTAG, words_for
 
 LABEL_WIDTH, LABEL_LINES = 38, 4  # a category's label: lines and characters drawn, the rest an ellipsis
 NARROW_LABEL_WIDTH = 40  # the same, in the narrow drawing, where a label has the chart's width
@@ -211,11 +213,12 @@ def _wrap(text: str, width: int = LABEL_WIDTH) -> str:
 
 
 def chart(bars: Bars, caption: str, source, font: Path | None = None, data_in: str = "",
-          data_in_source=None) -> Chart:
+          data_in_source=None, words=None) -> Chart:
     """The Chart node: drawings (wide and narrow, their text in the font file `font`, None: the
     default's), text alternative and data table, from one `Bars`; `data_in` names the numbered table
-    that holds the same numbers, if any (assemble then refers to it instead of the data table)."""
-    labels = blocks_data()["labels"]
+    that holds the same numbers, if any (assemble then refers to it instead of the data table);
+    `words`: the document's furniture words (generator/words.py; None: the default theme's English)."""
+    labels = words if words is not None else words_for(None, BASE_SUBTAG, Diagnostics())
     svg, png, width, height = draw(bars, font)
     narrow, _, narrow_width, narrow_height = draw(bars, font, narrow=True)
     items = []

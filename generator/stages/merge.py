@@ -41,6 +41,7 @@ from generator.limits import memory_ceiling
 from generator.stages.load import ChapterFile
 from generator.stages.resolve import Resolved, ResolvedStandard
 from generator.stages.validate.cross_checks import details_values
+from generator.words import Words, stand_in, words_for
 
 
 @dataclass(frozen=True)
@@ -117,26 +118,14 @@ def printable(value):
 
 # --------------------------------------------------------------------------- plain data
 
-def _date(value) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value if len(value) > 7 else value + "-01")
-        except ValueError:
-            pass
-    raise ValueError(f"{value!r} is not a date (YYYY-MM-DD or YYYY-MM)")
+def date_filters(words: Words) -> dict:
+    """The chapters' date filters, in the document's words (generator/words.py): `long_date`
+    (15 January 2024, 15 Ionawr 2024) and `month_year` (March 2024, Mawrth 2024)."""
+    return {"long_date": words.long_date, "month_year": words.month_year}
 
 
-def long_date(value) -> str:
-    """15 January 2024"""
-    value = _date(value)
-    return f"{value.day} {value:%B %Y}"
-
-
-def month_year(value) -> str:
-    """March 2024"""
-    return f"{_date(value):%B %Y}"
+def _no_words(value) -> str:
+    raise RuntimeError("the date filters are the document's: merge() sets them")
 
 
 def plain(value):
@@ -167,7 +156,7 @@ def _standard(rs: ResolvedStandard) -> dict:
     }
 
 
-FILTERS = {"long_date": long_date, "month_year": month_year}
+FILTERS = {"long_date": _no_words, "month_year": _no_words}  # compiled against; merge() gives the document's
 
 # report.yaml's bags of data that only a chapter prints: assemble checks each key is read by one
 # (a sample size or a link no chapter uses is data no part prints)
@@ -514,6 +503,9 @@ def _wholly_used(text: str, name: str) -> frozenset[tuple[str, str]]:
 
 def merge(resolved: Resolved, diags: Diagnostics) -> dict[str, MergedChapter]:
     env = environment()
+    # the dates in the document's language: assemble reports a language with no words (words-missing)
+    words = words_for(resolved.validated.theme, resolved.validated.report.metadata.language, Diagnostics())
+    env.filters.update(date_filters(words or stand_in()))
     ctx = context(resolved)
     env.tracked = {id(ctx[name]): name for name in READ_TRACKED}
     chapters = resolved.validated.sources.chapters

@@ -24,6 +24,7 @@ from generator.inputs import InputError, read_input
 from generator.model import Code, Contents, Document, FootnoteRef, Heading, Node, NodeNotRendered, Part, Text, walk
 from generator.resources import TEMPLATES_DIR, template_cache
 from generator.themes import css_text, theme_of
+from generator.words import Words, words_of
 
 MEDIA = ("print", "screen")
 
@@ -48,6 +49,19 @@ def css_string(value: str) -> Markup:
     template's autoescape leaves it alone: a <style> element's text is never entity-decoded, so an
     HTML escape there (`&amp;`) would be printed as written."""
     return Markup(css_text(value))
+
+
+def page_of_css(words: Words) -> Markup:
+    """The PDF footer's content, "Page 3 of 27" in the document's words (`page_of`): each piece of
+    text a CSS string (`css_string`), each placeholder its counter: `"Page " counter(page) " of "
+    counter(pages)`."""
+    out = []
+    for text, name in words.pieces("page_of"):
+        if text:
+            out.append(f'"{css_text(text)}"')
+        if name:
+            out.append(f"counter({name})")  # words.py allows only page and pages here
+    return Markup(" ".join(out))
 
 
 @lru_cache(maxsize=1)
@@ -188,9 +202,10 @@ class HtmlWriter:
             # theme gives is escaped for CSS; `style_text` makes sure no `<` can end the <style>
             stylesheet = Markup(style_text(font_faces(theme, _document_text(doc)) + "\n" + theme.css("screen")))
         template = self.env.get_template("report.html.j2")
+        words = words_of(doc)
         return template.render(info=doc.info, title=doc.title, cover=doc.cover, parts=doc.parts, draft=doc.draft,
                                render=self.render, media=self.media, stylesheet=stylesheet, sections=sections,
-                               contents_part=contents_part(doc))
+                               contents_part=contents_part(doc), words=words, page_of=page_of_css(words))
 
 
 def _document_text(doc: Document) -> str:
@@ -205,11 +220,12 @@ def _document_text(doc: Document) -> str:
                 visit(item)
         elif hasattr(value, "__dataclass_fields__") and not isinstance(value, type):
             for name in value.__dataclass_fields__:
-                if name not in ("theme", "source", "docx_reference"):
+                if name not in ("theme", "source", "docx_reference", "words"):
                     visit(getattr(value, name))
 
     visit(doc)
-    return "".join(seen) + "↩↑"
+    words = words_of(doc)  # of its words, those the page prints
+    return "".join(seen) + "↩↑" + "".join(words[key] for key in ("skip_to_content", "back_to_text", "back_to_top"))
 
 
 def write_html(doc: Document, media: str = "screen", base_dir: Path | None = None) -> str:

@@ -27,9 +27,11 @@ MEASURE_TWIPS = round(33.5 * 10.5 * 20)
 MEASURE_RIGHT_INDENT = TEXT_WIDTH_TWIPS - MEASURE_TWIPS
 
 
-def setup_page(document, title: str, styles, draft: str = "", watermark: str = "") -> None:
+def setup_page(document, title: str, styles, draft: str = "", watermark: str = "", page_of=()) -> None:
     """The last section of `document` (python-docx): the PDF's page, the title in the running
-    header, "Page N of M" in the footer, neither on the first page (the cover). A draft's line
+    header, "Page N of M" in the footer (`page_of`: the document's words `page_of`, as (text,
+    placeholder) pieces: each placeholder a PAGE or NUMPAGES field), neither on the first page (the
+    cover). A draft's line
     (`draft`) heads every page's header, the cover's too, and its label (`watermark`) lies across
     every page, the cover's too, as Word's own watermark (`watermark_runs`)."""
     section = document.sections[-1]
@@ -59,10 +61,14 @@ def setup_page(document, title: str, styles, draft: str = "", watermark: str = "
     section.footer.is_linked_to_previous = False
     footer = section.footer.paragraphs[0]._p  # noqa: SLF001
     X.paragraph_style(footer, styles.id("Footer"))
-    footer.append(X.run("Page "))
-    footer.extend(X.field_runs("PAGE", [X.run("1")]))
-    footer.append(X.run(" of "))
-    footer.extend(X.field_runs("NUMPAGES", [X.run("1")]))
+    for text, name in page_of:
+        if text:
+            footer.append(X.run(text))
+        if name:
+            footer.extend(X.field_runs(FIELDS[name], [X.run("1")]))
+
+
+FIELDS = {"page": "PAGE", "pages": "NUMPAGES"}  # page_of's placeholders (generator/words.py)
 
 
 # the watermark across the text area, rotated 45 degrees: the diagonal of a square as wide as the text

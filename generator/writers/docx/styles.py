@@ -168,6 +168,9 @@ class Styles:
         return self.ids[name.lower()]
 
     def language(self, settings, language: str) -> None:
-        """The document's language: in the document defaults (w:lang) and for theme fonts."""
+        """The document's language: in the document defaults (w:lang), on every style that names a
+        language of its own (a house reference document's Normal may say en-GB: a Welsh edition's
+        must say cy-GB), and for theme fonts."""
         X.document_defaults(self.element, language=language)
+        X.styles_language(self.element, language)
         X.theme_font_language(settings, language)

@@ -33,6 +33,7 @@ from docx.oxml.ns import qn
 from generator.diagnostics import Diagnostics
 from generator.model import Callout, Document, Heading, Numbered, Rating, walk
 from generator.themes import theme_of
+from generator.words import words_of
 from generator.writers.docx import xml as X
 from generator.writers.docx.fonts import embed_fonts
 from generator.writers.docx.nodes import BLOCKS, CONTENTS_RANGE, INLINES, At, Where
@@ -93,7 +94,7 @@ class DocxWriter:
             if child.tag != qn("w:sectPr"):
                 body.remove(child)
         setup_page(self.docx, doc.info.title, self.styles, doc.draft.mark if doc.draft else "",
-                   doc.draft.label if doc.draft else "")
+                   doc.draft.label if doc.draft else "", words_of(doc).pieces("page_of"))
         self.styles.language(settings, doc.info.language)
         _core_properties(self.docx, doc)
 

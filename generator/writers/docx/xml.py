@@ -471,6 +471,15 @@ def document_defaults(styles, language: str | None = None, font: str | None = No
         paragraph_properties(ppr, space_after_pt=space_after_pt, line=line)
 
 
+def styles_language(styles, language: str) -> None:
+    """Every style's own language (w:style/w:rPr/w:lang w:val) made `language`; a style that names
+    none takes the document defaults' (`document_defaults`). The East Asian and bidirectional
+    languages (w:eastAsia, w:bidi: other scripts) are left as they are."""
+    for lang in styles.iterfind(f"{qn('w:style')}/{qn('w:rPr')}/{qn('w:lang')}"):
+        if lang.get(qn("w:val")) is not None:
+            lang.set(qn("w:val"), language)
+
+
 def run_properties(rpr, font: str | None = None, size_pt: float | None = None, colour: str | None = None,
                    bold: bool | None = None, italic: bool | None = None, fill: str | None = None,
                    underline: str | None = None, superscript: bool = False) -> None:

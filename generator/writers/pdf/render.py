@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from generator.writers.pdf import tags as pdf_tags
+from generator.writers.pdf.labels import COVER_LABEL, add_page_labels
 from generator.writers.pdf.watermark import watermark_css
 from generator.diagnostics import Diagnostics
 from generator.inputs import InputError, read_input
@@ -95,13 +96,14 @@ def _fetcher_class():
 
 def render_pdf(html: str, base_dir: Path, target, diags: Diagnostics | None = None,
                allow_remote: bool = False, standard: str = DEFAULT_PDF_STANDARD, inspect=None,
-               watermark: str | None = None, theme: Theme | None = None) -> None:
+               watermark: str | None = None, theme: Theme | None = None, cover_label: str = COVER_LABEL) -> None:
     """Paginate `html` (the HTML writer's print media) into `target`, a path or a binary file.
 
     `inspect(pdf)`, if given, is called with the repaired PDF (an open pikepdf.Pdf) before it is
     written: the build checks it there, so that the PDF is parsed once and written once.
     `watermark`: a draft's label, drawn on every page as an Artifact (`watermark.py`).
-    `theme`: the report's theme (its print stylesheets); None: the default."""
+    `theme`: the report's theme (its print stylesheets); None: the default.
+    `cover_label`: the cover's page label, in the document's words (`cover_page`)."""
     from weasyprint import CSS, HTML  # noqa: PLC0415
     from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
 
@@ -133,6 +135,7 @@ def render_pdf(html: str, base_dir: Path, target, diags: Diagnostics | None = No
         del document  # WeasyPrint's pages: the hints hold what the repair needs of them
         # Repair WeasyPrint's structure tree: artifacts, split elements, links, TH scope (tags/).
         with pdf_tags.repaired(raw, hints) as (pdf, _notes):
+            add_page_labels(pdf, cover_label)  # the cover's in the document's words
             if inspect is not None:
                 inspect(pdf)
             pdf_tags.save(pdf, target)
