@@ -56,7 +56,7 @@ FRAMEWORK_TEXT = {
     "key_question_bands": [_BAND], "overall_bands": [_BAND],
     "key_question_table": {"question_header": TEXT, "value_header": TEXT, "lowest_note": TEXT, "caption": TEXT},
     "recommendations_lead": TEXT,
-    "labels": {name: TEXT for name in Labels.model_fields},  # a label the base leaves to its default may be given
+    "labels": {name: TEXT for name in Labels.model_fields},  # a label the base leaves to the words file may be given
     "publication": {"imprint": {"copyright": TEXT, "licence": TEXT, "licence_links": WHOLE, "download": TEXT,
                                 "isbn": TEXT, "published_by": TEXT},
                     "acknowledgements": TEXT},
@@ -361,8 +361,6 @@ def edition_sources(sources: Sources, primary_framework, edition: Edition, diags
         sources.framework.data if sources.framework else None), language, diags, files)
     framework_data = _overlaid(sources.framework, files.framework, files.framework_path, FRAMEWORK_TEXT, language,
                                diags, files) if sources.framework is not None else None
-    if files.framework is not None and isinstance(framework_data, dict):
-        _defaults_translated(sources.framework, files.framework, framework_data, language, diags)
     if len(diags.errors) > reported:
         return None
     report_data = relabel(report_data, sources.framework.data, framework_data, primary_framework)
@@ -403,22 +401,6 @@ def _overlaid(base: YamlFile, over: YamlFile | None, over_path: Path | None, sch
                         f"write {shown}", base.path, 1, 1)
         return copy.deepcopy(base.data)
     return overlay(base, over, schema, language, diags, files.moved)
-
-
-def _defaults_translated(base: YamlFile, over: YamlFile, merged: dict, language: str, diags: Diagnostics) -> None:
-    """A framework label the base file leaves to its default (labels.key_points: "Points for a
-    standard") prints that default, in English: an edition in another language must give it."""
-    if not isinstance(base.data, dict) or not isinstance(merged.get("labels", {}), dict):
-        return
-    if language.split("-", 1)[0].lower() == "en":
-        return
-    given = merged.get("labels") or {}
-    for name, field in Labels.model_fields.items():
-        if isinstance(field.default, str) and name not in given:
-            diags.error("translation-missing", f"labels.{name} is left to its default in {base.path.name} "
-                        f"('{field.default}'), which has no {language_name(language)} translation in "
-                        f"{over.path.name}: give labels: {{{name}: ...}} there (that edition prints it)",
-                        base.path, *line_of(base, ("labels",)))
 
 
 def _check_chapters(sources: Sources, files: EditionFiles, diags: Diagnostics) -> None:
