@@ -29,18 +29,37 @@ import pytest  # noqa: E402
 
 from tests.browser import AXE_TAGS, TEXT_SPACING  # noqa: E402
 
-EXAMPLES = sorted(p.parent.name for p in (Path(__file__).resolve().parents[2] / "content").glob("*/report.yaml"))
+import yaml  # noqa: E402
+
+CONTENT = Path(__file__).resolve().parents[2] / "content"
+
+
+def _pages() -> list[str]:
+    """Each bundled example's HTML page: `surrey-pdu`, and a further edition's as `bro-wennol-pdu.cy`."""
+    pages = []
+    for report in sorted(CONTENT.glob("*/report.yaml")):
+        editions = yaml.safe_load(report.read_text(encoding="utf-8")).get("editions") or []
+        pages += [report.parent.name] + [f"{report.parent.name}.{tag.split('-')[0].lower()}" for tag in editions[1:]]
+    return pages
+
+
+EXAMPLES = _pages()
 
 
 @pytest.fixture(scope="module")
 def example_html(tmp_path_factory):
-    """Each bundled example (content/*) built once to HTML."""
+    """Each bundled example (content/*) built once to HTML, every edition of it."""
     from generator.build import build
     from tests.conftest import ROOT
 
     out = tmp_path_factory.mktemp("examples-html")
-    return {name: build(ROOT / "content" / name, out / name, formats=("html",)).outputs["html"]
-            for name in EXAMPLES}
+    pages = {}
+    for name in sorted({page.split(".")[0] for page in EXAMPLES}):
+        built = build(ROOT / "content" / name, out / name, formats=("html",))
+        for made in (built.editions or {"": built.outputs}).values():
+            pages[made["html"].name.removesuffix(".html")] = made["html"]
+    assert set(pages) == set(EXAMPLES)
+    return pages
 
 
 def _brief(results: list) -> list:
