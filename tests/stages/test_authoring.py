@@ -73,6 +73,14 @@ def test_every_placeholder_the_scaffold_writes_is_one_check_knows(tmp_path):
     assert all(any(line.startswith(t) for t in templates) for line in written), written
 
 
+def test_the_placeholders_of_report_yaml_values_are_no_chapter_s(tmp_path):
+    """A line of a chapter that reads as a details placeholder (`...`, `YYYY-MM-DD`, `NNNNNN`) or the
+    title's is the author's text: those are placeholders only as report.yaml's values."""
+    report = copy_report(tmp_path)
+    append(report, "foreword.md", "\n\n...\n\nYYYY-MM-DD\n\nNNNNNN\n\nAn inspection of ...: Surrey PDU\n")
+    assert said(report) == []
+
+
 def test_a_placeholder_behind_a_template_is_found_at_its_own_line(tmp_path):
     report = copy_report(tmp_path)
     line = append(report, "foreword.md", "\n\n{% for name in ['a', 'b', 'c'] %}\n- {{ name }}\n{% endfor %}\n\n- …\n")

@@ -95,12 +95,14 @@ def test_a_key_added_to_a_model_without_a_word_in_the_readme_is_found():
     class Extra(BaseModel):
         label: str
         colour_of_the_sky: str
+        lowest_note: str  # documented, but under key_question_table, not under scale
 
     class WithExtra(BaseModel):
         scale: list[Extra]
         undocumented_top_level_key: int
 
-    assert undocumented(WithExtra, "The framework file") == ["scale.colour_of_the_sky", "undocumented_top_level_key"]
+    assert undocumented(WithExtra, "The framework file") == [
+        "scale.colour_of_the_sky", "scale.lowest_note", "undocumented_top_level_key"]
     assert names("- `scale`: the ratings: `id`, `label`", "label") and not names("the label", "label")
     assert names("```yaml\nfollow_up:\n  summary_one: x\n```", "summary_one")
     assert not names("a domain says `scale: <name>`", "name", top=True) and names("`name: x`", "name", top=True)
