@@ -198,6 +198,11 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
                 else:
                     diags.error("key-missing", f"metadata.{name} is required by {fw.id}: "
                                 f"{hint(('metadata', name))}", rf.path, line, col)
+        if (metadata.get("fieldwork_start") is not None and fw.rated and "fieldwork_start" not in fw.required_metadata
+                and not (fw.labels.fieldwork_started or "").strip()):
+            diags.error("field-unknown", f"metadata.fieldwork_start: {fw.id} prints no fieldwork date (it neither "
+                        "requires one nor gives labels.fieldwork_started, the words the ratings page shows before "
+                        "it): remove it", rf.path, *line_of(rf, ("metadata", "fieldwork_start")))
     _check_details_given(fw, rf, diags, emptied)
     if fields.get("score") is not None and not fw.has_score:
         line, col = line_of(rf, ("score",))

@@ -313,7 +313,9 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
     # labels the generated parts need
     needed = []
     if fw.rated:
-        needed += ["rating", "standard", "not_rated", "fieldwork_started"]
+        needed += ["rating", "standard", "not_rated"]
+        if "fieldwork_start" in fw.required_metadata:  # printed on the ratings page, before the date
+            needed.append("fieldwork_started")
         if fw.has_score:
             needed.append("score")
         if fw.overall != "none":
@@ -321,7 +323,10 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
     for name in needed:
         value = getattr(fw.labels, name)
         if value is None or not value.strip():
-            error(f"labels.{name} is needed (the ratings page and standard blocks show it): give it",
+            error("labels.fieldwork_started is needed (the ratings page shows it before metadata.fieldwork_start, "
+                  "which required_metadata requires): give it, e.g. \"Fieldwork started:\""
+                  if name == "fieldwork_started" else
+                  f"labels.{name} is needed (the ratings page and standard blocks show it): give it",
                   ("labels", name) if value is not None else ("labels",))
     _check_not_rated_label(fw, error)
     _check_score_can_score(fw, scored, error)
