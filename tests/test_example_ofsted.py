@@ -54,12 +54,12 @@ def scale_labels(name: str | None) -> list[str]:
 
 
 def test_every_grade_s_words_have_enough_contrast_on_its_colour():
-    """Both scales' badges: the label on its colour at 4.5:1 at least (WCAG AA text)."""
+    """Every scale's badges: the label on its colour at 4.5:1 at least (WCAG AA text)."""
     from tests.stages.test_framework import contrast
 
     fw = framework()
     ratings = fw["scale"] + [r for named in fw["scales"].values() for r in named["ratings"]]
-    assert len(ratings) == 7
+    assert len(ratings) == 11
     for rating in ratings:
         assert contrast(rating["colour"], rating["text_colour"]) >= 4.5, rating["label"]
 
@@ -177,6 +177,21 @@ def test_the_details_table_reads_back_as_report_yaml_gives_it(texts, fmt):
     start = lines.index(caption[0]) + 1
     assert lines[start:start + len(rows)] == rows, (fmt, lines[start:start + len(rows)])
     assert "URN" in rows[1] and "999123" in rows[1]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_previous_grade_is_a_rating_on_the_old_four_point_scale(texts, fmt):
+    """The school's previous grade is on the framework's previous-grade scale (Outstanding to
+    Inadequate), not the report card's five points: it reads back in the details table, and that
+    scale is nowhere a grade of an area (the key lists the report card's five alone)."""
+    field = framework()["details"]["fields"]["previous_grade"]
+    assert field["type"] == "rating" and field["scale"] == "previous-grade"
+    old = scale_labels("previous-grade")
+    assert old == ["Outstanding", "Good", "Requires improvement", "Inadequate"]
+    grade = report()["details"]["previous_grade"]
+    assert grade in old and grade not in scale_labels(None)
+    assert f"{field['label']} {grade}" in texts[fmt]
+    assert not [line for line in texts[fmt] if line in old], fmt  # no badge or key cell of the old scale
 
 
 def test_the_key_to_the_grades_is_data_cells_under_its_one_header(built):

@@ -299,10 +299,10 @@ def marker_chart(marker: Marker, ctx: PartContext) -> list:
         points = fw.labels.points or fw.labels.rating or ""
         bars = charts.Bars(tuple(fw.standard_caption(r.standard) for r in rated),
                            ((points, tuple(float(r.points) for r in rated)),), (tuple(r.rating.colour for r in rated),),
-                           "", float(max(item.points for item in fw.all_ratings)), points,
+                           "", float(max(item.points for item in fw.standards_ratings)), points,
                            tuple(r.rating.label for r in rated), fw.labels.standard or "",
-                           tuple((item.colour, item.label) for item in fw.all_ratings),  # the key: every scale
-                           tuple(sorted({float(item.points) for item in fw.all_ratings}, reverse=True)))
+                           tuple((item.colour, item.label) for item in fw.standards_ratings),  # the key: every scale
+                           tuple(sorted({float(item.points) for item in fw.standards_ratings}, reverse=True)))
         caption = caption or fw.labels.ratings_chart or ""
         data_in, data_in_source = "", None
     elif what in spec.charts:

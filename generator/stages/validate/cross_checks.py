@@ -105,9 +105,11 @@ def _check_details_given(fw: Framework, rf: YamlFile, diags: Diagnostics, emptie
             shown = value.isoformat() if isinstance(value, dt.date) else repr(value)[:40]
             diags.error("value-invalid", f"details.{name}: {shown} {exc}", rf.path, *line_of(rf, loc))
             continue
-        if field.type == "rating" and fw.rating_by_label(value) is None:
-            labels = [s.label for s in fw.scale]
-            diags.error("rating-unknown", f"details.{name}: '{value}' is not a rating of {fw.id} (one of "
+        labels = [s.label for s in fw.detail_scale(field)]
+        known_scale = field.scale is None or field.scale in fw.scales  # else: the framework's error says so
+        if field.type == "rating" and known_scale and value not in labels:
+            scale = f"{fw.id}'s scale '{field.scale}'" if field.scale in fw.scales else fw.id
+            diags.error("rating-unknown", f"details.{name}: '{value}' is not a rating of {scale} (one of "
                         f"{', '.join(labels)})" + did_you_mean(value, labels), rf.path, *line_of(rf, loc))
     for name, field in fields.items():
         if field.required and name not in data and ("details", name) not in rf.failed:

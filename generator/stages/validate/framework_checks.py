@@ -134,9 +134,18 @@ def _check_details(fw: Framework, error) -> None:
         if not DETAIL_NAME.match(name):
             error(f"details.fields: {name!r} is not a field name a chapter can read as {{{{ details.<name> }}}}: "
                   "use small letters, digits and _, starting with a letter, e.g. previous_grade", loc)
+        elif spec.scale is not None and spec.type != "rating":
+            error(f"details.fields.{name} names the scale '{spec.scale}', but it is {spec.type}, not a rating: "
+                  "remove scale, or give it type: rating", loc + ("scale",))
         elif spec.type == "rating" and not fw.rated:
             error(f"details.fields.{name} is a rating, but {fw.id} has no scale to rate on: give its type as "
                   "text, or add a scale", loc + ("type",))
+        elif spec.scale is not None and spec.scale not in fw.scales:
+            names = list(fw.scales)
+            error(f"details.fields.{name} is a rating on the scale '{spec.scale}', which is not one of the "
+                  "framework's scales" + (did_you_mean(spec.scale, names) or (
+                      f" (its scales: {', '.join(names)})" if names else
+                      ": define it under scales:, or remove scale to rate on the default scale")), loc + ("scale",))
 
 
 def _check_bands(key: str, bands: list[Band], base: tuple, low: float, high: float, integers: bool,

@@ -258,6 +258,7 @@ class DetailField(Model):
     type: Literal["text", "date", "integer", "rating"]  # rating: a label of the framework's scale
     label: NotBlankFramework  # what `::: details` prints before its value
     required: bool = False
+    scale: str | None = None  # a rating's scale, by its name under `scales:` (default: the default scale)
 
 
 class Details(Model):
@@ -349,6 +350,13 @@ class Framework(Model):
         across them)."""
         return self.scale + [item for named in self.scales.values() for item in named.ratings]
 
+    @property
+    def standards_ratings(self) -> list[ScaleItem]:
+        """Every rating a standard can have: the default scale's, then each named scale's that a domain
+        or standard is on (not a scale only a details field uses, such as a previous grade)."""
+        used = {self.scale_name(s) for s in self.standards}
+        return self.scale + [item for name, named in self.scales.items() if name in used for item in named.ratings]
+
     def scale_name(self, standard: Standard) -> str | None:
         """The name of the scale a standard is rated on (None: the default scale)."""
         if standard.scale is not None:
@@ -375,6 +383,11 @@ class Framework(Model):
     @property
     def has_score(self) -> bool:
         return self.rated and self.score
+
+    def detail_scale(self, field: DetailField) -> list[ScaleItem]:
+        """The ratings a details field of type rating may take: its named scale's, else the default's."""
+        named = self.scales.get(field.scale) if field.scale is not None else None
+        return named.ratings if named is not None else self.scale
 
     def rating_by_label(self, label: str, standard: Standard | None = None) -> ScaleItem | None:
         """The rating with these words on the standard's scale (no standard: the default scale)."""
