@@ -223,3 +223,28 @@ def test_the_same_content_builds_the_same_bytes_wherever_the_folder_is(built, tm
     again = build(moved, tmp_path / "again", formats=FORMATS).outputs
     for fmt in FORMATS:
         assert again[fmt].read_bytes() == built[fmt].read_bytes(), fmt
+
+
+def test_a_scale_only_a_details_field_uses_is_not_in_the_ratings_chart_s_key(tmp_path):
+    """`::: chart ratings` keys every scale an area is graded on; the previous-grade scale grades no
+    area, so the chart is drawn as it would be without that scale (the previous grade then text)."""
+    import shutil
+
+    from generator.build import build
+
+    fw_text = FRAMEWORK.read_text(encoding="utf-8")
+    start = fw_text.index("  # The grades of the framework before")
+    without = fw_text[:start] + fw_text[fw_text.index("\noverall:", start) + 1:]
+    without = without.replace("{type: rating, scale: previous-grade, label", "{type: text, label")
+    assert list(yaml.safe_load(without)["scales"]) == ["safeguarding"]
+    drawn = []
+    for name, text in (("with", fw_text), ("without", without)):
+        folder = tmp_path / name / "marram-hill-academy"
+        shutil.copytree(EXAMPLE, folder)
+        (folder / "frameworks").mkdir()
+        (folder / "frameworks" / "ofsted-schools-2025.yaml").write_text(text, encoding="utf-8")
+        with open(folder / "chapters" / "areas.md", "a", encoding="utf-8") as chapter:
+            chapter.write('\n::: chart ratings "The grades of the evaluation areas"\n')
+        html = build(folder, tmp_path / name / "out", formats=("html",), parallel=False).outputs["html"]
+        drawn.append(re.findall(r"data:image/svg\+xml;base64,[A-Za-z0-9+/=]+", html.read_text(encoding="utf-8")))
+    assert drawn[0] and drawn[0] == drawn[1]
