@@ -43,6 +43,12 @@ def blocks_data() -> dict:
     return yaml.safe_load((STYLES_DIR / "blocks.yaml").read_text(encoding="utf-8"))
 
 
+def group_separator(language: str) -> str | None:
+    """What separates the groups of three digits of a whole number in `language` (a BCP 47 tag: its
+    first subtag names it), from styles/blocks.yaml `numbers.group_separator`; None: not given."""
+    return blocks_data()["numbers"]["group_separator"].get(language.split("-")[0].lower())
+
+
 # --- the cache folder -------------------------------------------------------------------------
 #
 # What reportgen keeps for later runs is loaded as code (Jinja's compiled templates, read with

@@ -165,6 +165,8 @@ def expected_details() -> list[str]:
         value = values[name]
         if isinstance(value, dt.date):
             value = f"{value.day} {value:%B %Y}"
+        elif isinstance(value, int) and field.get("group_digits", True):
+            value = f"{value:,}"  # a whole number as English groups it
         rows.append(f"{field['label']} {value}")
     return rows
 
@@ -176,7 +178,8 @@ def test_the_details_table_reads_back_as_report_yaml_gives_it(texts, fmt):
     assert len(caption) == 1 and re.fullmatch(r"Table \d+: .+", caption[0]), (fmt, caption)
     start = lines.index(caption[0]) + 1
     assert lines[start:start + len(rows)] == rows, (fmt, lines[start:start + len(rows)])
-    assert "URN" in rows[1] and "999123" in rows[1]
+    assert "URN" in rows[1] and "999123" in rows[1]  # a reference number as given (group_digits: false)
+    assert "Number of pupils on the school roll 1,046" in rows  # a count grouped as English writes it
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -248,3 +251,21 @@ def test_a_scale_only_a_details_field_uses_is_not_in_the_ratings_chart_s_key(tmp
         html = build(folder, tmp_path / name / "out", formats=("html",), parallel=False).outputs["html"]
         drawn.append(re.findall(r"data:image/svg\+xml;base64,[A-Za-z0-9+/=]+", html.read_text(encoding="utf-8")))
     assert drawn[0] and drawn[0] == drawn[1]
+
+
+def test_a_chapter_prints_a_whole_number_of_the_details_grouped_and_can_still_compare_it(tmp_path):
+    """{{ details.pupils }} in a chapter prints as ::: details does (1,046); the URN, group_digits:
+    false, as given; and the value is still a number to a template."""
+    import shutil
+
+    from generator.build import build
+    from generator.text import file_text
+
+    folder = tmp_path / "marram-hill-academy"
+    shutil.copytree(EXAMPLE, folder)
+    with open(folder / "chapters" / "about-school.md", "a", encoding="utf-8") as chapter:
+        chapter.write("\nThe school had {{ details.pupils }} pupils{% if details.pupils > 1000 %}, over a thousand"
+                      "{% endif %} ({{ details.pupils + 1 - 1 }} counted again), URN {{ details.urn }}.\n")
+    html = build(folder, tmp_path / "out", formats=("html",), parallel=False).outputs["html"]
+    text = " ".join(file_text(html).split())
+    assert "The school had 1,046 pupils, over a thousand (1046 counted again), URN 999123." in text

@@ -371,7 +371,7 @@ def marker_details(marker: Marker, ctx: PartContext) -> list:
                         "give them, or remove the marker", marker.source.path, marker.source.line)
         return []
     ctx.printed.add("details")
-    values = details_values(fw, spec.details)
+    values = details_values(fw, spec.details, spec.metadata.language)
     rows = tuple(((Text(fw.details.fields[name].label),), (Text(detail_text(fw, fw.details.fields[name], value)),))
                  for name, value in values.items())
     # its values are report.yaml's: a reviewer's change to one is sent there, not to the chapter

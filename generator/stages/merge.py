@@ -185,7 +185,7 @@ def context(resolved: Resolved) -> MappingProxyType:
         "sample": sample,
         "links": dict(spec.links),
         "standards": {sid: _standard(rs) for sid, rs in resolved.standards.items()},
-        "details": details_values(resolved.framework, spec.details),  # the framework's own facts, typed
+        "details": details_values(resolved.framework, spec.details, spec.metadata.language),  # the framework's own facts, typed
         # each domain; `rating` only where the framework rates it from points (None: none of its standards counts)
         "domains": {d.id: {"id": d.id, "title": d.title,
                            **({"rating": rated.model_dump() if (rated := resolved.domain_ratings[d.id]) else None}

@@ -14,6 +14,7 @@ import datetime as dt
 from pathlib import Path
 
 from generator.diagnostics import Diagnostics, did_you_mean
+from generator.resources import group_separator
 from generator.stages.load import Sources, YamlFile
 from generator.stages.validate.framework_schema import DetailField, Framework
 from generator.stages.validate.locate import hint, line_of, yaml_path
@@ -67,14 +68,44 @@ def detail_value(field: DetailField, value: object) -> object:
     return value
 
 
-def details_values(fw: Framework, given: dict) -> dict:
-    """The report's details, typed, in the framework's order (what `::: details` prints and chapters read);
+class GroupedInt(int):
+    """A whole number of the report's details that prints with its digits grouped as its language
+    groups them ("1,046"); a number still (a chapter may compare it or add to it)."""
+
+    separator: str
+
+    def __new__(cls, value: int, separator: str):
+        number = super().__new__(cls, value)
+        number.separator = separator
+        return number
+
+    def __str__(self) -> str:
+        return f"{int(self):,}".replace(",", self.separator)
+
+
+def _grouped(field: DetailField, value: object, separator: str | None) -> object:
+    if field.type == "integer" and field.group_digits and separator is not None:
+        return GroupedInt(value, separator)
+    return value
+
+
+def details_values(fw: Framework, given: dict, language: str) -> dict:
+    """The report's details, typed, in the framework's order (what `::: details` prints and chapters read),
+    a whole number grouped as `language` writes it (unless its field says `group_digits: false`);
     a placeholder `new` wrote, as it is (a draft prints it; a final build refuses it)."""
     from generator.stages.parse.authoring import is_detail_placeholder  # noqa: PLC0415 - a later stage's data
 
     fields = fw.details.fields if fw.details else {}
-    return {name: given[name] if is_detail_placeholder(given[name]) else detail_value(field, given[name])
+    separator = group_separator(language)
+    return {name: given[name] if is_detail_placeholder(given[name]) else
+            _grouped(field, detail_value(field, given[name]), separator)
             for name, field in fields.items() if name in given}
+
+
+def _known_separators() -> list[str]:
+    from generator.resources import blocks_data  # noqa: PLC0415
+
+    return list(blocks_data()["numbers"]["group_separator"])
 
 
 def _check_details_given(fw: Framework, rf: YamlFile, diags: Diagnostics, emptied: frozenset) -> None:
@@ -105,6 +136,16 @@ def _check_details_given(fw: Framework, rf: YamlFile, diags: Diagnostics, emptie
             shown = value.isoformat() if isinstance(value, dt.date) else repr(value)[:40]
             diags.error("value-invalid", f"details.{name}: {shown} {exc}", rf.path, *line_of(rf, loc))
             continue
+        if field.type == "integer" and field.group_digits:
+            metadata = rf.data.get("metadata") if isinstance(rf.data, dict) else None
+            language = metadata.get("language") if isinstance(metadata, dict) else None
+            language = language if isinstance(language, str) else "en-GB"  # else the schema says what is wrong
+            if group_separator(language) is None:
+                diags.error("translation-missing", f"details.{name}: {value} is printed with its digits grouped as "
+                            f"the document's language writes them, but reportgen has no digit-group separator for "
+                            f"'{language.split('-')[0]}' (metadata.language: {language}; styles/blocks.yaml "
+                            f"numbers.group_separator gives {', '.join(_known_separators())}): write the report in "
+                            "one of those, or add the language there", rf.path, *line_of(rf, loc))
         labels = [s.label for s in fw.detail_scale(field)]
         known_scale = field.scale is None or field.scale in fw.scales  # else: the framework's error says so
         if field.type == "rating" and known_scale and value not in labels:

@@ -134,6 +134,9 @@ def _check_details(fw: Framework, error) -> None:
         if not DETAIL_NAME.match(name):
             error(f"details.fields: {name!r} is not a field name a chapter can read as {{{{ details.<name> }}}}: "
                   "use small letters, digits and _, starting with a letter, e.g. previous_grade", loc)
+        elif "group_digits" in spec.model_fields_set and spec.type != "integer":
+            error(f"details.fields.{name}: group_digits says how a whole number is printed, but it is {spec.type}: "
+                  "remove group_digits", loc + ("group_digits",))
         elif spec.scale is not None and spec.type != "rating":
             error(f"details.fields.{name} names the scale '{spec.scale}', but it is {spec.type}, not a rating: "
                   "remove scale, or give it type: rating", loc + ("scale",))

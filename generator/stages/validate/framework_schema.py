@@ -259,6 +259,7 @@ class DetailField(Model):
     label: NotBlankFramework  # what `::: details` prints before its value
     required: bool = False
     scale: str | None = None  # a rating's scale, by its name under `scales:` (default: the default scale)
+    group_digits: bool = True  # an integer printed as its language groups it ("1,046"); false: as given (a URN)
 
 
 class Details(Model):
