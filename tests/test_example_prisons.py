@@ -262,3 +262,25 @@ def test_a_build_in_another_process_writes_the_same_bytes(built, tmp_path):
     assert result.returncode == 0, result.stderr
     for fmt, ours in built.items():
         assert (tmp_path / f"hmp-fenmoor.{fmt}").read_bytes() == ours.read_bytes(), fmt
+
+
+# --------------------------------------------------------------------------- the key: what each score means
+
+def expected_key() -> list[list[str]]:
+    """The key to the scores as the framework file gives it: its header (the rating's label, then the
+    descriptions' column), then each score's label and its description, best first (as printed:
+    curly apostrophes)."""
+    fw = framework()
+    return [[fw["labels"]["rating"], fw["labels"]["key_description"]]] + [
+        [item["label"], " ".join(item["description"].split()).replace("'", "’")] for item in fw["scale"]]
+
+
+def test_each_score_s_description_is_data_and_reads_back_in_the_key_in_all_three_formats(built):
+    """Each scale point's `description` (the outcome it stands for) is printed beside it in the
+    scorecard's key, the same in the PDF, the DOCX and the HTML."""
+    assert all(item.get("description") for item in framework()["scale"])
+    header = expected_key()[0]
+    pdf = _pdf_table(built["pdf"], header[1])[1]  # the one tagged Table with that header cell
+    docx = _docx_table(built["docx"], header)[1]
+    html = _html_table(built["html"], header[0])[1]  # the one table whose first header cell is that
+    assert pdf == docx == html == expected_key()

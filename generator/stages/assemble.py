@@ -160,19 +160,25 @@ def scale_key(resolved: Resolved) -> ScaleKey:
     labels = fw.labels
     scored = resolved.max_score is not None
     bands = score_bands(resolved)
-    headers = [labels.rating or ""]
+    headers, columns = [labels.rating or ""], []
     if scored:
         headers.append(labels.key_points)
+        columns.append("points")
     if bands:
         headers.append(labels.key_scores)
+        columns.append("scores")
+    if any(item.description for item in fw.scale):
+        headers.append(labels.key_description)
+        columns.append("description")
     rows = tuple(ScaleKeyRow(rating_node(item), str(item.points) if scored else "",
-                             ", ".join(f"{lo}" if lo == hi else f"{lo}–{hi}" for lo, hi in bands.get(item.id, ())))
+                             ", ".join(f"{lo}" if lo == hi else f"{lo}–{hi}" for lo, hi in bands.get(item.id, ())),
+                             typeset(item.description or ""))  # prose: curly quotes (the key is not typeset whole)
                  for item in fw.scale)
     note = ""
     if scored:
         count = sum(1 for s in resolved.standards.values() if s.rating is not None and s.standard.scored)
         note = labels.key_note.replace("{count}", str(count)).replace("{max}", str(resolved.max_score))
-    return ScaleKey(labels.scale_key, tuple(headers), rows, note)
+    return ScaleKey(labels.scale_key, tuple(headers), rows, note, tuple(columns))
 
 
 def marker_recommendations(marker: Marker, ctx: PartContext) -> list:

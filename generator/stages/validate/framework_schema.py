@@ -39,6 +39,7 @@ class ScaleItem(Model):
     points: int
     colour: Annotated[str, Field(pattern=HEX_COLOUR)]
     text_colour: Annotated[str, Field(pattern=HEX_COLOUR)]
+    description: NotBlankFramework | None = None  # what the rating means, in the scorecard's key
 
 
 def _scale_list(value):
@@ -123,6 +124,7 @@ class Labels(Model):
     scale_key: str = "Key to the ratings"
     key_points: str = "Points for a standard"
     key_scores: str = "Overall rating for a score of"
+    key_description: str = "What it means"  # the key's column of the scale's descriptions, where it has any
     key_note: str = "The score adds up the points of the {count} scored standards, out of {max}."
     continued: str = "continued"
 
