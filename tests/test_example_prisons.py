@@ -202,11 +202,13 @@ def test_the_html_page_has_no_overall_or_score_element(built):
     cells = page.xpath("//table[contains(@class, 'ratings') and not(contains(@class, 'ratings-key'))]"
                        "//td[contains(@class, 'rating-cell')]")
     assert [said(c.text_content()) for c in cells] == [score for _, score in scored_tests()]
-    # the key has one column (no points: nothing is scored), so its ratings are data, not row
-    # headers with no data beside them (axe: th-has-data-cells)
+    # the key has no points column (nothing is scored): each score is a row header over its
+    # description alone (the scale's descriptions), no more columns
     key = page.xpath("//table[contains(@class, 'ratings-key')]")
-    assert len(key) == 1 and key[0].xpath("./tbody//th") == []
-    assert [said(c.text_content()) for c in key[0].xpath("./tbody/tr/td")] == [s["label"] for s in framework()["scale"]]
+    assert len(key) == 1
+    assert [said(c.text_content()) for c in key[0].xpath("./tbody/tr/th[@scope='row']")] == [
+        s["label"] for s in framework()["scale"]]
+    assert [len(tr.xpath("./td")) for tr in key[0].xpath("./tbody/tr")] == [1] * len(framework()["scale"])
 
 
 # --------------------------------------------------------------------------- previous recommendations
