@@ -159,9 +159,10 @@ def scale_key(resolved: Resolved) -> ScaleKey:
     fw = resolved.framework
     labels = fw.labels
     scored = resolved.max_score is not None
+    points = scored or fw.presentation.key_points  # shown though not scored, where the framework says
     bands = score_bands(resolved)
     headers, columns = [labels.rating or ""], []
-    if scored:
+    if points:
         headers.append(labels.key_points)
         columns.append("points")
     if bands:
@@ -170,7 +171,7 @@ def scale_key(resolved: Resolved) -> ScaleKey:
     if any(item.description for item in fw.scale):
         headers.append(labels.key_description)
         columns.append("description")
-    rows = tuple(ScaleKeyRow(rating_node(item), str(item.points) if scored else "",
+    rows = tuple(ScaleKeyRow(rating_node(item), str(item.points) if points else "",
                              ", ".join(f"{lo}" if lo == hi else f"{lo}–{hi}" for lo, hi in bands.get(item.id, ())),
                              typeset(item.description or ""))  # prose: curly quotes (the key is not typeset whole)
                  for item in fw.scale)

@@ -240,6 +240,10 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
               f"for braces): {fw.recommendations_lead!r}{hint}", ("recommendations_lead",))
     _check_publication(fw, error)
     _check_details(fw, error)
+    if fw.presentation.key_points and (fw.has_score or not fw.rated):
+        error("presentation.key_points: " + ("the framework scores, so the key shows each rating's points already"
+                                            if fw.rated else "the framework has no scale, so there is no key")
+              + ": remove it", ("presentation", "key_points"))
     caption = fw.key_question_table.caption if fw.key_question_table else None
     if caption and not fw.presentation.standard_codes and "{code}" in caption:
         error(f"key_question_table.caption names {{code}}, but presentation.standard_codes is false, so standards "

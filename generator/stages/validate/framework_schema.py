@@ -248,6 +248,8 @@ class Presentation(Model):
 
     domain_ids: bool = True  # false: a domain's caption is its title alone, not "<id>. <title>"
     standard_codes: bool = True  # false: standards carry no code, and none is printed
+    key_points: bool = False  # true: the scorecard's key shows each rating's points though nothing is
+    # scored (score: false): "Good 4", as HMI Prisons scores its tests 4 to 1 without adding them
 
 
 DETAIL_TYPES = ("text", "date", "integer", "rating")
