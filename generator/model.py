@@ -366,6 +366,7 @@ class ScaleKeyRow:
     rating: Rating  # the rating's word and colours, as the scorecard shows them
     points: str  # what a standard so rated adds to the score ("3"); "" without a score
     scores: str  # the scores that give this overall rating ("31–36"); "" where no band gives it
+    description: str = ""  # what the rating means (the framework's scale point `description`)
 
 
 @dataclass(frozen=True)
@@ -378,6 +379,8 @@ class ScaleKey:
     headers: tuple[str, ...]  # one per column: the rating, and (with a score) points and score band
     rows: tuple[ScaleKeyRow, ...]
     note: str = ""  # "The score adds up the points of the 7 scored standards, out of 21."
+    columns: tuple[str, ...] = ()  # what each column after the rating's holds: of ScaleKeyRow's points,
+    # scores, description, in that order (one per header after the first)
 
 
 @dataclass(frozen=True)

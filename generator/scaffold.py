@@ -135,7 +135,7 @@ def _details(fw: Framework) -> str:
              "# write each value over its placeholder; remove an optional one the report does not have."]
     lines.append("details:")
     for name, field in fw.details.fields.items():
-        kind = (f"one of {', '.join(item.label for item in fw.scale)}" if field.type == "rating"
+        kind = (f"one of {', '.join(item.label for item in fw.detail_scale(field))}" if field.type == "rating"
                 else DETAIL_KINDS[field.type])
         said = _comment(f"{field.label}: {kind}" + ("" if field.required else " (optional)"))
         lines.append(f"  {_yaml(name)}: {_yaml(DETAIL_PLACEHOLDERS[field.type])}   # {said}")

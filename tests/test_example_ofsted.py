@@ -54,12 +54,12 @@ def scale_labels(name: str | None) -> list[str]:
 
 
 def test_every_grade_s_words_have_enough_contrast_on_its_colour():
-    """Both scales' badges: the label on its colour at 4.5:1 at least (WCAG AA text)."""
+    """Every scale's badges: the label on its colour at 4.5:1 at least (WCAG AA text)."""
     from tests.stages.test_framework import contrast
 
     fw = framework()
     ratings = fw["scale"] + [r for named in fw["scales"].values() for r in named["ratings"]]
-    assert len(ratings) == 7
+    assert len(ratings) == 11
     for rating in ratings:
         assert contrast(rating["colour"], rating["text_colour"]) >= 4.5, rating["label"]
 
@@ -165,6 +165,8 @@ def expected_details() -> list[str]:
         value = values[name]
         if isinstance(value, dt.date):
             value = f"{value.day} {value:%B %Y}"
+        elif isinstance(value, int) and field.get("group_digits", True):
+            value = f"{value:,}"  # a whole number as English groups it
         rows.append(f"{field['label']} {value}")
     return rows
 
@@ -176,7 +178,23 @@ def test_the_details_table_reads_back_as_report_yaml_gives_it(texts, fmt):
     assert len(caption) == 1 and re.fullmatch(r"Table \d+: .+", caption[0]), (fmt, caption)
     start = lines.index(caption[0]) + 1
     assert lines[start:start + len(rows)] == rows, (fmt, lines[start:start + len(rows)])
-    assert "URN" in rows[1] and "999123" in rows[1]
+    assert "URN" in rows[1] and "999123" in rows[1]  # a reference number as given (group_digits: false)
+    assert "Number of pupils on the school roll 1,046" in rows  # a count grouped as English writes it
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_previous_grade_is_a_rating_on_the_old_four_point_scale(texts, fmt):
+    """The school's previous grade is on the framework's previous-grade scale (Outstanding to
+    Inadequate), not the report card's five points: it reads back in the details table, and that
+    scale is nowhere a grade of an area (the key lists the report card's five alone)."""
+    field = framework()["details"]["fields"]["previous_grade"]
+    assert field["type"] == "rating" and field["scale"] == "previous-grade"
+    old = scale_labels("previous-grade")
+    assert old == ["Outstanding", "Good", "Requires improvement", "Inadequate"]
+    grade = report()["details"]["previous_grade"]
+    assert grade in old and grade not in scale_labels(None)
+    assert f"{field['label']} {grade}" in texts[fmt]
+    assert not [line for line in texts[fmt] if line in old], fmt  # no badge or key cell of the old scale
 
 
 def test_the_key_to_the_grades_is_data_cells_under_its_one_header(built):
@@ -208,3 +226,46 @@ def test_the_same_content_builds_the_same_bytes_wherever_the_folder_is(built, tm
     again = build(moved, tmp_path / "again", formats=FORMATS).outputs
     for fmt in FORMATS:
         assert again[fmt].read_bytes() == built[fmt].read_bytes(), fmt
+
+
+def test_a_scale_only_a_details_field_uses_is_not_in_the_ratings_chart_s_key(tmp_path):
+    """`::: chart ratings` keys every scale an area is graded on; the previous-grade scale grades no
+    area, so the chart is drawn as it would be without that scale (the previous grade then text)."""
+    import shutil
+
+    from generator.build import build
+
+    fw_text = FRAMEWORK.read_text(encoding="utf-8")
+    start = fw_text.index("  # The grades of the framework before")
+    without = fw_text[:start] + fw_text[fw_text.index("\noverall:", start) + 1:]
+    without = without.replace("{type: rating, scale: previous-grade, label", "{type: text, label")
+    assert list(yaml.safe_load(without)["scales"]) == ["safeguarding"]
+    drawn = []
+    for name, text in (("with", fw_text), ("without", without)):
+        folder = tmp_path / name / "marram-hill-academy"
+        shutil.copytree(EXAMPLE, folder)
+        (folder / "frameworks").mkdir()
+        (folder / "frameworks" / "ofsted-schools-2025.yaml").write_text(text, encoding="utf-8")
+        with open(folder / "chapters" / "areas.md", "a", encoding="utf-8") as chapter:
+            chapter.write('\n::: chart ratings "The grades of the evaluation areas"\n')
+        html = build(folder, tmp_path / name / "out", formats=("html",), parallel=False).outputs["html"]
+        drawn.append(re.findall(r"data:image/svg\+xml;base64,[A-Za-z0-9+/=]+", html.read_text(encoding="utf-8")))
+    assert drawn[0] and drawn[0] == drawn[1]
+
+
+def test_a_chapter_prints_a_whole_number_of_the_details_grouped_and_can_still_compare_it(tmp_path):
+    """{{ details.pupils }} in a chapter prints as ::: details does (1,046); the URN, group_digits:
+    false, as given; and the value is still a number to a template."""
+    import shutil
+
+    from generator.build import build
+    from generator.text import file_text
+
+    folder = tmp_path / "marram-hill-academy"
+    shutil.copytree(EXAMPLE, folder)
+    with open(folder / "chapters" / "about-school.md", "a", encoding="utf-8") as chapter:
+        chapter.write("\nThe school had {{ details.pupils }} pupils{% if details.pupils > 1000 %}, over a thousand"
+                      "{% endif %} ({{ details.pupils + 1 - 1 }} counted again), URN {{ details.urn }}.\n")
+    html = build(folder, tmp_path / "out", formats=("html",), parallel=False).outputs["html"]
+    text = " ".join(file_text(html).split())
+    assert "The school had 1,046 pupils, over a thousand (1046 counted again), URN 999123." in text

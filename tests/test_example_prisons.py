@@ -202,11 +202,13 @@ def test_the_html_page_has_no_overall_or_score_element(built):
     cells = page.xpath("//table[contains(@class, 'ratings') and not(contains(@class, 'ratings-key'))]"
                        "//td[contains(@class, 'rating-cell')]")
     assert [said(c.text_content()) for c in cells] == [score for _, score in scored_tests()]
-    # the key has one column (no points: nothing is scored), so its ratings are data, not row
-    # headers with no data beside them (axe: th-has-data-cells)
+    # the key: each score a row header over its number and its description, and no score band
+    # (nothing is added up, so no total gives any score)
     key = page.xpath("//table[contains(@class, 'ratings-key')]")
-    assert len(key) == 1 and key[0].xpath("./tbody//th") == []
-    assert [said(c.text_content()) for c in key[0].xpath("./tbody/tr/td")] == [s["label"] for s in framework()["scale"]]
+    assert len(key) == 1
+    assert [said(c.text_content()) for c in key[0].xpath("./tbody/tr/th[@scope='row']")] == [
+        s["label"] for s in framework()["scale"]]
+    assert [len(tr.xpath("./td")) for tr in key[0].xpath("./tbody/tr")] == [2] * len(framework()["scale"])
 
 
 # --------------------------------------------------------------------------- previous recommendations
@@ -262,3 +264,31 @@ def test_a_build_in_another_process_writes_the_same_bytes(built, tmp_path):
     assert result.returncode == 0, result.stderr
     for fmt, ours in built.items():
         assert (tmp_path / f"hmp-fenmoor.{fmt}").read_bytes() == ours.read_bytes(), fmt
+
+
+# --------------------------------------------------------------------------- the key: what each score means
+
+def expected_key() -> list[list[str]]:
+    """The key to the scores as the framework file gives it: its header (the rating's label, the
+    points' and the descriptions' columns), then each score's label, its number (shown though
+    nothing is added up: presentation.key_points) and its description, best first (as printed:
+    curly apostrophes)."""
+    fw = framework()
+    assert fw["score"] is False and fw["presentation"]["key_points"] is True
+    return [[fw["labels"]["rating"], fw["labels"]["key_points"], fw["labels"]["key_description"]]] + [
+        [item["label"], str(item["points"]), " ".join(item["description"].split()).replace("'", "’")]
+        for item in fw["scale"]]
+
+
+def test_each_score_s_number_and_description_read_back_in_the_key_in_all_three_formats(built):
+    """Each scale point's number (4 to 1) and `description` (the outcome it stands for) are printed
+    beside it in the scorecard's key, the same in the PDF, the DOCX and the HTML; the appendix
+    no longer repeats them in a table of its own."""
+    assert all(item.get("description") for item in framework()["scale"])
+    header = expected_key()[0]
+    pdf = _pdf_table(built["pdf"], header[1])[1]  # the one tagged Table with that header cell
+    docx = _docx_table(built["docx"], header)[1]
+    html = _html_table(built["html"], header[0])[1]  # the one table whose first header cell is that
+    assert pdf == docx == html == expected_key()
+    appendix = (REPORT / "chapters" / "appendix.md").read_text(encoding="utf-8")
+    assert "The key to the scores" in appendix and "| Score |" not in appendix

@@ -392,3 +392,13 @@ def test_new_asks_for_a_judged_overall_and_writes_a_framework_s_own_strings_as_d
     assert ("error", "value-empty", f"{folder / 'report.yaml'}:{line}:1: overall_rating is empty: under {FIXTURE} "
             "the overall rating is the inspectors' judgement (overall: judged): give it, one of Outstanding, Good, "
             "Requires improvement, Inadequate") in said, said
+
+
+def test_a_details_rating_on_a_named_scale_is_commented_with_that_scale_s_labels(tmp_path, reportgen):
+    """Ofsted's previous grade is on the framework's previous-grade scale (the old four points), so
+    `new` lists those labels beside it, not the report card's five."""
+    folder = tmp_path / "content" / "school"
+    assert reportgen("new", folder, "--framework", "ofsted-schools-2025").returncode == 0
+    text = (folder / "report.yaml").read_text(encoding="utf-8")
+    assert re.search(r"^  previous_grade: \S+ +# Previous overall effectiveness grade: one of Outstanding, Good, "
+                     r"Requires improvement, Inadequate \(optional\)$", text, re.M), text

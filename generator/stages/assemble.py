@@ -168,14 +168,21 @@ def scale_key(resolved: Resolved, words: Words) -> ScaleKey:
     fw = resolved.framework
     labels = fw.labels
     scored = resolved.max_score is not None
+    points = scored or fw.presentation.key_points  # shown though not scored, where the framework says
     bands = score_bands(resolved)
-    headers = [labels.rating or ""]
-    if scored:
+    headers, columns = [labels.rating or ""], []
+    if points:
         headers.append(framework_label(fw, "key_points", words))
+        columns.append("points")
     if bands:
         headers.append(framework_label(fw, "key_scores", words))
-    rows = tuple(ScaleKeyRow(rating_node(item), str(item.points) if scored else "",
-                             ", ".join(f"{lo}" if lo == hi else f"{lo}–{hi}" for lo, hi in bands.get(item.id, ())))
+        columns.append("scores")
+    if any(item.description for item in fw.scale):
+        headers.append(framework_label(fw, "key_description", words))
+        columns.append("description")
+    rows = tuple(ScaleKeyRow(rating_node(item), str(item.points) if points else "",
+                             ", ".join(f"{lo}" if lo == hi else f"{lo}–{hi}" for lo, hi in bands.get(item.id, ())),
+                             typeset(item.description or ""))  # prose: curly quotes (the key is not typeset whole)
                  for item in fw.scale)
     note = ""
     if scored:
@@ -184,7 +191,7 @@ def scale_key(resolved: Resolved, words: Words) -> ScaleKey:
             note = labels.key_note.replace("{count}", str(count)).replace("{max}", str(resolved.max_score))
         else:
             note = words.fill("key_note", count=count, max=resolved.max_score)
-    return ScaleKey(framework_label(fw, "scale_key", words), tuple(headers), rows, note)
+    return ScaleKey(framework_label(fw, "scale_key", words), tuple(headers), rows, note, tuple(columns))
 
 
 def marker_recommendations(marker: Marker, ctx: PartContext) -> list:
@@ -311,10 +318,10 @@ def marker_chart(marker: Marker, ctx: PartContext) -> list:
         points = fw.labels.points or fw.labels.rating or ""
         bars = charts.Bars(tuple(fw.standard_caption(r.standard) for r in rated),
                            ((points, tuple(float(r.points) for r in rated)),), (tuple(r.rating.colour for r in rated),),
-                           "", float(max(item.points for item in fw.all_ratings)), points,
+                           "", float(max(item.points for item in fw.standards_ratings)), points,
                            tuple(r.rating.label for r in rated), fw.labels.standard or "",
-                           tuple((item.colour, item.label) for item in fw.all_ratings),  # the key: every scale
-                           tuple(sorted({float(item.points) for item in fw.all_ratings}, reverse=True)))
+                           tuple((item.colour, item.label) for item in fw.standards_ratings),  # the key: every scale
+                           tuple(sorted({float(item.points) for item in fw.standards_ratings}, reverse=True)))
         caption = caption or fw.labels.ratings_chart or ""
         data_in, data_in_source = "", None
     elif what in spec.charts:
@@ -382,7 +389,7 @@ def marker_details(marker: Marker, ctx: PartContext) -> list:
                         "give them, or remove the marker", marker.source.path, marker.source.line)
         return []
     ctx.printed.add("details")
-    values = details_values(fw, spec.details)
+    values = details_values(fw, spec.details, ctx.words)
     rows = tuple(((Text(fw.details.fields[name].label),),
                   (Text(detail_text(fw, fw.details.fields[name], value, ctx.words)),))
                  for name, value in values.items())

@@ -425,14 +425,14 @@ def available_frameworks(report_dir: Path, framework_dirs=()) -> list[str]:
     for folder in framework_folders(report_dir, framework_dirs):
         if folder.is_dir():
             found.update(p.stem for p in folder.glob("*.yaml") if FRAMEWORK_ID.match(p.stem)
-                         and not _is_translation(p))
+                         and not is_translation(p))
     return sorted(found)
 
 
 _TRANSLATION = re.compile(r"^(?P<base>.+)\.[a-z]{2,3}$")
 
 
-def _is_translation(path: Path) -> bool:
+def is_translation(path: Path) -> bool:
     """`hmip-pdu-2023.cy.yaml` beside `hmip-pdu-2023.yaml`: a framework's translation (an edition's
     overlay, generator/editions.py), not a framework of its own."""
     match = _TRANSLATION.match(path.stem)

@@ -163,8 +163,9 @@ FILTERS = {"long_date": _no_words, "month_year": _no_words}  # compiled against;
 READ_TRACKED = ("sample", "links", "details")
 
 
-def context(resolved: Resolved) -> MappingProxyType:
-    """What a chapter can read (README, "Using findings inside Markdown"): plain data only."""
+def context(resolved: Resolved, words: Words) -> MappingProxyType:
+    """What a chapter can read (README, "Using findings inside Markdown"): plain data only, a
+    number grouped in the document's words."""
     spec = resolved.validated.report
     sample = dict(spec.sample)
     if isinstance(sample.get("community_orders"), int) and isinstance(sample.get("licences"), int):
@@ -174,7 +175,7 @@ def context(resolved: Resolved) -> MappingProxyType:
         "sample": sample,
         "links": dict(spec.links),
         "standards": {sid: _standard(rs) for sid, rs in resolved.standards.items()},
-        "details": details_values(resolved.framework, spec.details),  # the framework's own facts, typed
+        "details": details_values(resolved.framework, spec.details, words),  # the framework's own facts, typed
         # each domain; `rating` only where the framework rates it from points (None: none of its standards counts)
         "domains": {d.id: {"id": d.id, "title": d.title,
                            **({"rating": rated.model_dump() if (rated := resolved.domain_ratings[d.id]) else None}
@@ -504,9 +505,9 @@ def _wholly_used(text: str, name: str) -> frozenset[tuple[str, str]]:
 def merge(resolved: Resolved, diags: Diagnostics) -> dict[str, MergedChapter]:
     env = environment()
     # the dates in the document's language: assemble reports a language with no words (words-missing)
-    words = words_for(resolved.validated.theme, resolved.validated.report.metadata.language, Diagnostics())
-    env.filters.update(date_filters(words or stand_in()))
-    ctx = context(resolved)
+    words = words_for(resolved.validated.theme, resolved.validated.report.metadata.language, Diagnostics()) or stand_in()
+    env.filters.update(date_filters(words))
+    ctx = context(resolved, words)
     env.tracked = {id(ctx[name]): name for name in READ_TRACKED}
     chapters = resolved.validated.sources.chapters
     wanted = [p.file for p in resolved.validated.report.parts]

@@ -55,8 +55,22 @@ def _tables(path: Path) -> dict[int, list[tuple[int, int, int]]]:
     return out
 
 
-def _false_positive(finding, tables: dict) -> str | None:
+def _footnotes(name: str) -> str:
+    """The text of every footnote of an example's chapters, its Markdown links' brackets taken off."""
+    notes = [line.split("]:", 1)[1] for chapter in sorted((ROOT / "content" / name / "chapters").glob("*.md"))
+             for line in chapter.read_text(encoding="utf-8").splitlines() if re.match(r"\[\^[^\]]+\]:", line)]
+    return " ".join(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", note) for note in notes)
+
+
+def _false_positive(finding, tables: dict, footnotes: str = "") -> str | None:
     """Why an outloud finding is not a defect of the file, or None."""
+    if finding.rule == "PAG-001" and footnotes:
+        # "running header or footer lines tagged as content": a footnote called on several pages
+        # (Bro Wennol's one note for its four key-question tables) is printed at the foot of each
+        # of them, the same lines at the same place, and tagged as the Note it is
+        lines = [line.strip().rstrip("…") for line in (finding.evidence or "").split(";")]
+        if lines and all(line and line in footnotes for line in lines):
+            return "a footnote called on several pages, printed at the foot of each"
     if finding.rule == "TBL-010":
         # "header cells look shredded: N header cells against M data cells": it counts every TH
         # against the TDs; a table whose rows each start with a row header (TH /Scope /Row, the
@@ -82,7 +96,7 @@ def test_outloud_finds_no_error_or_warning(example_pdfs, name):
     assert result.error is None
     tables = _tables(path)
     findings = [f for f in result.findings if f.severity in ("error", "warning")]
-    real = [(f.rule, f.page, f.message) for f in findings if _false_positive(f, tables) is None]
+    real = [(f.rule, f.page, f.message) for f in findings if _false_positive(f, tables, _footnotes(name)) is None]
     assert real == []
     status = {run.rule: run.status for run in result.runs}
     assert [rule for rule, s in status.items() if s == "crashed"] == []

@@ -434,3 +434,33 @@ def test_no_word_is_broken_in_a_table_at_320_px(browser, built, name):
     browser.open(built[name]["html"], width=320)
     assert browser.eval(BROKEN_WORDS) == []
     assert browser.eval("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+
+
+def test_a_scale_with_descriptions_keys_them_beside_points_and_scores_in_all_three_formats(tmp_path):
+    """A scored framework whose scale points carry a `description`: the key gains a last column of
+    them (`labels.key_description`), beside the points and the scores that give each overall
+    rating, read back as one table from the PDF's tags, the DOCX and the HTML."""
+    import shutil
+
+    from tests.test_example_prisons import _docx_table, _html_table, _pdf_table
+
+    folder = tmp_path / "surrey-pdu"
+    shutil.copytree(ROOT / "content" / "surrey-pdu", folder, ignore=shutil.ignore_patterns("out"))
+    fw = yaml.safe_load((ROOT / "generator" / "frameworks" / "hmip-pdu-2023.yaml").read_text(encoding="utf-8"))
+    described = {"outstanding": "Work of the highest quality.", "good": "The service's work is good.",
+                 "requires-improvement": "Work that must improve.", "inadequate": "Work that falls short."}
+    text = (ROOT / "generator" / "frameworks" / "hmip-pdu-2023.yaml").read_text(encoding="utf-8")
+    for item in fw["scale"]:
+        line = next(line for line in text.splitlines() if line.startswith(f"  - {{id: {item['id']}, "))
+        text = text.replace(line, line[:-1] + f", description: {yaml.safe_dump(described[item['id']]).split(chr(10))[0]}}}")
+    (folder / "frameworks").mkdir()
+    (folder / "frameworks" / "hmip-pdu-2023.yaml").write_text(text, encoding="utf-8")
+    assert [i.get("description") for i in yaml.safe_load(text)["scale"]] == list(described.values())
+    outputs = build(folder, tmp_path / "out", formats=("pdf", "docx", "html"), parallel=False).outputs
+    labels = fw["labels"]
+    header = [labels["rating"], "Points for a standard", "Overall rating for a score of", "What it means"]
+    expected = [header] + [[label, points, scores, described[item["id"]].replace("'", "’")]
+                           for (label, points, scores), item in zip(key_rows("surrey-pdu"), fw["scale"])]
+    assert _docx_table(outputs["docx"], header)[1] == expected
+    assert _pdf_table(outputs["pdf"], "What it means")[1] == expected
+    assert _html_table(outputs["html"], header[0])[1] == expected

@@ -67,13 +67,38 @@ def detail_value(field: DetailField, value: object) -> object:
     return value
 
 
-def details_values(fw: Framework, given: dict) -> dict:
-    """The report's details, typed, in the framework's order (what `::: details` prints and chapters read);
+class GroupedInt(int):
+    """A whole number of the report's details that prints with its digits grouped as its language
+    groups them ("1,046"); a number still (a chapter may compare it or add to it)."""
+
+    separator: str
+
+    def __new__(cls, value: int, separator: str):
+        number = super().__new__(cls, value)
+        number.separator = separator
+        return number
+
+    def __str__(self) -> str:
+        return f"{int(self):,}".replace(",", self.separator)
+
+
+def _grouped(field: DetailField, value: object, separator: str | None) -> object:
+    if field.type == "integer" and field.group_digits and separator is not None:
+        return GroupedInt(value, separator)
+    return value
+
+
+def details_values(fw: Framework, given: dict, words) -> dict:
+    """The report's details, typed, in the framework's order (what `::: details` prints and chapters read),
+    a whole number grouped as the document's `words` (generator/words.py) say its language writes it
+    (`group_separator`; unless its field says `group_digits: false`);
     a placeholder `new` wrote, as it is (a draft prints it; a final build refuses it)."""
     from generator.stages.parse.authoring import is_detail_placeholder  # noqa: PLC0415 - a later stage's data
 
     fields = fw.details.fields if fw.details else {}
-    return {name: given[name] if is_detail_placeholder(given[name]) else detail_value(field, given[name])
+    separator = words["group_separator"]
+    return {name: given[name] if is_detail_placeholder(given[name]) else
+            _grouped(field, detail_value(field, given[name]), separator)
             for name, field in fields.items() if name in given}
 
 
@@ -105,9 +130,11 @@ def _check_details_given(fw: Framework, rf: YamlFile, diags: Diagnostics, emptie
             shown = value.isoformat() if isinstance(value, dt.date) else repr(value)[:40]
             diags.error("value-invalid", f"details.{name}: {shown} {exc}", rf.path, *line_of(rf, loc))
             continue
-        if field.type == "rating" and fw.rating_by_label(value) is None:
-            labels = [s.label for s in fw.scale]
-            diags.error("rating-unknown", f"details.{name}: '{value}' is not a rating of {fw.id} (one of "
+        labels = [s.label for s in fw.detail_scale(field)]
+        known_scale = field.scale is None or field.scale in fw.scales  # else: the framework's error says so
+        if field.type == "rating" and known_scale and value not in labels:
+            scale = f"{fw.id}'s scale '{field.scale}'" if field.scale in fw.scales else fw.id
+            diags.error("rating-unknown", f"details.{name}: '{value}' is not a rating of {scale} (one of "
                         f"{', '.join(labels)})" + did_you_mean(value, labels), rf.path, *line_of(rf, loc))
     for name, field in fields.items():
         if field.required and name not in data and ("details", name) not in rf.failed:
@@ -198,6 +225,11 @@ def _check_report(fields: dict, fw: Framework, sources: Sources, diags: Diagnost
                 else:
                     diags.error("key-missing", f"metadata.{name} is required by {fw.id}: "
                                 f"{hint(('metadata', name))}", rf.path, line, col)
+        if (metadata.get("fieldwork_start") is not None and fw.rated and "fieldwork_start" not in fw.required_metadata
+                and not (fw.labels.fieldwork_started or "").strip()):
+            diags.error("field-unknown", f"metadata.fieldwork_start: {fw.id} prints no fieldwork date (it neither "
+                        "requires one nor gives labels.fieldwork_started, the words the ratings page shows before "
+                        "it): remove it", rf.path, *line_of(rf, ("metadata", "fieldwork_start")))
     _check_details_given(fw, rf, diags, emptied)
     if fields.get("score") is not None and not fw.has_score:
         line, col = line_of(rf, ("score",))

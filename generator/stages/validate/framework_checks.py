@@ -134,9 +134,21 @@ def _check_details(fw: Framework, error) -> None:
         if not DETAIL_NAME.match(name):
             error(f"details.fields: {name!r} is not a field name a chapter can read as {{{{ details.<name> }}}}: "
                   "use small letters, digits and _, starting with a letter, e.g. previous_grade", loc)
+        elif "group_digits" in spec.model_fields_set and spec.type != "integer":
+            error(f"details.fields.{name}: group_digits says how a whole number is printed, but it is {spec.type}: "
+                  "remove group_digits", loc + ("group_digits",))
+        elif spec.scale is not None and spec.type != "rating":
+            error(f"details.fields.{name} names the scale '{spec.scale}', but it is {spec.type}, not a rating: "
+                  "remove scale, or give it type: rating", loc + ("scale",))
         elif spec.type == "rating" and not fw.rated:
             error(f"details.fields.{name} is a rating, but {fw.id} has no scale to rate on: give its type as "
                   "text, or add a scale", loc + ("type",))
+        elif spec.scale is not None and spec.scale not in fw.scales:
+            names = list(fw.scales)
+            error(f"details.fields.{name} is a rating on the scale '{spec.scale}', which is not one of the "
+                  "framework's scales" + (did_you_mean(spec.scale, names) or (
+                      f" (its scales: {', '.join(names)})" if names else
+                      ": define it under scales:, or remove scale to rate on the default scale")), loc + ("scale",))
 
 
 def _check_bands(key: str, bands: list[Band], base: tuple, low: float, high: float, integers: bool,
@@ -228,6 +240,10 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
               f"for braces): {fw.recommendations_lead!r}{hint}", ("recommendations_lead",))
     _check_publication(fw, error)
     _check_details(fw, error)
+    if fw.presentation.key_points and (fw.has_score or not fw.rated):
+        error("presentation.key_points: " + ("the framework scores, so the key shows each rating's points already"
+                                            if fw.rated else "the framework has no scale, so there is no key")
+              + ": remove it", ("presentation", "key_points"))
     caption = fw.key_question_table.caption if fw.key_question_table else None
     if caption and not fw.presentation.standard_codes and "{code}" in caption:
         error(f"key_question_table.caption names {{code}}, but presentation.standard_codes is false, so standards "
@@ -313,7 +329,9 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
     # labels the generated parts need
     needed = []
     if fw.rated:
-        needed += ["rating", "standard", "not_rated", "fieldwork_started"]
+        needed += ["rating", "standard", "not_rated"]
+        if "fieldwork_start" in fw.required_metadata:  # printed on the ratings page, before the date
+            needed.append("fieldwork_started")
         if fw.has_score:
             needed.append("score")
         if fw.overall != "none":
@@ -321,7 +339,10 @@ def _check_framework(fw: Framework, yaml_file: YamlFile, diags: Diagnostics) -> 
     for name in needed:
         value = getattr(fw.labels, name)
         if value is None or not value.strip():
-            error(f"labels.{name} is needed (the ratings page and standard blocks show it): give it",
+            error("labels.fieldwork_started is needed (the ratings page shows it before metadata.fieldwork_start, "
+                  "which required_metadata requires): give it, e.g. \"Fieldwork started:\""
+                  if name == "fieldwork_started" else
+                  f"labels.{name} is needed (the ratings page and standard blocks show it): give it",
                   ("labels", name) if value is not None else ("labels",))
     _check_not_rated_label(fw, error)
     _check_score_can_score(fw, scored, error)

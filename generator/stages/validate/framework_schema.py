@@ -39,6 +39,7 @@ class ScaleItem(Model):
     points: int
     colour: Annotated[str, Field(pattern=HEX_COLOUR)]
     text_colour: Annotated[str, Field(pattern=HEX_COLOUR)]
+    description: NotBlankFramework | None = None  # what the rating means, in the scorecard's key
 
 
 def _scale_list(value):
@@ -123,6 +124,7 @@ class Labels(Model):
     scale_key: str = "Key to the ratings"
     key_points: str = "Points for a standard"
     key_scores: str = "Overall rating for a score of"
+    key_description: str = "What it means"  # the key's column of the scale's descriptions, where it has any
     key_note: str = "The score adds up the points of the {count} scored standards, out of {max}."
     continued: str = "continued"
 
@@ -246,6 +248,8 @@ class Presentation(Model):
 
     domain_ids: bool = True  # false: a domain's caption is its title alone, not "<id>. <title>"
     standard_codes: bool = True  # false: standards carry no code, and none is printed
+    key_points: bool = False  # true: the scorecard's key shows each rating's points though nothing is
+    # scored (score: false): "Good 4", as HMI Prisons scores its tests 4 to 1 without adding them
 
 
 DETAIL_TYPES = ("text", "date", "integer", "rating")
@@ -258,6 +262,8 @@ class DetailField(Model):
     type: Literal["text", "date", "integer", "rating"]  # rating: a label of the framework's scale
     label: NotBlankFramework  # what `::: details` prints before its value
     required: bool = False
+    scale: str | None = None  # a rating's scale, by its name under `scales:` (default: the default scale)
+    group_digits: bool = True  # an integer printed as its language groups it ("1,046"); false: as given (a URN)
 
 
 class Details(Model):
@@ -349,6 +355,13 @@ class Framework(Model):
         across them)."""
         return self.scale + [item for named in self.scales.values() for item in named.ratings]
 
+    @property
+    def standards_ratings(self) -> list[ScaleItem]:
+        """Every rating a standard can have: the default scale's, then each named scale's that a domain
+        or standard is on (not a scale only a details field uses, such as a previous grade)."""
+        used = {self.scale_name(s) for s in self.standards}
+        return self.scale + [item for name, named in self.scales.items() if name in used for item in named.ratings]
+
     def scale_name(self, standard: Standard) -> str | None:
         """The name of the scale a standard is rated on (None: the default scale)."""
         if standard.scale is not None:
@@ -375,6 +388,11 @@ class Framework(Model):
     @property
     def has_score(self) -> bool:
         return self.rated and self.score
+
+    def detail_scale(self, field: DetailField) -> list[ScaleItem]:
+        """The ratings a details field of type rating may take: its named scale's, else the default's."""
+        named = self.scales.get(field.scale) if field.scale is not None else None
+        return named.ratings if named is not None else self.scale
 
     def rating_by_label(self, label: str, standard: Standard | None = None) -> ScaleItem | None:
         """The rating with these words on the standard's scale (no standard: the default scale)."""
