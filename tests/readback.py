@@ -282,3 +282,32 @@ def svg_chart(svg: str, font_file: Path) -> SvgChart:
                 x0, y0, x1, y1 = (float(n) for n in re.findall(r"[-\d.]+", path.get("d"))[:4])
                 grid.append((x0, min(y0, y1), max(y0, y1)))
     return SvgChart(width, texts, max(numbers[0::2]), ticks, grid)
+
+
+def pdf_tagged_table(path: Path, first_header: str) -> tuple[str | None, list[list[str]], list[list[tuple[str, str]]]]:
+    """The one tagged Table of a PDF whose first header cell says `first_header`, read from the
+    structure tree: (the text of the paragraph just before it, None if what comes before is no P;
+    its rows of cell text; each cell's (group/tag, /Scope)), whitespace squeezed."""
+    def said(text: str) -> str:
+        return " ".join(text.split())
+
+    pdf = pikepdf.open(path)  # held while its objects are read
+    root, drawn = structure(pdf), page_text(path)
+    tables = [e for e in root.walk() if e.tag == "Table"
+              and any(c.tag == "TH" and said(drawn.of(c)) == first_header for c in e.walk())]
+    assert len(tables) == 1, f"one tagged Table headed {first_header!r}"
+    table = tables[0]
+    before = table.previous()
+    rows, tags = [], []
+    for group in table.elems():
+        for tr in (group.elems() if group.tag in ("THead", "TBody") else []):
+            assert tr.tag == "TR", tr.tag
+            cells = [c for c in tr.elems() if c.tag in ("TH", "TD")]
+            rows.append([said(drawn.of(c)) for c in cells])
+            scopes = []
+            for cell in cells:
+                attrs = cell.obj.get("/A")
+                scope = attrs.get("/Scope") if isinstance(attrs, pikepdf.Dictionary) else None
+                scopes.append((f"{group.tag}/{cell.tag}", str(scope) if scope is not None else ""))
+            tags.append(scopes)
+    return (said(drawn.of(before)) if before is not None and before.tag == "P" else None), rows, tags

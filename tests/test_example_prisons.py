@@ -15,12 +15,11 @@ import datetime as dt
 import re
 from pathlib import Path
 
-import pikepdf
 import pytest
 import yaml
 
 from tests.conftest import ROOT, run_reportgen
-from tests.readback import page_text, structure
+from tests.readback import pdf_tagged_table
 
 REPORT = ROOT / "content" / "hmp-fenmoor"
 FORMATS = ("pdf", "docx", "html")
@@ -94,28 +93,10 @@ def expected_details() -> list[list[str]]:
 # --------------------------------------------------------------------------- tables, each format's own reader
 
 def _pdf_table(path: Path, first_header: str) -> tuple[str, list[list[str]], list[list[tuple[str, str]]]]:
-    """(the paragraph just before it, its rows of cell text, each cell's (group/tag, /Scope)) of the
-    one tagged Table whose first header cell says `first_header`."""
-    pdf = pikepdf.open(path)
-    root, drawn = structure(pdf), page_text(path)
-    tables = [e for e in root.walk() if e.tag == "Table"
-              and any(c.tag == "TH" and said(drawn.of(c)) == first_header for c in e.walk())]
-    assert len(tables) == 1, f"one tagged Table headed {first_header!r}"
-    table = tables[0]
-    before = table.previous()
-    rows, tags = [], []
-    for group in table.elems():
-        for tr in (group.elems() if group.tag in ("THead", "TBody") else []):
-            assert tr.tag == "TR", tr.tag
-            cells = [c for c in tr.elems() if c.tag in ("TH", "TD")]
-            rows.append([said(drawn.of(c)) for c in cells])
-            scopes = []
-            for cell in cells:
-                attrs = cell.obj.get("/A")
-                scope = attrs.get("/Scope") if isinstance(attrs, pikepdf.Dictionary) else None
-                scopes.append((f"{group.tag}/{cell.tag}", str(scope) if scope is not None else ""))
-            tags.append(scopes)
-    return (said(drawn.of(before)) if before is not None and before.tag == "P" else ""), rows, tags
+    """(the paragraph just before it, its rows, each cell's (group/tag, /Scope)) of the one tagged
+    Table whose first header cell says `first_header`."""
+    before, rows, tags = pdf_tagged_table(path, first_header)
+    return before or "", rows, tags
 
 
 def _docx_table(path: Path, header: list[str]) -> tuple[str, list[list[str]]]:

@@ -506,33 +506,32 @@ def _load_chapters(sources: Sources, diags: Diagnostics) -> None:
         if subtag is not None:  # another edition's (`foreword.cy.md`): never a part of the primary's
             _load_edition_chapter(sources.edition_files[subtag], path, folder, sources.report_dir, diags)
             continue
-        try:
-            raw = read_input(path, (sources.report_dir,), "chapter")
-        except InputError as exc:
-            diags.error(exc.code, exc.message, path)
-            sources.unreadable.add(name)
-            continue
-        text = decode_utf8(raw, path, diags)
+        text = _read_chapter(path, sources.report_dir, diags)
         if text is None:
             sources.unreadable.add(name)
             continue
-        sources.chapters[name] = ChapterFile(path, name, text.lstrip("\ufeff"))
+        sources.chapters[name] = ChapterFile(path, name, text)
+
+
+def _read_chapter(path: Path, report_dir: Path, diags: Diagnostics) -> str | None:
+    """A chapter's text (confined, size-limited, UTF-8, without a BOM); None, reported, if it cannot be read."""
+    try:
+        raw = read_input(path, (report_dir,), "chapter")
+    except InputError as exc:
+        diags.error(exc.code, exc.message, path)
+        return None
+    text = decode_utf8(raw, path, diags)
+    return None if text is None else text.lstrip("\ufeff")
 
 
 def _load_edition_chapter(files: EditionFiles, path: Path, folder: Path, report_dir: Path, diags: Diagnostics) -> None:
     """chapters/foreword.cy.md, kept under its primary counterpart's name (foreword.md)."""
     name = primary_path(path, files.edition).relative_to(folder).as_posix()
-    try:
-        raw = read_input(path, (report_dir,), "chapter")
-    except InputError as exc:
-        diags.error(exc.code, exc.message, path)
-        files.unreadable.add(name)
-        return
-    text = decode_utf8(raw, path, diags)
+    text = _read_chapter(path, report_dir, diags)
     if text is None:
         files.unreadable.add(name)
         return
-    files.chapters[name] = ChapterFile(path, name, text.lstrip("\ufeff"))
+    files.chapters[name] = ChapterFile(path, name, text)
 
 
 def _load_edition_files(sources: Sources, diags: Diagnostics) -> None:

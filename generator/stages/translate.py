@@ -46,7 +46,7 @@ def _scale(_base) -> object:
     return [_RATING] if isinstance(_base, list) else {"ratings": [_RATING]}
 
 
-_RATING = {"label": TEXT}
+_RATING = {"label": TEXT, "description": TEXT}  # a description: printed in the key (issue 23)
 _BAND = {"description": TEXT}
 
 # The framework's text, by the fields of generator/stages/validate.py's `Framework`.

@@ -9,12 +9,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pikepdf
 import pytest
 import yaml
 
 from tests.conftest import TESTS
-from tests.readback import page_text, structure
+from tests.readback import pdf_tagged_table
 
 FOLLOW_UP = TESTS / "reports" / "follow-up"
 HEADERS = ["Recommendation", "Progress", "Evidence"]
@@ -50,27 +49,9 @@ def expected_rows() -> list[list[str]]:
 def pdf_table(path: Path) -> tuple[str, list[list[str]], list[list[tuple[str, str]]]]:
     """(the summary paragraph, the table's rows of cell text, each row's (tag, /Scope)) from the
     PDF's structure tree: the Table whose first header cell says "Recommendation"."""
-    pdf = pikepdf.open(path)
-    root, drawn = structure(pdf), page_text(path)
-    tables = [e for e in root.walk() if e.tag == "Table"
-              and any(c.tag == "TH" and said(drawn.of(c)) == HEADERS[0] for c in e.walk())]
-    assert len(tables) == 1, "one tagged Table"
-    table = tables[0]
-    summary = table.previous()
-    assert summary is not None and summary.tag == "P", "the count is a paragraph just before the table"
-    rows, tags = [], []
-    for group in table.elems():
-        for tr in (group.elems() if group.tag in ("THead", "TBody") else []):
-            assert tr.tag == "TR"
-            cells = [c for c in tr.elems() if c.tag in ("TH", "TD")]
-            rows.append([said(drawn.of(c)) for c in cells])
-            scopes = []
-            for cell in cells:
-                attrs = cell.obj.get("/A")
-                scope = attrs.get("/Scope") if isinstance(attrs, pikepdf.Dictionary) else None
-                scopes.append((f"{group.tag}/{cell.tag}", str(scope) if scope is not None else ""))
-            tags.append(scopes)
-    return said(drawn.of(summary)), rows, tags
+    summary, rows, tags = pdf_tagged_table(path, HEADERS[0])
+    assert summary is not None, "the count is a paragraph just before the table"
+    return summary, rows, tags
 
 
 def docx_table(path: Path) -> tuple[str, list[list[str]], bool]:
