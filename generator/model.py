@@ -381,6 +381,8 @@ class ScaleKey:
     note: str = ""  # "The score adds up the points of the 7 scored standards, out of 21."
     columns: tuple[str, ...] = ()  # what each column after the rating's holds: of ScaleKeyRow's points,
     # scores, description, in that order (one per header after the first)
+    widths: tuple[float, ...] = ()  # each column's share of the width where the key has a column of
+    # descriptions (they take what the others leave); () the writers' own, as before
 
 
 @dataclass(frozen=True)

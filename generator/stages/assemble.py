@@ -162,6 +162,11 @@ def score_bands(resolved: Resolved) -> dict[str, list[tuple[int, int]]]:
     return runs
 
 
+# a key with a column of descriptions: each column's share of the width, the descriptions taking what
+# the rating, its points and its scores leave (the DOCX's table and the HTML's and PDF's colgroup)
+KEY_WIDTHS = {2: (0.3, 0.7), 3: (0.25, 0.13, 0.62), 4: (0.22, 0.12, 0.18, 0.48)}
+
+
 def scale_key(resolved: Resolved, words: Words) -> ScaleKey:
     """The scorecard's key: every rating of the scale, its points and (with score bands) the scores
     that give it overall, and what the score counts: "3/21" read as 7 scored standards of at most 3 points."""
@@ -191,7 +196,8 @@ def scale_key(resolved: Resolved, words: Words) -> ScaleKey:
             note = labels.key_note.replace("{count}", str(count)).replace("{max}", str(resolved.max_score))
         else:
             note = words.fill("key_note", count=count, max=resolved.max_score)
-    return ScaleKey(framework_label(fw, "scale_key", words), tuple(headers), rows, note, tuple(columns))
+    widths = KEY_WIDTHS[len(headers)] if "description" in columns else ()
+    return ScaleKey(framework_label(fw, "scale_key", words), tuple(headers), rows, note, tuple(columns), widths)
 
 
 def marker_recommendations(marker: Marker, ctx: PartContext) -> list:

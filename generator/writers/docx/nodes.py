@@ -543,9 +543,7 @@ def ratings_summary(w, node, where: Where) -> None:
         kept.append(title)
         w.locate(title, framework)
         w.inlines((Text(key.caption),), w.at(title))
-        widths = ({1: [1.0], 2: [0.5, 0.5], 3: [0.4, 0.25, 0.35]}[len(key.headers)]
-                  if "description" not in key.columns else  # the description takes what the others leave
-                  {2: [0.3, 0.7], 3: [0.25, 0.13, 0.62], 4: [0.22, 0.12, 0.18, 0.48]}[len(key.headers)])
+        widths = list(key.widths) or {1: [1.0], 2: [0.5, 0.5], 3: [0.4, 0.25, 0.35]}[len(key.headers)]
         tbl, cells = w.table(where, len(key.rows) + 1, widths, key.caption, header=True)
         for cell, header in zip(cells[0], key.headers):
             w.locate(cell, framework)
