@@ -99,6 +99,22 @@ def surrey_build(_surrey):
 
 
 @pytest.fixture(scope="session")
+def example_build(tmp_path_factory, surrey_build):
+    """`example_build(name)`: the bundled example content/<name> built once for the whole session,
+    to PDF, DOCX and HTML and every edition (Surrey's is `surrey_build`); read it, never change it."""
+    from generator.build import FORMATS, build
+
+    built = {"surrey-pdu": surrey_build}
+
+    def get(name: str):
+        if name not in built:
+            built[name] = build(ROOT / "content" / name, tmp_path_factory.mktemp(f"example-{name}"), formats=FORMATS)
+        return built[name]
+
+    return get
+
+
+@pytest.fixture(scope="session")
 def surrey_raw(_surrey) -> RawPdf:
     """WeasyPrint's own PDF of the session's build, before `tags.repaired`, and its layout hints."""
     return _surrey[1]

@@ -65,11 +65,9 @@ def test_every_grade_s_words_have_enough_contrast_on_its_colour():
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> dict[str, Path]:
-    """The example built once to all three formats."""
-    from generator.build import build
-
-    result = build(EXAMPLE, tmp_path_factory.mktemp("ofsted-out"), formats=FORMATS, parallel=False)
+def built(example_build) -> dict[str, Path]:
+    """The example built once to all three formats (the session's build)."""
+    result = example_build(EXAMPLE.name)
     assert set(result.outputs) == set(FORMATS)
     return result.outputs
 

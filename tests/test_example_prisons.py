@@ -39,10 +39,9 @@ def framework() -> dict:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> dict[str, Path]:
-    from generator.build import build
-
-    result = build(REPORT, tmp_path_factory.mktemp("hmp-fenmoor-out"), formats=FORMATS, parallel=False)
+def built(example_build) -> dict[str, Path]:
+    """The example built once to all three formats (the session's build)."""
+    result = example_build(REPORT.name)
     assert set(result.outputs) == set(FORMATS)
     return result.outputs
 

@@ -66,11 +66,9 @@ def framework_words(framework: dict) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> dict[str, dict[str, Path]]:
-    """Both editions built once: language -> format -> file."""
-    from generator.build import build
-
-    result = build(EXAMPLE, tmp_path_factory.mktemp("welsh-out"), formats=FORMATS, parallel=False)
+def built(example_build) -> dict[str, dict[str, Path]]:
+    """Both editions built once (the session's build): language -> format -> file."""
+    result = example_build(EXAMPLE.name)
     assert set(result.editions) == set(EDITIONS)
     for language, suffix in EDITIONS.items():
         assert {fmt: path.name for fmt, path in result.editions[language].items()} == \

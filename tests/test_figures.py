@@ -30,8 +30,8 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    return build(EXAMPLE, tmp_path_factory.mktemp("figures") / "out").outputs
+def built(example_build):
+    return example_build(EXAMPLE.name).outputs
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,6 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from generator.build import build
-from tests.conftest import ROOT
 from tests.readback import libreoffice_pdf
 
 # ISO 32000-1 14.8.4 (PDF 1.7, on which PDF/UA-1 rests): the standard structure types
@@ -29,11 +27,10 @@ RB RT RP Warichu WT WP Figure Formula Form""".split())
 
 
 @pytest.fixture(scope="module")
-def tagged(tmp_path_factory, surrey_build) -> dict[str, tuple[Path, Path]]:
+def tagged(tmp_path_factory, surrey_build, example_build) -> dict[str, tuple[Path, Path]]:
     """(DOCX, LibreOffice's tagged PDF of it) of the Surrey example (block quotes) and the figures
     example (pictures, a decorative one among them)."""
-    figures = build(ROOT / "content" / "figures-example", tmp_path_factory.mktemp("figures-docx"),
-                    formats=("docx",)).outputs["docx"]
+    figures = example_build("figures-example").outputs["docx"]
     out = {}
     for name, docx in (("surrey-pdu", surrey_build.outputs["docx"]), ("figures-example", figures)):
         out[name] = docx, libreoffice_pdf(docx, tmp_path_factory.mktemp(f"tagged-{name}"), tagged=True)

@@ -47,15 +47,11 @@ EXAMPLES = _pages()
 
 
 @pytest.fixture(scope="module")
-def example_html(tmp_path_factory):
-    """Each bundled example (content/*) built once to HTML, every edition of it."""
-    from generator.build import build
-    from tests.conftest import ROOT
-
-    out = tmp_path_factory.mktemp("examples-html")
+def example_html(example_build):
+    """Each bundled example's HTML page (content/*, the session's builds), every edition's."""
     pages = {}
     for name in sorted({page.split(".")[0] for page in EXAMPLES}):
-        built = build(ROOT / "content" / name, out / name, formats=("html",))
+        built = example_build(name)
         for made in (built.editions or {"": built.outputs}).values():
             pages[made["html"].name.removesuffix(".html")] = made["html"]
     assert set(pages) == set(EXAMPLES)

@@ -40,10 +40,9 @@ def expected_lines(name: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> dict[str, dict[str, Path]]:
-    from generator.build import build
-
-    return {name: build(ROOT / "content" / name, tmp_path_factory.mktemp(name)).outputs for name in EXAMPLES}
+def built(example_build) -> dict[str, dict[str, Path]]:
+    """Each example's outputs (the session's builds)."""
+    return {name: example_build(name).outputs for name in EXAMPLES}
 
 
 class Paragraphs(HTMLParser):

@@ -25,13 +25,9 @@ EXAMPLES = sorted(p.parent.name for p in (ROOT / "content").glob("*/report.yaml"
 
 
 @pytest.fixture(scope="module")
-def example_pdfs(tmp_path_factory, surrey_build) -> dict[str, Path]:
-    from generator.build import build
-
-    out = tmp_path_factory.mktemp("examples-pdf")
-    return {name: (surrey_build.outputs["pdf"] if name == "surrey-pdu" else
-                   build(ROOT / "content" / name, out / name, formats=("pdf",)).outputs["pdf"])
-            for name in EXAMPLES}
+def example_pdfs(example_build) -> dict[str, Path]:
+    """Each example's PDF (the session's builds)."""
+    return {name: example_build(name).outputs["pdf"] for name in EXAMPLES}
 
 
 def _tables(path: Path) -> dict[int, list[tuple[int, int, int]]]:

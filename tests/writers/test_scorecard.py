@@ -35,13 +35,9 @@ NS = {"w": W[1:-1]}
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory, surrey_build) -> dict[str, dict[str, Path]]:
-    """Each example's PDF, DOCX and HTML (Surrey's from the session's build)."""
-    out = tmp_path_factory.mktemp("publishable")
-    outputs = {"surrey-pdu": surrey_build.outputs}
-    for name in EXAMPLES[1:]:
-        outputs[name] = build(ROOT / "content" / name, out / name, formats=("pdf", "docx", "html")).outputs
-    return outputs
+def built(example_build) -> dict[str, dict[str, Path]]:
+    """Each example's PDF, DOCX and HTML (the session's builds)."""
+    return {name: example_build(name).outputs for name in EXAMPLES}
 
 
 def framework(name: str) -> dict:
