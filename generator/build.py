@@ -119,14 +119,9 @@ def report_editions(report_dir: Path) -> list[Edition]:
     cannot be read or its `editions:` is wrong: the check says why). For the command line, to
     refuse an --edition the report does not have, or -o FILE for several editions, as misuse."""
     from generator.editions import editions_of  # noqa: PLC0415
-    from generator.stages.load import REPORT_FILE, languages, read_yaml  # noqa: PLC0415
+    from generator.stages.load import report_languages  # noqa: PLC0415
 
-    path = Path(report_dir) / REPORT_FILE
-    try:
-        report = read_yaml(path, Diagnostics(), (Path(report_dir).resolve(),)) if path.is_file() else None
-    except OSError:
-        report = None
-    return editions_of(languages(report))
+    return editions_of(report_languages(report_dir))
 
 
 def chosen_editions(editions: list[Edition], language: str | None) -> list[Edition]:

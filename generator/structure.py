@@ -267,7 +267,9 @@ def _report(folder: Path):
 def language_of_side(path: Path) -> str:
     """The language of a built file or of a report folder's (primary) edition; "" if it says none."""
     if path.is_dir():
-        return _report(path).editions[0].language  # the primary's: editions: or metadata.language
+        from generator.stages.load import report_languages  # noqa: PLC0415
+
+        return report_languages(path)[0]  # the primary's (editions: or metadata.language), report.yaml alone
     return language_of(path)
 
 

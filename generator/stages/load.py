@@ -459,6 +459,17 @@ def load(report_dir: Path, diags: Diagnostics, framework_dirs=(), theme=None) ->
     return sources
 
 
+def report_languages(report_dir: Path) -> list[str]:
+    """The editions' languages, from report.yaml alone (see `languages`; the primary's alone if it
+    cannot be read): for the command line, without loading the report folder."""
+    path = Path(report_dir) / REPORT_FILE
+    try:
+        report = read_yaml(path, Diagnostics(), (Path(report_dir).resolve(),)) if path.is_file() else None
+    except OSError:
+        report = None
+    return languages(report)
+
+
 def languages(report: YamlFile | None) -> list[str]:
     """The editions' languages as report.yaml gives them, read leniently (validate reports what is
     wrong with them): `editions:` if it is a list of well-formed tags with one language subtag each,
