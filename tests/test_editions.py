@@ -6,6 +6,7 @@ counterpart, report.cy.yaml and a framework overlay in its frameworks/ (tests/co
 
 from __future__ import annotations
 
+import json
 import re
 import typing
 import zipfile
@@ -406,3 +407,27 @@ def test_any_overlay_of_a_shipped_framework_is_read_or_refused_located(tmp_path,
     mirrored = overlay(base, _yaml(tmp_path, "m.cy.yaml", mirror), FRAMEWORK_TEXT, "cy-GB", diags)
     assert mirrored == base.data
     assert diags.items and {d.code for d in diags.items} == {"translation-not-text"}
+
+
+def test_markup_in_a_translation_is_printed_as_text_in_every_format(tmp_path):
+    """An overlay is untrusted: `<script>` and `<b>` in a translated rating word (the key lists
+    every rating) come out as text in the Welsh HTML page (no element made of them), DOCX and PDF."""
+    import docx
+
+    from generator.build import build
+
+    report = make_bilingual(copy_report(tmp_path))
+    overlay = report / "frameworks" / "hmip-pdu-2023.cy.yaml"
+    hostile = "</td><script>alert(1)</script><b>Rhagorol</b> & mwy"
+    text = overlay.read_text(encoding="utf-8")
+    assert "  label: Rhagorol\n" in text
+    overlay.write_text(text.replace("  label: Rhagorol\n", f"  label: {json.dumps(hostile)}\n", 1), encoding="utf-8")
+    result = build(report, tmp_path / "out", formats=("html", "docx", "pdf"), parallel=False)
+    welsh = result.editions["cy-GB"]
+    page = welsh["html"].read_text(encoding="utf-8")
+    assert "<script>alert" not in page and "<b>Rhagorol" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;Rhagorol&lt;/b&gt; &amp; mwy" in page
+    cells = [c.text for t in docx.Document(str(welsh["docx"])).tables for r in t.rows for c in r.cells]
+    assert hostile in cells
+    drawn = "".join(file_text(welsh["pdf"]).split())  # a narrow key cell breaks it where it can
+    assert "".join(hostile.split()) in drawn

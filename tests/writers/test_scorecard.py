@@ -460,3 +460,29 @@ def test_a_scale_with_descriptions_keys_them_beside_points_and_scores_in_all_thr
     assert _docx_table(outputs["docx"], header)[1] == expected
     assert _pdf_table(outputs["pdf"], "What it means")[1] == expected
     assert _html_table(outputs["html"], header[0])[1] == expected
+
+
+def test_markup_in_a_scale_point_s_description_is_printed_as_text_in_every_format(tmp_path):
+    """A framework file is untrusted: `<script>` and `<b>` in a rating's description (the key's
+    column) come out as text in the HTML page (no element made of them), the DOCX and the PDF."""
+    import shutil
+
+    report = tmp_path / "hmp-fenmoor"
+    shutil.copytree(ROOT / "content" / "hmp-fenmoor", report)
+    (report / "frameworks").mkdir()
+    source = (ROOT / "generator" / "frameworks" / "hmiprisons-healthy-prison.yaml").read_text(encoding="utf-8")
+    hostile = "</td><script>alert(1)</script><b>bold</b> & more"
+    old = ("      Outcomes for prisoners are good: there is no evidence that they are being adversely affected\n"
+           "      in any significant area.\n")
+    assert old in source
+    (report / "frameworks" / "hmiprisons-healthy-prison.yaml").write_text(
+        source.replace(old, f"      {hostile}\n"), encoding="utf-8")
+    result = build(report, tmp_path / "out", formats=("html", "docx", "pdf"), parallel=False)
+    page = result.outputs["html"].read_text(encoding="utf-8")
+    assert "<script>alert" not in page and "<b>bold" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt; &amp; more" in page
+    cells = [c.text for t in docx.Document(str(result.outputs["docx"])).tables for r in t.rows for c in r.cells]
+    assert hostile in cells
+    from generator.text import file_text
+
+    assert hostile in " ".join(file_text(result.outputs["pdf"]).split())
